@@ -1,0 +1,144 @@
+"""`amicable`: the one command-line tool (generate, build, serve, demo).
+
+Defaults live under one data directory (`$AMICABLE_HOME`, else `./data`): the landing zone in
+`<data>/landing`, the warehouse in `<data>/warehouse.duckdb`. Errors a user can fix are printed
+as one line starting with `amicable: error:` and exit with status 2; a build whose blocking
+check fails exits with status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+from amicable.settings import DASHBOARD_APP, HOME_ENV, WAREHOUSE_ENV, Settings, default_data_dir
+
+
+class UserError(Exception):
+    """A problem the user can fix; printed as one line, no traceback."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (expected YYYY-MM-DD): {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    data = default_data_dir()
+    parser = argparse.ArgumentParser(
+        prog="amicable",
+        description="Collections analytics warehouse: sample data, build, dashboard.",
+        epilog=f"Defaults live under the data directory ${HOME_ENV} (now: {data}).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    gen = sub.add_parser("generate", help="write a sample landing zone (seeded simulator)")
+    gen.add_argument("--size", default="demo", help="tiny, demo or large (default: demo)")
+    gen.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
+    gen.add_argument("--out", type=Path, default=data / "landing", help="output folder")
+    gen.add_argument("--as-of", type=_date, default=None, help="last day of history (today)")
+
+    build = sub.add_parser("build", help="ingest, transform and check: materialise every asset")
+    _warehouse_args(build, data)
+    build.add_argument("--as-of", type=_date, default=None, help="as-of date (default: today)")
+    build.add_argument("--reporting-currency", default="EUR", help="ISO 4217 (default: EUR)")
+
+    serve = sub.add_parser("serve", help="open the dashboard on a warehouse")
+    serve.add_argument("--warehouse", type=Path, default=data / "warehouse.duckdb")
+    serve.add_argument("--port", type=int, default=8501)
+
+    demo = sub.add_parser("demo", help="generate (if absent), build and serve the sample")
+    _warehouse_args(demo, data)
+    demo.add_argument("--port", type=int, default=8501)
+    demo.add_argument("--no-serve", action="store_true", help="stop after the build")
+    return parser
+
+
+def _warehouse_args(parser: argparse.ArgumentParser, data: Path) -> None:
+    parser.add_argument("--landing", type=Path, default=data / "landing", help="landing zone")
+    parser.add_argument(
+        "--warehouse", type=Path, default=data / "warehouse.duckdb", help="DuckDB file"
+    )
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from sample_data import SIZES, generate
+
+    if args.size not in SIZES:
+        raise UserError(f"unknown size {args.size!r}: choose one of {', '.join(SIZES)}")
+    try:
+        summary = generate(args.out, size=args.size, seed=args.seed, as_of=args.as_of)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    print(f"sample landing zone written to {args.out}")
+    print(summary)
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from ingestion.load import LandingError, check_landing
+
+    try:
+        check_landing(args.landing)  # before the slow imports below
+    except LandingError as exc:
+        raise UserError(str(exc)) from None
+    from orchestration.build import run_build
+    from orchestration.report import print_outcome
+
+    settings = Settings(
+        landing=args.landing,
+        warehouse=args.warehouse,
+        as_of=getattr(args, "as_of", None) or date.today(),
+        reporting_currency=getattr(args, "reporting_currency", "EUR"),
+    )
+    try:
+        outcome = run_build(settings)
+    except LandingError as exc:
+        raise UserError(str(exc)) from None
+    print_outcome(outcome, settings)
+    return 0 if outcome.ok else 1
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    if not args.warehouse.is_file():
+        raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
+    env = os.environ | {WAREHOUSE_ENV: str(args.warehouse.resolve())}
+    command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP)]
+    command += ["--server.port", str(args.port), "--server.headless", "true"]
+    command += ["--browser.gatherUsageStats", "false"]
+    print(f"dashboard: http://localhost:{args.port}  (Ctrl+C to stop)", flush=True)
+    try:
+        return subprocess.run(command, env=env, check=False).returncode
+    except KeyboardInterrupt:
+        return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if not args.landing.exists() or not any(args.landing.iterdir()):
+        cmd_generate(argparse.Namespace(size="demo", seed=7, out=args.landing, as_of=None))
+    status = cmd_build(args)
+    if status != 0 or args.no_serve:
+        return status
+    return cmd_serve(args)
+
+
+COMMANDS = {"generate": cmd_generate, "build": cmd_build, "serve": cmd_serve, "demo": cmd_demo}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except UserError as exc:
+        print(f"amicable: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""The one home of paths and run options.
+
+Everything a user can set lives here, with its default. Defaults sit under one data directory:
+`$AMICABLE_HOME` if set, else `./data` in the current folder:
+
+    <data dir>/landing/           the landing zone (`amicable generate` writes the sample here)
+    <data dir>/warehouse.duckdb   the DuckDB warehouse (`amicable build` writes it)
+
+`AMICABLE_WAREHOUSE` names the warehouse file to dbt (profiles.yml) and to the dashboard; the
+CLI sets it from `--warehouse`, so one path is shared by Dagster, dbt and Streamlit.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+DASHBOARD_APP = REPO_ROOT / "dashboards" / "app.py"
+WAREHOUSE_ENV = "AMICABLE_WAREHOUSE"
+HOME_ENV = "AMICABLE_HOME"
+
+
+def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get(HOME_ENV) or "data")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths and options of one build."""
+
+    landing: Path
+    warehouse: Path
+    as_of: date = field(default_factory=date.today)
+    reporting_currency: str = "EUR"
+
+    @classmethod
+    def defaults(cls, env: Mapping[str, str] | None = None) -> Settings:
+        data_dir = default_data_dir(env)
+        env = os.environ if env is None else env
+        warehouse = env.get(WAREHOUSE_ENV) or str(data_dir / "warehouse.duckdb")
+        return cls(landing=data_dir / "landing", warehouse=Path(warehouse))
+
+    def dbt_vars(self) -> dict[str, str]:
+        return {"as_of": self.as_of.isoformat(), "reporting_currency": self.reporting_currency}

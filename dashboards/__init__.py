@@ -1,0 +1,1 @@
+"""Streamlit dashboards on the marts: `app.py` routes, `queries.py` reads, `charts.py` draws."""

@@ -1,0 +1,200 @@
+"""Ledger ageing, by due date: open receivables per ageing bucket, with drill to invoices.
+
+Reads `marts.fct_ar_ageing` through `dashboards.queries`; figures come from the mart, the page
+only filters and sums them. Filters (snapshot, segment, bucket) are bound to the URL's query
+parameters, so a view can be shared by its address.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import charts, queries, ui
+
+SNAPSHOT_KEY = "snapshot"
+SEGMENT_KEY = "segment"
+BUCKET_KEY = "bucket"
+CHART_KEY = "ageing_chart"
+ITEMS_KEY = "ageing_items"
+DISPLAY_LIMIT = 5_000  # rows shown in the drill table; the CSV holds every row
+
+ITEM_COLUMNS = {
+    "invoice_number": st.column_config.TextColumn("Invoice"),
+    "debtor_name": st.column_config.TextColumn("Debtor"),
+    "due_date": st.column_config.DateColumn("Due date", format="YYYY-MM-DD"),
+    "days_past_due": st.column_config.NumberColumn("Days past due", format="%d"),
+    "open_amount": st.column_config.NumberColumn("Open amount", format="%.2f"),
+    "currency": st.column_config.TextColumn("Currency"),
+    "open_amount_rc": st.column_config.NumberColumn("Open (reporting)", format="%.2f"),
+}
+
+
+@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
+def _snapshot_dates(warehouse: str, version: int) -> list[dt.date]:
+    return queries.snapshot_dates(warehouse)
+
+
+@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
+def _kpis(warehouse: str, version: int, snapshot: dt.date, segment: str) -> queries.AgeingKpis:
+    return queries.ageing_kpis(warehouse, snapshot, segment)
+
+
+@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
+def _by_bucket(warehouse: str, version: int, snapshot: dt.date, segment: str) -> pd.DataFrame:
+    return queries.ageing_by_bucket(warehouse, snapshot, segment)
+
+
+@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
+def _items(
+    warehouse: str, version: int, snapshot: dt.date, segment: str, bucket: str
+) -> pd.DataFrame:
+    return queries.ageing_items(warehouse, snapshot, segment, bucket, limit=DISPLAY_LIMIT)
+
+
+def _items_csv(warehouse: str, snapshot: dt.date, segment: str, bucket: str) -> Callable[[], str]:
+    """Every item of the bucket as CSV, built only when the download button is clicked."""
+
+    def build() -> str:
+        return ui.to_csv(queries.ageing_items(warehouse, snapshot, segment, bucket))
+
+    return build
+
+
+def _bucket_clicked() -> None:
+    """Chart callback: a click on a bar chooses that bucket for the drill-down."""
+    state = st.session_state.get(CHART_KEY)
+    bucket = charts.bucket_from_selection(state.get("selection") if state else None)
+    if bucket is not None:
+        st.session_state[BUCKET_KEY] = bucket
+
+
+def _filters(dates: list[dt.date]) -> tuple[dt.date, str, str | None]:
+    snapshot_col, segment_col, bucket_col = st.columns([2, 2, 2])
+    with snapshot_col:
+        snapshot = st.selectbox(
+            "Snapshot date",
+            dates,
+            format_func=dt.date.isoformat,
+            key=SNAPSHOT_KEY,
+            bind="query-params",
+            help="Month ends, plus the latest day of the build.",
+        )
+    with segment_col:
+        segment = st.radio(
+            "Segment", queries.SEGMENTS, key=SEGMENT_KEY, bind="query-params", horizontal=True
+        )
+    with bucket_col:
+        bucket = st.selectbox(
+            "Bucket to list",
+            queries.AGEING_BUCKETS,
+            index=None,
+            placeholder="Click a bar or choose a bucket",
+            key=BUCKET_KEY,
+            bind="query-params",
+        )
+    return snapshot, segment, bucket
+
+
+def _kpi_row(kpis: queries.AgeingKpis) -> None:
+    currency = kpis.reporting_currency or "reporting currency"
+    total_col, share_col, items_col = st.columns(3)
+    total_col.metric(f"Total open ({currency})", ui.format_amount(kpis.total_open_rc, None))
+    share_col.metric(
+        "Overdue share",
+        ui.format_share(kpis.overdue_share),
+        help="Open amount past its due date ÷ total open amount.",
+    )
+    items_col.metric("Open items", ui.format_count(kpis.open_items))
+
+
+def _bucket_table(by_bucket: pd.DataFrame, currency: str) -> None:
+    st.dataframe(
+        by_bucket,
+        hide_index=True,
+        column_config={
+            "ageing_bucket": st.column_config.TextColumn("Bucket"),
+            "open_items": st.column_config.NumberColumn("Open items", format="%d"),
+            "open_amount_rc": st.column_config.NumberColumn(f"Open ({currency})", format="%.2f"),
+            "share_of_open": st.column_config.NumberColumn("Share", format="percent"),
+        },
+        key="ageing_buckets",
+    )
+
+
+def _drill(
+    warehouse: str,
+    version: int,
+    snapshot: dt.date,
+    segment: str,
+    bucket: str | None,
+    by_bucket: pd.DataFrame,
+) -> None:
+    st.subheader("Invoices in the bucket")
+    if bucket is None:
+        st.info("Click a bar, or choose a bucket above, to list its invoices.")
+        return
+    open_items = int(by_bucket.loc[by_bucket["ageing_bucket"] == bucket, "open_items"].sum())
+    shown = f"; showing the {DISPLAY_LIMIT:,} most overdue" if open_items > DISPLAY_LIMIT else ""
+    st.caption(
+        f"Bucket **{bucket}** at {snapshot.isoformat()}, segment {segment}: "
+        f"{ui.format_count(open_items)} open items{shown}."
+    )
+    if open_items == 0:
+        return
+    st.dataframe(
+        _items(warehouse, version, snapshot, segment, bucket),
+        hide_index=True,
+        column_order=list(ITEM_COLUMNS),
+        column_config=ITEM_COLUMNS,
+        key=ITEMS_KEY,
+    )
+    st.download_button(
+        "Download CSV",
+        data=_items_csv(warehouse, snapshot, segment, bucket),
+        file_name=f"ageing_{snapshot.isoformat()}_{segment}_{bucket}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="ageing_items_csv",
+        icon=":material/download:",
+    )
+
+
+def _render(warehouse: str, version: int) -> None:
+    dates = _snapshot_dates(warehouse, version)
+    if not dates:
+        st.info("The ageing mart holds no snapshot yet: run `amicable build`.")
+        return
+    snapshot, segment, bucket = _filters(dates)
+    kpis = _kpis(warehouse, version, snapshot, segment)
+    currency = kpis.reporting_currency or "reporting currency"
+    _kpi_row(kpis)
+    by_bucket = _by_bucket(warehouse, version, snapshot, segment)
+    chart_col, table_col = st.columns([3, 2])
+    with chart_col:
+        figure = charts.ageing_bar_chart(
+            by_bucket, reporting_currency=kpis.reporting_currency, selected_bucket=bucket
+        )
+        st.plotly_chart(figure, key=CHART_KEY, on_select=_bucket_clicked, selection_mode="points")
+    with table_col:
+        _bucket_table(by_bucket, currency)
+    _drill(warehouse, version, snapshot, segment, bucket, by_bucket)
+
+
+def render() -> None:
+    st.title("Ledger ageing")
+    st.caption(
+        "View: **by due date**. Days past due = snapshot date − due date; "
+        "amounts in reporting currency unless a column says otherwise."
+    )
+    try:
+        warehouse, version = ui.warehouse()
+        _render(warehouse, version)
+    except queries.WarehouseUnavailable as error:
+        ui.show_unavailable(error)
+
+
+render()

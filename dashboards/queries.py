@@ -1,0 +1,189 @@
+"""The dashboards' one query layer: parameterised SQL on the marts, read-only.
+
+Every function opens a read-only DuckDB connection, runs one statement from `dashboards/sql/`
+with `?` parameters, closes the connection and returns a pandas frame (or a small typed
+record). A warehouse that cannot be read becomes a `WarehouseUnavailable` subclass whose
+`message` is fit to show to a user. No Streamlit here: caching belongs to the page layer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from amicable.settings import WAREHOUSE_ENV
+
+AGEING_BUCKETS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "91-120", "120+")
+SEGMENTS: tuple[str, ...] = ("all", "B2B", "B2C")
+SQL_DIR = Path(__file__).with_name("sql")
+
+_BUILD_HINT = "run `amicable build`"
+
+
+class WarehouseUnavailable(Exception):
+    """The warehouse cannot be read; `message` is for the user, `detail` for the curious."""
+
+    message = "The warehouse cannot be read."
+
+    def __init__(self, warehouse: Path | str | None, detail: str) -> None:
+        self.warehouse = None if warehouse is None else Path(warehouse)
+        self.detail = detail
+        super().__init__(f"{self.message} ({detail})")
+
+
+class WarehouseNotBuilt(WarehouseUnavailable):
+    """No warehouse file, or the marts are not there yet."""
+
+    message = f"No warehouse yet: {_BUILD_HINT}."
+
+
+class WarehouseBusy(WarehouseUnavailable):
+    """A build holds the warehouse's write lock."""
+
+    message = "The warehouse is being built right now; retry in a moment."
+
+
+class WarehouseUnreadable(WarehouseUnavailable):
+    """The file is not a DuckDB warehouse, or its marts do not match this app."""
+
+    message = f"The warehouse cannot be read by this version of the app: {_BUILD_HINT}."
+
+
+@dataclass(frozen=True)
+class AgeingKpis:
+    """KPI row of the ledger ageing for one snapshot and segment (amounts in reporting currency)."""
+
+    total_open_rc: Decimal
+    overdue_open_rc: Decimal
+    overdue_share: float | None  # overdue ÷ total open; None when nothing is open
+    open_items: int
+    reporting_currency: str | None
+
+
+def warehouse_from_env(environ: Mapping[str, str] | None = None) -> Path:
+    """The warehouse file named by `AMICABLE_WAREHOUSE` (read now, not at import)."""
+    value = (os.environ if environ is None else environ).get(WAREHOUSE_ENV, "").strip()
+    if not value:
+        raise WarehouseNotBuilt(
+            None,
+            f"{WAREHOUSE_ENV} is not set; start the app with `amicable serve --warehouse FILE`",
+        )
+    return Path(value).expanduser()
+
+
+def snapshot_dates(warehouse: Path | str) -> list[dt.date]:
+    """Snapshot dates present in `marts.fct_ar_ageing`, newest first."""
+    frame = _frame(warehouse, "ageing_snapshot_dates", ())
+    return [_as_date(value) for value in frame["snapshot_date"]]
+
+
+def ageing_kpis(warehouse: Path | str, snapshot_date: dt.date, segment: str) -> AgeingKpis:
+    """Total open, overdue open and share, and open item count at `snapshot_date`."""
+    _check_choice("segment", segment, SEGMENTS)
+    with _connect(warehouse) as connection:
+        row = _execute(
+            connection, warehouse, "ageing_kpis", (snapshot_date, segment, segment)
+        ).fetchone()
+    assert row is not None  # an aggregate without group by always returns one row
+    total, overdue, share, items, currency = row
+    return AgeingKpis(
+        total_open_rc=Decimal(total),
+        overdue_open_rc=Decimal(overdue),
+        overdue_share=None if share is None else float(share),
+        open_items=int(items),
+        reporting_currency=currency,
+    )
+
+
+def ageing_by_bucket(warehouse: Path | str, snapshot_date: dt.date, segment: str) -> pd.DataFrame:
+    """One row per bucket in bucket order: ageing_bucket, open_items, open_amount_rc,
+    share_of_open (0–1, null when nothing is open)."""
+    _check_choice("segment", segment, SEGMENTS)
+    return _frame(warehouse, "ageing_by_bucket", (snapshot_date, segment, segment))
+
+
+def ageing_items(
+    warehouse: Path | str,
+    snapshot_date: dt.date,
+    segment: str,
+    ageing_bucket: str,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Open items of one bucket (the drill-down), most days past due first; at most `limit`."""
+    _check_choice("segment", segment, SEGMENTS)
+    _check_choice("ageing_bucket", ageing_bucket, AGEING_BUCKETS)
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be zero or more; got {limit}")
+    parameters = (snapshot_date, segment, segment, ageing_bucket, limit)
+    return _frame(warehouse, "ageing_items", parameters)
+
+
+@cache
+def sql_text(name: str) -> str:
+    """The statement stored in `dashboards/sql/<name>.sql`."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _frame(warehouse: Path | str, name: str, parameters: Sequence[Any]) -> pd.DataFrame:
+    with _connect(warehouse) as connection:
+        return _execute(connection, warehouse, name, parameters).df()
+
+
+def _execute(
+    connection: duckdb.DuckDBPyConnection,
+    warehouse: Path | str,
+    name: str,
+    parameters: Sequence[Any],
+) -> duckdb.DuckDBPyConnection:
+    try:
+        return connection.execute(sql_text(name), list(parameters))
+    except duckdb.CatalogException as error:
+        raise WarehouseNotBuilt(warehouse, f"{name}: {_first_line(error)}") from error
+    except duckdb.BinderException as error:
+        raise WarehouseUnreadable(warehouse, f"{name}: {_first_line(error)}") from error
+
+
+@contextmanager
+def _connect(warehouse: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection, closed on exit; open failures become typed errors."""
+    path = Path(warehouse)
+    if not path.is_file():
+        raise WarehouseNotBuilt(path, f"no file at {path}")
+    try:
+        connection = duckdb.connect(str(path), read_only=True)
+    except duckdb.ConnectionException as error:
+        # Same process already holds the file with another configuration (a running build).
+        raise WarehouseBusy(path, _first_line(error)) from error
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise WarehouseBusy(path, _first_line(error)) from error
+        raise WarehouseUnreadable(path, _first_line(error)) from error
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def _check_choice(field: str, value: str, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{field} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):  # pandas returns DATE columns as timestamps
+        return value.date()
+    return value
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__

@@ -1,0 +1,74 @@
+"""Page-layer helpers shared by the dashboard pages (Streamlit side of the query layer)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import streamlit as st
+
+from dashboards.queries import (
+    WarehouseBusy,
+    WarehouseNotBuilt,
+    WarehouseUnavailable,
+    warehouse_from_env,
+)
+
+CACHE_TTL_SECONDS = 60
+
+
+def warehouse() -> tuple[str, int]:
+    """The warehouse path (from `AMICABLE_WAREHOUSE`, read on every run) and its version.
+
+    The version (file modification time, 0 when absent) goes into every cached query's
+    arguments, so a finished build is shown at once rather than after the cache TTL.
+    """
+    path = warehouse_from_env()
+    try:
+        version = path.stat().st_mtime_ns
+    except OSError:
+        version = 0
+    return str(path), version
+
+
+def show_unavailable(error: WarehouseUnavailable) -> None:
+    """Explain why the warehouse cannot be read, instead of a traceback."""
+    if isinstance(error, WarehouseBusy):
+        st.warning(error.message, icon=":material/hourglass_top:")
+        st.button("Retry", key="warehouse_retry")
+    elif isinstance(error, WarehouseNotBuilt):
+        st.info(error.message, icon=":material/database:")
+    else:
+        st.error(error.message, icon=":material/error:")
+    where = f"{error.warehouse}: " if error.warehouse is not None else ""
+    st.caption(f"{where}{error.detail}")
+
+
+def format_amount(amount: Decimal | float, currency: str | None) -> str:
+    """`1,234.50 EUR`-style amount."""
+    text = f"{amount:,.2f}"
+    return f"{text} {currency}" if currency else text
+
+
+def format_share(share: float | None) -> str:
+    """A 0–1 share as a percentage with one decimal, `n/a` when undefined."""
+    return "n/a" if share is None else f"{share * 100:.1f} %"
+
+
+def format_count(count: int) -> str:
+    return f"{count:,}"
+
+
+def to_csv(frame: pd.DataFrame) -> str:
+    """CSV export of a table: header row, ISO dates, no index, and amounts (`*_amount`,
+    `*_amount_rc`, DECIMAL(18,2) in the marts) with their two decimals."""
+    export = frame.copy()
+    for column in export.columns:
+        is_amount = str(column).endswith(("_amount", "_amount_rc"))
+        if is_amount and pd.api.types.is_float_dtype(export[column]):
+            export[column] = export[column].map(_two_decimals)
+    return export.to_csv(index=False, date_format="%Y-%m-%d")
+
+
+def _two_decimals(value: float) -> str:
+    return "" if pd.isna(value) else f"{value:.2f}"

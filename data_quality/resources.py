@@ -1,0 +1,26 @@
+"""The DuckDB warehouse as a Dagster resource, shared by ingestion and the data-quality checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """A DuckDB warehouse file. `path` is the database file (created on first write)."""
+
+    path: str
+
+    def connect(self, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+        """Open a connection; close it (or use it as a context manager) when done.
+
+        A read-only connection needs an existing file. DuckDB allows one writing process per
+        file, and in one process all connections to a file must share the same `read_only`.
+        """
+        if read_only and not Path(self.path).exists():
+            raise FileNotFoundError(f"warehouse {self.path} does not exist")
+        if not read_only:
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        return duckdb.connect(self.path, read_only=read_only)

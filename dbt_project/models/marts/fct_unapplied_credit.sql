@@ -1,0 +1,102 @@
+{#- Unapplied credit (DESIGN.md §4 "Ageing": an excess is reported apart): one row per invoice
+    and ageing snapshot date where allocations and credit notes to date exceed the invoice
+    amount. These invoices have an open amount of 0 and are absent from fct_ar_ageing. -#}
+with
+
+invoices as (
+
+    select * from {{ ref('stg_erp__invoices') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('stg_erp__customers') }}
+
+),
+
+payment_allocations as (
+
+    select * from {{ ref('int_payment_allocations_dated') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('stg_fx__rates') }}
+
+),
+
+snapshot_dates as (
+
+    select * from {{ ref('int_ageing_snapshot_dates') }}
+
+),
+
+balance_periods as (
+
+    {{ invoice_balance_periods('invoices', 'payment_allocations') }}
+
+),
+
+snapshot_fx_rates as (
+
+    {{ fx_rates_on_dates('snapshot_dates', 'snapshot_date', 'fx_rates') }}
+
+),
+
+over_applied as (
+
+    select
+        snapshot_dates.snapshot_date,
+        balance_periods.invoice_id,
+        balance_periods.invoice_amount,
+        balance_periods.allocated_amount_to_date,
+        balance_periods.credited_amount_to_date,
+        0 - balance_periods.net_balance_amount as unapplied_credit_amount
+    from balance_periods
+    inner join snapshot_dates
+        on
+            snapshot_dates.snapshot_date >= balance_periods.valid_from_date
+            and snapshot_dates.snapshot_date < balance_periods.valid_to_date
+    where balance_periods.net_balance_amount < 0
+
+),
+
+final as (
+
+    select
+        over_applied.snapshot_date,
+        over_applied.invoice_id,
+        invoices.debtor_id,
+        customers.segment,
+        invoices.currency,
+        cast(over_applied.unapplied_credit_amount as decimal(18, 2)) as unapplied_credit_amount,
+        cast(
+            round(over_applied.unapplied_credit_amount * snapshot_fx_rates.rate_to_reporting, 2)
+            as decimal(18, 2)
+        ) as unapplied_credit_amount_rc,
+        invoices.invoice_number,
+        customers.debtor_name,
+        cast(over_applied.invoice_amount as decimal(18, 2)) as invoice_amount,
+        cast(over_applied.allocated_amount_to_date as decimal(18, 2)) as allocated_amount_to_date,
+        cast(over_applied.credited_amount_to_date as decimal(18, 2)) as credited_amount_to_date,
+        {{ reporting_currency() }} as reporting_currency,
+        cast(snapshot_fx_rates.rate_to_reporting as decimal(24, 10)) as fx_rate,
+        snapshot_fx_rates.rate_date as fx_rate_date,
+        case
+            when over_applied.snapshot_date = {{ as_of_date() }} then true else false
+        end as is_latest_snapshot
+    from over_applied
+    inner join invoices
+        on over_applied.invoice_id = invoices.invoice_id
+    left join customers
+        on invoices.debtor_id = customers.debtor_id
+    left join snapshot_fx_rates
+        on
+            over_applied.snapshot_date = snapshot_fx_rates.snapshot_date
+            and invoices.currency = snapshot_fx_rates.currency
+
+)
+
+select * from final

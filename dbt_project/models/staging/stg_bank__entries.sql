@@ -1,0 +1,38 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'bank_entries') }}
+
+),
+
+latest as (
+
+    {{ deduplicate_latest('source', ['entry_ref']) }}
+
+),
+
+final as (
+
+    select
+        entry_ref,
+        statement_id,
+        account_iban,
+        cast(booking_date as date) as booking_date,
+        cast(value_date as date) as value_date,
+        cast(amount as decimal(18, 2)) as entry_amount,
+        currency,
+        credit_debit,
+        case when credit_debit = 'CRDT' then true else false end as is_credit,
+        counterparty_name,
+        counterparty_iban,
+        remittance_info,
+        _source_file,
+        _source_row,
+        _loaded_at,
+        _batch_id
+    from latest
+
+)
+
+select * from final

@@ -1,0 +1,35 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'cases_cases') }}
+
+),
+
+latest as (
+
+    {{ deduplicate_latest('source', ['case_id'], updated_at='updated_at') }}
+
+),
+
+final as (
+
+    select
+        case_id,
+        debtor_id,
+        agent_id,
+        cast(opened_at as {{ dbt.type_timestamp() }}) as opened_at,
+        cast(placed_amount as decimal(18, 2)) as placed_amount,
+        currency,
+        strategy,
+        jurisdiction,
+        cast(updated_at as {{ dbt.type_timestamp() }}) as updated_at,
+        _source_file,
+        _source_row,
+        _loaded_at,
+        _batch_id
+    from latest
+
+)
+
+select * from final

@@ -1,0 +1,34 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'contacts_calls') }}
+
+),
+
+latest as (
+
+    {{ deduplicate_latest('source', ['contact_id']) }}
+
+),
+
+final as (
+
+    select
+        contact_id,
+        case_id,
+        debtor_id,
+        agent_id,
+        direction,
+        cast(started_at as {{ dbt.type_timestamp() }}) as started_at,
+        cast(duration_s as {{ dbt.type_bigint() }}) as duration_seconds,
+        outcome,
+        _source_file,
+        _source_row,
+        _loaded_at,
+        _batch_id
+    from latest
+
+)
+
+select * from final

@@ -1,0 +1,35 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'contacts_messages') }}
+
+),
+
+latest as (
+
+    {{ deduplicate_latest('source', ['contact_id']) }}
+
+),
+
+final as (
+
+    select
+        contact_id,
+        case_id,
+        debtor_id,
+        agent_id,
+        channel,
+        direction,
+        cast(sent_at as {{ dbt.type_timestamp() }}) as sent_at,
+        template_id,
+        outcome,
+        _source_file,
+        _source_row,
+        _loaded_at,
+        _batch_id
+    from latest
+
+)
+
+select * from final

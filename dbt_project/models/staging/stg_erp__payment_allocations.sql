@@ -1,0 +1,31 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'erp_payment_allocations') }}
+
+),
+
+latest as (
+
+    {{ deduplicate_latest('source', ['allocation_id'], updated_at='allocated_at') }}
+
+),
+
+final as (
+
+    select
+        allocation_id,
+        payment_ref,
+        invoice_id,
+        cast(amount as decimal(18, 2)) as allocated_amount,
+        cast(allocated_at as {{ dbt.type_timestamp() }}) as allocated_at,
+        _source_file,
+        _source_row,
+        _loaded_at,
+        _batch_id
+    from latest
+
+)
+
+select * from final

@@ -1,0 +1,129 @@
+"""Run the whole build in-process and summarise it for the command line."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+
+from amicable.settings import WAREHOUSE_ENV, Settings
+from ingestion.load import check_landing
+from orchestration.dbt_assets import DbtBuildConfig
+from orchestration.definitions import BUILD_JOB, build_definitions
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    source_table: str
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    files_rejected: int
+
+
+@dataclass(frozen=True)
+class CheckLine:
+    asset: str
+    check: str
+    passed: bool
+    severity: str  # ERROR or WARN
+    blocking: bool
+    from_dbt: bool
+
+
+@dataclass
+class BuildOutcome:
+    run_success: bool
+    sources: list[SourceLine] = field(default_factory=list)
+    checks: list[CheckLine] = field(default_factory=list)
+    failed_steps: list[str] = field(default_factory=list)
+    skipped_steps: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed_blocking_checks(self) -> list[CheckLine]:
+        return [c for c in self.checks if not c.passed and c.blocking]
+
+    @property
+    def ok(self) -> bool:
+        return self.run_success and not self.failed_blocking_checks
+
+
+def run_config(settings: Settings, log_level: str = "WARNING") -> dict:
+    config = DbtBuildConfig(
+        as_of=settings.as_of.isoformat(), reporting_currency=settings.reporting_currency
+    )
+    return {
+        "ops": {"dbt_models": {"config": config.model_dump()}},
+        "loggers": {"console": {"config": {"log_level": log_level}}},
+    }
+
+
+def build_log_path(settings: Settings) -> Path:
+    return settings.warehouse.parent / "logs" / "last_build.log"
+
+
+def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) -> BuildOutcome:
+    """Materialise every asset and run every check, in this process.
+
+    dbt's own output goes to `build_log_path(settings)`; Dagster warnings (quarantined rows,
+    failed checks) still reach the terminal.
+    """
+    check_landing(settings.landing)  # fails early, in one line, on a missing folder
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    os.environ[WAREHOUSE_ENV] = str(settings.warehouse.resolve())  # read by dbt's profiles.yml
+    defs = build_definitions(settings)
+    dbt_checks = defs.resolve_assets_def(dg.AssetKey(["marts", "fct_ar_ageing"])).check_keys
+    log = build_log_path(settings)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        log.open("w", encoding="utf-8") as log_file,
+        contextlib.redirect_stdout(log_file),
+        instance or dg.DagsterInstance.ephemeral() as run_instance,
+    ):
+        result = defs.resolve_job_def(BUILD_JOB).execute_in_process(
+            run_config=run_config(settings), instance=run_instance, raise_on_error=False
+        )
+    return summarise(result, dbt_checks)
+
+
+def summarise(
+    result: dg.ExecuteInProcessResult, dbt_checks: AbstractSet[dg.AssetCheckKey]
+) -> BuildOutcome:
+    """`dbt_checks`: the check keys that are dbt tests (the others are data-quality suites)."""
+    outcome = BuildOutcome(run_success=result.success)
+    for event in result.get_asset_materialization_events():
+        mat = event.event_specific_data.materialization  # type: ignore[union-attr]
+        meta = mat.metadata
+        if mat.asset_key.path[0] == "raw" and "rows_read" in meta:
+            outcome.sources.append(
+                SourceLine(
+                    source_table=mat.asset_key.path[-1],
+                    rows_read=meta["rows_read"].value,
+                    rows_loaded=meta["rows_loaded"].value,
+                    rows_quarantined=meta["rows_quarantined"].value,
+                    files_rejected=meta["files_rejected"].value,
+                )
+            )
+    for evaluation in result.get_asset_check_evaluations():
+        outcome.checks.append(
+            CheckLine(
+                asset=evaluation.asset_key.to_user_string(),
+                check=evaluation.check_name,
+                passed=evaluation.passed,
+                severity=evaluation.severity.value,
+                blocking=bool(evaluation.blocking),
+                from_dbt=evaluation.asset_check_key in dbt_checks,
+            )
+        )
+    for event in result.get_step_failure_events():
+        outcome.failed_steps.append(event.step_key or "?")
+        error = event.event_specific_data.error  # type: ignore[union-attr]
+        if error is not None:
+            outcome.errors.append(error.message.strip().splitlines()[0])
+    outcome.skipped_steps = [e.step_key or "?" for e in result.get_step_skipped_events()]
+    return outcome

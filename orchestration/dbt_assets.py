@@ -1,0 +1,83 @@
+"""The dbt project as Dagster assets (dagster-dbt), and the manifest they are built from."""
+
+import json
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from amicable.settings import DBT_PROJECT_DIR
+
+
+class DbtBuildConfig(dg.Config):
+    """Run options passed to dbt as vars; an empty as_of means today."""
+
+    as_of: str = ""
+    reporting_currency: str = "EUR"
+
+
+def dbt_executable() -> str:
+    """The `dbt` next to this interpreter, so the venv's dbt runs even when not on PATH."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def dbt_vars(config: DbtBuildConfig) -> str:
+    values = {"reporting_currency": config.reporting_currency}
+    if config.as_of:
+        values["as_of"] = config.as_of
+    return json.dumps(values)
+
+
+def _project_files(project_dir: Path) -> list[Path]:
+    folders = ("models", "macros", "tests", "seeds", "snapshots", "analyses")
+    files = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
+    for folder in folders:
+        files += [p for p in (project_dir / folder).rglob("*") if p.is_file()]
+    return [p for p in files if p.exists()]
+
+
+def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
+    """Run `dbt parse` when target/manifest.json is missing or older than a project file."""
+    manifest = project_dir / "target" / "manifest.json"
+    newest = max(p.stat().st_mtime for p in _project_files(project_dir))
+    if manifest.exists() and manifest.stat().st_mtime >= newest:
+        return manifest
+    cmd = [dbt_executable(), "parse", "--project-dir", str(project_dir)]
+    cmd += ["--profiles-dir", str(project_dir), "--quiet"]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        detail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+        raise RuntimeError("dbt parse failed:\n" + "\n".join(detail))
+    return manifest
+
+
+class SchemaKeyTranslator(DagsterDbtTranslator):
+    """Models keyed `[schema, model]` (`marts/fct_ar_ageing`), sources `[source, table]`."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
+            schema = dbt_resource_props.get("config", {}).get("schema") or "main"
+            return dg.AssetKey([schema, dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+
+def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
+    @dbt_assets(manifest=manifest, name="dbt_models", dagster_dbt_translator=SchemaKeyTranslator())
+    def _dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+        """Staging, intermediate and mart models; dbt tests run as asset checks."""
+        yield from dbt.cli(["build", "--vars", dbt_vars(config)], context=context).stream()
+
+    return _dbt_models
+
+
+def dbt_resource(project_dir: Path = DBT_PROJECT_DIR) -> DbtCliResource:
+    return DbtCliResource(
+        project_dir=str(project_dir),
+        profiles_dir=str(project_dir),
+        dbt_executable=dbt_executable(),
+    )

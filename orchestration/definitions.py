@@ -1,0 +1,44 @@
+"""The Dagster code location: ingestion assets, dbt models, data-quality checks, the build job.
+
+`dagster dev -m orchestration.definitions` loads `defs` with the default settings
+(amicable.settings); `amicable build` builds the same definitions with its own paths and runs
+the `build` job in-process.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from amicable.settings import Settings
+from data_quality.checks import build_asset_checks
+from data_quality.resources import WarehouseResource
+from orchestration.dbt_assets import build_dbt_assets, dbt_resource, ensure_manifest
+from orchestration.ingestion_assets import LandingZone, build_ingestion_assets
+
+BUILD_JOB = "build"
+
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    build_job = dg.define_asset_job(
+        BUILD_JOB,
+        selection=dg.AssetSelection.all(),
+        description="Ingest the landing zone, build every dbt model and run every check.",
+    )
+    return dg.Definitions(
+        assets=[*build_ingestion_assets(), build_dbt_assets(ensure_manifest())],
+        asset_checks=build_asset_checks(),
+        jobs=[build_job],
+        schedules=[
+            dg.ScheduleDefinition(name="daily_build", job=build_job, cron_schedule="0 3 * * *")
+        ],
+        resources={
+            "landing": LandingZone(path=str(settings.landing)),
+            "warehouse": WarehouseResource(path=str(settings.warehouse)),
+            "dbt": dbt_resource(),
+        },
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions(Settings.defaults())

@@ -1,0 +1,65 @@
+"""Print a build outcome as plain-text tables for the terminal."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from amicable.settings import Settings
+from orchestration.build import BuildOutcome, build_log_path
+
+
+def _table(header: list[str], rows: list[list[object]]) -> str:
+    cells = [header] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(
+            c.ljust(w) if i == 0 else c.rjust(w)
+            for i, (c, w) in enumerate(zip(row, widths, strict=True))
+        )
+
+    return "\n".join(
+        [line(cells[0]), line(["-" * w for w in widths])] + [line(r) for r in cells[1:]]
+    )
+
+
+def format_outcome(outcome: BuildOutcome, settings: Settings) -> str:
+    out = [
+        f"warehouse {settings.warehouse}  landing {settings.landing}  as of {settings.as_of}",
+        "",
+    ]
+    rows: list[list[object]] = [
+        [s.source_table, s.rows_read, s.rows_loaded, s.rows_quarantined, s.files_rejected]
+        for s in sorted(outcome.sources, key=lambda s: s.source_table)
+    ]
+    totals = [sum(r[i] for r in rows) for i in range(1, 5)]  # type: ignore[misc]
+    rows.append(["total", *totals])
+    out.append(_table(["source", "read", "loaded", "quarantined", "files rejected"], rows))
+    out.append("")
+    quality = [c for c in outcome.checks if not c.from_dbt]
+    out.append(
+        _table(
+            ["check", "asset", "result", "blocking"],
+            [
+                [c.check, c.asset, "pass" if c.passed else "FAIL", "yes" if c.blocking else "no"]
+                for c in quality
+            ],
+        )
+    )
+    dbt = Counter("pass" if c.passed else "fail" for c in outcome.checks if c.from_dbt)
+    out.append(f"\ndbt tests: {dbt['pass']} passed, {dbt['fail']} failed")
+    for c in outcome.checks:
+        if c.from_dbt and not c.passed:
+            out.append(f"  FAIL {c.check} on {c.asset}")
+    if outcome.failed_steps:
+        out.append(f"\nfailed steps: {', '.join(outcome.failed_steps)}")
+        out += [f"  {e}" for e in outcome.errors]
+    if outcome.skipped_steps:
+        out.append(f"skipped (upstream failed): {', '.join(outcome.skipped_steps)}")
+    out.append(f"\ndbt log: {build_log_path(settings)}")
+    out.append("build " + ("succeeded" if outcome.ok else "FAILED"))
+    return "\n".join(out)
+
+
+def print_outcome(outcome: BuildOutcome, settings: Settings) -> None:
+    print(format_outcome(outcome, settings))

@@ -1,0 +1,196 @@
+"""`generate`: write a seeded sample landing zone and its labels.
+
+The same (size, seed, as_of) always writes byte-identical files: every random draw comes from
+generators seeded by `seed` (one per debtor, so debtors stream one at a time), and file names
+derive from as_of, never from the wall clock.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from ingestion.contracts import SOURCES_BY_NAME
+from sample_data.breaches import Slips
+from sample_data.camt import write_statements
+from sample_data.days import Clock, stamp
+from sample_data.defects import Planter
+from sample_data.emit import emit_debtor
+from sample_data.fx import write_fx
+from sample_data.rows import agent_row
+from sample_data.simulate import simulate_debtor
+from sample_data.world import AgentPool, make_agents
+from sample_data.writers import BankSpool, TableSink
+
+GENERATOR = "amicable.sample_data"
+OWNED = ("erp", "cases", "contacts", "fx", "bank", "_labels")
+SPLIT_TABLES = (
+    "erp_customers",
+    "erp_invoices",
+    "erp_payment_allocations",
+    "cases_cases",
+    "cases_case_events",
+    "contacts_calls",
+    "contacts_messages",
+)
+
+
+@dataclass(frozen=True)
+class Size:
+    debtors: int
+    agents_per_team: int
+
+
+SIZES: dict[str, Size] = {
+    "tiny": Size(debtors=40, agents_per_team=3),  # ~300 invoices, for tests
+    "demo": Size(debtors=480, agents_per_team=6),  # ~4,000 invoices
+    "large": Size(debtors=118_000, agents_per_team=100),  # ~1M invoices
+}
+
+
+@dataclass(frozen=True)
+class Summary:
+    out: Path
+    size: str
+    seed: int
+    as_of: date
+    rows: dict[str, int] = field(default_factory=dict)  # data rows (bank: entries) per file
+    defects: int = 0  # planted rows ingestion must quarantine or reject
+    anomalies: int = 0  # planted duplicates and late corrections
+    promises: int = 0
+    breaches: int = 0  # planted compliance breaches (`_labels/breaches.jsonl`)
+
+    def __str__(self) -> str:
+        total = sum(self.rows.values())
+        return (
+            f"{self.size} sample (seed {self.seed}, as of {self.as_of}): {len(self.rows)} files, "
+            f"{total} rows, {self.defects} planted defects, {self.anomalies} duplicates and "
+            f"corrections, {self.promises} promises, {self.breaches} compliance breaches; "
+            f"labels in {self.out / '_labels'}"
+        )
+
+
+def _prepare(out: Path) -> None:
+    """Refuse a folder that holds anything but a previous output; clear a previous output."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"output path {out} exists and is not a folder")
+    if out.exists() and any(out.iterdir()):
+        marker = out / "_labels" / "summary.json"
+        try:
+            ours = json.loads(marker.read_text(encoding="utf-8")).get("generator") == GENERATOR
+        except (OSError, ValueError, AttributeError):
+            ours = False
+        if not ours:
+            raise ValueError(
+                f"output folder {out} is not empty and was not written by the sample "
+                "generator; choose an empty or new folder"
+            )
+        for name in OWNED:
+            shutil.rmtree(out / name, ignore_errors=True)
+    (out / "_labels").mkdir(parents=True, exist_ok=True)
+
+
+def _write_json(path: Path, obj: object) -> None:
+    path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def generate(out: Path, size: str = "demo", seed: int = 7, as_of: date | None = None) -> Summary:
+    """Write the sample landing zone for `size` into `out` (history ending at `as_of`,
+    default today) with its labels in `out/_labels`."""
+    if size not in SIZES:
+        raise ValueError(f"unknown size {size!r}: choose one of {', '.join(SIZES)}")
+    as_of = as_of or date.today()
+    out = Path(out)
+    _prepare(out)
+    marker = {"generator": GENERATOR, "complete": False}
+    _write_json(out / "_labels" / "summary.json", marker)
+    clock = Clock.of(as_of)
+    agents = make_agents(SIZES[size].agents_per_team, clock, seed)
+    pool = AgentPool(agents)
+    planter = Planter(clock, seed)
+    stamps = [stamp(clock.e1), stamp(clock.e2)]
+    sinks = {t: TableSink(out, t, stamps, clock.e1) for t in SPLIT_TABLES}
+    sinks["cases_agents"] = TableSink(out, "cases_agents", stamps[1:], None)
+    rows: dict[str, int] = {}
+    with tempfile.TemporaryDirectory(prefix="amicable-bank-") as tmp:
+        spool = BankSpool(Path(tmp))
+        promises_path = out / "_labels" / "promises.jsonl"
+        breaches_path = out / "_labels" / "breaches.jsonl"
+        slips = Slips()
+        try:
+            with (
+                promises_path.open("w", encoding="utf-8") as promises,
+                breaches_path.open("w", encoding="utf-8") as breaches,
+            ):
+                for agent in agents:
+                    sinks["cases_agents"].write(agent_row(agent))
+                for idx in range(SIZES[size].debtors):
+                    result = simulate_debtor(idx, seed, clock, pool, slips)
+                    emit_debtor(result, sinks, spool, planter, clock, promises, breaches)
+                    planter.plant(result, sinks, spool)
+        finally:
+            for sink in sinks.values():
+                sink.close()
+            spool.close()
+        for sink in sinks.values():
+            rows |= sink.counts()
+        rows |= write_fx(out, clock, seed, planter)
+        bank_rows, flagged = write_statements(out, spool, clock, seed)
+        rows |= bank_rows
+    planter.bank_planted(flagged)
+    rel, n = planter.bad_header_file(out)
+    rows[rel] = n
+    missing = planter.missing()
+    if missing:
+        raise RuntimeError(f"the {size} world could not host these planted defects: {missing}")
+    with (out / "_labels" / "defects.jsonl").open("w", encoding="utf-8") as fh:
+        for label in planter.labels:
+            fh.write(json.dumps(label, ensure_ascii=False, separators=(",", ":")) + "\n")
+    n_promises = _count_lines(promises_path)
+    broken = sum(1 for lb in planter.labels if lb["expect"] in ("quarantine", "reject_file"))
+    summary = Summary(
+        out=out,
+        size=size,
+        seed=seed,
+        as_of=as_of,
+        rows=dict(sorted(rows.items())),
+        defects=broken,
+        anomalies=len(planter.labels) - broken,
+        promises=n_promises,
+        breaches=_count_lines(breaches_path),
+    )
+    _write_json(
+        out / "_labels" / "summary.json",
+        {
+            "generator": GENERATOR,
+            "complete": True,
+            "size": size,
+            "seed": seed,
+            "as_of": as_of.isoformat(),
+            "rows": summary.rows,
+            "defects": summary.defects,
+            "anomalies": summary.anomalies,
+            "promises": summary.promises,
+            "breaches": summary.breaches,
+            "tables": {rel: _table_of(rel) for rel in summary.rows},
+        },
+    )
+    return summary
+
+
+def _count_lines(path: Path) -> int:
+    with path.open(encoding="utf-8") as fh:
+        return sum(1 for _ in fh)
+
+
+def _table_of(rel: str) -> str:
+    folder, name = rel.split("/", 1)
+    for source in SOURCES_BY_NAME.values():
+        prefix = source.pattern.split("*")[0]
+        if source.folder == folder and name.startswith(prefix):
+            return source.name
+    return ""

@@ -1,0 +1,138 @@
+"""One debtor's life over the history: invoicing phases between collection cases.
+
+A phase issues invoices at the debtor's rhythm and pays them by habit. When an invoice stays
+unpaid past the collection patience, a case opens (placed amount = the overdue open amount),
+invoicing stops (credit hold) and payments planned from then on are cancelled: money now comes
+through the case. After a successful closure the invoices not yet due at placement are paid and
+a new phase starts; after a write-off or a litigation referral the relationship ends.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from random import Random
+
+from sample_data.breaches import Slips
+from sample_data.casesim import GRACE_DAYS, CaseSim
+from sample_data.days import DAY, Clock, at_utc, bank_on_or_after
+from sample_data.ledger import Ledger, balance
+from sample_data.records import Case, Ids
+from sample_data.scenarios import SCENARIOS_BY_HABIT, SUCCESS, run_script
+from sample_data.world import AgentPool, Debtor, make_debtor, weighted
+
+STRATEGIES = ("soft", "standard", "intensive")
+
+
+@dataclass
+class DebtorResult:
+    debtor: Debtor
+    ledger: Ledger
+    cases: list[Case]
+
+
+def debtor_rng(seed: int, idx: int) -> Random:
+    return Random(seed * 1_000_003 + idx)
+
+
+def simulate_debtor(
+    idx: int, seed: int, clock: Clock, agents: AgentPool, slips: Slips
+) -> DebtorResult:
+    rng = debtor_rng(seed, idx)
+    debtor = make_debtor(idx, rng, clock)
+    ledger = Ledger(debtor, clock, rng)
+    ids = Ids(f"{idx + 1:06d}")
+    cases: list[Case] = []
+    start = max(clock.start, debtor.onboarded.date() + DAY)
+    while start <= clock.horizon:
+        phase = ledger.issue_phase(start, clock.horizon)
+        trigger = ledger.find_trigger(phase)
+        opened_day = bank_on_or_after(trigger) if trigger else None
+        if opened_day is None or opened_day > clock.horizon:
+            ledger.realise(phase)
+            break
+        phase = ledger.drop_from(phase, opened_day)
+        ledger.realise(phase, before=opened_day)
+        placed = [inv for inv in phase if inv.due < opened_day and inv.open > 0]
+        waiting = [inv for inv in phase if inv.due >= opened_day and inv.open > 0]
+        if balance(placed) == 0:  # paid meanwhile after all: no case, invoicing goes on
+            ledger.realise(phase)
+            start = opened_day
+            continue
+        ledger.cancel_plans(phase)
+        case = _run_case(
+            debtor, placed, opened_day, ledger, agents, clock, rng, ids, len(cases), slips
+        )
+        cases.append(case)
+        if case.reason not in SUCCESS or case.closed is None:
+            break
+        closed = case.closed.date()
+        for inv in waiting:
+            value = bank_on_or_after(max(inv.due, closed) + timedelta(days=rng.randint(1, 10)))
+            if value <= clock.horizon and inv.open > 0:
+                ledger.pay(value, [(inv, inv.open)])
+        debtor.stop_from = None
+        start = closed + timedelta(days=rng.randint(10, 40))
+    return DebtorResult(debtor, ledger, cases)
+
+
+def _run_case(
+    debtor: Debtor,
+    placed: list,
+    opened_day: date,
+    ledger: Ledger,
+    agents: AgentPool,
+    clock: Clock,
+    rng: Random,
+    ids: Ids,
+    n: int,
+    slips: Slips,
+) -> Case:
+    amount = balance(placed)
+    scenario = debtor.scenario or weighted(rng, SCENARIOS_BY_HABIT[debtor.habit])
+    debtor.scenario = None
+    case = Case(
+        case_id=f"CS{debtor.idx + 1:06d}{n + 1:02d}",
+        debtor_id=debtor.debtor_id,
+        opened=at_utc(opened_day, rng.randint(6 * 3600, 7 * 3600)),
+        placed=amount,
+        currency=debtor.currency,
+        strategy=_strategy(rng, debtor, amount),
+        jurisdiction=debtor.jurisdiction,
+        scenario=scenario,
+    )
+    sim = CaseSim(case, debtor, placed, ledger, agents, clock, rng, ids)
+    sim.slip = slips.pick(debtor, scenario, rng)
+    run_script(sim, scenario)
+    slips.planted |= {rule for rule, _, _ in case.breaches}
+    return case
+
+
+def _strategy(rng: Random, debtor: Debtor, placed: int) -> str:
+    if rng.random() < 0.2:
+        return rng.choice(STRATEGIES)
+    if debtor.habit == "non_payer" or placed > 1_000_000:
+        return "intensive"
+    if placed < 30_000 or debtor.habit in ("on_time", "slow"):
+        return "soft"
+    return "standard"
+
+
+def promise_outcome(
+    amount: int,
+    made: date,
+    promised: date,
+    payments: list[tuple[date, int]],
+    as_of: date,
+    grace: int = GRACE_DAYS,
+) -> tuple[str, int]:
+    """DESIGN.md §4 "Promises": (outcome, paid cents). Payments count from the made_at date to
+    promised date + grace, both included, up to as_of; kept once they reach the amount less
+    max(1 %, 1 unit), whether or not the window is still open."""
+    end = promised + timedelta(days=grace)
+    paid = sum(c for day, c in payments if made <= day <= end and day <= as_of)
+    if paid >= amount - max(round(amount / 100), 100):
+        return "kept", paid
+    if as_of <= end:
+        return "pending", paid
+    return ("partially_kept" if paid > 0 else "broken"), paid

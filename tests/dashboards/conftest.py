@@ -1,0 +1,112 @@
+"""A hand-made `marts.fct_ar_ageing`: two snapshots, two segments, three currencies.
+
+Latest snapshot 2026-11-20 (reporting currency EUR):
+    INV-1 B2B EUR  current  1000.00 -> 1000.00
+    INV-2 B2B USD  1-30      500.00 ->  450.00 (fx 0.90)
+    INV-3 B2B EUR  31-60    2000.00 -> 2000.00
+    INV-7 B2B EUR  91-120    300.00 ->  300.00
+    INV-4 B2C EUR  1-30      120.50 ->  120.50
+    INV-5 B2C EUR  120+       80.25 ->   80.25
+    INV-6 B2C GBP  current   100.00 ->  115.00 (fx 1.15)
+  all: 4065.75 open, 2950.75 overdue, 7 items; B2B 3750.00 / 4 items; B2C 315.75 / 3 items.
+Month end 2026-10-31: INV-2 current 460.00, INV-3 31-60 2000.00, INV-7 61-90 300.00,
+  INV-5 120+ 80.25, INV-8 B2C 1-30 60.00: all 2900.25, 5 items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+
+LATEST = dt.date(2026, 11, 20)
+MONTH_END = dt.date(2026, 10, 31)
+
+DEBTORS = {
+    "D1": ("Acme GmbH", "B2B"),
+    "D2": ("Bolt SA", "B2B"),
+    "D3": ("Carla Diaz", "B2C"),
+    "D4": ("Dan Evans", "B2C"),
+}
+
+# snapshot, invoice, debtor, currency, due date, days past due, bucket, open, fx, open rc
+ROWS = [
+    (LATEST, "1", "D1", "EUR", "2026-11-30", -10, "current", "1000.00", "1", "1000.00"),
+    (LATEST, "2", "D1", "USD", "2026-11-05", 15, "1-30", "500.00", "0.90", "450.00"),
+    (LATEST, "3", "D2", "EUR", "2026-09-30", 51, "31-60", "2000.00", "1", "2000.00"),
+    (LATEST, "7", "D2", "EUR", "2026-08-15", 97, "91-120", "300.00", "1", "300.00"),
+    (LATEST, "4", "D3", "EUR", "2026-11-10", 10, "1-30", "120.50", "1", "120.50"),
+    (LATEST, "5", "D4", "EUR", "2026-07-01", 142, "120+", "80.25", "1", "80.25"),
+    (LATEST, "6", "D3", "GBP", "2026-11-25", -5, "current", "100.00", "1.15", "115.00"),
+    (MONTH_END, "2", "D1", "USD", "2026-11-05", -5, "current", "500.00", "0.92", "460.00"),
+    (MONTH_END, "3", "D2", "EUR", "2026-09-30", 31, "31-60", "2000.00", "1", "2000.00"),
+    (MONTH_END, "7", "D2", "EUR", "2026-08-15", 77, "61-90", "300.00", "1", "300.00"),
+    (MONTH_END, "5", "D4", "EUR", "2026-07-01", 122, "120+", "80.25", "1", "80.25"),
+    (MONTH_END, "8", "D3", "EUR", "2026-10-01", 30, "1-30", "60.00", "1", "60.00"),
+]
+
+CREATE_MART = """
+create schema marts;
+create table marts.fct_ar_ageing (
+    snapshot_date date,
+    invoice_id varchar,
+    invoice_number varchar,
+    debtor_id varchar,
+    debtor_name varchar,
+    segment varchar,
+    currency varchar,
+    issue_date date,
+    due_date date,
+    days_past_due integer,
+    ageing_bucket varchar,
+    open_amount decimal(18, 2),
+    fx_rate decimal(18, 6),
+    open_amount_rc decimal(18, 2),
+    reporting_currency varchar,
+    is_latest_snapshot boolean
+);
+"""
+
+INSERT_ROW = (
+    "insert into marts.fct_ar_ageing values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def write_ageing_warehouse(path: Path) -> Path:
+    connection = duckdb.connect(str(path))
+    try:
+        connection.execute(CREATE_MART)
+        for snapshot, number, debtor, currency, due, dpd, bucket, amount, fx, amount_rc in ROWS:
+            name, segment = DEBTORS[debtor]
+            due_date = dt.date.fromisoformat(due)
+            connection.execute(
+                INSERT_ROW,
+                [
+                    snapshot,
+                    f"I{number}",
+                    f"INV-{number}",
+                    debtor,
+                    name,
+                    segment,
+                    currency,
+                    due_date - dt.timedelta(days=30),
+                    due_date,
+                    dpd,
+                    bucket,
+                    amount,
+                    fx,
+                    amount_rc,
+                    "EUR",
+                    snapshot == LATEST,
+                ],
+            )
+    finally:
+        connection.close()
+    return path
+
+
+@pytest.fixture
+def ageing_warehouse(tmp_path: Path) -> Path:
+    return write_ageing_warehouse(tmp_path / "warehouse.duckdb")

@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+from dashboards import queries, ui
+
+
+def test_csv_export_has_a_header_iso_dates_and_two_decimal_amounts(ageing_warehouse: Path) -> None:
+    items = queries.ageing_items(ageing_warehouse, dt.date(2026, 11, 20), "B2B", "1-30")
+
+    lines = ui.to_csv(items).splitlines()
+
+    assert lines[0].split(",")[:4] == ["invoice_id", "invoice_number", "debtor_id", "debtor_name"]
+    assert lines[1] == "I2,INV-2,D1,Acme GmbH,B2B,2026-11-05,15,1-30,500.00,USD,450.00,EUR"
+    assert len(lines) == 2
+
+
+def test_amounts_shares_and_counts_are_formatted_for_reading() -> None:
+    assert ui.format_amount(Decimal("4065.75"), "EUR") == "4,065.75 EUR"
+    assert ui.format_amount(Decimal("0"), None) == "0.00"
+    assert ui.format_share(2950.75 / 4065.75) == "72.6 %"
+    assert ui.format_share(None) == "n/a"
+    assert ui.format_count(12345) == "12,345"

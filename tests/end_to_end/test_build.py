@@ -1,0 +1,218 @@
+"""End to end: generate a small landing zone, build everything in-process, check the result."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from amicable.settings import Settings
+from ingestion.contracts import SOURCES
+from orchestration.build import BuildOutcome, run_build
+from sample_data import generate
+
+AS_OF = date(2026, 11, 20)
+
+
+@dataclass
+class Built:
+    settings: Settings
+    first: BuildOutcome
+    second: BuildOutcome
+    counts_after_first: dict[str, int]
+    counts_after_second: dict[str, int]
+    labels: list[dict]
+
+
+def table_counts(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables"
+            " where table_schema in ('raw', 'staging', 'intermediate', 'marts')"
+        ).fetchall()
+        return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for (t,) in tables}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    root = tmp_path_factory.mktemp("e2e")
+    generate(root / "landing", size="tiny", seed=7, as_of=AS_OF)
+    settings = Settings(landing=root / "landing", warehouse=root / "warehouse.duckdb", as_of=AS_OF)
+    first = run_build(settings)
+    counts_first = table_counts(settings.warehouse)
+    second = run_build(settings)
+    labels_file = root / "landing" / "_labels" / "defects.jsonl"
+    labels = [json.loads(line) for line in labels_file.read_text().splitlines() if line]
+    return Built(settings, first, second, counts_first, table_counts(settings.warehouse), labels)
+
+
+def query(built: Built, sql: str, params: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(built.settings.warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def test_the_build_succeeds_and_every_check_passes(built: Built) -> None:
+    assert built.first.failed_steps == []
+    assert [c for c in built.first.checks if not c.passed] == []
+    assert built.first.ok
+    assert any(not c.from_dbt for c in built.first.checks), "data-quality suites ran"
+    assert sum(c.from_dbt for c in built.first.checks) > 20, "dbt tests ran as asset checks"
+
+
+def test_every_source_table_is_ingested(built: Built) -> None:
+    loaded = {s.source_table: s.rows_loaded for s in built.first.sources}
+    assert set(loaded) == {s.name for s in SOURCES}
+    assert all(n > 0 for n in loaded.values()), loaded
+
+
+def test_every_planted_defect_is_quarantined_and_nothing_else(built: Built) -> None:
+    planted = {
+        (d["table"], d["file"], d["row"])
+        for d in built.labels
+        if d["expect"] in ("quarantine", "reject_file")
+    }
+    caught = set(query(built, "select source_table, source_file, source_row from raw.quarantine"))
+    assert caught == planted
+
+
+def test_rejected_rows_name_the_planted_field(built: Built) -> None:
+    fields = {
+        (d["file"], d["row"]): d["field"] for d in built.labels if d["expect"] == "quarantine"
+    }
+    rows = query(built, "select source_file, source_row, field from raw.quarantine")
+    wrong = [(f, r, got) for f, r, got in rows if (f, r) in fields and got != fields[(f, r)]]
+    assert wrong == []
+
+
+def test_rows_read_equal_loaded_plus_quarantined_for_every_file(built: Built) -> None:
+    rows = query(
+        built,
+        "select source_file, rows_read, rows_loaded, rows_quarantined from raw._loads",
+    )
+    assert rows and all(read == loaded + quar for _, read, loaded, quar in rows)
+    for source in SOURCES:
+        in_raw = dict(
+            query(built, f"select _source_file, count(*) from raw.{source.name} group by all")
+        )
+        logged = dict(
+            query(
+                built,
+                "select source_file, rows_loaded from raw._loads where source_table = ?",
+                [source.name],
+            )
+        )
+        assert {f: n for f, n in logged.items() if n} == in_raw
+
+
+def test_a_second_build_changes_no_row_count(built: Built) -> None:
+    assert built.second.ok
+    assert built.counts_after_second == built.counts_after_first
+    assert all(s.rows_loaded == 0 for s in built.second.sources)
+
+
+def test_duplicates_collapse_and_corrections_win_in_staging(built: Built) -> None:
+    stg = {
+        "erp_invoices": ("stg_erp__invoices", "invoice_id"),
+        "cases_case_events": ("stg_cases__case_events", "event_id"),
+        "cases_cases": ("stg_cases__cases", "case_id"),
+    }
+    for model, key in stg.values():
+        total, distinct = query(
+            built, f"select count(*), count(distinct {key}) from staging.{model}"
+        )[0]
+        assert total == distinct, model
+    corrections = [d for d in built.labels if d["expect"] == "correction"]
+    assert corrections, "the sample plants late corrections"
+    renamed = {"amount": "document_amount"}  # staging's names for source fields
+    for d in corrections:
+        model, key = stg[d["table"]]
+        column = renamed.get(d["corrected_field"], d["corrected_field"])
+        (value,) = query(
+            built,
+            f"select cast({column} as varchar) from staging.{model} where {key} = ?",
+            [d["key"]],
+        )[0]
+        assert value == str(d["corrected_value"]), d
+
+
+def _independent_open_amounts(built: Built) -> dict[str, Decimal]:
+    """Open amount per currency at as-of, recomputed in polars from the raw tables."""
+    with duckdb.connect(str(built.settings.warehouse), read_only=True) as con:
+        docs = con.sql("select * from raw.erp_invoices").pl()
+        allocations = con.sql("select * from raw.erp_payment_allocations").pl()
+        bank = con.sql("select entry_ref, value_date from raw.bank_entries").pl()
+    latest = (
+        docs.sort(["updated_at", "_source_file", "_source_row"])
+        .group_by("invoice_id", maintain_order=True)
+        .last()
+    )
+    allocations = (
+        allocations.sort(["allocated_at", "_source_file", "_source_row"])
+        .group_by("allocation_id")
+        .last()
+    )
+    bank = bank.unique("entry_ref", keep="last")
+    paid = (
+        allocations.join(bank, left_on="payment_ref", right_on="entry_ref", how="left")
+        .with_columns(pl.coalesce("value_date", pl.col("allocated_at").dt.date()).alias("paid_on"))
+        .filter(pl.col("paid_on") <= AS_OF)
+        .group_by("invoice_id")
+        .agg(pl.col("amount").sum().alias("paid"))
+    )
+    credits = (
+        latest.filter((pl.col("document_type") == "credit_note") & (pl.col("issue_date") <= AS_OF))
+        .group_by("reference_invoice_id")
+        .agg(pl.col("amount").sum().alias("credited"))
+    )
+    invoices = latest.filter(
+        (pl.col("document_type") == "invoice") & (pl.col("issue_date") <= AS_OF)
+    )
+    open_items = (
+        invoices.join(paid, on="invoice_id", how="left")
+        .join(credits, left_on="invoice_id", right_on="reference_invoice_id", how="left")
+        .with_columns(
+            (pl.col("amount") - pl.col("paid").fill_null(0) - pl.col("credited").fill_null(0))
+            .clip(lower_bound=0)
+            .alias("open")
+        )
+        .filter(pl.col("open") > 0)
+    )
+    totals = open_items.group_by("currency").agg(pl.col("open").sum())
+    return {c: Decimal(str(v)) for c, v in totals.iter_rows()}
+
+
+def test_latest_ageing_snapshot_equals_an_independent_recomputation(built: Built) -> None:
+    mart = dict(
+        query(
+            built,
+            "select currency, sum(open_amount) from marts.fct_ar_ageing"
+            " where snapshot_date = ? group by all",
+            [AS_OF],
+        )
+    )
+    assert mart == _independent_open_amounts(built)
+    assert len(mart) >= 2, "the sample is multi-currency"
+
+
+def test_ageing_has_a_snapshot_for_every_month_end_and_the_as_of_day(built: Built) -> None:
+    snapshots = [
+        d
+        for (d,) in query(
+            built, "select distinct snapshot_date from marts.fct_ar_ageing order by 1"
+        )
+    ]
+    assert snapshots[-1] == AS_OF
+    month_ends = snapshots[:-1]
+    assert month_ends and all((d + timedelta(days=1)).day == 1 for d in month_ends)
+    assert len(month_ends) >= 12, "the sample holds more than a year of history"
+    buckets = {b for (b,) in query(built, "select distinct ageing_bucket from marts.fct_ar_ageing")}
+    assert buckets <= {"current", "1-30", "31-60", "61-90", "91-120", "120+"}
+    assert query(
+        built, "select count(*) from marts.fct_ar_ageing where open_amount_rc is null"
+    ) == [(0,)]

@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.contracts import SOURCES, SOURCES_BY_NAME
+from ingestion.load import LandingError, ensure_raw_schema, ingest_source
+from tests.ingestion.conftest import INVOICE_HEADER, write
+
+INVOICES = SOURCES_BY_NAME["erp_invoices"]
+ROW = "{id},D1,N{id},invoice,,2026-01-01,2026-01-31,{amount},EUR,2026-01-01T00:00:00Z"
+
+
+def load(con: duckdb.DuckDBPyConnection, landing: Path, batch: str = "b1"):
+    ensure_raw_schema(con, SOURCES)
+    return ingest_source(con, landing, INVOICES, batch, datetime(2026, 1, 2, 3, 4, 5))
+
+
+def count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]
+
+
+def test_rows_read_equal_loaded_plus_quarantined_per_file(landing: Path) -> None:
+    rows = [ROW.format(id=i, amount="x" if i == 3 else "10.00") for i in range(1, 6)]
+    write(landing / "erp/invoices_2026-01-01T0000.csv", "\n".join([INVOICE_HEADER, *rows]))
+    con = duckdb.connect()
+    report = load(con, landing)
+    (file,) = report.files
+    assert (file.rows_read, file.rows_loaded, file.rows_quarantined) == (5, 4, 1)
+    assert count(con, "raw.erp_invoices") == 4
+    quarantined = con.execute(
+        "select source_file, source_row, field, value from raw.quarantine"
+    ).fetchall()
+    assert quarantined == [("erp/invoices_2026-01-01T0000.csv", 4, "amount", "x")]
+    metadata = con.execute(
+        "select distinct _source_file, _batch_id, _loaded_at from raw.erp_invoices"
+    ).fetchall()
+    assert metadata == [("erp/invoices_2026-01-01T0000.csv", "b1", datetime(2026, 1, 2, 3, 4, 5))]
+
+
+def test_reingesting_the_same_files_changes_nothing(landing: Path) -> None:
+    write(
+        landing / "erp/invoices_2026-01-01T0000.csv",
+        f"{INVOICE_HEADER}\n{ROW.format(id=1, amount='x')}\n{ROW.format(id=2, amount='5.00')}",
+    )
+    con = duckdb.connect()
+    load(con, landing, "b1")
+    before = (
+        count(con, "raw.erp_invoices"),
+        count(con, "raw.quarantine"),
+        count(con, "raw._loads"),
+    )
+    second = load(con, landing, "b2")
+    assert [f.status for f in second.files] == ["already loaded"]
+    after = (count(con, "raw.erp_invoices"), count(con, "raw.quarantine"), count(con, "raw._loads"))
+    assert after == before == (1, 1, 1)
+
+
+def test_a_file_with_a_broken_header_is_rejected_while_the_others_load(landing: Path) -> None:
+    write(
+        landing / "erp/invoices_2026-01-01T0000.csv",
+        f"{INVOICE_HEADER}\n{ROW.format(id=1, amount='5.00')}",
+    )
+    bad_header = INVOICE_HEADER.replace("amount", "amount_eur")
+    write(
+        landing / "erp/invoices_2026-01-02T0000.csv",
+        f"{bad_header}\n{ROW.format(id=2, amount='5.00')}\n{ROW.format(id=3, amount='6.00')}",
+    )
+    con = duckdb.connect()
+    report = load(con, landing)
+    statuses = {
+        f.source_file: (f.status, f.rows_read, f.rows_loaded, f.rows_quarantined)
+        for f in report.files
+    }
+    assert statuses == {
+        "erp/invoices_2026-01-01T0000.csv": ("loaded", 1, 1, 0),
+        "erp/invoices_2026-01-02T0000.csv": ("rejected", 2, 0, 2),
+    }
+    reasons = con.execute("select distinct field, reason from raw.quarantine").fetchall()
+    assert reasons == [
+        (
+            "amount",
+            "file rejected: header breaks the contract: missing column(s) amount; "
+            "unexpected column(s) amount_eur",
+        )
+    ]
+
+
+def test_a_missing_landing_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    with pytest.raises(LandingError, match="landing folder .*nowhere does not exist"):
+        load(con, tmp_path / "nowhere")
+
+
+def test_a_file_rejected_before_any_row_leaves_one_record_and_no_rows(landing: Path) -> None:
+    (landing / "erp/invoices_2026-01-01T0000.csv").write_bytes(b"\xff\xfe\x00garbage")
+    con = duckdb.connect()
+    report = load(con, landing)
+    assert [(f.status, f.rows_read) for f in report.files] == [("rejected", 0)]
+    assert con.execute("select source_row, reason from raw.quarantine").fetchall() == [
+        (None, "file rejected: not UTF-8 text (byte 0)")
+    ]

@@ -1,0 +1,42 @@
+"""The Dagster code location loads and wires every layer together."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dagster as dg
+
+from amicable.settings import Settings
+from ingestion.contracts import SOURCES
+from orchestration.build import run_config
+from orchestration.definitions import BUILD_JOB, build_definitions
+
+
+def test_definitions_load_with_every_layer_and_the_daily_schedule(tmp_path: Path) -> None:
+    defs = build_definitions(Settings(landing=tmp_path, warehouse=tmp_path / "w.duckdb"))
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert {f"raw/{s.name}" for s in SOURCES} <= keys
+    assert {"staging/stg_erp__invoices", "marts/fct_ar_ageing"} <= keys
+    ageing = graph.get(dg.AssetKey(["marts", "fct_ar_ageing"]))
+    assert dg.AssetKey(["intermediate", "int_payment_allocations_dated"]) in ageing.parent_keys
+    checks = {key.name for key in graph.asset_check_keys}
+    assert {"raw_erp_invoices_suite", "raw_bank_entries_suite"} <= checks
+    assert "assert_ageing_reconciles_to_sources" in checks
+    assert defs.resolve_job_def(BUILD_JOB) is not None
+    assert defs.resolve_schedule_def("daily_build").cron_schedule == "0 3 * * *"
+
+
+def test_the_dbt_staging_models_read_the_ingested_raw_tables(tmp_path: Path) -> None:
+    defs = build_definitions(Settings(landing=tmp_path, warehouse=tmp_path / "w.duckdb"))
+    graph = defs.resolve_asset_graph()
+    staging = graph.get(dg.AssetKey(["staging", "stg_erp__invoices"]))
+    assert staging.parent_keys == {dg.AssetKey(["raw", "erp_invoices"])}
+
+
+def test_run_config_passes_the_as_of_date_and_currency_to_dbt(tmp_path: Path) -> None:
+    from datetime import date
+
+    settings = Settings(landing=tmp_path, warehouse=tmp_path / "w.duckdb", as_of=date(2024, 2, 29))
+    config = run_config(settings)["ops"]["dbt_models"]["config"]
+    assert config == {"as_of": "2024-02-29", "reporting_currency": "EUR"}
