@@ -111,7 +111,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     env = os.environ | {WAREHOUSE_ENV: str(args.warehouse.resolve())}
     command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP)]
     command += ["--server.port", str(args.port), "--server.headless", "true"]
-    command += ["--browser.gatherUsageStats", "false"]
+    command += ["--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
     print(f"dashboard: http://localhost:{args.port}  (Ctrl+C to stop)", flush=True)
     try:
         return subprocess.run(command, env=env, check=False).returncode

@@ -231,3 +231,36 @@ def _record_unreadable(
     )
     _log(con, report, None, batch_id, loaded_at)
     return report
+
+
+def quarantine_messages(
+    con: duckdb.DuckDBPyConnection, batch_id: str, limit: int = 20
+) -> tuple[list[str], int]:
+    """One line per record quarantined by a batch (`file:row field=value: reason`), and the total.
+
+    A rejected file is summarised once, not once per row.
+    """
+    rows = con.execute(
+        """
+        with batch as (
+            select * from raw.quarantine where _batch_id = ?
+        ),
+        rejected_files as (
+            select source_file, any_value(reason) as reason, count(*) as n
+            from batch where starts_with(reason, 'file rejected') group by source_file
+        ),
+        lines as (
+            select source_file, source_row,
+                source_file || coalesce(':' || source_row, '')
+                || coalesce(' ' || field || '=' || coalesce('''' || value || '''', 'null'), '')
+                || ': ' || reason as line
+            from batch where not starts_with(reason, 'file rejected')
+            union all
+            select source_file, 0, source_file || ': ' || reason || ' (' || n || ' row(s))'
+            from rejected_files
+        )
+        select line, count(*) over () from lines order by source_file, source_row limit ?
+        """,
+        [batch_id, limit],
+    ).fetchall()
+    return [line for line, _ in rows], (rows[0][1] if rows else 0)

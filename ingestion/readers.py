@@ -144,7 +144,7 @@ def read_jsonl(path: Path, source: SourceTable) -> FileContent:
                 try:
                     obj = json.loads(line, parse_float=str, parse_int=str)
                 except json.JSONDecodeError as exc:
-                    obj, reason = None, f"line is not JSON: {exc.msg} at column {exc.colno}"
+                    obj, reason = None, f"line is not JSON: {exc.msg} (column {exc.colno})"
                 else:
                     reason = "line is not a JSON object"
                 if not isinstance(obj, dict):

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 
 from amicable.settings import WAREHOUSE_ENV, Settings
-from ingestion.load import check_landing
+from ingestion.load import check_landing, quarantine_messages
 from orchestration.dbt_assets import DbtBuildConfig
 from orchestration.definitions import BUILD_JOB, build_definitions
 
@@ -43,6 +44,8 @@ class BuildOutcome:
     failed_steps: list[str] = field(default_factory=list)
     skipped_steps: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)  # first lines, see quarantine_total
+    quarantine_total: int = 0
 
     @property
     def failed_blocking_checks(self) -> list[CheckLine]:
@@ -88,7 +91,11 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
         result = defs.resolve_job_def(BUILD_JOB).execute_in_process(
             run_config=run_config(settings), instance=run_instance, raise_on_error=False
         )
-    return summarise(result, dbt_checks)
+    outcome = summarise(result, dbt_checks)
+    if settings.warehouse.exists():
+        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+            outcome.quarantined, outcome.quarantine_total = quarantine_messages(con, result.run_id)
+    return outcome
 
 
 def summarise(

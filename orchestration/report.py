@@ -35,6 +35,13 @@ def format_outcome(outcome: BuildOutcome, settings: Settings) -> str:
     totals = [sum(r[i] for r in rows) for i in range(1, 5)]  # type: ignore[misc]
     rows.append(["total", *totals])
     out.append(_table(["source", "read", "loaded", "quarantined", "files rejected"], rows))
+    if outcome.quarantined:
+        out.append(
+            f"\nquarantined by this run ({outcome.quarantine_total} line(s), see raw.quarantine):"
+        )
+        out += [f"  {line}" for line in outcome.quarantined]
+        if outcome.quarantine_total > len(outcome.quarantined):
+            out.append(f"  ... and {outcome.quarantine_total - len(outcome.quarantined)} more")
     out.append("")
     quality = [c for c in outcome.checks if not c.from_dbt]
     out.append(

@@ -12,7 +12,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from amicable.settings import Settings
+from amicable.settings import DASHBOARD_APP, Settings
 from ingestion.contracts import SOURCES
 from orchestration.build import BuildOutcome, run_build
 from sample_data import generate
@@ -216,3 +216,24 @@ def test_ageing_has_a_snapshot_for_every_month_end_and_the_as_of_day(built: Buil
     assert query(
         built, "select count(*) from marts.fct_ar_ageing where open_amount_rc is null"
     ) == [(0,)]
+
+
+def test_the_dashboard_shows_the_built_ledger_at_the_as_of_date(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(built.settings.warehouse))
+    page = AppTest.from_file(str(DASHBOARD_APP), default_timeout=60).run()
+    assert not page.exception
+    (total,) = query(
+        built,
+        "select sum(open_amount_rc) from marts.fct_ar_ageing where snapshot_date = ?",
+        [AS_OF],
+    )[0]
+    metrics = {m.label: m.value for m in page.metric}
+    assert metrics["Total open (EUR)"] == f"{total:,.2f}"
+    (items,) = query(
+        built, "select count(*) from marts.fct_ar_ageing where snapshot_date = ?", [AS_OF]
+    )[0]
+    assert metrics["Open items"] == f"{items:,}"

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from ingestion.contracts import SOURCES, SOURCES_BY_NAME
-from ingestion.load import LandingError, ensure_raw_schema, ingest_source
+from ingestion.load import LandingError, ensure_raw_schema, ingest_source, quarantine_messages
 from tests.ingestion.conftest import INVOICE_HEADER, write
 
 INVOICES = SOURCES_BY_NAME["erp_invoices"]
@@ -103,3 +103,36 @@ def test_a_file_rejected_before_any_row_leaves_one_record_and_no_rows(landing: P
     assert con.execute("select source_row, reason from raw.quarantine").fetchall() == [
         (None, "file rejected: not UTF-8 text (byte 0)")
     ]
+
+
+def test_quarantine_messages_name_file_row_field_and_reason(landing: Path) -> None:
+    write(
+        landing / "erp/invoices_2026-01-01T0000.csv",
+        f"{INVOICE_HEADER}\n{ROW.format(id=1, amount='12,50')}\n{ROW.format(id=2, amount='5.00')}",
+    )
+    bad_header = INVOICE_HEADER.replace("amount", "amount_eur")
+    write(
+        landing / "erp/invoices_2026-01-02T0000.csv",
+        f"{bad_header}\n{ROW.format(id=3, amount='5.00')}\n{ROW.format(id=4, amount='6.00')}",
+    )
+    con = duckdb.connect()
+    load(con, landing, "b1")
+    lines, total = quarantine_messages(con, "b1")
+    assert total == 2
+    assert lines == [
+        "erp/invoices_2026-01-01T0000.csv:2: row has 11 fields, the header has 10",
+        "erp/invoices_2026-01-02T0000.csv: file rejected: header breaks the contract: missing "
+        "column(s) amount; unexpected column(s) amount_eur (2 row(s))",
+    ]
+    write(
+        landing / "erp/invoices_2026-01-03T0000.csv",
+        f"{INVOICE_HEADER}\n{ROW.format(id=5, amount='abc')}",
+    )
+    load(con, landing, "b2")
+    assert quarantine_messages(con, "b2") == (
+        [
+            "erp/invoices_2026-01-03T0000.csv:2 amount='abc': not a number: expected digits with a "
+            "dot as decimal separator"
+        ],
+        1,
+    )
