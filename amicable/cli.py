@@ -15,7 +15,15 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from amicable.settings import DASHBOARD_APP, HOME_ENV, WAREHOUSE_ENV, Settings, default_data_dir
+from amicable.config import ConfigError, load_config
+from amicable.settings import (
+    DASHBOARD_APP,
+    DEFAULT_CONFIG,
+    HOME_ENV,
+    WAREHOUSE_ENV,
+    Settings,
+    default_data_dir,
+)
 
 
 class UserError(Exception):
@@ -47,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser("build", help="ingest, transform and check: materialise every asset")
     _warehouse_args(build, data)
     build.add_argument("--as-of", type=_date, default=None, help="as-of date (default: today)")
-    build.add_argument("--reporting-currency", default="EUR", help="ISO 4217 (default: EUR)")
+    build.add_argument(
+        "--reporting-currency", default="", help="ISO 4217 code (default: the configuration's)"
+    )
 
     serve = sub.add_parser("serve", help="open the dashboard on a warehouse")
     serve.add_argument("--warehouse", type=Path, default=data / "warehouse.duckdb")
@@ -64,6 +74,12 @@ def _warehouse_args(parser: argparse.ArgumentParser, data: Path) -> None:
     parser.add_argument("--landing", type=Path, default=data / "landing", help="landing zone")
     parser.add_argument(
         "--warehouse", type=Path, default=data / "warehouse.duckdb", help="DuckDB file"
+    )
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help=f"business thresholds file (default: {DEFAULT_CONFIG})",
     )
 
 
@@ -88,6 +104,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         check_landing(args.landing)  # before the slow imports below
     except LandingError as exc:
         raise UserError(str(exc)) from None
+    try:
+        load_config(args.config)  # a bad threshold file stops here, in one line
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
     from orchestration.build import run_build
     from orchestration.report import print_outcome
 
@@ -95,7 +115,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         landing=args.landing,
         warehouse=args.warehouse,
         as_of=getattr(args, "as_of", None) or date.today(),
-        reporting_currency=getattr(args, "reporting_currency", "EUR"),
+        config=args.config,
+        reporting_currency=getattr(args, "reporting_currency", ""),
     )
     try:
         outcome = run_build(settings)

@@ -6,6 +6,9 @@ Everything a user can set lives here, with its default. Defaults sit under one d
     <data dir>/landing/           the landing zone (`amicable generate` writes the sample here)
     <data dir>/warehouse.duckdb   the DuckDB warehouse (`amicable build` writes it)
 
+Business thresholds (grace days, SLAs...) are not here: they live in `config/amicable.yml`,
+loaded and validated by `amicable.config`.
+
 `AMICABLE_WAREHOUSE` names the warehouse file to dbt (profiles.yml) and to the dashboard; the
 CLI sets it from `--warehouse`, so one path is shared by Dagster, dbt and Streamlit.
 """
@@ -21,6 +24,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DASHBOARD_APP = REPO_ROOT / "dashboards" / "app.py"
+DEFAULT_CONFIG = REPO_ROOT / "config" / "amicable.yml"
 WAREHOUSE_ENV = "AMICABLE_WAREHOUSE"
 HOME_ENV = "AMICABLE_HOME"
 
@@ -37,7 +41,8 @@ class Settings:
     landing: Path
     warehouse: Path
     as_of: date = field(default_factory=date.today)
-    reporting_currency: str = "EUR"
+    config: Path = DEFAULT_CONFIG  # business thresholds, see amicable.config
+    reporting_currency: str = ""  # overrides the configuration's when set
 
     @classmethod
     def defaults(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -45,6 +50,3 @@ class Settings:
         env = os.environ if env is None else env
         warehouse = env.get(WAREHOUSE_ENV) or str(data_dir / "warehouse.duckdb")
         return cls(landing=data_dir / "landing", warehouse=Path(warehouse))
-
-    def dbt_vars(self) -> dict[str, str]:
-        return {"as_of": self.as_of.isoformat(), "reporting_currency": self.reporting_currency}

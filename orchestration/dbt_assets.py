@@ -10,14 +10,24 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from amicable.config import load_config
 from amicable.settings import DBT_PROJECT_DIR
 
 
 class DbtBuildConfig(dg.Config):
-    """Run options passed to dbt as vars; an empty as_of means today."""
+    """Run options passed to dbt as vars; empty means: today, the configuration's currency."""
 
     as_of: str = ""
-    reporting_currency: str = "EUR"
+    reporting_currency: str = ""
+
+
+class BusinessConfig(dg.ConfigurableResource):
+    """The business-threshold file (config/amicable.yml), read when a run starts."""
+
+    path: str
+
+    def dbt_vars(self) -> dict:
+        return load_config(Path(self.path)).dbt_vars()
 
 
 def dbt_executable() -> str:
@@ -26,11 +36,13 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def dbt_vars(config: DbtBuildConfig) -> str:
-    values = {"reporting_currency": config.reporting_currency}
+def dbt_vars(config: DbtBuildConfig, business: dict) -> str:
+    values = dict(business)
+    if config.reporting_currency:
+        values["reporting_currency"] = config.reporting_currency
     if config.as_of:
         values["as_of"] = config.as_of
-    return json.dumps(values)
+    return json.dumps(values, sort_keys=True)
 
 
 def _project_files(project_dir: Path) -> list[Path]:
@@ -68,9 +80,15 @@ class SchemaKeyTranslator(DagsterDbtTranslator):
 
 def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
     @dbt_assets(manifest=manifest, name="dbt_models", dagster_dbt_translator=SchemaKeyTranslator())
-    def _dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, config: DbtBuildConfig):
+    def _dbt_models(
+        context: dg.AssetExecutionContext,
+        dbt: DbtCliResource,
+        business: BusinessConfig,
+        config: DbtBuildConfig,
+    ):
         """Staging, intermediate and mart models; dbt tests run as asset checks."""
-        yield from dbt.cli(["build", "--vars", dbt_vars(config)], context=context).stream()
+        args = ["build", "--vars", dbt_vars(config, business.dbt_vars())]
+        yield from dbt.cli(args, context=context).stream()
 
     return _dbt_models
 

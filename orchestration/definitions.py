@@ -12,7 +12,12 @@ import dagster as dg
 from amicable.settings import Settings
 from data_quality.checks import build_asset_checks
 from data_quality.resources import WarehouseResource
-from orchestration.dbt_assets import build_dbt_assets, dbt_resource, ensure_manifest
+from orchestration.dbt_assets import (
+    BusinessConfig,
+    build_dbt_assets,
+    dbt_resource,
+    ensure_manifest,
+)
 from orchestration.ingestion_assets import LandingZone, build_ingestion_assets
 
 BUILD_JOB = "build"
@@ -35,6 +40,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "landing": LandingZone(path=str(settings.landing)),
             "warehouse": WarehouseResource(path=str(settings.warehouse)),
             "dbt": dbt_resource(),
+            "business": BusinessConfig(path=str(settings.config)),
         },
     )
 

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dbt_project.raw_fixture import AS_OF, RAW_FILES, DbtRun, build_raw_warehouse, run_dbt
+from tests.dbt_project.raw_fixture import (
+    AS_OF,
+    RAW_FILES,
+    DbtRun,
+    build_raw_warehouse,
+    dbt_vars,
+    run_dbt,
+)
 
 
 @pytest.fixture(scope="module")
@@ -13,4 +20,4 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> DbtRun:
     work_dir = tmp_path_factory.mktemp("dbt_build")
     warehouse = work_dir / "warehouse.duckdb"
     build_raw_warehouse(warehouse, RAW_FILES)
-    return run_dbt(["build", "--vars", f'{{as_of: "{AS_OF}"}}'], warehouse, work_dir)
+    return run_dbt(["build", "--vars", dbt_vars(as_of=AS_OF)], warehouse, work_dir)

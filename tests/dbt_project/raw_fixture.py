@@ -19,6 +19,8 @@ from typing import Any
 
 import duckdb
 
+from amicable.config import load_config
+from amicable.settings import DEFAULT_CONFIG
 from ingestion.contracts import SOURCES, raw_table_ddl
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
@@ -190,9 +192,15 @@ class DbtRun:
     seconds: float
 
 
+def dbt_vars(**overrides: Any) -> str:
+    """The `--vars` argument a build gets: the shipped configuration, plus `overrides`."""
+    return json.dumps(load_config(DEFAULT_CONFIG).dbt_vars() | overrides)
+
+
 def run_dbt(args: list[str], warehouse: Path, work_dir: Path) -> DbtRun:
     """Run the venv's dbt on `warehouse` in a subprocess (dbt-duckdb keeps its connection open
-    for the life of the process), keeping target/ and logs/ in work_dir."""
+    for the life of the process), keeping target/ and logs/ in work_dir. Pass `--vars` with
+    `dbt_vars(...)`, as the Dagster build does."""
     target = work_dir / "target"
     command = [
         str(Path(sys.executable).with_name("dbt")),

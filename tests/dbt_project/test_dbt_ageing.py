@@ -15,7 +15,7 @@ from typing import Any
 
 import duckdb
 
-from tests.dbt_project.raw_fixture import AS_OF, DbtRun, insert_raw_rows, run_dbt
+from tests.dbt_project.raw_fixture import AS_OF, DbtRun, dbt_vars, insert_raw_rows, run_dbt
 
 
 def query(warehouse: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -200,7 +200,7 @@ def test_missing_fx_rate_fails_the_build_and_leaves_open_amount_rc_null(
 
     run = run_dbt(
         ["build", "--select", "fct_ar_ageing", "--exclude-resource-type", "unit_test",
-         "--vars", f'{{as_of: "{AS_OF}"}}'],
+         "--vars", dbt_vars(as_of=AS_OF)],
         warehouse,
         tmp_path,
     )  # fmt: skip

