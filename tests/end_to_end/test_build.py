@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
+import dataclasses
+import shutil
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,19 +16,8 @@ import pytest
 from amicable.settings import DASHBOARD_APP, Settings
 from ingestion.contracts import SOURCES
 from orchestration.build import BuildOutcome, run_build
-from sample_data import generate
-
-AS_OF = date(2026, 11, 20)
-
-
-@dataclass
-class Built:
-    settings: Settings
-    first: BuildOutcome
-    second: BuildOutcome
-    counts_after_first: dict[str, int]
-    counts_after_second: dict[str, int]
-    labels: list[dict]
+from tests.conftest import SAMPLE_AS_OF as AS_OF
+from tests.conftest import SampleBuild
 
 
 def table_counts(warehouse: Path) -> dict[str, int]:
@@ -39,22 +29,41 @@ def table_counts(warehouse: Path) -> dict[str, int]:
         return {t: con.execute(f"select count(*) from {t}").fetchall()[0][0] for (t,) in tables}
 
 
+@dataclass
+class Built:
+    """The shared sample build, and a second build of a copy of its warehouse."""
+
+    sample: SampleBuild
+    second: BuildOutcome
+    counts_after_first: dict[str, int]
+    counts_after_second: dict[str, int]
+
+    @property
+    def settings(self) -> Settings:
+        return self.sample.settings
+
+    @property
+    def first(self) -> BuildOutcome:
+        return self.sample.outcome
+
+    @property
+    def labels(self) -> list[dict]:
+        return self.sample.labels("defects")
+
+
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
-    root = tmp_path_factory.mktemp("e2e")
-    generate(root / "landing", size="tiny", seed=7, as_of=AS_OF)
-    settings = Settings(landing=root / "landing", warehouse=root / "warehouse.duckdb", as_of=AS_OF)
-    first = run_build(settings)
-    counts_first = table_counts(settings.warehouse)
-    second = run_build(settings)
-    labels_file = root / "landing" / "_labels" / "defects.jsonl"
-    labels = [json.loads(line) for line in labels_file.read_text().splitlines() if line]
-    return Built(settings, first, second, counts_first, table_counts(settings.warehouse), labels)
+def built(sample_build: SampleBuild, tmp_path_factory: pytest.TempPathFactory) -> Built:
+    copy = tmp_path_factory.mktemp("rebuild") / "warehouse.duckdb"
+    shutil.copyfile(sample_build.settings.warehouse, copy)
+    again = dataclasses.replace(sample_build.settings, warehouse=copy)
+    second = run_build(again)
+    return Built(
+        sample_build, second, table_counts(sample_build.settings.warehouse), table_counts(copy)
+    )
 
 
 def query(built: Built, sql: str, params: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(built.settings.warehouse), read_only=True) as con:
-        return con.execute(sql, params or []).fetchall()
+    return built.sample.query(sql, params)
 
 
 def test_the_build_succeeds_and_every_check_passes(built: Built) -> None:

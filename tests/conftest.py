@@ -1,0 +1,50 @@
+"""Shared fixtures: one generated sample, built once per test session."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from amicable.settings import Settings
+from orchestration.build import BuildOutcome, run_build
+from sample_data import generate
+
+SAMPLE_AS_OF = date(2026, 11, 20)
+
+
+@dataclass
+class SampleBuild:
+    """The tiny sample (seed 7, as of SAMPLE_AS_OF) after one `amicable build`."""
+
+    settings: Settings
+    outcome: BuildOutcome
+
+    @property
+    def labels_dir(self) -> Path:
+        return self.settings.landing / "_labels"
+
+    def labels(self, name: str) -> list[dict]:
+        """Rows of `_labels/<name>.jsonl` (defects, promises, breaches...)."""
+        text = (self.labels_dir / f"{name}.jsonl").read_text(encoding="utf-8")
+        return [json.loads(line) for line in text.splitlines() if line]
+
+    def query(self, sql: str, params: list | None = None) -> list[tuple]:
+        """Run read-only SQL on the built warehouse."""
+        with duckdb.connect(str(self.settings.warehouse), read_only=True) as con:
+            return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> SampleBuild:
+    """Read-only by convention: tests that write build their own copy."""
+    root = tmp_path_factory.mktemp("sample_build")
+    generate(root / "landing", size="tiny", seed=7, as_of=SAMPLE_AS_OF)
+    settings = Settings(
+        landing=root / "landing", warehouse=root / "warehouse.duckdb", as_of=SAMPLE_AS_OF
+    )
+    return SampleBuild(settings, run_build(settings))
