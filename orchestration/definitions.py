@@ -19,6 +19,7 @@ from orchestration.dbt_assets import (
     ensure_manifest,
 )
 from orchestration.ingestion_assets import LandingZone, build_ingestion_assets
+from orchestration.sensors import build_landing_sensor
 
 BUILD_JOB = "build"
 
@@ -36,6 +37,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         schedules=[
             dg.ScheduleDefinition(name="daily_build", job=build_job, cron_schedule="0 3 * * *")
         ],
+        sensors=[build_landing_sensor(build_job, settings.landing)],
         resources={
             "landing": LandingZone(path=str(settings.landing)),
             "warehouse": WarehouseResource(path=str(settings.warehouse)),

@@ -40,3 +40,19 @@ def test_run_config_passes_the_as_of_date_and_currency_to_dbt(tmp_path: Path) ->
     settings = Settings(landing=tmp_path, warehouse=tmp_path / "w.duckdb", as_of=date(2024, 2, 29))
     config = run_config(settings)["ops"]["dbt_models"]["config"]
     assert config == {"as_of": "2024-02-29", "reporting_currency": ""}
+
+
+def test_the_landing_sensor_requests_a_build_only_when_files_change(tmp_path: Path) -> None:
+    (tmp_path / "erp").mkdir()
+    invoices = tmp_path / "erp" / "invoices_2026-01-01T0000.csv"
+    invoices.write_text("invoice_id\n")
+    defs = build_definitions(Settings(landing=tmp_path, warehouse=tmp_path / "w.duckdb"))
+    sensor = defs.resolve_sensor_def("landing_zone_sensor")
+
+    first = sensor.evaluate_tick(dg.build_sensor_context())
+    assert len(first.run_requests) == 1
+    again = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
+    assert again.run_requests == [] and "no new or changed file" in again.skip_message
+    (tmp_path / "erp" / "invoices_2026-01-02T0000.csv").write_text("invoice_id\n")
+    changed = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
+    assert len(changed.run_requests) == 1 and changed.cursor != first.cursor
