@@ -3,7 +3,8 @@
 Defaults live under one data directory (`$AMICABLE_HOME`, else `./data`): the landing zone in
 `<data>/landing`, the warehouse in `<data>/warehouse.duckdb`. Errors a user can fix are printed
 as one line starting with `amicable: error:` and exit with status 2; a build whose blocking
-check fails exits with status 1.
+check fails exits with status 1; anything unexpected is one line too (status 3), with the
+traceback when AMICABLE_DEBUG=1.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from amicable.settings import (
     Settings,
     default_data_dir,
 )
+
+DEBUG_ENV = "AMICABLE_DEBUG"
 
 
 class UserError(Exception):
@@ -159,6 +162,16 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"amicable: error: {exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # a bug or an environment problem: one line, traceback on demand
+        if os.environ.get(DEBUG_ENV):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(
+            f"amicable: unexpected error: {type(exc).__name__}: {first} "
+            f"(set {DEBUG_ENV}=1 for the traceback)",
+            file=sys.stderr,
+        )
+        return 3
 
 
 if __name__ == "__main__":

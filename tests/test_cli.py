@@ -36,3 +36,22 @@ def test_generate_rejects_an_unknown_size(tmp_path: Path, capsys) -> None:
     status = main(["generate", "--size", "huge", "--out", str(tmp_path / "landing")])
     assert status == 2
     assert "unknown size 'huge'" in capsys.readouterr().err
+
+
+def test_an_unexpected_failure_is_one_line_unless_debugging(monkeypatch, capsys) -> None:
+    import amicable.cli as cli
+
+    def explode(args) -> int:
+        raise RuntimeError("disk full\nmore detail")
+
+    monkeypatch.setitem(cli.COMMANDS, "serve", explode)
+    monkeypatch.delenv("AMICABLE_DEBUG", raising=False)
+    assert main(["serve"]) == 3
+    err = capsys.readouterr().err
+    assert err == (
+        "amicable: unexpected error: RuntimeError: disk full (set AMICABLE_DEBUG=1 for the "
+        "traceback)\n"
+    )
+    monkeypatch.setenv("AMICABLE_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="disk full"):
+        main(["serve"])
