@@ -116,6 +116,8 @@ RAW_FILES: dict[str, dict[str, Sequence[Row]]] = {
          "currency": "USD", "credit_debit": "CRDT"},
     ]},
     "fx/fx_rates_2026-03-30T1800.csv": {"fx_rates": [
+        # INV-4 (USD) is issued on 2026-02-15: credit sales convert at the issue date's rate.
+        {"rate_date": "2026-02-13", "currency": "USD", "rate_to_reporting": "0.8900000000"},
         {"rate_date": "2026-02-27", "currency": "USD", "rate_to_reporting": "0.9000000000"},
         {"rate_date": "2026-03-02", "currency": "USD", "rate_to_reporting": "0.9100000000"},
         {"rate_date": "2026-03-30", "currency": "USD", "rate_to_reporting": "0.9300000000"},
