@@ -7,9 +7,15 @@ days, stuck-case SLAs...) live in the YAML file and reach dbt as vars.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+STAGES = frozenset(
+    {"reminder", "contact", "negotiation", "payment_plan", "formal_demand", "pre_litigation"}
+)
+Days = Annotated[int, Field(ge=0)]
 
 
 class ConfigError(Exception):
@@ -21,15 +27,34 @@ class _Strict(BaseModel):
 
 
 class Promises(_Strict):
+    """Promise outcome rule (DESIGN.md §4 "Promises"; marts.fct_promises)."""
+
     grace_days: int = Field(3, ge=0, le=60)
     tolerance_pct: float = Field(1.0, ge=0, le=100)
     tolerance_units: float = Field(1.0, ge=0)
 
 
 class StuckCases(_Strict):
-    stage_sla_days: dict[str, int]
-    no_contact_days: dict[str, int]
-    broken_promise_follow_up_days: int = Field(3, ge=0)
+    """Stuck-case thresholds in days (DESIGN.md §4 "Case flow"; marts.fct_stuck_cases)."""
+
+    stage_sla_days: dict[str, Days]
+    no_contact_days: dict[str, Days]
+    broken_promise_follow_up_days: Days = 3
+
+    @field_validator("stage_sla_days")
+    @classmethod
+    def _known_stages(cls, value: dict[str, int]) -> dict[str, int]:
+        unknown = sorted(set(value) - STAGES)
+        if unknown:
+            raise ValueError(f"unknown stage(s) {', '.join(unknown)}")
+        return value
+
+    @field_validator("no_contact_days")
+    @classmethod
+    def _has_default(cls, value: dict[str, int]) -> dict[str, int]:
+        if "default" not in value:
+            raise ValueError("needs a `default` entry for strategies not listed")
+        return value
 
 
 class Config(_Strict):

@@ -8,9 +8,10 @@ same payments that are written.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import IO
 
+from amicable.config import Config
 from sample_data.days import Clock, fmt_amount, fmt_ts
 from sample_data.defects import Planter
 from sample_data.ledger import Invoice
@@ -27,6 +28,7 @@ from sample_data.rows import (
     spool_entry,
 )
 from sample_data.simulate import DebtorResult, promise_outcome
+from sample_data.stuck import PromiseResult, stuck_labels
 from sample_data.world import Debtor
 from sample_data.writers import BankSpool, TableSink
 
@@ -41,6 +43,8 @@ def emit_debtor(
     clock: Clock,
     promises: IO,
     breaches: IO,
+    stuck: IO,
+    config: Config,
 ) -> None:
     d, ledger = r.debtor, r.ledger
     for when, row in customer_rows(d):
@@ -60,8 +64,9 @@ def emit_debtor(
         for a in e.allocations:
             sinks["erp_payment_allocations"].write(allocation_row(a, e.entry_ref), a.at)
             payments.append((e.value, a.amount))
+    terms = config.promises
     for case in r.cases:
-        _write_case(case, sinks["cases_cases"], planter)
+        strategy = _write_case(case, sinks["cases_cases"], planter)
         for e in case.events:
             _write_plain(
                 sinks["cases_case_events"],
@@ -84,10 +89,20 @@ def emit_debtor(
                 "evidence_ids": evidence,
             }
             breaches.write(json.dumps(label, separators=(",", ":")) + "\n")
+        results = []
         for p in case.promises:
             outcome, paid = promise_outcome(
-                p.amount, p.made.date(), p.promised, payments, clock.as_of
+                p.amount,
+                p.made.date(),
+                p.promised,
+                payments,
+                clock.as_of,
+                terms.grace_days,
+                terms.tolerance_pct,
+                terms.tolerance_units,
             )
+            window_end = p.promised + timedelta(days=terms.grace_days)
+            results.append(PromiseResult(p.promise_id, window_end, outcome))
             label = {
                 "promise_id": p.promise_id,
                 "case_id": case.case_id,
@@ -101,6 +116,8 @@ def emit_debtor(
                 "intended": p.intended,
             }
             promises.write(json.dumps(label, separators=(",", ":")) + "\n")
+        for label in stuck_labels(case, strategy, results, clock.as_of, config.stuck_cases):
+            stuck.write(json.dumps(label, separators=(",", ":")) + "\n")
 
 
 def _write_plain(sink: TableSink, table: str, row: dict, when: datetime, planter: Planter) -> None:
@@ -136,7 +153,8 @@ def _write_invoice(inv: Invoice, d: Debtor, sink: TableSink, planter: Planter) -
     )
 
 
-def _write_case(case: Case, sink: TableSink, planter: Planter) -> None:
+def _write_case(case: Case, sink: TableSink, planter: Planter) -> str:
+    """Write the case record's versions; returns the strategy its latest version carries."""
     versions = list(case.versions)
     fix = planter.case_correction(case, versions[-1][0])
     if fix is not None:
@@ -160,3 +178,4 @@ def _write_case(case: Case, sink: TableSink, planter: Planter) -> None:
                 corrected_field="strategy",
                 corrected_value=fix[1],
             )
+    return versions[-1][2]

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from amicable.config import Config, load_config
+from amicable.settings import DEFAULT_CONFIG
 from ingestion.contracts import SOURCES_BY_NAME
 from sample_data.breaches import Slips
 from sample_data.camt import write_statements
@@ -98,9 +100,17 @@ def _write_json(path: Path, obj: object) -> None:
     path.write_text(json.dumps(obj, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def generate(out: Path, size: str = "demo", seed: int = 7, as_of: date | None = None) -> Summary:
+def generate(
+    out: Path,
+    size: str = "demo",
+    seed: int = 7,
+    as_of: date | None = None,
+    config: Config | None = None,
+) -> Summary:
     """Write the sample landing zone for `size` into `out` (history ending at `as_of`,
-    default today) with its labels in `out/_labels`."""
+    default today) with its labels in `out/_labels`. Promise and stuck-case labels use the
+    thresholds of `config` (default: the shipped config/amicable.yml)."""
+    config = config or load_config(DEFAULT_CONFIG)
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}: choose one of {', '.join(SIZES)}")
     as_of = as_of or date.today()
@@ -120,17 +130,21 @@ def generate(out: Path, size: str = "demo", seed: int = 7, as_of: date | None = 
         spool = BankSpool(Path(tmp))
         promises_path = out / "_labels" / "promises.jsonl"
         breaches_path = out / "_labels" / "breaches.jsonl"
+        stuck_path = out / "_labels" / "stuck_cases.jsonl"
         slips = Slips()
         try:
             with (
                 promises_path.open("w", encoding="utf-8") as promises,
                 breaches_path.open("w", encoding="utf-8") as breaches,
+                stuck_path.open("w", encoding="utf-8") as stuck,
             ):
                 for agent in agents:
                     sinks["cases_agents"].write(agent_row(agent))
                 for idx in range(SIZES[size].debtors):
                     result = simulate_debtor(idx, seed, clock, pool, slips)
-                    emit_debtor(result, sinks, spool, planter, clock, promises, breaches)
+                    emit_debtor(
+                        result, sinks, spool, planter, clock, promises, breaches, stuck, config
+                    )
                     planter.plant(result, sinks, spool)
         finally:
             for sink in sinks.values():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from random import Random
 
 from sample_data.breaches import Slips
@@ -125,13 +126,18 @@ def promise_outcome(
     payments: list[tuple[date, int]],
     as_of: date,
     grace: int = GRACE_DAYS,
+    tolerance_pct: float = 1.0,
+    tolerance_units: float = 1.0,
 ) -> tuple[str, int]:
     """DESIGN.md §4 "Promises": (outcome, paid cents). Payments count from the made_at date to
     promised date + grace, both included, up to as_of; kept once they reach the amount less
-    max(1 %, 1 unit), whether or not the window is still open."""
+    max(tolerance_pct %, tolerance_units) (1 % or 1 unit by default), whether or not the
+    window is still open."""
     end = promised + timedelta(days=grace)
     paid = sum(c for day, c in payments if made <= day <= end and day <= as_of)
-    if paid >= amount - max(round(amount / 100), 100):
+    pct = (Decimal(amount) * Decimal(str(tolerance_pct)) / 100).quantize(Decimal(1), ROUND_HALF_UP)
+    tolerance = max(int(pct), round(tolerance_units * 100))  # cents, half-up like the SQL
+    if paid >= amount - tolerance:
         return "kept", paid
     if as_of <= end:
         return "pending", paid

@@ -1,0 +1,213 @@
+{#- Agent results per agent and UTC calendar day (DESIGN.md §4 "Agents"); a row exists when the
+    agent had any call, promise, collection or open case that day.
+      call_attempts          outbound calls made by the agent
+      right_party_contacts   of those, calls that reached the debtor: outcome
+                             right_party_contact, promise_to_pay, refusal or dispute
+      rpc_rate               = right_party_contacts ÷ call_attempts (null without attempts)
+      inbound_conversations  inbound calls with one of those outcomes (not in the rate)
+      promises_made, promised_amount_rc  promises recorded by the agent (fct_promises)
+      collected_amount_rc    allocations to any invoice of the debtor of a case the agent owns
+                             that day, dated that day (payment date), in reporting currency at
+                             the rate of the latest rate_date on or before the day
+      open_caseload          cases open at the end of the day owned by the agent -#}
+with
+
+contacts as (
+
+    select * from {{ ref('int_ops_case_contacts') }}
+    where contact_kind = 'call' and agent_id is not null
+
+),
+
+promises as (
+
+    select * from {{ ref('fct_promises') }}
+
+),
+
+case_days as (
+
+    select * from {{ ref('int_ops_case_days') }}
+    where agent_id is not null
+
+),
+
+invoices as (
+
+    select * from {{ ref('stg_erp__invoices') }}
+
+),
+
+allocations as (
+
+    select * from {{ ref('int_payment_allocations_dated') }}
+
+),
+
+agents as (
+
+    select * from {{ ref('stg_cases__agents') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('stg_fx__rates') }}
+
+),
+
+calls_daily as (
+
+    select
+        agent_id,
+        contact_date as activity_date,
+        sum(case when is_call_attempt then 1 else 0 end) as call_attempts,
+        sum(case when is_call_attempt and is_right_party_contact then 1 else 0 end)
+            as right_party_contacts,
+        sum(case when not is_call_attempt and is_right_party_contact then 1 else 0 end)
+            as inbound_conversations
+    from contacts
+    group by agent_id, contact_date
+
+),
+
+promises_daily as (
+
+    select
+        agent_id,
+        cast(made_at as date) as activity_date,
+        count(*) as promises_made,
+        sum(promised_amount_rc) as promised_amount_rc,
+        count(*) - count(promised_amount_rc) as promises_without_rate
+    from promises
+    where agent_id is not null
+    group by agent_id, cast(made_at as date)
+
+),
+
+payments as (
+
+    select
+        case_days.agent_id,
+        case_days.day as activity_date,
+        invoices.currency,
+        allocations.allocated_amount
+    from case_days
+    inner join invoices
+        on case_days.debtor_id = invoices.debtor_id
+    inner join allocations
+        on
+            invoices.invoice_id = allocations.invoice_id
+            and allocations.payment_date = case_days.day
+
+),
+
+payment_dates as (
+
+    select distinct activity_date from payments
+
+),
+
+fx_on_dates as (
+
+    {{ fx_rates_on_dates('payment_dates', 'activity_date', 'fx_rates') }}
+
+),
+
+collected_daily as (
+
+    select
+        payments.agent_id,
+        payments.activity_date,
+        sum(round(payments.allocated_amount * fx_on_dates.rate_to_reporting, 2))
+            as collected_amount_rc,
+        count(*) - count(fx_on_dates.rate_to_reporting) as payments_without_rate
+    from payments
+    left join fx_on_dates
+        on
+            payments.activity_date = fx_on_dates.activity_date
+            and payments.currency = fx_on_dates.currency
+    group by payments.agent_id, payments.activity_date
+
+),
+
+caseload_daily as (
+
+    select
+        agent_id,
+        day as activity_date,
+        count(*) as open_caseload
+    from case_days
+    group by agent_id, day
+
+),
+
+agent_days as (
+
+    select agent_id, activity_date from calls_daily
+    union
+    select agent_id, activity_date from promises_daily
+    union
+    select agent_id, activity_date from collected_daily
+    union
+    select agent_id, activity_date from caseload_daily
+
+),
+
+final as (
+
+    select
+        agent_days.agent_id,
+        agent_days.activity_date,
+        agents.team,
+        cast(coalesce(calls_daily.call_attempts, 0) as integer) as call_attempts,
+        cast(coalesce(calls_daily.right_party_contacts, 0) as integer) as right_party_contacts,
+        cast(
+            case
+                when calls_daily.call_attempts > 0
+                    then round(
+                        cast(calls_daily.right_party_contacts as decimal(18, 6))
+                        / calls_daily.call_attempts,
+                        4
+                    )
+            end as decimal(9, 4)
+        ) as rpc_rate,
+        cast(coalesce(calls_daily.inbound_conversations, 0) as integer)
+            as inbound_conversations,
+        cast(coalesce(promises_daily.promises_made, 0) as integer) as promises_made,
+        cast(
+            case
+                when promises_daily.promises_without_rate > 0 then null
+                else coalesce(promises_daily.promised_amount_rc, 0)
+            end as decimal(18, 2)
+        ) as promised_amount_rc,
+        cast(
+            case
+                when collected_daily.payments_without_rate > 0 then null
+                else coalesce(collected_daily.collected_amount_rc, 0)
+            end as decimal(18, 2)
+        ) as collected_amount_rc,
+        cast(coalesce(caseload_daily.open_caseload, 0) as integer) as open_caseload
+    from agent_days
+    left join agents
+        on agent_days.agent_id = agents.agent_id
+    left join calls_daily
+        on
+            agent_days.agent_id = calls_daily.agent_id
+            and agent_days.activity_date = calls_daily.activity_date
+    left join promises_daily
+        on
+            agent_days.agent_id = promises_daily.agent_id
+            and agent_days.activity_date = promises_daily.activity_date
+    left join collected_daily
+        on
+            agent_days.agent_id = collected_daily.agent_id
+            and agent_days.activity_date = collected_daily.activity_date
+    left join caseload_daily
+        on
+            agent_days.agent_id = caseload_daily.agent_id
+            and agent_days.activity_date = caseload_daily.activity_date
+
+)
+
+select * from final

@@ -1,0 +1,219 @@
+{#- One row per promise to pay (DESIGN.md §4 "Promises"). The payments that count are the dated
+    allocations (int_payment_allocations_dated.payment_date) to any invoice of the case's debtor
+    with a payment date from made_at's date to window_end_date = promised_date + grace_days,
+    both included, and not after as_of. Outcome, in this order:
+      kept            paid_amount >= promised_amount - tolerance_amount (even while the window
+                      is still open: a promise met early is kept at once);
+      pending         the window is still open on as_of (as_of <= window_end_date);
+      partially_kept  0 < paid_amount < promised_amount - tolerance_amount;
+      broken          nothing paid in the window.
+    tolerance_amount = max(tolerance_pct % of promised_amount rounded to cents, tolerance_units)
+    (var promises). This is the generator's rule (sample_data.simulate.promise_outcome). -#}
+{#- Defaults below only serve parsing; builds pass the configuration's values. -#}
+{%- set promises_cfg = var('promises', {}) -%}
+{%- set grace_days = promises_cfg.get('grace_days', 3) | int -%}
+{%- set tolerance_pct = promises_cfg.get('tolerance_pct', 1.0) | float -%}
+{%- set tolerance_units = promises_cfg.get('tolerance_units', 1.0) | float -%}
+
+with
+
+events as (
+
+    select * from {{ ref('stg_cases__case_events') }}
+
+),
+
+cases as (
+
+    select * from {{ ref('stg_cases__cases') }}
+
+),
+
+customers as (
+
+    select * from {{ ref('stg_erp__customers') }}
+
+),
+
+agents as (
+
+    select * from {{ ref('stg_cases__agents') }}
+
+),
+
+invoices as (
+
+    select * from {{ ref('stg_erp__invoices') }}
+
+),
+
+allocations as (
+
+    select * from {{ ref('int_payment_allocations_dated') }}
+
+),
+
+fx_rates as (
+
+    select * from {{ ref('stg_fx__rates') }}
+
+),
+
+promises as (
+
+    select
+        events.promise_id,
+        events.event_id,
+        events.case_id,
+        cases.debtor_id,
+        events.actor_id as agent_id,
+        events.occurred_at as made_at,
+        cast(events.occurred_at as date) as made_date,
+        events.promised_date,
+        events.event_amount as promised_amount,
+        events.event_currency as currency,
+        cast({{ dbt.dateadd('day', grace_days, 'events.promised_date') }} as date)
+            as window_end_date,
+        cast(
+            case
+                when round(events.event_amount * {{ tolerance_pct }} / 100, 2)
+                    > {{ tolerance_units }}
+                    then round(events.event_amount * {{ tolerance_pct }} / 100, 2)
+                else {{ tolerance_units }}
+            end as decimal(18, 2)
+        ) as tolerance_amount,
+        lead(events.promise_id) over (
+            partition by events.case_id order by events.occurred_at, events.event_id
+        ) as next_promise_id,
+        lead(events.occurred_at) over (
+            partition by events.case_id order by events.occurred_at, events.event_id
+        ) as next_promise_made_at
+    from events
+    inner join cases
+        on events.case_id = cases.case_id
+    where
+        events.event_type = 'promise_made'
+        and events.promise_id is not null
+        and cast(events.occurred_at as date) <= {{ as_of_date() }}
+
+),
+
+payments as (
+
+    select
+        promises.promise_id,
+        sum(allocations.allocated_amount) as paid_amount,
+        count(*) as payment_count,
+        max(allocations.payment_date) as last_payment_date
+    from promises
+    inner join invoices
+        on promises.debtor_id = invoices.debtor_id
+    inner join allocations
+        on invoices.invoice_id = allocations.invoice_id
+    where
+        allocations.payment_date >= promises.made_date
+        and allocations.payment_date <= promises.window_end_date
+        and allocations.payment_date <= {{ as_of_date() }}
+    group by promises.promise_id
+
+),
+
+measured as (
+
+    select
+        promises.*,
+        coalesce(payments.paid_amount, 0) as paid_amount,
+        coalesce(payments.payment_count, 0) as payment_count,
+        payments.last_payment_date,
+        case
+            when coalesce(payments.paid_amount, 0)
+                >= promises.promised_amount - promises.tolerance_amount
+                then 'kept'
+            when {{ as_of_date() }} <= promises.window_end_date then 'pending'
+            when coalesce(payments.paid_amount, 0) > 0 then 'partially_kept'
+            else 'broken'
+        end as outcome,
+        case
+            when promises.promised_date < {{ as_of_date() }} then promises.promised_date
+            else {{ as_of_date() }}
+        end as fx_date
+    from promises
+    left join payments
+        on promises.promise_id = payments.promise_id
+
+),
+
+fx_dates as (
+
+    select distinct fx_date from measured
+
+),
+
+fx_on_dates as (
+
+    {{ fx_rates_on_dates('fx_dates', 'fx_date', 'fx_rates') }}
+
+),
+
+final as (
+
+    select
+        measured.promise_id,
+        measured.case_id,
+        measured.debtor_id,
+        measured.agent_id,
+        measured.made_at,
+        measured.promised_date,
+        cast(measured.promised_amount as decimal(18, 2)) as promised_amount,
+        measured.currency,
+        cast(measured.paid_amount as decimal(18, 2)) as paid_amount,
+        measured.outcome,
+        measured.window_end_date,
+        {{ grace_days }} as grace_days,
+        measured.tolerance_amount,
+        cast(measured.payment_count as integer) as payment_count,
+        measured.last_payment_date,
+        cast(
+            {{ dbt.date_trunc('month', 'measured.promised_date') }} as date
+        ) as due_month,
+        case when measured.outcome = 'pending' then false else true end as is_decided,
+        case
+            when
+                measured.next_promise_made_at is not null
+                and cast(measured.next_promise_made_at as date) <= measured.window_end_date
+                then true
+            else false
+        end as is_replaced,
+        case
+            when
+                measured.next_promise_made_at is not null
+                and cast(measured.next_promise_made_at as date) <= measured.window_end_date
+                then measured.next_promise_id
+        end as replaced_by_promise_id,
+        cases.strategy,
+        customers.segment,
+        agents.team,
+        {{ reporting_currency() }} as reporting_currency,
+        cast(fx_on_dates.rate_to_reporting as decimal(24, 10)) as fx_rate,
+        cast(
+            round(measured.promised_amount * fx_on_dates.rate_to_reporting, 2) as decimal(18, 2)
+        ) as promised_amount_rc,
+        cast(
+            round(measured.paid_amount * fx_on_dates.rate_to_reporting, 2) as decimal(18, 2)
+        ) as paid_amount_rc,
+        measured.event_id as promise_event_id
+    from measured
+    inner join cases
+        on measured.case_id = cases.case_id
+    left join customers
+        on measured.debtor_id = customers.debtor_id
+    left join agents
+        on measured.agent_id = agents.agent_id
+    left join fx_on_dates
+        on
+            measured.fx_date = fx_on_dates.fx_date
+            and measured.currency = fx_on_dates.currency
+
+)
+
+select * from final

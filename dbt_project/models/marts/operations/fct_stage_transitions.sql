@@ -1,0 +1,43 @@
+{#- Directly-follows graph of the case flow (the bottleneck view, DESIGN.md §4 "Case flow"):
+    one row per (from_stage, to_stage) observed, `closed` included on both sides (a reopened
+    case goes from closed back to a stage). duration = days spent in from_stage before the
+    move (left_at - entered_at in seconds / 86400); the median and 90th percentile are
+    continuous percentiles (macro ops_percentile). -#}
+with
+
+stays as (
+
+    select * from {{ ref('int_ops_case_stays') }}
+    where left_at is not null
+
+),
+
+moves as (
+
+    select
+        case_id,
+        state as from_stage,
+        next_state as to_stage,
+        {{ dbt.datediff('entered_at', 'left_at', 'second') }} / 86400.0 as duration_days
+    from stays
+
+),
+
+final as (
+
+    select
+        from_stage,
+        to_stage,
+        cast(count(*) as integer) as transition_count,
+        cast(count(distinct case_id) as integer) as case_count,
+        cast(round({{ ops_percentile('duration_days', 0.5) }}, 4) as decimal(18, 4))
+            as median_duration_days,
+        cast(round({{ ops_percentile('duration_days', 0.9) }}, 4) as decimal(18, 4))
+            as p90_duration_days,
+        cast(round(avg(duration_days), 4) as decimal(18, 4)) as mean_duration_days
+    from moves
+    group by from_stage, to_stage
+
+)
+
+select * from final
