@@ -87,3 +87,61 @@ def bucket_from_selection(selection: Mapping[str, Any] | None) -> str | None:
         if label in AGEING_BUCKETS:
             return str(label)
     return None
+
+
+DSO_SERIES = {
+    "standard_dso_days": "Standard DSO",
+    "countback_dso_days": "Countback DSO",
+    "best_possible_dso_days": "Best possible DSO",
+    "add_days": "ADD (days delinquent)",
+}
+
+
+def dso_trend_chart(months: pd.DataFrame) -> go.Figure:
+    """The DSO family on one chart: one line per figure, in days, per month.
+
+    `months` needs `month`, `is_partial_period` and the columns of `DSO_SERIES`; undefined
+    figures (null) leave a gap rather than a zero. A partial (as-of) month is marked.
+    """
+    figure = go.Figure()
+    for column, label in DSO_SERIES.items():
+        figure.add_trace(
+            go.Scatter(
+                x=list(months["month"]),
+                y=[None if pd.isna(v) else float(v) for v in months[column]],
+                mode="lines+markers",
+                name=label,
+                connectgaps=False,
+                hovertemplate="%{x|%Y-%m}: %{y:.2f} days<extra>" + label + "</extra>",
+            )
+        )
+    partial = months.loc[months["is_partial_period"].astype(bool), "month"]
+    for month in partial:
+        figure.add_vline(x=month, line_dash="dot", line_color="#999999")
+    figure.update_layout(
+        title="DSO family (days)",
+        xaxis_title="Month",
+        yaxis_title="Days",
+        legend={"orientation": "h", "y": -0.2},
+        margin={"t": 50, "b": 10},
+    )
+    return figure
+
+
+def cei_chart(months: pd.DataFrame) -> go.Figure:
+    """Collection effectiveness index (%) per month, as bars; null months are left empty."""
+    figure = go.Figure(
+        go.Bar(
+            x=list(months["month"]),
+            y=[None if pd.isna(v) else float(v) for v in months["cei_pct"]],
+            marker_color=BAR_COLOUR,
+            hovertemplate="%{x|%Y-%m}: %{y:.2f} %<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title="Collection effectiveness index (%)",
+        xaxis_title="Month",
+        yaxis_title="CEI (%)",
+        margin={"t": 50, "b": 10},
+    )
+    return figure

@@ -25,6 +25,7 @@ from amicable.settings import WAREHOUSE_ENV
 
 AGEING_BUCKETS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "91-120", "120+")
 SEGMENTS: tuple[str, ...] = ("all", "B2B", "B2C")
+PERIOD_MONTHS: tuple[int, ...] = (1, 3)
 SQL_DIR = Path(__file__).with_name("sql")
 
 _BUILD_HINT = "run `amicable build`"
@@ -128,6 +129,13 @@ def ageing_items(
     return _frame(warehouse, "ageing_items", parameters)
 
 
+def dso_months(warehouse: Path | str, segment: str, period_months: int) -> pd.DataFrame:
+    """`marts.fct_dso` rows of one segment and period length (1 or 3 months), oldest first."""
+    _check_choice("segment", segment, SEGMENTS)
+    _check_choice("period_months", period_months, PERIOD_MONTHS)
+    return _frame(warehouse, "dso_months", (segment, period_months))
+
+
 @cache
 def sql_text(name: str) -> str:
     """The statement stored in `dashboards/sql/<name>.sql`."""
@@ -174,9 +182,9 @@ def _connect(warehouse: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         connection.close()
 
 
-def _check_choice(field: str, value: str, allowed: Sequence[str]) -> None:
+def _check_choice(field: str, value: object, allowed: Sequence[object]) -> None:
     if value not in allowed:
-        raise ValueError(f"{field} must be one of {', '.join(allowed)}; got {value!r}")
+        raise ValueError(f"{field} must be one of {', '.join(map(str, allowed))}; got {value!r}")
 
 
 def _as_date(value: Any) -> dt.date:

@@ -11,7 +11,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 REPO = Path(__file__).resolve().parents[2]
-AGEING_PAGE = REPO / "dashboards" / "pages" / "ageing.py"
+AGEING_PAGE = REPO / "dashboards" / "views" / "ageing.py"
 APP = REPO / "dashboards" / "app.py"
 TIMEOUT = 30
 

@@ -246,3 +246,22 @@ def test_the_dashboard_shows_the_built_ledger_at_the_as_of_date(
         built, "select count(*) from marts.fct_ar_ageing where snapshot_date = ?", [AS_OF]
     )[0]
     assert metrics["Open items"] == f"{items:,}"
+
+
+def test_the_dso_page_shows_the_built_figures(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(built.settings.warehouse))
+    page = AppTest.from_file(str(DASHBOARD_APP.with_name("views") / "dso.py"), default_timeout=60)
+    page.run()
+    assert not page.exception
+    ((dso, cei),) = query(
+        built,
+        "select standard_dso_days, cei_pct from marts.fct_dso where segment = 'all'"
+        " and period_months = 1 and month = (select max(month) from marts.fct_dso)",
+    )
+    metrics = {m.label: m.value for m in page.metric}
+    assert metrics["Standard DSO"] == f"{float(dso):.1f} d"
+    assert metrics["CEI"] == f"{float(cei):.1f} %"
