@@ -34,6 +34,14 @@ def pages() -> dict[str, list[st.Page]]:
                 url_path="dso",
             ),
         ],
+        "Supervisor": [
+            st.Page(
+                PAGES_DIR / "stuck.py",
+                title="Stuck cases",
+                icon=":material/pending_actions:",
+                url_path="stuck",
+            ),
+        ],
     }
 
 

@@ -26,6 +26,7 @@ from amicable.settings import WAREHOUSE_ENV
 AGEING_BUCKETS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "91-120", "120+")
 SEGMENTS: tuple[str, ...] = ("all", "B2B", "B2C")
 PERIOD_MONTHS: tuple[int, ...] = (1, 3)
+STUCK_RULES: tuple[str, ...] = ("all", "stage_sla", "no_contact", "broken_promise_no_follow_up")
 SQL_DIR = Path(__file__).with_name("sql")
 
 _BUILD_HINT = "run `amicable build`"
@@ -134,6 +135,22 @@ def dso_months(warehouse: Path | str, segment: str, period_months: int) -> pd.Da
     _check_choice("segment", segment, SEGMENTS)
     _check_choice("period_months", period_months, PERIOD_MONTHS)
     return _frame(warehouse, "dso_months", (segment, period_months))
+
+
+def stuck_cases(warehouse: Path | str, rule: str, agent_id: str) -> pd.DataFrame:
+    """Open cases breaking a stuck rule (`rule`/`agent_id` 'all' for every one), oldest first."""
+    _check_choice("rule", rule, STUCK_RULES)
+    return _frame(warehouse, "stuck_cases", (rule, rule, agent_id, agent_id))
+
+
+def stuck_agents(warehouse: Path | str) -> list[str]:
+    """Agents owning at least one stuck case."""
+    return list(_frame(warehouse, "stuck_agents", ())["agent_id"])
+
+
+def case_timeline(warehouse: Path | str, case_id: str) -> pd.DataFrame:
+    """Every source record of one case in time order (`marts.fct_case_timeline`)."""
+    return _frame(warehouse, "case_timeline", (case_id,))
 
 
 @cache

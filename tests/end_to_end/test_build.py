@@ -265,3 +265,25 @@ def test_the_dso_page_shows_the_built_figures(
     metrics = {m.label: m.value for m in page.metric}
     assert metrics["Standard DSO"] == f"{float(dso):.1f} d"
     assert metrics["CEI"] == f"{float(cei):.1f} %"
+
+
+def test_the_stuck_page_drills_from_the_queue_to_a_case_timeline(
+    built: Built, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(built.settings.warehouse))
+    page = AppTest.from_file(str(DASHBOARD_APP.with_name("views") / "stuck.py"), default_timeout=60)
+    page.run()
+    assert not page.exception
+    ((stuck, first_case),) = query(
+        built, "select count(distinct case_id), min(case_id) from marts.fct_stuck_cases"
+    )
+    assert {m.label: m.value for m in page.metric}["Stuck cases"] == str(stuck)
+    page.selectbox(key="case").set_value(first_case).run()
+    ((records,),) = query(
+        built, "select count(*) from marts.fct_case_timeline where case_id = ?", [first_case]
+    )
+    timeline = page.dataframe[1].value
+    assert len(timeline) == records > 0
+    assert timeline["source_file"].notna().all()

@@ -1,0 +1,134 @@
+"""Stuck cases: the supervisor's queue of open cases that break a stuck rule, with drill-down
+to the case's timeline (every event, call and message, with the source file and row).
+
+Reads `marts.fct_stuck_cases` and `marts.fct_case_timeline` through `dashboards.queries`.
+Filters (rule, agent, case) are bound to the URL's query parameters.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import queries, ui
+
+RULE_KEY = "rule"
+AGENT_KEY = "agent"
+CASE_KEY = "case"
+RULE_LABELS = {
+    "all": "Every rule",
+    "stage_sla": "Stage SLA exceeded",
+    "no_contact": "No contact for too long",
+    "broken_promise_no_follow_up": "Broken promise, no follow-up",
+}
+QUEUE_COLUMNS = {
+    "case_id": st.column_config.TextColumn("Case"),
+    "rule": st.column_config.TextColumn("Rule"),
+    "stuck_since": st.column_config.DateColumn("Stuck since", format="YYYY-MM-DD"),
+    "days_elapsed": st.column_config.NumberColumn("Days", format="%d"),
+    "threshold_days": st.column_config.NumberColumn("Limit (days)", format="%d"),
+    "agent_id": st.column_config.TextColumn("Owner"),
+    "team": st.column_config.TextColumn("Team"),
+    "stage": st.column_config.TextColumn("Stage"),
+    "strategy": st.column_config.TextColumn("Strategy"),
+}
+
+
+@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
+def _queue(warehouse: str, version: int, rule: str, agent: str) -> pd.DataFrame:
+    return queries.stuck_cases(warehouse, rule, agent)
+
+
+@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
+def _agents(warehouse: str, version: int) -> list[str]:
+    return queries.stuck_agents(warehouse)
+
+
+@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
+def _timeline(warehouse: str, version: int, case_id: str) -> pd.DataFrame:
+    return queries.case_timeline(warehouse, case_id)
+
+
+def _filters(agents: list[str]) -> tuple[str, str]:
+    rule_col, agent_col = st.columns(2)
+    with rule_col:
+        rule = st.selectbox(
+            "Rule",
+            queries.STUCK_RULES,
+            format_func=RULE_LABELS.get,
+            key=RULE_KEY,
+            bind="query-params",
+        )
+    with agent_col:
+        agent = st.selectbox("Owner", ["all", *agents], key=AGENT_KEY, bind="query-params")
+    return rule, agent
+
+
+def _timeline_view(warehouse: str, version: int, case_id: str) -> None:
+    st.subheader(f"Case {case_id}: timeline")
+    timeline = _timeline(warehouse, version, case_id)
+    if timeline.empty:
+        st.info(f"No record of case {case_id} in the warehouse.")
+        return
+    st.caption(
+        f"{len(timeline)} records from the sources, oldest first; each names the file and "
+        "row it was loaded from."
+    )
+    st.dataframe(timeline, hide_index=True, key="case_timeline")
+    st.download_button(
+        "Download CSV",
+        data=ui.to_csv(timeline),
+        file_name=f"case_{case_id}_timeline.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key="case_timeline_csv",
+        icon=":material/download:",
+    )
+
+
+def _render(warehouse: str, version: int) -> None:
+    rule, agent = _filters(_agents(warehouse, version))
+    queue = _queue(warehouse, version, rule, agent)
+    cases = queue["case_id"].nunique()
+    by_rule = queue.groupby("rule")["case_id"].nunique().to_dict()
+    columns = st.columns(4)
+    columns[0].metric("Stuck cases", ui.format_count(cases))
+    for column, key in zip(columns[1:], list(RULE_LABELS)[1:], strict=True):
+        column.metric(RULE_LABELS[key], ui.format_count(by_rule.get(key, 0)))
+    if queue.empty:
+        st.success("No open case breaks a stuck rule for this filter.")
+        return
+    st.dataframe(
+        queue,
+        hide_index=True,
+        column_order=list(QUEUE_COLUMNS),
+        column_config=QUEUE_COLUMNS,
+        key="stuck_queue",
+    )
+    case_id = st.selectbox(
+        "Open a case",
+        sorted(queue["case_id"].unique()),
+        index=None,
+        placeholder="Choose a case to read its timeline",
+        key=CASE_KEY,
+        bind="query-params",
+    )
+    if case_id is not None:
+        _timeline_view(warehouse, version, case_id)
+
+
+def render() -> None:
+    st.title("Stuck cases")
+    st.caption(
+        "Open cases with no stage change beyond the stage's SLA, no contact beyond the "
+        "strategy's limit, or a broken promise without follow-up; thresholds in "
+        "config/amicable.yml."
+    )
+    try:
+        warehouse, version = ui.warehouse()
+        _render(warehouse, version)
+    except queries.WarehouseUnavailable as error:
+        ui.show_unavailable(error)
+
+
+render()
