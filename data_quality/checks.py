@@ -1,7 +1,10 @@
-"""The data-quality suites as blocking Dagster asset checks, one per suite.
+"""The data-quality suites and SQL checks as blocking Dagster asset checks.
 
-A check fails with severity ERROR when a blocking expectation fails (Dagster then skips the
-assets downstream of the checked table) and with severity WARN when only warnings fail.
+A check fails with severity ERROR when a blocking part fails (Dagster then skips the assets
+downstream of the checked table) and with severity WARN when only warnings fail. Every check
+is declared `blocking` to Dagster, warning-only ones included, so that nothing downstream (dbt's
+subprocess above all) runs while a check still holds the warehouse; a WARN never blocks.
+Every evaluation appends a row to `quality.check_results` (`data_quality.results`).
 """
 
 # No `from __future__ import annotations`: Dagster inspects the check's `context` annotation.
@@ -10,8 +13,13 @@ from collections.abc import Callable, Mapping, Sequence
 import dagster as dg
 import great_expectations as gx
 
+from data_quality.integrity import volume_vs_previous_load
+from data_quality.results import CheckRecord, append_with_retry
 from data_quality.runner import SuiteOutcome, run_suite_on
+from data_quality.sql_checks import SQL_CHECKS, SQL_CHECKS_BY_NAME
+from data_quality.sqlcheck import SqlCheck, SqlOutcome
 from data_quality.suites import SUITES
+from ingestion.contracts import SOURCES
 
 MAX_LISTED = 20
 
@@ -46,7 +54,9 @@ def _markdown(outcome: SuiteOutcome) -> str:
 def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
     """Turn a suite outcome into a check result (pure: no Dagster context needed)."""
     blocking, warnings = outcome.blocking_failures, outcome.warning_failures
-    severity = dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN
+    # ERROR marks the blocking level (a pass included); WARN: only warnings failed.
+    only_warnings = not outcome.success and not blocking
+    severity = dg.AssetCheckSeverity.WARN if only_warnings else dg.AssetCheckSeverity.ERROR
     metadata: dict[str, dg.RawMetadataValue] = {
         "row_count": outcome.row_count,
         "expectations": len(outcome.results),
@@ -70,6 +80,36 @@ def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         passed=outcome.success, severity=severity, metadata=metadata, description=description
     )
+
+
+def _status(passed: bool, severity: dg.AssetCheckSeverity) -> str:
+    if passed:
+        return "pass"
+    return "fail" if severity == dg.AssetCheckSeverity.ERROR else "warn"
+
+
+def suite_record(
+    name: str, asset_key: dg.AssetKey, outcome: SuiteOutcome, result: dg.AssetCheckResult
+) -> CheckRecord:
+    """The `quality.check_results` row of a suite evaluation: failing keys of every failed
+    expectation, blocking ones first."""
+    failed = outcome.blocking_failures + outcome.warning_failures
+    keys = [key for r in failed for key in r.failing_keys]
+    return CheckRecord(
+        check_name=name,
+        asset=asset_key.to_user_string(),
+        status=_status(result.passed, result.severity),
+        blocking=True,
+        failing_count=sum(r.unexpected_count or (0 if r.success else 1) for r in failed),
+        failing_keys=tuple(dict.fromkeys(keys)),
+        description=result.description or "",
+        details=_failure_rows(outcome),
+    )
+
+
+def record_results(warehouse: object, records: Sequence[CheckRecord], run_id: str) -> None:
+    """Append `records` over a short read-write connection of the warehouse resource."""
+    append_with_retry(lambda: warehouse.connect(read_only=False), records, run_id)  # type: ignore[attr-defined]
 
 
 def _default_asset_key(suite: gx.ExpectationSuite) -> dg.AssetKey:
@@ -98,9 +138,130 @@ def _make_check(
             f"{table}: {outcome.row_count} rows read in {outcome.read_seconds:.2f}s, "
             f"validated in {outcome.validate_seconds:.2f}s"
         )
-        return check_result(outcome)
+        result = check_result(outcome)
+        record = suite_record(context.check_specs[0].name, asset_key, outcome, result)
+        record_results(warehouse, [record], context.run.run_id)
+        return result
 
     return _check
+
+
+def sql_check_result(check: SqlCheck | None, outcome: SqlOutcome) -> dg.AssetCheckResult:
+    """Turn a SQL check outcome into a check result; `check` None means a warning-only check."""
+    is_blocking = check is not None and check.blocking
+    failing = not outcome.success
+    severity = dg.AssetCheckSeverity.ERROR if is_blocking else dg.AssetCheckSeverity.WARN
+    metadata: dict[str, dg.RawMetadataValue] = {
+        "failing_count": outcome.failing_count,
+        "figures": dg.MetadataValue.json(outcome.figures),
+    }
+    if failing:
+        metadata["failing_keys"] = dg.MetadataValue.json(list(outcome.failing_keys))
+    return dg.AssetCheckResult(
+        passed=outcome.success, severity=severity, metadata=metadata, description=outcome.summary
+    )
+
+
+def sql_record(
+    name: str, asset: str, is_blocking: bool, outcome: SqlOutcome, result: dg.AssetCheckResult
+) -> CheckRecord:
+    return CheckRecord(
+        check_name=name,
+        asset=asset,
+        status=_status(result.passed, result.severity),
+        blocking=is_blocking,
+        failing_count=outcome.failing_count,
+        failing_keys=outcome.failing_keys,
+        description=outcome.summary,
+        details=[outcome.figures] if outcome.figures else [],
+    )
+
+
+def _make_sql_check(check: SqlCheck, resource_key: str) -> dg.AssetChecksDefinition:
+    asset_key = dg.AssetKey(list(check.asset))
+
+    @dg.asset_check(
+        asset=asset_key,
+        name=check.name,
+        blocking=True,
+        additional_deps=[dg.AssetKey(list(d)) for d in check.deps],
+        required_resource_keys={resource_key},
+        description=f"{(check.run.__doc__ or check.name).strip()} ({check.reason})",
+        metadata={"level": "blocking" if check.blocking else "warning"},
+    )
+    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        warehouse = getattr(context.resources, resource_key)
+        with warehouse.connect(read_only=True) as con:
+            outcome = check.run(con)
+        result = sql_check_result(check, outcome)
+        record = sql_record(check.name, asset_key.to_user_string(), check.blocking, outcome, result)
+        record_results(warehouse, [record], context.run.run_id)
+        return result
+
+    return _check
+
+
+VOLUME_CHECK = "volume_vs_previous_load"
+
+
+def build_volume_check(
+    warehouse_resource_key: str = "warehouse", tables: Sequence[str] | None = None
+) -> dg.AssetChecksDefinition:
+    """One warning check per raw table (`tables`: source names, default all), run as one step:
+    rows of the latest load vs the previous one (`integrity.volume_vs_previous_load`)."""
+    selected = list(tables) if tables is not None else [s.name for s in SOURCES]
+    specs = [
+        dg.AssetCheckSpec(
+            VOLUME_CHECK,
+            asset=dg.AssetKey(["raw", t]),
+            blocking=True,
+            description="Warning: rows of the latest load vs the previous load.",
+        )
+        for t in selected
+    ]
+
+    @dg.multi_asset_check(
+        specs=specs,
+        name=VOLUME_CHECK,
+        can_subset=True,
+        required_resource_keys={warehouse_resource_key},
+    )
+    def _volume(context: dg.AssetCheckExecutionContext):
+        warehouse = getattr(context.resources, warehouse_resource_key)
+        with warehouse.connect(read_only=True) as con:
+            outcomes = volume_vs_previous_load(con)
+        results, records = [], []
+        chosen = {k.asset_key.path[-1] for k in context.selected_asset_check_keys}
+        for table in [t for t in selected if t in chosen]:
+            outcome = outcomes.get(table) or SqlOutcome(0, (), f"no load of {table} logged")
+            result = sql_check_result(None, outcome)
+            key = dg.AssetKey(["raw", table])
+            results.append(
+                dg.AssetCheckResult(
+                    asset_key=key,
+                    check_name=VOLUME_CHECK,
+                    passed=result.passed,
+                    severity=result.severity,
+                    metadata=result.metadata,
+                    description=result.description,
+                )
+            )
+            records.append(sql_record(VOLUME_CHECK, key.to_user_string(), False, outcome, result))
+        record_results(warehouse, records, context.run.run_id)
+        yield from results
+
+    return _volume
+
+
+def build_sql_checks(
+    warehouse_resource_key: str = "warehouse", names: Sequence[str] | None = None
+) -> list[dg.AssetChecksDefinition]:
+    """One blocking asset check per SQL check of `sql_checks.SQL_CHECKS` (`names`: a subset)."""
+    selected = list(names) if names is not None else [c.name for c in SQL_CHECKS]
+    unknown = [n for n in selected if n not in SQL_CHECKS_BY_NAME]
+    if unknown:
+        raise KeyError(f"no SQL check named {', '.join(unknown)}")
+    return [_make_sql_check(SQL_CHECKS_BY_NAME[n], warehouse_resource_key) for n in selected]
 
 
 def build_asset_checks(
@@ -108,7 +269,7 @@ def build_asset_checks(
     tables: Sequence[str] | None = None,
     asset_keys: Mapping[str, dg.AssetKey] | None = None,
 ) -> list[dg.AssetChecksDefinition]:
-    """One blocking asset check per suite.
+    """One blocking asset check per suite; with `tables` None, the SQL and volume checks too.
 
     `tables` picks suites by table (default: all of `SUITES`); `asset_keys` overrides the asset
     key a table's check is attached to (default: the suite's ``meta["asset_key"]``, e.g.
@@ -120,7 +281,13 @@ def build_asset_checks(
     if unknown:
         raise KeyError(f"no suite for table(s) {', '.join(unknown)}; known: {', '.join(SUITES)}")
     overrides = dict(asset_keys or {})
-    return [
+    extra: list[dg.AssetChecksDefinition] = []
+    if tables is None:
+        extra = [
+            *build_sql_checks(warehouse_resource_key),
+            build_volume_check(warehouse_resource_key),
+        ]
+    return extra + [
         _make_check(
             table,
             SUITES[table],

@@ -125,7 +125,9 @@ def summarise(
                 check=evaluation.check_name,
                 passed=evaluation.passed,
                 severity=evaluation.severity.value,
-                blocking=bool(evaluation.blocking),
+                # Declared blocking and at the ERROR level: a WARN (warning-only) never blocks.
+                blocking=bool(evaluation.blocking)
+                and evaluation.severity == dg.AssetCheckSeverity.ERROR,
                 from_dbt=evaluation.asset_check_key in dbt_checks,
             )
         )

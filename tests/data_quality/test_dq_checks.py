@@ -9,6 +9,7 @@ from data_quality.checks import build_asset_checks, check_result
 from data_quality.resources import WarehouseResource
 from data_quality.runner import run_suite
 from data_quality.suites import bank_entries_suite, erp_invoices_suite
+from ingestion.contracts import SOURCES
 
 RAW_INVOICES = dg.AssetKey(["raw", "erp_invoices"])
 
@@ -83,14 +84,25 @@ def test_check_result_counts_failing_rows(make_warehouse: Warehouse) -> None:
     assert "expect_column_values_to_not_be_null(entry_ref)" in (result.description or "")
 
 
-def test_default_checks_cover_every_suite_with_blocking_checks() -> None:
+def test_default_checks_cover_every_raw_table_and_the_main_marts() -> None:
     checks = build_asset_checks()
     specs = [spec for c in checks for spec in c.check_specs]
-    assert {(spec.asset_key, spec.blocking) for spec in specs} == {
-        (RAW_INVOICES, True),
-        (dg.AssetKey(["raw", "bank_entries"]), True),
-        (dg.AssetKey(["marts", "fct_ar_ageing"]), True),
+    suites = {spec.asset_key for spec in specs if spec.name.endswith("_suite")}
+    assert suites == {dg.AssetKey(["raw", s.name]) for s in SOURCES} | {
+        dg.AssetKey(["marts", name])
+        for name in ("fct_ar_ageing", "fct_dso", "fct_promises", "fct_stuck_cases")
     }
+    volume = {spec.asset_key for spec in specs if spec.name == "volume_vs_previous_load"}
+    assert volume == {dg.AssetKey(["raw", s.name]) for s in SOURCES}
+    assert {spec.name for spec in specs} >= {
+        "allocations_reference_known_invoices",
+        "contacts_calls_reference_known_cases",
+        "contacts_messages_reference_known_cases",
+        "ageing_reconciles_to_raw",
+        "payments_reconcile_to_allocations",
+        "contacts_reconcile_to_loaded",
+    }
+    assert all(spec.blocking for spec in specs), "downstream waits for every check"
     assert erp_invoices_suite().name == "raw.erp_invoices"
 
 

@@ -1,0 +1,137 @@
+"""Referential integrity between sources and volume against the previous load (SQL checks)."""
+
+from __future__ import annotations
+
+import duckdb
+
+from data_quality.sqlcheck import MAX_KEYS, SqlOutcome, latest_rows
+
+# Volume bounds: the latest load's rows vs the previous load's, per source (warning only).
+VOLUME_MIN_RATIO = 0.5
+VOLUME_MAX_RATIO = 3.0
+
+
+def _orphans(con: duckdb.DuckDBPyConnection, sql: str, what: str, total_sql: str) -> SqlOutcome:
+    rows = con.execute(sql).fetchall()
+    (total,) = con.execute(total_sql).fetchone() or (0,)
+    keys = tuple(f"{key} -> {ref} ({where})" for key, ref, where in rows[:MAX_KEYS])
+    return SqlOutcome(
+        failing_count=len(rows),
+        failing_keys=keys,
+        summary=f"{len(rows)} of {total} {what}",
+        figures={"checked": total, "orphans": len(rows)},
+    )
+
+
+def allocations_reference_known_invoices(con: duckdb.DuckDBPyConnection) -> SqlOutcome:
+    """Every allocation (latest row per key) names an invoice of raw.erp_invoices."""
+    allocations = latest_rows("erp_payment_allocations")
+    invoices = latest_rows("erp_invoices")
+    sql = f"""
+        with allocations as ({allocations}), invoices as ({invoices})
+        select
+            allocations.allocation_id,
+            allocations.invoice_id,
+            allocations._source_file || ':' || allocations._source_row as location
+        from allocations
+        left join invoices
+            on allocations.invoice_id = invoices.invoice_id
+            and invoices.document_type = 'invoice'
+        where invoices.invoice_id is null
+        order by allocations.allocation_id
+    """
+    return _orphans(
+        con,
+        sql,
+        "allocations name no known invoice",
+        f"select count(*) as n from ({allocations}) as allocations",
+    )
+
+
+def contacts_reference_known_cases(table: str):  # noqa: ANN201 - a check function
+    """Every contact of `raw.<table>` (latest row per key) names a case of raw.cases_cases."""
+
+    def run(con: duckdb.DuckDBPyConnection) -> SqlOutcome:
+        contacts, cases = latest_rows(table), latest_rows("cases_cases")
+        sql = f"""
+            with contacts as ({contacts}), cases as ({cases})
+            select
+                contacts.contact_id,
+                coalesce(contacts.case_id, '<null>') as case_id,
+                contacts._source_file || ':' || contacts._source_row as location
+            from contacts
+            left join cases
+                on contacts.case_id = cases.case_id
+            where cases.case_id is null
+            order by contacts.contact_id
+        """
+        return _orphans(
+            con,
+            sql,
+            f"{table} rows name no known case",
+            f"select count(*) as n from ({contacts}) as contacts",
+        )
+
+    run.__name__ = f"{table}_reference_known_cases"
+    return run
+
+
+def volume_vs_previous_load(con: duckdb.DuckDBPyConnection) -> dict[str, SqlOutcome]:
+    """Per source table: rows loaded by the latest batch vs the previous batch (raw._loads).
+
+    A batch is one ingestion run that logged at least one file (files already loaded are not
+    logged). Fails when latest < VOLUME_MIN_RATIO x previous or > VOLUME_MAX_RATIO x previous.
+    """
+    rows = con.execute(
+        """
+        with batches as (
+            select
+                source_table,
+                _batch_id as batch_id,
+                min(_loaded_at) as loaded_at,
+                sum(rows_loaded) as rows_loaded,
+                count(*) as files
+            from raw._loads
+            group by source_table, _batch_id
+        ),
+        ranked as (
+            select
+                *,
+                row_number() over (
+                    partition by source_table order by loaded_at desc, batch_id desc
+                ) as recency
+            from batches
+        )
+        select
+            latest.source_table,
+            latest.batch_id,
+            latest.rows_loaded,
+            latest.files,
+            previous.batch_id as previous_batch_id,
+            previous.rows_loaded as previous_rows_loaded
+        from ranked as latest
+        left join ranked as previous
+            on latest.source_table = previous.source_table and previous.recency = 2
+        where latest.recency = 1
+        """
+    ).fetchall()
+    outcomes: dict[str, SqlOutcome] = {}
+    for table, batch, latest, files, previous_batch, previous in rows:
+        figures = {
+            "latest_batch": batch,
+            "latest_rows": int(latest),
+            "latest_files": int(files),
+            "previous_batch": previous_batch,
+            "previous_rows": None if previous is None else int(previous),
+        }
+        if previous is None:
+            outcomes[table] = SqlOutcome(0, (), f"first load of {table}: {latest} rows", figures)
+            continue
+        low, high = previous * VOLUME_MIN_RATIO, previous * VOLUME_MAX_RATIO
+        out = not (low <= latest <= high)
+        summary = (
+            f"{table}: latest load {latest} rows vs previous {previous} (bounds {low:g}..{high:g})"
+        )
+        keys = (f"{batch}: {latest} rows vs {previous} in {previous_batch}",) if out else ()
+        outcomes[table] = SqlOutcome(int(out), keys, summary, figures)
+    return outcomes

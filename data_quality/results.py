@@ -1,0 +1,111 @@
+"""`quality.check_results`: one appended row per check evaluation, written by the checks.
+
+The checks write it themselves, so runs started from `dagster dev` are recorded like those of
+`amicable build`. DuckDB allows one writing process per file and one connection mode per file
+in a process: a check reads over a read-only connection, closes it, then opens a short
+read-write connection only to append its row (never while dbt's subprocess runs: checks run
+after the step they check). A lock held by another process is retried for a few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import duckdb
+
+TABLE = "quality.check_results"
+DDL = f"""
+create table if not exists {TABLE} (
+    check_name varchar not null,
+    asset varchar not null,
+    run_id varchar not null,
+    evaluated_at timestamp not null,
+    status varchar not null,
+    blocking boolean not null,
+    failing_count bigint not null,
+    failing_keys varchar not null,
+    description varchar,
+    details varchar
+)"""
+STATUSES = ("pass", "fail", "warn")
+MAX_KEYS = 20
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One check evaluation. `failing_keys`: a sample (<= MAX_KEYS) of the failing rows' keys.
+
+    `status`: pass; fail (a blocking part failed); warn (only warning parts failed).
+    `blocking`: whether the check is declared blocking. `details`: JSON-ready failure details.
+    """
+
+    check_name: str
+    asset: str
+    status: str
+    blocking: bool
+    failing_count: int
+    failing_keys: tuple[str, ...] = ()
+    description: str = ""
+    details: list[dict[str, object]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if self.status not in STATUSES:
+            raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists quality")
+    con.execute(DDL)
+
+
+def append(
+    con: duckdb.DuckDBPyConnection,
+    records: Sequence[CheckRecord],
+    run_id: str,
+    evaluated_at: datetime | None = None,
+) -> None:
+    """Append `records` over a read-write connection (creates the table on first use)."""
+    ensure_table(con)
+    at = evaluated_at or datetime.now(UTC).replace(tzinfo=None)
+    con.executemany(
+        f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            [
+                r.check_name,
+                r.asset,
+                run_id,
+                at,
+                r.status,
+                r.blocking,
+                r.failing_count,
+                json.dumps(list(r.failing_keys[:MAX_KEYS])),
+                r.description,
+                json.dumps(r.details, default=str) if r.details else None,
+            ]
+            for r in records
+        ],
+    )
+
+
+def append_with_retry(
+    connect: Callable[[], duckdb.DuckDBPyConnection],
+    records: Sequence[CheckRecord],
+    run_id: str,
+    attempts: int = 20,
+    pause_seconds: float = 0.25,
+) -> None:
+    """Open a read-write connection with `connect`, append, close; retry while the file is
+    locked by another process (a dashboard or a concurrent check)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with connect() as con:
+                append(con, records, run_id)
+            return
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or attempt == attempts:
+                raise
+            time.sleep(pause_seconds)

@@ -1,0 +1,68 @@
+"""What a SQL data-quality check is and returns, and the SQL pieces they share.
+
+SQL checks cover what a one-table GX suite cannot: referential integrity between sources,
+reconciliations between raw tables and marts, volume against the previous load. Each reads the
+warehouse over a connection it is given and returns a `SqlOutcome`; `data_quality.checks` turns
+them into Dagster asset checks and records them in `quality.check_results`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+import duckdb
+
+from ingestion.contracts import SOURCES_BY_NAME
+
+MAX_KEYS = 20
+
+
+@dataclass(frozen=True)
+class SqlOutcome:
+    failing_count: int
+    failing_keys: tuple[str, ...]  # up to MAX_KEYS
+    summary: str  # one line: what was compared and what did not match
+    figures: dict[str, object] = field(default_factory=dict)  # counts and totals compared
+
+    @property
+    def success(self) -> bool:
+        return self.failing_count == 0
+
+
+@dataclass(frozen=True)
+class SqlCheck:
+    """A SQL check attached to `asset` (a Dagster asset key path), reading `deps` as well."""
+
+    name: str
+    asset: tuple[str, ...]
+    deps: tuple[tuple[str, ...], ...]
+    blocking: bool
+    reason: str
+    run: Callable[[duckdb.DuckDBPyConnection], SqlOutcome]
+
+
+def latest_rows(table: str) -> str:
+    """Select the row staging keeps per key of `raw.<table>` (its `deduplicate_latest` rule)."""
+    source = SOURCES_BY_NAME[table]
+    order = f"{source.updated_at} desc, " if source.updated_at else ""
+    return (
+        f"select * from raw.{table} qualify row_number() over ("
+        f"partition by {source.key} order by {order}_source_file desc, _source_row desc) = 1"
+    )
+
+
+def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
+    """The build's as-of date: the latest ageing snapshot date (always as_of itself)."""
+    rows = con.execute(
+        "select max(snapshot_date) as as_of_date from intermediate.int_ageing_snapshot_dates"
+    ).fetchall()
+    if not rows or rows[0][0] is None:
+        raise LookupError("intermediate.int_ageing_snapshot_dates is empty: as_of unknown")
+    return rows[0][0]
+
+
+def money(value: Decimal | None) -> str:
+    return "none" if value is None else f"{value:.2f}"

@@ -1,0 +1,173 @@
+"""Each kind of check, broken on purpose in a tiny graph: the right check fails, what depends
+on the checked table does not materialise, and the failure is recorded with its failing keys."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dq_fixtures import (
+    DOWNSTREAM,
+    RAW,
+    build_warehouse,
+    log_loads,
+    materialized,
+    recorded,
+    run_graph,
+    stubs,
+)
+
+from data_quality.checks import build_asset_checks, build_sql_checks, build_volume_check
+
+ALLOCATIONS = dg.AssetKey(["raw", "erp_payment_allocations"])
+INVOICES = dg.AssetKey(["raw", "erp_invoices"])
+BANK = dg.AssetKey(["raw", "bank_entries"])
+AGEING = dg.AssetKey(["marts", "fct_ar_ageing"])
+SPINE = dg.AssetKey(["intermediate", "int_ageing_snapshot_dates"])
+
+
+def _raw(**extra_rows: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
+    raw = copy.deepcopy(RAW)
+    for table, rows in extra_rows.items():
+        raw[table] = [*raw[table], *rows]
+    return raw
+
+
+def test_a_duplicated_key_fails_the_raw_suite_blocks_and_is_recorded(tmp_path: Path) -> None:
+    twice = dict(RAW["erp_invoices"][1], amount="41.00")  # same key, timestamp and file
+    warehouse = build_warehouse(tmp_path / "w.duckdb", _raw(erp_invoices=[twice]))
+    result = run_graph(
+        warehouse,
+        stubs([INVOICES], INVOICES),
+        build_asset_checks(tables=["raw.erp_invoices"]),
+    )
+    [evaluation] = result.get_asset_check_evaluations()
+    assert (evaluation.passed, evaluation.severity) == (False, dg.AssetCheckSeverity.ERROR)
+    assert DOWNSTREAM not in materialized(result)
+    [row] = recorded(warehouse)
+    assert (row["check_name"], row["asset"], row["status"]) == (
+        "raw_erp_invoices_suite",
+        "raw/erp_invoices",
+        "fail",
+    )
+    assert row["run_id"] == result.run_id
+    assert row["failing_count"] == 2
+    assert row["failing_keys"] == ["INV-2 (f_erp_invoices.csv:2)", "INV-2 (f_erp_invoices.csv:4)"]
+
+
+def test_an_orphan_allocation_fails_referential_integrity_and_blocks(tmp_path: Path) -> None:
+    orphan = dict(RAW["erp_payment_allocations"][0], allocation_id="AL-9", invoice_id="INV-404")
+    warehouse = build_warehouse(tmp_path / "w.duckdb", _raw(erp_payment_allocations=[orphan]))
+    result = run_graph(
+        warehouse,
+        stubs([ALLOCATIONS, INVOICES], ALLOCATIONS),
+        build_sql_checks(names=["allocations_reference_known_invoices"]),
+    )
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.passed is False
+    assert evaluation.metadata["failing_keys"].value == [
+        "AL-9 -> INV-404 (f_erp_payment_allocations.csv:2)"
+    ]
+    assert DOWNSTREAM not in materialized(result)
+    [row] = recorded(warehouse)
+    assert (row["status"], row["blocking"], row["failing_count"]) == ("fail", True, 1)
+    assert row["failing_keys"] == ["AL-9 -> INV-404 (f_erp_payment_allocations.csv:2)"]
+
+
+def test_a_missing_fx_rate_fails_the_ageing_suite_and_blocks(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_ar_ageing as select * from (values"
+            " (date '2026-01-31', 'INV-1', 'D-1', 'B2B', 'EUR', date '2026-01-01', 30, '1-30',"
+            "  10.0, 10.0),"
+            " (date '2026-01-31', 'INV-2', 'D-1', 'B2B', 'USD', date '2026-01-01', 30, '1-30',"
+            "  5.0, null))"  # no USD rate on or before the snapshot: no reporting amount
+            " as t(snapshot_date, invoice_id, debtor_id, segment, currency, due_date,"
+            " days_past_due, ageing_bucket, open_amount, open_amount_rc)"
+        )
+    result = run_graph(
+        warehouse, stubs([AGEING], AGEING), build_asset_checks(tables=["marts.fct_ar_ageing"])
+    )
+    [evaluation] = result.get_asset_check_evaluations()
+    assert (evaluation.passed, evaluation.severity) == (False, dg.AssetCheckSeverity.ERROR)
+    assert "expect_column_values_to_not_be_null(open_amount_rc)" in evaluation.description
+    assert DOWNSTREAM not in materialized(result)
+    [row] = recorded(warehouse)
+    assert (row["check_name"], row["status"], row["failing_count"]) == (
+        "marts_fct_ar_ageing_suite",
+        "fail",
+        1,
+    )
+    assert row["failing_keys"] == ["2026-01-31 | INV-2"]
+
+
+def test_a_volume_drop_is_a_recorded_warning_that_does_not_block(tmp_path: Path) -> None:
+    warehouse = build_warehouse(tmp_path / "w.duckdb")
+    log_loads(
+        warehouse,
+        "erp_invoices",
+        [("run-1", "2026-01-30 02:00:00", 1000), ("run-2", "2026-01-31 02:00:00", 120)],
+    )
+    log_loads(warehouse, "bank_entries", [("run-1", "2026-01-30 02:00:00", 10)])
+    result = run_graph(
+        warehouse,
+        stubs([INVOICES, BANK], INVOICES),
+        [build_volume_check(tables=["erp_invoices", "bank_entries"])],
+    )
+    evaluations = {e.asset_key: e for e in result.get_asset_check_evaluations()}
+    invoices = evaluations[INVOICES]
+    assert (invoices.passed, invoices.severity) == (False, dg.AssetCheckSeverity.WARN)
+    assert evaluations[BANK].passed is True, "a first load has nothing to compare to"
+    assert DOWNSTREAM in materialized(result)
+    rows = {r["asset"]: r for r in recorded(warehouse)}
+    assert (rows["raw/erp_invoices"]["status"], rows["raw/erp_invoices"]["blocking"]) == (
+        "warn",
+        False,
+    )
+    assert rows["raw/erp_invoices"]["failing_keys"] == ["run-2: 120 rows vs 1000 in run-1"]
+    assert rows["raw/bank_entries"]["status"] == "pass"
+
+
+def test_an_ageing_that_misses_a_cent_fails_the_reconciliation(tmp_path: Path) -> None:
+    ageing = [("INV-1", "EUR", "49.99"), ("INV-2", "USD", "40.00")]
+    warehouse = build_warehouse(tmp_path / "w.duckdb", ageing=ageing)
+    result = run_graph(
+        warehouse,
+        stubs([AGEING, INVOICES, ALLOCATIONS, BANK, SPINE], AGEING),
+        build_sql_checks(names=["ageing_reconciles_to_raw"]),
+    )
+    [evaluation] = result.get_asset_check_evaluations()
+    assert evaluation.passed is False
+    assert evaluation.metadata["figures"].value["per_currency"] == {
+        "EUR": {"raw": "50.00", "mart": "49.99"},
+        "USD": {"raw": "40.00", "mart": "40.00"},
+    }
+    assert DOWNSTREAM not in materialized(result)
+    [row] = recorded(warehouse)
+    assert row["failing_keys"] == ["INV-1 (EUR): mart 49.99 vs raw 50.00"]
+    assert "currencies off: EUR" in str(row["desc"])
+
+
+def test_the_clean_ledger_reconciles_and_lets_downstream_run(tmp_path: Path) -> None:
+    warehouse = build_warehouse(tmp_path / "w.duckdb")
+    names = [
+        "ageing_reconciles_to_raw",
+        "payments_reconcile_to_allocations",
+        "allocations_reference_known_invoices",
+    ]
+    result = run_graph(
+        warehouse,
+        stubs([AGEING, INVOICES, ALLOCATIONS, BANK, SPINE], AGEING),
+        build_sql_checks(names=names),
+    )
+    assert [e.passed for e in result.get_asset_check_evaluations()] == [True, True, True]
+    assert DOWNSTREAM in materialized(result)
+    payments = next(e for e in result.get_asset_check_evaluations() if e.check_name == names[1])
+    assert payments.metadata["figures"].value["per_currency"] == {
+        "EUR": {"payments_in": "45.00", "allocated": "30.00", "unallocated": "15.00"}
+    }
+    assert [r["status"] for r in recorded(warehouse)] == ["pass", "pass", "pass"]

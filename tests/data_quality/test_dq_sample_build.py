@@ -1,0 +1,20 @@
+"""On the clean sample build, every data-quality check passes and is recorded."""
+
+from __future__ import annotations
+
+from tests.conftest import SampleBuild
+
+
+def test_every_quality_check_of_the_sample_build_passes_and_is_recorded(
+    sample_build: SampleBuild,
+) -> None:
+    quality = [c for c in sample_build.outcome.checks if not c.from_dbt]
+    assert len(quality) >= 30 and all(c.passed for c in quality)
+    rows = sample_build.query(
+        "select check_name, asset, status, failing_count, failing_keys from quality.check_results"
+    )
+    assert {(name, asset) for name, asset, *_ in rows} == {(c.check, c.asset) for c in quality}
+    assert len(rows) == len(quality), "one row per evaluation"
+    assert {(status, count, keys) for *_, status, count, keys in rows} == {("pass", 0, "[]")}
+    (runs,) = sample_build.query("select count(distinct run_id) from quality.check_results")[0]
+    assert runs == 1
