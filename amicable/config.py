@@ -12,6 +12,8 @@ from typing import Annotated
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from amicable.rule_packs import RulePackError, load_rule_packs
+
 STAGES = frozenset(
     {"reminder", "contact", "negotiation", "payment_plan", "formal_demand", "pre_litigation"}
 )
@@ -57,10 +59,29 @@ class StuckCases(_Strict):
         return value
 
 
+class CashExpected(_Strict):
+    """Weights of the cash expected from promises (marts.fct_cash_expected)."""
+
+    lookback_days: int = Field(365, ge=1, le=3660)
+    min_decided: int = Field(5, ge=1)
+
+
+class Compliance(_Strict):
+    """Where the compliance rule packs live (DESIGN.md §5; marts.fct_compliance_breaches).
+
+    `rule_packs_dir` is relative to the configuration file's folder (default: the shipped
+    `config/rule_packs`); public holidays are generated for `holiday_years` (first, last)."""
+
+    rule_packs_dir: Path = Path("rule_packs")
+    holiday_years: tuple[int, int] = (2020, 2035)
+
+
 class Config(_Strict):
     reporting_currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     promises: Promises = Promises()
     stuck_cases: StuckCases
+    cash_expected: CashExpected = CashExpected()
+    compliance: Compliance = Compliance()
 
     def dbt_vars(self) -> dict:
         """The thresholds as dbt vars (nested mappings are read with `var('...')['key']`)."""
@@ -68,6 +89,10 @@ class Config(_Strict):
             "reporting_currency": self.reporting_currency,
             "promises": self.promises.model_dump(),
             "stuck_cases": self.stuck_cases.model_dump(),
+            "cash_expected": self.cash_expected.model_dump(),
+            "rule_packs": load_rule_packs(
+                self.compliance.rule_packs_dir, self.compliance.holiday_years
+            ),
         }
 
 
@@ -80,8 +105,16 @@ def load_config(path: Path) -> Config:
         detail = " ".join(str(exc).split())
         raise ConfigError(f"configuration {path}: not valid YAML ({detail})") from None
     try:
-        return Config.model_validate(raw or {})
+        config = Config.model_validate(raw or {})
     except ValidationError as exc:
         first = exc.errors()[0]
         key = ".".join(str(part) for part in first["loc"])
         raise ConfigError(f"configuration {path}: {key}: {first['msg']}") from None
+    packs = path.parent / config.compliance.rule_packs_dir
+    compliance = config.compliance.model_copy(update={"rule_packs_dir": packs})
+    config = config.model_copy(update={"compliance": compliance})
+    try:
+        config.dbt_vars()  # a bad rule pack stops the build here, in one line
+    except RulePackError as exc:
+        raise ConfigError(str(exc)) from None
+    return config

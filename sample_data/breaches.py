@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sample_data.casesim import CaseSim
 
 SLIP_RATE = 0.03
+WEEK = timedelta(days=7)
 ANY = None
 # rule id -> (jurisdictions, segment, scenarios able to host it)
 RULES: dict[str, tuple[frozenset[str] | None, str | None, frozenset[str] | None]] = {
@@ -66,8 +67,11 @@ class Slips:
 
 def burst(s: CaseSim) -> bool:
     """US-7IN7: eight unanswered calls over three consecutive contact days, away from any
-    conversation. False (nothing written) when the days do not fit."""
-    start = max(s.next_call, s.t.date() + DAY)
+    conversation and from other calls (none in the 7 days before the burst, the next one a week
+    after its second day), so that exactly the eighth call breaks the rule (DESIGN.md §5: the
+    breach occurs at the call over the limit; evidence: the eight calls of its window).
+    False (nothing written) when the days do not fit."""
+    start = max(s.next_call, s.t.date() + DAY, s.day + WEEK)
     if s.conversation is not None and start < s.conversation[1] + timedelta(days=9):
         return False
     days: list[date] = []
@@ -88,8 +92,8 @@ def burst(s: CaseSim) -> bool:
         call = Call(s.ids("CL"), at, s.agent.agent_id, "outbound", 0, "no_answer")
         s.c.calls.append(call)
         ids.append(call.contact_id)
-    s.t, s.day, s.next_call = moments[-1], days[-1], days[-1] + DAY
-    s.breach("US-7IN7", ids, moments[0])
+    s.t, s.day, s.next_call = moments[-1], days[-1], max(days[-1] + DAY, days[1] + WEEK)
+    s.breach("US-7IN7", ids, moments[-1])
     return True
 
 
