@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 import pandas as pd
@@ -29,6 +30,18 @@ def warehouse() -> tuple[str, int]:
     except OSError:
         version = 0
     return str(path), version
+
+
+def page(title: str, caption: str, body: Callable[[str, int], None]) -> None:
+    """Draw a page: title, caption, then `body(warehouse, version)`; a warehouse that cannot be
+    read (absent, being built, unreadable) becomes an explanation instead of a traceback."""
+    st.title(title)
+    st.caption(caption)
+    try:
+        path, version = warehouse()
+        body(path, version)
+    except WarehouseUnavailable as error:
+        show_unavailable(error)
 
 
 def show_unavailable(error: WarehouseUnavailable) -> None:

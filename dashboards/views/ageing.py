@@ -184,17 +184,9 @@ def _render(warehouse: str, version: int) -> None:
     _drill(warehouse, version, snapshot, segment, bucket, by_bucket)
 
 
-def render() -> None:
-    st.title("Ledger ageing")
-    st.caption(
-        "View: **by due date**. Days past due = snapshot date − due date; "
-        "amounts in reporting currency unless a column says otherwise."
-    )
-    try:
-        warehouse, version = ui.warehouse()
-        _render(warehouse, version)
-    except queries.WarehouseUnavailable as error:
-        ui.show_unavailable(error)
-
-
-render()
+ui.page(
+    "Ledger ageing",
+    "View: **by due date**. Days past due = snapshot date − due date; "
+    "amounts in reporting currency unless a column says otherwise.",
+    _render,
+)

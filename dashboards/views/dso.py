@@ -102,18 +102,10 @@ def _render(warehouse: str, version: int) -> None:
     )
 
 
-def render() -> None:
-    st.title("Days sales outstanding")
-    st.caption(
-        "Standard DSO = ending AR ÷ credit sales × days; countback walks back month by month; "
-        "best possible uses the not-yet-due AR; ADD = DSO − best possible. Amounts in "
-        "reporting currency. An empty figure is undefined (no credit sales), never zero."
-    )
-    try:
-        warehouse, version = ui.warehouse()
-        _render(warehouse, version)
-    except queries.WarehouseUnavailable as error:
-        ui.show_unavailable(error)
-
-
-render()
+ui.page(
+    "Days sales outstanding",
+    "Standard DSO = ending AR ÷ credit sales × days; countback walks back month by month; "
+    "best possible uses the not-yet-due AR; ADD = DSO − best possible. Amounts in "
+    "reporting currency. An empty figure is undefined (no credit sales), never zero.",
+    _render,
+)

@@ -117,18 +117,10 @@ def _render(warehouse: str, version: int) -> None:
         _timeline_view(warehouse, version, case_id)
 
 
-def render() -> None:
-    st.title("Stuck cases")
-    st.caption(
-        "Open cases with no stage change beyond the stage's SLA, no contact beyond the "
-        "strategy's limit, or a broken promise without follow-up; thresholds in "
-        "config/amicable.yml."
-    )
-    try:
-        warehouse, version = ui.warehouse()
-        _render(warehouse, version)
-    except queries.WarehouseUnavailable as error:
-        ui.show_unavailable(error)
-
-
-render()
+ui.page(
+    "Stuck cases",
+    "Open cases with no stage change beyond the stage's SLA, no contact beyond the "
+    "strategy's limit, or a broken promise without follow-up; thresholds in "
+    "config/amicable.yml.",
+    _render,
+)
