@@ -112,6 +112,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise UserError(str(exc)) from None
     from orchestration.build import run_build
+    from orchestration.publish import WarehouseLocked
     from orchestration.report import print_outcome
 
     settings = Settings(
@@ -123,7 +124,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
     try:
         outcome = run_build(settings)
-    except LandingError as exc:
+    except (LandingError, WarehouseLocked) as exc:
         raise UserError(str(exc)) from None
     print_outcome(outcome, settings)
     return 0 if outcome.ok else 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import dagster as dg
@@ -15,6 +15,7 @@ from amicable.settings import WAREHOUSE_ENV, Settings
 from ingestion.load import check_landing, quarantine_messages
 from orchestration.dbt_assets import DbtBuildConfig
 from orchestration.definitions import BUILD_JOB, build_definitions
+from orchestration.publish import staged_build
 
 
 @dataclass(frozen=True)
@@ -73,15 +74,23 @@ def build_log_path(settings: Settings) -> Path:
 def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) -> BuildOutcome:
     """Materialise every asset and run every check, in this process.
 
+    The build writes a private copy of the warehouse and publishes it atomically when the run
+    is over (`orchestration.publish`), so the dashboard keeps reading the last build meanwhile.
     dbt's own output goes to `build_log_path(settings)`; Dagster warnings (quarantined rows,
     failed checks) still reach the terminal.
     """
     check_landing(settings.landing)  # fails early, in one line, on a missing folder
-    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
-    os.environ[WAREHOUSE_ENV] = str(settings.warehouse.resolve())  # read by dbt's profiles.yml
+    live = settings.warehouse.resolve()
+    with staged_build(live) as staging:
+        outcome = _run(replace(settings, warehouse=staging), build_log_path(settings), instance)
+    os.environ[WAREHOUSE_ENV] = str(live)
+    return outcome
+
+
+def _run(settings: Settings, log: Path, instance: dg.DagsterInstance | None) -> BuildOutcome:
+    os.environ[WAREHOUSE_ENV] = str(settings.warehouse)  # read by dbt's profiles.yml
     defs = build_definitions(settings)
     dbt_checks = defs.resolve_assets_def(dg.AssetKey(["marts", "fct_ar_ageing"])).check_keys
-    log = build_log_path(settings)
     log.parent.mkdir(parents=True, exist_ok=True)
     with (
         log.open("w", encoding="utf-8") as log_file,

@@ -1,0 +1,80 @@
+"""Build into a private copy of the warehouse, then publish it with one atomic rename.
+
+DuckDB allows one writing process per file, and a writer cannot open a file that a reader
+(the dashboard) holds, nor can a reader open one a writer holds. So `amicable build` never
+writes the warehouse the dashboard reads:
+
+1. take `<warehouse>.lock` (a second build on the same warehouse stops with a clear message);
+2. copy the published warehouse (if any) to `<warehouse>.building`, so ingestion stays
+   idempotent (`raw._loads`) and models a failed check skips keep their last values;
+3. build into the copy;
+4. `os.replace` the copy over the published file: readers that hold the old file keep a
+   consistent view until they close it, the next connection sees the new build.
+
+A build that stops on an exception publishes nothing (the previous warehouse stays, the copy
+is removed). A build that finishes with failed checks is published, so the failures recorded
+in `quality.check_results` reach the data health page. Runs launched from `dagster dev`
+write the configured warehouse in place. POSIX rename semantics are assumed (Linux, macOS).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+
+class WarehouseLocked(Exception):
+    """Another build holds the warehouse's build lock."""
+
+
+def staging_path(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + ".building")
+
+
+def _wal(database: Path) -> Path:
+    return database.with_name(database.name + ".wal")
+
+
+@contextmanager
+def staged_build(warehouse: Path) -> Iterator[Path]:
+    """Yield the path to build into; on normal exit publish it over `warehouse`."""
+    warehouse.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = warehouse.with_name(warehouse.name + ".lock")
+    with lock_path.open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseLocked(
+                f"another build is writing {warehouse} (lock {lock_path}); wait for it to finish"
+            ) from None
+        staging = staging_path(warehouse)
+        _remove(staging)  # left over by a build that was killed
+        if warehouse.exists():
+            shutil.copyfile(warehouse, staging)
+            if _wal(warehouse).exists():  # unflushed transactions belong to that file
+                shutil.copyfile(_wal(warehouse), _wal(staging))
+        try:
+            yield staging
+        except BaseException:
+            _remove(staging)
+            raise
+        _checkpoint(staging)
+        _wal(warehouse).unlink(missing_ok=True)  # else it would be replayed onto the new file
+        staging.replace(warehouse)
+
+
+def _checkpoint(database: Path) -> None:
+    """Fold the write-ahead log into the file, so the file alone is the whole build."""
+    if database.exists():
+        with duckdb.connect(str(database)) as con:
+            con.execute("checkpoint")
+
+
+def _remove(database: Path) -> None:
+    database.unlink(missing_ok=True)
+    _wal(database).unlink(missing_ok=True)
