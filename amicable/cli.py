@@ -1,4 +1,4 @@
-"""`amicable`: the one command-line tool (generate, build, serve, demo).
+"""`amicable`: the one command-line tool (generate, build, serve, users, demo).
 
 Defaults live under one data directory (`$AMICABLE_HOME`, else `./data`): the landing zone in
 `<data>/landing`, the warehouse in `<data>/warehouse.duckdb`. Errors a user can fix are printed
@@ -65,12 +65,43 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="open the dashboard on a warehouse")
     serve.add_argument("--warehouse", type=Path, default=data / "warehouse.duckdb")
     serve.add_argument("--port", type=int, default=8501)
+    _access_args(serve, data)
+
+    users = sub.add_parser("users", help="manage the dashboard's users file")
+    users_sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
+    add = users_sub.add_parser("add", help="add or replace a user (asks for the password)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, help="finance, supervisor, agent, auditor or admin")
+    add.add_argument("--agent-id", default=None, help="the agent's id in the case tool (agents)")
+    add.add_argument("--name", default="", help="display name (default: the username)")
+    add.add_argument("--email", default="")
+    add.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    add.add_argument("--users", type=Path, default=data / "users.yml", help="users file")
+    listing = users_sub.add_parser("list", help="list the users and their roles")
+    listing.add_argument("--users", type=Path, default=data / "users.yml", help="users file")
 
     demo = sub.add_parser("demo", help="generate (if absent), build and serve the sample")
     _warehouse_args(demo, data)
     demo.add_argument("--port", type=int, default=8501)
     demo.add_argument("--no-serve", action="store_true", help="stop after the build")
+    _access_args(demo, data)
     return parser
+
+
+def _access_args(parser: argparse.ArgumentParser, data: Path) -> None:
+    parser.add_argument(
+        "--users",
+        type=Path,
+        default=data / "users.yml",
+        help="users file with roles and hashed passwords (`amicable users add`)",
+    )
+    parser.add_argument(
+        "--open",
+        action="store_true",
+        help="no sign-in, everyone is admin: for one person on their own machine",
+    )
 
 
 def _warehouse_args(parser: argparse.ArgumentParser, data: Path) -> None:
@@ -131,9 +162,21 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from dashboards.access import OPEN_ENV, USERS_ENV, UsersFileError, load_users
+
     if not args.warehouse.is_file():
         raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
     env = os.environ | {WAREHOUSE_ENV: str(args.warehouse.resolve())}
+    if args.open:
+        env[OPEN_ENV] = "1"
+        print("open access: no sign-in, everyone is admin", flush=True)
+    else:
+        try:
+            load_users(args.users)
+        except UsersFileError as exc:
+            raise UserError(f"{exc} (or serve with --open for local single-user access)") from None
+        env[USERS_ENV] = str(args.users.resolve())
+        env.pop(OPEN_ENV, None)
     command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP)]
     command += ["--server.port", str(args.port), "--server.headless", "true"]
     command += ["--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
@@ -144,16 +187,73 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 0
 
 
+def cmd_users(args: argparse.Namespace) -> int:
+    import getpass
+
+    from dashboards.access import UsersFileError, add_user, load_users
+
+    try:
+        if args.users_command == "list":
+            users = load_users(args.users)["credentials"]["usernames"]
+            for username, user in users.items():
+                agent = f"  agent {user['agent_id']}" if user.get("agent_id") else ""
+                print(f"{username}  {user['roles'][0]}  {user.get('name', '')}{agent}")
+            return 0
+        if args.password_stdin:
+            password = sys.stdin.readline().rstrip("\n")
+        else:
+            password = getpass.getpass(f"password for {args.username}: ")
+            if getpass.getpass("again: ") != password:
+                raise UserError("the two passwords differ")
+        add_user(
+            args.users,
+            args.username,
+            args.role,
+            password,
+            name=args.name,
+            email=args.email,
+            agent_id=args.agent_id,
+        )
+    except UsersFileError as exc:
+        raise UserError(str(exc)) from None
+    print(f"{args.username} ({args.role}) saved in {args.users}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     if not args.landing.exists() or not any(args.landing.iterdir()):
         cmd_generate(argparse.Namespace(size="demo", seed=7, out=args.landing, as_of=None))
     status = cmd_build(args)
     if status != 0 or args.no_serve:
         return status
+    if not args.open and not args.users.exists():
+        _demo_users(args.users)
     return cmd_serve(args)
 
 
-COMMANDS = {"generate": cmd_generate, "build": cmd_build, "serve": cmd_serve, "demo": cmd_demo}
+DEMO_PASSWORD = "amicable-demo"
+
+
+def _demo_users(path: Path) -> None:
+    """One sample user per role, all with the demo password (printed, never for real data)."""
+    from dashboards.access import ROLES, add_user
+
+    for role in ROLES:
+        agent_id = "AG002" if role == "agent" else None  # owns cases in the sample
+        add_user(path, role, role, DEMO_PASSWORD, name=f"Demo {role}", agent_id=agent_id)
+    print(
+        f"demo users written to {path}: sign in as {', '.join(ROLES)} "
+        f"with the password {DEMO_PASSWORD!r} (sample data only)"
+    )
+
+
+COMMANDS = {
+    "generate": cmd_generate,
+    "build": cmd_build,
+    "serve": cmd_serve,
+    "users": cmd_users,
+    "demo": cmd_demo,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,11 +10,15 @@ from pathlib import Path
 
 import streamlit as st
 
+from dashboards.signin import sign_in
+
 PAGES_DIR = Path(__file__).with_name("views")
 
 
 def pages() -> dict[str, list[st.Page]]:
     """The app's pages by section; add a page here and its script under `views/`.
+
+    A viewer sees the sections their role opens (`dashboards.access.SECTIONS`).
 
     (Not `pages/`: Streamlit would also list that folder in its legacy sidebar.)
     """
@@ -47,7 +51,11 @@ def pages() -> dict[str, list[st.Page]]:
 
 def main() -> None:
     st.set_page_config(page_title="amicable", page_icon=":material/account_balance:", layout="wide")
-    st.navigation(pages()).run()
+    viewer = sign_in()
+    if viewer is None:
+        return
+    allowed = {section: entries for section, entries in pages().items() if viewer.can_open(section)}
+    st.navigation(allowed).run()
 
 
 main()

@@ -153,6 +153,11 @@ def case_timeline(warehouse: Path | str, case_id: str) -> pd.DataFrame:
     return _frame(warehouse, "case_timeline", (case_id,))
 
 
+def agent_case_ids(warehouse: Path | str, agent_id: str) -> list[str]:
+    """Cases `agent_id` owns now (`marts.dim_cases`)."""
+    return list(_frame(warehouse, "agent_case_ids", (agent_id,))["case_id"])
+
+
 @cache
 def sql_text(name: str) -> str:
     """The statement stored in `dashboards/sql/<name>.sql`."""

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+from dashboards import queries
+from dashboards.access import Viewer, restrict
 from dashboards.queries import (
     WarehouseBusy,
     WarehouseNotBuilt,
     WarehouseUnavailable,
     warehouse_from_env,
 )
+from dashboards.signin import current_viewer
 
 CACHE_TTL_SECONDS = 60
 
@@ -32,16 +36,52 @@ def warehouse() -> tuple[str, int]:
     return str(path), version
 
 
-def page(title: str, caption: str, body: Callable[[str, int], None]) -> None:
-    """Draw a page: title, caption, then `body(warehouse, version)`; a warehouse that cannot be
-    read (absent, being built, unreadable) becomes an explanation instead of a traceback."""
+def page(title: str, caption: str, body: Callable[[str, int], None], *, section: str) -> None:
+    """Draw a page of `section`: title, caption, then `body(warehouse, version)`.
+
+    Only a viewer whose role opens `section` gets past the title; a warehouse that cannot be
+    read (absent, being built, unreadable) becomes an explanation instead of a traceback.
+    """
     st.title(title)
+    viewer = current_viewer()
+    if viewer is None:
+        st.warning("Sign in through the app's start page to see this page.", icon=":material/lock:")
+        return
+    if not viewer.can_open(section):
+        st.error(f"The {viewer.role} role cannot open {section} pages.", icon=":material/lock:")
+        return
     st.caption(caption)
     try:
         path, version = warehouse()
         body(path, version)
     except WarehouseUnavailable as error:
         show_unavailable(error)
+
+
+def viewer() -> Viewer:
+    """The viewer of this page run (`page` has checked there is one)."""
+    current = current_viewer()
+    assert current is not None, "ui.viewer() outside ui.page"
+    return current
+
+
+def query(function: Callable[..., Any], warehouse: str, version: int, *args: Any) -> Any:
+    """`function(warehouse, *args)` from `dashboards.queries`, cached per warehouse version, and
+    cut to what the viewer may see (`dashboards.access.restrict`): every page reads through
+    here, so an agent's scope and the personal-data mask hold on every page."""
+    result = _cached(function.__name__, warehouse, version, args)
+    if not isinstance(result, pd.DataFrame):
+        return result
+    current = viewer()
+    own_cases = None
+    if current.is_agent:
+        own_cases = set(_cached("agent_case_ids", warehouse, version, (current.agent_id,)))
+    return restrict(result, current, own_cases)
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)
+def _cached(name: str, warehouse: str, version: int, args: tuple[Any, ...]) -> Any:
+    return getattr(queries, name)(warehouse, *args)
 
 
 def show_unavailable(error: WarehouseUnavailable) -> None:

@@ -55,3 +55,34 @@ def test_an_unexpected_failure_is_one_line_unless_debugging(monkeypatch, capsys)
     monkeypatch.setenv("AMICABLE_DEBUG", "1")
     with pytest.raises(RuntimeError, match="disk full"):
         main(["serve"])
+
+
+def test_users_add_and_list(tmp_path: Path, monkeypatch, capsys) -> None:
+    import io
+
+    users = tmp_path / "users.yml"
+    monkeypatch.setattr("sys.stdin", io.StringIO("long-enough-1\n"))
+    args = ["users", "add", "bob", "--role", "agent", "--agent-id", "AG002", "--users", str(users)]
+    assert main([*args, "--password-stdin"]) == 0
+    assert "long-enough-1" not in users.read_text(encoding="utf-8")
+    capsys.readouterr()
+    assert main(["users", "list", "--users", str(users)]) == 0
+    assert capsys.readouterr().out.strip() == "bob  agent  bob  agent AG002"
+
+
+def test_users_add_refuses_an_unknown_role(tmp_path: Path, monkeypatch, capsys) -> None:
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO("long-enough-1\n"))
+    users = ["--users", str(tmp_path / "u.yml"), "--password-stdin"]
+    assert main(["users", "add", "eve", "--role", "boss", *users]) == 2
+    assert "unknown role 'boss'" in capsys.readouterr().err
+
+
+def test_serve_without_a_users_file_says_how_to_make_one(tmp_path: Path, capsys) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    warehouse.touch()
+    status = main(["serve", "--warehouse", str(warehouse), "--users", str(tmp_path / "none.yml")])
+    assert status == 2
+    err = capsys.readouterr().err
+    assert "amicable users add" in err and "--open" in err and len(err.splitlines()) == 1

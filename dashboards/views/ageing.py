@@ -33,33 +33,14 @@ ITEM_COLUMNS = {
 }
 
 
-@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
-def _snapshot_dates(warehouse: str, version: int) -> list[dt.date]:
-    return queries.snapshot_dates(warehouse)
-
-
-@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
-def _kpis(warehouse: str, version: int, snapshot: dt.date, segment: str) -> queries.AgeingKpis:
-    return queries.ageing_kpis(warehouse, snapshot, segment)
-
-
-@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
-def _by_bucket(warehouse: str, version: int, snapshot: dt.date, segment: str) -> pd.DataFrame:
-    return queries.ageing_by_bucket(warehouse, snapshot, segment)
-
-
-@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
-def _items(
+def _items_csv(
     warehouse: str, version: int, snapshot: dt.date, segment: str, bucket: str
-) -> pd.DataFrame:
-    return queries.ageing_items(warehouse, snapshot, segment, bucket, limit=DISPLAY_LIMIT)
-
-
-def _items_csv(warehouse: str, snapshot: dt.date, segment: str, bucket: str) -> Callable[[], str]:
+) -> Callable[[], str]:
     """Every item of the bucket as CSV, built only when the download button is clicked."""
 
     def build() -> str:
-        return ui.to_csv(queries.ageing_items(warehouse, snapshot, segment, bucket))
+        items = ui.query(queries.ageing_items, warehouse, version, snapshot, segment, bucket)
+        return ui.to_csv(items)
 
     return build
 
@@ -146,7 +127,9 @@ def _drill(
     if open_items == 0:
         return
     st.dataframe(
-        _items(warehouse, version, snapshot, segment, bucket),
+        ui.query(
+            queries.ageing_items, warehouse, version, snapshot, segment, bucket, DISPLAY_LIMIT
+        ),
         hide_index=True,
         column_order=list(ITEM_COLUMNS),
         column_config=ITEM_COLUMNS,
@@ -154,7 +137,7 @@ def _drill(
     )
     st.download_button(
         "Download CSV",
-        data=_items_csv(warehouse, snapshot, segment, bucket),
+        data=_items_csv(warehouse, version, snapshot, segment, bucket),
         file_name=f"ageing_{snapshot.isoformat()}_{segment}_{bucket}.csv",
         mime="text/csv",
         on_click="ignore",
@@ -164,15 +147,15 @@ def _drill(
 
 
 def _render(warehouse: str, version: int) -> None:
-    dates = _snapshot_dates(warehouse, version)
+    dates = ui.query(queries.snapshot_dates, warehouse, version)
     if not dates:
         st.info("The ageing mart holds no snapshot yet: run `amicable build`.")
         return
     snapshot, segment, bucket = _filters(dates)
-    kpis = _kpis(warehouse, version, snapshot, segment)
+    kpis = ui.query(queries.ageing_kpis, warehouse, version, snapshot, segment)
     currency = kpis.reporting_currency or "reporting currency"
     _kpi_row(kpis)
-    by_bucket = _by_bucket(warehouse, version, snapshot, segment)
+    by_bucket = ui.query(queries.ageing_by_bucket, warehouse, version, snapshot, segment)
     chart_col, table_col = st.columns([3, 2])
     with chart_col:
         figure = charts.ageing_bar_chart(
@@ -189,4 +172,5 @@ ui.page(
     "View: **by due date**. Days past due = snapshot date − due date; "
     "amounts in reporting currency unless a column says otherwise.",
     _render,
+    section="Finance",
 )

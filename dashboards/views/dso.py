@@ -34,11 +34,6 @@ TABLE_COLUMNS = {
 }
 
 
-@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
-def _months(warehouse: str, version: int, segment: str, period: int) -> pd.DataFrame:
-    return queries.dso_months(warehouse, segment, period)
-
-
 def _days(value: object) -> str:
     return "n/a" if value is None or pd.isna(value) else f"{float(value):.1f} d"
 
@@ -71,7 +66,7 @@ def _kpi_row(row: pd.Series) -> None:
 
 def _render(warehouse: str, version: int) -> None:
     segment, period = _filters()
-    months = _months(warehouse, version, segment, period)
+    months = ui.query(queries.dso_months, warehouse, version, segment, period)
     if months.empty:
         st.info("The DSO mart holds no month for this filter yet: run `amicable build`.")
         return
@@ -108,4 +103,5 @@ ui.page(
     "best possible uses the not-yet-due AR; ADD = DSO − best possible. Amounts in "
     "reporting currency. An empty figure is undefined (no credit sales), never zero.",
     _render,
+    section="Finance",
 )

@@ -7,7 +7,6 @@ Filters (rule, agent, case) are bound to the URL's query parameters.
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboards import queries, ui
@@ -34,21 +33,6 @@ QUEUE_COLUMNS = {
 }
 
 
-@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
-def _queue(warehouse: str, version: int, rule: str, agent: str) -> pd.DataFrame:
-    return queries.stuck_cases(warehouse, rule, agent)
-
-
-@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
-def _agents(warehouse: str, version: int) -> list[str]:
-    return queries.stuck_agents(warehouse)
-
-
-@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
-def _timeline(warehouse: str, version: int, case_id: str) -> pd.DataFrame:
-    return queries.case_timeline(warehouse, case_id)
-
-
 def _filters(agents: list[str]) -> tuple[str, str]:
     rule_col, agent_col = st.columns(2)
     with rule_col:
@@ -60,13 +44,15 @@ def _filters(agents: list[str]) -> tuple[str, str]:
             bind="query-params",
         )
     with agent_col:
-        agent = st.selectbox("Owner", ["all", *agents], key=AGENT_KEY, bind="query-params")
+        viewer = ui.viewer()  # an agent sees their own queue only, whatever the URL says
+        owners = [viewer.agent_id] if viewer.is_agent else ["all", *agents]
+        agent = st.selectbox("Owner", owners, key=AGENT_KEY, bind="query-params")
     return rule, agent
 
 
 def _timeline_view(warehouse: str, version: int, case_id: str) -> None:
     st.subheader(f"Case {case_id}: timeline")
-    timeline = _timeline(warehouse, version, case_id)
+    timeline = ui.query(queries.case_timeline, warehouse, version, case_id)
     if timeline.empty:
         st.info(f"No record of case {case_id} in the warehouse.")
         return
@@ -87,8 +73,8 @@ def _timeline_view(warehouse: str, version: int, case_id: str) -> None:
 
 
 def _render(warehouse: str, version: int) -> None:
-    rule, agent = _filters(_agents(warehouse, version))
-    queue = _queue(warehouse, version, rule, agent)
+    rule, agent = _filters(ui.query(queries.stuck_agents, warehouse, version))
+    queue = ui.query(queries.stuck_cases, warehouse, version, rule, agent)
     cases = queue["case_id"].nunique()
     by_rule = queue.groupby("rule")["case_id"].nunique().to_dict()
     columns = st.columns(4)
@@ -123,4 +109,5 @@ ui.page(
     "strategy's limit, or a broken promise without follow-up; thresholds in "
     "config/amicable.yml.",
     _render,
+    section="Supervisor",
 )

@@ -21,6 +21,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from dashboards.access import OPEN_ENV
+
 LATEST = dt.date(2026, 11, 20)
 MONTH_END = dt.date(2026, 10, 31)
 
@@ -105,6 +107,12 @@ def write_ageing_warehouse(path: Path) -> Path:
     finally:
         connection.close()
     return path
+
+
+@pytest.fixture(autouse=True)
+def open_access(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages run as admin without sign-in (`amicable serve --open`) unless a test signs in."""
+    monkeypatch.setenv(OPEN_ENV, "1")
 
 
 @pytest.fixture

@@ -1,0 +1,199 @@
+"""Who may see what: roles, the users file, personal-data masking and an agent's own cases.
+
+Roles and what they open (sections of the app, see `dashboards/app.py`):
+
+| role       | Finance | Supervisor          | Auditor | Data health | personal data |
+|------------|---------|---------------------|---------|-------------|---------------|
+| finance    | yes     | no                  | no      | yes         | masked        |
+| supervisor | no      | yes                 | no      | yes         | shown         |
+| agent      | no      | yes, own cases only | no      | no          | shown         |
+| auditor    | no      | no                  | yes     | yes         | shown         |
+| admin      | yes     | yes                 | yes     | yes         | shown         |
+
+The users file is streamlit-authenticator's YAML (`cookie:` and `credentials.usernames.<user>`
+with `name`, `email`, a bcrypt `password` hash and `roles: [<one role>]`) plus `agent_id` for
+agents; `amicable users add` writes it. Plain-text passwords are refused. No Streamlit here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+USERS_ENV = "AMICABLE_USERS"  # the users file the app signs in against
+OPEN_ENV = "AMICABLE_OPEN"  # "1": no sign-in, everyone is admin (`amicable serve --open`)
+
+ROLES: tuple[str, ...] = ("finance", "supervisor", "agent", "auditor", "admin")
+SECTIONS: dict[str, frozenset[str]] = {
+    "Finance": frozenset({"finance", "admin"}),
+    "Supervisor": frozenset({"supervisor", "agent", "admin"}),
+    "Auditor": frozenset({"auditor", "admin"}),
+    "Data health": frozenset({"finance", "supervisor", "auditor", "admin"}),
+}
+PERSONAL_DATA_HIDDEN_FROM: frozenset[str] = frozenset({"finance"})
+PERSONAL_COLUMNS: frozenset[str] = frozenset(
+    {"debtor_name", "debtor_email", "debtor_phone", "email", "phone", "customer_name"}
+)
+MASK = "•••"
+
+
+class UsersFileError(Exception):
+    """The users file is missing or malformed; the message names the file and the user."""
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in person: `agent_id` is set for (and only for) the agent role."""
+
+    username: str
+    name: str
+    role: str
+    agent_id: str | None = None
+
+    def can_open(self, section: str) -> bool:
+        return self.role in SECTIONS.get(section, frozenset())
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return self.role not in PERSONAL_DATA_HIDDEN_FROM
+
+    @property
+    def is_agent(self) -> bool:
+        return self.role == "agent"
+
+
+OPEN_VIEWER = Viewer(username="local", name="Local user (open access)", role="admin")
+
+
+def open_access(environ: Mapping[str, str] | None = None) -> bool:
+    return (os.environ if environ is None else environ).get(OPEN_ENV, "") == "1"
+
+
+def mask_personal(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every personal-data column's non-null values replaced by `MASK`."""
+    columns = [c for c in frame.columns if c in PERSONAL_COLUMNS]
+    if not columns:
+        return frame
+    masked = frame.copy()
+    for column in columns:
+        masked[column] = masked[column].where(masked[column].isna(), MASK)
+    return masked
+
+
+def restrict(frame: pd.DataFrame, viewer: Viewer, own_cases: set[str] | None) -> pd.DataFrame:
+    """The rows and columns of `frame` that `viewer` may see.
+
+    An agent sees rows of their own cases only (`own_cases`, by `case_id`), or, in frames
+    without a case, their own rows (by `agent_id`); a frame with neither is not theirs to see.
+    Personal-data columns are masked for roles that need none.
+    """
+    if viewer.is_agent:
+        if "case_id" in frame.columns:
+            frame = frame[frame["case_id"].isin(own_cases or set())]
+        elif "agent_id" in frame.columns:
+            frame = frame[frame["agent_id"] == viewer.agent_id]
+        else:
+            frame = frame.iloc[0:0]
+    return frame if viewer.sees_personal_data else mask_personal(frame)
+
+
+def load_users(path: Path) -> dict[str, Any]:
+    """The users file as streamlit-authenticator expects it, validated."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsersFileError(
+            f"no users file at {path}: create one with `amicable users add`"
+        ) from None
+    except (OSError, yaml.YAMLError) as error:
+        first = str(error).splitlines()[0]
+        raise UsersFileError(f"{path}: cannot be read as YAML: {first}") from None
+    if not isinstance(data, dict):
+        raise UsersFileError(f"{path}: expected a mapping with `cookie` and `credentials`")
+    cookie = data.get("cookie")
+    if not isinstance(cookie, dict) or not {"name", "key", "expiry_days"} <= set(cookie):
+        raise UsersFileError(f"{path}: `cookie` needs `name`, `key` and `expiry_days`")
+    users = (data.get("credentials") or {}).get("usernames")
+    if not isinstance(users, dict) or not users:
+        raise UsersFileError(f"{path}: `credentials.usernames` lists no user")
+    for username, user in users.items():
+        _check_user(path, str(username), user)
+    return data
+
+
+def viewer_of(users: Mapping[str, Any], username: str) -> Viewer:
+    """The `Viewer` of a signed-in user of a validated users file."""
+    user = users["credentials"]["usernames"][username]
+    return Viewer(
+        username=username,
+        name=str(user.get("name") or username),
+        role=user["roles"][0],
+        agent_id=user.get("agent_id"),
+    )
+
+
+def _check_user(path: Path, username: str, user: object) -> None:
+    where = f"{path}: user {username!r}"
+    if not isinstance(user, dict):
+        raise UsersFileError(f"{where}: expected a mapping")
+    password = str(user.get("password") or "")
+    if not password.startswith(("$2a$", "$2b$", "$2y$")):
+        raise UsersFileError(
+            f"{where}: `password` is not a bcrypt hash; set it with `amicable users add`"
+        )
+    roles = user.get("roles")
+    if not isinstance(roles, list) or len(roles) != 1 or roles[0] not in ROLES:
+        raise UsersFileError(f"{where}: `roles` must be one of {', '.join(ROLES)} (a list of one)")
+    if (roles[0] == "agent") != bool(user.get("agent_id")):
+        raise UsersFileError(f"{where}: `agent_id` is required for agents and only for them")
+
+
+def add_user(
+    path: Path,
+    username: str,
+    role: str,
+    password: str,
+    *,
+    name: str = "",
+    email: str = "",
+    agent_id: str | None = None,
+) -> None:
+    """Add or replace a user in the users file (created, with a random cookie key, if absent).
+
+    The password is stored as a bcrypt hash only.
+    """
+    import secrets
+
+    from streamlit_authenticator import Hasher
+
+    if role not in ROLES:
+        raise UsersFileError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    if (role == "agent") != bool(agent_id):
+        raise UsersFileError("--agent-id is required for the agent role and only for it")
+    if len(password) < 8:
+        raise UsersFileError("the password needs at least 8 characters")
+    if path.exists():
+        data = load_users(path)
+    else:
+        cookie = {"name": "amicable_auth", "key": secrets.token_hex(32), "expiry_days": 1}
+        data = {"cookie": cookie, "credentials": {"usernames": {}}}
+    user: dict[str, Any] = {
+        "name": name or username,
+        "email": email,
+        "password": Hasher.hash(password),
+        "roles": [role],
+    }
+    if agent_id:
+        user["agent_id"] = agent_id
+    data["credentials"]["usernames"][username] = user
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    temporary.chmod(0o600)
+    temporary.replace(path)

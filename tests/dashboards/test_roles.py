@@ -1,0 +1,153 @@
+"""Sign-in, role sections, personal-data masking and an agent's scope, through the real app
+and pages on the sample warehouse (`sample_build`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboards.access import MASK, OPEN_ENV, USERS_ENV, Viewer, add_user
+from dashboards.signin import VIEWER_KEY
+from tests.conftest import SampleBuild
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "dashboards" / "app.py"
+AGEING_PAGE = REPO / "dashboards" / "views" / "ageing.py"
+STUCK_PAGE = REPO / "dashboards" / "views" / "stuck.py"
+TIMEOUT = 60
+PASSWORD = "correct-horse-9"
+
+
+@pytest.fixture
+def signed_in_app(
+    sample_build: SampleBuild, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AppTest:
+    """The app against the sample, with a users file and no open access."""
+    users = tmp_path / "users.yml"
+    add_user(users, "fiona", "finance", PASSWORD, name="Fiona Finance")
+    add_user(users, "sam", "supervisor", PASSWORD)
+    monkeypatch.delenv(OPEN_ENV)
+    monkeypatch.setenv(USERS_ENV, str(users))
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(sample_build.settings.warehouse))
+    return AppTest.from_file(APP, default_timeout=TIMEOUT)
+
+
+def _sign_in(app: AppTest, username: str, password: str) -> AppTest:
+    app.run()
+    app.text_input[0].input(username)
+    app.text_input[1].input(password)
+    return app.button[0].click().run()
+
+
+def _page(
+    path: Path, viewer: Viewer, sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> AppTest:
+    """A page as `viewer` sees it once signed in (the app keeps the viewer in the session)."""
+    monkeypatch.delenv(OPEN_ENV)
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(sample_build.settings.warehouse))
+    page = AppTest.from_file(path, default_timeout=TIMEOUT)
+    page.session_state[VIEWER_KEY] = viewer
+    return page
+
+
+def test_nothing_shows_before_sign_in(signed_in_app: AppTest) -> None:
+    signed_in_app.run()
+    assert not signed_in_app.exception
+    assert [t.label for t in signed_in_app.text_input] == ["Username", "Password"]
+    assert not signed_in_app.metric and not signed_in_app.dataframe and not signed_in_app.title
+
+
+def test_a_wrong_password_is_refused(signed_in_app: AppTest) -> None:
+    app = _sign_in(signed_in_app, "fiona", "wrong-password")
+    assert any("Wrong user name or password" in e.value for e in app.error)
+    assert not app.metric
+
+
+def test_finance_signs_in_to_the_ageing_page_with_names_masked(signed_in_app: AppTest) -> None:
+    app = _sign_in(signed_in_app, "fiona", PASSWORD)
+    assert not app.exception
+    assert app.title[0].value == "Ledger ageing"
+    assert app.session_state[VIEWER_KEY] == Viewer("fiona", "Fiona Finance", "finance")
+    app.selectbox(key="bucket").select("120+").run()
+    items = next(f.value for f in app.dataframe if "debtor_name" in f.value.columns)
+    assert len(items) > 0
+    assert set(items["debtor_name"]) == {MASK}
+
+
+def test_a_supervisor_sees_debtor_names(
+    sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = _page(AGEING_PAGE, Viewer("u", "U", "admin"), sample_build, monkeypatch)
+    page.query_params["bucket"] = "120+"
+    page.run()
+    items = next(f.value for f in page.dataframe if "debtor_name" in f.value.columns)
+    names = set(items["debtor_name"])
+    expected = sample_build.query(
+        "select distinct debtor_name from marts.fct_ar_ageing"
+        " where is_latest_snapshot and ageing_bucket = '120+'"
+    )
+    assert names == {name for (name,) in expected} and MASK not in names
+
+
+def test_a_role_cannot_open_another_sections_page(
+    sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    page = _page(STUCK_PAGE, Viewer("f", "F", "finance"), sample_build, monkeypatch)
+    page.run()
+    assert any("cannot open Supervisor pages" in e.value for e in page.error)
+    assert not page.dataframe and not page.metric
+
+
+def test_a_page_opened_without_sign_in_shows_nothing(
+    sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(OPEN_ENV)
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(sample_build.settings.warehouse))
+    page = AppTest.from_file(STUCK_PAGE, default_timeout=TIMEOUT).run()
+    assert any("Sign in" in w.value for w in page.warning)
+    assert not page.dataframe
+
+
+def _two_agents_with_stuck_cases(sample_build: SampleBuild) -> tuple[str, str]:
+    rows = sample_build.query(
+        "select d.agent_id, count(distinct s.case_id) from marts.fct_stuck_cases s"
+        " join marts.dim_cases d using (case_id) group by 1 order by 2 desc, 1"
+    )
+    assert len(rows) >= 2, "the sample has stuck cases owned by two agents"
+    return rows[0][0], rows[1][0]
+
+
+def test_an_agent_sees_only_their_own_stuck_cases(
+    sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine, _ = _two_agents_with_stuck_cases(sample_build)
+    page = _page(STUCK_PAGE, Viewer("a", "A", "agent", mine), sample_build, monkeypatch)
+    page.run()
+    assert not page.exception
+    own = sample_build.query(
+        "select distinct s.case_id from marts.fct_stuck_cases s join marts.dim_cases d"
+        " using (case_id) where d.agent_id = ?",
+        [mine],
+    )
+    assert set(page.dataframe[0].value["case_id"]) == {case for (case,) in own}
+    assert page.selectbox(key="agent").options == [mine]
+
+
+def test_an_agent_cannot_reach_another_agents_case_by_editing_the_url(
+    sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine, theirs = _two_agents_with_stuck_cases(sample_build)
+    (their_case,) = sample_build.query(
+        "select min(s.case_id) from marts.fct_stuck_cases s join marts.dim_cases d"
+        " using (case_id) where d.agent_id = ?",
+        [theirs],
+    )[0]
+    page = _page(STUCK_PAGE, Viewer("a", "A", "agent", mine), sample_build, monkeypatch)
+    page.query_params.update({"agent": theirs, "case": their_case})
+    page.run()
+    assert not page.exception
+    assert page.selectbox(key="agent").value == mine
+    assert their_case not in set(page.dataframe[0].value["case_id"])
+    assert len(page.dataframe) == 1, "no timeline of another agent's case"
