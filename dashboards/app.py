@@ -6,47 +6,47 @@ file comes from the `AMICABLE_WAREHOUSE` environment variable, read by the pages
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
 
+from dashboards.access import Viewer
 from dashboards.signin import sign_in
 
 PAGES_DIR = Path(__file__).with_name("views")
 
 
-def pages() -> dict[str, list[st.Page]]:
-    """The app's pages by section; add a page here and its script under `views/`.
+@dataclass(frozen=True)
+class PageSpec:
+    """One page: its section (roles open sections, `dashboards.access.SECTIONS`), its script
+    under `views/` (not `pages/`: Streamlit would list that folder in a legacy sidebar)."""
 
-    A viewer sees the sections their role opens (`dashboards.access.SECTIONS`).
+    section: str
+    script: str
+    title: str
+    icon: str
+    url_path: str
 
-    (Not `pages/`: Streamlit would also list that folder in its legacy sidebar.)
-    """
-    return {
-        "Finance": [
-            st.Page(
-                PAGES_DIR / "ageing.py",
-                title="Ledger ageing",
-                icon=":material/hourglass_bottom:",
-                url_path="ageing",
-                default=True,
-            ),
-            st.Page(
-                PAGES_DIR / "dso.py",
-                title="DSO and CEI",
-                icon=":material/timer:",
-                url_path="dso",
-            ),
-        ],
-        "Supervisor": [
-            st.Page(
-                PAGES_DIR / "stuck.py",
-                title="Stuck cases",
-                icon=":material/pending_actions:",
-                url_path="stuck",
-            ),
-        ],
-    }
+
+# The app's pages in menu order; the first page a viewer may open is their start page.
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("Finance", "ageing.py", "Ledger ageing", ":material/hourglass_bottom:", "ageing"),
+    PageSpec("Finance", "dso.py", "DSO and CEI", ":material/timer:", "dso"),
+    PageSpec("Supervisor", "stuck.py", "Stuck cases", ":material/pending_actions:", "stuck"),
+)
+
+
+def pages(viewer: Viewer) -> dict[str, list[st.Page]]:
+    """The pages `viewer` may open, by section."""
+    sections: dict[str, list[st.Page]] = {}
+    for spec in PAGES:
+        if viewer.can_open(spec.section):
+            page = st.Page(
+                PAGES_DIR / spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path
+            )
+            sections.setdefault(spec.section, []).append(page)
+    return sections
 
 
 def main() -> None:
@@ -54,8 +54,8 @@ def main() -> None:
     viewer = sign_in()
     if viewer is None:
         return
-    allowed = {section: entries for section, entries in pages().items() if viewer.can_open(section)}
-    st.navigation(allowed).run()
+    st.navigation(pages(viewer)).run()
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs this file as __main__; tests import pages()
+    main()
