@@ -1,0 +1,103 @@
+"""Drive `amicable serve` in headless chromium: shared by the browser tests and
+`benchmarks/pages.py`."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TIMEOUT_MS = 60_000
+# The script run is over: no "running" status, no placeholder skeleton, no stale element.
+SETTLED_JS = """() => !!document.querySelector('h1')
+    && !document.querySelector('[data-testid="stStatusWidget"]')
+    && !document.querySelector('[data-testid="stSkeleton"]')
+    && !document.querySelector('.stale-element')"""
+ERROR_SELECTOR = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+
+
+class ServerDidNotStart(RuntimeError):
+    pass
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serve(warehouse: Path, *options: str) -> Iterator[str]:
+    """`amicable serve` on a free port until the block ends; yields its address."""
+    port = _free_port()
+    command = [sys.executable, "-m", "amicable.cli", "serve", "--warehouse", str(warehouse)]
+    command += ["--port", str(port), *options]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                    if answer.read() == b"ok":
+                        break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    server.kill()
+                    output = server.stdout.read().decode() if server.stdout else ""
+                    raise ServerDidNotStart(
+                        f"`amicable serve` did not start: {output[-2000:]}"
+                    ) from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+@contextmanager
+def chromium() -> Iterator[object]:
+    """A headless chromium browser (Playwright, Debian's binary)."""
+    from playwright.sync_api import sync_playwright
+
+    if CHROMIUM is None:
+        raise RuntimeError("no chromium on PATH: `apt-get install chromium`")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def settle(page, confirm_ms: int = 500) -> float:
+    """Wait until the page's script run is over and its Plotly charts have drawn; the
+    moment (perf_counter) it first looked settled, confirmed `confirm_ms` later."""
+    while True:
+        page.wait_for_function(SETTLED_JS, timeout=TIMEOUT_MS, polling=50)
+        charts = page.locator('[data-testid="stPlotlyChart"]')
+        for index in range(charts.count()):
+            charts.nth(index).locator(".main-svg").first.wait_for(timeout=TIMEOUT_MS)
+        settled_at = time.perf_counter()
+        page.wait_for_timeout(confirm_ms)
+        if page.evaluate(SETTLED_JS):
+            return settled_at
+
+
+def errors(page) -> list[str]:
+    return [element.inner_text() for element in page.locator(ERROR_SELECTOR).all()]
+
+
+def address(base: str, url_path: str, start_page: str) -> str:
+    """The address of a page; the start page is served at the root."""
+    return f"{base}/{'' if url_path == start_page else url_path}"
