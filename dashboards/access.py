@@ -37,8 +37,18 @@ SECTIONS: dict[str, frozenset[str]] = {
     "Data health": frozenset({"finance", "supervisor", "auditor", "admin"}),
 }
 PERSONAL_DATA_HIDDEN_FROM: frozenset[str] = frozenset({"finance"})
+# Columns that hold personal data; a quarantined row's raw line and field value may too.
 PERSONAL_COLUMNS: frozenset[str] = frozenset(
-    {"debtor_name", "debtor_email", "debtor_phone", "email", "phone", "customer_name"}
+    {
+        "debtor_name",
+        "debtor_email",
+        "debtor_phone",
+        "email",
+        "phone",
+        "customer_name",
+        "rejected_record",
+        "rejected_value",
+    }
 )
 MASK = "•••"
 

@@ -34,6 +34,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Finance", "ageing.py", "Ledger ageing", ":material/hourglass_bottom:", "ageing"),
     PageSpec("Finance", "dso.py", "DSO and CEI", ":material/timer:", "dso"),
     PageSpec("Supervisor", "stuck.py", "Stuck cases", ":material/pending_actions:", "stuck"),
+    PageSpec("Data health", "health.py", "Data health", ":material/monitor_heart:", "health"),
 )
 
 

@@ -1,0 +1,136 @@
+"""Data health: is the data behind the figures fresh, complete and checked?
+
+Freshness per source, the latest run's check results (failures first, with their failing
+keys), the rows in quarantine with the rejected rows themselves, and the run history. Reads the
+pipeline's own records (`raw._loads`, `raw.quarantine`, `quality.check_results`,
+`quality.source_freshness`) through `dashboards.queries`. Filters (run, status, source) are
+bound to the URL's query parameters.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import queries, ui
+
+RUN_KEY = "run"
+STATUS_KEY = "status"
+SOURCE_KEY = "source"
+RUNS_SHOWN = 20
+QUARANTINE_ROWS_SHOWN = 500
+STATUS_LABELS = {"all": "Every status", "fail": "Failed", "warn": "Warning", "pass": "Passed"}
+
+
+def _download(frame: pd.DataFrame, name: str) -> None:
+    st.download_button(
+        "Download CSV",
+        data=ui.to_csv(frame),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        on_click="ignore",
+        key=f"{name}_csv",
+        icon=":material/download:",
+    )
+
+
+def _freshness(warehouse: str, version: int, run_id: str) -> None:
+    st.subheader("Freshness per source")
+    try:
+        freshness = ui.query(queries.health_freshness, warehouse, version, run_id)
+    except queries.WarehouseNotBuilt:
+        st.info("This warehouse has no freshness records yet: run `amicable build`.")
+        return
+    if freshness.empty:
+        st.info("This run evaluated no freshness.")
+        return
+    stale = freshness[freshness["status"] != "ok"]
+    if stale.empty:
+        st.success(f"All {len(freshness)} sources are within their expected cadence.")
+    else:
+        names = ", ".join(stale["source_table"])
+        st.warning(f"{len(stale)} stale source(s): {names}.", icon=":material/schedule:")
+    st.dataframe(freshness, hide_index=True, key="freshness")
+    _download(freshness, f"freshness_{run_id}")
+
+
+def _checks(warehouse: str, version: int, run_id: str) -> None:
+    st.subheader("Check results")
+    status = st.selectbox(
+        "Status",
+        queries.CHECK_STATUSES,
+        format_func=STATUS_LABELS.get,
+        key=STATUS_KEY,
+        bind="query-params",
+    )
+    every = ui.query(queries.health_checks, warehouse, version, run_id, "all")
+    counts = every["status"].value_counts().to_dict()
+    columns = st.columns(3)
+    columns[0].metric("Failed", ui.format_count(counts.get("fail", 0)))
+    columns[1].metric("Warnings", ui.format_count(counts.get("warn", 0)))
+    columns[2].metric("Passed", ui.format_count(counts.get("pass", 0)))
+    shown = every if status == "all" else every[every["status"] == status]
+    if shown.empty:
+        st.info("No check of this status in this run.")
+        return
+    st.dataframe(shown, hide_index=True, key="checks")
+    _download(shown, f"checks_{run_id}_{status}")
+
+
+def _quarantine(warehouse: str, version: int) -> None:
+    st.subheader("Quarantine")
+    summary = ui.query(queries.health_quarantine_summary, warehouse, version)
+    if summary.empty:
+        st.success("No row has been quarantined.")
+        return
+    st.caption(
+        f"{ui.format_count(int(summary['rows_quarantined'].sum()))} rows kept out of the "
+        "warehouse, by source and reason, over every load. Choose a source to read them."
+    )
+    st.dataframe(summary, hide_index=True, key="quarantine_summary")
+    sources = ["all", *sorted(summary["source_table"].unique())]
+    source = st.selectbox("Rejected rows of", sources, key=SOURCE_KEY, bind="query-params")
+    rows = ui.query(
+        queries.health_quarantine_rows, warehouse, version, source, QUARANTINE_ROWS_SHOWN
+    )
+    st.caption(
+        f"{len(rows)} rejected rows (newest first, at most {QUARANTINE_ROWS_SHOWN}), each with "
+        "its file, row, field and reason."
+    )
+    st.dataframe(rows, hide_index=True, key="quarantine_rows")
+    _download(rows, f"quarantine_{source}")
+
+
+def _render(warehouse: str, version: int) -> None:
+    runs = ui.query(queries.health_runs, warehouse, version, RUNS_SHOWN)
+    if runs.empty:
+        st.info("No build has run on this warehouse yet: run `amicable build`.")
+        return
+    run_id = st.selectbox(
+        "Run",
+        list(runs["run_id"]),
+        format_func=lambda r: _run_label(runs, r),
+        key=RUN_KEY,
+        bind="query-params",
+    )
+    _freshness(warehouse, version, run_id)
+    _checks(warehouse, version, run_id)
+    _quarantine(warehouse, version)
+    st.subheader("Run history")
+    st.dataframe(runs, hide_index=True, key="runs")
+    _download(runs, "runs")
+
+
+def _run_label(runs: pd.DataFrame, run_id: str) -> str:
+    row = runs[runs["run_id"] == run_id].iloc[0]
+    started = pd.Timestamp(row["started_at"]).strftime("%Y-%m-%d %H:%M")
+    return f"{started} UTC · {row['checks_failed']} failed · {run_id[:8]}"
+
+
+ui.page(
+    "Data health",
+    "Freshness of each source, the checks of a run, the rows kept in quarantine and the run "
+    "history: the pipeline's own records, written by `amicable build`.",
+    _render,
+    section="Data health",
+)

@@ -1,0 +1,134 @@
+"""The data health page on the sample build: checks, quarantine and runs equal the
+warehouse's own records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from dashboards.access import MASK, OPEN_ENV, Viewer
+from dashboards.signin import VIEWER_KEY
+from ingestion.load import LOADS_DDL, QUARANTINE_DDL
+from tests.conftest import SampleBuild
+
+HEALTH_PAGE = Path(__file__).resolve().parents[2] / "dashboards" / "views" / "health.py"
+TIMEOUT = 60
+
+
+@pytest.fixture
+def page(sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(sample_build.settings.warehouse))
+    return AppTest.from_file(HEALTH_PAGE, default_timeout=TIMEOUT)
+
+
+def _metrics(page: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in page.metric}
+
+
+def _frame_with(page: AppTest, column: str):
+    return next(frame.value for frame in page.dataframe if column in frame.value.columns)
+
+
+def _latest_run(sample_build: SampleBuild) -> str:
+    return sample_build.query(
+        "select run_id from quality.check_results order by evaluated_at desc limit 1"
+    )[0][0]
+
+
+def test_the_latest_runs_checks_are_counted_by_status(
+    page: AppTest, sample_build: SampleBuild
+) -> None:
+    page.run()
+    assert not page.exception
+    counts = dict(
+        sample_build.query(
+            "select status, count(*) from quality.check_results where run_id = ? group by 1",
+            [_latest_run(sample_build)],
+        )
+    )
+    assert _metrics(page) == {
+        "Failed": str(counts.get("fail", 0)),
+        "Warnings": str(counts.get("warn", 0)),
+        "Passed": f"{counts.get('pass', 0):,}",
+    }
+    assert page.selectbox(key="run").value == _latest_run(sample_build)
+
+
+def test_the_status_filter_narrows_the_checks(page: AppTest, sample_build: SampleBuild) -> None:
+    page.run()
+    assert (
+        len(_frame_with(page, "check_name"))
+        == sample_build.query(
+            "select count(*) from quality.check_results where run_id = ?",
+            [_latest_run(sample_build)],
+        )[0][0]
+    )
+    page.selectbox(key="status").set_value("pass").run()
+    checks = _frame_with(page, "check_name")
+    assert set(checks["status"]) == {"pass"}
+    assert (
+        len(checks)
+        == sample_build.query(
+            "select count(*) from quality.check_results where run_id = ? and status = 'pass'",
+            [_latest_run(sample_build)],
+        )[0][0]
+    )
+
+
+def test_quarantine_lists_every_rejected_row_and_narrows_by_source(
+    page: AppTest, sample_build: SampleBuild
+) -> None:
+    page.run()
+    summary = _frame_with(page, "rows_quarantined")
+    (total,) = sample_build.query("select count(*) from raw.quarantine")[0]
+    assert total > 0 and int(summary["rows_quarantined"].sum()) == total
+    page.selectbox(key="source").set_value("erp_invoices").run()
+    rows = _frame_with(page, "rejected_record")
+    planted = [
+        d
+        for d in sample_build.labels("defects")
+        if d["table"] == "erp_invoices" and d["expect"] in ("quarantine", "reject_file")
+    ]
+    assert set(rows["source_table"]) == {"erp_invoices"}
+    assert len(rows) == len(planted) > 0
+
+
+def test_a_shared_address_opens_the_source(page: AppTest) -> None:
+    page.query_params.update({"source": "fx_rates", "status": "pass"})
+    page.run()
+    rows = _frame_with(page, "rejected_record")
+    assert set(rows["source_table"]) == {"fx_rates"}
+
+
+def test_finance_sees_rejected_rows_masked(
+    sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(OPEN_ENV)
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(sample_build.settings.warehouse))
+    page = AppTest.from_file(HEALTH_PAGE, default_timeout=TIMEOUT)
+    page.session_state[VIEWER_KEY] = Viewer("f", "F", "finance")
+    page.run()
+    rows = _frame_with(page, "rejected_record")
+    assert set(rows["rejected_record"].dropna()) == {MASK}
+
+
+def test_a_warehouse_without_runs_says_how_to_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema raw; create schema quality")
+        con.execute(LOADS_DDL)
+        con.execute(QUARANTINE_DDL)
+        con.execute(
+            "create table quality.check_results (check_name varchar, asset varchar,"
+            " run_id varchar, evaluated_at timestamp, status varchar, blocking boolean,"
+            " failing_count bigint, failing_keys varchar, description varchar, details varchar)"
+        )
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(warehouse))
+    page = AppTest.from_file(HEALTH_PAGE, default_timeout=TIMEOUT).run()
+    assert not page.exception
+    assert any("amicable build" in info.value for info in page.info)
