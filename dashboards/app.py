@@ -33,6 +33,12 @@ def pages() -> dict[str, list[st.Page]]:
                 icon=":material/timer:",
                 url_path="dso",
             ),
+            st.Page(
+                PAGES_DIR / "waterfall.py",
+                title="Ageing waterfall",
+                icon=":material/waterfall_chart:",
+                url_path="waterfall",
+            ),
         ],
         "Supervisor": [
             st.Page(
