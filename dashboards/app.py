@@ -39,6 +39,12 @@ def pages() -> dict[str, list[st.Page]]:
                 icon=":material/waterfall_chart:",
                 url_path="waterfall",
             ),
+            st.Page(
+                PAGES_DIR / "recovery.py",
+                title="Recovery curves",
+                icon=":material/trending_up:",
+                url_path="recovery",
+            ),
         ],
         "Supervisor": [
             st.Page(

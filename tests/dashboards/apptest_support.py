@@ -63,13 +63,12 @@ def bound_keys(page: AppTest) -> set[str]:
 
 def url_of(page: AppTest) -> dict[str, str]:
     """The query string the browser shows for the page's bound widgets: each widget's option
-    as its label shows it (dates as ISO text); empty widgets are left out."""
-    query = {}
-    for widget in [*page.selectbox, *page.radio]:
-        if widget.proto.query_param_key and widget.value is not None:
-            value = widget.value
-            query[widget.key] = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return query
+    as the widget labels it (what Streamlit writes to the URL); empty widgets are left out."""
+    return {
+        widget.key: widget.options[widget.index]
+        for widget in [*page.selectbox, *page.radio]
+        if widget.proto.query_param_key and widget.index is not None
+    }
 
 
 def select_points(page: AppTest, key: str, points: list[dict[str, Any]]) -> AppTest:
