@@ -45,6 +45,12 @@ def pages() -> dict[str, list[st.Page]]:
                 icon=":material/trending_up:",
                 url_path="recovery",
             ),
+            st.Page(
+                PAGES_DIR / "cash.py",
+                title="Expected cash",
+                icon=":material/payments:",
+                url_path="cash",
+            ),
         ],
         "Supervisor": [
             st.Page(
