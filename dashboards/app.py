@@ -33,6 +33,11 @@ class PageSpec:
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("Finance", "ageing.py", "Ledger ageing", ":material/hourglass_bottom:", "ageing"),
     PageSpec("Finance", "dso.py", "DSO and CEI", ":material/timer:", "dso"),
+    PageSpec(
+        "Finance", "waterfall.py", "Ageing waterfall", ":material/waterfall_chart:", "waterfall"
+    ),
+    PageSpec("Finance", "recovery.py", "Recovery curves", ":material/trending_up:", "recovery"),
+    PageSpec("Finance", "cash.py", "Expected cash", ":material/payments:", "cash"),
     PageSpec("Supervisor", "stuck.py", "Stuck cases", ":material/pending_actions:", "stuck"),
     PageSpec("Data health", "health.py", "Data health", ":material/monitor_heart:", "health"),
 )

@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboards.queries import AGEING_BUCKETS
+from dashboards.queries import AGEING_BUCKETS, ArWaterfall
 
 BAR_COLOUR = "#4c78a8"
 SELECTED_COLOUR = "#f58518"
@@ -145,3 +145,260 @@ def cei_chart(months: pd.DataFrame) -> go.Figure:
         margin={"t": 50, "b": 10},
     )
     return figure
+
+
+WATERFALL_LABELS = {
+    "opening_amount": "Opening AR",
+    "new_invoice_amount": "+ New invoices",
+    "credit_note_amount": "− Credit notes",
+    "cash_applied_amount": "− Cash applied",
+    "unapplied_credit_change_amount": "± Unapplied credit",
+    "fx_revaluation_amount": "± FX revaluation",
+    "closing_amount": "Closing AR",
+}
+BUCKET_COLOURS = dict(
+    zip(
+        AGEING_BUCKETS,
+        ("#54a24b", "#eeca3b", "#f58518", "#e45756", "#b279a2", "#72423d"),
+        strict=True,
+    )
+)
+FADED_OPACITY = 0.35
+# Layout of a chart whose points can be clicked (one click selects, no drag-zoom).
+CLICKABLE_LAYOUT: dict[str, Any] = {
+    "clickmode": "event+select",
+    "dragmode": False,
+    "margin": {"t": 60, "b": 40, "l": 60, "r": 20},
+}
+
+
+def ar_waterfall_chart(waterfall: ArWaterfall, *, title: str) -> go.Figure:
+    """The ageing waterfall: opening AR, each movement with its sign, closing AR.
+
+    Both ends are drawn as absolute bars at the amounts of the query (the ageing totals), the
+    movements as relative steps between them; each point carries its step key as customdata.
+    """
+    steps = list(WATERFALL_LABELS)
+    ends = (steps[0], steps[-1])
+    values = [
+        float(waterfall.amounts[step] if step in ends else waterfall.signed_change(step))
+        for step in steps
+    ]
+    currency = waterfall.reporting_currency or "reporting currency"
+    figure = go.Figure(
+        go.Waterfall(
+            x=[WATERFALL_LABELS[step] for step in steps],
+            y=values,
+            measure=["absolute" if step in ends else "relative" for step in steps],
+            customdata=[[step] for step in steps],
+            text=[f"{value:,.2f}" for value in values],
+            textposition="outside",
+            connector={"line": {"color": "#999999"}},
+            increasing={"marker": {"color": "#e45756"}},
+            decreasing={"marker": {"color": "#54a24b"}},
+            totals={"marker": {"color": BAR_COLOUR}},
+            hovertemplate="%{x}: %{y:,.2f} " + currency + "<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=title,
+        yaxis={"title": f"Amount ({currency})", "tickformat": ",.0f"},
+        **CLICKABLE_LAYOUT,
+    )
+    return figure
+
+
+def step_from_selection(selection: Mapping[str, Any] | None) -> str | None:
+    """The waterfall step clicked, from Streamlit's Plotly selection state."""
+    data = _selected_customdata(selection)
+    return str(data[0]) if data and data[0] in WATERFALL_LABELS else None
+
+
+def bucket_mix_chart(
+    history: pd.DataFrame,
+    *,
+    reporting_currency: str | None,
+    window: tuple[str, str] | None = None,
+) -> go.Figure:
+    """Open amount per snapshot as bars stacked by ageing bucket (bucket order, bottom up).
+
+    `history` needs `snapshot_date` (ISO text or dates), `ageing_bucket`, `open_amount_rc`
+    and `open_items`. Snapshots outside `window` (ISO first, last) are faded. Each point carries
+    [snapshot, bucket] as customdata.
+    """
+    frame = history.assign(snapshot=[_iso(value) for value in history["snapshot_date"]])
+    snapshots = sorted(frame["snapshot"].unique())
+    currency = reporting_currency or "reporting currency"
+    opacity = [
+        1.0 if window is None or window[0] <= snapshot <= window[1] else FADED_OPACITY
+        for snapshot in snapshots
+    ]
+    figure = go.Figure()
+    for bucket in AGEING_BUCKETS:
+        rows = frame[frame["ageing_bucket"] == bucket].set_index("snapshot")
+        amounts = [float(rows["open_amount_rc"].get(snapshot, 0)) for snapshot in snapshots]
+        items = [int(rows["open_items"].get(snapshot, 0)) for snapshot in snapshots]
+        figure.add_trace(
+            go.Bar(
+                x=snapshots,
+                y=amounts,
+                name=bucket,
+                marker={"color": BUCKET_COLOURS[bucket], "opacity": opacity},
+                customdata=[
+                    [snapshot, bucket, count]
+                    for snapshot, count in zip(snapshots, items, strict=True)
+                ],
+                hovertemplate=(
+                    "%{x}, "
+                    + bucket
+                    + ": %{y:,.2f} "
+                    + currency
+                    + "<br>%{customdata[2]} open items<extra></extra>"
+                ),
+            )
+        )
+    figure.update_layout(
+        title="Bucket mix per snapshot (by due date)",
+        barmode="stack",
+        xaxis={"title": "Snapshot", "type": "category"},
+        yaxis={"title": f"Open amount ({currency})", "tickformat": ",.0f"},
+        legend={"orientation": "h", "y": -0.25, "traceorder": "normal"},
+        **CLICKABLE_LAYOUT,
+    )
+    return figure
+
+
+def snapshot_bucket_from_selection(
+    selection: Mapping[str, Any] | None,
+) -> tuple[str, str] | None:
+    """(snapshot ISO date, bucket) of the stacked bar clicked."""
+    data = _selected_customdata(selection)
+    if data and len(data) >= 2 and data[1] in AGEING_BUCKETS:
+        return str(data[0]), str(data[1])
+    return None
+
+
+def recovery_curves_chart(curves: pd.DataFrame, *, selected_cohort: str | None = None) -> go.Figure:
+    """Cumulative recovery rate by month on book, one line per placement cohort.
+
+    `curves` needs `placement_month`, `month_on_book`, `recovery_rate` (0–1), `cases_count`
+    and `placed_amount_rc`; each point carries its cohort (ISO month start) as customdata.
+    The selected cohort is drawn thicker, the others lighter.
+    """
+    figure = go.Figure()
+    for cohort, rows in curves.groupby("placement_month", sort=True):
+        key = _iso(cohort)
+        chosen = selected_cohort is None or key == selected_cohort
+        figure.add_trace(
+            go.Scatter(
+                x=list(rows["month_on_book"]),
+                y=[None if pd.isna(v) else float(v) for v in rows["recovery_rate"]],
+                mode="lines+markers",
+                name=f"{key[:7]} ({int(rows['cases_count'].iloc[0])} cases)",
+                customdata=[[key]] * len(rows),
+                opacity=1.0 if chosen else FADED_OPACITY,
+                line={"width": 4 if key == selected_cohort else 2},
+                hovertemplate=(
+                    "Cohort " + key[:7] + ", month %{x}: %{y:.1%} recovered<extra></extra>"
+                ),
+            )
+        )
+    figure.update_layout(
+        title="Cumulative recovery rate by months on book",
+        xaxis={"title": "Months on book (0 = placement month)", "dtick": 1},
+        yaxis={"title": "Recovered ÷ placed", "tickformat": ".0%", "rangemode": "tozero"},
+        **CLICKABLE_LAYOUT,
+    )
+    return figure
+
+
+def cohort_from_selection(selection: Mapping[str, Any] | None) -> str | None:
+    """The cohort (ISO month start) of the recovery curve point clicked."""
+    data = _selected_customdata(selection)
+    return str(data[0]) if data else None
+
+
+def liquidation_chart(liquidation: pd.DataFrame) -> go.Figure:
+    """Liquidation rate (collected ÷ open placed balance at the month's start) per calendar
+    month, as bars; the partial as-of month is lighter, undefined months are left empty."""
+    partial = liquidation["is_partial_period"].astype(bool)
+    figure = go.Figure(
+        go.Bar(
+            x=list(liquidation["calendar_month"]),
+            y=[None if pd.isna(v) else float(v) for v in liquidation["liquidation_rate"]],
+            marker={"color": BAR_COLOUR, "opacity": [FADED_OPACITY if p else 1.0 for p in partial]},
+            hovertemplate="%{x|%Y-%m}: %{y:.1%}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title="Liquidation rate per month",
+        xaxis={"title": "Month", "tickformat": "%Y-%m"},
+        yaxis={"title": "Collected ÷ open balance at start", "tickformat": ".0%"},
+        margin=CLICKABLE_LAYOUT["margin"],
+    )
+    return figure
+
+
+CASH_SERIES = {
+    "remaining_7d_amount_rc": "Promised, next 7 days",
+    "expected_7d_amount_rc": "Weighted, next 7 days",
+    "remaining_30d_amount_rc": "Promised, next 30 days",
+    "expected_30d_amount_rc": "Weighted, next 30 days",
+}
+
+
+def cash_expected_chart(by_agent: pd.DataFrame, *, reporting_currency: str | None) -> go.Figure:
+    """Promised and kept-rate-weighted cash per agent and segment, 7 and 30 days, as grouped
+    bars; each point carries [agent, segment] as customdata."""
+    labels = [
+        f"{agent} · {segment}"
+        for agent, segment in zip(by_agent["agent_id"], by_agent["segment"], strict=True)
+    ]
+    keys = [
+        [agent, segment]
+        for agent, segment in zip(by_agent["agent_id"], by_agent["segment"], strict=True)
+    ]
+    currency = reporting_currency or "reporting currency"
+    figure = go.Figure()
+    for column, name in CASH_SERIES.items():
+        figure.add_trace(
+            go.Bar(
+                x=labels,
+                y=[float(v) for v in by_agent[column]],
+                name=name,
+                customdata=keys,
+                hovertemplate="%{x}: %{y:,.2f} " + currency + "<extra>" + name + "</extra>",
+            )
+        )
+    figure.update_layout(
+        title="Cash expected from promises by agent and segment",
+        barmode="group",
+        xaxis={"title": "Agent · segment", "type": "category"},
+        yaxis={"title": f"Amount ({currency})", "tickformat": ",.0f"},
+        legend={"orientation": "h", "y": -0.25},
+        **CLICKABLE_LAYOUT,
+    )
+    return figure
+
+
+def agent_segment_from_selection(selection: Mapping[str, Any] | None) -> tuple[str, str] | None:
+    """(agent, segment) of the cash bar clicked."""
+    data = _selected_customdata(selection)
+    return (str(data[0]), str(data[1])) if data and len(data) >= 2 else None
+
+
+def _selected_customdata(selection: Mapping[str, Any] | None) -> list[Any] | None:
+    """The customdata of the first selected point, as a list (None when nothing is chosen)."""
+    if not selection:
+        return None
+    for point in selection.get("points") or ():
+        data = point.get("customdata")
+        if data is None:
+            continue
+        return list(data) if isinstance(data, list | tuple) else [data]
+    return None
+
+
+def _iso(value: Any) -> str:
+    """ISO date text of a date, timestamp or text value."""
+    return value.isoformat()[:10] if hasattr(value, "isoformat") else str(value)[:10]

@@ -27,6 +27,16 @@ AGEING_BUCKETS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "91-120"
 SEGMENTS: tuple[str, ...] = ("all", "B2B", "B2C")
 PERIOD_MONTHS: tuple[int, ...] = (1, 3)
 STUCK_RULES: tuple[str, ...] = ("all", "stage_sla", "no_contact", "broken_promise_no_follow_up")
+# Steps of the ageing waterfall, in order: columns `<step>_rc` of marts.fct_ar_movements.
+WATERFALL_STEPS: tuple[str, ...] = (
+    "opening_amount",
+    "new_invoice_amount",
+    "credit_note_amount",
+    "cash_applied_amount",
+    "unapplied_credit_change_amount",
+    "fx_revaluation_amount",
+    "closing_amount",
+)
 SQL_DIR = Path(__file__).with_name("sql")
 
 _BUILD_HINT = "run `amicable build`"
@@ -70,6 +80,32 @@ class AgeingKpis:
     overdue_share: float | None  # overdue ÷ total open; None when nothing is open
     open_items: int
     reporting_currency: str | None
+
+
+@dataclass(frozen=True)
+class ArWaterfall:
+    """The open ledger between two snapshots (reporting currency): `amounts` maps each of
+    WATERFALL_STEPS to its sum; credit notes and cash applied are positive reductions, so
+    closing = opening + new − credit notes − cash + unapplied credit change + FX."""
+
+    amounts: dict[str, Decimal]
+    movement_rows: int
+    reporting_currency: str | None
+
+    def signed_change(self, step: str) -> Decimal:
+        """A movement step with the sign it has on the open AR."""
+        amount = self.amounts[step]
+        return -amount if step in ("credit_note_amount", "cash_applied_amount") else amount
+
+
+@dataclass(frozen=True)
+class RecoveryRates:
+    """`curves`: one row per cohort (placement_month) and month_on_book with recovery_rate;
+    `liquidation`: one row per calendar_month with liquidation_rate (rates 0–1, null when
+    undefined), both over the same narrowed cases."""
+
+    curves: pd.DataFrame
+    liquidation: pd.DataFrame
 
 
 def warehouse_from_env(environ: Mapping[str, str] | None = None) -> Path:
@@ -124,8 +160,7 @@ def ageing_items(
     """Open items of one bucket (the drill-down), most days past due first; at most `limit`."""
     _check_choice("segment", segment, SEGMENTS)
     _check_choice("ageing_bucket", ageing_bucket, AGEING_BUCKETS)
-    if limit is not None and limit < 0:
-        raise ValueError(f"limit must be zero or more; got {limit}")
+    _check_limit(limit)
     parameters = (snapshot_date, segment, segment, ageing_bucket, limit)
     return _frame(warehouse, "ageing_items", parameters)
 
@@ -191,6 +226,117 @@ def agent_case_ids(warehouse: Path | str, agent_id: str) -> list[str]:
     return list(_frame(warehouse, "agent_case_ids", (agent_id,))["case_id"])
 
 
+def ar_waterfall(
+    warehouse: Path | str, from_date: dt.date, to_date: dt.date, segment: str
+) -> ArWaterfall:
+    """Open AR at `from_date`, its movements after it up to `to_date`, and open AR at
+    `to_date` (both `marts.fct_ar_ageing` snapshots), from `marts.fct_ar_movements`."""
+    _check_range(from_date, to_date)
+    _check_choice("segment", segment, SEGMENTS)
+    parameters = (from_date, to_date, segment, segment, from_date, to_date)
+    with _connect(warehouse) as connection:
+        cursor = _execute(connection, warehouse, "ar_waterfall", parameters)
+        row = cursor.fetchone()
+    assert row is not None  # an aggregate without group by always returns one row
+    *amounts, movement_rows, currency = row
+    return ArWaterfall(
+        amounts={
+            step: Decimal(amount) for step, amount in zip(WATERFALL_STEPS, amounts, strict=True)
+        },
+        movement_rows=int(movement_rows),
+        reporting_currency=currency,
+    )
+
+
+def ar_movement_items(
+    warehouse: Path | str,
+    from_date: dt.date,
+    to_date: dt.date,
+    segment: str,
+    step: str,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Invoices whose `step` amount between the two snapshots is not zero (the waterfall's
+    drill-down), largest first, with every step's amount; at most `limit` rows."""
+    _check_range(from_date, to_date)
+    _check_choice("segment", segment, SEGMENTS)
+    _check_choice("step", step, WATERFALL_STEPS)
+    _check_limit(limit)
+    parameters = (from_date, to_date, segment, segment, from_date, to_date, step, limit)
+    return _frame(warehouse, "ar_movement_items", parameters)
+
+
+def ageing_bucket_history(warehouse: Path | str, segment: str) -> pd.DataFrame:
+    """Open items and amount per snapshot and bucket (`marts.fct_ar_ageing`), oldest first."""
+    _check_choice("segment", segment, SEGMENTS)
+    return _frame(warehouse, "ageing_bucket_history", (segment, segment))
+
+
+def recovery_cohort_months(warehouse: Path | str) -> list[dt.date]:
+    """Placement months holding at least one case (`marts.fct_recovery_cases`), oldest first."""
+    frame = _frame(warehouse, "recovery_cohort_months", ())
+    return [_as_date(value) for value in frame["placement_month"]]
+
+
+def recovery_strategies(warehouse: Path | str) -> list[str]:
+    """Strategies of the placed cases."""
+    return list(_frame(warehouse, "recovery_strategies", ())["strategy"])
+
+
+def recovery_rates(
+    warehouse: Path | str, first: dt.date, last: dt.date, segment: str, strategy: str
+) -> RecoveryRates:
+    """Recovery curves (cohorts from `first` to `last`) and liquidation per calendar month over
+    the cases of `segment` and `strategy` ('all': any), from `marts.fct_recovery_cases`."""
+    _check_choice("segment", segment, SEGMENTS)
+    if first > last:
+        raise ValueError(f"the first cohort must not come after the last; got {first} and {last}")
+    parameters = (first, last, segment, segment, strategy, strategy)
+    frame = _frame(warehouse, "recovery_rates", parameters)
+    by_grain = {grain: rows.drop(columns="grain") for grain, rows in frame.groupby("grain")}
+    empty = frame.drop(columns="grain").head(0)
+    curves = by_grain.get("cohort", empty).drop(columns=["liquidation_rate"])
+    liquidation = by_grain.get("calendar_month", empty).drop(
+        columns=[
+            "placement_month",
+            "month_on_book",
+            "placed_amount_rc",
+            "recovered_amount_rc",
+            "recovery_rate",
+        ]
+    )
+    return RecoveryRates(
+        curves=curves.reset_index(drop=True), liquidation=liquidation.reset_index(drop=True)
+    )
+
+
+def recovery_cohort_cases(
+    warehouse: Path | str, cohort: dt.date, segment: str, strategy: str
+) -> pd.DataFrame:
+    """The cases of one cohort with their recovery to date, least recovered first."""
+    _check_choice("segment", segment, SEGMENTS)
+    parameters = (cohort, segment, segment, strategy, strategy)
+    return _frame(warehouse, "recovery_cohort_cases", parameters)
+
+
+def cash_expected_agents(warehouse: Path | str) -> list[str]:
+    """Agents with a promise expected in the next 30 days."""
+    return list(_frame(warehouse, "cash_expected_agents", ())["agent_id"])
+
+
+def cash_expected_by_agent(warehouse: Path | str, segment: str, agent_id: str) -> pd.DataFrame:
+    """Promised (raw) and kept-rate-weighted cash in the next 7 and 30 days per agent and
+    segment, with the rate and its basis (`marts.fct_cash_expected`)."""
+    _check_choice("segment", segment, SEGMENTS)
+    return _frame(warehouse, "cash_expected_by_agent", (segment, segment, agent_id, agent_id))
+
+
+def cash_expected_promises(warehouse: Path | str, segment: str, agent_id: str) -> pd.DataFrame:
+    """The pending promises behind the expected cash, soonest due first."""
+    _check_choice("segment", segment, SEGMENTS)
+    return _frame(warehouse, "cash_expected_promises", (segment, segment, agent_id, agent_id))
+
+
 @cache
 def sql_text(name: str) -> str:
     """The statement stored in `dashboards/sql/<name>.sql`."""
@@ -240,6 +386,16 @@ def _connect(warehouse: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
 def _check_choice(field: str, value: object, allowed: Sequence[object]) -> None:
     if value not in allowed:
         raise ValueError(f"{field} must be one of {', '.join(map(str, allowed))}; got {value!r}")
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be zero or more; got {limit}")
+
+
+def _check_range(first: dt.date, last: dt.date) -> None:
+    if first >= last:
+        raise ValueError(f"the first snapshot must come before the last; got {first} and {last}")
 
 
 def _as_date(value: Any) -> dt.date:

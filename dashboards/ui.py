@@ -21,6 +21,17 @@ from dashboards.signin import current_viewer
 
 CACHE_TTL_SECONDS = 60
 
+# Columns of a table of open items (`marts.fct_ar_ageing` rows), shared by the ageing pages.
+AGEING_ITEM_COLUMNS = {
+    "invoice_number": st.column_config.TextColumn("Invoice"),
+    "debtor_name": st.column_config.TextColumn("Debtor"),
+    "due_date": st.column_config.DateColumn("Due date", format="YYYY-MM-DD"),
+    "days_past_due": st.column_config.NumberColumn("Days past due", format="%d"),
+    "open_amount": st.column_config.NumberColumn("Open amount", format="%.2f"),
+    "currency": st.column_config.TextColumn("Currency"),
+    "open_amount_rc": st.column_config.NumberColumn("Open (reporting)", format="%.2f"),
+}
+
 
 def warehouse() -> tuple[str, int]:
     """The warehouse path (from `AMICABLE_WAREHOUSE`, read on every run) and its version.
@@ -95,6 +106,28 @@ def show_unavailable(error: WarehouseUnavailable) -> None:
         st.error(error.message, icon=":material/error:")
     where = f"{error.warehouse}: " if error.warehouse is not None else ""
     st.caption(f"{where}{error.detail}")
+
+
+def table_with_csv(
+    frame: pd.DataFrame,
+    columns: dict[str, object],
+    *,
+    file_name: str,
+    key: str,
+    display_limit: int | None = None,
+) -> None:
+    """A table (at most `display_limit` rows shown) and its CSV download with every row."""
+    shown = frame if display_limit is None else frame.head(display_limit)
+    st.dataframe(shown, hide_index=True, column_order=list(columns), column_config=columns, key=key)
+    st.download_button(
+        "Download CSV",
+        data=to_csv(frame),
+        file_name=file_name,
+        mime="text/csv",
+        on_click="ignore",
+        key=f"{key}_csv",
+        icon=":material/download:",
+    )
 
 
 def format_amount(amount: Decimal | float, currency: str | None) -> str:

@@ -22,15 +22,7 @@ CHART_KEY = "ageing_chart"
 ITEMS_KEY = "ageing_items"
 DISPLAY_LIMIT = 5_000  # rows shown in the drill table; the CSV holds every row
 
-ITEM_COLUMNS = {
-    "invoice_number": st.column_config.TextColumn("Invoice"),
-    "debtor_name": st.column_config.TextColumn("Debtor"),
-    "due_date": st.column_config.DateColumn("Due date", format="YYYY-MM-DD"),
-    "days_past_due": st.column_config.NumberColumn("Days past due", format="%d"),
-    "open_amount": st.column_config.NumberColumn("Open amount", format="%.2f"),
-    "currency": st.column_config.TextColumn("Currency"),
-    "open_amount_rc": st.column_config.NumberColumn("Open (reporting)", format="%.2f"),
-}
+ITEM_COLUMNS = ui.AGEING_ITEM_COLUMNS
 
 
 def _items_csv(

@@ -63,11 +63,8 @@
                 select
                     invoices.invoice_id,
                     invoices.document_amount as invoice_amount,
-                    case
-                        when payment_allocations.payment_date > invoices.issue_date
-                            then payment_allocations.payment_date
-                        else invoices.issue_date
-                    end as movement_date,
+                    {{ invoice_movement_date('payment_allocations.payment_date', 'invoices.issue_date') }}
+                        as movement_date,
                     payment_allocations.allocated_amount,
                     cast(0 as decimal(18, 2)) as credited_amount
                 from {{ payment_allocations }} as payment_allocations
@@ -80,11 +77,8 @@
                 select
                     invoices.invoice_id,
                     invoices.document_amount as invoice_amount,
-                    case
-                        when credit_notes.issue_date > invoices.issue_date
-                            then credit_notes.issue_date
-                        else invoices.issue_date
-                    end as movement_date,
+                    {{ invoice_movement_date('credit_notes.issue_date', 'invoices.issue_date') }}
+                        as movement_date,
                     cast(0 as decimal(18, 2)) as allocated_amount,
                     credit_notes.document_amount as credited_amount
                 from {{ invoices }} as credit_notes
@@ -97,4 +91,14 @@
             group by invoice_id, invoice_amount, movement_date
         ) as daily_movements
     ) as balance_periods
+{%- endmacro %}
+
+
+{#- The date a payment or credit note moves its invoice's balance: its own date, or the
+    invoice's issue date when earlier (the invoice does not exist before it). -#}
+{% macro invoice_movement_date(document_date, invoice_issue_date) -%}
+    case
+        when {{ document_date }} > {{ invoice_issue_date }} then {{ document_date }}
+        else {{ invoice_issue_date }}
+    end
 {%- endmacro %}

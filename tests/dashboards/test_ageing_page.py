@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-import base64
-import json
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pytest
-from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
+
+from tests.dashboards.apptest_support import select_points, traces
 
 REPO = Path(__file__).resolve().parents[2]
 AGEING_PAGE = REPO / "dashboards" / "views" / "ageing.py"
@@ -170,29 +168,10 @@ def _drill_invoices(page: AppTest) -> list[str]:
 
 
 def _bar_heights(page: AppTest) -> list[float]:
-    spec = json.loads(page.get("plotly_chart")[0].proto.spec)
-    heights = spec["data"][0]["y"]
-    if isinstance(heights, dict):  # plotly's typed-array encoding
-        heights = np.frombuffer(base64.b64decode(heights["bdata"]), dtype=heights["dtype"])
-    return [float(height) for height in heights]
+    return [float(height) for height in traces(page, "ageing_chart")[0]["y"]]
 
 
 def _click_bar(page: AppTest, bucket: str) -> None:
-    """Send a bar click the way the browser does (AppTest has no Plotly interaction yet).
-
-    Relies on AppTest internals (`_tree.get_widget_states`, `_run`): if Streamlit renames them
-    this helper fails loudly rather than passing silently.
-    """
-    chart = page.get("plotly_chart")[0]
+    """Send a bar click the way the browser does (AppTest has no Plotly interaction yet)."""
     index = ["current", "1-30", "31-60", "61-90", "91-120", "120+"].index(bucket)
-    selection = {
-        "points": [{"x": bucket, "point_index": index, "curve_number": 0}],
-        "point_indices": [index],
-        "box": [],
-        "lasso": [],
-    }
-    states = page._tree.get_widget_states()
-    states.widgets.append(
-        WidgetState(id=chart.proto.id, string_value=json.dumps({"selection": selection}))
-    )
-    page._run(states)
+    select_points(page, "ageing_chart", [{"x": bucket, "point_index": index, "curve_number": 0}])

@@ -1,0 +1,212 @@
+"""Recovery curves: cumulative recovery rate by months on book per placement cohort, the
+liquidation rate per month, and a drill from a cohort to its cases.
+
+Reads `marts.fct_recovery_cases` (the rows `marts.fct_recovery_cohorts` sums) through
+`dashboards.queries`; the page only filters and sums. Filters (cohort range, segment, strategy)
+and the chosen cohort are bound to the URL's query parameters.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import charts, queries, ui
+
+FIRST_KEY = "first"
+LAST_KEY = "last"
+SEGMENT_KEY = "segment"
+STRATEGY_KEY = "strategy"
+COHORT_KEY = "cohort"
+CHART_KEY = "recovery_chart"
+
+
+def _cohort_columns(currency: str) -> dict[str, object]:
+    return {
+        "placement_month": st.column_config.DateColumn("Cohort", format="YYYY-MM"),
+        "cases_count": st.column_config.NumberColumn("Cases", format="%d"),
+        "month_on_book": st.column_config.NumberColumn("Months on book", format="%d"),
+        "placed_amount_rc": st.column_config.NumberColumn(f"Placed ({currency})", format="%.2f"),
+        "recovered_amount_rc": st.column_config.NumberColumn(
+            f"Recovered to date ({currency})", format="%.2f"
+        ),
+        "recovery_rate": st.column_config.NumberColumn("Recovery rate", format="percent"),
+    }
+
+
+CASE_COLUMNS = {
+    "case_id": st.column_config.TextColumn("Case"),
+    "debtor_name": st.column_config.TextColumn("Debtor"),
+    "segment": st.column_config.TextColumn("Segment"),
+    "strategy": st.column_config.TextColumn("Strategy"),
+    "agent_id": st.column_config.TextColumn("Agent"),
+    "placed_amount": st.column_config.NumberColumn("Placed", format="%.2f"),
+    "currency": st.column_config.TextColumn("Currency"),
+    "placed_amount_rc": st.column_config.NumberColumn("Placed (reporting)", format="%.2f"),
+    "recovered_to_date_rc": st.column_config.NumberColumn("Recovered (reporting)", format="%.2f"),
+    "recovery_rate": st.column_config.NumberColumn("Recovery rate", format="percent"),
+}
+
+
+def _cohort_months(warehouse: str, version: int) -> list[dt.date]:
+    return ui.query(queries.recovery_cohort_months, warehouse, version)
+
+
+def _strategies(warehouse: str, version: int) -> list[str]:
+    return ui.query(queries.recovery_strategies, warehouse, version)
+
+
+def _rates(
+    warehouse: str, version: int, first: dt.date, last: dt.date, segment: str, strategy: str
+) -> queries.RecoveryRates:
+    return ui.query(queries.recovery_rates, warehouse, version, first, last, segment, strategy)
+
+
+def _cases(
+    warehouse: str, version: int, cohort: dt.date, segment: str, strategy: str
+) -> pd.DataFrame:
+    return ui.query(queries.recovery_cohort_cases, warehouse, version, cohort, segment, strategy)
+
+
+def _month(value: dt.date) -> str:
+    return value.strftime("%Y-%m")
+
+
+def _cohort_clicked() -> None:
+    """Chart callback: a click on a curve chooses its cohort for the drill-down."""
+    state = st.session_state.get(CHART_KEY)
+    cohort = charts.cohort_from_selection(state.get("selection") if state else None)
+    if cohort is not None:
+        st.session_state[COHORT_KEY] = dt.date.fromisoformat(cohort)
+
+
+def _filters(months: list[dt.date], strategies: list[str]) -> tuple[dt.date, dt.date, str, str]:
+    first_col, last_col, segment_col, strategy_col = st.columns([2, 2, 3, 2])
+    with first_col:
+        first = st.selectbox(
+            "First cohort", months, format_func=_month, key=FIRST_KEY, bind="query-params"
+        )
+    with last_col:
+        last = st.selectbox(
+            "Last cohort",
+            months,
+            index=len(months) - 1,
+            format_func=_month,
+            key=LAST_KEY,
+            bind="query-params",
+        )
+    with segment_col:
+        segment = st.radio(
+            "Segment", queries.SEGMENTS, key=SEGMENT_KEY, bind="query-params", horizontal=True
+        )
+    with strategy_col:
+        strategy = st.selectbox(
+            "Strategy", ["all", *strategies], key=STRATEGY_KEY, bind="query-params"
+        )
+    return first, last, segment, strategy
+
+
+def _latest_per_cohort(curves: pd.DataFrame) -> pd.DataFrame:
+    """Each cohort's row of its latest month on book (its recovery to date)."""
+    latest = curves.sort_values("month_on_book").groupby("placement_month").tail(1)
+    return latest.sort_values("placement_month").reset_index(drop=True)
+
+
+def _kpi_row(latest: pd.DataFrame, currency: str) -> None:
+    placed = latest["placed_amount_rc"].sum()
+    recovered = latest["recovered_amount_rc"].sum()
+    columns = st.columns(3)
+    columns[0].metric("Cases placed", ui.format_count(int(latest["cases_count"].sum())))
+    columns[1].metric(f"Placed ({currency})", ui.format_amount(placed, None))
+    columns[2].metric(
+        "Recovered to date",
+        ui.format_share(recovered / placed if placed else None),
+        help=f"{ui.format_amount(recovered, currency)} recovered ÷ placed, over the cohorts shown.",
+    )
+
+
+def _choose_cohort(cohorts: list[dt.date]) -> dt.date | None:
+    return st.selectbox(
+        "Cohort to list",
+        cohorts,
+        index=None,
+        format_func=_month,
+        placeholder="Click a curve or choose a cohort",
+        key=COHORT_KEY,
+        bind="query-params",
+    )
+
+
+def _drill(
+    warehouse: str, version: int, cohort: dt.date | None, segment: str, strategy: str
+) -> None:
+    st.subheader("Cases of a cohort")
+    if cohort is None:
+        st.info("Click a curve, or choose a cohort to list, to see its cases.")
+        return
+    cases = _cases(warehouse, version, cohort, segment, strategy)
+    st.caption(
+        f"Cohort **{_month(cohort)}**, segment {segment}, strategy {strategy}: "
+        f"{ui.format_count(len(cases))} cases, recovery to date."
+    )
+    if not cases.empty:
+        ui.table_with_csv(
+            cases,
+            CASE_COLUMNS,
+            file_name=f"recovery_{_month(cohort)}_{segment}_{strategy}_cases.csv",
+            key="recovery_cases",
+        )
+
+
+def _render(warehouse: str, version: int) -> None:
+    months = _cohort_months(warehouse, version)
+    if not months:
+        st.info("No case has been placed yet: the recovery curves need placed cases.")
+        return
+    first, last, segment, strategy = _filters(months, _strategies(warehouse, version))
+    if first > last:
+        st.warning(
+            f"Choose a first cohort on or before the last one (now {_month(first)} → "
+            f"{_month(last)})."
+        )
+        return
+    rates = _rates(warehouse, version, first, last, segment, strategy)
+    if rates.curves.empty:
+        st.info(
+            f"No case placed from {_month(first)} to {_month(last)} in segment {segment} "
+            f"with strategy {strategy}."
+        )
+        return
+    currency = str(rates.curves["reporting_currency"].iloc[0])
+    latest = _latest_per_cohort(rates.curves)
+    _kpi_row(latest, currency)
+    cohort = _choose_cohort([month for month in months if first <= month <= last])
+    curve_col, liquidation_col = st.columns([3, 2])
+    with curve_col:
+        figure = charts.recovery_curves_chart(
+            rates.curves, selected_cohort=cohort.isoformat() if cohort else None
+        )
+        st.plotly_chart(figure, key=CHART_KEY, on_select=_cohort_clicked, selection_mode="points")
+    with liquidation_col:
+        st.plotly_chart(charts.liquidation_chart(rates.liquidation), key="liquidation_chart")
+    st.subheader("Cohorts to date")
+    ui.table_with_csv(
+        latest,
+        _cohort_columns(currency),
+        file_name=f"recovery_cohorts_{_month(first)}_{_month(last)}_{segment}_{strategy}.csv",
+        key="recovery_cohorts",
+    )
+    _drill(warehouse, version, cohort, segment, strategy)
+
+
+ui.page(
+    "Recovery curves",
+    "Recovery rate = recovered to date ÷ placed amount of a placement cohort (month the cases "
+    "were opened), by months on book; payments count from the opening date, capped at the "
+    "placed amount. Liquidation rate = collected in the month ÷ open placed balance at its "
+    "start. Amounts in reporting currency; the latest month is partial.",
+    _render,
+    section="Finance",
+)

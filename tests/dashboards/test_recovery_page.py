@@ -1,0 +1,215 @@
+"""The recovery curves page on the generated sample (`sample_build`): every figure is checked
+against SQL run directly on the marts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import SampleBuild
+from tests.dashboards.apptest_support import (
+    bound_keys,
+    has_table,
+    metrics,
+    open_page,
+    select_points,
+    table,
+    traces,
+    url_of,
+)
+
+NARROWED_CURVES = """
+select placement_month, month_on_book,
+    round(cast(sum(recovered_to_date_rc) as double) / nullif(sum(placed_amount_rc), 0), 6)
+from marts.fct_recovery_cases
+where placement_month between ? and ? and (? = 'all' or segment = ?)
+    and (? = 'all' or strategy = ?)
+group by 1, 2 order by 1, 2
+"""
+NARROWED_LIQUIDATION = """
+select calendar_month, round(cast(sum(collected_in_month_rc) as double)
+    / nullif(sum(open_placed_balance_at_start_rc), 0), 6)
+from marts.fct_recovery_cases
+where placement_month between ? and ? and (? = 'all' or segment = ?)
+    and (? = 'all' or strategy = ?)
+group by 1 order by 1
+"""
+
+
+def cohorts(sample: SampleBuild) -> list[dt.date]:
+    rows = sample.query("select distinct placement_month from marts.fct_recovery_cases order by 1")
+    return [row[0] for row in rows]
+
+
+def curves_shown(page: AppTest) -> dict[tuple[str, int], float | None]:
+    """(cohort, month on book) -> recovery rate, as the chart draws it."""
+    shown = {}
+    for trace in traces(page, "recovery_chart"):
+        cohort = trace["customdata"][0][0]
+        for month, rate in zip(trace["x"], trace["y"], strict=True):
+            shown[(cohort, int(month))] = rate
+    return shown
+
+
+def curves_expected(rows: list[tuple]) -> dict[tuple[str, int], float | None]:
+    return {(month.isoformat(), on_book): rate for month, on_book, rate in rows}
+
+
+def liquidation_shown(page: AppTest) -> list[float | None]:
+    return traces(page, "liquidation_chart")[0]["y"]
+
+
+@pytest.fixture
+def page(sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    return open_page("recovery", sample_build.settings.warehouse, monkeypatch)
+
+
+def test_the_curves_and_liquidation_are_the_recovery_marts(
+    page: AppTest, sample_build: SampleBuild
+) -> None:
+    assert not page.exception
+    cohort_rows = sample_build.query(
+        "select placement_month, month_on_book, recovery_rate from marts.fct_recovery_cohorts"
+    )
+    assert curves_shown(page) == pytest.approx(curves_expected(cohort_rows))
+    liquidation = sample_build.query(
+        "select liquidation_rate from marts.fct_recovery_liquidation order by calendar_month"
+    )
+    assert liquidation_shown(page) == pytest.approx([row[0] for row in liquidation])
+    (cases,) = sample_build.query("select count(distinct case_id) from marts.fct_recovery_cases")[0]
+    assert metrics(page)["Cases placed"] == str(cases)
+    assert "Placed (EUR)" in metrics(page)
+
+
+def test_a_strategy_and_a_cohort_range_change_the_figures_to_the_mart_sums(
+    page: AppTest, sample_build: SampleBuild
+) -> None:
+    months = cohorts(sample_build)
+    before = curves_shown(page)
+    first, last = months[1], months[-2]
+
+    page.selectbox(key="first").set_value(first)
+    page.selectbox(key="last").set_value(last)
+    page.selectbox(key="strategy").set_value("soft").run()
+
+    assert not page.exception
+    parameters = [first, last, "all", "all", "soft", "soft"]
+    expected = curves_expected(sample_build.query(NARROWED_CURVES, parameters))
+    assert curves_shown(page) == pytest.approx(expected)
+    assert curves_shown(page) != before
+    assert {cohort for cohort, _ in expected} < {cohort for cohort, _ in before}
+    liquidation = sample_build.query(NARROWED_LIQUIDATION, parameters)
+    assert liquidation_shown(page) == pytest.approx([row[1] for row in liquidation])
+
+
+def test_clicking_a_curve_lists_the_cases_of_its_cohort_and_a_segment_narrows_them(
+    page: AppTest, sample_build: SampleBuild
+) -> None:
+    cohort = cohorts(sample_build)[1]
+    assert not has_table(page, "recovered_to_date_rc")
+
+    select_points(page, "recovery_chart", [{"point_index": 0, "customdata": [cohort.isoformat()]}])
+
+    assert not page.exception
+    assert page.selectbox(key="cohort").value == cohort
+    every_segment = table(page, "recovered_to_date_rc")
+    expected = sample_build.query(
+        "select case_id, recovered_to_date_rc from marts.fct_recovery_cases"
+        " where placement_month = ? and is_latest_month_on_book",
+        [cohort],
+    )
+    assert dict(
+        zip(every_segment["case_id"], every_segment["recovered_to_date_rc"], strict=True)
+    ) == (pytest.approx({case: float(amount) for case, amount in expected}))
+
+    page.radio(key="segment").set_value("B2C").run()
+
+    b2c = table(page, "recovered_to_date_rc")
+    assert 0 < len(b2c) < len(every_segment)
+    assert set(b2c["segment"]) == {"B2C"}
+    assert set(b2c["case_id"]) < set(every_segment["case_id"])
+
+
+def test_the_address_round_trips_the_filters(
+    sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    months = cohorts(sample_build)
+    (cohort,) = sample_build.query(
+        "select min(placement_month) from marts.fct_recovery_cases"
+        " where segment = 'B2B' and strategy = 'intensive'"
+    )[0]
+    query = {
+        "first": months[0].strftime("%Y-%m"),
+        "last": cohort.strftime("%Y-%m"),
+        "segment": "B2B",
+        "strategy": "intensive",
+        "cohort": cohort.strftime("%Y-%m"),
+    }
+    page = open_page("recovery", sample_build.settings.warehouse, monkeypatch, **query)
+
+    assert not page.exception
+    assert page.selectbox(key="first").value == months[0]
+    assert page.selectbox(key="cohort").value == cohort
+    assert page.selectbox(key="strategy").value == "intensive"
+    parameters = [months[0], cohort, "B2B", "B2B", "intensive", "intensive"]
+    expected = curves_expected(sample_build.query(NARROWED_CURVES, parameters))
+    assert curves_shown(page) == pytest.approx(expected)
+    assert set(table(page, "recovered_to_date_rc")["strategy"]) == {"intensive"}
+    assert bound_keys(page) == set(query)
+
+    page.radio(key="segment").set_value("all").run()
+    shared = open_page("recovery", sample_build.settings.warehouse, monkeypatch, **url_of(page))
+
+    assert url_of(page) == {**query, "segment": "all"}
+    assert curves_shown(shared) == curves_shown(page)
+    assert table(shared, "recovered_to_date_rc").equals(table(page, "recovered_to_date_rc"))
+
+
+def test_a_filter_without_any_case_says_so(
+    sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    month, strategy = sample_build.query(
+        "select placement_month, min(strategy) from marts.fct_recovery_cases"
+        " group by 1 having count(distinct strategy) = 1 order by 1 limit 1"
+    )[0]
+    other = next(s for s in ("intensive", "soft", "standard") if s != strategy)
+    query = {"first": month.strftime("%Y-%m"), "last": month.strftime("%Y-%m"), "strategy": other}
+
+    page = open_page("recovery", sample_build.settings.warehouse, monkeypatch, **query)
+
+    assert not page.exception
+    assert page.info[0].value.startswith(f"No case placed from {month:%Y-%m} to {month:%Y-%m}")
+    assert not page.get("plotly_chart")
+    assert not page.metric
+
+
+def test_a_reversed_cohort_range_is_explained(
+    sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    months = cohorts(sample_build)
+    query = {"first": months[-1].strftime("%Y-%m"), "last": months[0].strftime("%Y-%m")}
+
+    page = open_page("recovery", sample_build.settings.warehouse, monkeypatch, **query)
+
+    assert not page.exception
+    assert "on or before the last one" in page.warning[0].value
+    assert not page.get("plotly_chart")
+
+
+def test_a_warehouse_without_the_recovery_mart_explains_how_to_build_it(
+    sample_build: SampleBuild, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    older = shutil.copy(sample_build.settings.warehouse, tmp_path / "older.duckdb")
+    with duckdb.connect(str(older)) as connection:
+        connection.execute("drop table marts.fct_recovery_cases")
+
+    page = open_page("recovery", Path(older), monkeypatch)
+
+    assert not page.exception
+    assert page.info[0].value == "No warehouse yet: run `amicable build`."
+    assert "fct_recovery_cases" in page.caption[-1].value
