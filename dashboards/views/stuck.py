@@ -10,11 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import queries, ui
+from dashboards import blocks, queries, ui
 
 RULE_KEY = "rule"
 AGENT_KEY = "agent"
-CASE_KEY = "case"
+QUEUE_KEY = "stuck_queue"
 RULE_LABELS = {
     "all": "Every rule",
     "stage_sla": "Stage SLA exceeded",
@@ -44,11 +44,6 @@ def _agents(warehouse: str, version: int) -> list[str]:
     return queries.stuck_agents(warehouse)
 
 
-@st.cache_data(ttl=ui.CACHE_TTL_SECONDS, show_spinner=False)
-def _timeline(warehouse: str, version: int, case_id: str) -> pd.DataFrame:
-    return queries.case_timeline(warehouse, case_id)
-
-
 def _filters(agents: list[str]) -> tuple[str, str]:
     rule_col, agent_col = st.columns(2)
     with rule_col:
@@ -64,28 +59,6 @@ def _filters(agents: list[str]) -> tuple[str, str]:
     return rule, agent
 
 
-def _timeline_view(warehouse: str, version: int, case_id: str) -> None:
-    st.subheader(f"Case {case_id}: timeline")
-    timeline = _timeline(warehouse, version, case_id)
-    if timeline.empty:
-        st.info(f"No record of case {case_id} in the warehouse.")
-        return
-    st.caption(
-        f"{len(timeline)} records from the sources, oldest first; each names the file and "
-        "row it was loaded from."
-    )
-    st.dataframe(timeline, hide_index=True, key="case_timeline")
-    st.download_button(
-        "Download CSV",
-        data=ui.to_csv(timeline),
-        file_name=f"case_{case_id}_timeline.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="case_timeline_csv",
-        icon=":material/download:",
-    )
-
-
 def _render(warehouse: str, version: int) -> None:
     rule, agent = _filters(_agents(warehouse, version))
     queue = _queue(warehouse, version, rule, agent)
@@ -98,23 +71,15 @@ def _render(warehouse: str, version: int) -> None:
     if queue.empty:
         st.success("No open case breaks a stuck rule for this filter.")
         return
-    st.dataframe(
+    cases = list(queue["case_id"])
+    blocks.table(
         queue,
-        hide_index=True,
-        column_order=list(QUEUE_COLUMNS),
+        key=QUEUE_KEY,
+        file_name=f"stuck_cases_{rule}_{agent}.csv",
         column_config=QUEUE_COLUMNS,
-        key="stuck_queue",
+        on_select=blocks.drill_to(QUEUE_KEY, blocks.CASE_KEY, cases),
     )
-    case_id = st.selectbox(
-        "Open a case",
-        sorted(queue["case_id"].unique()),
-        index=None,
-        placeholder="Choose a case to read its timeline",
-        key=CASE_KEY,
-        bind="query-params",
-    )
-    if case_id is not None:
-        _timeline_view(warehouse, version, case_id)
+    blocks.case_drill(warehouse, version, cases)
 
 
 ui.page(

@@ -16,10 +16,14 @@ Month end 2026-10-31: INV-2 current 460.00, INV-3 31-60 2000.00, INV-7 61-90 300
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.testing.v1 import AppTest
 
 LATEST = dt.date(2026, 11, 20)
 MONTH_END = dt.date(2026, 10, 31)
@@ -110,3 +114,25 @@ def write_ageing_warehouse(path: Path) -> Path:
 @pytest.fixture
 def ageing_warehouse(tmp_path: Path) -> Path:
     return write_ageing_warehouse(tmp_path / "warehouse.duckdb")
+
+
+def select_table_row(page: AppTest, key: str, row: int | None) -> AppTest:
+    """Select (or, with None, clear) one row of the keyed `st.dataframe`, as a click does.
+
+    AppTest has no table interaction yet: this sends the widget state the browser sends, through
+    AppTest internals (`_tree.get_widget_states`, `_run`), so a Streamlit rename fails loudly.
+    """
+    table = next(frame for frame in page.dataframe if frame.key == key)
+    rows = [] if row is None else [row]
+    selection = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    states = page._tree.get_widget_states()
+    kept = [state for state in states.widgets if state.id != table.proto.id]
+    del states.widgets[:]
+    states.widgets.extend(kept)
+    states.widgets.append(WidgetState(id=table.proto.id, string_value=json.dumps(selection)))
+    return page._run(states)
+
+
+@pytest.fixture
+def select_row() -> Callable[[AppTest, str, int | None], AppTest]:
+    return select_table_row
