@@ -41,6 +41,24 @@ def pages() -> dict[str, list[st.Page]]:
                 icon=":material/pending_actions:",
                 url_path="stuck",
             ),
+            st.Page(
+                PAGES_DIR / "flow.py",
+                title="Stage flow",
+                icon=":material/account_tree:",
+                url_path="flow",
+            ),
+            st.Page(
+                PAGES_DIR / "agents.py",
+                title="Agent league table",
+                icon=":material/leaderboard:",
+                url_path="agents",
+            ),
+            st.Page(
+                PAGES_DIR / "promises.py",
+                title="Broken promises",
+                icon=":material/money_off:",
+                url_path="promises",
+            ),
         ],
     }
 

@@ -84,6 +84,28 @@ def drill_to(table_key: str, target_key: str, values: Sequence[Any]) -> Callable
     return chosen
 
 
+def case_table(
+    warehouse: str,
+    version: int,
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    file_name: str,
+    column_config: dict[str, Any] | None = None,
+) -> None:
+    """A table of rows with a `case_id` (CSV export); a click on a row, or the 'Open a case'
+    choice below it, opens that case's timeline."""
+    cases = list(frame["case_id"])
+    table(
+        frame,
+        key=key,
+        file_name=file_name,
+        column_config=column_config,
+        on_select=drill_to(key, CASE_KEY, cases),
+    )
+    case_drill(warehouse, version, cases)
+
+
 def case_drill(warehouse: str, version: int, case_ids: Sequence[str]) -> None:
     """'Open a case' among `case_ids` (URL parameter `case`), then its timeline."""
     case_id = st.selectbox(

@@ -71,15 +71,14 @@ def _render(warehouse: str, version: int) -> None:
     if queue.empty:
         st.success("No open case breaks a stuck rule for this filter.")
         return
-    cases = list(queue["case_id"])
-    blocks.table(
+    blocks.case_table(
+        warehouse,
+        version,
         queue,
         key=QUEUE_KEY,
         file_name=f"stuck_cases_{rule}_{agent}.csv",
         column_config=QUEUE_COLUMNS,
-        on_select=blocks.drill_to(QUEUE_KEY, blocks.CASE_KEY, cases),
     )
-    blocks.case_drill(warehouse, version, cases)
 
 
 ui.page(
