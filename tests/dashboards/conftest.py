@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +25,8 @@ import duckdb
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
+
+from tests.conftest import SampleBuild
 
 LATEST = dt.date(2026, 11, 20)
 MONTH_END = dt.date(2026, 10, 31)
@@ -136,3 +139,42 @@ def select_table_row(page: AppTest, key: str, row: int | None) -> AppTest:
 @pytest.fixture
 def select_row() -> Callable[[AppTest, str, int | None], AppTest]:
     return select_table_row
+
+
+@pytest.fixture
+def sample_warehouse(sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The session's built sample warehouse, named to the pages by AMICABLE_WAREHOUSE."""
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(sample_build.settings.warehouse))
+    return sample_build.settings.warehouse
+
+
+@pytest.fixture
+def unfollowed_warehouse(
+    sample_build: SampleBuild, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A copy of the sample warehouse in which no broken or partially kept promise was followed
+    up: every call and message dated after the earliest such promise's window end of its case
+    is removed from `marts.fct_case_timeline` (the sample follows every one of them up)."""
+    path = tmp_path / "unfollowed.duckdb"
+    shutil.copyfile(sample_build.settings.warehouse, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "delete from marts.fct_case_timeline as timeline"
+            " using (select case_id, min(window_end_date) as window_end_date"
+            "        from marts.fct_promises where outcome in ('broken', 'partially_kept')"
+            "        group by case_id) as unfollowed"
+            " where timeline.case_id = unfollowed.case_id"
+            " and timeline.record_kind in ('call', 'message')"
+            " and cast(timeline.occurred_at as date) > unfollowed.window_end_date"
+        )
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(path))
+    return path
+
+
+@pytest.fixture
+def empty_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A DuckDB file without any mart (a build that has not run yet)."""
+    path = tmp_path / "empty.duckdb"
+    duckdb.connect(str(path)).close()
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(path))
+    return path
