@@ -39,15 +39,15 @@ LEAGUE_COLUMNS = {
     "kept_rate_by_amount": st.column_config.NumberColumn("Kept (amount)", format=RATE),
     "open_caseload": st.column_config.NumberColumn("Open caseload", format="%d"),
 }
-MEASURES = {
-    "collected_amount_rc": "Amount collected (reporting currency)",
-    "promised_amount_rc": "Amount promised (reporting currency)",
-    "call_attempts": "Call attempts",
-    "right_party_contacts": "Right-party contacts",
+MEASURES = {  # the label is the URL value: ?measure=RPC+rate
+    "collected_amount_rc": "Collected",
+    "promised_amount_rc": "Promised",
+    "call_attempts": "Attempts",
+    "right_party_contacts": "RPC",
     "rpc_rate": "RPC rate",
     "promises_made": "Promises made",
-    "kept_rate_by_count": "Kept rate by count",
-    "kept_rate_by_amount": "Kept rate by amount",
+    "kept_rate_by_count": "Kept (count)",
+    "kept_rate_by_amount": "Kept (amount)",
     "open_caseload": "Open caseload",
 }
 

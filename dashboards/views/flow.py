@@ -22,7 +22,7 @@ FLOW_TABLE_KEY = "bottlenecks"
 MOVES_KEY = "transition_cases"
 STAGE_TIME_KEY = "stage_time"
 SEPARATOR = " to "  # "contact to closed": readable in the URL (?transition=contact+to+closed)
-SORTS = {"median_duration_days": "Median days", "p90_duration_days": "90th percentile days"}
+SORTS = {"median_duration_days": "median", "p90_duration_days": "p90"}  # labels: URL values
 
 FLOW_COLUMNS = {
     "from_stage": st.column_config.TextColumn("From"),
