@@ -2,42 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import SampleBuild
+from tests.dashboards.pages import SelectRow, Table, Traces, months_in, open_page
 
-REPO = Path(__file__).resolve().parents[2]
-AGENTS_PAGE = REPO / "dashboards" / "views" / "agents.py"
-TIMEOUT = 60
 ATTEMPTS_SQL = (
     "select agent_id, sum(call_attempts) from marts.fct_agent_daily"
     " where strftime(activity_date, '%Y-%m') between ? and ? and (? = 'all' or team = ?)"
     " group by agent_id order by agent_id"
 )
 
-Table = Callable[[AppTest, str], pd.DataFrame]
-Traces = Callable[[AppTest, str], list[dict]]
-SelectRow = Callable[[AppTest, str, int | None], AppTest]
-
 
 @pytest.fixture
 def page(sample_warehouse: Path) -> AppTest:
-    return AppTest.from_file(AGENTS_PAGE, default_timeout=TIMEOUT)
+    return open_page("agents")
 
 
 def _months(sample_build: SampleBuild) -> list[str]:
-    return [
-        month
-        for (month,) in sample_build.query(
-            "select distinct strftime(activity_date, '%Y-%m') as month"
-            " from marts.fct_agent_daily order by month"
-        )
-    ]
+    return months_in(sample_build, "fct_agent_daily", "activity_date")
 
 
 def _attempts(sample_build: SampleBuild, first: str, last: str, team: str) -> list[tuple]:
@@ -148,7 +134,7 @@ def test_a_shared_address_opens_the_same_view(
     months = _months(sample_build)
     first, last = months[-3], months[-1]
     agent, _ = _attempts(sample_build, first, last, "all")[0]
-    page = AppTest.from_file(AGENTS_PAGE, default_timeout=TIMEOUT)
+    page = open_page("agents")
     page.query_params.update({"from": first, "to": last, "measure": "RPC rate", "agent": agent})
 
     page.run()
@@ -173,7 +159,7 @@ def test_an_empty_period_says_so(page: AppTest, sample_build: SampleBuild) -> No
 
 
 def test_a_warehouse_without_marts_explains_what_to_do(empty_warehouse: Path) -> None:
-    page = AppTest.from_file(AGENTS_PAGE, default_timeout=TIMEOUT).run()
+    page = open_page("agents").run()
 
     assert not page.exception
     assert page.info[0].value == "No warehouse yet: run `amicable build`."

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import SampleBuild
+from tests.dashboards.pages import SelectRow, Table, Traces, months_in, open_page
 
-REPO = Path(__file__).resolve().parents[2]
-FLOW_PAGE = REPO / "dashboards" / "views" / "flow.py"
-TIMEOUT = 60
 MOVES_SQL = (
     "select stage, next_stage, count(distinct case_id), count(*)"
     " from marts.fct_case_stage_durations where left_at is not null"
@@ -21,24 +17,14 @@ MOVES_SQL = (
     " group by stage, next_stage order by stage, next_stage"
 )
 
-Table = Callable[[AppTest, str], pd.DataFrame]
-Traces = Callable[[AppTest, str], list[dict]]
-SelectRow = Callable[[AppTest, str, int | None], AppTest]
-
 
 @pytest.fixture
 def page(sample_warehouse: Path) -> AppTest:
-    return AppTest.from_file(FLOW_PAGE, default_timeout=TIMEOUT)
+    return open_page("flow")
 
 
 def _months(sample_build: SampleBuild) -> list[str]:
-    return [
-        month
-        for (month,) in sample_build.query(
-            "select distinct strftime(left_at, '%Y-%m') as month"
-            " from marts.fct_case_stage_durations where left_at is not null order by month"
-        )
-    ]
+    return months_in(sample_build, "fct_case_stage_durations", "left_at")
 
 
 def _expected(sample_build: SampleBuild, first: str, last: str, segment: str) -> list[tuple]:
@@ -166,7 +152,7 @@ def test_a_shared_address_opens_the_same_view(
     months = _months(sample_build)
     first, last = months[len(months) // 4], months[-1]
     source, target, cases, _ = _expected(sample_build, first, last, "B2B")[0]
-    page = AppTest.from_file(FLOW_PAGE, default_timeout=TIMEOUT)
+    page = open_page("flow")
     page.query_params.update(
         {"from": first, "to": last, "segment": "B2B", "transition": f"{source} to {target}"}
     )
@@ -192,7 +178,7 @@ def test_an_empty_period_says_so(page: AppTest, sample_build: SampleBuild) -> No
 
 
 def test_a_warehouse_without_marts_explains_what_to_do(empty_warehouse: Path) -> None:
-    page = AppTest.from_file(FLOW_PAGE, default_timeout=TIMEOUT).run()
+    page = open_page("flow").run()
 
     assert not page.exception
     assert page.info[0].value == "No warehouse yet: run `amicable build`."
