@@ -100,16 +100,15 @@ def restrict(frame: pd.DataFrame, viewer: Viewer, own_cases: set[str] | None) ->
     """The rows and columns of `frame` that `viewer` may see.
 
     An agent sees rows of their own cases only (`own_cases`, by `case_id`), or, in frames
-    without a case, their own rows (by `agent_id`); a frame with neither is not theirs to see.
-    Personal-data columns are masked for roles that need none.
+    without a case, their own rows (by `agent_id`); aggregates with neither column (the stage
+    flow of every case) name no case and stay whole. Personal-data columns are masked for
+    roles that need none.
     """
     if viewer.is_agent:
         if "case_id" in frame.columns:
             frame = frame[frame["case_id"].isin(own_cases or set())]
         elif "agent_id" in frame.columns:
             frame = frame[frame["agent_id"] == viewer.agent_id]
-        else:
-            frame = frame.iloc[0:0]
     return frame if viewer.sees_personal_data else mask_personal(frame)
 
 

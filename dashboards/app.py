@@ -39,6 +39,9 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Finance", "recovery.py", "Recovery curves", ":material/trending_up:", "recovery"),
     PageSpec("Finance", "cash.py", "Expected cash", ":material/payments:", "cash"),
     PageSpec("Supervisor", "stuck.py", "Stuck cases", ":material/pending_actions:", "stuck"),
+    PageSpec("Supervisor", "flow.py", "Stage flow", ":material/account_tree:", "flow"),
+    PageSpec("Supervisor", "agents.py", "Agent league table", ":material/leaderboard:", "agents"),
+    PageSpec("Supervisor", "promises.py", "Broken promises", ":material/heart_broken:", "promises"),
     PageSpec("Data health", "health.py", "Data health", ":material/monitor_heart:", "health"),
 )
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import queries, ui
+from dashboards import blocks, queries, ui
 
 RULE_KEY = "rule"
 AGENT_KEY = "agent"
-CASE_KEY = "case"
+QUEUE_KEY = "stuck_queue"
 RULE_LABELS = {
     "all": "Every rule",
     "stage_sla": "Stage SLA exceeded",
@@ -50,28 +50,6 @@ def _filters(agents: list[str]) -> tuple[str, str]:
     return rule, agent
 
 
-def _timeline_view(warehouse: str, version: int, case_id: str) -> None:
-    st.subheader(f"Case {case_id}: timeline")
-    timeline = ui.query(queries.case_timeline, warehouse, version, case_id)
-    if timeline.empty:
-        st.info(f"No record of case {case_id} in the warehouse.")
-        return
-    st.caption(
-        f"{len(timeline)} records from the sources, oldest first; each names the file and "
-        "row it was loaded from."
-    )
-    st.dataframe(timeline, hide_index=True, key="case_timeline")
-    st.download_button(
-        "Download CSV",
-        data=ui.to_csv(timeline),
-        file_name=f"case_{case_id}_timeline.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="case_timeline_csv",
-        icon=":material/download:",
-    )
-
-
 def _render(warehouse: str, version: int) -> None:
     rule, agent = _filters(ui.query(queries.stuck_agents, warehouse, version))
     queue = ui.query(queries.stuck_cases, warehouse, version, rule, agent)
@@ -84,23 +62,14 @@ def _render(warehouse: str, version: int) -> None:
     if queue.empty:
         st.success("No open case breaks a stuck rule for this filter.")
         return
-    st.dataframe(
+    blocks.case_table(
+        warehouse,
+        version,
         queue,
-        hide_index=True,
-        column_order=list(QUEUE_COLUMNS),
+        key=QUEUE_KEY,
+        file_name=f"stuck_cases_{rule}_{agent}.csv",
         column_config=QUEUE_COLUMNS,
-        key="stuck_queue",
     )
-    case_id = st.selectbox(
-        "Open a case",
-        sorted(queue["case_id"].unique()),
-        index=None,
-        placeholder="Choose a case to read its timeline",
-        key=CASE_KEY,
-        bind="query-params",
-    )
-    if case_id is not None:
-        _timeline_view(warehouse, version, case_id)
 
 
 ui.page(

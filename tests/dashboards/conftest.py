@@ -15,11 +15,21 @@ Month end 2026-10-31: INV-2 current 460.00, INV-3 31-60 2000.00, INV-7 61-90 300
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import json
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import numpy as np
+import pandas as pd
 import pytest
+from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import SampleBuild
 
 from dashboards.access import OPEN_ENV
 
@@ -118,3 +128,100 @@ def open_access(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def ageing_warehouse(tmp_path: Path) -> Path:
     return write_ageing_warehouse(tmp_path / "warehouse.duckdb")
+
+
+def select_table_row(page: AppTest, key: str, row: int | None) -> AppTest:
+    """Select (or, with None, clear) one row of the keyed `st.dataframe`, as a click does.
+
+    AppTest has no table interaction yet: this sends the widget state the browser sends, through
+    AppTest internals (`_tree.get_widget_states`, `_run`), so a Streamlit rename fails loudly.
+    """
+    table = next(frame for frame in page.dataframe if frame.key == key)
+    rows = [] if row is None else [row]
+    selection = {"selection": {"rows": rows, "columns": [], "cells": []}}
+    states = page._tree.get_widget_states()
+    kept = [state for state in states.widgets if state.id != table.proto.id]
+    del states.widgets[:]
+    states.widgets.extend(kept)
+    states.widgets.append(WidgetState(id=table.proto.id, string_value=json.dumps(selection)))
+    return page._run(states)
+
+
+@pytest.fixture
+def select_row() -> Callable[[AppTest, str, int | None], AppTest]:
+    return select_table_row
+
+
+@pytest.fixture
+def sample_warehouse(sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The session's built sample warehouse, named to the pages by AMICABLE_WAREHOUSE."""
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(sample_build.settings.warehouse))
+    return sample_build.settings.warehouse
+
+
+@pytest.fixture
+def unfollowed_warehouse(
+    sample_build: SampleBuild, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A copy of the sample warehouse in which no broken or partially kept promise was followed
+    up: every call and message dated after the earliest such promise's window end of its case
+    is removed from `marts.fct_case_timeline` (the sample follows every one of them up)."""
+    path = tmp_path / "unfollowed.duckdb"
+    shutil.copyfile(sample_build.settings.warehouse, path)
+    with duckdb.connect(str(path)) as con:
+        con.execute(
+            "delete from marts.fct_case_timeline as timeline"
+            " using (select case_id, min(window_end_date) as window_end_date"
+            "        from marts.fct_promises where outcome in ('broken', 'partially_kept')"
+            "        group by case_id) as unfollowed"
+            " where timeline.case_id = unfollowed.case_id"
+            " and timeline.record_kind in ('call', 'message')"
+            " and cast(timeline.occurred_at as date) > unfollowed.window_end_date"
+        )
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(path))
+    return path
+
+
+@pytest.fixture
+def empty_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A DuckDB file without any mart (a build that has not run yet)."""
+    path = tmp_path / "empty.duckdb"
+    duckdb.connect(str(path)).close()
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(path))
+    return path
+
+
+def plotly_traces(page: AppTest, key: str) -> list[dict]:
+    """The traces of the keyed Plotly chart, typed arrays (plotly's `bdata`) decoded to lists."""
+    chart = next(chart for chart in page.get("plotly_chart") if chart.proto.id.endswith(key))
+    return [_decoded(trace) for trace in json.loads(chart.proto.spec)["data"]]
+
+
+def _decoded(value: object) -> object:
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return array.tolist()
+    if isinstance(value, dict):
+        return {name: _decoded(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_decoded(item) for item in value]
+    return value
+
+
+@pytest.fixture
+def chart_traces() -> Callable[[AppTest, str], list[dict]]:
+    return plotly_traces
+
+
+@pytest.fixture
+def table_of() -> Callable[[AppTest, str], pd.DataFrame]:
+    """The value of the keyed table of a page (raises StopIteration when it is absent). Only
+    tables with a selection carry their key: find the others by a column (`column:<name>`)."""
+
+    def table(page: AppTest, key: str) -> pd.DataFrame:
+        if key.startswith("column:"):
+            column = key.removeprefix("column:")
+            return next(frame.value for frame in page.dataframe if column in frame.value)
+        return next(frame.value for frame in page.dataframe if frame.key == key)
+
+    return table

@@ -48,8 +48,8 @@ def test_an_agent_sees_only_the_cases_they_own() -> None:
     assert list(restrict(FRAME, agent, {"C1", "C2"})["case_id"]) == ["C1", "C2"]
     per_agent = FRAME.drop(columns="case_id")
     assert list(restrict(per_agent, agent, {"C1"})["open_amount"]) == [10.0, 30.0]
-    totals = FRAME[["open_amount"]]
-    assert restrict(totals, agent, {"C1"}).empty
+    totals = FRAME[["open_amount"]]  # an aggregate names no case: it stays whole
+    assert list(restrict(totals, agent, {"C1"})["open_amount"]) == [10.0, 20.0, 30.0]
 
 
 def test_sections_follow_the_role_table() -> None:

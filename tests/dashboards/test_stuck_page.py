@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -103,3 +104,28 @@ def test_a_shared_address_opens_the_case(warehouse: Path, monkeypatch: pytest.Mo
     page.run()
     assert not page.exception
     assert list(page.dataframe[1].value["record_id"]) == ["E9"]
+
+
+def test_clicking_a_queue_row_opens_that_case_and_puts_it_in_the_url(
+    page: AppTest, select_row: Callable[[AppTest, str, int | None], AppTest]
+) -> None:
+    page.run()
+    row = list(page.dataframe[0].value["case_id"]).index("C2")
+
+    select_row(page, "stuck_queue", row)
+
+    assert not page.exception
+    assert page.selectbox(key="case").value == "C2"
+    assert page.query_params["case"] == "C2"
+    assert list(page.dataframe[1].value["record_id"]) == ["E9"]
+
+    select_row(page, "stuck_queue", None)
+
+    assert page.selectbox(key="case").value is None
+    assert len(page.dataframe) == 1
+
+
+def test_the_queue_exports_to_csv(page: AppTest) -> None:
+    page.run()
+
+    assert page.download_button(key="stuck_queue_csv").label == "Download CSV"

@@ -1,0 +1,130 @@
+"""Building blocks shared by the pages: a month-range filter, tables that export to CSV and
+drill on a row, and the case timeline (every event, call and message of one case, with the
+source file and row it was loaded from)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import queries, ui
+
+FIRST_MONTH_KEY = "from"
+LAST_MONTH_KEY = "to"
+CASE_KEY = "case"
+TIMELINE_KEY = "case_timeline"
+
+
+def month_range(months: Sequence[str], help: str | None = None) -> tuple[str, str]:
+    """Two month choices ('YYYY-MM', URL parameters `from` and `to`), by default the first and
+    the last of `months`; the range may come out empty (from after to): say so to the user."""
+    first_col, last_col = st.columns(2)
+    first = first_col.selectbox(
+        "From month", months, index=0, key=FIRST_MONTH_KEY, bind="query-params", help=help
+    )
+    last = last_col.selectbox(
+        "To month", months, index=len(months) - 1, key=LAST_MONTH_KEY, bind="query-params"
+    )
+    return first, last
+
+
+def csv_button(frame: pd.DataFrame, file_name: str, key: str) -> None:
+    st.download_button(
+        "Download CSV",
+        data=ui.to_csv(frame),
+        file_name=file_name,
+        mime="text/csv",
+        on_click="ignore",
+        key=key,
+        icon=":material/download:",
+    )
+
+
+def table(
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    file_name: str,
+    column_config: dict[str, Any] | None = None,
+    on_select: Callable[[], None] | None = None,
+) -> None:
+    """A table (the columns of `column_config`, in its order, when given) with its CSV export;
+    with `on_select`, a click on a row calls it (see `drill_to`)."""
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_order=list(column_config) if column_config else None,
+        column_config=column_config,
+        key=key,
+        on_select=on_select or "ignore",
+        selection_mode="single-row",
+    )
+    csv_button(frame, file_name, key=f"{key}_csv")
+
+
+def drill_to(table_key: str, target_key: str, values: Sequence[Any]) -> Callable[[], None]:
+    """Row-selection callback for `table`: the selected row's entry of `values` becomes the value
+    of the widget `target_key` (bound to the URL, so the drill-down can be shared); clearing
+    the selection clears it."""
+
+    def chosen() -> None:
+        state = st.session_state.get(table_key)
+        selection = state.get("selection") if state else None
+        rows = (selection or {}).get("rows") or []
+        st.session_state[target_key] = values[rows[0]] if rows else None
+
+    return chosen
+
+
+def case_table(
+    warehouse: str,
+    version: int,
+    frame: pd.DataFrame,
+    *,
+    key: str,
+    file_name: str,
+    column_config: dict[str, Any] | None = None,
+) -> None:
+    """A table of rows with a `case_id` (CSV export); a click on a row, or the 'Open a case'
+    choice below it, opens that case's timeline."""
+    cases = list(frame["case_id"])
+    table(
+        frame,
+        key=key,
+        file_name=file_name,
+        column_config=column_config,
+        on_select=drill_to(key, CASE_KEY, cases),
+    )
+    case_drill(warehouse, version, cases)
+
+
+def case_drill(warehouse: str, version: int, case_ids: Sequence[str]) -> None:
+    """'Open a case' among `case_ids` (URL parameter `case`), then its timeline."""
+    case_id = st.selectbox(
+        "Open a case",
+        sorted(set(case_ids)),
+        index=None,
+        placeholder="Choose a case, or click its row, to read its timeline",
+        key=CASE_KEY,
+        bind="query-params",
+    )
+    if case_id is not None:
+        case_timeline(warehouse, version, case_id)
+
+
+def case_timeline(warehouse: str, version: int, case_id: str) -> None:
+    """Every source record of one case, oldest first, with its CSV export."""
+    st.subheader(f"Case {case_id}: timeline")
+    timeline = ui.query(queries.case_timeline, warehouse, version, case_id)
+    if timeline.empty:
+        st.info(f"No record of case {case_id} in the warehouse.")
+        return
+    st.caption(
+        f"{len(timeline)} records from the sources, oldest first; each names the file and "
+        "row it was loaded from."
+    )
+    st.dataframe(timeline, hide_index=True, key=TIMELINE_KEY)
+    csv_button(timeline, f"case_{case_id}_timeline.csv", key=f"{TIMELINE_KEY}_csv")

@@ -1,0 +1,74 @@
+-- Broken and partially kept promises with no contact on the case since their window ended:
+-- no call or message (either direction) in marts.fct_case_timeline dated after
+-- window_end_date, the follow-up test of marts.fct_stuck_cases (rule
+-- broken_promise_no_follow_up), here per promise, without its threshold and for closed cases
+-- too. days_since_window_end counts to as_of, the latest ageing snapshot (marts.fct_ar_ageing).
+-- stage_now: the stage of the case's running stay, null when the case is closed.
+-- Parameters: agent, agent, team, team, segment, segment, due month ('YYYY-MM'), due month
+-- ('all' is every one). Longest without follow-up first.
+with as_of as (
+    select max(snapshot_date) as as_of_date
+    from marts.fct_ar_ageing
+    where is_latest_snapshot
+),
+
+promises as (
+    select *
+    from marts.fct_promises
+    where
+        outcome in ('broken', 'partially_kept')
+        and (? = 'all' or agent_id = ?)
+        and (? = 'all' or team = ?)
+        and (? = 'all' or segment = ?)
+        and (? = 'all' or strftime(due_month, '%Y-%m') = ?)
+),
+
+contacts as (
+    select
+        case_id,
+        cast(occurred_at as date) as contact_date
+    from marts.fct_case_timeline
+    where record_kind in ('call', 'message')
+),
+
+running_stays as (
+    select
+        case_id,
+        stage
+    from marts.fct_case_stage_durations
+    where is_open_stay
+),
+
+final as (
+    select
+        promises.promise_id,
+        promises.case_id,
+        promises.agent_id,
+        promises.team,
+        promises.segment,
+        promises.strategy,
+        promises.outcome,
+        promises.promised_date,
+        promises.window_end_date,
+        cast(as_of.as_of_date - promises.window_end_date as integer) as days_since_window_end,
+        promises.promised_amount,
+        promises.paid_amount,
+        promises.currency,
+        promises.promised_amount_rc,
+        promises.paid_amount_rc,
+        running_stays.stage as stage_now
+    from promises
+    cross join as_of
+    left join running_stays
+        on promises.case_id = running_stays.case_id
+    where not exists (
+        select 1
+        from contacts
+        where
+            contacts.case_id = promises.case_id
+            and contacts.contact_date > promises.window_end_date
+    )
+)
+
+select * from final
+order by days_since_window_end desc, promise_id

@@ -1,0 +1,20 @@
+-- The moves behind one transition of the stage flow (its drill-down), longest stay first.
+-- Parameters: from stage, to stage, from month, to month ('YYYY-MM', both included), segment,
+-- segment, strategy, strategy ('all' is every one).
+select
+    case_id,
+    entered_at,
+    left_at,
+    round(date_diff('second', entered_at, left_at) / 86400.0, 4) as duration_days,
+    segment,
+    strategy,
+    owner_agent_id
+from marts.fct_case_stage_durations
+where
+    stage = ?
+    and next_stage = ?
+    and left_at is not null
+    and strftime(left_at, '%Y-%m') between ? and ?
+    and (? = 'all' or segment = ?)
+    and (? = 'all' or strategy = ?)
+order by duration_days desc, case_id
