@@ -151,3 +151,23 @@ def test_an_agent_cannot_reach_another_agents_case_by_editing_the_url(
     assert page.selectbox(key="agent").value == mine
     assert their_case not in set(page.dataframe[0].value["case_id"])
     assert len(page.dataframe) == 1, "no timeline of another agent's case"
+
+
+@pytest.mark.parametrize("script", ["stuck.py", "flow.py", "agents.py", "promises.py"])
+def test_no_supervisor_page_opens_another_agents_case_from_the_url(
+    script: str, sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mine, theirs = _two_agents_with_stuck_cases(sample_build)
+    (their_case,) = sample_build.query(
+        "select min(case_id) from marts.dim_cases where agent_id = ?", [theirs]
+    )[0]
+    path = REPO / "dashboards" / "views" / script
+    page = _page(path, Viewer("a", "A", "agent", mine), sample_build, monkeypatch)
+    page.query_params.update({"case": their_case, "agent": theirs})
+    page.run()
+    assert not page.exception
+    shown = [h.value for h in page.subheader] + [m.value for m in page.markdown]
+    assert not any(their_case in text for text in shown)
+    for frame in page.dataframe:
+        if "case_id" in frame.value.columns:
+            assert their_case not in set(frame.value["case_id"])
