@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from amicable.settings import Settings
+from dashboards.access import OPEN_ENV
 from orchestration.build import BuildOutcome, run_build
 from sample_data import generate
 
@@ -37,6 +38,13 @@ class SampleBuild:
         """Run read-only SQL on the built warehouse."""
         with duckdb.connect(str(self.settings.warehouse), read_only=True) as con:
             return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture(autouse=True)
+def open_access(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Dashboard pages run as admin without sign-in (`amicable serve --open`) unless a test
+    signs in (tests/dashboards/test_roles.py)."""
+    monkeypatch.setenv(OPEN_ENV, "1")
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -36,31 +39,50 @@ def _free_port() -> int:
 
 @contextmanager
 def serve(warehouse: Path, *options: str) -> Iterator[str]:
-    """`amicable serve` on a free port until the block ends; yields its address."""
+    """`amicable serve` on a free port until the block ends; yields its address. The server
+    runs in its own process group (the CLI starts Streamlit as a child), stopped as a whole."""
     port = _free_port()
     command = [sys.executable, "-m", "amicable.cli", "serve", "--warehouse", str(warehouse)]
     command += ["--port", str(port), *options]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    server.kill()
-                    output = server.stdout.read().decode() if server.stdout else ""
-                    raise ServerDidNotStart(
-                        f"`amicable serve` did not start: {output[-2000:]}"
-                    ) from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            _wait_healthy(server, url, log)
+            yield url
+        finally:
+            _stop(server)
+
+
+def _wait_healthy(server: subprocess.Popen, url: str, log) -> None:
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.read() == b"ok":
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            log.seek(0)
+            output = log.read().decode(errors="replace")
+            raise ServerDidNotStart(f"`amicable serve` did not start: {output[-2000:]}")
+        time.sleep(0.2)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    for signal_number, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 15)):
+        try:
+            os.killpg(server.pid, signal_number)
+        except ProcessLookupError:
+            return
+        try:
+            server.wait(timeout=grace)
+            return
+        except subprocess.TimeoutExpired:
+            continue
 
 
 @contextmanager

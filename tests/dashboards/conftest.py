@@ -31,8 +31,6 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import SampleBuild
 
-from dashboards.access import OPEN_ENV
-
 LATEST = dt.date(2026, 11, 20)
 MONTH_END = dt.date(2026, 10, 31)
 
@@ -117,12 +115,6 @@ def write_ageing_warehouse(path: Path) -> Path:
     finally:
         connection.close()
     return path
-
-
-@pytest.fixture(autouse=True)
-def open_access(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Pages run as admin without sign-in (`amicable serve --open`) unless a test signs in."""
-    monkeypatch.setenv(OPEN_ENV, "1")
 
 
 @pytest.fixture
