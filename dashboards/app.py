@@ -42,6 +42,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Supervisor", "flow.py", "Stage flow", ":material/account_tree:", "flow"),
     PageSpec("Supervisor", "agents.py", "Agent league table", ":material/leaderboard:", "agents"),
     PageSpec("Supervisor", "promises.py", "Broken promises", ":material/heart_broken:", "promises"),
+    PageSpec("Auditor", "breaches.py", "Compliance breaches", ":material/gavel:", "breaches"),
     PageSpec("Data health", "health.py", "Data health", ":material/monitor_heart:", "health"),
 )
 

@@ -235,6 +235,25 @@ def health_quarantine_rows(warehouse: Path | str, source_table: str, limit: int)
     return _frame(warehouse, "health_quarantine_rows", (source_table, source_table, limit))
 
 
+def breach_months(warehouse: Path | str) -> list[str]:
+    """Months ('YYYY-MM') of `marts.fct_compliance_summary`, oldest first."""
+    return _values(warehouse, "breach_months", "month")
+
+
+def breach_summary(warehouse: Path | str, first_month: str, last_month: str) -> pd.DataFrame:
+    """`marts.fct_compliance_summary` rows (month 'YYYY-MM', rule_id, agent_id, team, breaches,
+    unverifiable_contacts, outbound_contacts) of a month range, both ends included."""
+    return _frame(warehouse, "breach_summary", _month_range(first_month, last_month))
+
+
+def breach_rows(
+    warehouse: Path | str, first_month: str, last_month: str, rule_id: str, agent_id: str
+) -> pd.DataFrame:
+    """Breaches of a month range, one rule and one agent ('all': every one), newest first."""
+    first, last = _month_range(first_month, last_month)
+    return _frame(warehouse, "breach_rows", (first, last, rule_id, rule_id, agent_id, agent_id))
+
+
 def agent_case_ids(warehouse: Path | str, agent_id: str) -> list[str]:
     """Cases `agent_id` owns now (`marts.dim_cases`)."""
     return list(_frame(warehouse, "agent_case_ids", (agent_id,))["case_id"])

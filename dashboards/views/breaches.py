@@ -1,0 +1,170 @@
+"""Breaches: the auditor's view of the compliance rules, by rule and by agent, down to each
+breach, its evidence records and the case file.
+
+Reads `marts.fct_compliance_summary` and `marts.fct_compliance_breaches` through
+`dashboards.queries`. Filters (from, to, rule, agent, case) are bound to the URL's query
+parameters; a click on a rule's bar chooses the rule, a click on a breach opens its case.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboards import blocks, charts, queries, ui
+
+RULE_KEY = "rule"
+AGENT_KEY = "agent"
+CHART_KEY = "breaches_by_rule_chart"
+LIST_KEY = "breach_list"
+AGENT_TABLE_KEY = "breaches_by_agent"
+BREACH_COLUMNS = {
+    "case_id": st.column_config.TextColumn("Case"),
+    "rule_id": st.column_config.TextColumn("Rule"),
+    "occurred_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+    "agent_id": st.column_config.TextColumn("Agent"),
+    "jurisdiction": st.column_config.TextColumn("Jurisdiction"),
+    "is_unverifiable": st.column_config.CheckboxColumn("Unverifiable"),
+    "parameters": st.column_config.TextColumn("Parameter in force"),
+    "legal_reference": st.column_config.TextColumn("Legal reference"),
+    "evidence_ids": st.column_config.TextColumn("Evidence records"),
+}
+
+
+def _rate(breaches: pd.Series, contacts: pd.Series) -> pd.Series:
+    """Breaches per 1,000 outbound contacts; null without contacts."""
+    return (breaches * 1000 / contacts.where(contacts > 0)).round(2)
+
+
+def _contacts(summary: pd.DataFrame) -> int:
+    """Outbound contacts of the rows' agent-months, each counted once (every rule repeats them)."""
+    per_agent_month = summary.drop_duplicates(["month", "agent_id"])
+    return int(per_agent_month["outbound_contacts"].sum())
+
+
+def _by_rule(summary: pd.DataFrame) -> pd.DataFrame:
+    contacts = _contacts(summary)
+    by_rule = summary.groupby("rule_id", as_index=False)[["breaches", "unverifiable_contacts"]]
+    by_rule = by_rule.sum().sort_values(["breaches", "rule_id"], ascending=[False, True])
+    by_rule["outbound_contacts"] = contacts
+    by_rule["breaches_per_1000_contacts"] = _rate(by_rule["breaches"], by_rule["outbound_contacts"])
+    return by_rule
+
+
+def _by_agent(summary: pd.DataFrame, rule: str) -> pd.DataFrame:
+    contacts = summary.drop_duplicates(["month", "agent_id"]).groupby(["agent_id"], as_index=False)
+    contacts = contacts["outbound_contacts"].sum()
+    ruled = summary if rule == queries.ALL else summary[summary["rule_id"] == rule]
+    breaches = ruled.groupby(["agent_id", "team"], as_index=False, dropna=False)["breaches"].sum()
+    table = breaches.merge(contacts, on="agent_id", how="left")
+    table["breaches_per_1000_contacts"] = _rate(table["breaches"], table["outbound_contacts"])
+    return table.sort_values(["breaches", "agent_id"], ascending=[False, True])
+
+
+def _rule_clicked(rules: list[str]) -> None:
+    state = st.session_state.get(CHART_KEY)
+    rule = charts.x_from_selection(state.get("selection") if state else None, rules)
+    if rule is not None:
+        st.session_state[RULE_KEY] = rule
+
+
+def _filters(summary: pd.DataFrame) -> tuple[str, str]:
+    rule_col, agent_col = st.columns(2)
+    rules = [queries.ALL, *sorted(summary["rule_id"].unique())]
+    agents = [queries.ALL, *sorted(summary["agent_id"].unique())]
+    rule = rule_col.selectbox("Rule", rules, key=RULE_KEY, bind="query-params")
+    agent = agent_col.selectbox("Agent", agents, key=AGENT_KEY, bind="query-params")
+    return rule, agent
+
+
+def _kpis(summary: pd.DataFrame, rule: str, agent: str) -> None:
+    scoped = summary if agent == queries.ALL else summary[summary["agent_id"] == agent]
+    ruled = scoped if rule == queries.ALL else scoped[scoped["rule_id"] == rule]
+    breaches, contacts = int(ruled["breaches"].sum()), _contacts(scoped)
+    columns = st.columns(4)
+    columns[0].metric("Breaches", ui.format_count(breaches))
+    columns[1].metric("Outbound contacts", ui.format_count(contacts))
+    rate = "n/a" if contacts == 0 else f"{breaches * 1000 / contacts:.2f}"
+    columns[2].metric("Per 1,000 contacts", rate)
+    columns[3].metric(
+        "Unverifiable contacts", ui.format_count(int(ruled["unverifiable_contacts"].sum()))
+    )
+
+
+def _breach_list(
+    warehouse: str, version: int, first: str, last: str, rule: str, agent: str
+) -> None:
+    rows = ui.query(queries.breach_rows, warehouse, version, first, last, rule, agent)
+    st.subheader("Breaches")
+    if rows.empty:
+        st.info("No breach for this filter.")
+        return
+    st.caption(
+        f"{len(rows)} breaches, newest first; the evidence records are the ids of the contact "
+        "events, case events and letters that prove each one. Click a row to open its case."
+    )
+    cases = list(rows["case_id"])
+    blocks.table(
+        rows,
+        key=LIST_KEY,
+        file_name=f"breaches_{first}_{last}_{rule}_{agent}.csv",
+        column_config=BREACH_COLUMNS,
+        on_select=blocks.drill_to(LIST_KEY, blocks.CASE_KEY, cases),
+    )
+    case_id = st.selectbox(
+        "Open a case",
+        sorted(set(cases)),
+        index=None,
+        placeholder="Choose a case, or click its row",
+        key=blocks.CASE_KEY,
+        bind="query-params",
+    )
+    if case_id is not None:
+        st.markdown(f"[Open the case file of {case_id}](casefile?case={case_id})")
+        blocks.case_timeline(warehouse, version, case_id)
+
+
+def _render(warehouse: str, version: int) -> None:
+    months = ui.query(queries.breach_months, warehouse, version)
+    if not months:
+        st.info("The compliance marts hold no contact yet: run `amicable build`.")
+        return
+    first, last = blocks.month_range(months)
+    if first > last:
+        st.warning("The first month comes after the last: choose a range.")
+        return
+    summary = ui.query(queries.breach_summary, warehouse, version, first, last)
+    rule, agent = _filters(summary)
+    _kpis(summary, rule, agent)
+    scoped = summary if agent == queries.ALL else summary[summary["agent_id"] == agent]
+    by_rule = _by_rule(scoped)
+    chart_col, table_col = st.columns([3, 2])
+    with chart_col:
+        st.plotly_chart(
+            charts.breaches_by_rule_chart(
+                by_rule, selected_rule=None if rule == queries.ALL else rule
+            ),
+            key=CHART_KEY,
+            on_select=lambda: _rule_clicked(list(by_rule["rule_id"])),
+            selection_mode="points",
+        )
+    with table_col:
+        blocks.table(
+            by_rule, key="breaches_by_rule", file_name=f"breaches_by_rule_{first}_{last}.csv"
+        )
+    st.subheader("By agent")
+    blocks.table(
+        _by_agent(summary, rule),
+        key=AGENT_TABLE_KEY,
+        file_name=f"breaches_by_agent_{first}_{last}_{rule}.csv",
+    )
+    _breach_list(warehouse, version, first, last, rule, agent)
+
+
+ui.page(
+    "Compliance breaches",
+    "Breaches of the jurisdiction's rule pack (config/rule_packs/) per rule and agent; rate = "
+    "breaches ÷ outbound calls and messages × 1,000. Months of the contact in UTC.",
+    _render,
+    section="Auditor",
+)

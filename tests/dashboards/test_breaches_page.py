@@ -1,0 +1,79 @@
+"""The compliance breaches page on the sample build: figures equal the marts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import SampleBuild
+
+PAGE = Path(__file__).resolve().parents[2] / "dashboards" / "views" / "breaches.py"
+
+
+@pytest.fixture
+def page(sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(sample_build.settings.warehouse))
+    return AppTest.from_file(PAGE, default_timeout=60)
+
+
+def _metrics(page: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in page.metric}
+
+
+def _breach_list(page: AppTest):
+    return next(f.value for f in page.dataframe if "evidence_ids" in f.value.columns)
+
+
+def test_the_kpis_equal_the_summary_mart(page: AppTest, sample_build: SampleBuild) -> None:
+    page.run()
+    assert not page.exception
+    breaches, contacts = sample_build.query(
+        "select (select sum(breaches) from marts.fct_compliance_summary),"
+        " (select sum(outbound_contacts) from (select distinct month, agent_id,"
+        " outbound_contacts from marts.fct_compliance_summary))"
+    )[0]
+    assert breaches > 0
+    assert _metrics(page)["Breaches"] == f"{breaches:,}"
+    assert _metrics(page)["Outbound contacts"] == f"{contacts:,}"
+    assert _metrics(page)["Per 1,000 contacts"] == f"{breaches * 1000 / contacts:.2f}"
+    (listed,) = sample_build.query("select count(*) from marts.fct_compliance_breaches")[0]
+    assert len(_breach_list(page)) == listed
+
+
+def test_choosing_a_rule_narrows_figures_and_list(page: AppTest, sample_build: SampleBuild) -> None:
+    page.run()
+    rule, count = sample_build.query(
+        "select rule_id, count(*) from marts.fct_compliance_breaches group by 1 order by 1 limit 1"
+    )[0]
+    page.selectbox(key="rule").set_value(rule).run()
+    assert set(_breach_list(page)["rule_id"]) == {rule}
+    assert len(_breach_list(page)) == count
+    assert _metrics(page)["Breaches"] == str(count)
+
+
+def test_a_shared_address_opens_a_breachs_case(page: AppTest, sample_build: SampleBuild) -> None:
+    case, rule = sample_build.query(
+        "select case_id, rule_id from marts.fct_compliance_breaches order by breach_id limit 1"
+    )[0]
+    page.query_params.update({"rule": rule, "case": case})
+    page.run()
+    assert not page.exception
+    assert any(f"casefile?case={case}" in m.value for m in page.markdown)
+    timeline = next(f.value for f in page.dataframe if "record_kind" in f.value.columns)
+    (records,) = sample_build.query(
+        "select count(*) from marts.fct_case_timeline where case_id = ?", [case]
+    )[0]
+    assert len(timeline) == records > 0
+
+
+def test_an_empty_month_range_says_so(page: AppTest, sample_build: SampleBuild) -> None:
+    first, last = sample_build.query(
+        "select strftime(min(month), '%Y-%m'), strftime(max(month), '%Y-%m')"
+        " from marts.fct_compliance_summary"
+    )[0]
+    assert first < last
+    page.query_params.update({"from": last, "to": first})
+    page.run()
+    assert any("first month comes after the last" in w.value for w in page.warning)
