@@ -1,3 +1,5 @@
+{{ config(meta={'dagster': {'ref': {'name': 'fct_case_file'}}}) }}
+
 {#- Every breach of fct_compliance_breaches is judged on exactly one record of its case's file
     (its offending record), and every evidence id it cites is a record of that file. Returns
     the breaches that break this. -#}

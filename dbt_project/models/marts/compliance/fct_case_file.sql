@@ -188,7 +188,11 @@ final as (
         cast(
             row_number() over (
                 partition by records.case_id
-                order by records.occurred_at, records.source_table, records.source_id
+                order by
+                    records.occurred_at,
+                    case when records.record_kind = 'case' then 0 else 1 end,
+                    records.source_table,
+                    records.source_id
             ) as {{ dbt.type_bigint() }}
         ) as record_seq,
         records.occurred_at,
