@@ -1,9 +1,10 @@
 """Exports of case files: the log beside the warehouse, the reconciliation against altered
-sources. Each test works on its own copy of the sample
+sources, and the `amicable case-file` command. Each test works on its own copy of the sample
 warehouse (the export log goes beside the warehouse it was made from)."""
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import json
 from concurrent.futures import ThreadPoolExecutor
@@ -15,6 +16,7 @@ import pandas as pd
 import pytest
 
 from amicable.case_file import export_case_file, list_exports
+from amicable.cli import main
 from amicable.settings import case_file_export_log
 from tests.compliance.case_files import case_file_of, copy_warehouse
 from tests.conftest import SampleBuild
@@ -121,3 +123,45 @@ def test_reconciliation_names_an_altered_amount_and_its_source_row(
     )
     line = reconciliation.lines.set_index(["record_kind", "currency"]).loc[("invoice", currency)]
     assert line["source_amount"] - line["file_amount"] == 1 and not line["ok"]
+
+
+def test_cli_writes_the_file_logs_it_and_exits_zero(
+    sample_build: SampleBuild, warehouse: Path, monkeypatch, capsys
+) -> None:
+    case_id = _planted_case(sample_build, "US-CEASE")["case_id"]
+    monkeypatch.chdir(warehouse.parent)
+    status = main(["case-file", "--case", case_id, "--warehouse", str(warehouse)])
+    assert status == 0, capsys.readouterr().err
+    written = warehouse.parent / f"case_file_{case_id}.pdf"
+    (record,) = list_exports(warehouse)
+    assert record.sha256 == hashlib.sha256(written.read_bytes()).hexdigest()
+    assert (record.user, record.format, record.out) == (getpass.getuser(), "pdf", str(written))
+    assert "reconciles to the source rows" in capsys.readouterr().out
+
+
+def test_cli_exits_one_when_the_case_does_not_reconcile(
+    sample_build: SampleBuild, warehouse: Path, tmp_path: Path, capsys
+) -> None:
+    case_id = _planted_case(sample_build, "US-CEASE")["case_id"]
+    sql = "delete from raw.cases_case_events where case_id = ? returning event_id"
+    _alter(warehouse, sql, [case_id])
+    out = tmp_path / "file.csv"
+    argv = ["case-file", "--case", case_id, "--warehouse", str(warehouse), "--format", "csv"]
+    assert main([*argv, "--out", str(out), "--user", "ann"]) == 1
+    assert "does NOT reconcile" in capsys.readouterr().out
+    assert out.is_file() and list_exports(warehouse)[0].user == "ann"
+
+
+def test_cli_names_a_missing_case_and_a_missing_warehouse(
+    warehouse: Path, tmp_path: Path, capsys
+) -> None:
+    assert main(["case-file", "--case", "CS404", "--warehouse", str(warehouse)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"amicable: error: case 'CS404' is not in the warehouse {warehouse}")
+    assert err.count("\n") == 1
+    missing = tmp_path / "none.duckdb"
+    assert main(["case-file", "--case", "CS404", "--warehouse", str(missing)]) == 2
+    assert capsys.readouterr().err == (
+        f"amicable: error: no warehouse at {missing}: run `amicable build` first\n"
+    )
+    assert not case_file_export_log(warehouse).exists()
