@@ -89,8 +89,14 @@ def list_exports(warehouse: Path, case_id: str | None = None) -> list[ExportReco
     path = case_file_export_log(warehouse)
     if not path.exists():
         return []
+    with path.open("rb") as log:
+        fcntl.flock(log, fcntl.LOCK_SH)  # no half-written line from a concurrent export
+        try:
+            text = log.read().decode("utf-8")
+        finally:
+            fcntl.flock(log, fcntl.LOCK_UN)
     records = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:

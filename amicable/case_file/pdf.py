@@ -30,7 +30,7 @@ NOT_LATIN1 = {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "Œ": "OE", "œ": "oe"
               "–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"', "…": "..."}  # fmt: skip
 RECORD_HEADINGS = (
     ("#", 7), ("When (UTC)", 29), ("Local time", 29), ("Record", 20), ("Source table / id", 40),
-    ("Activity", 22), ("Direction / outcome", 30), ("Agent", 12), ("Detail", 39),
+    ("Activity", 25), ("Direction / outcome", 30), ("Agent", 12), ("Detail", 36),
     ("Amount", 21), ("Verdict", 28),
 )  # fmt: skip
 BREACH_FILL = (255, 228, 228)
@@ -68,7 +68,7 @@ class _Document(FPDF):
         if fonts:
             self.add_font("DejaVu", "", str(fonts[0]))
             self.add_font("DejaVu", "B", str(fonts[1]))
-        self.family = "DejaVu" if fonts else "Helvetica"
+        self.font_name = "DejaVu" if fonts else "Helvetica"
         self.clean = (lambda text: text) if fonts else latin1
         source = case_file.provenance
         self.set_margins(10, 10, 10)
@@ -82,13 +82,13 @@ class _Document(FPDF):
             f"as of {source.as_of}"
         )
 
-    def text(self, size: float, text: str, bold: bool = False, height: float = 5) -> None:
-        self.set_font(self.family, "B" if bold else "", size)
+    def paragraph(self, size: float, text: str, bold: bool = False, height: float = 5) -> None:
+        self.set_font(self.font_name, "B" if bold else "", size)
         self.multi_cell(0, height, self.clean(text), new_x="LMARGIN", new_y="NEXT")
 
     def footer(self) -> None:
         self.set_y(-11)
-        self.set_font(self.family, "", 6.5)
+        self.set_font(self.font_name, "", 6.5)
         self.cell(0, 4, self.footer_text, align="L")
         self.set_x(self.l_margin)
         self.cell(0, 4, f"page {self.page_no()} of {{nb}}", align="R")
@@ -96,7 +96,7 @@ class _Document(FPDF):
     def table_of(self, headings, rows, fills=None, titled: bool = True) -> None:
         """A table with repeated headings (none unless `titled`); `fills`: per row, True to
         shade it (a breach)."""
-        self.set_font(self.family, "", 7)
+        self.set_font(self.font_name, "", 7)
         widths = [width for _, width in headings]
         with self.table(
             col_widths=widths, width=sum(widths), line_height=3.6, text_align="LEFT",
@@ -125,7 +125,7 @@ def to_pdf(case_file: CaseFile, use_unicode_font: bool = True) -> bytes:
 
 def _facts(doc: _Document, case_file: CaseFile) -> None:
     h = case_file.header
-    doc.text(16, f"Case file {case_file.case_id}", bold=True, height=8)
+    doc.paragraph(16, f"Case file {case_file.case_id}", bold=True, height=8)
     status = "open" if h["is_open"] else f"closed {_when(h['closed_at'])} ({h['close_reason']})"
     window_end = h["ledger_window_end_date"]
     window = f"from {cell(h['ledger_window_start_date'])} " + (
@@ -154,7 +154,8 @@ def _facts(doc: _Document, case_file: CaseFile) -> None:
 
 def _reconciliation(doc: _Document, case_file: CaseFile) -> None:
     recon = case_file.reconciliation
-    doc.text(10, f"Reconciliation to the source rows: {'PASSED' if recon.ok else 'FAILED'}", True)
+    result = "PASSED" if recon.ok else "FAILED"
+    doc.paragraph(10, f"Reconciliation to the source rows: {result}", bold=True)
     headings = (
         ("Record", 30), ("Source table", 45), ("Currency", 20), ("In file", 25),
         ("In sources", 25), ("File amount", 40), ("Source amount", 40), ("Agrees", 52),
@@ -171,14 +172,14 @@ def _reconciliation(doc: _Document, case_file: CaseFile) -> None:
             more = len(notes) - MAX_LISTED
             listed = "\n".join(notes[:MAX_LISTED])
             listed += f"\n... and {more} more (see the CSV export)" if more > 0 else ""
-            doc.text(8, f"{title} ({len(notes)}):\n{listed}")
+            doc.paragraph(8, f"{title} ({len(notes)}):\n{listed}")
     doc.ln(2)
 
 
 def _breaches(doc: _Document, case_file: CaseFile) -> None:
-    doc.text(10, f"Breaches ({len(case_file.breaches)})", bold=True)
+    doc.paragraph(10, f"Breaches ({len(case_file.breaches)})", bold=True)
     if case_file.breaches.empty:
-        doc.text(8, "No rule of the case's packs is breached.")
+        doc.paragraph(8, "No rule of the case's packs is breached.")
         doc.ln(2)
         return
     headings = (("Rule", 38), ("When (UTC)", 30), ("Agent", 15), ("Evidence", 60),
@@ -193,7 +194,7 @@ def _breaches(doc: _Document, case_file: CaseFile) -> None:
 
 
 def _records(doc: _Document, case_file: CaseFile) -> None:
-    doc.text(10, "Records in time order (file and row of each: CSV export)", bold=True)
+    doc.paragraph(10, "Records in time order (file and row of each: CSV export)", bold=True)
     rows, fills = [], []
     for r in case_file.records.itertuples(index=False):
         amount = f"{cell(r.amount)} {r.currency}" if cell(r.amount) else ""
