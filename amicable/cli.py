@@ -1,15 +1,17 @@
-"""`amicable`: the one command-line tool (generate, build, serve, users, demo).
+"""`amicable`: the one command-line tool (generate, build, serve, users, demo, case-file).
 
 Defaults live under one data directory (`$AMICABLE_HOME`, else `./data`): the landing zone in
 `<data>/landing`, the warehouse in `<data>/warehouse.duckdb`. Errors a user can fix are printed
 as one line starting with `amicable: error:` and exit with status 2; a build whose blocking
 check fails exits with status 1; anything unexpected is one line too (status 3), with the
-traceback when AMICABLE_DEBUG=1.
+traceback when AMICABLE_DEBUG=1. `case-file` exits with status 1 when the file it wrote does
+not reconcile to the source rows.
 """
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import subprocess
 import sys
@@ -87,6 +89,21 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--port", type=int, default=8501)
     demo.add_argument("--no-serve", action="store_true", help="stop after the build")
     _access_args(demo, data)
+
+    case_file = sub.add_parser(
+        "case-file", help="write one case's auditor file (PDF or CSV) and log the export"
+    )
+    case_file.add_argument("--case", required=True, metavar="ID", help="case id (case_id)")
+    case_file.add_argument(
+        "--warehouse", type=Path, default=data / "warehouse.duckdb", help="DuckDB file"
+    )
+    case_file.add_argument("--format", choices=("pdf", "csv"), default="pdf")
+    case_file.add_argument(
+        "--out", type=Path, default=None, help="file to write (default: case_file_ID.FORMAT)"
+    )
+    case_file.add_argument(
+        "--user", default=None, help="who exports, for the export log (default: the OS user)"
+    )
     return parser
 
 
@@ -188,8 +205,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    import getpass
-
     from dashboards.access import UsersFileError, add_user, load_users
 
     try:
@@ -247,12 +262,48 @@ def _demo_users(path: Path) -> None:
     )
 
 
+def cmd_case_file(args: argparse.Namespace) -> int:
+    if not args.warehouse.is_file():
+        raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
+    import duckdb
+
+    from amicable.case_file import CaseFileError, export_case_file, load_case_file
+    from amicable.settings import case_file_export_log
+
+    user = args.user or _os_user()
+    out = args.out or Path(f"case_file_{args.case}.{args.format}")
+    try:
+        with duckdb.connect(str(args.warehouse), read_only=True) as con:
+            case_file = load_case_file(con, args.case)
+        export = export_case_file(case_file, args.format, user, out)
+    except CaseFileError as exc:
+        raise UserError(str(exc)) from None
+    except duckdb.Error as exc:  # a build holds it, or not a DuckDB file
+        detail = str(exc).strip().splitlines()[0]
+        if "lock" in detail.lower():
+            detail = "a build is writing it; retry when the build ends"
+        raise UserError(f"cannot read the warehouse {args.warehouse}: {detail}") from None
+    log = case_file_export_log(case_file.provenance.warehouse)
+    print(f"case file {args.case}: {len(case_file.records)} records written to {out}")
+    print(f"sha256 {export.record.sha256}; export by {user} logged in {log}")
+    print(case_file.reconciliation.summary)
+    return 0 if case_file.reconciliation.ok else 1
+
+
+def _os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        raise UserError("cannot tell who is exporting: pass --user NAME") from None
+
+
 COMMANDS = {
     "generate": cmd_generate,
     "build": cmd_build,
     "serve": cmd_serve,
     "users": cmd_users,
     "demo": cmd_demo,
+    "case-file": cmd_case_file,
 }
 
 

@@ -5,6 +5,7 @@ Everything a user can set lives here, with its default. Defaults sit under one d
 
     <data dir>/landing/           the landing zone (`amicable generate` writes the sample here)
     <data dir>/warehouse.duckdb   the DuckDB warehouse (`amicable build` writes it)
+    <data dir>/audit/             beside the warehouse: the case-file export log
 
 Business thresholds (grace days, SLAs...) are not here: they live in `config/amicable.yml`,
 loaded and validated by `amicable.config`.
@@ -27,6 +28,14 @@ DASHBOARD_APP = REPO_ROOT / "dashboards" / "app.py"
 DEFAULT_CONFIG = REPO_ROOT / "config" / "amicable.yml"
 WAREHOUSE_ENV = "AMICABLE_WAREHOUSE"
 HOME_ENV = "AMICABLE_HOME"
+
+
+def case_file_export_log(warehouse: Path) -> Path:
+    """The log of a warehouse's case-file exports: `<its folder>/audit/case_file_exports.jsonl`.
+
+    Beside the warehouse, not in it: DuckDB allows one writer, and builds hold the warehouse
+    while the dashboard (read-only) exports case files."""
+    return Path(warehouse).parent / "audit" / "case_file_exports.jsonl"
 
 
 def default_data_dir(env: Mapping[str, str] | None = None) -> Path:

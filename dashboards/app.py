@@ -43,6 +43,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Supervisor", "agents.py", "Agent league table", ":material/leaderboard:", "agents"),
     PageSpec("Supervisor", "promises.py", "Broken promises", ":material/heart_broken:", "promises"),
     PageSpec("Auditor", "breaches.py", "Compliance breaches", ":material/gavel:", "breaches"),
+    PageSpec("Auditor", "casefile.py", "Case file", ":material/folder_open:", "casefile"),
     PageSpec("Data health", "health.py", "Data health", ":material/monitor_heart:", "health"),
 )
 

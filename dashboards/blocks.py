@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from amicable.case_file import CaseFile, export_case_file
 from dashboards import queries, ui
 
 FIRST_MONTH_KEY = "from"
@@ -128,3 +129,13 @@ def case_timeline(warehouse: str, version: int, case_id: str) -> None:
     )
     st.dataframe(timeline, hide_index=True, key=TIMELINE_KEY)
     csv_button(timeline, f"case_{case_id}_timeline.csv", key=f"{TIMELINE_KEY}_csv")
+
+
+def case_file_export(case_file: CaseFile, fmt: str, user: str) -> Callable[[], bytes]:
+    """For a download button: the bytes of a case-file export (pdf or csv), rendered and logged
+    with who, when and its sha256 (`amicable.case_file`) only when the button is clicked."""
+
+    def build() -> bytes:
+        return export_case_file(case_file, fmt, user).data
+
+    return build

@@ -22,6 +22,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from amicable.case_file import CaseFile, CaseFileError, CaseNotFound, load_case_file
 from amicable.settings import WAREHOUSE_ENV
 
 AGEING_BUCKETS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "91-120", "120+")
@@ -252,6 +253,23 @@ def breach_rows(
     """Breaches of a month range, one rule and one agent ('all': every one), newest first."""
     first, last = _month_range(first_month, last_month)
     return _frame(warehouse, "breach_rows", (first, last, rule_id, rule_id, agent_id, agent_id))
+
+
+def case_file_cases(warehouse: Path | str) -> pd.DataFrame:
+    """Cases with an auditor's file (`marts.dim_cases`), those with breaches first."""
+    return _frame(warehouse, "case_file_cases", ())
+
+
+def case_file(warehouse: Path | str, case_id: str) -> CaseFile:
+    """The auditor's case file of `case_id` (`amicable.case_file`); CaseNotFound when the
+    warehouse has no such case."""
+    with _connect(warehouse) as connection:
+        try:
+            return load_case_file(connection, case_id)
+        except CaseNotFound:
+            raise
+        except CaseFileError as error:  # the case-file marts are not built
+            raise WarehouseNotBuilt(warehouse, f"case file: {error}") from error
 
 
 def agent_case_ids(warehouse: Path | str, agent_id: str) -> list[str]:

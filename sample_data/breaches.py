@@ -44,15 +44,19 @@ ODD_HOURS = {  # local seconds after midnight of an out-of-hours call
 
 
 class Slips:
-    """Which rule, if any, a new case breaks; remembers the rules already planted."""
+    """Which rule, if any, a new case breaks (or, given `near_misses.NEAR_RULES`, grazes);
+    remembers the rules already planted. With its own `rng`, picking leaves the case's random
+    draws alone."""
 
-    def __init__(self) -> None:
+    def __init__(self, rules: dict = RULES, rng: Random | None = None) -> None:
+        self.rules, self.rng = rules, rng
         self.planted: set[str] = set()
 
     def pick(self, debtor: Debtor, scenario: str, rng: Random) -> str | None:
+        rng = self.rng or rng
         eligible = [
             rule
-            for rule, (places, segment, scenarios) in RULES.items()
+            for rule, (places, segment, scenarios) in self.rules.items()
             if (places is None or debtor.jurisdiction in places)
             and (segment is None or debtor.segment == segment)
             and (scenario in scenarios if scenarios else scenario != "quick_pay")
@@ -65,15 +69,16 @@ class Slips:
         return None
 
 
-def burst(s: CaseSim) -> bool:
-    """US-7IN7: eight unanswered calls over three consecutive contact days, away from any
-    conversation and from other calls (none in the 7 days before the burst, the next one a week
-    after its second day), so that exactly the eighth call breaks the rule (DESIGN.md §5: the
-    breach occurs at the call over the limit; evidence: the eight calls of its window).
-    False (nothing written) when the days do not fit."""
+def burst(s: CaseSim, calls: int) -> list[Call]:
+    """`calls` (at most 8) unanswered outbound calls over three consecutive contact days, away
+    from any conversation and from other calls (none in the 7 days before the burst, the next
+    one a week after its second day), so that they are the only calls of the 7-day windows
+    they fall in: with 8, exactly the eighth breaks US-7IN7 (DESIGN.md §5: the breach occurs
+    at the call over the limit; evidence: the eight calls of its window); with 7, the seventh
+    is a near miss. Empty (nothing written) when the days do not fit."""
     start = max(s.next_call, s.t.date() + DAY, s.day + WEEK)
     if s.conversation is not None and start < s.conversation[1] + timedelta(days=9):
-        return False
+        return []
     days: list[date] = []
     day = start
     while len(days) < 3:
@@ -82,19 +87,15 @@ def burst(s: CaseSim) -> bool:
         day += DAY
     left = s.agent.active_to is not None and days[-1] > s.agent.active_to
     if left or (days[-1] - days[0]).days > 5:
-        return False
+        return []
     plan = [(d, h) for d, hours in zip(days, ((9, 12, 16), (9, 12, 16), (10, 15)), strict=True)
-            for h in hours]  # fmt: skip
+            for h in hours][:calls]  # fmt: skip
     moments = [local_to_utc(d, h * 3600 + s.rng.randint(0, 1800), s.d.timezone) for d, h in plan]
     s.check(moments[-1])
-    ids = []
-    for at in moments:
-        call = Call(s.ids("CL"), at, s.agent.agent_id, "outbound", 0, "no_answer")
-        s.c.calls.append(call)
-        ids.append(call.contact_id)
-    s.t, s.day, s.next_call = moments[-1], days[-1], max(days[-1] + DAY, days[1] + WEEK)
-    s.breach("US-7IN7", ids, moments[-1])
-    return True
+    made = [Call(s.ids("CL"), at, s.agent.agent_id, "outbound", 0, "no_answer") for at in moments]
+    s.c.calls.extend(made)
+    s.t, s.day, s.next_call = moments[-1], plan[-1][0], max(plan[-1][0] + DAY, days[1] + WEEK)
+    return made
 
 
 def first_contact_slip(s: CaseSim) -> bool:

@@ -15,6 +15,7 @@ from random import Random
 
 from sample_data.breaches import ODD_HOURS, burst
 from sample_data.days import (
+    BUSINESS_HOURS,
     DAY,
     Clock,
     at_utc,
@@ -25,12 +26,12 @@ from sample_data.days import (
     local_to_utc,
 )
 from sample_data.ledger import Invoice, Ledger, balance
+from sample_data.near_misses import HOURS_END
 from sample_data.records import Call, Case, Event, Horizon, Ids, Message, Promise
 from sample_data.world import Agent, AgentPool, Debtor, weighted
 
 GRACE_DAYS = 3
 WEEK = timedelta(days=7)
-BUSINESS_HOURS = (9 * 3600, 18 * 3600 + 1800)  # local contact hours: 09:00-18:30
 CALL_GAP = {"soft": (5, 8), "standard": (2, 4), "intensive": (1, 2)}
 FAILED_CALLS = (("no_answer", 45), ("voicemail", 30), ("busy", 12), ("wrong_party", 8))
 CONVERSATIONS = frozenset({"right_party_contact", "promise_to_pay", "refusal", "dispute"})
@@ -80,6 +81,7 @@ class CaseSim:
         self.unreachable = False
         self.silent = False  # no more contact: a cease request or an attorney
         self.slip: str | None = None  # the rule this case breaks on purpose (breaches.py)
+        self.near: str | None = None  # the rule this case grazes on purpose (near_misses.py)
         self.conversation: tuple[str, date] | None = None  # last call with the debtor, its day
 
     # --- time -----------------------------------------------------------------------------
@@ -119,6 +121,11 @@ class CaseSim:
         self.c.breaches.append((rule, evidence, at))
         self.slip = None
 
+    def near_miss(self, rule: str, evidence: list[str], at: datetime) -> None:
+        """`evidence[-1]`: the record that must not be flagged under `rule`."""
+        self.c.near_misses.append((rule, evidence, at))
+        self.near = None
+
     def stage(self, name: str, by_agent: bool = True) -> None:
         if by_agent:
             self.slot()
@@ -140,7 +147,8 @@ class CaseSim:
         if not inbound:
             self.wait(*CALL_GAP[self.c.strategy])
         odd = None if inbound else ODD_HOURS.get(self.slip or "")
-        at = self.slot(None if inbound else self.next_call, odd or BUSINESS_HOURS)
+        end = None if inbound or odd else HOURS_END.get(self.near or "")
+        at = self.slot(None if inbound else self.next_call, odd or end or BUSINESS_HOURS)
         lo, hi = DURATION[outcome]
         direction = "inbound" if inbound else "outbound"
         call = Call(
@@ -149,6 +157,8 @@ class CaseSim:
         self.c.calls.append(call)
         if odd:
             self.breach(self.slip or "", [call.contact_id], at)
+        if end:
+            self.near_miss(self.near or "", [call.contact_id], at)
         talk = self.conversation
         if self.slip == "US-AFTER-CONV" and not inbound and talk and self.day < talk[1] + WEEK:
             self.breach("US-AFTER-CONV", [talk[0], call.contact_id], at)
@@ -160,8 +170,11 @@ class CaseSim:
         return at
 
     def fail_calls(self, n: int) -> None:
-        if n and self.slip == "US-7IN7" and burst(self):
+        if n and self.slip == "US-7IN7" and (made := burst(self, 8)):
+            self.breach("US-7IN7", [c.contact_id for c in made], made[-1].at)
             n -= 1
+        elif self.near == "US-7IN7" and self.slip != "US-7IN7" and (made := burst(self, 7)):
+            self.near_miss("US-7IN7", [c.contact_id for c in made], made[-1].at)
         for _ in range(n):
             self.call(weighted(self.rng, FAILED_CALLS))
             if self.rng.random() < 0.3:

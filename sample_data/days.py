@@ -14,6 +14,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 DAY = timedelta(days=1)
+BUSINESS_HOURS = (9 * 3600, 18 * 3600 + 1800)  # local contact hours: 09:00-18:30
 HISTORY_MONTHS = 18
 LATE_EXTRACT_DAYS = 7  # the later extraction covers the last week
 

@@ -41,11 +41,11 @@ def emit_debtor(
     spool: BankSpool,
     planter: Planter,
     clock: Clock,
-    promises: IO,
-    breaches: IO,
-    stuck: IO,
+    labels: dict[str, IO],
     config: Config,
 ) -> None:
+    """Write debtor `r`'s rows, and its labels to `labels` (name -> open file of
+    `_labels/<name>.jsonl`: promises, breaches, near_misses, stuck_cases)."""
     d, ledger = r.debtor, r.ledger
     for when, row in customer_rows(d):
         sinks["erp_customers"].write(row, when)
@@ -79,16 +79,17 @@ def emit_debtor(
             sinks["contacts_calls"].write(call_row(case, c), c.at)
         for m in case.messages:
             sinks["contacts_messages"].write(message_row(case, m), m.at)
-        for rule, evidence, at in case.breaches:
-            label = {
-                "rule_id": rule,
-                "case_id": case.case_id,
-                "debtor_id": d.debtor_id,
-                "jurisdiction": case.jurisdiction,
-                "occurred_at": fmt_ts(at),
-                "evidence_ids": evidence,
-            }
-            breaches.write(json.dumps(label, separators=(",", ":")) + "\n")
+        for name, planted in (("breaches", case.breaches), ("near_misses", case.near_misses)):
+            for rule, evidence, at in planted:
+                label = {
+                    "rule_id": rule,
+                    "case_id": case.case_id,
+                    "debtor_id": d.debtor_id,
+                    "jurisdiction": case.jurisdiction,
+                    "occurred_at": fmt_ts(at),
+                    "evidence_ids": evidence,
+                }
+                labels[name].write(json.dumps(label, separators=(",", ":")) + "\n")
         results = []
         for p in case.promises:
             outcome, paid = promise_outcome(
@@ -115,9 +116,9 @@ def emit_debtor(
                 "currency": case.currency,
                 "intended": p.intended,
             }
-            promises.write(json.dumps(label, separators=(",", ":")) + "\n")
+            labels["promises"].write(json.dumps(label, separators=(",", ":")) + "\n")
         for label in stuck_labels(case, strategy, results, clock.as_of, config.stuck_cases):
-            stuck.write(json.dumps(label, separators=(",", ":")) + "\n")
+            labels["stuck_cases"].write(json.dumps(label, separators=(",", ":")) + "\n")
 
 
 def _write_plain(sink: TableSink, table: str, row: dict, when: datetime, planter: Planter) -> None:

@@ -7,12 +7,14 @@ derive from as_of, never from the wall clock.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from random import Random
 
 from amicable.config import Config, load_config
 from amicable.settings import DEFAULT_CONFIG
@@ -23,6 +25,7 @@ from sample_data.days import Clock, stamp
 from sample_data.defects import Planter
 from sample_data.emit import emit_debtor
 from sample_data.fx import write_fx
+from sample_data.near_misses import NEAR_RULES
 from sample_data.rows import agent_row
 from sample_data.simulate import simulate_debtor
 from sample_data.world import AgentPool, make_agents
@@ -30,6 +33,7 @@ from sample_data.writers import BankSpool, TableSink
 
 GENERATOR = "amicable.sample_data"
 OWNED = ("erp", "cases", "contacts", "fx", "bank", "_labels")
+LABEL_FILES = ("promises", "breaches", "near_misses", "stuck_cases")  # `_labels/<name>.jsonl`
 SPLIT_TABLES = (
     "erp_customers",
     "erp_invoices",
@@ -65,13 +69,15 @@ class Summary:
     anomalies: int = 0  # planted duplicates and late corrections
     promises: int = 0
     breaches: int = 0  # planted compliance breaches (`_labels/breaches.jsonl`)
+    near_misses: int = 0  # planted near misses, never to flag (`_labels/near_misses.jsonl`)
 
     def __str__(self) -> str:
         total = sum(self.rows.values())
         return (
             f"{self.size} sample (seed {self.seed}, as of {self.as_of}): {len(self.rows)} files, "
             f"{total} rows, {self.defects} planted defects, {self.anomalies} duplicates and "
-            f"corrections, {self.promises} promises, {self.breaches} compliance breaches; "
+            f"corrections, {self.promises} promises, {self.breaches} compliance breaches "
+            f"({self.near_misses} near misses); "
             f"labels in {self.out / '_labels'}"
         )
 
@@ -128,23 +134,21 @@ def generate(
     rows: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="amicable-bank-") as tmp:
         spool = BankSpool(Path(tmp))
-        promises_path = out / "_labels" / "promises.jsonl"
-        breaches_path = out / "_labels" / "breaches.jsonl"
-        stuck_path = out / "_labels" / "stuck_cases.jsonl"
         slips = Slips()
+        near_misses = Slips(NEAR_RULES, Random(seed * 7_927 + 3))
         try:
-            with (
-                promises_path.open("w", encoding="utf-8") as promises,
-                breaches_path.open("w", encoding="utf-8") as breaches,
-                stuck_path.open("w", encoding="utf-8") as stuck,
-            ):
+            with contextlib.ExitStack() as stack:
+                labels = {
+                    name: stack.enter_context(
+                        (out / "_labels" / f"{name}.jsonl").open("w", encoding="utf-8")
+                    )
+                    for name in LABEL_FILES
+                }
                 for agent in agents:
                     sinks["cases_agents"].write(agent_row(agent))
                 for idx in range(SIZES[size].debtors):
-                    result = simulate_debtor(idx, seed, clock, pool, slips)
-                    emit_debtor(
-                        result, sinks, spool, planter, clock, promises, breaches, stuck, config
-                    )
+                    result = simulate_debtor(idx, seed, clock, pool, slips, near_misses)
+                    emit_debtor(result, sinks, spool, planter, clock, labels, config)
                     planter.plant(result, sinks, spool)
         finally:
             for sink in sinks.values():
@@ -164,7 +168,7 @@ def generate(
     with (out / "_labels" / "defects.jsonl").open("w", encoding="utf-8") as fh:
         for label in planter.labels:
             fh.write(json.dumps(label, ensure_ascii=False, separators=(",", ":")) + "\n")
-    n_promises = _count_lines(promises_path)
+    n_promises = _count_lines(out / "_labels" / "promises.jsonl")
     broken = sum(1 for lb in planter.labels if lb["expect"] in ("quarantine", "reject_file"))
     summary = Summary(
         out=out,
@@ -175,7 +179,8 @@ def generate(
         defects=broken,
         anomalies=len(planter.labels) - broken,
         promises=n_promises,
-        breaches=_count_lines(breaches_path),
+        breaches=_count_lines(out / "_labels" / "breaches.jsonl"),
+        near_misses=_count_lines(out / "_labels" / "near_misses.jsonl"),
     )
     _write_json(
         out / "_labels" / "summary.json",
@@ -190,6 +195,7 @@ def generate(
             "anomalies": summary.anomalies,
             "promises": summary.promises,
             "breaches": summary.breaches,
+            "near_misses": summary.near_misses,
             "tables": {rel: _table_of(rel) for rel in summary.rows},
         },
     )

@@ -79,3 +79,4 @@ class Case:
     closed: datetime | None = None
     reason: str | None = None
     breaches: list[tuple[str, list[str], datetime]] = field(default_factory=list)
+    near_misses: list[tuple[str, list[str], datetime]] = field(default_factory=list)

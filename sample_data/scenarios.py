@@ -13,6 +13,7 @@ from datetime import timedelta
 from sample_data.breaches import contact_despite, first_contact_slip, reminder_during_dispute
 from sample_data.casesim import CaseSim
 from sample_data.days import bank_on_or_after, fmt_amount
+from sample_data.near_misses import call_on_resolution_day
 from sample_data.records import Horizon
 from sample_data.world import weighted
 
@@ -164,7 +165,8 @@ def dispute(s: CaseSim, upheld: bool) -> None:
     s.wait(10, 40)  # no contact while the dispute is under review
     s.slot()
     outcome = "upheld" if upheld else "rejected"
-    s.event("dispute_resolved", {"dispute_id": dispute_id, "outcome": outcome}, s.agent.agent_id)
+    payload = {"dispute_id": dispute_id, "outcome": outcome}
+    call_on_resolution_day(s, s.event("dispute_resolved", payload, s.agent.agent_id))
     if upheld:
         s.ledger.credit(target, s.t.date(), target.open)
         if s.balance() == 0:

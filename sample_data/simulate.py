@@ -37,7 +37,7 @@ def debtor_rng(seed: int, idx: int) -> Random:
 
 
 def simulate_debtor(
-    idx: int, seed: int, clock: Clock, agents: AgentPool, slips: Slips
+    idx: int, seed: int, clock: Clock, agents: AgentPool, slips: Slips, near_misses: Slips
 ) -> DebtorResult:
     rng = debtor_rng(seed, idx)
     debtor = make_debtor(idx, rng, clock)
@@ -62,8 +62,9 @@ def simulate_debtor(
             continue
         ledger.cancel_plans(phase)
         case = _run_case(
-            debtor, placed, opened_day, ledger, agents, clock, rng, ids, len(cases), slips
-        )
+            debtor, placed, opened_day, ledger, agents, clock, rng, ids, len(cases),
+            (slips, near_misses),
+        )  # fmt: skip
         cases.append(case)
         if case.reason not in SUCCESS or case.closed is None:
             break
@@ -87,7 +88,7 @@ def _run_case(
     rng: Random,
     ids: Ids,
     n: int,
-    slips: Slips,
+    plants: tuple[Slips, Slips],
 ) -> Case:
     amount = balance(placed)
     scenario = debtor.scenario or weighted(rng, SCENARIOS_BY_HABIT[debtor.habit])
@@ -103,9 +104,12 @@ def _run_case(
         scenario=scenario,
     )
     sim = CaseSim(case, debtor, placed, ledger, agents, clock, rng, ids)
+    slips, near_misses = plants
     sim.slip = slips.pick(debtor, scenario, rng)
+    sim.near = near_misses.pick(debtor, scenario, rng)
     run_script(sim, scenario)
     slips.planted |= {rule for rule, _, _ in case.breaches}
+    near_misses.planted |= {rule for rule, _, _ in case.near_misses}
     return case
 
 

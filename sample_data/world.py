@@ -125,7 +125,7 @@ FORCED: tuple[tuple[str, str | None, str | None], ...] = (
     ("litigation", "B2B", "FR"),
     ("written_off", None, None),
     ("dispute_upheld", "B2B", None),
-    ("dispute_rejected", None, None),
+    ("dispute_rejected", "B2C", "US"),  # hosts the US-DISPUTE slip and near miss
     ("settled", "B2B", "DE"),
     ("cease", "B2C", "US"),
     ("attorney", "B2C", "US"),

@@ -112,7 +112,7 @@ def test_a_page_opened_without_sign_in_shows_nothing(
 
 def _two_agents_with_stuck_cases(sample_build: SampleBuild) -> tuple[str, str]:
     rows = sample_build.query(
-        "select d.agent_id, count(distinct s.case_id) from marts.fct_stuck_cases s"
+        "select d.owner_agent_id, count(distinct s.case_id) from marts.fct_stuck_cases s"
         " join marts.dim_cases d using (case_id) group by 1 order by 2 desc, 1"
     )
     assert len(rows) >= 2, "the sample has stuck cases owned by two agents"
@@ -128,7 +128,7 @@ def test_an_agent_sees_only_their_own_stuck_cases(
     assert not page.exception
     own = sample_build.query(
         "select distinct s.case_id from marts.fct_stuck_cases s join marts.dim_cases d"
-        " using (case_id) where d.agent_id = ?",
+        " using (case_id) where d.owner_agent_id = ?",
         [mine],
     )
     assert set(page.dataframe[0].value["case_id"]) == {case for (case,) in own}
@@ -141,7 +141,7 @@ def test_an_agent_cannot_reach_another_agents_case_by_editing_the_url(
     mine, theirs = _two_agents_with_stuck_cases(sample_build)
     (their_case,) = sample_build.query(
         "select min(s.case_id) from marts.fct_stuck_cases s join marts.dim_cases d"
-        " using (case_id) where d.agent_id = ?",
+        " using (case_id) where d.owner_agent_id = ?",
         [theirs],
     )[0]
     page = _page(STUCK_PAGE, Viewer("a", "A", "agent", mine), sample_build, monkeypatch)
@@ -159,7 +159,7 @@ def test_no_supervisor_page_opens_another_agents_case_from_the_url(
 ) -> None:
     mine, theirs = _two_agents_with_stuck_cases(sample_build)
     (their_case,) = sample_build.query(
-        "select min(case_id) from marts.dim_cases where agent_id = ?", [theirs]
+        "select min(case_id) from marts.dim_cases where owner_agent_id = ?", [theirs]
     )[0]
     path = REPO / "dashboards" / "views" / script
     page = _page(path, Viewer("a", "A", "agent", mine), sample_build, monkeypatch)

@@ -1,0 +1,52 @@
+"""The auditor's case file: every source record of one case in time order, with the rule
+verdict beside each contact, the reconciliation of its figures to the source rows, and its
+exports (CSV, PDF), each logged beside the warehouse.
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        case_file = load_case_file(con, "CS00000101")
+    case_file.reconciliation.ok            # counts and amounts agree with the raw tables
+    export = export_case_file(case_file, "pdf", user="auditor")   # bytes, logged
+    list_exports(warehouse)                # who exported what, when, with its sha256
+
+The records and verdicts are computed in dbt (marts.fct_case_file, marts.dim_cases); this
+package selects one case, reconciles it, renders and logs.
+"""
+
+from amicable.case_file.export_log import (
+    FORMATS,
+    Export,
+    ExportRecord,
+    export_case_file,
+    list_exports,
+)
+from amicable.case_file.load import (
+    BREACH_COLUMNS,
+    RECORD_COLUMNS,
+    CaseFile,
+    CaseFileError,
+    CaseNotFound,
+    Provenance,
+    load_case_file,
+)
+from amicable.case_file.pdf import to_pdf
+from amicable.case_file.reconcile import LINE_COLUMNS, Reconciliation
+from amicable.case_file.tables import to_csv
+
+__all__ = [
+    "BREACH_COLUMNS",
+    "FORMATS",
+    "LINE_COLUMNS",
+    "RECORD_COLUMNS",
+    "CaseFile",
+    "CaseFileError",
+    "CaseNotFound",
+    "Export",
+    "ExportRecord",
+    "Provenance",
+    "Reconciliation",
+    "export_case_file",
+    "list_exports",
+    "load_case_file",
+    "to_csv",
+    "to_pdf",
+]

@@ -1,0 +1,145 @@
+"""Load one case's file from the marts: header (`marts.dim_cases`), records in time order
+(`marts.fct_case_file`), its breaches (`marts.fct_compliance_breaches`), the reconciliation of
+its figures to the raw tables, and where it came from (warehouse, build run, as-of date)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from amicable.case_file.reconcile import Reconciliation, reconcile
+
+RECORD_COLUMNS: tuple[str, ...] = (
+    "record_seq", "occurred_at", "local_at", "record_kind", "source_table", "source_id",
+    "activity", "direction", "outcome", "agent_id", "detail", "amount", "currency", "verdict",
+    "breached_rule_ids", "breach_parameters", "unverifiable_rule_ids", "breach_ids",
+    "cited_by_rule_ids", "source_file", "source_row",
+)  # fmt: skip
+BREACH_COLUMNS: tuple[str, ...] = (
+    "breach_id", "rule_id", "occurred_at", "agent_id", "evidence_ids", "is_unverifiable",
+    "parameters", "legal_reference",
+)  # fmt: skip
+
+
+class CaseFileError(Exception):
+    """A case file cannot be made; the message is one line, fit for the user."""
+
+
+class CaseNotFound(CaseFileError):
+    """The case id is not in the warehouse."""
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a case file came from."""
+
+    warehouse: Path
+    as_of: date  # the build's as-of date
+    build_run_id: str | None  # the Dagster run that last checked the marts (quality.check_results)
+    built_at: datetime | None  # when that run checked them (UTC)
+    generated_at: datetime  # when this case file was made (UTC, aware)
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """One case's file. `header`: the case's row of marts.dim_cases (column -> value).
+    `records`: its rows of marts.fct_case_file (RECORD_COLUMNS), in record_seq order.
+    `breaches`: its rows of marts.fct_compliance_breaches (BREACH_COLUMNS), by occurred_at."""
+
+    case_id: str
+    header: dict[str, Any]
+    records: pd.DataFrame
+    breaches: pd.DataFrame
+    reconciliation: Reconciliation
+    provenance: Provenance
+
+
+def load_case_file(
+    con: duckdb.DuckDBPyConnection, case_id: str, now: datetime | None = None
+) -> CaseFile:
+    """The case file of `case_id` from the warehouse `con` is open on (read-only is enough).
+
+    Raises CaseNotFound when the case is not in marts.dim_cases, CaseFileError when the
+    warehouse has no case-file marts (not built yet)."""
+    warehouse = _warehouse_path(con)
+    header = _header(con, warehouse, case_id)
+    records = _frame(
+        con,
+        f"select {', '.join(RECORD_COLUMNS)} from marts.fct_case_file "
+        "where case_id = ? order by record_seq",
+        [case_id],
+    )
+    breaches = _frame(
+        con,
+        f"select {', '.join(BREACH_COLUMNS)} from marts.fct_compliance_breaches "
+        "where case_id = ? order by occurred_at, rule_id, breach_id",
+        [case_id],
+    )
+    run_id, built_at = _build_run(con)
+    provenance = Provenance(
+        warehouse=warehouse,
+        as_of=header["as_of_date"],
+        build_run_id=run_id,
+        built_at=built_at,
+        generated_at=(now or datetime.now(UTC)).astimezone(UTC),
+    )
+    reconciliation = reconcile(con, header, records)
+    return CaseFile(case_id, header, records, breaches, reconciliation, provenance)
+
+
+def _warehouse_path(con: duckdb.DuckDBPyConnection) -> Path:
+    row = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    return Path(row[0]).resolve() if row and row[0] else Path(":memory:")
+
+
+def _header(con: duckdb.DuckDBPyConnection, warehouse: Path, case_id: str) -> dict[str, Any]:
+    try:
+        cursor = con.execute("select * from marts.dim_cases where case_id = ?", [case_id])
+    except duckdb.CatalogException:
+        raise CaseFileError(
+            f"warehouse {warehouse} has no case files (marts.dim_cases is missing): "
+            "run `amicable build`"
+        ) from None
+    row = cursor.fetchone()
+    if row is None:
+        raise CaseNotFound(_not_found(con, warehouse, case_id))
+    return dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+
+def _not_found(con: duckdb.DuckDBPyConnection, warehouse: Path, case_id: str) -> str:
+    (as_of,) = con.execute("select max(as_of_date) from marts.dim_cases").fetchone() or (None,)
+    message = f"case {case_id!r} is not in the warehouse {warehouse}"
+    try:
+        opened = con.execute(
+            "select min(opened_at) from raw.cases_cases where case_id = ?", [case_id]
+        ).fetchone()
+    except duckdb.CatalogException:
+        opened = None
+    if opened and opened[0] is not None and as_of is not None:
+        return f"{message}: it was opened on {opened[0]:%Y-%m-%d}, after its as-of date {as_of}"
+    return f"{message} (as of {as_of}): check the case id"
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
+    """Rows as a pandas frame that keeps Decimal amounts exact (object columns)."""
+    cursor = con.execute(sql, params)
+    columns = [d[0] for d in cursor.description]
+    return pd.DataFrame.from_records(cursor.fetchall(), columns=columns, coerce_float=False)
+
+
+def _build_run(con: duckdb.DuckDBPyConnection) -> tuple[str | None, datetime | None]:
+    try:
+        row = con.execute(
+            "select run_id, max(evaluated_at) as checked_at from quality.check_results "
+            "group by run_id order by checked_at desc limit 1"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None, None
+    return (row[0], row[1]) if row else (None, None)

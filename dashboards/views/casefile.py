@@ -1,0 +1,131 @@
+"""The auditor's case file: every source record of one case in time order with the rule verdict
+beside each contact, its breaches, the reconciliation of its figures to the source rows, and
+PDF / CSV exports, each logged with who and when (`amicable.case_file`).
+
+Reads `marts.dim_cases`, `marts.fct_case_file` and `marts.fct_compliance_breaches` (and the raw
+tables it reconciles to) through `dashboards.queries`. The case is the URL's `case` parameter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from amicable.case_file import CaseFile, CaseNotFound, list_exports
+from dashboards import blocks, queries, ui
+
+CASE_KEY = blocks.CASE_KEY
+MIME = {"pdf": "application/pdf", "csv": "text/csv"}
+RECORD_COLUMNS = {
+    "occurred_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+    "local_at": st.column_config.TextColumn("Debtor's local time"),
+    "record_kind": st.column_config.TextColumn("Record"),
+    "source_id": st.column_config.TextColumn("Id"),
+    "activity": st.column_config.TextColumn("Activity"),
+    "direction": st.column_config.TextColumn("Direction"),
+    "outcome": st.column_config.TextColumn("Outcome"),
+    "agent_id": st.column_config.TextColumn("Agent"),
+    "amount": st.column_config.TextColumn("Amount"),
+    "currency": st.column_config.TextColumn("Currency"),
+    "verdict": st.column_config.TextColumn("Verdict"),
+    "breached_rule_ids": st.column_config.TextColumn("Breached rules"),
+    "breach_parameters": st.column_config.TextColumn("Parameters in force"),
+    "detail": st.column_config.TextColumn("Detail"),
+    "source_file": st.column_config.TextColumn("Source file"),
+    "source_row": st.column_config.NumberColumn("Row", format="%d"),
+}
+
+
+def _header(case_file: CaseFile) -> None:
+    facts = case_file.header
+    columns = st.columns(5)
+    columns[0].metric("Jurisdiction", f"{facts.get('jurisdiction')} ({facts.get('rule_pack')})")
+    columns[1].metric("Owner", str(facts.get("owner_agent_id") or "none"))
+    columns[2].metric("Records", ui.format_count(len(case_file.records)))
+    columns[3].metric("Breaches", ui.format_count(int(facts.get("breaches") or 0)))
+    columns[4].metric("Figures", "reconcile" if case_file.reconciliation.ok else "DO NOT reconcile")
+    st.caption(
+        f"Debtor {facts.get('debtor_id')} · {facts.get('segment')} · time zone "
+        f"{facts.get('time_zone')} · opened {facts.get('opened_at')} · "
+        f"{'open' if facts.get('is_open') else 'closed: ' + str(facts.get('close_reason'))} · "
+        f"as of {case_file.provenance.as_of} · build {case_file.provenance.build_run_id or 'n/a'}"
+    )
+
+
+def _reconciliation(case_file: CaseFile) -> None:
+    st.subheader("Reconciliation to the source rows")
+    result = case_file.reconciliation
+    (st.success if result.ok else st.error)(result.summary)
+    st.dataframe(result.lines, hide_index=True, key="reconciliation")
+    for problem in result.problems[:20]:
+        st.markdown(f"- {problem}")
+
+
+def _exports(case_file: CaseFile, warehouse: str) -> None:
+    st.subheader("Export")
+    user = ui.viewer().username
+    columns = st.columns(2)
+    for column, fmt in zip(columns, ("pdf", "csv"), strict=True):
+        column.download_button(
+            f"Download {fmt.upper()}",
+            data=blocks.case_file_export(case_file, fmt, user),
+            file_name=f"case_file_{case_file.case_id}.{fmt}",
+            mime=MIME[fmt],
+            on_click="rerun",
+            key=f"case_file_{fmt}",
+            icon=":material/download:",
+        )
+    done = list_exports(Path(warehouse), case_file.case_id)
+    if done:
+        st.caption(f"{len(done)} export(s) of this case, logged beside the warehouse:")
+        st.dataframe(pd.DataFrame([vars(r) for r in done]), hide_index=True, key="exports")
+    else:
+        st.caption("Not exported yet; every export is logged with who, when and its sha256.")
+
+
+def _render(warehouse: str, version: int) -> None:
+    cases = ui.query(queries.case_file_cases, warehouse, version)
+    if cases.empty:
+        st.info("No case in the warehouse yet: run `amicable build`.")
+        return
+    case_id = st.selectbox(
+        "Case",
+        list(cases["case_id"]),
+        index=None,
+        placeholder="Choose a case (those with breaches first)",
+        key=CASE_KEY,
+        bind="query-params",
+    )
+    if case_id is None:
+        st.info("Choose a case to read its file, or open one from the breaches page.")
+        return
+    try:
+        case_file = ui.query(queries.case_file, warehouse, version, case_id)
+    except CaseNotFound as error:
+        st.warning(str(error))
+        return
+    _header(case_file)
+    st.subheader("Records in time order, with the verdict beside each contact")
+    blocks.table(
+        case_file.records,
+        key="case_file_records",
+        file_name=f"case_file_{case_id}_records.csv",
+        column_config=RECORD_COLUMNS,
+    )
+    if not case_file.breaches.empty:
+        st.subheader("Breaches and their evidence")
+        st.dataframe(case_file.breaches, hide_index=True, key="case_breaches")
+    _reconciliation(case_file)
+    _exports(case_file, warehouse)
+
+
+ui.page(
+    "Case file",
+    "Every source record of one case, with its file and row, the verdict of the case's rule "
+    "pack beside each contact, and the check that the file's counts and amounts match the "
+    "source rows.",
+    _render,
+    section="Auditor",
+)
