@@ -12,6 +12,7 @@ import dagster as dg
 import duckdb
 
 from amicable.settings import WAREHOUSE_ENV, Settings
+from data_quality.source_checks import FRESHNESS_CHECK, SourceCheckRunConfig
 from ingestion.load import check_landing, quarantine_messages
 from orchestration.dbt_assets import DbtBuildConfig
 from orchestration.definitions import BUILD_JOB, build_definitions
@@ -34,6 +35,7 @@ class CheckLine:
     severity: str  # ERROR or WARN
     blocking: bool
     from_dbt: bool
+    description: str = ""
 
 
 @dataclass
@@ -60,8 +62,12 @@ def run_config(settings: Settings, log_level: str = "WARNING") -> dict:
     config = DbtBuildConfig(
         as_of=settings.as_of.isoformat(), reporting_currency=settings.reporting_currency
     )
+    freshness = SourceCheckRunConfig(as_of=settings.as_of.isoformat())
     return {
-        "ops": {"dbt_models": {"config": config.model_dump()}},
+        "ops": {
+            "dbt_models": {"config": config.model_dump()},
+            FRESHNESS_CHECK: {"config": freshness.model_dump()},
+        },
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
 
@@ -129,6 +135,7 @@ def summarise(
                 blocking=bool(evaluation.blocking)
                 and evaluation.severity == dg.AssetCheckSeverity.ERROR,
                 from_dbt=evaluation.asset_check_key in dbt_checks,
+                description=evaluation.description or "",
             )
         )
     for event in result.get_step_failure_events():

@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 from dq_fixtures import RAW, build_warehouse
 
+from amicable.config import load_config
+from amicable.settings import DEFAULT_CONFIG
 from data_quality.integrity import contacts_reference_known_cases, volume_vs_previous_load
 from data_quality.reconciliation import (
     ageing_reconciles_to_raw,
@@ -91,7 +93,8 @@ def test_volume_within_bounds_passes(tmp_path: Path) -> None:
 
     warehouse = build_warehouse(tmp_path / "w.duckdb")
     log_loads(warehouse, "fx_rates", [("a", "2026-01-01 00:00:00", 100), ("b", "2026-01-02", 60)])
-    outcome = _run(warehouse, volume_vs_previous_load)["fx_rates"]
+    volume = load_config(DEFAULT_CONFIG).quality.volume
+    outcome = _run(warehouse, lambda con: volume_vs_previous_load(con, volume))["fx_rates"]
     assert outcome.success
     assert (outcome.figures["latest_rows"], outcome.figures["previous_rows"]) == (60, 100)
 

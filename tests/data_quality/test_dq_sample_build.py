@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ingestion.contracts import SOURCES
 from tests.conftest import SampleBuild
 
 
@@ -18,3 +19,12 @@ def test_every_quality_check_of_the_sample_build_passes_and_is_recorded(
     assert {(status, count, keys) for *_, status, count, keys in rows} == {("pass", 0, "[]")}
     (runs,) = sample_build.query("select count(distinct run_id) from quality.check_results")[0]
     assert runs == 1
+
+
+def test_every_source_of_the_sample_is_fresh_at_its_as_of_date(sample_build: SampleBuild) -> None:
+    rows = sample_build.query(
+        "select source_table, as_of_date, status, age_hours <= cadence_hours"
+        " from quality.source_freshness"
+    )
+    assert {r[0] for r in rows} == {s.name for s in SOURCES}
+    assert {r[1:] for r in rows} == {(sample_build.settings.as_of, "fresh", True)}
