@@ -12,6 +12,7 @@ import dagster as dg
 import duckdb
 
 from amicable.settings import WAREHOUSE_ENV, Settings
+from data_quality.report import report_path, write_report
 from data_quality.source_checks import FRESHNESS_CHECK, SourceCheckRunConfig
 from ingestion.load import check_landing, quarantine_messages
 from orchestration.dbt_assets import DbtBuildConfig
@@ -48,6 +49,7 @@ class BuildOutcome:
     errors: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)  # first lines, see quarantine_total
     quarantine_total: int = 0
+    report: Path | None = None  # the data-quality report of this run (data_quality.report)
 
     @property
     def failed_blocking_checks(self) -> list[CheckLine]:
@@ -101,8 +103,10 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
     try:
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
             outcome.quarantined, outcome.quarantine_total = quarantine_messages(con, result.run_id)
-    except duckdb.Error as exc:  # a failed run may leave no warehouse, or a dbt still exiting
-        outcome.errors.append(f"quarantine not listed: {str(exc).splitlines()[0]}")
+            outcome.report = write_report(con, report_path(settings.warehouse), result.run_id)
+    except (duckdb.Error, OSError) as exc:  # a failed run may leave no warehouse
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        outcome.errors.append(f"quarantine not listed or quality report not written: {detail}")
     return outcome
 
 

@@ -71,6 +71,8 @@ def format_outcome(outcome: BuildOutcome, settings: Settings) -> str:
     if outcome.skipped_steps:
         out.append(f"skipped (upstream failed): {', '.join(outcome.skipped_steps)}")
     out.append(f"\ndbt log: {build_log_path(settings)}")
+    if outcome.report is not None:
+        out.append(f"quality report: {outcome.report}")
     out.append("build " + ("succeeded" if outcome.ok else "FAILED"))
     return "\n".join(out)
 
