@@ -48,6 +48,15 @@ class SourceCheckRunConfig(dg.Config):
     as_of: str = ""
 
 
+def _as_of(text: str) -> date:
+    if not text:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"as_of {text!r} in the run config is not a date (YYYY-MM-DD)") from None
+
+
 def _specs(name: str, tables: Sequence[str], description: str) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(
@@ -105,7 +114,7 @@ def _warning_check(
     def _check(context: dg.AssetCheckExecutionContext, config: SourceCheckRunConfig):
         warehouse = getattr(context.resources, warehouse_key)
         quality = getattr(context.resources, config_key).config().quality
-        as_of = date.fromisoformat(config.as_of) if config.as_of else datetime.now(UTC).date()
+        as_of = _as_of(config.as_of)
         with warehouse.connect(read_only=True) as con:
             evaluation = evaluate(con, quality, _chosen(context, tables), as_of)
         results, records = _results(context, name, evaluation.outcomes)

@@ -168,3 +168,18 @@ def test_an_export_without_changes_counts_as_a_delivery_and_a_rejected_file_does
         )
         [item] = freshness.measure(con, {"erp_customers": 72}, date(2026, 1, 31))
     assert (item.newest_at, item.status) == (datetime(2026, 1, 29, 2, 0), "fresh")
+
+
+def test_an_as_of_that_is_not_a_date_fails_the_step_in_one_clear_line(tmp_path: Path) -> None:
+    warehouse = build_warehouse(tmp_path / "w.duckdb")
+    result = run_graph(
+        warehouse,
+        stubs([INVOICES], INVOICES),
+        [build_freshness_check(tables=["erp_invoices"])],
+        run_config={"ops": {FRESHNESS_CHECK: {"config": {"as_of": "31/01/2026"}}}},
+    )
+    [failure] = result.get_step_failure_events()
+    message = failure.event_specific_data.error.cause.message  # type: ignore[union-attr]
+    assert message.strip() == (
+        "ValueError: as_of '31/01/2026' in the run config is not a date (YYYY-MM-DD)"
+    )
