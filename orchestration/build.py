@@ -82,7 +82,8 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
     """Materialise every asset and run every check, in this process.
 
     dbt's own output goes to `build_log_path(settings)`; Dagster warnings (quarantined rows,
-    failed checks) still reach the terminal.
+    failed checks) still reach the terminal. An `instance` given stays open for the caller (to
+    read the run's event log); by default the run gets an ephemeral one.
     """
     check_landing(settings.landing)  # fails early, in one line, on a missing folder
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
@@ -91,10 +92,13 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
     dbt_checks = defs.resolve_assets_def(dg.AssetKey(["marts", "fct_ar_ageing"])).check_keys
     log = build_log_path(settings)
     log.parent.mkdir(parents=True, exist_ok=True)
+    run_instance_context = (
+        contextlib.nullcontext(instance) if instance else dg.DagsterInstance.ephemeral()
+    )
     with (
         log.open("w", encoding="utf-8") as log_file,
         contextlib.redirect_stdout(log_file),
-        instance or dg.DagsterInstance.ephemeral() as run_instance,
+        run_instance_context as run_instance,
     ):
         result = defs.resolve_job_def(BUILD_JOB).execute_in_process(
             run_config=run_config(settings), instance=run_instance, raise_on_error=False
