@@ -28,13 +28,13 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+from record import record  # benchmarks/record.py: scripts run from this folder
 
 from amicable.settings import DBT_PROJECT_DIR, Settings
 from ingestion.contracts import SOURCES
 from orchestration.build import run_build
 from sample_data import generator
 
-RESULTS = Path(__file__).parent / "results"
 AS_OF = date(2026, 11, 20)
 INGESTION_STEPS = {f"raw__{s.name}" for s in SOURCES}
 DBT_STEP = "dbt_models"
@@ -140,11 +140,7 @@ def main() -> None:
         + f" (total {sum(n for _, n in rows):,}).",
         "",
     ]
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"checks_share_{label}.md"
-    out.write_text("\n".join(lines))
-    print("\n".join(lines))
-    print(f"written to {out}")
+    record(f"checks_share_{label}", lines)
 
 
 if __name__ == "__main__":
