@@ -6,18 +6,54 @@ days, stuck-case SLAs...) live in the YAML file and reach dbt as vars.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from amicable.rule_packs import RulePackError, load_rule_packs
+from ingestion.contracts import SOURCES
 
 STAGES = frozenset(
     {"reminder", "contact", "negotiation", "payment_plan", "formal_demand", "pre_litigation"}
 )
 Days = Annotated[int, Field(ge=0)]
+SOURCE_TABLES = tuple(s.name for s in SOURCES)
+_CADENCE = re.compile(r"^\s*([1-9][0-9]*)\s*([hd])\s*$")
+
+
+def _cadence_hours(value: object) -> object:
+    """`36h` -> 36, `4d` -> 96; anything else is left for pydantic to refuse."""
+    if isinstance(value, str):
+        match = _CADENCE.match(value)
+        if not match:
+            raise ValueError(f"{value!r} is not a cadence: write hours as `36h` or days as `4d`")
+        return int(match[1]) * (24 if match[2] == "d" else 1)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{value!r} is not a cadence: write hours as `36h` or days as `4d`")
+    return value
+
+
+Hours = Annotated[int, BeforeValidator(_cadence_hours), Field(gt=0)]
+
+
+def _known_sources(value: dict, what: str) -> None:
+    unknown = sorted(set(value) - set(SOURCE_TABLES))
+    if unknown:
+        raise ValueError(
+            f"unknown source table(s) {', '.join(unknown)} in {what}; "
+            f"known: {', '.join(SOURCE_TABLES)}"
+        )
 
 
 class ConfigError(Exception):
@@ -76,12 +112,73 @@ class Compliance(_Strict):
     holiday_years: tuple[int, int] = (2020, 2035)
 
 
+class VolumeBounds(_Strict):
+    """Rows of a source's latest load vs its previous load: allowed ratio, both ends included."""
+
+    min_ratio: float = Field(0.5, ge=0)
+    max_ratio: float = Field(3.0, gt=0)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VolumeBounds:
+        if self.min_ratio > self.max_ratio:
+            raise ValueError(f"min_ratio {self.min_ratio} exceeds max_ratio {self.max_ratio}")
+        return self
+
+
+class Volume(VolumeBounds):
+    """Volume bounds of every source; `overrides` replaces them for the sources it names."""
+
+    overrides: dict[str, VolumeBounds] = {}
+
+    @field_validator("overrides")
+    @classmethod
+    def _known(cls, value: dict[str, VolumeBounds]) -> dict[str, VolumeBounds]:
+        _known_sources(value, "quality.volume.overrides")
+        return value
+
+    def bounds(self, table: str) -> VolumeBounds:
+        return self.overrides.get(table) or VolumeBounds(
+            min_ratio=self.min_ratio, max_ratio=self.max_ratio
+        )
+
+
+class Distribution(_Strict):
+    """When a watched share (data_quality/distribution.py) has shifted enough to warn."""
+
+    recent_days: int = Field(7, ge=1, le=366)
+    baseline_days: int = Field(90, ge=1, le=3660)
+    min_shift_points: float = Field(15.0, gt=0, le=100)
+    standard_errors: float = Field(3.0, ge=0)
+    min_recent_rows: int = Field(20, ge=1)
+
+
+class Quality(_Strict):
+    """Data-quality thresholds (data_quality/): volume bounds, source cadences, shifts.
+
+    `freshness` maps every source table to its expected cadence in hours (`36h`, or `4d` read
+    as 96 hours)."""
+
+    volume: Volume = Volume()
+    freshness: dict[str, Hours]
+    distribution: Distribution = Distribution()
+
+    @field_validator("freshness")
+    @classmethod
+    def _every_source(cls, value: dict[str, int]) -> dict[str, int]:
+        _known_sources(value, "quality.freshness")
+        missing = [t for t in SOURCE_TABLES if t not in value]
+        if missing:
+            raise ValueError(f"no cadence for source table(s) {', '.join(missing)}")
+        return value
+
+
 class Config(_Strict):
     reporting_currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     promises: Promises = Promises()
     stuck_cases: StuckCases
     cash_expected: CashExpected = CashExpected()
     compliance: Compliance = Compliance()
+    quality: Quality
 
     def dbt_vars(self) -> dict:
         """The thresholds as dbt vars (nested mappings are read with `var('...')['key']`)."""

@@ -22,8 +22,8 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+from record import record  # benchmarks/record.py: scripts run from this folder
 
-RESULTS = Path(__file__).parent / "results"
 AS_OF = "2026-11-20"  # fixed, so runs on different days measure the same data
 
 
@@ -81,11 +81,7 @@ def main() -> None:
         *[f"| {t} | {r} | {lo} | {q} | {rej} |" for t, r, lo, q, rej in counts],
         "",
     ]
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"build_{args.size}.md"
-    out.write_text("\n".join(lines))
-    print("\n".join(lines))
-    print(f"written to {out}")
+    record(f"build_{args.size}", lines)
 
 
 if __name__ == "__main__":

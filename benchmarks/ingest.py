@@ -20,12 +20,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+from record import record  # benchmarks/record.py: scripts run from this folder
 
 from ingestion.contracts import SOURCES
 from ingestion.load import ensure_raw_schema, ingest_source
 from sample_data import generate
 
-RESULTS = Path(__file__).parent / "results"
 AS_OF = date(2026, 11, 20)
 
 
@@ -61,9 +61,7 @@ def main() -> None:
         lines.append(f"| {name} | {rows[name]} | {median:.2f} | {rows[name] / median:,.0f} |")
     total = sum(statistics.median(t) for t in seconds.values())
     lines += ["", f"Total (sum of medians): {total:.1f} s for {sum(rows.values()):,} rows", ""]
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / f"ingest_{args.size}.md").write_text("\n".join(lines))
-    print("\n".join(lines))
+    record(f"ingest_{args.size}", lines)
 
 
 if __name__ == "__main__":

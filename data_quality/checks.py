@@ -1,4 +1,5 @@
-"""The data-quality suites and SQL checks as blocking Dagster asset checks.
+"""The data-quality suites and SQL checks as blocking Dagster asset checks (the per-source
+warnings live in `data_quality.source_checks`).
 
 A check fails with severity ERROR when a blocking part fails (Dagster then skips the assets
 downstream of the checked table) and with severity WARN when only warnings fail. Every check
@@ -13,13 +14,13 @@ from collections.abc import Callable, Mapping, Sequence
 import dagster as dg
 import great_expectations as gx
 
-from data_quality.integrity import volume_vs_previous_load
-from data_quality.results import CheckRecord, append_with_retry
+from data_quality.outcomes import record_results, sql_check_result, sql_record, status
+from data_quality.results import CheckRecord
 from data_quality.runner import SuiteOutcome, run_suite_on
+from data_quality.source_checks import build_source_checks
 from data_quality.sql_checks import SQL_CHECKS, SQL_CHECKS_BY_NAME
-from data_quality.sqlcheck import SqlCheck, SqlOutcome
+from data_quality.sqlcheck import SqlCheck
 from data_quality.suites import SUITES
-from ingestion.contracts import SOURCES
 
 MAX_LISTED = 20
 
@@ -82,12 +83,6 @@ def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
     )
 
 
-def _status(passed: bool, severity: dg.AssetCheckSeverity) -> str:
-    if passed:
-        return "pass"
-    return "fail" if severity == dg.AssetCheckSeverity.ERROR else "warn"
-
-
 def suite_record(
     name: str, asset_key: dg.AssetKey, outcome: SuiteOutcome, result: dg.AssetCheckResult
 ) -> CheckRecord:
@@ -98,18 +93,13 @@ def suite_record(
     return CheckRecord(
         check_name=name,
         asset=asset_key.to_user_string(),
-        status=_status(result.passed, result.severity),
+        status=status(result.passed, result.severity),
         blocking=True,
         failing_count=sum(r.unexpected_count or (0 if r.success else 1) for r in failed),
         failing_keys=tuple(dict.fromkeys(keys)),
         description=result.description or "",
         details=_failure_rows(outcome),
     )
-
-
-def record_results(warehouse: object, records: Sequence[CheckRecord], run_id: str) -> None:
-    """Append `records` over a short read-write connection of the warehouse resource."""
-    append_with_retry(lambda: warehouse.connect(read_only=False), records, run_id)  # type: ignore[attr-defined]
 
 
 def _default_asset_key(suite: gx.ExpectationSuite) -> dg.AssetKey:
@@ -146,37 +136,6 @@ def _make_check(
     return _check
 
 
-def sql_check_result(check: SqlCheck | None, outcome: SqlOutcome) -> dg.AssetCheckResult:
-    """Turn a SQL check outcome into a check result; `check` None means a warning-only check."""
-    is_blocking = check is not None and check.blocking
-    failing = not outcome.success
-    severity = dg.AssetCheckSeverity.ERROR if is_blocking else dg.AssetCheckSeverity.WARN
-    metadata: dict[str, dg.RawMetadataValue] = {
-        "failing_count": outcome.failing_count,
-        "figures": dg.MetadataValue.json(outcome.figures),
-    }
-    if failing:
-        metadata["failing_keys"] = dg.MetadataValue.json(list(outcome.failing_keys))
-    return dg.AssetCheckResult(
-        passed=outcome.success, severity=severity, metadata=metadata, description=outcome.summary
-    )
-
-
-def sql_record(
-    name: str, asset: str, is_blocking: bool, outcome: SqlOutcome, result: dg.AssetCheckResult
-) -> CheckRecord:
-    return CheckRecord(
-        check_name=name,
-        asset=asset,
-        status=_status(result.passed, result.severity),
-        blocking=is_blocking,
-        failing_count=outcome.failing_count,
-        failing_keys=outcome.failing_keys,
-        description=outcome.summary,
-        details=[outcome.figures] if outcome.figures else [],
-    )
-
-
 def _make_sql_check(check: SqlCheck, resource_key: str) -> dg.AssetChecksDefinition:
     asset_key = dg.AssetKey(list(check.asset))
 
@@ -201,58 +160,6 @@ def _make_sql_check(check: SqlCheck, resource_key: str) -> dg.AssetChecksDefinit
     return _check
 
 
-VOLUME_CHECK = "volume_vs_previous_load"
-
-
-def build_volume_check(
-    warehouse_resource_key: str = "warehouse", tables: Sequence[str] | None = None
-) -> dg.AssetChecksDefinition:
-    """One warning check per raw table (`tables`: source names, default all), run as one step:
-    rows of the latest load vs the previous one (`integrity.volume_vs_previous_load`)."""
-    selected = list(tables) if tables is not None else [s.name for s in SOURCES]
-    specs = [
-        dg.AssetCheckSpec(
-            VOLUME_CHECK,
-            asset=dg.AssetKey(["raw", t]),
-            blocking=True,
-            description="Warning: rows of the latest load vs the previous load.",
-        )
-        for t in selected
-    ]
-
-    @dg.multi_asset_check(
-        specs=specs,
-        name=VOLUME_CHECK,
-        can_subset=True,
-        required_resource_keys={warehouse_resource_key},
-    )
-    def _volume(context: dg.AssetCheckExecutionContext):
-        warehouse = getattr(context.resources, warehouse_resource_key)
-        with warehouse.connect(read_only=True) as con:
-            outcomes = volume_vs_previous_load(con)
-        results, records = [], []
-        chosen = {k.asset_key.path[-1] for k in context.selected_asset_check_keys}
-        for table in [t for t in selected if t in chosen]:
-            outcome = outcomes.get(table) or SqlOutcome(0, (), f"no load of {table} logged")
-            result = sql_check_result(None, outcome)
-            key = dg.AssetKey(["raw", table])
-            results.append(
-                dg.AssetCheckResult(
-                    asset_key=key,
-                    check_name=VOLUME_CHECK,
-                    passed=result.passed,
-                    severity=result.severity,
-                    metadata=result.metadata,
-                    description=result.description,
-                )
-            )
-            records.append(sql_record(VOLUME_CHECK, key.to_user_string(), False, outcome, result))
-        record_results(warehouse, records, context.run.run_id)
-        yield from results
-
-    return _volume
-
-
 def build_sql_checks(
     warehouse_resource_key: str = "warehouse", names: Sequence[str] | None = None
 ) -> list[dg.AssetChecksDefinition]:
@@ -268,8 +175,11 @@ def build_asset_checks(
     warehouse_resource_key: str = "warehouse",
     tables: Sequence[str] | None = None,
     asset_keys: Mapping[str, dg.AssetKey] | None = None,
+    config_resource_key: str = "business",
 ) -> list[dg.AssetChecksDefinition]:
-    """One blocking asset check per suite; with `tables` None, the SQL and volume checks too.
+    """One blocking asset check per suite; with `tables` None, the SQL checks and the volume,
+    freshness and distribution warnings too (`source_checks`, reading the configuration file
+    through the `BusinessConfig` resource under `config_resource_key`).
 
     `tables` picks suites by table (default: all of `SUITES`); `asset_keys` overrides the asset
     key a table's check is attached to (default: the suite's ``meta["asset_key"]``, e.g.
@@ -285,7 +195,7 @@ def build_asset_checks(
     if tables is None:
         extra = [
             *build_sql_checks(warehouse_resource_key),
-            build_volume_check(warehouse_resource_key),
+            *build_source_checks(warehouse_resource_key, config_resource_key),
         ]
     return extra + [
         _make_check(

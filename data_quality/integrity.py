@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
+from amicable.config import Volume
 from data_quality.sqlcheck import MAX_KEYS, SqlOutcome, latest_rows
-
-# Volume bounds: the latest load's rows vs the previous load's, per source (warning only).
-VOLUME_MIN_RATIO = 0.5
-VOLUME_MAX_RATIO = 3.0
 
 
 def _orphans(con: duckdb.DuckDBPyConnection, sql: str, what: str, total_sql: str) -> SqlOutcome:
@@ -76,11 +73,14 @@ def contacts_reference_known_cases(table: str):  # noqa: ANN201 - a check functi
     return run
 
 
-def volume_vs_previous_load(con: duckdb.DuckDBPyConnection) -> dict[str, SqlOutcome]:
+def volume_vs_previous_load(
+    con: duckdb.DuckDBPyConnection, volume: Volume
+) -> dict[str, SqlOutcome]:
     """Per source table: rows loaded by the latest batch vs the previous batch (raw._loads).
 
     A batch is one ingestion run that logged at least one file (files already loaded are not
-    logged). Fails when latest < VOLUME_MIN_RATIO x previous or > VOLUME_MAX_RATIO x previous.
+    logged). Fails when latest < min_ratio x previous or > max_ratio x previous, with the
+    source's bounds from the `quality.volume` configuration (`volume.bounds(table)`).
     """
     rows = con.execute(
         """
@@ -117,17 +117,20 @@ def volume_vs_previous_load(con: duckdb.DuckDBPyConnection) -> dict[str, SqlOutc
     ).fetchall()
     outcomes: dict[str, SqlOutcome] = {}
     for table, batch, latest, files, previous_batch, previous in rows:
+        bounds = volume.bounds(table)
         figures = {
             "latest_batch": batch,
             "latest_rows": int(latest),
             "latest_files": int(files),
             "previous_batch": previous_batch,
             "previous_rows": None if previous is None else int(previous),
+            "min_ratio": bounds.min_ratio,
+            "max_ratio": bounds.max_ratio,
         }
         if previous is None:
             outcomes[table] = SqlOutcome(0, (), f"first load of {table}: {latest} rows", figures)
             continue
-        low, high = previous * VOLUME_MIN_RATIO, previous * VOLUME_MAX_RATIO
+        low, high = previous * bounds.min_ratio, previous * bounds.max_ratio
         out = not (low <= latest <= high)
         summary = (
             f"{table}: latest load {latest} rows vs previous {previous} (bounds {low:g}..{high:g})"

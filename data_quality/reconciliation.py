@@ -104,7 +104,8 @@ def payments_reconcile_to_allocations(con: duckdb.DuckDBPyConnection) -> SqlOutc
     Holds iff no entry is allocated beyond its amount and every allocation to an entry is in the
     entry's currency: the failing keys are those entries. Allocations whose payment_ref has no
     bank entry yet (statement not received) are counted apart, as the models date them by
-    their allocation date.
+    their allocation date. One DuckDB statement: failures, their first keys, the per-currency
+    totals and the count apart come back as one row, whatever the number of entries.
     """
     sql = f"""
         with allocations as ({latest_rows("erp_payment_allocations")}),
@@ -119,52 +120,84 @@ def payments_reconcile_to_allocations(con: duckdb.DuckDBPyConnection) -> SqlOutc
             from allocations
             left join invoices on allocations.invoice_id = invoices.invoice_id
             group by allocations.payment_ref
+        ),
+        entries as (
+            select
+                bank.entry_ref,
+                bank.currency,
+                bank.credit_debit,
+                bank.amount,
+                coalesce(per_entry.allocated_amount, 0) as allocated_amount,
+                case
+                    when bank.credit_debit <> 'CRDT'
+                        then bank.entry_ref || ': '
+                        || cast(cast(per_entry.allocated_amount as decimal(38, 2)) as varchar)
+                        || ' allocated to a ' || bank.credit_debit || ' entry'
+                    when per_entry.allocated_amount > bank.amount
+                        then bank.entry_ref || ' (' || bank.currency || '): '
+                        || cast(cast(per_entry.allocated_amount as decimal(38, 2)) as varchar)
+                        || ' allocated > '
+                        || cast(cast(bank.amount as decimal(38, 2)) as varchar)
+                    when per_entry.currencies > 1 or per_entry.invoice_currency <> bank.currency
+                        then bank.entry_ref || ' (' || bank.currency || ')'
+                        || ': allocated to invoices in another currency'
+                end as failure
+            from bank
+            left join per_entry on bank.entry_ref = per_entry.payment_ref
+            where bank.credit_debit = 'CRDT' or per_entry.payment_ref is not null
+        ),
+        per_currency as (
+            select
+                currency,
+                sum(amount) as payments_in,
+                sum(allocated_amount) as allocated,
+                sum(greatest(amount - allocated_amount, 0)) as unallocated
+            from entries
+            where credit_debit = 'CRDT'
+            group by currency
         )
         select
-            bank.entry_ref,
-            bank.currency,
-            bank.credit_debit,
-            bank.amount,
-            coalesce(per_entry.allocated_amount, 0) as allocated_amount,
-            per_entry.currencies,
-            per_entry.invoice_currency
-        from bank
-        left join per_entry on bank.entry_ref = per_entry.payment_ref
-        where bank.credit_debit = 'CRDT' or per_entry.payment_ref is not null
-        order by bank.entry_ref
+            (select count(failure) from entries) as failing_count,
+            (
+                select coalesce(list(failure order by entry_ref), [])
+                from (
+                    select entry_ref, failure from entries
+                    where failure is not null order by entry_ref limit $max_keys
+                )
+            ) as failing_keys,
+            (
+                select coalesce(list(
+                    struct_pack(currency, payments_in, allocated, unallocated)
+                    order by currency
+                ), [])
+                from per_currency
+            ) as per_currency,
+            (
+                select count(*) from allocations
+                where not exists (
+                    select 1 from bank where bank.entry_ref = allocations.payment_ref
+                )
+            ) as unmatched
     """
-    rows = con.execute(sql).fetchall()
-    failing: list[str] = []
-    totals: dict[str, dict[str, object]] = {}
-    for ref, currency, side, amount, allocated, currencies, invoice_currency in rows:
-        if side != "CRDT":
-            failing.append(f"{ref}: {money(allocated)} allocated to a {side} entry")
-            continue
-        total = totals.setdefault(currency, {"payments_in": 0, "allocated": 0, "unallocated": 0})
-        total["payments_in"] += amount
-        total["allocated"] += allocated
-        total["unallocated"] += max(amount - allocated, 0)
-        if allocated > amount:
-            failing.append(f"{ref} ({currency}): {money(allocated)} allocated > {money(amount)}")
-        elif currencies and (currencies > 1 or invoice_currency != currency):
-            failing.append(f"{ref} ({currency}): allocated to invoices in another currency")
-    (unmatched,) = con.execute(
-        f"""
-        with allocations as ({latest_rows("erp_payment_allocations")}),
-        bank as ({latest_rows("bank_entries")})
-        select count(*) as n from allocations
-        where payment_ref not in (select entry_ref from bank)
-        """
-    ).fetchone() or (0,)
+    row = con.execute(sql, {"max_keys": MAX_KEYS}).fetchone()
+    failing_count, keys, currencies, unmatched = row or (0, [], [], 0)
+    per_currency = {
+        item["currency"]: {
+            "payments_in": money(item["payments_in"]),
+            "allocated": money(item["allocated"]),
+            "unallocated": money(item["unallocated"]),
+        }
+        for item in currencies
+    }
     figures: dict[str, object] = {
-        "per_currency": {c: {k: money(v) for k, v in t.items()} for c, t in totals.items()},
+        "per_currency": per_currency,
         "allocations_without_bank_entry": unmatched,
     }
     summary = (
-        f"{len(failing)} bank entr(y/ies) break payments in = allocated + unallocated"
-        f" ({len(totals)} currencies, {unmatched} allocation(s) awaiting their statement)"
+        f"{failing_count} bank entr(y/ies) break payments in = allocated + unallocated"
+        f" ({len(per_currency)} currencies, {unmatched} allocation(s) awaiting their statement)"
     )
-    return SqlOutcome(len(failing), tuple(failing[:MAX_KEYS]), summary, figures)
+    return SqlOutcome(failing_count, tuple(keys), summary, figures)
 
 
 def contacts_reconcile_to_loaded(con: duckdb.DuckDBPyConnection) -> SqlOutcome:

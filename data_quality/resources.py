@@ -1,4 +1,5 @@
-"""The DuckDB warehouse as a Dagster resource, shared by ingestion and the data-quality checks."""
+"""Dagster resources shared by ingestion, dbt and the data-quality checks: the DuckDB
+warehouse and the business-threshold file."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+
+from amicable.config import Config, load_config
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -24,3 +27,15 @@ class WarehouseResource(dg.ConfigurableResource):
         if not read_only:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         return duckdb.connect(self.path, read_only=read_only)
+
+
+class BusinessConfig(dg.ConfigurableResource):
+    """The business-threshold file (config/amicable.yml), read when a run step needs it."""
+
+    path: str
+
+    def config(self) -> Config:
+        return load_config(Path(self.path))
+
+    def dbt_vars(self) -> dict:
+        return self.config().dbt_vars()

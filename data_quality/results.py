@@ -91,6 +91,25 @@ def append(
     )
 
 
+def write_with_retry(
+    connect: Callable[[], duckdb.DuckDBPyConnection],
+    write: Callable[[duckdb.DuckDBPyConnection], None],
+    attempts: int = 20,
+    pause_seconds: float = 0.25,
+) -> None:
+    """Open a read-write connection with `connect`, `write` over it, close; retry while the
+    file is locked by another process (a dashboard or a concurrent check)."""
+    for attempt in range(1, attempts + 1):
+        try:
+            with connect() as con:
+                write(con)
+            return
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or attempt == attempts:
+                raise
+            time.sleep(pause_seconds)
+
+
 def append_with_retry(
     connect: Callable[[], duckdb.DuckDBPyConnection],
     records: Sequence[CheckRecord],
@@ -98,14 +117,5 @@ def append_with_retry(
     attempts: int = 20,
     pause_seconds: float = 0.25,
 ) -> None:
-    """Open a read-write connection with `connect`, append, close; retry while the file is
-    locked by another process (a dashboard or a concurrent check)."""
-    for attempt in range(1, attempts + 1):
-        try:
-            with connect() as con:
-                append(con, records, run_id)
-            return
-        except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or attempt == attempts:
-                raise
-            time.sleep(pause_seconds)
+    """Append `records` over a short read-write connection (`write_with_retry`)."""
+    write_with_retry(connect, lambda con: append(con, records, run_id), attempts, pause_seconds)

@@ -12,6 +12,8 @@ import dagster as dg
 import duckdb
 
 from amicable.settings import WAREHOUSE_ENV, Settings
+from data_quality.report import report_path, write_report
+from data_quality.source_checks import FRESHNESS_CHECK, SourceCheckRunConfig
 from ingestion.load import check_landing, quarantine_messages
 from orchestration.dbt_assets import DbtBuildConfig
 from orchestration.definitions import BUILD_JOB, build_definitions
@@ -35,6 +37,7 @@ class CheckLine:
     severity: str  # ERROR or WARN
     blocking: bool
     from_dbt: bool
+    description: str = ""
 
 
 @dataclass
@@ -47,6 +50,7 @@ class BuildOutcome:
     errors: list[str] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)  # first lines, see quarantine_total
     quarantine_total: int = 0
+    report: Path | None = None  # the data-quality report of this run (data_quality.report)
 
     @property
     def failed_blocking_checks(self) -> list[CheckLine]:
@@ -61,8 +65,12 @@ def run_config(settings: Settings, log_level: str = "WARNING") -> dict:
     config = DbtBuildConfig(
         as_of=settings.as_of.isoformat(), reporting_currency=settings.reporting_currency
     )
+    freshness = SourceCheckRunConfig(as_of=settings.as_of.isoformat())
     return {
-        "ops": {"dbt_models": {"config": config.model_dump()}},
+        "ops": {
+            "dbt_models": {"config": config.model_dump()},
+            FRESHNESS_CHECK: {"config": freshness.model_dump()},
+        },
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }
 
@@ -77,7 +85,8 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
     The build writes a private copy of the warehouse and publishes it atomically when the run
     is over (`orchestration.publish`), so the dashboard keeps reading the last build meanwhile.
     dbt's own output goes to `build_log_path(settings)`; Dagster warnings (quarantined rows,
-    failed checks) still reach the terminal.
+    failed checks) still reach the terminal. An `instance` given stays open for the caller (to
+    read the run's event log); by default the run gets an ephemeral one.
     """
     check_landing(settings.landing)  # fails early, in one line, on a missing folder
     live = settings.warehouse.resolve()
@@ -92,10 +101,13 @@ def _run(settings: Settings, log: Path, instance: dg.DagsterInstance | None) -> 
     defs = build_definitions(settings)
     dbt_checks = defs.resolve_assets_def(dg.AssetKey(["marts", "fct_ar_ageing"])).check_keys
     log.parent.mkdir(parents=True, exist_ok=True)
+    run_instance_context = (
+        contextlib.nullcontext(instance) if instance else dg.DagsterInstance.ephemeral()
+    )
     with (
         log.open("w", encoding="utf-8") as log_file,
         contextlib.redirect_stdout(log_file),
-        instance or dg.DagsterInstance.ephemeral() as run_instance,
+        run_instance_context as run_instance,
     ):
         result = defs.resolve_job_def(BUILD_JOB).execute_in_process(
             run_config=run_config(settings), instance=run_instance, raise_on_error=False
@@ -104,8 +116,10 @@ def _run(settings: Settings, log: Path, instance: dg.DagsterInstance | None) -> 
     try:
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
             outcome.quarantined, outcome.quarantine_total = quarantine_messages(con, result.run_id)
-    except duckdb.Error as exc:  # a failed run may leave no warehouse, or a dbt still exiting
-        outcome.errors.append(f"quarantine not listed: {str(exc).splitlines()[0]}")
+            outcome.report = write_report(con, report_path(settings.warehouse), result.run_id)
+    except (duckdb.Error, OSError) as exc:  # a failed run may leave no warehouse
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        outcome.errors.append(f"quarantine not listed or quality report not written: {detail}")
     return outcome
 
 
@@ -138,6 +152,7 @@ def summarise(
                 blocking=bool(evaluation.blocking)
                 and evaluation.severity == dg.AssetCheckSeverity.ERROR,
                 from_dbt=evaluation.asset_check_key in dbt_checks,
+                description=evaluation.description or "",
             )
         )
     for event in result.get_step_failure_events():

@@ -10,8 +10,8 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from amicable.config import load_config
 from amicable.settings import DBT_PROJECT_DIR
+from data_quality.resources import BusinessConfig
 
 
 class DbtBuildConfig(dg.Config):
@@ -19,15 +19,6 @@ class DbtBuildConfig(dg.Config):
 
     as_of: str = ""
     reporting_currency: str = ""
-
-
-class BusinessConfig(dg.ConfigurableResource):
-    """The business-threshold file (config/amicable.yml), read when a run starts."""
-
-    path: str
-
-    def dbt_vars(self) -> dict:
-        return load_config(Path(self.path)).dbt_vars()
 
 
 def dbt_executable() -> str:

@@ -11,9 +11,8 @@ import dagster as dg
 
 from amicable.settings import Settings
 from data_quality.checks import build_asset_checks
-from data_quality.resources import WarehouseResource
+from data_quality.resources import BusinessConfig, WarehouseResource
 from orchestration.dbt_assets import (
-    BusinessConfig,
     build_dbt_assets,
     dbt_resource,
     ensure_manifest,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from amicable.settings import Settings
-from orchestration.build import BuildOutcome, build_log_path
+from orchestration.build import BuildOutcome, CheckLine, build_log_path
 
 
 def _table(header: list[str], rows: list[list[object]]) -> str:
@@ -21,6 +21,12 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
     return "\n".join(
         [line(cells[0]), line(["-" * w for w in widths])] + [line(r) for r in cells[1:]]
     )
+
+
+def _result(check: CheckLine) -> str:
+    if check.passed:
+        return "pass"
+    return "WARN" if check.severity == "WARN" else "FAIL"
 
 
 def format_outcome(outcome: BuildOutcome, settings: Settings) -> str:
@@ -47,12 +53,13 @@ def format_outcome(outcome: BuildOutcome, settings: Settings) -> str:
     out.append(
         _table(
             ["check", "asset", "result", "blocking"],
-            [
-                [c.check, c.asset, "pass" if c.passed else "FAIL", "yes" if c.blocking else "no"]
-                for c in quality
-            ],
+            [[c.check, c.asset, _result(c), "yes" if c.blocking else "no"] for c in quality],
         )
     )
+    warned = [c for c in quality if not c.passed and c.severity == "WARN"]
+    if warned:
+        out.append(f"\nwarnings ({len(warned)}, not blocking):")
+        out += [f"  WARN {c.check} on {c.asset}: {c.description}" for c in warned]
     dbt = Counter("pass" if c.passed else "fail" for c in outcome.checks if c.from_dbt)
     out.append(f"\ndbt tests: {dbt['pass']} passed, {dbt['fail']} failed")
     for c in outcome.checks:
@@ -64,6 +71,8 @@ def format_outcome(outcome: BuildOutcome, settings: Settings) -> str:
     if outcome.skipped_steps:
         out.append(f"skipped (upstream failed): {', '.join(outcome.skipped_steps)}")
     out.append(f"\ndbt log: {build_log_path(settings)}")
+    if outcome.report is not None:
+        out.append(f"quality report: {outcome.report}")
     out.append("build " + ("succeeded" if outcome.ok else "FAILED"))
     return "\n".join(out)
 

@@ -50,3 +50,41 @@ def test_run_options_override_the_configuration_in_dbt_vars() -> None:
     merged = dbt_vars(DbtBuildConfig(as_of="2024-02-29", reporting_currency="USD"), business)
     assert '"as_of": "2024-02-29"' in merged and '"reporting_currency": "USD"' in merged
     assert '"grace_days": 3' in merged
+
+
+def _edited(tmp_path: Path, old: str, new: str) -> Path:
+    path = tmp_path / "amicable.yml"
+    text = DEFAULT_CONFIG.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    (tmp_path / "rule_packs").symlink_to(DEFAULT_CONFIG.parent / "rule_packs")
+    return path
+
+
+def test_cadences_are_hours_or_days_for_every_source(tmp_path: Path) -> None:
+    quality = load_config(DEFAULT_CONFIG).quality
+    assert quality.freshness["erp_invoices"] == 96
+    assert quality.volume.bounds("erp_invoices").min_ratio == 0.5
+    path = _edited(tmp_path, "erp_invoices: 4d", "erp_invoices: 36h")
+    assert load_config(path).quality.freshness["erp_invoices"] == 36
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("fx_rates: 4d", "fx_rates: 4 days", r"quality.freshness.fx_rates: .*write hours as `36h`"),
+        ("    fx_rates: 4d\n", "", r"quality.freshness: .*no cadence for .*fx_rates"),
+        (
+            "overrides: {}",
+            "overrides: {invoices: {min_ratio: 0.1}}",
+            r"quality.volume.overrides: .*unknown source table\(s\) invoices",
+        ),
+        ("max_ratio: 3.0", "max_ratio: 0.4", r"quality.volume: .*min_ratio 0.5 exceeds max_ratio"),
+    ],
+    ids=["cadence in words", "source without cadence", "unknown source", "inverted bounds"],
+)
+def test_a_bad_quality_threshold_is_refused_naming_the_key(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(_edited(tmp_path, old, new))

@@ -4,13 +4,15 @@ check: stub assets stand in for the tables, one downstream asset shows what a ch
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
-from data_quality.resources import WarehouseResource
+from amicable.settings import DEFAULT_CONFIG
+from data_quality.resources import BusinessConfig, WarehouseResource
 from ingestion.contracts import SOURCES
 from ingestion.load import ensure_raw_schema
 
@@ -116,6 +118,20 @@ def log_loads(path: Path, table: str, batches: Sequence[tuple[str, str, int]]) -
             )
 
 
+def config_copy(folder: Path, *replacements: tuple[str, str]) -> Path:
+    """A copy of the shipped configuration folder under `folder`, with `amicable.yml` edited
+    by (old, new) text replacements; returns the copy of `amicable.yml`."""
+    target = folder / "config"
+    shutil.copytree(DEFAULT_CONFIG.parent, target)
+    text = DEFAULT_CONFIG.read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, f"{old!r} is not in {DEFAULT_CONFIG}"
+        text = text.replace(old, new)
+    path = target / DEFAULT_CONFIG.name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def stubs(keys: Sequence[dg.AssetKey], upstream_of_downstream: dg.AssetKey) -> list:
     """A stub asset per key, and `downstream` depending on `upstream_of_downstream`."""
 
@@ -133,10 +149,21 @@ def stubs(keys: Sequence[dg.AssetKey], upstream_of_downstream: dg.AssetKey) -> l
     return [*(stub(k) for k in keys), downstream]
 
 
-def run_graph(warehouse: Path, assets: list, checks: list) -> dg.ExecuteInProcessResult:
+def run_graph(
+    warehouse: Path,
+    assets: list,
+    checks: list,
+    config: Path = DEFAULT_CONFIG,
+    run_config: Mapping[str, object] | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Materialise `assets` with `checks`, the thresholds of `config` (default: shipped)."""
     return dg.materialize(
         [*assets, *checks],
-        resources={"warehouse": WarehouseResource(path=str(warehouse))},
+        resources={
+            "warehouse": WarehouseResource(path=str(warehouse)),
+            "business": BusinessConfig(path=str(config)),
+        },
+        run_config=run_config,
         raise_on_error=False,
     )
 

@@ -92,8 +92,13 @@ def test_default_checks_cover_every_raw_table_and_the_main_marts() -> None:
         dg.AssetKey(["marts", name])
         for name in ("fct_ar_ageing", "fct_dso", "fct_promises", "fct_stuck_cases")
     }
-    volume = {spec.asset_key for spec in specs if spec.name == "volume_vs_previous_load"}
-    assert volume == {dg.AssetKey(["raw", s.name]) for s in SOURCES}
+    every_source = {dg.AssetKey(["raw", s.name]) for s in SOURCES}
+    for per_source in ("volume_vs_previous_load", "freshness"):
+        assert {spec.asset_key for spec in specs if spec.name == per_source} == every_source
+    assert {spec.asset_key for spec in specs if spec.name == "distribution_shift"} == {
+        dg.AssetKey(["raw", "contacts_calls"]),
+        dg.AssetKey(["raw", "contacts_messages"]),
+    }
     assert {spec.name for spec in specs} >= {
         "allocations_reference_known_invoices",
         "contacts_calls_reference_known_cases",

@@ -19,7 +19,8 @@ from dq_fixtures import (
     stubs,
 )
 
-from data_quality.checks import build_asset_checks, build_sql_checks, build_volume_check
+from data_quality.checks import build_asset_checks, build_sql_checks
+from data_quality.source_checks import build_volume_check
 
 ALLOCATIONS = dg.AssetKey(["raw", "erp_payment_allocations"])
 INVOICES = dg.AssetKey(["raw", "erp_invoices"])

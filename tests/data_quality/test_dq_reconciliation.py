@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 from dq_fixtures import RAW, build_warehouse
 
+from amicable.config import load_config
+from amicable.settings import DEFAULT_CONFIG
 from data_quality.integrity import contacts_reference_known_cases, volume_vs_previous_load
 from data_quality.reconciliation import (
     ageing_reconciles_to_raw,
@@ -91,6 +93,62 @@ def test_volume_within_bounds_passes(tmp_path: Path) -> None:
 
     warehouse = build_warehouse(tmp_path / "w.duckdb")
     log_loads(warehouse, "fx_rates", [("a", "2026-01-01 00:00:00", 100), ("b", "2026-01-02", 60)])
-    outcome = _run(warehouse, volume_vs_previous_load)["fx_rates"]
+    volume = load_config(DEFAULT_CONFIG).quality.volume
+    outcome = _run(warehouse, lambda con: volume_vs_previous_load(con, volume))["fx_rates"]
     assert outcome.success
     assert (outcome.figures["latest_rows"], outcome.figures["previous_rows"]) == (60, 100)
+
+
+def test_payments_reconciliation_names_every_kind_of_break_and_counts_awaiting_statements(
+    tmp_path: Path,
+) -> None:
+    raw = copy.deepcopy(RAW)
+    raw["bank_entries"] += [
+        {
+            "statement_id": "ST-1",
+            "account_iban": "DE89370400440532013000",
+            "entry_ref": "E-2",
+            "booking_date": "2026-01-14",
+            "value_date": "2026-01-14",
+            "amount": "9.00",
+            "currency": "EUR",
+            "credit_debit": "DBIT",
+        },
+        {
+            "statement_id": "ST-1",
+            "account_iban": "DE89370400440532013000",
+            "entry_ref": "E-3",
+            "booking_date": "2026-01-15",
+            "value_date": "2026-01-15",
+            "amount": "40.00",
+            "currency": "EUR",
+            "credit_debit": "CRDT",
+        },
+    ]
+    raw["erp_payment_allocations"] += [
+        # a debit (money out) cannot pay an invoice
+        {"allocation_id": "AL-2", "payment_ref": "E-2", "invoice_id": "INV-1",
+         "amount": "9.00", "allocated_at": "2026-01-14 09:00:00"},
+        # a EUR receipt allocated to the USD invoice
+        {"allocation_id": "AL-3", "payment_ref": "E-3", "invoice_id": "INV-2",
+         "amount": "40.00", "allocated_at": "2026-01-15 09:00:00"},
+        # its bank statement has not arrived yet: counted apart, not a break
+        {"allocation_id": "AL-4", "payment_ref": "E-9", "invoice_id": "INV-1",
+         "amount": "5.00", "allocated_at": "2026-01-30 09:00:00"},
+    ]  # fmt: skip
+    outcome = _run(build_warehouse(tmp_path / "w.duckdb", raw), payments_reconcile_to_allocations)
+    assert outcome.failing_keys == (
+        "E-2: 9.00 allocated to a DBIT entry",
+        "E-3 (EUR): allocated to invoices in another currency",
+    )
+    assert outcome.failing_count == 2
+    assert outcome.figures == {
+        "per_currency": {
+            "EUR": {"payments_in": "85.00", "allocated": "70.00", "unallocated": "15.00"}
+        },
+        "allocations_without_bank_entry": 1,
+    }
+    assert outcome.summary == (
+        "2 bank entr(y/ies) break payments in = allocated + unallocated"
+        " (1 currencies, 1 allocation(s) awaiting their statement)"
+    )
