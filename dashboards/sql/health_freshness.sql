@@ -10,4 +10,4 @@ select
     as_of_date
 from quality.source_freshness
 where run_id = ?
-order by case status when 'ok' then 1 else 0 end, source_table
+order by case status when 'stale' then 0 else 1 end, source_table

@@ -44,7 +44,7 @@ def _freshness(warehouse: str, version: int, run_id: str) -> None:
     if freshness.empty:
         st.info("This run evaluated no freshness.")
         return
-    stale = freshness[freshness["status"] != "ok"]
+    stale = freshness[freshness["status"] == "stale"]
     if stale.empty:
         st.success(f"All {len(freshness)} sources are within their expected cadence.")
     else:

@@ -3,6 +3,7 @@ warehouse's own records."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -132,3 +133,30 @@ def test_a_warehouse_without_runs_says_how_to_build(
     page = AppTest.from_file(HEALTH_PAGE, default_timeout=TIMEOUT).run()
     assert not page.exception
     assert any("amicable build" in info.value for info in page.info)
+
+
+def test_freshness_lists_every_source_of_the_run(page: AppTest, sample_build: SampleBuild) -> None:
+    page.run()
+    freshness = _frame_with(page, "cadence_hours")
+    expected = sample_build.query(
+        "select source_table, status from quality.source_freshness where run_id = ?",
+        [_latest_run(sample_build)],
+    )
+    assert sorted(zip(freshness["source_table"], freshness["status"], strict=True)) == sorted(
+        expected
+    )
+    assert len(expected) == 10
+
+
+def test_a_stale_source_is_named_in_a_warning(
+    sample_build: SampleBuild, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(sample_build.settings.warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "update quality.source_freshness set status = 'stale' where source_table = 'fx_rates'"
+        )
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(copy))
+    page = AppTest.from_file(HEALTH_PAGE, default_timeout=TIMEOUT).run()
+    assert any("stale source(s): fx_rates" in w.value for w in page.warning)
