@@ -51,8 +51,7 @@ def chart(page: AppTest, key: str) -> Any:
 
 def traces(page: AppTest, key: str) -> list[dict[str, Any]]:
     """The traces of a chart as the browser receives them, typed arrays decoded to lists."""
-    spec = json.loads(chart(page, key).proto.spec)
-    return [{name: _decoded(value) for name, value in trace.items()} for trace in spec["data"]]
+    return [_decoded(trace) for trace in json.loads(chart(page, key).proto.spec)["data"]]
 
 
 def bound_keys(page: AppTest) -> set[str]:
@@ -91,7 +90,12 @@ def select_points(page: AppTest, key: str, points: list[dict[str, Any]]) -> AppT
 
 
 def _decoded(value: Any) -> Any:
-    if isinstance(value, dict) and "bdata" in value:  # plotly's typed-array encoding
+    """Plotly's typed arrays (`bdata`) decoded to lists, at any depth."""
+    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
         array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
         return array.tolist()
+    if isinstance(value, dict):
+        return {name: _decoded(item) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_decoded(item) for item in value]
     return value

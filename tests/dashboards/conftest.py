@@ -15,7 +15,6 @@ Month end 2026-10-31: INV-2 current 460.00, INV-3 31-60 2000.00, INV-7 61-90 300
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import json
 import shutil
@@ -23,13 +22,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import SampleBuild
+from tests.dashboards.apptest_support import traces
 
 LATEST = dt.date(2026, 11, 20)
 MONTH_END = dt.date(2026, 10, 31)
@@ -183,26 +182,9 @@ def empty_warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
-def plotly_traces(page: AppTest, key: str) -> list[dict]:
-    """The traces of the keyed Plotly chart, typed arrays (plotly's `bdata`) decoded to lists."""
-    chart = next(chart for chart in page.get("plotly_chart") if chart.proto.id.endswith(key))
-    return [_decoded(trace) for trace in json.loads(chart.proto.spec)["data"]]
-
-
-def _decoded(value: object) -> object:
-    if isinstance(value, dict) and "bdata" in value and "dtype" in value:
-        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
-        return array.tolist()
-    if isinstance(value, dict):
-        return {name: _decoded(item) for name, item in value.items()}
-    if isinstance(value, list):
-        return [_decoded(item) for item in value]
-    return value
-
-
 @pytest.fixture
 def chart_traces() -> Callable[[AppTest, str], list[dict]]:
-    return plotly_traces
+    return traces
 
 
 @pytest.fixture
