@@ -51,11 +51,13 @@ def table(
     file_name: str,
     column_config: dict[str, Any] | None = None,
     on_select: Callable[[], None] | None = None,
+    display_limit: int | None = None,
 ) -> None:
-    """A table (the columns of `column_config`, in its order, when given) with its CSV export;
-    with `on_select`, a click on a row calls it (see `drill_to`)."""
+    """A table (the columns of `column_config`, in its order, when given; at most
+    `display_limit` rows shown) with its CSV export of every row; with `on_select`, a click on
+    a row calls it (see `drill_to`)."""
     st.dataframe(
-        frame,
+        frame if display_limit is None else frame.head(display_limit),
         hide_index=True,
         column_order=list(column_config) if column_config else None,
         column_config=column_config,

@@ -108,28 +108,6 @@ def show_unavailable(error: WarehouseUnavailable) -> None:
     st.caption(f"{where}{error.detail}")
 
 
-def table_with_csv(
-    frame: pd.DataFrame,
-    columns: dict[str, object],
-    *,
-    file_name: str,
-    key: str,
-    display_limit: int | None = None,
-) -> None:
-    """A table (at most `display_limit` rows shown) and its CSV download with every row."""
-    shown = frame if display_limit is None else frame.head(display_limit)
-    st.dataframe(shown, hide_index=True, column_order=list(columns), column_config=columns, key=key)
-    st.download_button(
-        "Download CSV",
-        data=to_csv(frame),
-        file_name=file_name,
-        mime="text/csv",
-        on_click="ignore",
-        key=f"{key}_csv",
-        icon=":material/download:",
-    )
-
-
 def format_amount(amount: Decimal | float, currency: str | None) -> str:
     """`1,234.50 EUR`-style amount."""
     text = f"{amount:,.2f}"

@@ -11,11 +11,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, queries, ui
+from dashboards import blocks, charts, queries, ui
 
 SEGMENT_KEY = "segment"
 AGENT_KEY = "agent"
-CASE_KEY = "case"
 CHART_KEY = "cash_chart"
 
 BASIS_LABELS = {
@@ -37,16 +36,6 @@ PROMISE_COLUMNS = {
     "kept_rate_used": st.column_config.NumberColumn("Kept rate", format="percent"),
     "expected_amount_rc": st.column_config.NumberColumn("Expected", format="%.2f"),
 }
-TIMELINE_COLUMNS = {
-    "occurred_at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
-    "record_kind": st.column_config.TextColumn("Record"),
-    "activity": st.column_config.TextColumn("Activity"),
-    "outcome": st.column_config.TextColumn("Outcome"),
-    "agent_id": st.column_config.TextColumn("Agent"),
-    "detail": st.column_config.TextColumn("Detail"),
-    "source_file": st.column_config.TextColumn("Source file"),
-    "source_row": st.column_config.NumberColumn("Row", format="%d"),
-}
 
 
 def _agents(warehouse: str, version: int) -> list[str]:
@@ -59,10 +48,6 @@ def _by_agent(warehouse: str, version: int, segment: str, agent: str) -> pd.Data
 
 def _promises(warehouse: str, version: int, segment: str, agent: str) -> pd.DataFrame:
     return ui.query(queries.cash_expected_promises, warehouse, version, segment, agent)
-
-
-def _timeline(warehouse: str, version: int, case_id: str) -> pd.DataFrame:
-    return ui.query(queries.case_timeline, warehouse, version, case_id)
 
 
 def _bar_clicked() -> None:
@@ -119,8 +104,11 @@ def _agent_table(by_agent: pd.DataFrame, currency: str, segment: str, agent: str
         "kept_rate_basis": st.column_config.TextColumn("Rate measured on"),
         **amount,
     }
-    ui.table_with_csv(
-        shown, columns, file_name=f"cash_expected_{segment}_{agent}.csv", key="cash_by_agent"
+    blocks.table(
+        shown,
+        key="cash_by_agent",
+        file_name=f"cash_expected_{segment}_{agent}.csv",
+        column_config=columns,
     )
 
 
@@ -132,25 +120,14 @@ def _promise_drill(
         f"{ui.format_count(len(promises))} pending promises due in the next 30 days, segment "
         f"{segment}, agent {agent}; amounts in reporting currency unless a column says otherwise."
     )
-    ui.table_with_csv(
-        promises, PROMISE_COLUMNS, file_name=f"promises_{segment}_{agent}.csv", key="promises"
+    blocks.case_table(
+        warehouse,
+        version,
+        promises,
+        key="promises",
+        file_name=f"promises_{segment}_{agent}.csv",
+        column_config=PROMISE_COLUMNS,
     )
-    case_id = st.selectbox(
-        "Open a case",
-        sorted(promises["case_id"].unique()),
-        index=None,
-        placeholder="Choose a case to read its timeline",
-        key=CASE_KEY,
-        bind="query-params",
-    )
-    if case_id is None:
-        return
-    timeline = _timeline(warehouse, version, case_id)
-    st.caption(f"Case **{case_id}**: {ui.format_count(len(timeline))} records, oldest first.")
-    if not timeline.empty:
-        ui.table_with_csv(
-            timeline, TIMELINE_COLUMNS, file_name=f"case_{case_id}_timeline.csv", key="timeline"
-        )
 
 
 def _render(warehouse: str, version: int) -> None:

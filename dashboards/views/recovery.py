@@ -13,7 +13,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, queries, ui
+from dashboards import blocks, charts, queries, ui
 
 FIRST_KEY = "first"
 LAST_KEY = "last"
@@ -152,11 +152,11 @@ def _drill(
         f"{ui.format_count(len(cases))} cases, recovery to date."
     )
     if not cases.empty:
-        ui.table_with_csv(
+        blocks.table(
             cases,
-            CASE_COLUMNS,
-            file_name=f"recovery_{_month(cohort)}_{segment}_{strategy}_cases.csv",
             key="recovery_cases",
+            file_name=f"recovery_{_month(cohort)}_{segment}_{strategy}_cases.csv",
+            column_config=CASE_COLUMNS,
         )
 
 
@@ -192,11 +192,11 @@ def _render(warehouse: str, version: int) -> None:
     with liquidation_col:
         st.plotly_chart(charts.liquidation_chart(rates.liquidation), key="liquidation_chart")
     st.subheader("Cohorts to date")
-    ui.table_with_csv(
+    blocks.table(
         latest,
-        _cohort_columns(currency),
-        file_name=f"recovery_cohorts_{_month(first)}_{_month(last)}_{segment}_{strategy}.csv",
         key="recovery_cohorts",
+        file_name=f"recovery_cohorts_{_month(first)}_{_month(last)}_{segment}_{strategy}.csv",
+        column_config=_cohort_columns(currency),
     )
     _drill(warehouse, version, cohort, segment, strategy)
 

@@ -12,7 +12,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, queries, ui
+from dashboards import blocks, charts, queries, ui
 
 FROM_KEY = "from"
 TO_KEY = "to"
@@ -139,7 +139,9 @@ def _drill_table(
     shown = f"; showing the first {DISPLAY_LIMIT:,}" if len(frame) > DISPLAY_LIMIT else ""
     st.caption(f"{count_text}{shown}.")
     if not frame.empty:
-        ui.table_with_csv(frame, columns, file_name=file_name, key=key, display_limit=DISPLAY_LIMIT)
+        blocks.table(
+            frame, key=key, file_name=file_name, column_config=columns, display_limit=DISPLAY_LIMIT
+        )
 
 
 def _step_drill(warehouse: str, version: int, first: dt.date, last: dt.date, segment: str) -> None:
