@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboards import queries, ui
+from dashboards import blocks, queries, ui
 
 RUN_KEY = "run"
 STATUS_KEY = "status"
@@ -20,18 +20,6 @@ SOURCE_KEY = "source"
 RUNS_SHOWN = 20
 QUARANTINE_ROWS_SHOWN = 500
 STATUS_LABELS = {"all": "Every status", "fail": "Failed", "warn": "Warning", "pass": "Passed"}
-
-
-def _download(frame: pd.DataFrame, name: str) -> None:
-    st.download_button(
-        "Download CSV",
-        data=ui.to_csv(frame),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key=f"{name}_csv",
-        icon=":material/download:",
-    )
 
 
 def _freshness(warehouse: str, version: int, run_id: str) -> None:
@@ -51,7 +39,7 @@ def _freshness(warehouse: str, version: int, run_id: str) -> None:
         names = ", ".join(stale["source_table"])
         st.warning(f"{len(stale)} stale source(s): {names}.", icon=":material/schedule:")
     st.dataframe(freshness, hide_index=True, key="freshness")
-    _download(freshness, f"freshness_{run_id}")
+    blocks.csv_button(freshness, f"freshness_{run_id}.csv", key=f"freshness_{run_id}_csv")
 
 
 def _checks(warehouse: str, version: int, run_id: str) -> None:
@@ -74,7 +62,7 @@ def _checks(warehouse: str, version: int, run_id: str) -> None:
         st.info("No check of this status in this run.")
         return
     st.dataframe(shown, hide_index=True, key="checks")
-    _download(shown, f"checks_{run_id}_{status}")
+    blocks.csv_button(shown, f"checks_{run_id}_{status}.csv", key=f"checks_{run_id}_{status}_csv")
 
 
 def _quarantine(warehouse: str, version: int) -> None:
@@ -98,7 +86,7 @@ def _quarantine(warehouse: str, version: int) -> None:
         "its file, row, field and reason."
     )
     st.dataframe(rows, hide_index=True, key="quarantine_rows")
-    _download(rows, f"quarantine_{source}")
+    blocks.csv_button(rows, f"quarantine_{source}.csv", key=f"quarantine_{source}_csv")
 
 
 def _render(warehouse: str, version: int) -> None:
@@ -118,7 +106,7 @@ def _render(warehouse: str, version: int) -> None:
     _quarantine(warehouse, version)
     st.subheader("Run history")
     st.dataframe(runs, hide_index=True, key="runs")
-    _download(runs, "runs")
+    blocks.csv_button(runs, "runs.csv", key="runs_csv")
 
 
 def _run_label(runs: pd.DataFrame, run_id: str) -> str:

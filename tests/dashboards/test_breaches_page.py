@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import SampleBuild
+from tests.dashboards.apptest_support import metrics, table
 
 PAGE = Path(__file__).resolve().parents[2] / "dashboards" / "views" / "breaches.py"
 
@@ -16,14 +17,6 @@ PAGE = Path(__file__).resolve().parents[2] / "dashboards" / "views" / "breaches.
 def page(sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("AMICABLE_WAREHOUSE", str(sample_build.settings.warehouse))
     return AppTest.from_file(PAGE, default_timeout=60)
-
-
-def _metrics(page: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in page.metric}
-
-
-def _breach_list(page: AppTest):
-    return next(f.value for f in page.dataframe if "evidence_ids" in f.value.columns)
 
 
 def test_the_kpis_equal_the_summary_mart(page: AppTest, sample_build: SampleBuild) -> None:
@@ -35,11 +28,11 @@ def test_the_kpis_equal_the_summary_mart(page: AppTest, sample_build: SampleBuil
         " outbound_contacts from marts.fct_compliance_summary))"
     )[0]
     assert breaches > 0
-    assert _metrics(page)["Breaches"] == f"{breaches:,}"
-    assert _metrics(page)["Outbound contacts"] == f"{contacts:,}"
-    assert _metrics(page)["Per 1,000 contacts"] == f"{breaches * 1000 / contacts:.2f}"
+    assert metrics(page)["Breaches"] == f"{breaches:,}"
+    assert metrics(page)["Outbound contacts"] == f"{contacts:,}"
+    assert metrics(page)["Per 1,000 contacts"] == f"{breaches * 1000 / contacts:.2f}"
     (listed,) = sample_build.query("select count(*) from marts.fct_compliance_breaches")[0]
-    assert len(_breach_list(page)) == listed
+    assert len(table(page, "evidence_ids")) == listed
 
 
 def test_choosing_a_rule_narrows_figures_and_list(page: AppTest, sample_build: SampleBuild) -> None:
@@ -48,9 +41,9 @@ def test_choosing_a_rule_narrows_figures_and_list(page: AppTest, sample_build: S
         "select rule_id, count(*) from marts.fct_compliance_breaches group by 1 order by 1 limit 1"
     )[0]
     page.selectbox(key="rule").set_value(rule).run()
-    assert set(_breach_list(page)["rule_id"]) == {rule}
-    assert len(_breach_list(page)) == count
-    assert _metrics(page)["Breaches"] == str(count)
+    assert set(table(page, "evidence_ids")["rule_id"]) == {rule}
+    assert len(table(page, "evidence_ids")) == count
+    assert metrics(page)["Breaches"] == str(count)
 
 
 def test_a_shared_address_opens_a_breachs_case(page: AppTest, sample_build: SampleBuild) -> None:
@@ -61,7 +54,7 @@ def test_a_shared_address_opens_a_breachs_case(page: AppTest, sample_build: Samp
     page.run()
     assert not page.exception
     assert any(f"casefile?case={case}" in m.value for m in page.markdown)
-    timeline = next(f.value for f in page.dataframe if "record_kind" in f.value.columns)
+    timeline = table(page, "record_kind")
     (records,) = sample_build.query(
         "select count(*) from marts.fct_case_timeline where case_id = ?", [case]
     )[0]

@@ -16,6 +16,7 @@ from dashboards import blocks
 from dashboards.access import OPEN_ENV, Viewer
 from dashboards.signin import VIEWER_KEY
 from tests.conftest import SampleBuild
+from tests.dashboards.apptest_support import metrics, table
 
 PAGE = Path(__file__).resolve().parents[2] / "dashboards" / "views" / "casefile.py"
 
@@ -47,10 +48,10 @@ def test_a_case_with_a_breach_shows_its_records_and_verdicts(
     case, breaches = _breached_case(sample_build)
     page = _page(warehouse, monkeypatch, case=case)
     assert not page.exception
-    metrics = {m.label: m.value for m in page.metric}
-    assert metrics["Breaches"] == str(breaches)
-    assert metrics["Figures"] == "reconcile"
-    records = next(f.value for f in page.dataframe if "verdict" in f.value.columns)
+    shown = metrics(page)
+    assert shown["Breaches"] == str(breaches)
+    assert shown["Figures"] == "reconcile"
+    records = table(page, "verdict")
     (expected,) = sample_build.query(
         "select count(*) from marts.fct_case_file where case_id = ?", [case]
     )[0]
@@ -85,5 +86,5 @@ def test_an_export_is_logged_with_who_and_its_hash(
     page.session_state[VIEWER_KEY] = Viewer("ann.auditor", "Ann", "auditor")
     page.query_params["case"] = case
     page.run()
-    exports = next(f.value for f in page.dataframe if "sha256" in f.value.columns)
+    exports = table(page, "sha256")
     assert list(exports["user"]) == ["ann.auditor"]

@@ -14,6 +14,7 @@ from dashboards.access import MASK, OPEN_ENV, Viewer
 from dashboards.signin import VIEWER_KEY
 from ingestion.load import LOADS_DDL, QUARANTINE_DDL
 from tests.conftest import SampleBuild
+from tests.dashboards.apptest_support import metrics, table
 
 HEALTH_PAGE = Path(__file__).resolve().parents[2] / "dashboards" / "views" / "health.py"
 TIMEOUT = 60
@@ -23,14 +24,6 @@ TIMEOUT = 60
 def page(sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("AMICABLE_WAREHOUSE", str(sample_build.settings.warehouse))
     return AppTest.from_file(HEALTH_PAGE, default_timeout=TIMEOUT)
-
-
-def _metrics(page: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in page.metric}
-
-
-def _frame_with(page: AppTest, column: str):
-    return next(frame.value for frame in page.dataframe if column in frame.value.columns)
 
 
 def _latest_run(sample_build: SampleBuild) -> str:
@@ -50,7 +43,7 @@ def test_the_latest_runs_checks_are_counted_by_status(
             [_latest_run(sample_build)],
         )
     )
-    assert _metrics(page) == {
+    assert metrics(page) == {
         "Failed": str(counts.get("fail", 0)),
         "Warnings": str(counts.get("warn", 0)),
         "Passed": f"{counts.get('pass', 0):,}",
@@ -61,14 +54,14 @@ def test_the_latest_runs_checks_are_counted_by_status(
 def test_the_status_filter_narrows_the_checks(page: AppTest, sample_build: SampleBuild) -> None:
     page.run()
     assert (
-        len(_frame_with(page, "check_name"))
+        len(table(page, "check_name"))
         == sample_build.query(
             "select count(*) from quality.check_results where run_id = ?",
             [_latest_run(sample_build)],
         )[0][0]
     )
     page.selectbox(key="status").set_value("pass").run()
-    checks = _frame_with(page, "check_name")
+    checks = table(page, "check_name")
     assert set(checks["status"]) == {"pass"}
     assert (
         len(checks)
@@ -83,11 +76,11 @@ def test_quarantine_lists_every_rejected_row_and_narrows_by_source(
     page: AppTest, sample_build: SampleBuild
 ) -> None:
     page.run()
-    summary = _frame_with(page, "rows_quarantined")
+    summary = table(page, "last_loaded_at")
     (total,) = sample_build.query("select count(*) from raw.quarantine")[0]
     assert total > 0 and int(summary["rows_quarantined"].sum()) == total
     page.selectbox(key="source").set_value("erp_invoices").run()
-    rows = _frame_with(page, "rejected_record")
+    rows = table(page, "rejected_record")
     planted = [
         d
         for d in sample_build.labels("defects")
@@ -100,7 +93,7 @@ def test_quarantine_lists_every_rejected_row_and_narrows_by_source(
 def test_a_shared_address_opens_the_source(page: AppTest) -> None:
     page.query_params.update({"source": "fx_rates", "status": "pass"})
     page.run()
-    rows = _frame_with(page, "rejected_record")
+    rows = table(page, "rejected_record")
     assert set(rows["source_table"]) == {"fx_rates"}
 
 
@@ -112,7 +105,7 @@ def test_finance_sees_rejected_rows_masked(
     page = AppTest.from_file(HEALTH_PAGE, default_timeout=TIMEOUT)
     page.session_state[VIEWER_KEY] = Viewer("f", "F", "finance")
     page.run()
-    rows = _frame_with(page, "rejected_record")
+    rows = table(page, "rejected_record")
     assert set(rows["rejected_record"].dropna()) == {MASK}
 
 
@@ -137,7 +130,7 @@ def test_a_warehouse_without_runs_says_how_to_build(
 
 def test_freshness_lists_every_source_of_the_run(page: AppTest, sample_build: SampleBuild) -> None:
     page.run()
-    freshness = _frame_with(page, "cadence_hours")
+    freshness = table(page, "cadence_hours")
     expected = sample_build.query(
         "select source_table, status from quality.source_freshness where run_id = ?",
         [_latest_run(sample_build)],
