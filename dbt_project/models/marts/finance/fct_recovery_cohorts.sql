@@ -45,19 +45,7 @@ final as (
             case when missing_rate_count = 0 then
                 {{ finance_safe_divide('recovered_amount_rc', 'placed_amount_rc') }}
             end, 6) as {{ finance_type_double() }}) as recovery_rate,
-        cast(case when missing_rate_count = 0 then collected_in_month_rc end as decimal(18, 2))
-            as collected_in_month_rc,
-        cast(
-            case when missing_rate_count = 0 then open_placed_balance_at_start_rc end
-            as decimal(18, 2)
-        ) as open_placed_balance_at_start_rc,
-        cast(round(
-            case when missing_rate_count = 0 then
-                {{ finance_safe_divide('collected_in_month_rc', 'open_placed_balance_at_start_rc') }}
-            end, 6) as {{ finance_type_double() }}) as liquidation_rate,
-        period_end_date,
-        case when is_partial = 1 then true else false end as is_partial_period,
-        {{ reporting_currency() }} as reporting_currency
+        {{ finance_liquidation_columns() }}
     from cohorts
 
 )
