@@ -242,17 +242,25 @@ def breach_months(warehouse: Path | str) -> list[str]:
 
 
 def breach_summary(warehouse: Path | str, first_month: str, last_month: str) -> pd.DataFrame:
-    """`marts.fct_compliance_summary` rows (month 'YYYY-MM', rule_id, agent_id, team, breaches,
-    unverifiable_contacts, outbound_contacts) of a month range, both ends included."""
+    """`marts.fct_compliance_summary` rows (month 'YYYY-MM', jurisdiction, rule_id, agent_id,
+    team, breaches, unverifiable_contacts, outbound_contacts) of a month range, both ends
+    included."""
     return _frame(warehouse, "breach_summary", _month_range(first_month, last_month))
 
 
 def breach_rows(
-    warehouse: Path | str, first_month: str, last_month: str, rule_id: str, agent_id: str
+    warehouse: Path | str,
+    first_month: str,
+    last_month: str,
+    rule_id: str,
+    agent_id: str,
+    jurisdiction: str = ALL,
 ) -> pd.DataFrame:
-    """Breaches of a month range, one rule and one agent ('all': every one), newest first."""
+    """Breaches of a month range, one rule, one agent and one jurisdiction ('all': every one),
+    newest first."""
     first, last = _month_range(first_month, last_month)
-    return _frame(warehouse, "breach_rows", (first, last, rule_id, rule_id, agent_id, agent_id))
+    parameters = (first, last, rule_id, rule_id, agent_id, agent_id, jurisdiction, jurisdiction)
+    return _frame(warehouse, "breach_rows", parameters)
 
 
 def case_file_cases(warehouse: Path | str) -> pd.DataFrame:

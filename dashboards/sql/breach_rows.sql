@@ -1,6 +1,7 @@
 -- Breaches (marts.fct_compliance_breaches) of a month range ('YYYY-MM' of occurred_at in UTC,
--- both included), one rule ('all' for every rule) and one agent ('all'), newest first.
--- Parameters: first month, last month, rule, rule, agent, agent.
+-- both included), one rule ('all' for every rule), one agent ('all') and one jurisdiction
+-- ('all'), newest first.
+-- Parameters: first month, last month, rule, rule, agent, agent, jurisdiction, jurisdiction.
 select
     case_id,
     rule_id,
@@ -19,4 +20,5 @@ from marts.fct_compliance_breaches
 where strftime(occurred_at, '%Y-%m') between ? and ?
     and (? = 'all' or rule_id = ?)
     and (? = 'all' or coalesce(agent_id, 'unassigned') = ?)
+    and (? = 'all' or coalesce(jurisdiction, 'unknown') = ?)
 order by occurred_at desc, rule_id, breach_id

@@ -2,6 +2,7 @@
 -- Parameters: first month, last month.
 select
     strftime(month, '%Y-%m') as month,
+    jurisdiction,
     rule_id,
     agent_id,
     team,
@@ -10,4 +11,4 @@ select
     outbound_contacts
 from marts.fct_compliance_summary
 where strftime(month, '%Y-%m') between ? and ?
-order by month, rule_id, agent_id
+order by month, jurisdiction, rule_id, agent_id

@@ -2,8 +2,10 @@
 breach, its evidence records and the case file.
 
 Reads `marts.fct_compliance_summary` and `marts.fct_compliance_breaches` through
-`dashboards.queries`. Filters (from, to, rule, agent, case) are bound to the URL's query
-parameters; a click on a rule's bar chooses the rule, a click on a breach opens its case.
+`dashboards.queries`. Filters (from, to, rule, agent, jurisdiction, case) are bound to the
+URL's query parameters; a click on a rule's bar chooses the rule, a click on a breach opens its
+case. A rule's rate counts only the contacts of the jurisdictions it governs (the summary has a
+row per rule for those only), so a US rule is not diluted by contacts on French cases.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dashboards import blocks, charts, queries, ui
 
 RULE_KEY = "rule"
 AGENT_KEY = "agent"
+JURISDICTION_KEY = "jurisdiction"
+CONTACT_GRAIN = ["month", "jurisdiction", "agent_id"]  # the grain of outbound_contacts
 CHART_KEY = "breaches_by_rule_chart"
 LIST_KEY = "breach_list"
 AGENT_TABLE_KEY = "breaches_by_agent"
@@ -36,24 +40,29 @@ def _rate(breaches: pd.Series, contacts: pd.Series) -> pd.Series:
     return (breaches * 1000 / contacts.where(contacts > 0)).round(2)
 
 
-def _contacts(summary: pd.DataFrame) -> int:
-    """Outbound contacts of the rows' agent-months, each counted once (every rule repeats them)."""
-    per_agent_month = summary.drop_duplicates(["month", "agent_id"])
-    return int(per_agent_month["outbound_contacts"].sum())
+def _governed(summary: pd.DataFrame, rule: str) -> pd.DataFrame:
+    """Rows whose `outbound_contacts` sum to the contacts `rule` governs: the rule's own rows, or
+    for every rule one row per month, jurisdiction and agent (every rule repeats the count)."""
+    if rule == queries.ALL:
+        return summary.drop_duplicates(CONTACT_GRAIN)
+    return summary[summary["rule_id"] == rule]
+
+
+def _contacts(summary: pd.DataFrame, rule: str = queries.ALL) -> int:
+    return int(_governed(summary, rule)["outbound_contacts"].sum())
 
 
 def _by_rule(summary: pd.DataFrame) -> pd.DataFrame:
-    contacts = _contacts(summary)
-    by_rule = summary.groupby("rule_id", as_index=False)[["breaches", "unverifiable_contacts"]]
-    by_rule = by_rule.sum().sort_values(["breaches", "rule_id"], ascending=[False, True])
-    by_rule["outbound_contacts"] = contacts
+    measures = ["breaches", "unverifiable_contacts", "outbound_contacts"]
+    by_rule = summary.groupby("rule_id", as_index=False)[measures].sum()
+    by_rule = by_rule.sort_values(["breaches", "rule_id"], ascending=[False, True])
     by_rule["breaches_per_1000_contacts"] = _rate(by_rule["breaches"], by_rule["outbound_contacts"])
     return by_rule
 
 
 def _by_agent(summary: pd.DataFrame, rule: str) -> pd.DataFrame:
-    contacts = summary.drop_duplicates(["month", "agent_id"]).groupby(["agent_id"], as_index=False)
-    contacts = contacts["outbound_contacts"].sum()
+    contacts = _governed(summary, rule).groupby("agent_id", as_index=False)["outbound_contacts"]
+    contacts = contacts.sum()
     ruled = summary if rule == queries.ALL else summary[summary["rule_id"] == rule]
     breaches = ruled.groupby(["agent_id", "team"], as_index=False, dropna=False)["breaches"].sum()
     table = breaches.merge(contacts, on="agent_id", how="left")
@@ -68,19 +77,35 @@ def _rule_clicked(rules: list[str]) -> None:
         st.session_state[RULE_KEY] = rule
 
 
-def _filters(summary: pd.DataFrame) -> tuple[str, str]:
-    rule_col, agent_col = st.columns(2)
-    rules = [queries.ALL, *sorted(summary["rule_id"].unique())]
-    agents = [queries.ALL, *sorted(summary["agent_id"].unique())]
-    rule = rule_col.selectbox("Rule", rules, key=RULE_KEY, bind="query-params")
-    agent = agent_col.selectbox("Agent", agents, key=AGENT_KEY, bind="query-params")
-    return rule, agent
+def _options(summary: pd.DataFrame, column: str) -> list[str]:
+    return [queries.ALL, *sorted(summary[column].unique())]
 
 
-def _kpis(summary: pd.DataFrame, rule: str, agent: str) -> None:
-    scoped = summary if agent == queries.ALL else summary[summary["agent_id"] == agent]
-    ruled = scoped if rule == queries.ALL else scoped[scoped["rule_id"] == rule]
-    breaches, contacts = int(ruled["breaches"].sum()), _contacts(scoped)
+def _filters(summary: pd.DataFrame) -> tuple[str, str, str]:
+    rule_col, agent_col, jurisdiction_col = st.columns(3)
+    rule = rule_col.selectbox(
+        "Rule", _options(summary, "rule_id"), key=RULE_KEY, bind="query-params"
+    )
+    agent = agent_col.selectbox(
+        "Agent", _options(summary, "agent_id"), key=AGENT_KEY, bind="query-params"
+    )
+    jurisdiction = jurisdiction_col.selectbox(
+        "Jurisdiction",
+        _options(summary, "jurisdiction"),
+        key=JURISDICTION_KEY,
+        bind="query-params",
+    )
+    return rule, agent, jurisdiction
+
+
+def _only(summary: pd.DataFrame, column: str, value: str) -> pd.DataFrame:
+    return summary if value == queries.ALL else summary[summary[column] == value]
+
+
+def _kpis(scoped: pd.DataFrame, rule: str) -> None:
+    """`scoped`: the summary of the chosen agent and jurisdiction."""
+    ruled = _only(scoped, "rule_id", rule)
+    breaches, contacts = int(ruled["breaches"].sum()), _contacts(scoped, rule)
     columns = st.columns(4)
     columns[0].metric("Breaches", ui.format_count(breaches))
     columns[1].metric("Outbound contacts", ui.format_count(contacts))
@@ -92,9 +117,9 @@ def _kpis(summary: pd.DataFrame, rule: str, agent: str) -> None:
 
 
 def _breach_list(
-    warehouse: str, version: int, first: str, last: str, rule: str, agent: str
+    warehouse: str, version: int, first: str, last: str, rule: str, agent: str, jurisdiction: str
 ) -> None:
-    rows = ui.query(queries.breach_rows, warehouse, version, first, last, rule, agent)
+    rows = ui.query(queries.breach_rows, warehouse, version, first, last, rule, agent, jurisdiction)
     st.subheader("Breaches")
     if rows.empty:
         st.info("No breach for this filter.")
@@ -107,7 +132,7 @@ def _breach_list(
     blocks.table(
         rows,
         key=LIST_KEY,
-        file_name=f"breaches_{first}_{last}_{rule}_{agent}.csv",
+        file_name=f"breaches_{first}_{last}_{rule}_{agent}_{jurisdiction}.csv",
         column_config=BREACH_COLUMNS,
         on_select=blocks.drill_to(LIST_KEY, blocks.CASE_KEY, cases),
     )
@@ -134,9 +159,10 @@ def _render(warehouse: str, version: int) -> None:
         st.warning("The first month comes after the last: choose a range.")
         return
     summary = ui.query(queries.breach_summary, warehouse, version, first, last)
-    rule, agent = _filters(summary)
-    _kpis(summary, rule, agent)
-    scoped = summary if agent == queries.ALL else summary[summary["agent_id"] == agent]
+    rule, agent, jurisdiction = _filters(summary)
+    in_jurisdiction = _only(summary, "jurisdiction", jurisdiction)
+    scoped = _only(in_jurisdiction, "agent_id", agent)
+    _kpis(scoped, rule)
     by_rule = _by_rule(scoped)
     chart_col, table_col = st.columns([3, 2])
     with chart_col:
@@ -150,21 +176,24 @@ def _render(warehouse: str, version: int) -> None:
         )
     with table_col:
         blocks.table(
-            by_rule, key="breaches_by_rule", file_name=f"breaches_by_rule_{first}_{last}.csv"
+            by_rule,
+            key="breaches_by_rule",
+            file_name=f"breaches_by_rule_{first}_{last}_{jurisdiction}.csv",
         )
     st.subheader("By agent")
     blocks.table(
-        _by_agent(summary, rule),
+        _by_agent(in_jurisdiction, rule),
         key=AGENT_TABLE_KEY,
-        file_name=f"breaches_by_agent_{first}_{last}_{rule}.csv",
+        file_name=f"breaches_by_agent_{first}_{last}_{rule}_{jurisdiction}.csv",
     )
-    _breach_list(warehouse, version, first, last, rule, agent)
+    _breach_list(warehouse, version, first, last, rule, agent, jurisdiction)
 
 
 ui.page(
     "Compliance breaches",
     "Breaches of the jurisdiction's rule pack (config/rule_packs/) per rule and agent; rate = "
-    "breaches ÷ outbound calls and messages × 1,000. Months of the contact in UTC.",
+    "breaches ÷ outbound calls and messages on the cases the rule governs × 1,000. Months of "
+    "the contact in UTC.",
     _render,
     section="Auditor",
 )

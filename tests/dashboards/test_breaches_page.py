@@ -24,7 +24,7 @@ def test_the_kpis_equal_the_summary_mart(page: AppTest, sample_build: SampleBuil
     assert not page.exception
     breaches, contacts = sample_build.query(
         "select (select sum(breaches) from marts.fct_compliance_summary),"
-        " (select sum(outbound_contacts) from (select distinct month, agent_id,"
+        " (select sum(outbound_contacts) from (select distinct month, jurisdiction, agent_id,"
         " outbound_contacts from marts.fct_compliance_summary))"
     )[0]
     assert breaches > 0
@@ -44,6 +44,46 @@ def test_choosing_a_rule_narrows_figures_and_list(page: AppTest, sample_build: S
     assert set(table(page, "evidence_ids")["rule_id"]) == {rule}
     assert len(table(page, "evidence_ids")) == count
     assert metrics(page)["Breaches"] == str(count)
+
+
+def test_a_jurisdiction_narrows_figures_and_list(page: AppTest, sample_build: SampleBuild) -> None:
+    jurisdiction, breaches, contacts = sample_build.query(
+        "select jurisdiction, sum(breaches), (select sum(outbound_contacts) from (select distinct"
+        " month, jurisdiction, agent_id, outbound_contacts from marts.fct_compliance_summary) c"
+        " where c.jurisdiction = s.jurisdiction) from marts.fct_compliance_summary s"
+        " group by 1 having sum(breaches) > 0 order by 1 limit 1"
+    )[0]
+    listed, verified = sample_build.query(
+        "select count(*), count(*) filter (where not is_unverifiable)"
+        " from marts.fct_compliance_breaches where jurisdiction = ?",
+        [jurisdiction],
+    )[0]
+    page.query_params["jurisdiction"] = jurisdiction
+    page.run()
+    assert not page.exception
+    assert metrics(page)["Breaches"] == f"{breaches:,}" == f"{verified:,}"
+    assert metrics(page)["Outbound contacts"] == f"{contacts:,}"
+    rows = table(page, "evidence_ids")
+    assert set(rows["jurisdiction"]) == {jurisdiction}
+    assert len(rows) == listed
+
+
+def test_a_rules_rate_counts_only_the_contacts_it_governs(
+    page: AppTest, sample_build: SampleBuild
+) -> None:
+    """US-HOURS governs US cases only: its contacts are those of US cases, fewer than all."""
+    governed, everything = sample_build.query(
+        "select (select sum(outbound_contacts) from marts.fct_compliance_summary"
+        " where rule_id = 'US-HOURS'), (select sum(outbound_contacts) from (select distinct month,"
+        " jurisdiction, agent_id, outbound_contacts from marts.fct_compliance_summary))"
+    )[0]
+    assert 0 < governed < everything
+    page.run()
+    page.selectbox(key="rule").set_value("US-HOURS").run()
+    assert metrics(page)["Outbound contacts"] == f"{governed:,}"
+    by_rule = table(page, "unverifiable_contacts").set_index("rule_id")["outbound_contacts"]
+    assert by_rule["US-HOURS"] == governed
+    assert by_rule["ANY-LITIGATION-NOTICE"] == everything
 
 
 def test_a_shared_address_opens_a_breachs_case(page: AppTest, sample_build: SampleBuild) -> None:
