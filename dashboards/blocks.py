@@ -33,6 +33,11 @@ def month_range(months: Sequence[str], help: str | None = None) -> tuple[str, st
 
 
 def csv_button(frame: pd.DataFrame, file_name: str, key: str) -> None:
+    """A CSV download of `frame`; the file name says the display currency when amounts were
+    converted (`breaches.csv` → `breaches_in_USD.csv`)."""
+    currency = ui.display_currency()
+    if currency is not None:
+        file_name = currency.file_name(file_name)
     st.download_button(
         "Download CSV",
         data=ui.to_csv(frame),

@@ -13,7 +13,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -24,6 +24,7 @@ import pandas as pd
 
 from amicable.case_file import CaseFile, CaseFileError, CaseNotFound, load_case_file
 from amicable.settings import WAREHOUSE_ENV
+from dashboards.money import DisplayCurrency, translate_frame
 
 AGEING_BUCKETS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "91-120", "120+")
 SEGMENTS: tuple[str, ...] = ("all", "B2B", "B2C")
@@ -86,6 +87,14 @@ class AgeingKpis:
     open_items: int
     reporting_currency: str | None
 
+    def in_currency(self, currency: DisplayCurrency) -> AgeingKpis:
+        return replace(
+            self,
+            total_open_rc=currency.amount(self.total_open_rc),
+            overdue_open_rc=currency.amount(self.overdue_open_rc),
+            reporting_currency=currency.code,
+        )
+
 
 @dataclass(frozen=True)
 class ArWaterfall:
@@ -96,6 +105,10 @@ class ArWaterfall:
     amounts: dict[str, Decimal]
     movement_rows: int
     reporting_currency: str | None
+
+    def in_currency(self, currency: DisplayCurrency) -> ArWaterfall:
+        amounts = {step: currency.amount(amount) for step, amount in self.amounts.items()}
+        return replace(self, amounts=amounts, reporting_currency=currency.code)
 
     def signed_change(self, step: str) -> Decimal:
         """A movement step with the sign it has on the open AR."""
@@ -111,6 +124,11 @@ class RecoveryRates:
 
     curves: pd.DataFrame
     liquidation: pd.DataFrame
+
+    def in_currency(self, currency: DisplayCurrency) -> RecoveryRates:
+        return RecoveryRates(
+            translate_frame(self.curves, currency), translate_frame(self.liquidation, currency)
+        )
 
 
 @dataclass(frozen=True)
@@ -234,6 +252,28 @@ def health_quarantine_summary(warehouse: Path | str) -> pd.DataFrame:
 def health_quarantine_rows(warehouse: Path | str, source_table: str, limit: int) -> pd.DataFrame:
     """Rejected rows of one source table ('all': every table), newest first, at most `limit`."""
     return _frame(warehouse, "health_quarantine_rows", (source_table, source_table, limit))
+
+
+def display_currencies(warehouse: Path | str) -> list[DisplayCurrency]:
+    """The currencies figures can be shown in (`marts.dim_currencies`), the reporting one first;
+    empty when the mart is not built."""
+    try:
+        frame = _frame(warehouse, "display_currencies", ())
+    except WarehouseNotBuilt:
+        return []
+    reporting = frame.loc[frame["is_reporting_currency"], "currency"]
+    if reporting.empty:
+        return []
+    return [
+        DisplayCurrency(
+            code=row.currency,
+            reporting=str(reporting.iloc[0]),
+            units_per_reporting_unit=Decimal(str(row.units_per_reporting_unit)),
+            rate_date=None if pd.isna(row.rate_date) else pd.Timestamp(row.rate_date).date(),
+            as_of=pd.Timestamp(row.as_of_date).date(),
+        )
+        for row in frame.itertuples()
+    ]
 
 
 def breach_months(warehouse: Path | str) -> list[str]:

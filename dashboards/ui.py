@@ -11,6 +11,7 @@ import streamlit as st
 
 from dashboards import queries
 from dashboards.access import Viewer, restrict
+from dashboards.money import DisplayCurrency, translate
 from dashboards.queries import (
     WarehouseBusy,
     WarehouseNotBuilt,
@@ -20,6 +21,8 @@ from dashboards.queries import (
 from dashboards.signin import current_viewer
 
 CACHE_TTL_SECONDS = 60
+CURRENCY_KEY = "currency"  # the display-currency choice, bound to the URL (`?currency=USD`)
+_DISPLAY_STATE = "amicable_display_currency"  # this run's DisplayCurrency (None: as built)
 
 # Columns of a table of open items (`marts.fct_ar_ageing` rows), shared by the ageing pages.
 AGEING_ITEM_COLUMNS = {
@@ -29,8 +32,13 @@ AGEING_ITEM_COLUMNS = {
     "days_past_due": st.column_config.NumberColumn("Days past due", format="%d"),
     "open_amount": st.column_config.NumberColumn("Open amount", format="%.2f"),
     "currency": st.column_config.TextColumn("Currency"),
-    "open_amount_rc": st.column_config.NumberColumn("Open (reporting)", format="%.2f"),
 }
+
+
+def ageing_item_columns() -> dict[str, Any]:
+    """Columns of a table of open items, the converted amount labelled with its currency."""
+    converted = st.column_config.NumberColumn(amount_label("Open"), format="%.2f")
+    return {**AGEING_ITEM_COLUMNS, "open_amount_rc": converted}
 
 
 def warehouse() -> tuple[str, int]:
@@ -47,12 +55,22 @@ def warehouse() -> tuple[str, int]:
     return str(path), version
 
 
-def page(title: str, caption: str, body: Callable[[str, int], None], *, section: str) -> None:
+def page(
+    title: str,
+    caption: str,
+    body: Callable[[str, int], None],
+    *,
+    section: str,
+    amounts: bool = False,
+) -> None:
     """Draw a page of `section`: title, caption, then `body(warehouse, version)`.
 
     Only a viewer whose role opens `section` gets past the title; a warehouse that cannot be
     read (absent, being built, unreadable) becomes an explanation instead of a traceback.
+    A page showing reporting-currency amounts (`amounts`) gets the display-currency choice in
+    the sidebar; `query` then returns every `*_rc` amount in that currency (`dashboards.money`).
     """
+    st.session_state[_DISPLAY_STATE] = None
     st.title(title)
     viewer = current_viewer()
     if viewer is None:
@@ -64,9 +82,35 @@ def page(title: str, caption: str, body: Callable[[str, int], None], *, section:
     st.caption(caption)
     try:
         path, version = warehouse()
+        if amounts:
+            st.session_state[_DISPLAY_STATE] = _choose_currency(path, version)
         body(path, version)
     except WarehouseUnavailable as error:
         show_unavailable(error)
+
+
+def _choose_currency(warehouse: str, version: int) -> DisplayCurrency | None:
+    """The sidebar's display-currency choice (reporting currency by default)."""
+    choices = {c.code: c for c in _cached("display_currencies", warehouse, version, ())}
+    if not choices:
+        return None
+    code = st.sidebar.selectbox(
+        "Show amounts in", list(choices), key=CURRENCY_KEY, bind="query-params"
+    )
+    chosen = choices[code]
+    st.sidebar.caption(chosen.note())
+    return chosen
+
+
+def display_currency() -> DisplayCurrency | None:
+    """The display currency of this page run (None: the reporting currency, as built)."""
+    return st.session_state.get(_DISPLAY_STATE)
+
+
+def amount_label(text: str) -> str:
+    """`text (USD)`: a column or axis label of reporting-currency amounts as shown."""
+    currency = display_currency()
+    return f"{text} ({currency.code if currency else 'reporting'})"
 
 
 def viewer() -> Viewer:
@@ -79,8 +123,9 @@ def viewer() -> Viewer:
 def query(function: Callable[..., Any], warehouse: str, version: int, *args: Any) -> Any:
     """`function(warehouse, *args)` from `dashboards.queries`, cached per warehouse version, and
     cut to what the viewer may see (`dashboards.access.restrict`): every page reads through
-    here, so an agent's scope and the personal-data mask hold on every page."""
-    result = _cached(function.__name__, warehouse, version, args)
+    here, so an agent's scope and the personal-data mask hold on every page. Amounts come in
+    the page's display currency (`display_currency`)."""
+    result = translate(_cached(function.__name__, warehouse, version, args), display_currency())
     if not isinstance(result, pd.DataFrame):
         return result
     current = viewer()

@@ -22,8 +22,6 @@ CHART_KEY = "ageing_chart"
 ITEMS_KEY = "ageing_items"
 DISPLAY_LIMIT = 5_000  # rows shown in the drill table; the CSV holds every row
 
-ITEM_COLUMNS = ui.AGEING_ITEM_COLUMNS
-
 
 def _items_csv(
     warehouse: str, version: int, snapshot: dt.date, segment: str, bucket: str
@@ -123,8 +121,8 @@ def _drill(
             queries.ageing_items, warehouse, version, snapshot, segment, bucket, DISPLAY_LIMIT
         ),
         hide_index=True,
-        column_order=list(ITEM_COLUMNS),
-        column_config=ITEM_COLUMNS,
+        column_order=list(ui.ageing_item_columns()),
+        column_config=ui.ageing_item_columns(),
         key=ITEMS_KEY,
     )
     st.download_button(
@@ -162,7 +160,8 @@ def _render(warehouse: str, version: int) -> None:
 ui.page(
     "Ledger ageing",
     "View: **by due date**. Days past due = snapshot date − due date; "
-    "amounts in reporting currency unless a column says otherwise.",
+    "amounts in the currency chosen in the sidebar unless a column says otherwise.",
     _render,
     section="Finance",
+    amounts=True,
 )

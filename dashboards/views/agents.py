@@ -160,8 +160,10 @@ def _render(warehouse: str, version: int) -> None:
 ui.page(
     "Agent league table",
     "Per agent over the chosen months: RPC rate = right-party contacts ÷ call attempts; "
-    "amounts in reporting currency; open caseload on the period's last day; kept rates of the "
+    "amounts in the currency chosen in the sidebar; open caseload on the period's last day; "
+    "kept rates of the "
     "promises the agent recorded that fell due in the period.",
     _render,
     section="Supervisor",
+    amounts=True,
 )

@@ -118,7 +118,8 @@ def _promise_drill(
     st.subheader("Promises")
     st.caption(
         f"{ui.format_count(len(promises))} pending promises due in the next 30 days, segment "
-        f"{segment}, agent {agent}; amounts in reporting currency unless a column says otherwise."
+        f"{segment}, agent {agent}; amounts in the currency chosen in the sidebar unless a "
+        "column says otherwise."
     )
     blocks.case_table(
         warehouse,
@@ -156,7 +157,8 @@ ui.page(
     "on the promises decided in the look-back window, for the promise's agent in its segment "
     "when that holds enough of them, else for the segment, else overall (`cash_expected` in "
     "config/amicable.yml). "
-    "Amounts in reporting currency.",
+    "Amounts in the currency chosen in the sidebar.",
     _render,
     section="Finance",
+    amounts=True,
 )

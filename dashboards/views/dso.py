@@ -101,7 +101,9 @@ ui.page(
     "Days sales outstanding",
     "Standard DSO = ending AR ÷ credit sales × days; countback walks back month by month; "
     "best possible uses the not-yet-due AR; ADD = DSO − best possible. Amounts in "
-    "reporting currency. An empty figure is undefined (no credit sales), never zero.",
+    "the currency chosen in the sidebar. An empty figure is undefined (no credit sales), "
+    "never zero.",
     _render,
     section="Finance",
+    amounts=True,
 )

@@ -33,9 +33,14 @@ LIST_COLUMNS = {
     "promised_amount": st.column_config.NumberColumn("Promised", format=AMOUNT),
     "paid_amount": st.column_config.NumberColumn("Paid", format=AMOUNT),
     "currency": st.column_config.TextColumn("Currency"),
-    "promised_amount_rc": st.column_config.NumberColumn("Promised (reporting)", format=AMOUNT),
+    "promised_amount_rc": None,  # labelled with the display currency in `_list_columns`
     "stage_now": st.column_config.TextColumn("Stage now (blank: closed)"),
 }
+
+
+def _list_columns() -> dict[str, object]:
+    promised = st.column_config.NumberColumn(ui.amount_label("Promised"), format=AMOUNT)
+    return {**LIST_COLUMNS, "promised_amount_rc": promised}
 
 
 def _options(warehouse: str, version: int) -> pd.DataFrame:
@@ -116,7 +121,7 @@ def _render(warehouse: str, version: int) -> None:
         unfollowed,
         key=LIST_KEY,
         file_name=f"broken_promises_{agent}_{team}_{segment}_{due}.csv",
-        column_config=LIST_COLUMNS,
+        column_config=_list_columns(),
     )
 
 
@@ -126,4 +131,5 @@ ui.page(
     "promise window ended (promised date + grace days); days counted to the build's as-of date.",
     _render,
     section="Supervisor",
+    amounts=True,
 )

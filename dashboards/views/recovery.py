@@ -44,10 +44,20 @@ CASE_COLUMNS = {
     "agent_id": st.column_config.TextColumn("Agent"),
     "placed_amount": st.column_config.NumberColumn("Placed", format="%.2f"),
     "currency": st.column_config.TextColumn("Currency"),
-    "placed_amount_rc": st.column_config.NumberColumn("Placed (reporting)", format="%.2f"),
-    "recovered_to_date_rc": st.column_config.NumberColumn("Recovered (reporting)", format="%.2f"),
+    "placed_amount_rc": None,  # labelled with the display currency: `_case_columns`
+    "recovered_to_date_rc": None,
     "recovery_rate": st.column_config.NumberColumn("Recovery rate", format="percent"),
 }
+
+
+def _case_columns() -> dict[str, object]:
+    return {
+        **CASE_COLUMNS,
+        "placed_amount_rc": st.column_config.NumberColumn(ui.amount_label("Placed"), format="%.2f"),
+        "recovered_to_date_rc": st.column_config.NumberColumn(
+            ui.amount_label("Recovered"), format="%.2f"
+        ),
+    }
 
 
 def _cohort_months(warehouse: str, version: int) -> list[dt.date]:
@@ -156,7 +166,7 @@ def _drill(
             cases,
             key="recovery_cases",
             file_name=f"recovery_{_month(cohort)}_{segment}_{strategy}_cases.csv",
-            column_config=CASE_COLUMNS,
+            column_config=_case_columns(),
         )
 
 
@@ -206,7 +216,8 @@ ui.page(
     "Recovery rate = recovered to date ÷ placed amount of a placement cohort (month the cases "
     "were opened), by months on book; payments count from the opening date, capped at the "
     "placed amount. Liquidation rate = collected in the month ÷ open placed balance at its "
-    "start. Amounts in reporting currency; the latest month is partial.",
+    "start. Amounts in the currency chosen in the sidebar; the latest month is partial.",
     _render,
     section="Finance",
+    amounts=True,
 )

@@ -197,7 +197,7 @@ def _bucket_drill(warehouse: str, version: int, dates: list[dt.date], segment: s
     items = _bucket_items(warehouse, version, snapshot, segment, bucket)
     _drill_table(
         items,
-        ui.AGEING_ITEM_COLUMNS,
+        ui.ageing_item_columns(),
         f"ageing_{snapshot.isoformat()}_{segment}_{bucket}.csv",
         "bucket_items",
         f"Bucket **{bucket}** at {snapshot.isoformat()}, segment {segment}: "
@@ -249,7 +249,9 @@ ui.page(
     "notes at their issue date's rate, cash at its payment date's rate; ± unapplied credit is "
     "payment or credit beyond what was open (reported apart), ± FX revaluation the move to "
     "each snapshot's rate and cent rounding (zero for invoices in the reporting currency). "
-    "The steps add up to the closing AR to the cent. Amounts in reporting currency.",
+    "The steps add up to the closing AR to the cent. Amounts in the currency chosen in the "
+    "sidebar.",
     _render,
     section="Finance",
+    amounts=True,
 )
