@@ -2,17 +2,21 @@
 to the case's timeline (every event, call and message, with the source file and row).
 
 Reads `marts.fct_stuck_cases` and `marts.fct_case_timeline` through `dashboards.queries`.
-Filters (rule, agent, case) are bound to the URL's query parameters.
+Filters (rule, owner, team, strategy, segment, case) are bound to the URL's query parameters.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboards import blocks, queries, ui
 
 RULE_KEY = "rule"
 AGENT_KEY = "agent"
+TEAM_KEY = "team"
+STRATEGY_KEY = "strategy"
+SEGMENT_KEY = "segment"
 QUEUE_KEY = "stuck_queue"
 RULE_LABELS = {
     "all": "Every rule",
@@ -50,9 +54,29 @@ def _filters(agents: list[str]) -> tuple[str, str]:
     return rule, agent
 
 
+def _narrow(queue: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    """The queue of one team, strategy and segment ('all': every one); and a file-name tag."""
+    team_col, strategy_col, segment_col = st.columns([1, 1, 2])
+    choices = []
+    for column, name, key, where in (
+        ("team", "Team", TEAM_KEY, team_col),
+        ("strategy", "Strategy", STRATEGY_KEY, strategy_col),
+    ):
+        values = [queries.ALL, *sorted(queue[column].dropna().unique())]
+        choices.append((column, where.selectbox(name, values, key=key, bind="query-params")))
+    segment = segment_col.radio(
+        "Segment", queries.SEGMENTS, key=SEGMENT_KEY, bind="query-params", horizontal=True
+    )
+    choices.append(("segment", segment))
+    for column, value in choices:
+        if value != queries.ALL:
+            queue = queue[queue[column] == value]
+    return queue, "_".join(value for _, value in choices)
+
+
 def _render(warehouse: str, version: int) -> None:
     rule, agent = _filters(ui.query(queries.stuck_agents, warehouse, version))
-    queue = ui.query(queries.stuck_cases, warehouse, version, rule, agent)
+    queue, narrowed = _narrow(ui.query(queries.stuck_cases, warehouse, version, rule, agent))
     cases = queue["case_id"].nunique()
     by_rule = queue.groupby("rule")["case_id"].nunique().to_dict()
     columns = st.columns(4)
@@ -67,7 +91,7 @@ def _render(warehouse: str, version: int) -> None:
         version,
         queue,
         key=QUEUE_KEY,
-        file_name=f"stuck_cases_{rule}_{agent}.csv",
+        file_name=f"stuck_cases_{rule}_{agent}_{narrowed}.csv",
         column_config=QUEUE_COLUMNS,
     )
 

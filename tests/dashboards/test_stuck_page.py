@@ -44,6 +44,10 @@ def warehouse(tmp_path: Path) -> Path:
                 [case, rule, dt.date.fromisoformat(since), days, limit, agent, team],
             )
         con.execute(
+            "update marts.fct_stuck_cases set strategy = 'soft', segment = 'B2B'"
+            " where case_id = 'C3'"
+        )
+        con.execute(
             "create table marts.fct_case_timeline (case_id varchar, occurred_at timestamp,"
             " record_kind varchar, record_id varchar, activity varchar, direction varchar,"
             " outcome varchar, agent_id varchar, detail varchar, source_file varchar,"
@@ -86,6 +90,28 @@ def test_filters_by_rule_and_owner_narrow_the_queue(page: AppTest) -> None:
     assert list(page.dataframe[0].value["case_id"]) == ["C1", "C2"]
     page.selectbox(key="agent").set_value("A2").run()
     assert list(page.dataframe[0].value["case_id"]) == ["C2"]
+
+
+def test_team_strategy_and_segment_narrow_the_queue_and_its_counts(page: AppTest) -> None:
+    page.run()
+    page.selectbox(key="team").set_value("T2").run()
+    assert list(page.dataframe[0].value["case_id"]) == ["C2", "C3"]
+    page.selectbox(key="strategy").set_value("soft").run()
+    assert list(page.dataframe[0].value["case_id"]) == ["C3"]
+    assert metrics(page)["Stuck cases"] == "1"
+    assert metrics(page)["No contact for too long"] == "0"
+
+
+def test_a_shared_address_narrows_by_segment(
+    warehouse: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(warehouse))
+    page = AppTest.from_file(STUCK_PAGE, default_timeout=30)
+    page.query_params["segment"] = "B2C"
+    page.run()
+    assert not page.exception
+    assert list(page.dataframe[0].value["case_id"]) == ["C1", "C1", "C2"]
+    assert metrics(page)["Broken promise, no follow-up"] == "0"
 
 
 def test_opening_a_case_shows_its_timeline_with_source_rows(page: AppTest) -> None:
