@@ -1,8 +1,7 @@
--- Broken and partially kept promises with no contact on the case since their window ended:
--- no call or message (either direction) in marts.fct_case_timeline dated after
--- window_end_date, the follow-up test of marts.fct_stuck_cases (rule
--- broken_promise_no_follow_up), here per promise, without its threshold and for closed cases
--- too. days_since_window_end counts to as_of, the latest ageing snapshot (marts.fct_ar_ageing).
+-- Broken and partially kept promises with no contact on the case since their window ended
+-- (marts.fct_promises.follow_up_at is null: the follow-up rule of marts.fct_stuck_cases, rule
+-- broken_promise_no_follow_up, here per promise, without its threshold and for closed cases
+-- too). days_since_window_end counts to as_of, the latest ageing snapshot (marts.fct_ar_ageing).
 -- stage_now: the stage of the case's running stay, null when the case is closed.
 -- Parameters: agent, agent, team, team, segment, segment, due month ('YYYY-MM'), due month
 -- ('all' is every one). Longest without follow-up first.
@@ -21,14 +20,6 @@ promises as (
         and (? = 'all' or team = ?)
         and (? = 'all' or segment = ?)
         and (? = 'all' or strftime(due_month, '%Y-%m') = ?)
-),
-
-contacts as (
-    select
-        case_id,
-        cast(occurred_at as date) as contact_date
-    from marts.fct_case_timeline
-    where record_kind in ('call', 'message')
 ),
 
 running_stays as (
@@ -61,13 +52,7 @@ final as (
     cross join as_of
     left join running_stays
         on promises.case_id = running_stays.case_id
-    where not exists (
-        select 1
-        from contacts
-        where
-            contacts.case_id = promises.case_id
-            and contacts.contact_date > promises.window_end_date
-    )
+    where promises.follow_up_at is null
 )
 
 select * from final

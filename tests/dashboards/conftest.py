@@ -156,7 +156,8 @@ def unfollowed_warehouse(
 ) -> Path:
     """A copy of the sample warehouse in which no broken or partially kept promise was followed
     up: every call and message dated after the earliest such promise's window end of its case
-    is removed from `marts.fct_case_timeline` (the sample follows every one of them up)."""
+    is removed from `marts.fct_case_timeline` and those promises' `follow_up_at` is cleared in
+    `marts.fct_promises` (the sample follows every one of them up)."""
     path = tmp_path / "unfollowed.duckdb"
     shutil.copyfile(sample_build.settings.warehouse, path)
     with duckdb.connect(str(path)) as con:
@@ -168,6 +169,10 @@ def unfollowed_warehouse(
             " where timeline.case_id = unfollowed.case_id"
             " and timeline.record_kind in ('call', 'message')"
             " and cast(timeline.occurred_at as date) > unfollowed.window_end_date"
+        )
+        con.execute(
+            "update marts.fct_promises set follow_up_at = null"
+            " where outcome in ('broken', 'partially_kept')"
         )
     monkeypatch.setenv("AMICABLE_WAREHOUSE", str(path))
     return path

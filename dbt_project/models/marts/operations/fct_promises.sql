@@ -8,7 +8,10 @@
       partially_kept  0 < paid_amount < promised_amount - tolerance_amount;
       broken          nothing paid in the window.
     tolerance_amount = max(tolerance_pct % of promised_amount rounded to cents, tolerance_units)
-    (var promises). This is the generator's rule (sample_data.simulate.promise_outcome). -#}
+    (var promises). This is the generator's rule (sample_data.simulate.promise_outcome).
+    follow_up_at: for a broken or partially kept promise, the first call or message on the case
+    (either direction, int_ops_case_contacts, up to as_of) dated after window_end_date; null
+    when none. The one follow-up rule of the stuck-case queue and the broken-promises page. -#}
 {#- Defaults below only serve parsing; builds pass the configuration's values. -#}
 {%- set promises_cfg = var('promises', {}) -%}
 {%- set grace_days = promises_cfg.get('grace_days', 3) | int -%}
@@ -56,6 +59,12 @@ allocations as (
 fx_rates as (
 
     select * from {{ ref('stg_fx__rates') }}
+
+),
+
+contacts as (
+
+    select * from {{ ref('int_ops_case_contacts') }}
 
 ),
 
@@ -143,6 +152,21 @@ measured as (
 
 ),
 
+follow_ups as (
+
+    select
+        measured.promise_id,
+        min(contacts.contact_at) as follow_up_at
+    from measured
+    inner join contacts
+        on
+            measured.case_id = contacts.case_id
+            and contacts.contact_date > measured.window_end_date
+    where measured.outcome in ('broken', 'partially_kept')
+    group by measured.promise_id
+
+),
+
 fx_dates as (
 
     select distinct fx_date from measured
@@ -201,7 +225,8 @@ final as (
         cast(
             round(measured.paid_amount * fx_on_dates.rate_to_reporting, 2) as decimal(18, 2)
         ) as paid_amount_rc,
-        measured.event_id as promise_event_id
+        measured.event_id as promise_event_id,
+        follow_ups.follow_up_at
     from measured
     inner join cases
         on measured.case_id = cases.case_id
@@ -213,6 +238,8 @@ final as (
         on
             measured.fx_date = fx_on_dates.fx_date
             and measured.currency = fx_on_dates.currency
+    left join follow_ups
+        on measured.promise_id = follow_ups.promise_id
 
 )
 

@@ -9,7 +9,8 @@
       broken_promise_no_follow_up
                          a broken promise (outcome broken) whose window ended more than
                          broken_promise_follow_up_days days ago, with no contact on the case
-                         after the window end date up to as_of (a late follow-up clears it).
+                         after the window end date up to as_of (fct_promises.follow_up_at is
+                         null; a late follow-up clears it).
                          reference_date = the earliest such promise's window_end_date.
     stuck_since = the first day the rule is broken = reference_date + threshold + 1 day.
     agent_id = the case's owner (latest assignment). -#}
@@ -26,12 +27,6 @@ status as (
 
     select * from {{ ref('int_ops_case_status') }}
     where is_open
-
-),
-
-contacts as (
-
-    select * from {{ ref('int_ops_case_contacts') }}
 
 ),
 
@@ -90,13 +85,7 @@ broken_promises as (
         on promises.case_id = status.case_id
     where
         promises.outcome = 'broken'
-        and not exists (
-            select 1
-            from contacts
-            where
-                contacts.case_id = promises.case_id
-                and contacts.contact_date > promises.window_end_date
-        )
+        and promises.follow_up_at is null
     group by promises.case_id
 
 ),
