@@ -44,6 +44,7 @@ from data_quality.expectations import (
     warning,
 )
 from data_quality.suites_marts import MART_SUITES
+from data_quality.suites_marts_ops import OPS_MART_SUITES
 from data_quality.suites_raw import RAW_SUITES
 
 AGEING_BUCKETS = ("current", "1-30", "31-60", "61-90", "91-120", "120+")
@@ -181,7 +182,8 @@ SUITES: dict[str, Callable[[], gx.ExpectationSuite]] = {
     **RAW_SUITES,
     "marts.fct_ar_ageing": fct_ar_ageing_suite,
     **MART_SUITES,
+    **OPS_MART_SUITES,
 }
-"""Every suite by table (``schema.name``): every raw table and the main marts."""
+"""Every suite by table (``schema.name``): every raw table and every mart."""
 
 __all__ = ["RAW_LOCATION", "SUITES", "blocking", "is_blocking", "warning"]
