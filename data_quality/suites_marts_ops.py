@@ -65,6 +65,7 @@ OPERATIONS_MARTS = (
             not_before(
                 "window_end_date", "promised_date", "the grace window ends after the promise"
             ),
+            not_before("follow_up_at", "window_end_date", "a follow-up comes after the window"),
             not_null(
                 "agent_id",
                 "a promise without an agent falls out of agent kept rates only",
