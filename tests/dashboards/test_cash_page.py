@@ -179,8 +179,8 @@ def test_the_address_round_trips_the_filters(
 
     assert not page.exception
     assert shown_metrics(page) == expected_metrics(more_promises, "B2C", "AG002")
-    assert bound_keys(page) == {"segment", "agent", "case"}
-    assert url_of(page) == {"segment": "B2C", "agent": "AG002", "case": case}
+    assert bound_keys(page) == {"segment", "agent", "case", "currency"}
+    assert url_of(page) == {"segment": "B2C", "agent": "AG002", "case": case, "currency": "EUR"}
 
     shared = open_page("cash", more_promises, monkeypatch, **url_of(page))
 
@@ -199,4 +199,4 @@ def test_a_warehouse_without_the_mart_explains_how_to_build_it(
 
     assert not page.exception
     assert page.info[0].value == "No warehouse yet: run `amicable build`."
-    assert "fct_cash_expected" in page.caption[-1].value
+    assert "fct_cash_expected" in page.main.caption[-1].value

@@ -160,12 +160,12 @@ def test_the_address_round_trips_the_filters(
     expected = curves_expected(sample_build.query(NARROWED_CURVES, parameters))
     assert curves_shown(page) == pytest.approx(expected)
     assert set(table(page, "recovered_to_date_rc")["strategy"]) == {"intensive"}
-    assert bound_keys(page) == set(query)
+    assert bound_keys(page) == {*query, "currency"}
 
     page.radio(key="segment").set_value("all").run()
     shared = open_page("recovery", sample_build.settings.warehouse, monkeypatch, **url_of(page))
 
-    assert url_of(page) == {**query, "segment": "all"}
+    assert url_of(page) == {**query, "segment": "all", "currency": "EUR"}
     assert curves_shown(shared) == curves_shown(page)
     assert table(shared, "recovered_to_date_rc").equals(table(page, "recovered_to_date_rc"))
 
@@ -212,4 +212,4 @@ def test_a_warehouse_without_the_recovery_mart_explains_how_to_build_it(
 
     assert not page.exception
     assert page.info[0].value == "No warehouse yet: run `amicable build`."
-    assert "fct_recovery_cases" in page.caption[-1].value
+    assert "fct_recovery_cases" in page.main.caption[-1].value

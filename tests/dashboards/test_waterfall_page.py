@@ -119,7 +119,7 @@ def test_the_address_round_trips_the_filters(
     assert waterfall_values(page)[-1] == pytest.approx(
         ageing_total(sample_build, dates[1], "B2B"), abs=0.005
     )
-    assert bound_keys(page) == {"from", "to", "segment", "step", "at", "bucket"}
+    assert bound_keys(page) == {"from", "to", "segment", "step", "at", "bucket", "currency"}
 
     page.radio(key="segment").set_value("B2C")
     page.selectbox(key="step").set_value("Cash applied").run()
@@ -236,5 +236,5 @@ def test_a_warehouse_without_the_movements_mart_explains_how_to_build_it(
 
     assert not page.exception
     assert page.info[0].value == "No warehouse yet: run `amicable build`."
-    assert "fct_ar_movements" in page.caption[-1].value
+    assert "fct_ar_movements" in page.main.caption[-1].value
     assert not page.metric
