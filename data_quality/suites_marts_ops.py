@@ -169,12 +169,7 @@ OPERATIONS_MARTS = (
             in_set("next_stage", STATES, _STAGE, is_blocking=False),
             in_set("entered_by", ("stage_changed", "reopened"), "only these events start a stay"),
             not_before("left_at", "entered_at", "a stay ends after it starts"),
-            at_least(
-                "duration_days",
-                0,
-                "a running stay entered on the as-of date is measured to its midnight (negative)",
-                is_blocking=False,
-            ),
+            *_durations("duration_days"),
         ],
     ),
     MartSpec(

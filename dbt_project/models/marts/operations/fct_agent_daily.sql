@@ -8,7 +8,8 @@
       promises_made, promised_amount_rc  promises recorded by the agent (fct_promises)
       collected_amount_rc    allocations to any invoice of the debtor of a case the agent owns
                              that day, dated that day (payment date), in reporting currency at
-                             the rate of the latest rate_date on or before the day
+                             the rate of the latest rate_date on or before the day; counted
+                             once however many of the debtor's cases the agent owns
       open_caseload          cases open at the end of the day owned by the agent -#}
 with
 
@@ -85,20 +86,30 @@ promises_daily as (
 
 ),
 
+debtor_days as (
+
+    select distinct
+        agent_id,
+        day,
+        debtor_id
+    from case_days
+
+),
+
 payments as (
 
     select
-        case_days.agent_id,
-        case_days.day as activity_date,
+        debtor_days.agent_id,
+        debtor_days.day as activity_date,
         invoices.currency,
         allocations.allocated_amount
-    from case_days
+    from debtor_days
     inner join invoices
-        on case_days.debtor_id = invoices.debtor_id
+        on debtor_days.debtor_id = invoices.debtor_id
     inner join allocations
         on
             invoices.invoice_id = allocations.invoice_id
-            and allocations.payment_date = case_days.day
+            and allocations.payment_date = debtor_days.day
 
 ),
 

@@ -1,7 +1,9 @@
 {#- Time spent in each stage, one row per stay of a case in a stage (int_ops_case_stays;
     closed periods are not stages and are left out). A stay still running at as_of is counted
-    to the start of as_of (00:00 UTC):
-      duration_days = (coalesce(left_at, as_of 00:00) - entered_at) in seconds / 86400. -#}
+    to the end of as_of (the next day 00:00 UTC): the build holds the events of the whole as_of
+    day, so a stay entered that day has run for part of it, never a negative time:
+      duration_days = (coalesce(left_at, as_of + 1 day 00:00) - entered_at) in seconds / 86400.
+-#}
 with
 
 stays as (
@@ -22,7 +24,8 @@ measured as (
     select
         stays.*,
         coalesce(
-            stays.left_at, cast({{ as_of_date() }} as {{ dbt.type_timestamp() }})
+            stays.left_at,
+            cast({{ dbt.dateadd('day', 1, as_of_date()) }} as {{ dbt.type_timestamp() }})
         ) as measured_to
     from stays
 
