@@ -1,7 +1,8 @@
 {#- Cash expected from promises (issue "Finance marts"): one row per pending promise falling due
     in the next 30 days (0 <= promised_date - as_of <= 30), its remaining amount weighted by the
     measured kept rate (by amount) of the promise's agent in its segment.
-      remaining_amount_rc = max(promised_amount_rc - paid_amount_rc, 0)
+      remaining_amount_rc = max(promised_amount_rc - paid_amount_rc, 0); null when the promise
+        has no reporting-currency amount (no FX rate): unknown, never zero
       kept rate (by amount) = promised_amount_rc of kept ÷ promised_amount_rc of decided promises
         (kept, partially_kept, broken) made in the lookback window before as_of
       basis: agent x segment when it holds at least `min_decided` decided promises, else the
@@ -72,6 +73,7 @@ upcoming as (
         reporting_currency,
         {{ dbt.datediff(as_of_date(), 'promised_date', 'day') }} as days_until_due,
         case
+            when promised_amount_rc is null then null  -- no FX rate: unknown, never zero
             when promised_amount_rc - coalesce(paid_amount_rc, 0) > 0
                 then promised_amount_rc - coalesce(paid_amount_rc, 0)
             else 0
