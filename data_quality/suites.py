@@ -27,7 +27,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import great_expectations as gx
-from great_expectations.expectations.expectation import Expectation
 from great_expectations.expectations.row_conditions import Column
 
 from data_quality.expectations import (
@@ -43,11 +42,10 @@ from data_quality.expectations import (
     raw_unique,
     warning,
 )
-from data_quality.suites_marts import MART_SUITES
+from data_quality.suites_marts import AGEING_BUCKET_DAYS, MART_SUITES, bucket_rules
 from data_quality.suites_marts_ops import OPS_MART_SUITES
 from data_quality.suites_raw import RAW_SUITES
 
-AGEING_BUCKETS = ("current", "1-30", "31-60", "61-90", "91-120", "120+")
 IBAN_PATTERN = r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$"
 
 
@@ -126,18 +124,6 @@ def bank_entries_suite() -> gx.ExpectationSuite:
     )
 
 
-def _bucket_rule(bucket: str, low: int | None, high: int | None) -> Expectation:
-    return blocking(
-        f"bucket '{bucket}' must hold exactly the items {low}..{high} days past due",
-        E.ExpectColumnValuesToBeBetween(
-            column="days_past_due",
-            min_value=low,
-            max_value=high,
-            row_condition=Column("ageing_bucket") == bucket,
-        ),
-    )
-
-
 def fct_ar_ageing_suite() -> gx.ExpectationSuite:
     """Receivables ageing mart (marts.fct_ar_ageing), DESIGN.md §4."""
     key_reason = "the mart's grain is open item x snapshot date"
@@ -154,19 +140,16 @@ def fct_ar_ageing_suite() -> gx.ExpectationSuite:
         ),
         blocking(
             "bucket labels are fixed by DESIGN.md §4",
-            E.ExpectColumnValuesToBeInSet(column="ageing_bucket", value_set=list(AGEING_BUCKETS)),
+            E.ExpectColumnValuesToBeInSet(
+                column="ageing_bucket", value_set=list(AGEING_BUCKET_DAYS)
+            ),
         ),
         blocking(
             "open amount is never below zero (excess credit is reported apart)",
             E.ExpectColumnValuesToBeBetween(column="open_amount", min_value=0),
         ),
         currency(),
-        _bucket_rule("current", None, 0),
-        _bucket_rule("1-30", 1, 30),
-        _bucket_rule("31-60", 31, 60),
-        _bucket_rule("61-90", 61, 90),
-        _bucket_rule("91-120", 91, 120),
-        _bucket_rule("120+", 121, None),
+        *bucket_rules("days_past_due"),
     ]
     return make_suite(
         "marts.fct_ar_ageing",

@@ -15,7 +15,7 @@ import yaml
 
 from amicable.settings import DBT_PROJECT_DIR, Settings
 from data_quality.runner import SuiteOutcome, format_key, run_suite
-from data_quality.suites import AGEING_BUCKETS, SUITES
+from data_quality.suites import SUITES
 from data_quality.suites_marts import AGEING_BUCKET_DAYS
 from orchestration.definitions import build_definitions
 from tests.conftest import SampleBuild
@@ -76,7 +76,14 @@ def test_allowed_values_are_dbt_accepted_values_and_the_ageing_buckets() -> None
                 if isinstance(test, dict) and "accepted_values" in test:
                     values = set(test["accepted_values"]["arguments"]["values"])
                     assert asserted.get(column["name"]) == values, (name, column["name"])
-    assert tuple(AGEING_BUCKET_DAYS) == AGEING_BUCKETS
+    (buckets,) = [
+        test["accepted_values"]["arguments"]["values"]
+        for column in models["fct_ar_ageing"]["columns"]
+        if column["name"] == "ageing_bucket"
+        for test in column.get("data_tests") or []
+        if isinstance(test, dict) and "accepted_values" in test
+    ]
+    assert list(AGEING_BUCKET_DAYS) == buckets
 
 
 def test_the_mart_checks_attach_to_the_dbt_mart_assets(tmp_path: Path) -> None:
