@@ -1,1 +1,1 @@
-"""Streamlit dashboards on the marts: `app.py` routes, `queries.py` reads, `charts.py` draws."""
+"""Streamlit dashboards on the marts: `app.py` routes, `queries/` reads, `charts/` draws."""

@@ -1,17 +1,31 @@
-"""Plotly figure builders for the dashboards: pure functions, no Streamlit, no SQL."""
+"""Finance pages' figures: ledger ageing, DSO and CEI, the ageing waterfall and bucket mix,
+recovery curves and liquidation, expected cash."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
+from dashboards.charts.core import (
+    BAR_COLOUR,
+    CLICKABLE_LAYOUT,
+    FADED_OPACITY,
+    SELECTED_COLOUR,
+    _iso,
+    _selected_customdata,
+)
 from dashboards.queries import AGEING_BUCKETS, ArWaterfall
 
-BAR_COLOUR = "#4c78a8"
-SELECTED_COLOUR = "#f58518"
+BUCKET_COLOURS = dict(
+    zip(
+        AGEING_BUCKETS,
+        ("#54a24b", "#eeca3b", "#f58518", "#e45756", "#b279a2", "#72423d"),
+        strict=True,
+    )
+)
 
 
 def ordered_buckets(by_bucket: pd.DataFrame) -> pd.DataFrame:
@@ -156,20 +170,6 @@ WATERFALL_LABELS = {
     "fx_revaluation_amount": "± FX revaluation",
     "closing_amount": "Closing AR",
 }
-BUCKET_COLOURS = dict(
-    zip(
-        AGEING_BUCKETS,
-        ("#54a24b", "#eeca3b", "#f58518", "#e45756", "#b279a2", "#72423d"),
-        strict=True,
-    )
-)
-FADED_OPACITY = 0.35
-# Layout of a chart whose points can be clicked (one click selects, no drag-zoom).
-CLICKABLE_LAYOUT: dict[str, Any] = {
-    "clickmode": "event+select",
-    "dragmode": False,
-    "margin": {"t": 60, "b": 40, "l": 60, "r": 20},
-}
 
 
 def ar_waterfall_chart(waterfall: ArWaterfall, *, title: str) -> go.Figure:
@@ -312,71 +312,6 @@ def recovery_curves_chart(curves: pd.DataFrame, *, selected_cohort: str | None =
     return figure
 
 
-STAGE_ORDER: tuple[str, ...] = (
-    "reminder",
-    "contact",
-    "negotiation",
-    "payment_plan",
-    "formal_demand",
-    "pre_litigation",
-    "closed",
-)
-LINK_COLOUR = "rgba(76, 120, 168, 0.35)"
-SELECTED_LINK_COLOUR = "rgba(245, 133, 24, 0.8)"
-
-
-def stage_nodes(transitions: pd.DataFrame) -> list[str]:
-    """The stages of `transitions` (from_stage, to_stage), in process order, unknown ones last."""
-    present = set(transitions["from_stage"]) | set(transitions["to_stage"])
-    known = [stage for stage in STAGE_ORDER if stage in present]
-    return known + sorted(present - set(STAGE_ORDER))
-
-
-def stage_sankey(
-    transitions: pd.DataFrame, *, selected: tuple[str, str] | None = None
-) -> go.Figure:
-    """The directly-follows graph as a Sankey: a node per stage, a link per transition weighted
-    by its case count; the hover gives the median and 90th percentile of the days spent in the
-    stage before the move. `transitions` has the columns of `queries.stage_flow`; the selected
-    (from, to) link is drawn in a second colour."""
-    nodes = stage_nodes(transitions)
-    index = {stage: position for position, stage in enumerate(nodes)}
-    moves = list(zip(transitions["from_stage"], transitions["to_stage"], strict=True))
-    figure = go.Figure(
-        go.Sankey(
-            arrangement="snap",
-            node={"label": nodes, "pad": 18, "thickness": 16, "color": BAR_COLOUR},
-            link={
-                "source": [index[source] for source, _ in moves],
-                "target": [index[target] for _, target in moves],
-                "value": [int(count) for count in transitions["case_count"]],
-                "customdata": [
-                    [float(median), float(p90), int(count)]
-                    for median, p90, count in zip(
-                        transitions["median_duration_days"],
-                        transitions["p90_duration_days"],
-                        transitions["transition_count"],
-                        strict=True,
-                    )
-                ],
-                "color": [
-                    SELECTED_LINK_COLOUR if move == selected else LINK_COLOUR for move in moves
-                ],
-                "hovertemplate": (
-                    "%{source.label} → %{target.label}<br>%{value} cases "
-                    "(%{customdata[2]} moves)<br>median %{customdata[0]:.1f} days, "
-                    "p90 %{customdata[1]:.1f} days in %{source.label}<extra></extra>"
-                ),
-            },
-        )
-    )
-    figure.update_layout(
-        title="Case flow between stages (link width: cases)",
-        margin={"t": 50, "b": 10, "l": 10, "r": 10},
-    )
-    return figure
-
-
 def cohort_from_selection(selection: Mapping[str, Any] | None) -> str | None:
     """The cohort (ISO month start) of the recovery curve point clicked."""
     data = _selected_customdata(selection)
@@ -400,34 +335,6 @@ def liquidation_chart(liquidation: pd.DataFrame) -> go.Figure:
         xaxis={"title": "Month", "tickformat": "%Y-%m"},
         yaxis={"title": "Collected ÷ open balance at start", "tickformat": ".0%"},
         margin=CLICKABLE_LAYOUT["margin"],
-    )
-    return figure
-
-
-def agent_bar_chart(
-    league: pd.DataFrame, measure: str, label: str, *, selected_agent: str | None = None
-) -> go.Figure:
-    """One bar per agent of `league` (column `agent_id`) for the `measure` column, highest first;
-    an undefined value (null) leaves no bar. The selected agent is drawn in a second colour."""
-    frame = league.sort_values(measure, ascending=False, na_position="last", kind="stable")
-    agents = [str(agent) for agent in frame["agent_id"]]
-    figure = go.Figure(
-        go.Bar(
-            x=agents,
-            y=[None if pd.isna(value) else float(value) for value in frame[measure]],
-            marker_color=[
-                SELECTED_COLOUR if agent == selected_agent else BAR_COLOUR for agent in agents
-            ],
-            hovertemplate="%{x}: %{y:,.4~f}<extra>" + label + "</extra>",
-        )
-    )
-    figure.update_layout(
-        title=f"{label} by agent",
-        xaxis={"title": "Agent", "type": "category"},
-        yaxis={"title": label},
-        clickmode="event+select",
-        dragmode=False,
-        margin={"t": 50, "b": 40, "l": 60, "r": 20},
     )
     return figure
 
@@ -478,58 +385,3 @@ def agent_segment_from_selection(selection: Mapping[str, Any] | None) -> tuple[s
     """(agent, segment) of the cash bar clicked."""
     data = _selected_customdata(selection)
     return (str(data[0]), str(data[1])) if data and len(data) >= 2 else None
-
-
-def _selected_customdata(selection: Mapping[str, Any] | None) -> list[Any] | None:
-    """The customdata of the first selected point, as a list (None when nothing is chosen)."""
-    if not selection:
-        return None
-    for point in selection.get("points") or ():
-        data = point.get("customdata")
-        if data is None:
-            continue
-        return list(data) if isinstance(data, list | tuple) else [data]
-    return None
-
-
-def _iso(value: Any) -> str:
-    """ISO date text of a date, timestamp or text value."""
-    return value.isoformat()[:10] if hasattr(value, "isoformat") else str(value)[:10]
-
-
-def x_from_selection(selection: Mapping[str, Any] | None, allowed: Sequence[str]) -> str | None:
-    """The category clicked on a bar chart (Streamlit's Plotly selection state), if in `allowed`."""
-    if not selection:
-        return None
-    for point in selection.get("points") or ():
-        if point.get("x") in allowed:
-            return str(point["x"])
-    return None
-
-
-def breaches_by_rule_chart(by_rule: pd.DataFrame, *, selected_rule: str | None = None) -> go.Figure:
-    """Breaches per rule (columns rule_id, breaches, breaches_per_1000_contacts), most first;
-    the selected rule in a second colour. A click on a bar chooses that rule."""
-    rules = [str(rule) for rule in by_rule["rule_id"]]
-    figure = go.Figure(
-        go.Bar(
-            x=rules,
-            y=[int(value) for value in by_rule["breaches"]],
-            marker_color=[SELECTED_COLOUR if r == selected_rule else BAR_COLOUR for r in rules],
-            customdata=[
-                [None if pd.isna(rate) else float(rate)]
-                for rate in by_rule["breaches_per_1000_contacts"]
-            ],
-            hovertemplate="%{x}: %{y} breaches (%{customdata[0]:.2f} per 1,000 contacts)"
-            "<extra></extra>",
-        )
-    )
-    figure.update_layout(
-        title="Breaches by rule",
-        xaxis={"title": "Rule", "type": "category"},
-        yaxis={"title": "Breaches", "rangemode": "tozero"},
-        clickmode="event+select",
-        dragmode=False,
-        margin={"t": 50, "b": 40, "l": 60, "r": 20},
-    )
-    return figure

@@ -1,0 +1,172 @@
+"""The query layer's core: read-only connections, statements from `dashboards/sql/`, errors.
+
+Every query function opens a read-only DuckDB connection (`_connect`), runs one statement from
+`dashboards/sql/` with `?` parameters (`_execute`, `_frame`, `_values`), closes the connection
+and returns a pandas frame (or a small typed record). A warehouse that cannot be read becomes a
+`WarehouseUnavailable` subclass whose `message` is fit to show to a user. Arguments that reach
+SQL are checked here first (`_check_choice`, `_check_month`, `_month_range`, ...). The reads
+every page shares (the case timeline, an agent's own cases) live here too.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from amicable.settings import WAREHOUSE_ENV
+
+SEGMENTS: tuple[str, ...] = ("all", "B2B", "B2C")
+ALL = "all"  # the filter value that keeps every row
+SQL_DIR = Path(__file__).parents[1] / "sql"  # dashboards/sql/
+_MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+_BUILD_HINT = "run `amicable build`"
+
+
+class WarehouseUnavailable(Exception):
+    """The warehouse cannot be read; `message` is for the user, `detail` for the curious."""
+
+    message = "The warehouse cannot be read."
+
+    def __init__(self, warehouse: Path | str | None, detail: str) -> None:
+        self.warehouse = None if warehouse is None else Path(warehouse)
+        self.detail = detail
+        super().__init__(f"{self.message} ({detail})")
+
+
+class WarehouseNotBuilt(WarehouseUnavailable):
+    """No warehouse file, or the marts are not there yet."""
+
+    message = f"No warehouse yet: {_BUILD_HINT}."
+
+
+class WarehouseBusy(WarehouseUnavailable):
+    """A build holds the warehouse's write lock."""
+
+    message = "The warehouse is being built right now; retry in a moment."
+
+
+class WarehouseUnreadable(WarehouseUnavailable):
+    """The file is not a DuckDB warehouse, or its marts do not match this app."""
+
+    message = f"The warehouse cannot be read by this version of the app: {_BUILD_HINT}."
+
+
+def warehouse_from_env(environ: Mapping[str, str] | None = None) -> Path:
+    """The warehouse file named by `AMICABLE_WAREHOUSE` (read now, not at import)."""
+    value = (os.environ if environ is None else environ).get(WAREHOUSE_ENV, "").strip()
+    if not value:
+        raise WarehouseNotBuilt(
+            None,
+            f"{WAREHOUSE_ENV} is not set; start the app with `amicable serve --warehouse FILE`",
+        )
+    return Path(value).expanduser()
+
+
+def case_timeline(warehouse: Path | str, case_id: str) -> pd.DataFrame:
+    """Every source record of one case in time order (`marts.fct_case_timeline`)."""
+    return _frame(warehouse, "case_timeline", (case_id,))
+
+
+def agent_case_ids(warehouse: Path | str, agent_id: str) -> list[str]:
+    """Cases `agent_id` owns now (`marts.dim_cases`)."""
+    return list(_frame(warehouse, "agent_case_ids", (agent_id,))["case_id"])
+
+
+@cache
+def sql_text(name: str) -> str:
+    """The statement stored in `dashboards/sql/<name>.sql`."""
+    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def _frame(warehouse: Path | str, name: str, parameters: Sequence[Any]) -> pd.DataFrame:
+    with _connect(warehouse) as connection:
+        return _execute(connection, warehouse, name, parameters).df()
+
+
+def _values(warehouse: Path | str, name: str, column: str) -> list[str]:
+    return [str(value) for value in _frame(warehouse, name, ())[column]]
+
+
+def _execute(
+    connection: duckdb.DuckDBPyConnection,
+    warehouse: Path | str,
+    name: str,
+    parameters: Sequence[Any],
+) -> duckdb.DuckDBPyConnection:
+    try:
+        return connection.execute(sql_text(name), list(parameters))
+    except duckdb.CatalogException as error:
+        raise WarehouseNotBuilt(warehouse, f"{name}: {_first_line(error)}") from error
+    except duckdb.BinderException as error:
+        raise WarehouseUnreadable(warehouse, f"{name}: {_first_line(error)}") from error
+
+
+@contextmanager
+def _connect(warehouse: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection, closed on exit; open failures become typed errors."""
+    path = Path(warehouse)
+    if not path.is_file():
+        raise WarehouseNotBuilt(path, f"no file at {path}")
+    try:
+        connection = duckdb.connect(str(path), read_only=True)
+    except duckdb.ConnectionException as error:
+        # Same process already holds the file with another configuration (a running build).
+        raise WarehouseBusy(path, _first_line(error)) from error
+    except duckdb.IOException as error:
+        if "lock" in str(error).lower():
+            raise WarehouseBusy(path, _first_line(error)) from error
+        raise WarehouseUnreadable(path, _first_line(error)) from error
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def _check_choice(field: str, value: object, allowed: Sequence[object]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{field} must be one of {', '.join(map(str, allowed))}; got {value!r}")
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and limit < 0:
+        raise ValueError(f"limit must be zero or more; got {limit}")
+
+
+def _check_range(first: dt.date, last: dt.date) -> None:
+    if first >= last:
+        raise ValueError(f"the first snapshot must come before the last; got {first} and {last}")
+
+
+def _check_month(month: str) -> None:
+    if not isinstance(month, str) or not _MONTH.fullmatch(month):
+        raise ValueError(f"a month must read YYYY-MM; got {month!r}")
+
+
+def _month_range(first_month: str, last_month: str) -> tuple[str, str]:
+    _check_month(first_month)
+    _check_month(last_month)
+    return first_month, last_month
+
+
+def _optional_float(value: Any) -> float | None:
+    return None if pd.isna(value) else float(value)
+
+
+def _as_date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):  # pandas returns DATE columns as timestamps
+        return value.date()
+    return value
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__

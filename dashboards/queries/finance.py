@@ -1,0 +1,277 @@
+"""Finance pages' queries: ledger ageing, DSO and CEI, the ageing waterfall, recovery curves,
+expected cash, and the display currencies the amount pages offer."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from pathlib import Path
+
+import pandas as pd
+
+from dashboards.money import DisplayCurrency, translate_frame
+from dashboards.queries.core import (
+    SEGMENTS,
+    WarehouseNotBuilt,
+    _as_date,
+    _check_choice,
+    _check_limit,
+    _check_range,
+    _connect,
+    _execute,
+    _frame,
+)
+
+AGEING_BUCKETS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "91-120", "120+")
+PERIOD_MONTHS: tuple[int, ...] = (1, 3)
+# Steps of the ageing waterfall, in order: columns `<step>_rc` of marts.fct_ar_movements.
+WATERFALL_STEPS: tuple[str, ...] = (
+    "opening_amount",
+    "new_invoice_amount",
+    "credit_note_amount",
+    "cash_applied_amount",
+    "unapplied_credit_change_amount",
+    "fx_revaluation_amount",
+    "closing_amount",
+)
+
+
+@dataclass(frozen=True)
+class AgeingKpis:
+    """KPI row of the ledger ageing for one snapshot and segment (amounts in reporting currency)."""
+
+    total_open_rc: Decimal
+    overdue_open_rc: Decimal
+    overdue_share: float | None  # overdue ÷ total open; None when nothing is open
+    open_items: int
+    reporting_currency: str | None
+
+    def in_currency(self, currency: DisplayCurrency) -> AgeingKpis:
+        return replace(
+            self,
+            total_open_rc=currency.amount(self.total_open_rc),
+            overdue_open_rc=currency.amount(self.overdue_open_rc),
+            reporting_currency=currency.code,
+        )
+
+
+@dataclass(frozen=True)
+class ArWaterfall:
+    """The open ledger between two snapshots (reporting currency): `amounts` maps each of
+    WATERFALL_STEPS to its sum; credit notes and cash applied are positive reductions, so
+    closing = opening + new − credit notes − cash + unapplied credit change + FX."""
+
+    amounts: dict[str, Decimal]
+    movement_rows: int
+    reporting_currency: str | None
+
+    def in_currency(self, currency: DisplayCurrency) -> ArWaterfall:
+        amounts = {step: currency.amount(amount) for step, amount in self.amounts.items()}
+        return replace(self, amounts=amounts, reporting_currency=currency.code)
+
+    def signed_change(self, step: str) -> Decimal:
+        """A movement step with the sign it has on the open AR."""
+        amount = self.amounts[step]
+        return -amount if step in ("credit_note_amount", "cash_applied_amount") else amount
+
+
+@dataclass(frozen=True)
+class RecoveryRates:
+    """`curves`: one row per cohort (placement_month) and month_on_book with recovery_rate;
+    `liquidation`: one row per calendar_month with liquidation_rate (rates 0–1, null when
+    undefined), both over the same narrowed cases."""
+
+    curves: pd.DataFrame
+    liquidation: pd.DataFrame
+
+    def in_currency(self, currency: DisplayCurrency) -> RecoveryRates:
+        return RecoveryRates(
+            translate_frame(self.curves, currency), translate_frame(self.liquidation, currency)
+        )
+
+
+def snapshot_dates(warehouse: Path | str) -> list[dt.date]:
+    """Snapshot dates present in `marts.fct_ar_ageing`, newest first."""
+    frame = _frame(warehouse, "ageing_snapshot_dates", ())
+    return [_as_date(value) for value in frame["snapshot_date"]]
+
+
+def ageing_kpis(warehouse: Path | str, snapshot_date: dt.date, segment: str) -> AgeingKpis:
+    """Total open, overdue open and share, and open item count at `snapshot_date`."""
+    _check_choice("segment", segment, SEGMENTS)
+    with _connect(warehouse) as connection:
+        row = _execute(
+            connection, warehouse, "ageing_kpis", (snapshot_date, segment, segment)
+        ).fetchone()
+    assert row is not None  # an aggregate without group by always returns one row
+    total, overdue, share, items, currency = row
+    return AgeingKpis(
+        total_open_rc=Decimal(total),
+        overdue_open_rc=Decimal(overdue),
+        overdue_share=None if share is None else float(share),
+        open_items=int(items),
+        reporting_currency=currency,
+    )
+
+
+def ageing_by_bucket(warehouse: Path | str, snapshot_date: dt.date, segment: str) -> pd.DataFrame:
+    """One row per bucket in bucket order: ageing_bucket, open_items, open_amount_rc,
+    share_of_open (0–1, null when nothing is open)."""
+    _check_choice("segment", segment, SEGMENTS)
+    return _frame(warehouse, "ageing_by_bucket", (snapshot_date, segment, segment))
+
+
+def ageing_items(
+    warehouse: Path | str,
+    snapshot_date: dt.date,
+    segment: str,
+    ageing_bucket: str,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Open items of one bucket (the drill-down), most days past due first; at most `limit`."""
+    _check_choice("segment", segment, SEGMENTS)
+    _check_choice("ageing_bucket", ageing_bucket, AGEING_BUCKETS)
+    _check_limit(limit)
+    parameters = (snapshot_date, segment, segment, ageing_bucket, limit)
+    return _frame(warehouse, "ageing_items", parameters)
+
+
+def dso_months(warehouse: Path | str, segment: str, period_months: int) -> pd.DataFrame:
+    """`marts.fct_dso` rows of one segment and period length (1 or 3 months), oldest first."""
+    _check_choice("segment", segment, SEGMENTS)
+    _check_choice("period_months", period_months, PERIOD_MONTHS)
+    return _frame(warehouse, "dso_months", (segment, period_months))
+
+
+def ar_waterfall(
+    warehouse: Path | str, from_date: dt.date, to_date: dt.date, segment: str
+) -> ArWaterfall:
+    """Open AR at `from_date`, its movements after it up to `to_date`, and open AR at
+    `to_date` (both `marts.fct_ar_ageing` snapshots), from `marts.fct_ar_movements`."""
+    _check_range(from_date, to_date)
+    _check_choice("segment", segment, SEGMENTS)
+    parameters = (from_date, to_date, segment, segment, from_date, to_date)
+    with _connect(warehouse) as connection:
+        cursor = _execute(connection, warehouse, "ar_waterfall", parameters)
+        row = cursor.fetchone()
+    assert row is not None  # an aggregate without group by always returns one row
+    *amounts, movement_rows, currency = row
+    return ArWaterfall(
+        amounts={
+            step: Decimal(amount) for step, amount in zip(WATERFALL_STEPS, amounts, strict=True)
+        },
+        movement_rows=int(movement_rows),
+        reporting_currency=currency,
+    )
+
+
+def ar_movement_items(
+    warehouse: Path | str,
+    from_date: dt.date,
+    to_date: dt.date,
+    segment: str,
+    step: str,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Invoices whose `step` amount between the two snapshots is not zero (the waterfall's
+    drill-down), largest first, with every step's amount; at most `limit` rows."""
+    _check_range(from_date, to_date)
+    _check_choice("segment", segment, SEGMENTS)
+    _check_choice("step", step, WATERFALL_STEPS)
+    _check_limit(limit)
+    parameters = (from_date, to_date, segment, segment, from_date, to_date, step, limit)
+    return _frame(warehouse, "ar_movement_items", parameters)
+
+
+def ageing_bucket_history(warehouse: Path | str, segment: str) -> pd.DataFrame:
+    """Open items and amount per snapshot and bucket (`marts.fct_ar_ageing`), oldest first."""
+    _check_choice("segment", segment, SEGMENTS)
+    return _frame(warehouse, "ageing_bucket_history", (segment, segment))
+
+
+def recovery_cohort_months(warehouse: Path | str) -> list[dt.date]:
+    """Placement months holding at least one case (`marts.fct_recovery_cases`), oldest first."""
+    frame = _frame(warehouse, "recovery_cohort_months", ())
+    return [_as_date(value) for value in frame["placement_month"]]
+
+
+def recovery_strategies(warehouse: Path | str) -> list[str]:
+    """Strategies of the placed cases."""
+    return list(_frame(warehouse, "recovery_strategies", ())["strategy"])
+
+
+def recovery_rates(
+    warehouse: Path | str, first: dt.date, last: dt.date, segment: str, strategy: str
+) -> RecoveryRates:
+    """Recovery curves (cohorts from `first` to `last`) and liquidation per calendar month over
+    the cases of `segment` and `strategy` ('all': any), from `marts.fct_recovery_cases`."""
+    _check_choice("segment", segment, SEGMENTS)
+    if first > last:
+        raise ValueError(f"the first cohort must not come after the last; got {first} and {last}")
+    parameters = (first, last, segment, segment, strategy, strategy)
+    frame = _frame(warehouse, "recovery_rates", parameters)
+    by_grain = {grain: rows.drop(columns="grain") for grain, rows in frame.groupby("grain")}
+    empty = frame.drop(columns="grain").head(0)
+    curves = by_grain.get("cohort", empty).drop(columns=["liquidation_rate"])
+    liquidation = by_grain.get("calendar_month", empty).drop(
+        columns=[
+            "placement_month",
+            "month_on_book",
+            "placed_amount_rc",
+            "recovered_amount_rc",
+            "recovery_rate",
+        ]
+    )
+    return RecoveryRates(
+        curves=curves.reset_index(drop=True), liquidation=liquidation.reset_index(drop=True)
+    )
+
+
+def recovery_cohort_cases(
+    warehouse: Path | str, cohort: dt.date, segment: str, strategy: str
+) -> pd.DataFrame:
+    """The cases of one cohort with their recovery to date, least recovered first."""
+    _check_choice("segment", segment, SEGMENTS)
+    parameters = (cohort, segment, segment, strategy, strategy)
+    return _frame(warehouse, "recovery_cohort_cases", parameters)
+
+
+def cash_expected_agents(warehouse: Path | str) -> list[str]:
+    """Agents with a promise expected in the next 30 days."""
+    return list(_frame(warehouse, "cash_expected_agents", ())["agent_id"])
+
+
+def cash_expected_by_agent(warehouse: Path | str, segment: str, agent_id: str) -> pd.DataFrame:
+    """Promised (raw) and kept-rate-weighted cash in the next 7 and 30 days per agent and
+    segment, with the rate and its basis (`marts.fct_cash_expected`)."""
+    _check_choice("segment", segment, SEGMENTS)
+    return _frame(warehouse, "cash_expected_by_agent", (segment, segment, agent_id, agent_id))
+
+
+def cash_expected_promises(warehouse: Path | str, segment: str, agent_id: str) -> pd.DataFrame:
+    """The pending promises behind the expected cash, soonest due first."""
+    _check_choice("segment", segment, SEGMENTS)
+    return _frame(warehouse, "cash_expected_promises", (segment, segment, agent_id, agent_id))
+
+
+def display_currencies(warehouse: Path | str) -> list[DisplayCurrency]:
+    """The currencies figures can be shown in (`marts.dim_currencies`), the reporting one first;
+    empty when the mart is not built."""
+    try:
+        frame = _frame(warehouse, "display_currencies", ())
+    except WarehouseNotBuilt:
+        return []
+    reporting = frame.loc[frame["is_reporting_currency"], "currency"]
+    if reporting.empty:
+        return []
+    return [
+        DisplayCurrency(
+            code=row.currency,
+            reporting=str(reporting.iloc[0]),
+            units_per_reporting_unit=Decimal(str(row.units_per_reporting_unit)),
+            rate_date=None if pd.isna(row.rate_date) else pd.Timestamp(row.rate_date).date(),
+            as_of=pd.Timestamp(row.as_of_date).date(),
+        )
+        for row in frame.itertuples()
+    ]

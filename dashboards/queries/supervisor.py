@@ -1,0 +1,164 @@
+"""Supervisor pages' queries: stuck cases, stage flow, the agent league table, broken promises
+and kept rates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from dashboards.queries.core import (
+    ALL,
+    SEGMENTS,
+    _check_choice,
+    _check_month,
+    _frame,
+    _month_range,
+    _optional_float,
+    _values,
+)
+
+STUCK_RULES: tuple[str, ...] = ("all", "stage_sla", "no_contact", "broken_promise_no_follow_up")
+KEPT_RATE_DIMENSIONS: tuple[str, ...] = ("agent", "team", "segment", "strategy", "all")
+
+
+@dataclass(frozen=True)
+class KeptRate:
+    """Promise kept rate of one dimension value over one due month or all of them."""
+
+    promises_decided: int
+    promises_kept: int
+    kept_rate_by_count: float | None  # kept ÷ decided; None when nothing is decided
+    kept_rate_by_amount: float | None  # kept ÷ decided promised amount (reporting currency)
+
+
+def stuck_cases(warehouse: Path | str, rule: str, agent_id: str) -> pd.DataFrame:
+    """Open cases breaking a stuck rule (`rule`/`agent_id` 'all' for every one), oldest first."""
+    _check_choice("rule", rule, STUCK_RULES)
+    return _frame(warehouse, "stuck_cases", (rule, rule, agent_id, agent_id))
+
+
+def stuck_agents(warehouse: Path | str) -> list[str]:
+    """Agents owning at least one stuck case."""
+    return list(_frame(warehouse, "stuck_agents", ())["agent_id"])
+
+
+def flow_months(warehouse: Path | str) -> list[str]:
+    """Months ('YYYY-MM') in which a case left a stage, oldest first."""
+    return _values(warehouse, "flow_months", "month")
+
+
+def flow_strategies(warehouse: Path | str) -> list[str]:
+    """Case strategies present in `marts.fct_case_stage_durations`."""
+    return _values(warehouse, "flow_strategies", "strategy")
+
+
+def stage_flow(
+    warehouse: Path | str, first_month: str, last_month: str, segment: str, strategy: str
+) -> pd.DataFrame:
+    """Directly-follows graph of the moves made from `first_month` to `last_month` ('YYYY-MM',
+    both included) for a segment and strategy ('all' for every one): one row per from_stage,
+    to_stage with transition_count, case_count, median, p90 and mean duration (days in
+    from_stage), as `marts.fct_stage_transitions`; longest median first."""
+    _check_choice("segment", segment, SEGMENTS)
+    parameters = (*_month_range(first_month, last_month), segment, segment, strategy, strategy)
+    return _frame(warehouse, "stage_flow", parameters)
+
+
+def stage_moves(
+    warehouse: Path | str,
+    from_stage: str,
+    to_stage: str,
+    first_month: str,
+    last_month: str,
+    segment: str,
+    strategy: str,
+) -> pd.DataFrame:
+    """The moves behind one transition of `stage_flow` (same filters), longest stay first."""
+    _check_choice("segment", segment, SEGMENTS)
+    months = _month_range(first_month, last_month)
+    parameters = (from_stage, to_stage, *months, segment, segment, strategy, strategy)
+    return _frame(warehouse, "stage_moves", parameters)
+
+
+def stage_time(
+    warehouse: Path | str, first_month: str, last_month: str, segment: str, strategy: str
+) -> pd.DataFrame:
+    """Time in stage per stage: stays ended in the month range (stays_completed, median_days,
+    p90_days) and stays running at as_of (stays_running, median_running_days)."""
+    _check_choice("segment", segment, SEGMENTS)
+    parameters = (segment, segment, strategy, strategy, *_month_range(first_month, last_month))
+    return _frame(warehouse, "stage_time", parameters)
+
+
+def agent_months(warehouse: Path | str) -> list[str]:
+    """Months ('YYYY-MM') with rows in `marts.fct_agent_daily`, oldest first."""
+    return _values(warehouse, "agent_months", "month")
+
+
+def agent_teams(warehouse: Path | str) -> list[str]:
+    """Teams present in `marts.fct_agent_daily`."""
+    return _values(warehouse, "agent_teams", "team")
+
+
+def agent_league(
+    warehouse: Path | str, first_month: str, last_month: str, team: str
+) -> pd.DataFrame:
+    """One row per agent of `team` ('all' for every team) over the month range: attempts, RPC,
+    RPC rate, promises made, promised and collected amounts (reporting currency), kept rates of
+    the promises falling due in the range (by count and amount) and open caseload on the
+    range's last day; most collected first."""
+    months = _month_range(first_month, last_month)
+    return _frame(warehouse, "agent_league", (*months, team, team, *months))
+
+
+def agent_daily(
+    warehouse: Path | str, agent_id: str, first_month: str, last_month: str
+) -> pd.DataFrame:
+    """`marts.fct_agent_daily` rows of one agent in the month range, newest first."""
+    return _frame(warehouse, "agent_daily", (agent_id, *_month_range(first_month, last_month)))
+
+
+def agent_promises(
+    warehouse: Path | str, agent_id: str, first_month: str, last_month: str
+) -> pd.DataFrame:
+    """Promises one agent recorded that fell due in the month range, latest due first."""
+    months = _month_range(first_month, last_month)
+    return _frame(warehouse, "agent_promises", (agent_id, *months))
+
+
+def broken_promise_options(warehouse: Path | str) -> pd.DataFrame:
+    """Distinct agent_id, team, segment, due_month ('YYYY-MM') of broken and partially kept
+    promises, for the filters."""
+    return _frame(warehouse, "broken_promise_options", ())
+
+
+def broken_promises(
+    warehouse: Path | str, agent_id: str, team: str, segment: str, due_month: str
+) -> pd.DataFrame:
+    """Broken and partially kept promises with no contact on the case since their window
+    ended, with days since then (to as_of); filters 'all' for every one. Longest first."""
+    _check_choice("segment", segment, SEGMENTS)
+    if due_month != ALL:
+        _check_month(due_month)
+    parameters = (agent_id, agent_id, team, team, segment, segment, due_month, due_month)
+    return _frame(warehouse, "broken_promises", parameters)
+
+
+def promise_kept_rate(
+    warehouse: Path | str, dimension: str, dimension_value: str, due_month: str
+) -> KeptRate:
+    """Kept rate of one value of a `marts.fct_promise_kept_rates` dimension, over one due month
+    ('YYYY-MM') or every month ('all')."""
+    _check_choice("dimension", dimension, KEPT_RATE_DIMENSIONS)
+    if due_month != ALL:
+        _check_month(due_month)
+    parameters = (dimension, dimension_value, due_month, due_month)
+    row = _frame(warehouse, "promise_kept_rate", parameters).iloc[0]
+    return KeptRate(
+        promises_decided=int(row["promises_decided"]),
+        promises_kept=int(row["promises_kept"]),
+        kept_rate_by_count=_optional_float(row["kept_rate_by_count"]),
+        kept_rate_by_amount=_optional_float(row["kept_rate_by_amount"]),
+    )
