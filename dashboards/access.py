@@ -179,7 +179,7 @@ def add_user(
     """
     import secrets
 
-    from streamlit_authenticator import Hasher
+    import bcrypt
 
     if role not in ROLES:
         raise UsersFileError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
@@ -195,7 +195,9 @@ def add_user(
     user: dict[str, Any] = {
         "name": name or username,
         "email": email,
-        "password": Hasher.hash(password),
+        # Hashed as streamlit_authenticator.Hasher.hash does; imported here, that package
+        # would print Streamlit's "missing ScriptRunContext" warnings in the command line.
+        "password": bcrypt.hashpw(password.encode(), bcrypt.gensalt()).decode(),
         "roles": [role],
     }
     if agent_id:

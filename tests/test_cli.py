@@ -70,6 +70,27 @@ def test_users_add_and_list(tmp_path: Path, monkeypatch, capsys) -> None:
     assert capsys.readouterr().out.strip() == "bob  agent  bob  agent AG002"
 
 
+def test_users_add_prints_no_streamlit_runtime_warnings(tmp_path: Path) -> None:
+    """A fresh process, as a user runs it: the hashing must not import the dashboard's
+    Streamlit side, whose import prints "missing ScriptRunContext" warnings outside a server."""
+    import subprocess
+    import sys
+
+    users = tmp_path / "users.yml"
+    command = [sys.executable, "-m", "amicable.cli", "users", "add", "ann", "--role", "auditor"]
+    done = subprocess.run(
+        [*command, "--users", str(users), "--password-stdin"],
+        input="long-enough-1\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "ScriptRunContext" not in done.stderr + done.stdout
+    assert "No runtime found" not in done.stderr + done.stdout
+    assert users.is_file()
+
+
 def test_users_add_refuses_an_unknown_role(tmp_path: Path, monkeypatch, capsys) -> None:
     import io
 

@@ -8,6 +8,7 @@ import bcrypt
 import pandas as pd
 import pytest
 import yaml
+from streamlit_authenticator import Hasher
 
 from dashboards.access import (
     MASK,
@@ -70,6 +71,7 @@ def test_added_users_are_stored_with_a_bcrypt_hash_only(tmp_path: Path) -> None:
     data = load_users(users)
     stored = data["credentials"]["usernames"]["ann"]["password"]
     assert bcrypt.checkpw(b"s3cret-pass", stored.encode())
+    assert Hasher.check_pw("s3cret-pass", stored)  # the check streamlit-authenticator makes
     assert viewer_of(data, "bob") == Viewer("bob", "bob", "agent", "A7")
     assert viewer_of(data, "ann").role == "auditor"
     assert users.stat().st_mode & 0o077 == 0  # readable by its owner only
