@@ -54,15 +54,27 @@ def flow_strategies(warehouse: Path | str) -> list[str]:
     return _values(warehouse, "flow_strategies", "strategy")
 
 
+def flow_teams(warehouse: Path | str) -> list[str]:
+    """Teams of the cases' current owners in `marts.fct_case_stage_durations`."""
+    return _values(warehouse, "flow_teams", "team")
+
+
 def stage_flow(
-    warehouse: Path | str, first_month: str, last_month: str, segment: str, strategy: str
+    warehouse: Path | str,
+    first_month: str,
+    last_month: str,
+    segment: str,
+    strategy: str,
+    team: str = ALL,
 ) -> pd.DataFrame:
     """Directly-follows graph of the moves made from `first_month` to `last_month` ('YYYY-MM',
-    both included) for a segment and strategy ('all' for every one): one row per from_stage,
-    to_stage with transition_count, case_count, median, p90 and mean duration (days in
-    from_stage), as `marts.fct_stage_transitions`; longest median first."""
+    both included) for a segment, strategy and team of the case's current owner ('all' for
+    every one): one row per from_stage, to_stage with transition_count, case_count, median,
+    p90 and mean duration (days in from_stage), as `marts.fct_stage_transitions`; longest
+    median first."""
     _check_choice("segment", segment, SEGMENTS)
-    parameters = (*_month_range(first_month, last_month), segment, segment, strategy, strategy)
+    months = _month_range(first_month, last_month)
+    parameters = (*months, segment, segment, strategy, strategy, team, team)
     return _frame(warehouse, "stage_flow", parameters)
 
 
@@ -74,21 +86,28 @@ def stage_moves(
     last_month: str,
     segment: str,
     strategy: str,
+    team: str = ALL,
 ) -> pd.DataFrame:
     """The moves behind one transition of `stage_flow` (same filters), longest stay first."""
     _check_choice("segment", segment, SEGMENTS)
     months = _month_range(first_month, last_month)
-    parameters = (from_stage, to_stage, *months, segment, segment, strategy, strategy)
+    parameters = (from_stage, to_stage, *months, segment, segment, strategy, strategy, team, team)
     return _frame(warehouse, "stage_moves", parameters)
 
 
 def stage_time(
-    warehouse: Path | str, first_month: str, last_month: str, segment: str, strategy: str
+    warehouse: Path | str,
+    first_month: str,
+    last_month: str,
+    segment: str,
+    strategy: str,
+    team: str = ALL,
 ) -> pd.DataFrame:
     """Time in stage per stage: stays ended in the month range (stays_completed, median_days,
     p90_days) and stays running at as_of (stays_running, median_running_days)."""
     _check_choice("segment", segment, SEGMENTS)
-    parameters = (segment, segment, strategy, strategy, *_month_range(first_month, last_month))
+    months = _month_range(first_month, last_month)
+    parameters = (segment, segment, strategy, strategy, team, team, *months)
     return _frame(warehouse, "stage_time", parameters)
 
 

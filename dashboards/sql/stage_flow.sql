@@ -1,9 +1,9 @@
--- Directly-follows graph of the stages for the moves made in a month range, one segment and one
--- strategy: the figures of marts.fct_stage_transitions (same duration, same continuous
+-- Directly-follows graph of the stages for the moves made in a month range, one segment, one
+-- strategy and one team (of the case's current owner): the figures of marts.fct_stage_transitions (same duration, same continuous
 -- percentiles), on that mart's row-level source marts.fct_case_stage_durations, which carries
 -- the move date, segment and strategy. Reopenings (closed -> stage) are not stays: left out.
 -- Parameters: from month, to month ('YYYY-MM', both included), segment, segment, strategy,
--- strategy ('all' is every one).
+-- strategy, team, team ('all' is every one).
 with moves as (
     select
         case_id,
@@ -16,6 +16,7 @@ with moves as (
         and strftime(left_at, '%Y-%m') between ? and ?
         and (? = 'all' or segment = ?)
         and (? = 'all' or strategy = ?)
+        and (? = 'all' or owner_team = ?)
 ),
 
 final as (

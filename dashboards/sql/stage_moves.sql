@@ -1,6 +1,6 @@
 -- The moves behind one transition of the stage flow (its drill-down), longest stay first.
 -- Parameters: from stage, to stage, from month, to month ('YYYY-MM', both included), segment,
--- segment, strategy, strategy ('all' is every one).
+-- segment, strategy, strategy, team, team ('all' is every one; team of the current owner).
 select
     case_id,
     entered_at,
@@ -8,7 +8,8 @@ select
     round(date_diff('second', entered_at, left_at) / 86400.0, 4) as duration_days,
     segment,
     strategy,
-    owner_agent_id
+    owner_agent_id,
+    owner_team
 from marts.fct_case_stage_durations
 where
     stage = ?
@@ -17,4 +18,5 @@ where
     and strftime(left_at, '%Y-%m') between ? and ?
     and (? = 'all' or segment = ?)
     and (? = 'all' or strategy = ?)
+    and (? = 'all' or owner_team = ?)
 order by duration_days desc, case_id

@@ -1,7 +1,7 @@
 -- Time in stage per stage: stays that ended in a month range (count, median, p90 days, as the
 -- stage flow), and stays still running at as_of (count, median days so far).
--- Parameters: segment, segment, strategy, strategy ('all' is every one), from month, to month
--- ('YYYY-MM', both included).
+-- Parameters: segment, segment, strategy, strategy, team, team ('all' is every one; team of the
+-- case's current owner), from month, to month ('YYYY-MM', both included).
 with stays as (
     select
         stage,
@@ -10,7 +10,10 @@ with stays as (
         duration_days,
         date_diff('second', entered_at, left_at) / 86400.0 as completed_days
     from marts.fct_case_stage_durations
-    where (? = 'all' or segment = ?) and (? = 'all' or strategy = ?)
+    where
+        (? = 'all' or segment = ?)
+        and (? = 'all' or strategy = ?)
+        and (? = 'all' or owner_team = ?)
 ),
 
 completed as (

@@ -3,8 +3,9 @@ they wait longest (the bottleneck table) and how long each stage lasts, with dri
 transition to the cases that made it and on to a case's timeline.
 
 Reads `marts.fct_case_stage_durations` (the row-level source of `marts.fct_stage_transitions`,
-which carries the move date, segment and strategy) through `dashboards.queries`. Filters
-(from, to, segment, strategy, sort, transition, case) are bound to the URL's query parameters.
+which carries the move date, segment, strategy and the current owner's team) through
+`dashboards.queries`. Filters (from, to, segment, strategy, team, sort, transition, case) are
+bound to the URL's query parameters.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dashboards import blocks, charts, queries, ui
 
 SEGMENT_KEY = "segment"
 STRATEGY_KEY = "strategy"
+TEAM_KEY = "team"
 SORT_KEY = "sort"
 TRANSITION_KEY = "transition"
 FLOW_TABLE_KEY = "bottlenecks"
@@ -48,38 +50,32 @@ MOVE_COLUMNS = {
     "segment": st.column_config.TextColumn("Segment"),
     "strategy": st.column_config.TextColumn("Strategy"),
     "owner_agent_id": st.column_config.TextColumn("Owner"),
+    "owner_team": st.column_config.TextColumn("Team"),
 }
+Filters = tuple[str, str, str, str, str]  # from month, to month, segment, strategy, team
 
 
 def _months(warehouse: str, version: int) -> list[str]:
     return ui.query(queries.flow_months, warehouse, version)
 
 
-def _strategies(warehouse: str, version: int) -> list[str]:
-    return ui.query(queries.flow_strategies, warehouse, version)
+def _flow(warehouse: str, version: int, filters: Filters) -> pd.DataFrame:
+    return ui.query(queries.stage_flow, warehouse, version, *filters)
 
 
-def _flow(
-    warehouse: str, version: int, first: str, last: str, segment: str, strategy: str
-) -> pd.DataFrame:
-    return ui.query(queries.stage_flow, warehouse, version, first, last, segment, strategy)
+def _stage_time(warehouse: str, version: int, filters: Filters) -> pd.DataFrame:
+    return ui.query(queries.stage_time, warehouse, version, *filters)
 
 
-def _stage_time(
-    warehouse: str, version: int, first: str, last: str, segment: str, strategy: str
-) -> pd.DataFrame:
-    return ui.query(queries.stage_time, warehouse, version, first, last, segment, strategy)
-
-
-def _moves(
-    warehouse: str, version: int, transition: str, filters: tuple[str, str, str, str]
-) -> pd.DataFrame:
+def _moves(warehouse: str, version: int, transition: str, filters: Filters) -> pd.DataFrame:
     source, target = transition.split(SEPARATOR)
     return ui.query(queries.stage_moves, warehouse, version, source, target, *filters)
 
 
-def _filters(months: list[str], strategies: list[str]) -> tuple[str, str, str, str]:
-    period_col, segment_col, strategy_col = st.columns([2, 1, 1])
+def _filters(warehouse: str, version: int, months: list[str]) -> Filters:
+    strategies = ui.query(queries.flow_strategies, warehouse, version)
+    teams = ui.query(queries.flow_teams, warehouse, version)
+    period_col, segment_col, strategy_col, team_col = st.columns([2, 1, 1, 1])
     with period_col:
         first, last = blocks.month_range(months, help="Month the case left the stage.")
     with segment_col:
@@ -90,7 +86,15 @@ def _filters(months: list[str], strategies: list[str]) -> tuple[str, str, str, s
         strategy = st.selectbox(
             "Strategy", [queries.ALL, *strategies], key=STRATEGY_KEY, bind="query-params"
         )
-    return first, last, segment, strategy
+    with team_col:
+        team = st.selectbox(
+            "Team",
+            [queries.ALL, *teams],
+            key=TEAM_KEY,
+            bind="query-params",
+            help="Team of the case's current owner.",
+        )
+    return first, last, segment, strategy, team
 
 
 def _bottlenecks(flow: pd.DataFrame, transitions: list[str], file_name: str) -> None:
@@ -116,7 +120,7 @@ def _time_in_stage(stage_time: pd.DataFrame, file_name: str) -> None:
     )
 
 
-def _drill(warehouse: str, version: int, transition: str, filters: tuple[str, ...]) -> None:
+def _drill(warehouse: str, version: int, transition: str, filters: Filters) -> None:
     st.subheader(f"Cases that moved from {transition}")
     moves = _moves(warehouse, version, transition, filters)
     st.caption(f"{ui.format_count(len(moves))} moves, longest stay first.")
@@ -136,13 +140,13 @@ def _render(warehouse: str, version: int) -> None:
     if not months:
         st.info("No case has left a stage yet, so there is no flow to draw.")
         return
-    filters = _filters(months, _strategies(warehouse, version))
+    filters = _filters(warehouse, version, months)
     if filters[0] > filters[1]:
         st.info("The period is empty: 'From month' comes after 'To month'.")
         return
-    flow = _flow(warehouse, version, *filters)
+    flow = _flow(warehouse, version, filters)
     if flow.empty:
-        st.info("No case left a stage in this period for this segment and strategy.")
+        st.info("No case left a stage in this period for this segment, strategy and team.")
         return
     pairs = zip(flow["from_stage"], flow["to_stage"], strict=True)
     transitions = [f"{source}{SEPARATOR}{target}" for source, target in pairs]
@@ -169,7 +173,7 @@ def _render(warehouse: str, version: int) -> None:
     with table_col:
         _bottlenecks(flow, transitions, f"stage_flow_{suffix}.csv")
     with stage_col:
-        _time_in_stage(_stage_time(warehouse, version, *filters), f"time_in_stage_{suffix}.csv")
+        _time_in_stage(_stage_time(warehouse, version, filters), f"time_in_stage_{suffix}.csv")
     if transition is not None:
         _drill(warehouse, version, transition, filters)
 

@@ -86,6 +86,34 @@ def test_segment_and_period_filters_change_the_figures(
     assert _shown(page, table_of) == _expected(sample_build, first, last, "B2C")
 
 
+def test_a_team_narrows_the_flow_to_its_cases(
+    page: AppTest, sample_build: SampleBuild, table_of: Table
+) -> None:
+    """Team = the team of the case's current owner (fct_case_stage_durations.owner_team)."""
+    months = _months(sample_build)
+    team = sample_build.query(
+        "select owner_team from marts.fct_case_stage_durations where owner_team is not null"
+        " group by 1 order by count(*) desc limit 1"
+    )[0][0]
+    expected = sample_build.query(
+        "select stage, next_stage, count(distinct case_id), count(*)"
+        " from marts.fct_case_stage_durations where left_at is not null"
+        " and strftime(left_at, '%Y-%m') between ? and ? and owner_team = ?"
+        " group by stage, next_stage order by stage, next_stage",
+        [months[0], months[-1], team],
+    )
+    page.run()
+    everything = _shown(page, table_of)
+
+    page.selectbox(key="team").set_value(team).run()
+
+    assert not page.exception
+    assert _shown(page, table_of) == expected != everything
+    transition = f"{expected[0][0]} to {expected[0][1]}"
+    page.selectbox(key="transition").set_value(transition).run()
+    assert set(table_of(page, "transition_cases")["owner_team"]) == {team}
+
+
 def test_bottlenecks_sort_by_the_chosen_duration(page: AppTest, table_of: Table) -> None:
     page.query_params["sort"] = "p90"
     page.run()

@@ -19,6 +19,12 @@ status as (
 
 ),
 
+agents as (
+
+    select * from {{ ref('stg_cases__agents') }}
+
+),
+
 measured as (
 
     select
@@ -48,10 +54,13 @@ final as (
         measured.entered_by,
         status.strategy,
         status.segment,
-        status.owner_agent_id
+        status.owner_agent_id,
+        agents.team as owner_team
     from measured
     inner join status
         on measured.case_id = status.case_id
+    left join agents
+        on status.owner_agent_id = agents.agent_id
 
 )
 
