@@ -1,10 +1,11 @@
-"""What the finance page tests share: opening a page on a warehouse, reading what it shows,
-and sending a chart selection the way the browser does."""
+"""What the page tests share: opening a page on a warehouse, reading what it shows, and
+sending a chart selection the way the browser does."""
 
 from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,16 +16,39 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import user_key_from_element_id
 
+from tests.conftest import SampleBuild
+
 VIEWS = Path(__file__).resolve().parents[2] / "dashboards" / "views"
-TIMEOUT = 30
+TIMEOUT = 60
+
+Table = Callable[[AppTest, str], pd.DataFrame]  # fixture table_of
+Traces = Callable[[AppTest, str], list[dict]]  # fixture chart_traces
+SelectRow = Callable[[AppTest, str, int | None], AppTest]  # fixture select_row
+
+
+def page_app(name: str) -> AppTest:
+    """AppTest of `dashboards/views/<name>.py`, not run yet (AMICABLE_WAREHOUSE set by a
+    fixture such as `sample_warehouse`)."""
+    return AppTest.from_file(VIEWS / f"{name}.py", default_timeout=TIMEOUT)
 
 
 def open_page(name: str, warehouse: Path, monkeypatch: pytest.MonkeyPatch, **query: str) -> AppTest:
     """The page `dashboards/views/<name>.py` on `warehouse`, opened at `?query` and run once."""
     monkeypatch.setenv("AMICABLE_WAREHOUSE", str(warehouse))
-    page = AppTest.from_file(VIEWS / f"{name}.py", default_timeout=TIMEOUT)
+    page = page_app(name)
     page.query_params.update(query)
     return page.run()
+
+
+def months_in(sample_build: SampleBuild, mart: str, column: str) -> list[str]:
+    """Months ('YYYY-MM') of `column` in `marts.<mart>`, oldest first (names are test literals)."""
+    rows = sample_build.query(
+        f"select distinct strftime({column}, '%Y-%m') as month from marts.{mart}"
+        f" where {column} is not null order by month"
+    )
+    months = [month for (month,) in rows]
+    assert len(months) >= 3
+    return months
 
 
 def metrics(page: AppTest) -> dict[str, str]:

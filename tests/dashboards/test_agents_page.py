@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import SampleBuild
-from tests.dashboards.pages import SelectRow, Table, Traces, months_in, open_page
+from tests.dashboards.apptest_support import SelectRow, Table, Traces, months_in, page_app
 
 ATTEMPTS_SQL = (
     "select agent_id, sum(call_attempts) from marts.fct_agent_daily"
@@ -19,7 +19,7 @@ ATTEMPTS_SQL = (
 
 @pytest.fixture
 def page(sample_warehouse: Path) -> AppTest:
-    return open_page("agents")
+    return page_app("agents")
 
 
 def _months(sample_build: SampleBuild) -> list[str]:
@@ -134,7 +134,7 @@ def test_a_shared_address_opens_the_same_view(
     months = _months(sample_build)
     first, last = months[-3], months[-1]
     agent, _ = _attempts(sample_build, first, last, "all")[0]
-    page = open_page("agents")
+    page = page_app("agents")
     page.query_params.update({"from": first, "to": last, "measure": "RPC rate", "agent": agent})
 
     page.run()
@@ -159,7 +159,7 @@ def test_an_empty_period_says_so(page: AppTest, sample_build: SampleBuild) -> No
 
 
 def test_a_warehouse_without_marts_explains_what_to_do(empty_warehouse: Path) -> None:
-    page = open_page("agents").run()
+    page = page_app("agents").run()
 
     assert not page.exception
     assert page.info[0].value == "No warehouse yet: run `amicable build`."

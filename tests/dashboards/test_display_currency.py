@@ -8,18 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboards.money import DisplayCurrency, translate, translate_frame
 from tests.conftest import SampleBuild
-from tests.dashboards.apptest_support import metrics, table
+from tests.dashboards.apptest_support import metrics, page_app, table
 
-VIEWS = Path(__file__).resolve().parents[2] / "dashboards" / "views"
 USD = DisplayCurrency("USD", "EUR", Decimal("1.0840954524"), None, pd.Timestamp(0).date())
-
-
-def _page(name: str) -> AppTest:
-    return AppTest.from_file(VIEWS / f"{name}.py", default_timeout=60)
 
 
 def _rate(sample_build: SampleBuild, currency: str) -> Decimal:
@@ -55,12 +49,12 @@ def test_a_decimal_rounds_half_to_even_to_the_cent() -> None:
 def test_the_ageing_kpis_follow_the_currency_in_the_address(
     sample_warehouse: Path, sample_build: SampleBuild
 ) -> None:
-    page = _page("ageing")
+    page = page_app("ageing")
     page.run()
     assert page.selectbox(key="currency").value == "EUR"
     in_eur = metrics(page)["Total open (EUR)"]
 
-    page = _page("ageing")
+    page = page_app("ageing")
     page.query_params["currency"] = "USD"
     page.run()
 
@@ -74,7 +68,7 @@ def test_the_ageing_kpis_follow_the_currency_in_the_address(
 def test_dso_days_stay_and_amounts_convert(
     sample_warehouse: Path, sample_build: SampleBuild
 ) -> None:
-    page = _page("dso")
+    page = page_app("dso")
     page.run()
     in_eur = table(page, "credit_sales_rc")
     page.selectbox(key="currency").set_value("GBP").run()
@@ -91,7 +85,7 @@ def test_dso_days_stay_and_amounts_convert(
 
 
 def test_pages_without_amounts_offer_no_currency(sample_warehouse: Path) -> None:
-    page = _page("breaches")
+    page = page_app("breaches")
     page.run()
     assert not page.exception
     assert "currency" not in [box.key for box in page.selectbox]
@@ -100,7 +94,7 @@ def test_pages_without_amounts_offer_no_currency(sample_warehouse: Path) -> None
 def test_an_unknown_currency_in_the_address_shows_the_reporting_one(
     sample_warehouse: Path,
 ) -> None:
-    page = _page("ageing")
+    page = page_app("ageing")
     page.query_params["currency"] = "XXX"
     page.run()
     assert not page.exception

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import SampleBuild
-from tests.dashboards.pages import SelectRow, Table, Traces, months_in, open_page
+from tests.dashboards.apptest_support import SelectRow, Table, Traces, months_in, page_app
 
 MOVES_SQL = (
     "select stage, next_stage, count(distinct case_id), count(*)"
@@ -20,7 +20,7 @@ MOVES_SQL = (
 
 @pytest.fixture
 def page(sample_warehouse: Path) -> AppTest:
-    return open_page("flow")
+    return page_app("flow")
 
 
 def _months(sample_build: SampleBuild) -> list[str]:
@@ -180,7 +180,7 @@ def test_a_shared_address_opens_the_same_view(
     months = _months(sample_build)
     first, last = months[len(months) // 4], months[-1]
     source, target, cases, _ = _expected(sample_build, first, last, "B2B")[0]
-    page = open_page("flow")
+    page = page_app("flow")
     page.query_params.update(
         {"from": first, "to": last, "segment": "B2B", "transition": f"{source} to {target}"}
     )
@@ -206,7 +206,7 @@ def test_an_empty_period_says_so(page: AppTest, sample_build: SampleBuild) -> No
 
 
 def test_a_warehouse_without_marts_explains_what_to_do(empty_warehouse: Path) -> None:
-    page = open_page("flow").run()
+    page = page_app("flow").run()
 
     assert not page.exception
     assert page.info[0].value == "No warehouse yet: run `amicable build`."

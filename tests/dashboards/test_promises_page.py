@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import SampleBuild
-from tests.dashboards.pages import SelectRow, Table, open_page
+from tests.dashboards.apptest_support import SelectRow, Table, page_app
 
 BROKEN_SQL = (
     "select promise_id, case_id, agent_id, team, strftime(due_month, '%Y-%m')"
@@ -48,7 +48,7 @@ def broken(sample_build: SampleBuild) -> list[tuple]:
 def test_the_sample_shows_its_kept_rates_and_no_unfollowed_promise(
     sample_warehouse: Path, sample_build: SampleBuild
 ) -> None:
-    page = open_page("promises").run()
+    page = page_app("promises").run()
 
     assert not page.exception
     by_count, by_amount = _kept_rates(sample_build, "all", "all")
@@ -61,7 +61,7 @@ def test_the_sample_shows_its_kept_rates_and_no_unfollowed_promise(
 def test_every_unfollowed_promise_is_listed_and_an_agent_filter_narrows_it(
     unfollowed_warehouse: Path, sample_build: SampleBuild, broken: list[tuple], table_of: Table
 ) -> None:
-    page = open_page("promises").run()
+    page = page_app("promises").run()
 
     assert not page.exception
     assert sorted(table_of(page, LIST_KEY)["promise_id"]) == [row[0] for row in broken]
@@ -83,7 +83,7 @@ def test_every_unfollowed_promise_is_listed_and_an_agent_filter_narrows_it(
 def test_a_promise_row_opens_its_case_timeline(
     unfollowed_warehouse: Path, table_of: Table, select_row: SelectRow
 ) -> None:
-    page = open_page("promises").run()
+    page = page_app("promises").run()
     case = table_of(page, LIST_KEY).iloc[1]["case_id"]
 
     select_row(page, LIST_KEY, 1)
@@ -105,7 +105,7 @@ def test_a_shared_address_opens_the_same_view(
     unfollowed_warehouse: Path, broken: list[tuple], table_of: Table
 ) -> None:
     promise, case, _, team, due = broken[0]
-    page = open_page("promises")
+    page = page_app("promises")
     page.query_params.update({"team": team, "due": due, "case": case})
 
     page.run()
@@ -124,7 +124,7 @@ def test_a_filter_without_unfollowed_promises_says_so(
 ) -> None:
     agent = broken[0][2]
     other_month = next(row[4] for row in broken if row[2] != agent and row[4] != broken[0][4])
-    page = open_page("promises")
+    page = page_app("promises")
     page.query_params.update({"agent": agent, "due": other_month})
 
     page.run()
@@ -135,7 +135,7 @@ def test_a_filter_without_unfollowed_promises_says_so(
 
 
 def test_a_warehouse_without_marts_explains_what_to_do(empty_warehouse: Path) -> None:
-    page = open_page("promises").run()
+    page = page_app("promises").run()
 
     assert not page.exception
     assert page.info[0].value == "No warehouse yet: run `amicable build`."

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboards.pages import TIMEOUT, VIEWS
+from tests.dashboards.apptest_support import TIMEOUT, VIEWS
 
 APP = VIEWS.parent / "app.py"
 
