@@ -67,8 +67,19 @@ class ArWaterfall:
     reporting_currency: str | None
 
     def in_currency(self, currency: DisplayCurrency) -> ArWaterfall:
-        amounts = {step: currency.amount(amount) for step, amount in self.amounts.items()}
-        return replace(self, amounts=amounts, reporting_currency=currency.code)
+        """The bridge in `currency`: opening and each movement converted (to the cent), closing
+        their sum, so the steps still add up to the closing AR exactly (it may differ by a few
+        cents from the converted closing balance)."""
+        converted = replace(
+            self,
+            amounts={step: currency.amount(amount) for step, amount in self.amounts.items()},
+            reporting_currency=currency.code,
+        )
+        movements = WATERFALL_STEPS[1:-1]
+        closing = converted.amounts["opening_amount"] + sum(
+            converted.signed_change(step) for step in movements
+        )
+        return replace(converted, amounts={**converted.amounts, "closing_amount": closing})
 
     def signed_change(self, step: str) -> Decimal:
         """A movement step with the sign it has on the open AR."""

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dashboards import queries
 from dashboards.money import DisplayCurrency, translate, translate_frame
 from tests.conftest import SampleBuild
 from tests.dashboards.apptest_support import metrics, page_app, table
@@ -107,3 +108,25 @@ def test_an_export_of_converted_amounts_names_the_currency() -> None:
     assert USD.file_name("case_file") == "case_file_in_USD"
     eur = DisplayCurrency("EUR", "EUR", Decimal(1), None, USD.as_of)
     assert eur.file_name("ageing.csv") == "ageing.csv"
+
+
+def test_a_converted_waterfall_still_adds_up_to_its_closing() -> None:
+    amounts = {
+        "opening_amount": Decimal("1000.05"),
+        "new_invoice_amount": Decimal("333.33"),
+        "credit_note_amount": Decimal("10.01"),
+        "cash_applied_amount": Decimal("250.27"),
+        "unapplied_credit_change_amount": Decimal("0.03"),
+        "fx_revaluation_amount": Decimal("-1.11"),
+        "closing_amount": Decimal("1072.02"),
+    }
+    waterfall = queries.ArWaterfall(amounts, movement_rows=9, reporting_currency="EUR")
+    shown = translate(waterfall, USD)
+
+    assert shown.reporting_currency == "USD"
+    assert shown.amounts["opening_amount"] == Decimal("1084.15")  # 1000.05 × 1.0840954524
+    bridge = shown.amounts["opening_amount"] + sum(
+        shown.signed_change(step) for step in queries.WATERFALL_STEPS[1:-1]
+    )
+    assert shown.amounts["closing_amount"] == bridge
+    assert abs(bridge - USD.amount(amounts["closing_amount"])) <= Decimal("0.03")
