@@ -4,7 +4,8 @@ The marts are built in one reporting currency (configuration `reporting_currency
 document converted at the rate of its own date (DESIGN.md §4). Showing them in another currency
 is a *convenience translation*: every reporting-currency amount (columns and fields named
 `*_rc`) times one rate, the latest on or before as_of (`marts.dim_currencies`), rounded to the
-cent. Ratios (DSO days, CEI, kept and recovery rates) do not change. A figure converted
+cent (a waterfall's closing is the sum of its converted steps, so the bridge still adds up).
+Ratios (DSO days, CEI, kept and recovery rates) do not change. A figure converted
 document by document in that currency would differ: to get one, build with that reporting
 currency.
 """
