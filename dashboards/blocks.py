@@ -19,6 +19,16 @@ CASE_KEY = "case"
 TIMELINE_KEY = "case_timeline"
 
 
+def choices(frame: pd.DataFrame, column: str) -> list[str]:
+    """Filter options of `column`: 'all', then its distinct values (nulls left out), sorted."""
+    return [queries.ALL, *sorted(frame[column].dropna().unique())]
+
+
+def only(frame: pd.DataFrame, column: str, value: str) -> pd.DataFrame:
+    """The rows whose `column` is `value`; every row for 'all'."""
+    return frame if value == queries.ALL else frame[frame[column] == value]
+
+
 def month_range(months: Sequence[str], help: str | None = None) -> tuple[str, str]:
     """Two month choices ('YYYY-MM', URL parameters `from` and `to`), by default the first and
     the last of `months`; the range may come out empty (from after to): say so to the user."""

@@ -63,7 +63,7 @@ def _by_rule(summary: pd.DataFrame) -> pd.DataFrame:
 def _by_agent(summary: pd.DataFrame, rule: str) -> pd.DataFrame:
     contacts = _governed(summary, rule).groupby("agent_id", as_index=False)["outbound_contacts"]
     contacts = contacts.sum()
-    ruled = summary if rule == queries.ALL else summary[summary["rule_id"] == rule]
+    ruled = blocks.only(summary, "rule_id", rule)
     breaches = ruled.groupby(["agent_id", "team"], as_index=False, dropna=False)["breaches"].sum()
     table = breaches.merge(contacts, on="agent_id", how="left")
     table["breaches_per_1000_contacts"] = _rate(table["breaches"], table["outbound_contacts"])
@@ -77,34 +77,26 @@ def _rule_clicked(rules: list[str]) -> None:
         st.session_state[RULE_KEY] = rule
 
 
-def _options(summary: pd.DataFrame, column: str) -> list[str]:
-    return [queries.ALL, *sorted(summary[column].unique())]
-
-
 def _filters(summary: pd.DataFrame) -> tuple[str, str, str]:
     rule_col, agent_col, jurisdiction_col = st.columns(3)
     rule = rule_col.selectbox(
-        "Rule", _options(summary, "rule_id"), key=RULE_KEY, bind="query-params"
+        "Rule", blocks.choices(summary, "rule_id"), key=RULE_KEY, bind="query-params"
     )
     agent = agent_col.selectbox(
-        "Agent", _options(summary, "agent_id"), key=AGENT_KEY, bind="query-params"
+        "Agent", blocks.choices(summary, "agent_id"), key=AGENT_KEY, bind="query-params"
     )
     jurisdiction = jurisdiction_col.selectbox(
         "Jurisdiction",
-        _options(summary, "jurisdiction"),
+        blocks.choices(summary, "jurisdiction"),
         key=JURISDICTION_KEY,
         bind="query-params",
     )
     return rule, agent, jurisdiction
 
 
-def _only(summary: pd.DataFrame, column: str, value: str) -> pd.DataFrame:
-    return summary if value == queries.ALL else summary[summary[column] == value]
-
-
 def _kpis(scoped: pd.DataFrame, rule: str) -> None:
     """`scoped`: the summary of the chosen agent and jurisdiction."""
-    ruled = _only(scoped, "rule_id", rule)
+    ruled = blocks.only(scoped, "rule_id", rule)
     breaches, contacts = int(ruled["breaches"].sum()), _contacts(scoped, rule)
     columns = st.columns(4)
     columns[0].metric("Breaches", ui.format_count(breaches))
@@ -160,8 +152,8 @@ def _render(warehouse: str, version: int) -> None:
         return
     summary = ui.query(queries.breach_summary, warehouse, version, first, last)
     rule, agent, jurisdiction = _filters(summary)
-    in_jurisdiction = _only(summary, "jurisdiction", jurisdiction)
-    scoped = _only(in_jurisdiction, "agent_id", agent)
+    in_jurisdiction = blocks.only(summary, "jurisdiction", jurisdiction)
+    scoped = blocks.only(in_jurisdiction, "agent_id", agent)
     _kpis(scoped, rule)
     by_rule = _by_rule(scoped)
     chart_col, table_col = st.columns([3, 2])

@@ -62,15 +62,14 @@ def _narrow(queue: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         ("team", "Team", TEAM_KEY, team_col),
         ("strategy", "Strategy", STRATEGY_KEY, strategy_col),
     ):
-        values = [queries.ALL, *sorted(queue[column].dropna().unique())]
+        values = blocks.choices(queue, column)
         choices.append((column, where.selectbox(name, values, key=key, bind="query-params")))
     segment = segment_col.radio(
         "Segment", queries.SEGMENTS, key=SEGMENT_KEY, bind="query-params", horizontal=True
     )
     choices.append(("segment", segment))
     for column, value in choices:
-        if value != queries.ALL:
-            queue = queue[queue[column] == value]
+        queue = blocks.only(queue, column, value)
     return queue, "_".join(value for _, value in choices)
 
 
