@@ -149,7 +149,8 @@ def ageing_items(
 
 
 def dso_months(warehouse: Path | str, segment: str, period_months: int) -> pd.DataFrame:
-    """`marts.fct_dso` rows of one segment and period length (1 or 3 months), oldest first."""
+    """`marts.fct_dso_periods` rows of one segment and period length (1 or 3 months), oldest
+    first."""
     _check_choice("segment", segment, SEGMENTS)
     _check_choice("period_months", period_months, PERIOD_MONTHS)
     return _frame(warehouse, "dso_months", (segment, period_months))

@@ -15,6 +15,6 @@ select
     cei_pct,
     cei_form,
     dso_null_reason
-from marts.fct_dso
+from marts.fct_dso_periods
 where segment = ? and period_months = ?
 order by month

@@ -1,7 +1,7 @@
 """DSO family and CEI: how long the company waits for its cash, and how well it collects.
 
-Reads `marts.fct_dso` through `dashboards.queries`; every figure comes from the mart. Filters
-(segment, period length, month) are bound to the URL's query parameters.
+Reads `marts.fct_dso_periods` through `dashboards.queries`; every figure comes from the mart.
+Filters (segment, period length, month) are bound to the URL's query parameters.
 """
 
 from __future__ import annotations

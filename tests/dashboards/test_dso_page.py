@@ -1,4 +1,4 @@
-"""The DSO page on a hand-made `marts.fct_dso`."""
+"""The DSO page on a hand-made `marts.fct_dso_periods`."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def dso_warehouse(tmp_path: Path) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
         con.execute(
-            """create table marts.fct_dso (
+            """create table marts.fct_dso_periods (
                 month date, segment varchar, period_months integer, period_end_date date,
                 is_partial_period boolean, credit_sales_rc decimal(18, 2),
                 beginning_ar_rc decimal(18, 2), ending_ar_rc decimal(18, 2),
@@ -45,7 +45,8 @@ def dso_warehouse(tmp_path: Path) -> Path:
             form = "monthly" if period == 1 else "crf_credit_sales_divided_by_n"
             reason = "no_credit_sales" if sales == 0 else None
             con.execute(
-                "insert into marts.fct_dso values (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "insert into marts.fct_dso_periods"
+                " values (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [month, seg, period, end, partial, sales, ending, current, *figures, form, reason],
             )
     return path

@@ -183,8 +183,14 @@ def countback(months, month: date, segment: str, as_of: date) -> Decimal | None:
     return days if remaining <= 0 else None
 
 
+def hundredths(value: Decimal | None) -> Decimal | None:
+    """Rounded half away from zero to 0.01, as the finance marts publish day figures and CEI."""
+    return None if value is None else value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def dso_rows(months, as_of: date) -> dict[tuple[date, str, int], dict]:
-    """(month, segment, period_months) -> the figures of fct_dso, unrounded."""
+    """(month, segment, period_months) -> the figures of fct_dso_periods, rounded as published
+    (ADD = the rounded DSO − the rounded best possible DSO)."""
     rows = {}
     for (month, segment), row in months.items():
         for n in (1, 3):
@@ -195,16 +201,18 @@ def dso_rows(months, as_of: date) -> dict[tuple[date, str, int], dict]:
             defined = sales > 0
             numerator = n * beginning + sales - n * row.ending
             denominator = n * beginning + sales - n * row.current
+            standard = hundredths(row.ending / sales * days) if defined else None
+            best = hundredths(row.current / sales * days) if defined else None
             rows[(month, segment, n)] = {
                 "credit_sales_rc": sales,
                 "beginning_ar_rc": beginning,
                 "ending_ar_rc": row.ending,
                 "current_ar_rc": row.current,
-                "standard_dso_days": row.ending / sales * days if defined else None,
-                "countback_dso_days": countback(months, month, segment, as_of),
-                "best_possible_dso_days": row.current / sales * days if defined else None,
-                "add_days": (row.ending - row.current) / sales * days if defined else None,
-                "cei_pct": numerator / denominator * 100 if denominator else None,
+                "standard_dso_days": standard,
+                "countback_dso_days": hundredths(countback(months, month, segment, as_of)),
+                "best_possible_dso_days": best,
+                "add_days": standard - best if defined else None,
+                "cei_pct": hundredths(numerator / denominator * 100) if denominator else None,
                 "days_in_period": days,
             }
     return rows

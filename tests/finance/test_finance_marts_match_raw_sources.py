@@ -1,10 +1,10 @@
 """The finance marts of the session sample equal an independent recomputation from the raw
-landing-zone files (tests/finance/reference.py): amounts to the cent, days to 0.01 day."""
+landing-zone files (tests/finance/reference.py): amounts to the cent, day figures and CEI
+exactly as published (rounded half away from zero to 0.01)."""
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 import pytest
 
@@ -31,15 +31,9 @@ def expected_dso(ledger: Ledger) -> dict:
 
 def mart_dso(sample_build: SampleBuild) -> dict:
     rows = sample_build.query(
-        f"select month, segment, period_months, {', '.join(FIGURES)} from marts.fct_dso"
+        f"select month, segment, period_months, {', '.join(FIGURES)} from marts.fct_dso_periods"
     )
     return {(r[0], r[1], r[2]): dict(zip(FIGURES, r[3:], strict=True)) for r in rows}
-
-
-def close(actual: object, expected: Decimal | int | None, tolerance: Decimal) -> bool:
-    if actual is None or expected is None:
-        return actual is None and expected is None
-    return abs(Decimal(str(actual)) - Decimal(expected)) <= tolerance
 
 
 def test_dso_has_every_month_segment_and_period_from_the_first_invoice_month(
@@ -67,7 +61,7 @@ def test_dso_amounts_equal_the_raw_recomputation_to_the_cent(
     assert sum(1 for e in expected_dso.values() if e["credit_sales_rc"] > 0) > 20
 
 
-def test_dso_countback_best_possible_add_and_cei_equal_the_recomputation_to_a_hundredth(
+def test_dso_countback_best_possible_add_and_cei_equal_the_recomputation_exactly(
     sample_build: SampleBuild, expected_dso: dict
 ) -> None:
     actual = mart_dso(sample_build)
@@ -76,17 +70,28 @@ def test_dso_countback_best_possible_add_and_cei_equal_the_recomputation_to_a_hu
         (key, name, actual[key][name], expected[name])
         for key, expected in expected_dso.items()
         for name in ratios
-        if not close(actual[key][name], expected[name], Decimal("0.01"))
+        if actual[key][name] != expected[name]
     ]
     assert mismatches == []
     defined = [e["countback_dso_days"] for e in expected_dso.values()]
     assert sum(1 for value in defined if value is not None and value > 0) > 20
 
 
+def test_fct_dso_is_the_one_month_periods_one_row_per_month_and_segment(
+    sample_build: SampleBuild,
+) -> None:
+    columns = "month, segment, standard_dso_days, countback_dso_days, add_days, cei_pct"
+    one_month = sample_build.query(
+        f"select {columns} from marts.fct_dso_periods where period_months = 1 order by 1, 2"
+    )
+    assert sample_build.query(f"select {columns} from marts.fct_dso order by 1, 2") == one_month
+    assert len(one_month) > 20
+
+
 def test_partial_as_of_month_counts_the_days_elapsed(sample_build: SampleBuild) -> None:
     rows = sample_build.query(
         "select period_months, days_in_period, is_partial_period, period_end_date "
-        "from marts.fct_dso where segment = 'all' and month = '2026-11-01' order by 1"
+        "from marts.fct_dso_periods where segment = 'all' and month = '2026-11-01' order by 1"
     )
     # 1 month: November 1-20; 3 months: September 30 + October 31 + 20.
     assert rows == [(1, 20, True, SAMPLE_AS_OF), (3, 81, True, SAMPLE_AS_OF)]

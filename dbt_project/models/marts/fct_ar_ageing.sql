@@ -68,7 +68,7 @@ aged as (
         open_items.snapshot_date,
         open_items.invoice_id,
         invoices.debtor_id,
-        customers.segment,
+        coalesce(customers.segment, 'unknown') as segment,
         invoices.currency,
         invoices.due_date,
         cast(
