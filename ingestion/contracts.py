@@ -16,7 +16,8 @@ Field kinds and what a valid value looks like:
 - ``country``    two upper-case letters (ISO 3166-1 alpha-2)
 - ``timezone``   an IANA time-zone name known to the standard library's zoneinfo
 - ``enum``       one of `Field.allowed`
-- ``json``       a JSON object (case-event payloads) with the keys of `EVENT_PAYLOAD_KEYS`
+- ``json``       a JSON object (case-event payloads) carrying the keys `EVENT_PAYLOADS` gives
+                 its event type, each value valid for its kind (an amount, a currency, a date...)
 
 Rules across fields: a credit note names its `reference_invoice_id`, an invoice does not; an
 invoice's `due_date` is not before its `issue_date`.
@@ -53,21 +54,8 @@ EVENT_TYPES = (
     "reopened",
 )
 STAGES = ("reminder", "contact", "negotiation", "payment_plan", "formal_demand", "pre_litigation")
-
-# Keys each case-event payload must carry (DESIGN.md §3).
-EVENT_PAYLOAD_KEYS: dict[str, tuple[str, ...]] = {
-    "stage_changed": ("stage",),
-    "assigned": ("agent_id",),
-    "promise_made": ("promise_id", "amount", "currency", "promised_date"),
-    "dispute_opened": ("dispute_id", "invoice_id", "reason"),
-    "dispute_resolved": ("dispute_id", "outcome"),
-    "cease_requested": (),
-    "attorney_represented": (),
-    "fee_charged": ("amount", "currency", "reason"),
-    "referred_to_litigation": ("amount", "currency", "reason"),
-    "closed": ("reason",),
-    "reopened": (),
-}
+DISPUTE_OUTCOMES = ("upheld", "rejected")
+CLOSE_REASONS = ("paid_in_full", "plan_completed", "settled", "written_off", "litigation")
 
 # DuckDB column type of each field kind in the raw tables.
 RAW_TYPES: dict[str, str] = {
@@ -99,6 +87,34 @@ class Field:
     kind: str = "text"
     required: bool = True
     allowed: tuple[str, ...] = ()
+
+
+# The keys each case-event payload must carry, with the kind of their value (DESIGN.md §3).
+EVENT_PAYLOADS: dict[str, tuple[Field, ...]] = {
+    "stage_changed": (Field("stage", "enum", allowed=STAGES),),
+    "assigned": (Field("agent_id"),),
+    "promise_made": (
+        Field("promise_id"),
+        Field("amount", "amount"),
+        Field("currency", "currency"),
+        Field("promised_date", "date"),
+    ),
+    "dispute_opened": (Field("dispute_id"), Field("invoice_id"), Field("reason")),
+    "dispute_resolved": (Field("dispute_id"), Field("outcome", "enum", allowed=DISPUTE_OUTCOMES)),
+    "cease_requested": (),
+    "attorney_represented": (),
+    "fee_charged": (Field("amount", "amount"), Field("currency", "currency"), Field("reason")),
+    "referred_to_litigation": (
+        Field("amount", "amount"),
+        Field("currency", "currency"),
+        Field("reason"),
+    ),
+    "closed": (Field("reason", "enum", allowed=CLOSE_REASONS),),
+    "reopened": (),
+}
+EVENT_PAYLOAD_KEYS: dict[str, tuple[str, ...]] = {
+    event_type: tuple(f.name for f in fields) for event_type, fields in EVENT_PAYLOADS.items()
+}
 
 
 @dataclass(frozen=True)

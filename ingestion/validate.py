@@ -15,7 +15,7 @@ from functools import cache
 
 import polars as pl
 
-from ingestion.contracts import EVENT_PAYLOAD_KEYS, Field, SourceTable
+from ingestion.contracts import EVENT_PAYLOAD_KEYS, EVENT_PAYLOADS, Field, SourceTable
 from ingestion.currencies import ISO_4217
 
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
@@ -115,8 +115,29 @@ def _field_error(f: Field) -> pl.Expr:
     return expr
 
 
+def _payload_value_errors() -> pl.Expr:
+    """The first payload value that breaks its kind, as `payload.<key> of <event_type>: reason`
+    (the keys' presence and the JSON itself are checked by `_payload_error` first)."""
+    errors = []
+    for event_type, fields in EVENT_PAYLOADS.items():
+        for f in fields:
+            value = pl.col("payload").str.json_path_match(f"$.{f.name}")
+            reason = _kind_error(f, value)
+            if reason is None:
+                continue
+            prefix = pl.lit(f"payload.{f.name} of {event_type}: ")
+            errors.append(
+                pl.when((pl.col("event_type") == event_type) & ~_missing(value)).then(
+                    pl.concat_str([prefix, reason])
+                )
+            )
+    return pl.coalesce(errors)
+
+
 def _cross_field_errors(source: SourceTable) -> list[tuple[str, pl.Expr]]:
     """Rules spanning fields, as (field to blame, reason-or-null expression)."""
+    if source.name == "cases_case_events":
+        return [("payload", _payload_value_errors())]
     if source.name != "erp_invoices":
         return []
     ref = pl.col("reference_invoice_id")

@@ -117,3 +117,48 @@ def test_case_event_payload_must_carry_the_keys_of_its_type() -> None:
         "payload of promise_made lacks promised_date",
         "payload must be a JSON object",
     ]
+
+
+def test_case_event_payload_values_must_fit_their_kind() -> None:
+    """A payload value the marts would cast (amount, currency, date, enum) is checked at the
+    door: a bad one is quarantined naming the key, never left to fail the dbt build."""
+    events = SOURCES_BY_NAME["cases_case_events"]
+    promise = '{"promise_id":"P","amount":%s,"currency":"%s","promised_date":"%s"}'
+    payloads = {
+        "E1": ("promise_made", promise % ('"abc"', "EUR", "2026-01-05")),
+        "E2": ("promise_made", promise % ('"10.00"', "EUR", "05/01/2026")),
+        "E3": ("fee_charged", '{"amount":"5.00","currency":"QQQ","reason":"late"}'),
+        "E4": ("closed", '{"reason":"bored"}'),
+        "E5": ("dispute_resolved", '{"dispute_id":"D1","outcome":"maybe"}'),
+        "E6": ("stage_changed", '{"stage":"court"}'),
+        "E7": ("promise_made", promise % ("58.4", "EUR", "2026-01-05")),  # a JSON number
+        "E8": ("referred_to_litigation", '{"amount":"-3.00","currency":"EUR","reason":"x"}'),
+    }
+    frame = pl.DataFrame(
+        {
+            "event_id": list(payloads),
+            "case_id": ["C1"] * len(payloads),
+            "occurred_at": ["2026-01-01T09:00:00Z"] * len(payloads),
+            "event_type": [event_type for event_type, _ in payloads.values()],
+            "actor_id": ["A1"] * len(payloads),
+            "payload": [payload for _, payload in payloads.values()],
+            "_source_row": list(range(1, len(payloads) + 1)),
+        }
+    )
+    result = validate(frame, events)
+    assert result.valid["event_id"].to_list() == ["E7"]
+    quarantine = result.quarantine.sort("source_row")
+    assert set(quarantine["field"]) == {"payload"}
+    assert quarantine["reason"].to_list() == [
+        "payload.amount of promise_made: not a number: expected digits with a dot as decimal"
+        " separator",
+        "payload.promised_date of promise_made: not a date: expected YYYY-MM-DD",
+        "payload.currency of fee_charged: unknown ISO 4217 currency code",
+        "payload.reason of closed: must be one of paid_in_full | plan_completed | settled"
+        " | written_off | litigation",
+        "payload.outcome of dispute_resolved: must be one of upheld | rejected",
+        "payload.stage of stage_changed: must be one of reminder | contact | negotiation"
+        " | payment_plan | formal_demand | pre_litigation",
+        "payload.amount of referred_to_litigation: must be a positive number with at most 2"
+        " decimals",
+    ]
