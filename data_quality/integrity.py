@@ -45,6 +45,35 @@ def allocations_reference_known_invoices(con: duckdb.DuckDBPyConnection) -> SqlO
     )
 
 
+def allocations_paid_on_or_after_issue(con: duckdb.DuckDBPyConnection) -> SqlOutcome:
+    """Every allocation's payment date (its bank entry's value date, else the allocation's own
+    date, DESIGN.md §4) is on or after the issue date of the invoice it pays: paid ≥ issued."""
+    allocations = latest_rows("erp_payment_allocations")
+    invoices = latest_rows("erp_invoices")
+    entries = latest_rows("bank_entries")
+    sql = f"""
+        with allocations as ({allocations}), invoices as ({invoices}), entries as ({entries})
+        select
+            allocations.allocation_id,
+            allocations.invoice_id,
+            'paid ' || coalesce(entries.value_date, cast(allocations.allocated_at as date))
+            || ' before issue ' || invoices.issue_date || ', '
+            || allocations._source_file || ':' || allocations._source_row as location
+        from allocations
+        inner join invoices on allocations.invoice_id = invoices.invoice_id
+        left join entries on allocations.payment_ref = entries.entry_ref
+        where coalesce(entries.value_date, cast(allocations.allocated_at as date))
+            < invoices.issue_date
+        order by allocations.allocation_id
+    """
+    return _orphans(
+        con,
+        sql,
+        "allocations are paid before their invoice was issued",
+        f"select count(*) as n from ({allocations}) as allocations",
+    )
+
+
 def contacts_reference_known_cases(table: str):  # noqa: ANN201 - a check function
     """Every contact of `raw.<table>` (latest row per key) names a case of raw.cases_cases."""
 

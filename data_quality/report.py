@@ -23,7 +23,7 @@ import duckdb
 from data_quality.freshness import TABLE as FRESHNESS_TABLE
 from data_quality.results import TABLE as RESULTS_TABLE
 
-STATUS_ORDER = {"fail": 0, "warn": 1, "pass": 2}
+STATUS_ORDER = {"fail": 0, "warn": 1, "skipped": 2, "pass": 3}
 HISTORY_RUNS = 10
 _CSS = """
 body { font: 14px/1.4 system-ui, sans-serif; margin: 2em; color: #222; }
@@ -31,6 +31,7 @@ table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
 th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
 .fail { background: #fbe3e3; } .warn { background: #fff4d6; } .pass { background: #e8f5e9; }
+.skipped { background: #eeeeee; }
 .stale { background: #fff4d6; } .fresh { background: #e8f5e9; }
 pre { margin: 0; white-space: pre-wrap; max-width: 60em; }
 """
@@ -81,7 +82,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple]:
         """,
         [run_id],
     ).fetchall()
-    return sorted(rows, key=lambda r: STATUS_ORDER.get(r[0], 3))
+    return sorted(rows, key=lambda r: STATUS_ORDER.get(r[0], len(STATUS_ORDER)))
 
 
 def _checks_section(rows: list[tuple]) -> str:
@@ -139,14 +140,16 @@ def _history_section(con: duckdb.DuckDBPyConnection) -> str:
         select run_id, min(evaluated_at) as first_at,
             count(*) filter (where status = 'pass') as passed,
             count(*) filter (where status = 'warn') as warned,
-            count(*) filter (where status = 'fail') as failed
+            count(*) filter (where status = 'fail') as failed,
+            count(*) filter (where status = 'skipped') as skipped
         from {RESULTS_TABLE} group by run_id order by first_at desc limit {HISTORY_RUNS}
         """
     ).fetchall()
     cells = [[escape(str(c)) for c in row] for row in rows]
     classes = ["fail" if r[4] else "warn" if r[3] else "pass" for r in rows]
     title = f"<h2>Recent runs (last {HISTORY_RUNS})</h2>"
-    return title + _table(["run", "first check at", "pass", "warn", "fail"], cells, classes)
+    header = ["run", "first check at", "pass", "warn", "fail", "skipped"]
+    return title + _table(header, cells, classes)
 
 
 def render(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
@@ -155,7 +158,7 @@ def render(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
     counts = {s: sum(r[0] == s for r in rows) for s in STATUS_ORDER}
     summary = (
         f"{len(rows)} checks: {counts['fail']} failed, {counts['warn']} warned, "
-        f"{counts['pass']} passed"
+        f"{counts['pass']} passed, {counts['skipped']} not run (a step before them failed)"
     )
     return (
         "<!doctype html><html><head><meta charset='utf-8'>"

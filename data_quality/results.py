@@ -31,7 +31,7 @@ create table if not exists {TABLE} (
     description varchar,
     details varchar
 )"""
-STATUSES = ("pass", "fail", "warn")
+STATUSES = ("pass", "fail", "warn", "skipped")
 MAX_KEYS = 20
 
 
@@ -39,7 +39,8 @@ MAX_KEYS = 20
 class CheckRecord:
     """One check evaluation. `failing_keys`: a sample (<= MAX_KEYS) of the failing rows' keys.
 
-    `status`: pass; fail (a blocking part failed); warn (only warning parts failed).
+    `status`: pass; fail (a blocking part failed); warn (only warning parts failed); skipped
+    (not evaluated: a step it depends on failed).
     `blocking`: whether the check is declared blocking. `details`: JSON-ready failure details.
     """
 

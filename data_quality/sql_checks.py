@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from data_quality.integrity import (
+    allocations_paid_on_or_after_issue,
     allocations_reference_known_invoices,
     contacts_reference_known_cases,
 )
@@ -23,6 +24,15 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
         True,
         "cash allocated to an unknown invoice reduces no receivable: open AR is overstated",
         allocations_reference_known_invoices,
+    ),
+    SqlCheck(
+        "allocations_paid_on_or_after_issue",
+        ("raw", "erp_payment_allocations"),
+        (("raw", "erp_invoices"), ("raw", "bank_entries")),
+        False,
+        "cash applied before its invoice existed hints at a wrong allocation or a back-dated "
+        "invoice (a deposit can be genuine: a warning, not a block)",
+        allocations_paid_on_or_after_issue,
     ),
     *(
         SqlCheck(

@@ -13,6 +13,7 @@ import duckdb
 
 from amicable.settings import WAREHOUSE_ENV, Settings
 from data_quality.report import report_path, write_report
+from data_quality.results import CheckRecord, append
 from data_quality.source_checks import FRESHNESS_CHECK, SourceCheckRunConfig
 from ingestion.load import check_landing, quarantine_messages
 from orchestration.dbt_assets import DbtBuildConfig
@@ -84,9 +85,10 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
 
     The build writes a private copy of the warehouse and publishes it atomically when the run
     is over (`orchestration.publish`), so the dashboard keeps reading the last build meanwhile.
-    dbt's own output goes to `build_log_path(settings)`; Dagster warnings (quarantined rows,
-    failed checks) still reach the terminal. An `instance` given stays open for the caller (to
-    read the run's event log); by default the run gets an ephemeral one.
+    dbt's output and Dagster's log (with any stack trace) go to `build_log_path(settings)`;
+    the caller prints the `BuildOutcome` (sources, checks, one line per failure). An
+    `instance` given stays open for the caller (to read the run's event log); by default the
+    run gets an ephemeral one.
     """
     check_landing(settings.landing)  # fails early, in one line, on a missing folder
     live = settings.warehouse.resolve()
@@ -107,20 +109,57 @@ def _run(settings: Settings, log: Path, instance: dg.DagsterInstance | None) -> 
     with (
         log.open("w", encoding="utf-8") as log_file,
         contextlib.redirect_stdout(log_file),
+        contextlib.redirect_stderr(log_file),
         run_instance_context as run_instance,
     ):
         result = defs.resolve_job_def(BUILD_JOB).execute_in_process(
             run_config=run_config(settings), instance=run_instance, raise_on_error=False
         )
     outcome = summarise(result, dbt_checks)
+    not_run = checks_not_run(defs, result, dbt_checks)
     try:
-        with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        with duckdb.connect(str(settings.warehouse)) as con:
+            if not_run:
+                append(con, not_run, result.run_id)
             outcome.quarantined, outcome.quarantine_total = quarantine_messages(con, result.run_id)
             outcome.report = write_report(con, report_path(settings.warehouse), result.run_id)
     except (duckdb.Error, OSError) as exc:  # a failed run may leave no warehouse
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         outcome.errors.append(f"quarantine not listed or quality report not written: {detail}")
     return outcome
+
+
+def checks_not_run(
+    defs: dg.Definitions,
+    result: dg.ExecuteInProcessResult,
+    dbt_checks: AbstractSet[dg.AssetCheckKey],
+) -> list[CheckRecord]:
+    """The data-quality checks the run never evaluated (a step before them failed), as
+    `skipped` rows, so the report and the health page show them instead of a clean list.
+    dbt's own tests are recorded by the dbt step (`orchestration.dbt_results`)."""
+    graph = defs.resolve_asset_graph()
+    evaluated = {e.asset_check_key for e in result.get_asset_check_evaluations()}
+    skipped = sorted(
+        graph.asset_check_keys - evaluated - set(dbt_checks), key=lambda k: k.to_user_string()
+    )
+    return [
+        CheckRecord(
+            check_name=key.name,
+            asset=key.asset_key.to_user_string(),
+            status="skipped",
+            blocking=bool(graph.get_check_spec(key).blocking),
+            failing_count=0,
+            description="not run: a step it depends on failed",
+        )
+        for key in skipped
+    ]
+
+
+def _first_line(message: str) -> str:
+    """The error's first line without Dagster's exception class (`...Failure: `)."""
+    line = message.strip().splitlines()[0] if message.strip() else "?"
+    prefix = "dagster._core.definitions.events.Failure: "
+    return line.removeprefix(prefix)
 
 
 def summarise(
@@ -159,6 +198,6 @@ def summarise(
         outcome.failed_steps.append(event.step_key or "?")
         error = event.event_specific_data.error  # type: ignore[union-attr]
         if error is not None:
-            outcome.errors.append(error.message.strip().splitlines()[0])
+            outcome.errors.append(_first_line(error.message))
     outcome.skipped_steps = [e.step_key or "?" for e in result.get_step_skipped_events()]
     return outcome

@@ -1,8 +1,10 @@
 """The dbt project as Dagster assets (dagster-dbt), and the manifest they are built from."""
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -11,7 +13,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from amicable.settings import DBT_PROJECT_DIR
-from data_quality.resources import BusinessConfig
+from data_quality.outcomes import record_results
+from data_quality.resources import BusinessConfig, WarehouseResource
+from orchestration.dbt_results import check_records, failure_summary
 
 
 class DbtBuildConfig(dg.Config):
@@ -75,11 +79,23 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         context: dg.AssetExecutionContext,
         dbt: DbtCliResource,
         business: BusinessConfig,
+        warehouse: WarehouseResource,
         config: DbtBuildConfig,
     ):
-        """Staging, intermediate and mart models; dbt tests run as asset checks."""
+        """Staging, intermediate and mart models; dbt tests run as asset checks and are
+        recorded in `quality.check_results`. dbt's artifacts go to a temporary folder, removed
+        after a good build and kept (named in the failure) after a failed one."""
         args = ["build", "--vars", dbt_vars(config, business.dbt_vars())]
-        yield from dbt.cli(args, context=context).stream()
+        target = Path(tempfile.mkdtemp(prefix="amicable-dbt-"))
+        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target)
+        yield from invocation.stream()
+        run_results = invocation.get_artifact("run_results.json")
+        manifest = invocation.get_artifact("manifest.json")
+        record_results(warehouse, check_records(run_results, manifest), context.run_id)
+        if not invocation.is_successful():
+            summary = failure_summary(run_results, manifest)
+            raise dg.Failure(description=f"{summary}. dbt's artifacts and log: {target}")
+        shutil.rmtree(target, ignore_errors=True)
 
     return _dbt_models
 

@@ -77,6 +77,36 @@ def test_an_orphan_allocation_fails_referential_integrity_and_blocks(tmp_path: P
     assert row["failing_keys"] == ["AL-9 -> INV-404 (f_erp_payment_allocations.csv:2)"]
 
 
+def test_cash_applied_before_the_invoice_was_issued_is_a_recorded_warning(tmp_path: Path) -> None:
+    """paid ≥ issued: INV-2 was issued on 01-07; an allocation of bank E-1 (value date 01-12)
+    is fine, one with no bank entry allocated on 01-03 is paid before the invoice existed."""
+    early = dict(
+        RAW["erp_payment_allocations"][0],
+        allocation_id="AL-8",
+        payment_ref="E-404",
+        invoice_id="INV-2",
+        allocated_at="2026-01-03 09:00:00",
+    )
+    on_time = dict(RAW["erp_payment_allocations"][0], allocation_id="AL-7", invoice_id="INV-2")
+    warehouse = build_warehouse(
+        tmp_path / "w.duckdb", _raw(erp_payment_allocations=[early, on_time])
+    )
+    result = run_graph(
+        warehouse,
+        stubs([ALLOCATIONS, INVOICES, BANK], ALLOCATIONS),
+        build_sql_checks(names=["allocations_paid_on_or_after_issue"]),
+    )
+    [evaluation] = result.get_asset_check_evaluations()
+    assert (evaluation.passed, evaluation.severity) == (False, dg.AssetCheckSeverity.WARN)
+    keys = [
+        "AL-8 -> INV-2 (paid 2026-01-03 before issue 2026-01-07, f_erp_payment_allocations.csv:2)"
+    ]
+    assert evaluation.metadata["failing_keys"].value == keys
+    assert DOWNSTREAM in materialized(result), "a warning never blocks"
+    [row] = recorded(warehouse)
+    assert (row["status"], row["blocking"], row["failing_count"]) == ("warn", False, 1)
+
+
 def test_a_missing_fx_rate_fails_the_ageing_suite_and_blocks(tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     with duckdb.connect(str(warehouse)) as con:

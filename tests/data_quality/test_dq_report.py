@@ -96,7 +96,8 @@ def test_the_report_lists_each_check_of_the_run_failures_first_with_keys(tmp_pat
         "96",
         "stale",
     ]
-    assert history[1][0] == result.run_id and history[1][2:] == ["0", "1", "1"]
+    # pass, warn, fail, skipped
+    assert history[1][0] == result.run_id and history[1][2:] == ["0", "1", "1", "0"]
 
 
 def test_no_report_before_any_check_ran(tmp_path: Path) -> None:

@@ -11,14 +11,20 @@ from tests.conftest import SampleBuild
 def test_every_quality_check_of_the_sample_build_passes_and_is_recorded(
     sample_build: SampleBuild,
 ) -> None:
+    """Every suite and SQL check, and every dbt data test, has one `pass` row of the run."""
     quality = [c for c in sample_build.outcome.checks if not c.from_dbt]
     assert len(quality) >= 30 and all(c.passed for c in quality)
     rows = sample_build.query(
-        "select check_name, asset, status, failing_count, failing_keys from quality.check_results"
+        "select check_name, asset, status, failing_count, failing_keys,"
+        " description like 'dbt test%' from quality.check_results"
     )
-    assert {(name, asset) for name, asset, *_ in rows} == {(c.check, c.asset) for c in quality}
-    assert len(rows) == len(quality), "one row per evaluation"
-    assert {(status, count, keys) for *_, status, count, keys in rows} == {("pass", 0, "[]")}
+    suites = [row for row in rows if not row[5]]
+    assert {(name, asset) for name, asset, *_ in suites} == {(c.check, c.asset) for c in quality}
+    assert len(suites) == len(quality), "one row per evaluation"
+    dbt_tests = {(name, asset) for name, asset, *_, is_dbt in rows if is_dbt}
+    dbt_checks = {(c.check, c.asset) for c in sample_build.outcome.checks if c.from_dbt}
+    assert dbt_checks <= dbt_tests and len(dbt_tests) > 100
+    assert {(status, count, keys) for _, _, status, count, keys, _ in rows} == {("pass", 0, "[]")}
     (runs,) = sample_build.query("select count(distinct run_id) from quality.check_results")[0]
     assert runs == 1
 

@@ -42,3 +42,56 @@ def test_a_tie_between_two_rows_of_one_invoice_stops_the_dbt_models(tmp_path: Pa
             "select count(*) from raw.erp_invoices where invoice_id = 'INV-TIE'"
         ).fetchall()
         assert loaded == [(2,)], "the rows stay in raw for the investigation"
+
+
+def test_a_missing_fx_rate_fails_dbt_records_it_and_skips_what_depends_on_it(
+    tmp_path: Path, capsys
+) -> None:
+    """An invoice in a currency with no rate: dbt's error-severity rate tests fail, the models
+    downstream of them are skipped, every dbt test and every check that did not run is recorded
+    in quality.check_results, and the terminal gets one line per failure, no traceback."""
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    generate(landing, size="tiny", seed=3, as_of=AS_OF)
+    header = ",".join(SOURCES_BY_NAME["erp_invoices"].columns)
+    invoices = sorted((landing / "erp").glob("invoices_*.csv"))[0]
+    debtor = invoices.read_text().splitlines()[1].split(",")[1]  # a known customer
+    row = f"INV-CHF,{debtor},CHF-1,invoice,,2026-11-01,2026-12-01,100.00,CHF,2026-11-01T08:00:00Z"
+    (landing / "erp" / "invoices_2026-11-20T0300.csv").write_text(f"{header}\n{row}\n")
+
+    status = main(
+        ["build", "--landing", str(landing), "--warehouse", str(warehouse), "--as-of", "2026-11-20"]
+    )
+
+    captured = capsys.readouterr()
+    assert status == 1
+    assert "Traceback" not in captured.out + captured.err
+    assert "Stack Trace" not in captured.out + captured.err
+    failure = [line for line in captured.out.splitlines() if "dbt build failed:" in line]
+    assert len(failure) == 1
+    assert "int_finance_credit_sales_has_fx_rate_for_every_document" in failure[0]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        failed = con.execute(
+            "select check_name, asset, failing_count from quality.check_results "
+            "where status = 'fail' order by 1"
+        ).fetchall()
+        assert (
+            "int_finance_credit_sales_has_fx_rate_for_every_document",
+            "intermediate/int_finance_credit_sales",
+            1,
+        ) in failed
+        skipped = {
+            name
+            for (name,) in con.execute(
+                "select check_name from quality.check_results where status = 'skipped'"
+            ).fetchall()
+        }
+        assert "marts_fct_dso_suite" in skipped, "the DSO suite never ran: its mart was skipped"
+        passed_dbt = con.execute(
+            "select count(*) from quality.check_results "
+            "where status = 'pass' and description like 'dbt test%'"
+        ).fetchone()
+        assert passed_dbt and passed_dbt[0] > 50
+        dso = con.execute(
+            "select count(*) from information_schema.tables where table_name = 'fct_dso'"
+        ).fetchone()
+        assert dso == (0,), "fct_dso is downstream of the failed rate test: not built"

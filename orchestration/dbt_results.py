@@ -1,0 +1,106 @@
+"""What a `dbt build` did, read from its artifacts (run_results.json, manifest.json).
+
+- `check_records`: every dbt data test of the run as a `quality.check_results` row, so dbt's
+  guards (keys, accepted values, FX rates present, ties between marts) have the same history,
+  report and health page as the Great Expectations suites. A test dbt skipped because a model
+  upstream of it failed or was skipped is recorded as `skipped`.
+- `failure_summary`: one line naming what failed (tests, unit tests, models), for the person
+  reading the build's output, instead of dagster-dbt's wrapped command line.
+
+Inside the dbt step a failing error-severity test already stops what depends on it: `dbt
+build` skips every model downstream of the failed test's model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from data_quality.results import CheckRecord
+
+Artifact = Mapping[str, Any]
+
+_FAILED = ("fail", "error")
+_SHOWN = 3  # names per kind in the one-line summary
+
+
+def _node(manifest: Artifact, unique_id: str) -> Mapping[str, Any]:
+    return manifest.get("nodes", {}).get(unique_id) or manifest.get("unit_tests", {}).get(
+        unique_id, {}
+    )
+
+
+def _asset(manifest: Artifact, test: Mapping[str, Any]) -> str:
+    """The tested model as `schema/name` (its Dagster asset key): the model a singular test
+    names in `meta.dagster.ref` (as dagster-dbt does), the generic test's model, else the
+    test's first model."""
+    ref = test.get("config", {}).get("meta", {}).get("dagster", {}).get("ref", {}).get("name")
+    named = [uid for uid in test.get("depends_on", {}).get("nodes", []) if uid.endswith(f".{ref}")]
+    candidates = named + [test.get("attached_node")]
+    candidates += list(test.get("depends_on", {}).get("nodes", []))
+    for unique_id in candidates:
+        if unique_id and unique_id.startswith("model."):
+            model = _node(manifest, unique_id)
+            return f"{model.get('schema', 'main')}/{model.get('name', unique_id)}"
+    return "dbt"
+
+
+def _status(result_status: str, is_error_severity: bool) -> str:
+    if result_status == "pass":
+        return "pass"
+    if result_status == "skipped":
+        return "skipped"
+    if result_status == "warn":
+        return "warn"
+    return "fail" if is_error_severity else "warn"
+
+
+def check_records(run_results: Artifact, manifest: Artifact) -> list[CheckRecord]:
+    """One record per dbt data test in `run_results` (unit tests are code, not data: left out)."""
+    records = []
+    for result in run_results.get("results", []):
+        test = _node(manifest, result["unique_id"])
+        if test.get("resource_type") != "test":
+            continue
+        is_error = str(test.get("config", {}).get("severity", "error")).lower() == "error"
+        status = _status(result["status"], is_error)
+        message = (result.get("message") or "").strip()
+        records.append(
+            CheckRecord(
+                check_name=test.get("name", result["unique_id"]),
+                asset=_asset(manifest, test),
+                status=status,
+                blocking=is_error,
+                failing_count=int(result.get("failures") or 0),
+                description=f"dbt test ({test.get('original_file_path', '')})",
+                details=[] if status == "pass" else [{"dbt": result["status"], "message": message}],
+            )
+        )
+    return records
+
+
+def failure_summary(run_results: Artifact, manifest: Artifact) -> str:
+    """`dbt build failed: 2 models errored (fct_x: msg; ...); 3 tests failed (a, b, c)`."""
+    failed: dict[str, list[str]] = {"model": [], "test": [], "unit_test": []}
+    for result in run_results.get("results", []):
+        if result["status"] not in _FAILED:
+            continue
+        node = _node(manifest, result["unique_id"])
+        kind = node.get("resource_type", result["unique_id"].split(".")[0])
+        name = node.get("name", result["unique_id"])
+        if kind == "model":
+            message = (result.get("message") or "").strip().splitlines()
+            name = f"{name}: {message[0]}" if message else name
+        failed.setdefault(kind, []).append(name)
+    labels = {
+        "model": "model(s) errored",
+        "test": "test(s) failed",
+        "unit_test": "unit test(s) failed",
+    }
+    parts = []
+    for kind, names in failed.items():
+        if names:
+            more = len(names) - _SHOWN
+            shown = "; ".join(names[:_SHOWN]) + (f"; … {more} more" if more > 0 else "")
+            parts.append(f"{len(names)} {labels.get(kind, kind)} ({shown})")
+    return "dbt build failed: " + ("; ".join(parts) or "see the dbt log")
