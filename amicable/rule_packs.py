@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 import holidays as holiday_calendars
 import yaml
@@ -28,7 +28,8 @@ Kind = Literal[
     "retention",
 ]  # fmt: skip
 Clock = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$")]
-CHANNELS = frozenset({"call", "email", "sms", "letter", "registered_letter", "portal"})
+Channel = Literal["call", "email", "sms", "letter", "registered_letter", "portal"]
+CHANNELS = frozenset(get_args(Channel))
 HOLIDAY_COUNTRY = {"UK": "GB"}  # jurisdiction code -> `holidays` country code, when they differ
 
 
@@ -63,7 +64,7 @@ class QuietHours(_Strict):
     end: Clock
     no_sundays: bool = False
     no_public_holidays: bool = False
-    channels: list[str] = Field(default_factory=lambda: ["call", "sms", "email"])
+    channels: list[Channel] = Field(default_factory=lambda: ["call", "sms", "email"])
 
 
 class BlockingEvent(_Strict):
@@ -74,16 +75,22 @@ class BlockingEvent(_Strict):
     end_event: str | None = None
     pair_key: str | None = None
     allowed_templates: list[str] = Field(default_factory=list)
-    channels: list[str] = Field(default_factory=lambda: sorted(CHANNELS))
+    channels: list[Channel] = Field(default_factory=lambda: sorted(CHANNELS))
 
 
 class RequiredBefore(_Strict):
-    """Each step (outbound contact, the first contact, or an event type) needs a message with
-    `required_template` sent >= `min_days_before` days before it (0: at or before it) or, with
-    `max_days_after`, at the latest that many days after it."""
+    """Each step needs an outbound message with `required_template` sent on one of
+    `required_channels` (a message with that template on another channel is a step, not the
+    required one) >= `min_days_before` days before it (0: at or before it) or, with
+    `max_days_after`, at the latest that many days after it; days are the debtor's local
+    calendar days. `steps`: `outbound_contact` (every outbound contact but the required message),
+    `first_contact` (the case's first contact, either direction) and event types."""
 
-    step: str
+    steps: list[str] = Field(min_length=1)
     required_template: str
+    required_channels: list[Channel] = Field(
+        default_factory=lambda: ["letter", "registered_letter"], min_length=1
+    )
     min_days_before: int | None = Field(None, ge=0)
     max_days_after: int | None = Field(None, ge=0)
 

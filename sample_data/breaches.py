@@ -5,13 +5,18 @@ Everything else is compliant by construction (see `casesim`). Each rule is tried
 that can host it until it has happened once, then in about 3 % of those cases. A slip is
 labelled only when its offending record is actually written (the history may end first).
 The slips are unambiguous: out-of-hours contacts are an hour or more outside the allowed hours.
+
+ANY-RETENTION cannot happen within the history (its cases close less than 18 months before
+as_of): one former debtor, after the others, hosts it (`simulate.simulate_former_debtor`): its
+only case was written off more than the retention period (the pack's `years`) before as_of,
+the relationship ended there, and the ERP still holds the debtor's name and contact details.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from random import Random
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sample_data.days import DAY, is_contact_day, local_to_utc
 from sample_data.records import Call
@@ -20,6 +25,7 @@ from sample_data.world import Debtor
 if TYPE_CHECKING:
     from sample_data.casesim import CaseSim
 
+Moment = TypeVar("Moment", date, datetime)
 SLIP_RATE = 0.03
 WEEK = timedelta(days=7)
 ANY = None
@@ -36,7 +42,13 @@ RULES: dict[str, tuple[frozenset[str] | None, str | None, frozenset[str] | None]
     "FR-FIRST-LETTER": (frozenset({"FR"}), ANY, ANY),
     "FR-NO-FEES": (frozenset({"FR"}), "B2C", ANY),
     "ANY-QUIET-HOURS": (frozenset({"FR", "DE", "UK"}), ANY, ANY),
+    "ANY-RETENTION": (ANY, ANY, frozenset({"former"})),  # the former debtor's case only
 }
+RETENTION = "ANY-RETENTION"
+# (scenario, segment, country) of the former debtor: a consumer (personal data) paying in EUR,
+# the reporting currency, so that its case needs no exchange rate from before the history.
+FORMER_DEBTOR = ("former", "B2C", "DE")
+FORMER_CASE_DAYS = 300  # the former case opens this long before the retention period
 ODD_HOURS = {  # local seconds after midnight of an out-of-hours call
     "US-HOURS": (7 * 3600 + 300, 7 * 3600 + 3000),  # 07:05-07:50, before 08:00
     "ANY-QUIET-HOURS": (20 * 3600 + 900, 20 * 3600 + 3300),  # 20:15-20:55, after 20:00
@@ -131,3 +143,30 @@ def reminder_during_dispute(s: CaseSim, event_id: str) -> None:
     s.wait(3, 8)
     s.reminder()
     s.breach("US-DISPUTE", [event_id, s.c.messages[-1].contact_id], s.c.messages[-1].at)
+
+
+def retention_years(packs: dict) -> int | None:
+    """The retention period of ANY-RETENTION in `packs` (the dbt var `rule_packs`), if any."""
+    years = [rule["params"]["years"] for rule in packs["rules"] if rule["id"] == RETENTION]
+    return years[0] if years else None
+
+
+def years_after(at: Moment, years: int) -> Moment:
+    """`at` moved `years` calendar years on (back, if negative), as the warehouse adds years
+    (29 February -> 28 February)."""
+    try:
+        return at.replace(year=at.year + years)
+    except ValueError:
+        return at.replace(year=at.year + years, day=28)
+
+
+def retention_slip(s: CaseSim, years: int) -> None:
+    """ANY-RETENTION: the closed former case whose debtor is still in the ERP; evidence: the
+    closing event, at the end of the retention period, which must fall before as_of."""
+    closing = [e for e in s.c.events if e.etype == "closed"]
+    if s.slip != RETENTION or s.c.closed is None or not closing:
+        raise RuntimeError(f"{s.c.case_id}: the former case did not close")
+    end = years_after(s.c.closed, years)
+    if end.date() >= s.clock.as_of:
+        raise RuntimeError(f"{s.c.case_id}: closed too late to outlast {years} years")
+    s.breach(RETENTION, [closing[-1].event_id], end)

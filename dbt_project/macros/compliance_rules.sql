@@ -187,12 +187,31 @@
     where block_rank = 1
 {%- endmacro %}
 
-{#- Each step (params.step: `outbound_contact`, `first_contact` or an event type) needs an
-    outbound message with required_template sent at or before it (min_days_before 0), at least
-    min_days_before UTC calendar days before it, or at the latest max_days_after days after it
-    (a step is flagged only once that window has closed before as_of). Evidence: the step. -#}
+{#- Each step (params.steps: `outbound_contact`, every outbound contact but the required
+    message; `first_contact`, the case's first contact; or an event type) needs the required
+    message (compliance_required_message) sent at or before it (min_days_before 0), at least
+    min_days_before days before it, or at the latest max_days_after days after it, in the
+    debtor's local calendar days (timeline.local_date; a step is flagged only once that window
+    has closed before as_of). Evidence: the step. -#}
 {% macro compliance_required_before(rule) -%}
     {%- set p = rule.params -%}
+    {%- set kinds = [] -%}
+    {%- if 'first_contact' in p.steps -%}
+        {%- do kinds.append("(item_type = 'contact' and item_rank = 1)") -%}
+    {%- endif -%}
+    {%- if 'outbound_contact' in p.steps -%}
+        {%- do kinds.append(
+            "(item_type = 'contact' and direction = 'outbound' and not ("
+            ~ compliance_required_message(p, 'items') ~ "))"
+        ) -%}
+    {%- endif -%}
+    {%- set events = [] -%}
+    {%- for step in p.steps if step not in ('first_contact', 'outbound_contact') -%}
+        {%- do events.append(step) -%}
+    {%- endfor -%}
+    {%- if events -%}
+        {%- do kinds.append("event_type in " ~ compliance_in_list(events)) -%}
+    {%- endif -%}
     select
         '{{ rule.id }}' as rule_id,
         step.case_id,
@@ -201,54 +220,50 @@
         step.item_id as evidence_ids,
         false as is_unverifiable
     from (
-        {%- if p.step == 'first_contact' %}
         select *
         from (
             select
                 timeline.*,
                 row_number() over (
-                    partition by case_id order by occurred_at, item_id
-                ) as contact_rank
+                    partition by case_id, item_type order by occurred_at, item_id
+                ) as item_rank
             from timeline
-            where item_type = 'contact'
-        ) as contacts
-        where contact_rank = 1
-        {%- elif p.step == 'outbound_contact' %}
-        select * from timeline
+        ) as items
         where
-            item_type = 'contact'
-            and direction = 'outbound'
-            and (template_id is null or template_id != '{{ p.required_template }}')
-        {%- else %}
-        select * from timeline where event_type = '{{ p.step }}'
-        {%- endif %}
+            {%- for kind in kinds %}
+            {{ 'or ' if not loop.first }}{{ kind }}
+            {%- endfor %}
     ) as step
     where
         {{ compliance_applies(rule, 'step') }}
         {%- if p.max_days_after is not none %}
-        and {{ dbt.datediff('cast(step.occurred_at as date)', as_of_date(), 'day') }}
-        > {{ p.max_days_after }}
+        and {{ dbt.datediff('step.local_date', as_of_date(), 'day') }} > {{ p.max_days_after }}
         {%- endif %}
         and not exists (
             select 1
             from timeline as required
             where
                 required.case_id = step.case_id
-                and required.item_type = 'contact'
-                and required.direction = 'outbound'
-                and required.template_id = '{{ p.required_template }}'
+                and {{ compliance_required_message(p, 'required') }}
                 {%- if p.max_days_after is not none %}
-                and {{ dbt.datediff(
-                    'cast(step.occurred_at as date)', 'cast(required.occurred_at as date)', 'day'
-                ) }} <= {{ p.max_days_after }}
+                and {{ dbt.datediff('step.local_date', 'required.local_date', 'day') }}
+                <= {{ p.max_days_after }}
                 {%- elif p.min_days_before == 0 %}
                 and required.occurred_at <= step.occurred_at
                 {%- else %}
-                and {{ dbt.datediff(
-                    'cast(required.occurred_at as date)', 'cast(step.occurred_at as date)', 'day'
-                ) }} >= {{ p.min_days_before }}
+                and {{ dbt.datediff('required.local_date', 'step.local_date', 'day') }}
+                >= {{ p.min_days_before }}
                 {%- endif %}
         )
+{%- endmacro %}
+
+{#- The message a required_before rule requires: outbound, with params.required_template, on
+    one of params.required_channels. -#}
+{% macro compliance_required_message(p, alias) -%}
+    {{ alias }}.item_type = 'contact'
+    and {{ alias }}.direction = 'outbound'
+    and coalesce({{ alias }}.template_id, '') = '{{ p.required_template }}'
+    and {{ alias }}.channel in {{ compliance_in_list(p.required_channels) }}
 {%- endmacro %}
 
 {#- An event of event_type; with only_while_amicable, only before any litigation referral of

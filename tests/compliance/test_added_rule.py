@@ -1,5 +1,6 @@
 """Rules of an existing kind added to a YAML pack are evaluated with no Python or SQL change:
-one of each kind the issue names (quiet hours, frequency window, blocking event)."""
+one of each kind the issue names (quiet hours, frequency window, blocking event), and a
+required_before rule using its list of steps and its required channels."""
 
 from __future__ import annotations
 
@@ -29,6 +30,15 @@ NEW_RULES = """
     scope: B2C
     legal_reference: test-only rule
     params: {start_event: promise_made, channels: [call]}
+  - id: US-EMAIL-FIRST
+    kind: required_before
+    scope: B2C
+    legal_reference: test-only rule
+    params:
+      steps: [outbound_contact, promise_made]
+      required_template: first_notice
+      required_channels: [email]
+      min_days_before: 0
 """
 # A second call of case C1 the same local day as K1 (2026-03-02 10:00 EST), after the promise.
 SECOND_CALL = {
@@ -62,11 +72,16 @@ def test_new_rules_of_existing_kinds_in_the_us_pack_are_evaluated(tmp_path: Path
     # Case C1 (US, B2C, America/New_York): letter M1 at 2026-03-01 12:00 UTC = 07:00 EST and
     # call K1 at 2026-03-02 10:00 UTC = 05:00 EST, before 08:00 (US-HOURS); K1 is a promise to
     # pay (a conversation, promise E2 at 10:30 UTC), so K2 at 15:00 UTC the same local day is a
-    # second call that day, after a conversation and after the promise.
+    # second call that day, after a conversation and after the promise. No first_notice goes
+    # by email: M1 (the first_notice letter), K1, the promise E2 and K2 are steps without it.
     assert found == {
         ("US-LETTER-HOURS", "M1"),
         ("US-HOURS", "K1"),
         ("US-2IN1", "K1,K2"),
         ("US-AFTER-CONV", "K1,K2"),
         ("US-AFTER-PROMISE", "E2,K2"),
+        ("US-EMAIL-FIRST", "M1"),
+        ("US-EMAIL-FIRST", "K1"),
+        ("US-EMAIL-FIRST", "E2"),
+        ("US-EMAIL-FIRST", "K2"),
     }

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from amicable.config import ConfigError, load_config
-from amicable.rule_packs import RulePackError, load_rule_packs
+from amicable.rule_packs import CHANNELS, RulePackError, load_rule_packs
 from amicable.settings import DEFAULT_CONFIG
+from ingestion.contracts import MESSAGE_CHANNELS
 
 PACKS = DEFAULT_CONFIG.parent / "rule_packs"
 YEARS = (2025, 2026)
@@ -54,6 +55,20 @@ def test_a_rule_with_both_frequency_modes_is_refused(tmp_path: Path) -> None:
     text = us.read_text().replace("max_attempts: 7}", "max_attempts: 7, after_conversation: true}")
     us.write_text(text)
     expected = r"rules.US-7IN7.params: set exactly one of max_attempts"
+    with pytest.raises(RulePackError, match=expected):
+        load_rule_packs(packs, YEARS)
+
+
+def test_rule_channels_are_the_contact_channels_of_the_contracts() -> None:
+    assert {"call", *MESSAGE_CHANNELS} == CHANNELS
+
+
+def test_a_required_message_on_an_unknown_channel_is_refused(tmp_path: Path) -> None:
+    packs = _copy(tmp_path)
+    fr = packs / "FR.yml"
+    text = fr.read_text().replace("required_channels: [letter,", "required_channels: [post,")
+    fr.write_text(text)
+    expected = r"FR.yml: rules.FR-FIRST-LETTER.params.required_channels.0: Input should be"
     with pytest.raises(RulePackError, match=expected):
         load_rule_packs(packs, YEARS)
 
