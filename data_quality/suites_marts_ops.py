@@ -63,7 +63,14 @@ OPERATIONS_MARTS = (
             at_least("paid_amount", 0, "paid amounts are sums of positive allocations"),
             currency(),
             not_before(
-                "window_end_date", "promised_date", "the grace window ends after the promise"
+                "promised_window_end_date",
+                "promised_date",
+                "the grace window ends after the promise",
+            ),
+            not_before(
+                "promised_window_end_date",
+                "window_end_date",
+                "a newer promise can only shorten a window (replaced promises end early)",
             ),
             not_before("follow_up_at", "window_end_date", "a follow-up comes after the window"),
             not_null(
@@ -146,14 +153,14 @@ OPERATIONS_MARTS = (
             "cases_open",
             "cases_closed",
             "cases_referred",
+            "cases_referred_open",
             "cases_resolved_amicably",
             "cases_settled",
             "cases_written_off",
         ),
-        rates=("amicable_resolution_rate",),
+        rates=("amicable_resolution_rate", "referral_rate"),
         more=lambda: [
-            # Not a share: referred cases still open count above closed ones.
-            at_least("referral_rate", 0, "referred ÷ closed cases is never negative"),
+            not_before("cases_closed", "cases_referred", "referred closed cases are closures"),
             not_before("cases_opened", "cases_closed", "closed cases are a part of the cohort"),
             not_before("cases_closed", "cases_resolved_amicably", "amicable closures are closures"),
         ],

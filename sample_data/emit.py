@@ -2,13 +2,15 @@
 
 Duplicates and late corrections are decided by the `Planter` as rows go by, so each is labelled
 with the exact file and row it lands at. Promise labels are computed here, per debtor, from the
-same payments that are written.
+same payments that are written (all in the debtor's currency, the currency of its cases and
+promises); a promise replaced by a newer one on its case counts payments up to the day before
+the newer one was made (`simulate.window_end`), as marts.fct_promises does.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import IO
 
 from amicable.config import Config
@@ -27,7 +29,7 @@ from sample_data.rows import (
     message_row,
     spool_entry,
 )
-from sample_data.simulate import DebtorResult, promise_outcome
+from sample_data.simulate import DebtorResult, promise_outcome, window_end
 from sample_data.stuck import PromiseResult, stuck_labels
 from sample_data.world import Debtor
 from sample_data.writers import BankSpool, TableSink
@@ -91,7 +93,9 @@ def emit_debtor(
                 }
                 labels[name].write(json.dumps(label, separators=(",", ":")) + "\n")
         results = []
-        for p in case.promises:
+        promises = sorted(case.promises, key=lambda p: (p.made, p.promise_id))
+        for n, p in enumerate(promises):
+            replaced_on = promises[n + 1].made.date() if n + 1 < len(promises) else None
             outcome, paid = promise_outcome(
                 p.amount,
                 p.made.date(),
@@ -101,9 +105,10 @@ def emit_debtor(
                 terms.grace_days,
                 terms.tolerance_pct,
                 terms.tolerance_units,
+                replaced_on,
             )
-            window_end = p.promised + timedelta(days=terms.grace_days)
-            results.append(PromiseResult(p.promise_id, window_end, outcome))
+            end = window_end(p.promised, terms.grace_days, replaced_on)
+            results.append(PromiseResult(p.promise_id, end, outcome))
             label = {
                 "promise_id": p.promise_id,
                 "case_id": case.case_id,

@@ -19,7 +19,7 @@ from random import Random
 from amicable.config import Config, load_config
 from amicable.settings import DEFAULT_CONFIG
 from ingestion.contracts import SOURCES_BY_NAME
-from sample_data.breaches import Slips
+from sample_data.breaches import Slips, retention_years
 from sample_data.camt import write_statements
 from sample_data.days import Clock, stamp
 from sample_data.defects import Planter
@@ -27,7 +27,7 @@ from sample_data.emit import emit_debtor
 from sample_data.fx import write_fx
 from sample_data.near_misses import NEAR_RULES
 from sample_data.rows import agent_row
-from sample_data.simulate import simulate_debtor
+from sample_data.simulate import simulate_debtor, simulate_former_debtor
 from sample_data.world import AgentPool, make_agents
 from sample_data.writers import BankSpool, TableSink
 
@@ -125,6 +125,7 @@ def generate(
     marker = {"generator": GENERATOR, "complete": False}
     _write_json(out / "_labels" / "summary.json", marker)
     clock = Clock.of(as_of)
+    years = retention_years(config.dbt_vars()["rule_packs"])
     agents = make_agents(SIZES[size].agents_per_team, clock, seed)
     pool = AgentPool(agents)
     planter = Planter(clock, seed)
@@ -150,6 +151,9 @@ def generate(
                     result = simulate_debtor(idx, seed, clock, pool, slips, near_misses)
                     emit_debtor(result, sinks, spool, planter, clock, labels, config)
                     planter.plant(result, sinks, spool)
+                if years is not None:  # ANY-RETENTION's host, free of planted defects
+                    former = simulate_former_debtor(SIZES[size].debtors, seed, clock, pool, years)
+                    emit_debtor(former, sinks, spool, planter, clock, labels, config)
         finally:
             for sink in sinks.values():
                 sink.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sample_data.breaches import contact_despite, first_contact_slip, reminder_during_dispute
 from sample_data.casesim import CaseSim
@@ -226,6 +226,19 @@ def litigation(s: CaseSim) -> None:
     escalate(s)
 
 
+def unfollowed(s: CaseSim) -> None:
+    """A promise renegotiated in its grace days, the new promise broken too, and then nobody
+    follows it up: the case waits untouched, stuck (broken_promise_no_follow_up), up to as_of.
+    The debtor calls back the day after the first promise's date and promises again: the newer
+    promise replaces the first, whose window then ends the day before (simulate.window_end),
+    and that call is its follow-up."""
+    opening(s)
+    contact(s)
+    first = s.promise(s.balance(), "broken", s.reach("promise_to_pay"))
+    s.t = max(s.t, datetime.combine(first.promised + timedelta(days=1), time(7)))
+    s.promise(s.balance(), "broken", s.call("promise_to_pay", inbound=True))
+
+
 def written_off(s: CaseSim) -> None:
     s.unreachable = True
     opening(s)
@@ -267,6 +280,19 @@ def attorney(s: CaseSim) -> None:
     s.close("settled", paid_by=p)
 
 
+def former(s: CaseSim) -> None:
+    """The former debtor's case, years before the history (breaches.FORMER_DEBTOR): letters
+    and reminders only (today's agents need not have been active then), a formal demand, no
+    answer, written off; the relationship ended there."""
+    s.unreachable = True
+    opening(s)
+    s.stage("formal_demand")
+    s.message("registered_letter", "formal_demand")
+    s.wait(30, 60)
+    s.slot()
+    s.close("written_off")
+
+
 def reopened(s: CaseSim) -> None:
     written_off(s)
     s.wait(30, 90)
@@ -295,6 +321,8 @@ SCRIPTS: dict[str, Callable[[CaseSim], None]] = {
     "cease": cease,
     "attorney": attorney,
     "reopened": reopened,
+    "unfollowed": unfollowed,
+    "former": former,
 }
 
 

@@ -9,12 +9,19 @@ a new phase starts; after a write-off or a litigation referral the relationship 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from random import Random
 
-from sample_data.breaches import Slips
+from sample_data.breaches import (
+    FORMER_CASE_DAYS,
+    FORMER_DEBTOR,
+    RETENTION,
+    Slips,
+    retention_slip,
+    years_after,
+)
 from sample_data.casesim import GRACE_DAYS, CaseSim
 from sample_data.days import DAY, Clock, at_utc, bank_on_or_after
 from sample_data.ledger import Ledger, balance
@@ -78,6 +85,37 @@ def simulate_debtor(
     return DebtorResult(debtor, ledger, cases)
 
 
+def simulate_former_debtor(
+    idx: int, seed: int, clock: Clock, agents: AgentPool, years: int
+) -> DebtorResult:
+    """The former debtor (breaches.FORMER_DEBTOR), hosting ANY-RETENTION: onboarded years
+    before the history, its only case opened FORMER_CASE_DAYS days before the retention period
+    of `years` years that ends at as_of, written off well within those days; no invoice of it
+    is in the ERP extract, which starts with the history."""
+    rng = debtor_rng(seed, idx)
+    debtor = make_debtor(idx, rng, clock, forced=FORMER_DEBTOR)
+    start = years_after(clock.as_of, -years)  # of the retention period ending at as_of
+    opened_day = bank_on_or_after(start - timedelta(days=FORMER_CASE_DAYS))
+    onboarded = at_utc(opened_day - timedelta(days=rng.randint(400, 900)), 10 * 3600)
+    debtor = replace(debtor, onboarded=onboarded, updated=None, scenario=None)
+    ledger = Ledger(debtor, clock, rng)
+    case = Case(
+        case_id=f"CS{debtor.idx + 1:06d}01",
+        debtor_id=debtor.debtor_id,
+        opened=at_utc(opened_day, rng.randint(6 * 3600, 7 * 3600)),
+        placed=rng.randint(200, 3000) * 100,
+        currency=debtor.currency,
+        strategy="soft",
+        jurisdiction=debtor.jurisdiction,
+        scenario=FORMER_DEBTOR[0],
+    )
+    sim = CaseSim(case, debtor, [], ledger, agents, clock, rng, Ids(f"{idx + 1:06d}"))
+    sim.slip = RETENTION
+    run_script(sim, case.scenario)
+    retention_slip(sim, years)
+    return DebtorResult(debtor, ledger, [case])
+
+
 def _run_case(
     debtor: Debtor,
     placed: list,
@@ -123,6 +161,17 @@ def _strategy(rng: Random, debtor: Debtor, placed: int) -> str:
     return "standard"
 
 
+def window_end(promised: date, grace: int = GRACE_DAYS, replaced_on: date | None = None) -> date:
+    """The last day a payment counts toward a promise: promised date + grace, or, when a newer
+    promise on the same case is made by then (`replaced_on`, the newer one's made date), the
+    day before: the newer promise supersedes it, and payments from that day count toward the
+    newer one only (marts.fct_promises.window_end_date)."""
+    end = promised + timedelta(days=grace)
+    if replaced_on is not None and replaced_on <= end:
+        return replaced_on - DAY
+    return end
+
+
 def promise_outcome(
     amount: int,
     made: date,
@@ -132,12 +181,15 @@ def promise_outcome(
     grace: int = GRACE_DAYS,
     tolerance_pct: float = 1.0,
     tolerance_units: float = 1.0,
+    replaced_on: date | None = None,
 ) -> tuple[str, int]:
-    """DESIGN.md §4 "Promises": (outcome, paid cents). Payments count from the made_at date to
-    promised date + grace, both included, up to as_of; kept once they reach the amount less
-    max(tolerance_pct %, tolerance_units) (1 % or 1 unit by default), whether or not the
+    """DESIGN.md §4 "Promises": (outcome, paid cents). `payments` (value date, cents) are the
+    debtor's, all in its currency, which is its cases' and promises' currency. They count from
+    the made_at date to the window's end (`window_end`: promised date + grace, or the day
+    before a replacing promise), both included, up to as_of; kept once they reach the amount
+    less max(tolerance_pct %, tolerance_units) (1 % or 1 unit by default), whether or not the
     window is still open."""
-    end = promised + timedelta(days=grace)
+    end = window_end(promised, grace, replaced_on)
     paid = sum(c for day, c in payments if made <= day <= end and day <= as_of)
     pct = (Decimal(amount) * Decimal(str(tolerance_pct)) / 100).quantize(Decimal(1), ROUND_HALF_UP)
     tolerance = max(int(pct), round(tolerance_units * 100))  # cents, half-up like the SQL

@@ -3,13 +3,15 @@ computed from the simulation's own records of each case, with the thresholds of 
 configuration file (`amicable.config`). Written to `_labels/stuck_cases.jsonl`.
 
 Rules (UTC calendar days; "more than N days": as_of - reference day > N):
-- stage_sla: the current stage was entered, or the case reopened into it, more than the
-  stage's SLA ago (stages without an SLA never trip it);
+- stage_sla: the current stage was entered more than the stage's SLA ago (stages without an
+  SLA never trip it; a reopened case is in state `reopened`, which has none, until its next
+  stage_changed event, as in marts int_ops_case_stays);
 - no_contact: no call or message, either direction, for more than the strategy's limit
   (`default` for unlisted strategies), counted from the later of the last contact and the
   last (re)opening;
-- broken_promise_no_follow_up: a broken promise whose window (promised date + grace) ended
-  more than `broken_promise_follow_up_days` ago with no contact since its window end.
+- broken_promise_no_follow_up: a broken promise whose window (promised date + grace, or the
+  day before a replacing promise: `simulate.window_end`) ended more than
+  `broken_promise_follow_up_days` ago with no contact since its window end.
 stuck_since = reference day + threshold + 1 day.
 """
 
@@ -30,7 +32,8 @@ class PromiseResult:
 
 
 def case_state(case: Case) -> tuple[bool, str | None, datetime | None, datetime]:
-    """(is open, current stage, when it was entered or reopened into, last (re)opening)."""
+    """(is open, current stage, when it was entered, last (re)opening). A reopened case is in
+    state `reopened` (not a stage) until a stage_changed event sets its stage."""
     is_open, stage, entered, opened = True, None, None, case.opened
     for e in sorted(case.events, key=lambda e: (e.at, e.event_id)):
         if e.etype == "stage_changed":
@@ -38,7 +41,7 @@ def case_state(case: Case) -> tuple[bool, str | None, datetime | None, datetime]
         elif e.etype == "closed":
             is_open = False
         elif e.etype == "reopened":
-            is_open, entered, opened = True, e.at, max(opened, e.at)
+            is_open, stage, entered, opened = True, "reopened", e.at, max(opened, e.at)
     return is_open, stage, entered, opened
 
 

@@ -133,11 +133,15 @@ FORCED: tuple[tuple[str, str | None, str | None], ...] = (
     ("payment_plan", "B2C", None),
     ("quick_pay", None, None),
     ("pending", "B2B", None),
+    ("unfollowed", None, None),  # a broken promise nobody follows up, stuck at as_of
 )
 
 
-def make_debtor(idx: int, rng: Random, clock: Clock) -> Debtor:
-    forced = FORCED[idx] if idx < len(FORCED) else None
+def make_debtor(
+    idx: int, rng: Random, clock: Clock, forced: tuple[str, str | None, str | None] | None = None
+) -> Debtor:
+    """Debtor `idx`; `forced` (scenario, segment, country) as FORCED gives the first ones."""
+    forced = forced or (FORCED[idx] if idx < len(FORCED) else None)
     country = (forced and forced[2]) or weighted(rng, COUNTRY_WEIGHTS)
     segment = (forced and forced[1]) or ("B2B" if rng.random() < 0.4 else "B2C")
     habit = weighted(rng, HABIT_WEIGHTS) if forced is None else "slow"
@@ -162,6 +166,8 @@ def make_debtor(idx: int, rng: Random, clock: Clock) -> Debtor:
         stop_from = clock.start + timedelta(days=rng.randint(0, 30))
         if forced[0] == "pending":
             stop_from = clock.horizon - timedelta(days=160)
+        if forced[0] == "unfollowed":  # a case still open, its last promise long broken
+            stop_from = clock.horizon - timedelta(days=240)
     updated = None
     if rng.random() < 0.1:
         span = (datetime.combine(clock.horizon, datetime.min.time()) - onboarded).days

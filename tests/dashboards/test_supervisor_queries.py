@@ -202,7 +202,15 @@ def test_an_agents_days_and_promises_are_theirs_in_the_period(sample_build: Samp
     assert sorted(promises["promise_id"]) == [promise for (promise,) in expected]
 
 
-def test_the_sample_follows_up_every_broken_promise(sample_build: SampleBuild) -> None:
+def test_the_sample_lists_exactly_its_labelled_unfollowed_promises(
+    sample_build: SampleBuild,
+) -> None:
+    """The generator labels the cases it left without a follow-up after a broken promise."""
+    labelled = {
+        label["case_id"]
+        for label in sample_build.labels("stuck_cases")
+        if label["rule"] == "broken_promise_no_follow_up"
+    }
     broken = sample_build.query(
         "select count(*) from marts.fct_promises where outcome in ('broken', 'partially_kept')"
     )[0][0]
@@ -210,8 +218,8 @@ def test_the_sample_follows_up_every_broken_promise(sample_build: SampleBuild) -
     warehouse = sample_build.settings.warehouse
     unfollowed = queries.broken_promises(warehouse, "all", "all", "all", "all")
 
-    assert broken > 0
-    assert unfollowed.empty
+    assert labelled and broken > len(labelled)
+    assert set(unfollowed["case_id"]) == labelled
 
 
 def test_broken_promises_without_contact_since_their_window_are_listed(

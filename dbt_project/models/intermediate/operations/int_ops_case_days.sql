@@ -1,7 +1,13 @@
-{#- One row per case and UTC calendar day on which the case is open at the end of the day, with
-    the agent owning it then (latest assignment that day). A case is open from its opening day
-    until the day before it is closed, and again from the day it is reopened. Days run over a
-    fixed horizon before as_of (no data-dependent query at compile time). -#}
+{#- One row per case and UTC calendar day on which the case is open at some moment, with the
+    agent owning it at the end of the day (latest assignment that day):
+      is_open_at_day_end  true when the case is open at the end of the day: from its opening day
+                          until the day before it is closed, and again from the day it is
+                          reopened (the open caseload counts these days only);
+                          false on the day it is closed (it was open until the closing), so
+                          the day's collection is still credited to its owner (fct_agent_daily).
+    A case closed and reopened on the same day is open at its end. A case stays out on the days
+    it is closed from start to end. Days run over a fixed horizon before as_of (no
+    data-dependent query at compile time). -#}
 {%- set max_history_days = 3660 -%}
 
 with
@@ -45,21 +51,23 @@ days as (
 
 case_days as (
 
+    {#- closed_periods never overlap, so a day falls in at most one: none -> open at the end of
+        the day; one that starts that day -> the closing day (kept, not open at its end); one
+        that started before -> closed all day (left out). -#}
     select
         status.case_id,
         status.debtor_id,
-        days.day
+        days.day,
+        case when closed_periods.case_id is null then true else false end as is_open_at_day_end
     from status
     inner join days
         on days.day >= cast(status.opened_at as date)
-    where not exists (
-        select 1
-        from closed_periods
-        where
-            closed_periods.case_id = status.case_id
+    left join closed_periods
+        on
+            status.case_id = closed_periods.case_id
             and closed_periods.closed_from_date <= days.day
             and (closed_periods.reopened_date is null or closed_periods.reopened_date > days.day)
-    )
+    where closed_periods.case_id is null or closed_periods.closed_from_date = days.day
 
 ),
 
@@ -69,6 +77,7 @@ owned as (
         case_days.case_id,
         case_days.debtor_id,
         case_days.day,
+        case_days.is_open_at_day_end,
         owners.agent_id,
         row_number() over (
             partition by case_days.case_id, case_days.day
@@ -89,7 +98,8 @@ final as (
         case_id,
         debtor_id,
         day,
-        agent_id
+        agent_id,
+        is_open_at_day_end
     from owned
     where owner_rank = 1
 

@@ -1,5 +1,7 @@
-{#- Each case as it stands at as_of: open or closed, its current stage and since when, its owner
-    (latest assignment), its last contact and its last (re)opening. -#}
+{#- Each case as it stands at as_of: open or closed, its current stage and since when (the state
+    of its current stay in int_ops_case_stays: `reopened` for a reopened case no stage_changed
+    event has moved on yet), its owner (latest assignment), its last contact and its last
+    (re)opening. -#}
 with
 
 cases as (

@@ -1,9 +1,13 @@
 {#- The states a case goes through, one row per stay (DESIGN.md §4 "Case flow"). A stay starts
-    with a stage_changed event (its stage), a closed event (state `closed`) or a reopened event
-    (a new stay of the stage the case had when it was closed: the case resumes where it
-    stopped; `reopened` if it never had a stage), and lasts until the next such event. Events after as_of are ignored; a stay with
-    no next event is still running (left_at null). Ties on the same timestamp keep event_id
-    order. -#}
+    with an event and lasts until the next such event; each state is the one its event names,
+    so every move between two stays is an event of the case:
+      stage_changed   the stage of the event;
+      closed          state `closed` (a closed case has no stage);
+      reopened        state `reopened`: the case is open again but no event has set its stage
+                      yet; the next stage_changed event moves it on (closed -> reopened ->
+                      stage). A reopened case does not silently resume the stage it had.
+    Events after as_of are ignored; a stay with no next event is still running (left_at null).
+    Ties on the same timestamp keep event_id order. -#}
 with
 
 events as (
@@ -15,54 +19,23 @@ events as (
 
 ),
 
-ordered as (
-
-    select
-        event_id,
-        case_id,
-        occurred_at,
-        event_type,
-        stage,
-        reason,
-        row_number() over (
-            partition by case_id order by occurred_at, event_id
-        ) as stay_number,
-        count(case when event_type = 'stage_changed' then 1 end) over (
-            partition by case_id
-            order by occurred_at, event_id
-            rows between unbounded preceding and current row
-        ) as stage_change_count
-    from events
-
-),
-
-with_resumed_stage as (
-
-    select
-        ordered.*,
-        {#- the latest stage set at or before this event (the stage a reopened case resumes) -#}
-        max(case when event_type = 'stage_changed' then stage end) over (
-            partition by case_id, stage_change_count
-        ) as last_stage
-    from ordered
-
-),
-
 states as (
 
     select
         event_id,
         case_id,
-        stay_number,
+        row_number() over (
+            partition by case_id order by occurred_at, event_id
+        ) as stay_number,
         event_type as entered_by,
         case
             when event_type = 'stage_changed' then stage
             when event_type = 'closed' then 'closed'
-            else coalesce(last_stage, 'reopened')
+            else 'reopened'
         end as state,
         case when event_type = 'closed' then reason end as close_reason,
         occurred_at as entered_at
-    from with_resumed_stage
+    from events
 
 ),
 

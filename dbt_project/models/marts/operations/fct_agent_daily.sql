@@ -7,10 +7,13 @@
       inbound_conversations  inbound calls with one of those outcomes (not in the rate)
       promises_made, promised_amount_rc  promises recorded by the agent (fct_promises)
       collected_amount_rc    allocations to any invoice of the debtor of a case the agent owns
-                             that day, dated that day (payment date), in reporting currency at
-                             the rate of the latest rate_date on or before the day; counted
-                             once however many of the debtor's cases the agent owns
-      open_caseload          cases open at the end of the day owned by the agent -#}
+                             that day (int_ops_case_days: open at the end of the day, or closed
+                             that day: the payment that closes a case counts), dated that day
+                             (payment date), in reporting currency at the rate of the latest
+                             rate_date on or before the day; counted once however many of the
+                             debtor's cases the agent owns
+      open_caseload          cases open at the end of the day owned by the agent
+                             (int_ops_case_days.is_open_at_day_end) -#}
 with
 
 contacts as (
@@ -149,6 +152,7 @@ caseload_daily as (
         day as activity_date,
         count(*) as open_caseload
     from case_days
+    where is_open_at_day_end
     group by agent_id, day
 
 ),

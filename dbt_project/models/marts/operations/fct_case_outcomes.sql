@@ -1,8 +1,11 @@
 {#- Case outcomes per cohort (month the case was opened) and strategy, plus strategy `all`
     (DESIGN.md §4 "Litigation referral"), as the cases stand at as_of:
       cases_closed                 cases whose current state is closed
-      cases_referred               cases with a referred_to_litigation event
-      referral_rate                = cases_referred ÷ cases_closed
+      cases_referred               closed cases with a referred_to_litigation event (up to
+                                   as_of): the numerator of the rate, a subset of cases_closed
+      cases_referred_open          cases with a referral that are open at as_of (reopened, or
+                                   not yet closed): counted apart, in no rate
+      referral_rate                = cases_referred ÷ cases_closed (0-1)
       amicable_resolution_rate     = closed with reason paid_in_full or plan_completed ÷
                                      cases_closed
     Rates are null when no case of the cohort is closed. -#}
@@ -59,7 +62,8 @@ aggregated as (
         count(*) as cases_opened,
         sum(case when is_open then 1 else 0 end) as cases_open,
         sum(case when is_open then 0 else 1 end) as cases_closed,
-        sum(is_referred) as cases_referred,
+        sum(case when not is_open then is_referred else 0 end) as cases_referred,
+        sum(case when is_open then is_referred else 0 end) as cases_referred_open,
         sum(
             case
                 when not is_open and close_reason in ('paid_in_full', 'plan_completed') then 1
@@ -84,6 +88,7 @@ final as (
         cast(cases_open as integer) as cases_open,
         cast(cases_closed as integer) as cases_closed,
         cast(cases_referred as integer) as cases_referred,
+        cast(cases_referred_open as integer) as cases_referred_open,
         cast(cases_resolved_amicably as integer) as cases_resolved_amicably,
         cast(cases_settled as integer) as cases_settled,
         cast(cases_written_off as integer) as cases_written_off,

@@ -1,6 +1,8 @@
 {#- One row per referral to litigation (DESIGN.md §4 "Litigation referral"), with what happened
-    on the case before it (strictly before referred_at): contacts, call attempts, right-party
-    contacts, promises made and broken, disputes opened.
+    on the case before it (strictly before referred_at): contacts (calls and messages, either
+    direction), call attempts (outbound calls), right-party contacts (those attempts that reached
+    the debtor, as in fct_agent_daily: an inbound conversation is not one), promises made and,
+    of those, broken with a window ended before the referral date, disputes opened.
       days_to_referral   = referred date - opened date (UTC calendar days)
       referred_amount_rc = round(referred_amount × rate of the latest rate_date on or before
                            the referred date, 2); null without a rate. -#}
@@ -65,8 +67,9 @@ contact_counts as (
         referrals.referral_id,
         count(*) as contacts_before,
         sum(case when contacts.is_call_attempt then 1 else 0 end) as call_attempts_before,
-        sum(case when contacts.is_right_party_contact then 1 else 0 end)
-            as right_party_contacts_before
+        sum(
+            case when contacts.is_call_attempt and contacts.is_right_party_contact then 1 else 0 end
+        ) as right_party_contacts_before
     from referrals
     inner join contacts
         on

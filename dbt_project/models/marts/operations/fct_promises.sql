@@ -1,22 +1,33 @@
 {#- One row per promise to pay (DESIGN.md §4 "Promises"). The payments that count are the dated
-    allocations (int_payment_allocations_dated.payment_date) to any invoice of the case's debtor
-    with a payment date from made_at's date to window_end_date = promised_date + grace_days,
-    both included, and not after as_of. Outcome, in this order:
+    allocations (int_payment_allocations_dated.payment_date) to the case's debtor's invoices in
+    the promise's currency (an allocation is in its invoice's currency; payments in another
+    currency are left out, never converted: DESIGN.md compares them with the promised amount,
+    and paid_amount is in the promise's currency), with a payment date from made_at's date to
+    window_end_date, both included, and not after as_of.
+      window_end_date = promised_date + grace_days, or, when a newer promise on the same case is
+                        made on or before that day, the day before the newer one was made: the
+                        newer promise supersedes (is_replaced) and the payments from its made
+                        date count toward it alone, never toward both. A promise replaced on the
+                        day it was made has an empty window.
+    Outcome, in this order:
       kept            paid_amount >= promised_amount - tolerance_amount (even while the window
                       is still open: a promise met early is kept at once);
       pending         the window is still open on as_of (as_of <= window_end_date);
       partially_kept  0 < paid_amount < promised_amount - tolerance_amount;
       broken          nothing paid in the window.
     tolerance_amount = max(tolerance_pct % of promised_amount rounded to cents, tolerance_units)
-    (var promises). This is the generator's rule (sample_data.simulate.promise_outcome).
+    (var promises). This is the generator's rule (sample_data.simulate.promise_outcome, its
+    window cut by sample_data.emit the same way).
     follow_up_at: for a broken or partially kept promise, the first call or message on the case
     (either direction, int_ops_case_contacts, up to as_of) dated after window_end_date; null
     when none. The one follow-up rule of the stuck-case queue and the broken-promises page. -#}
-{#- Defaults below only serve parsing; builds pass the configuration's values. -#}
-{%- set promises_cfg = var('promises', {}) -%}
-{%- set grace_days = promises_cfg.get('grace_days', 3) | int -%}
-{%- set tolerance_pct = promises_cfg.get('tolerance_pct', 1.0) | float -%}
-{%- set tolerance_units = promises_cfg.get('tolerance_units', 1.0) | float -%}
+{#- The terms have no default here: a missing var or key fails the compile (ops_config). -#}
+{%- set promises_cfg = ops_config(
+    'promises', ['grace_days', 'tolerance_pct', 'tolerance_units']
+) -%}
+{%- set grace_days = promises_cfg['grace_days'] | int -%}
+{%- set tolerance_pct = promises_cfg['tolerance_pct'] | float -%}
+{%- set tolerance_units = promises_cfg['tolerance_units'] | float -%}
 
 with
 
@@ -68,7 +79,7 @@ contacts as (
 
 ),
 
-promises as (
+made as (
 
     select
         events.promise_id,
@@ -82,7 +93,7 @@ promises as (
         events.event_amount as promised_amount,
         events.event_currency as currency,
         cast({{ dbt.dateadd('day', grace_days, 'events.promised_date') }} as date)
-            as window_end_date,
+            as promised_window_end_date,
         cast(
             case
                 when round(events.event_amount * {{ tolerance_pct }} / 100, 2)
@@ -107,6 +118,30 @@ promises as (
 
 ),
 
+promises as (
+
+    select
+        made.*,
+        case
+            when
+                next_promise_made_at is not null
+                and cast(next_promise_made_at as date) <= promised_window_end_date
+                then true
+            else false
+        end as is_replaced,
+        case
+            when
+                next_promise_made_at is not null
+                and cast(next_promise_made_at as date) <= promised_window_end_date
+                then cast(
+                    {{ dbt.dateadd('day', -1, 'cast(next_promise_made_at as date)') }} as date
+                )
+            else promised_window_end_date
+        end as window_end_date
+    from made
+
+),
+
 payments as (
 
     select
@@ -116,7 +151,9 @@ payments as (
         max(allocations.payment_date) as last_payment_date
     from promises
     inner join invoices
-        on promises.debtor_id = invoices.debtor_id
+        on
+            promises.debtor_id = invoices.debtor_id
+            and promises.currency = invoices.currency
     inner join allocations
         on invoices.invoice_id = allocations.invoice_id
     where
@@ -193,6 +230,7 @@ final as (
         cast(measured.paid_amount as decimal(18, 2)) as paid_amount,
         measured.outcome,
         measured.window_end_date,
+        measured.promised_window_end_date,
         {{ grace_days }} as grace_days,
         measured.tolerance_amount,
         cast(measured.payment_count as integer) as payment_count,
@@ -201,19 +239,9 @@ final as (
             {{ dbt.date_trunc('month', 'measured.promised_date') }} as date
         ) as due_month,
         case when measured.outcome = 'pending' then false else true end as is_decided,
-        case
-            when
-                measured.next_promise_made_at is not null
-                and cast(measured.next_promise_made_at as date) <= measured.window_end_date
-                then true
-            else false
-        end as is_replaced,
-        case
-            when
-                measured.next_promise_made_at is not null
-                and cast(measured.next_promise_made_at as date) <= measured.window_end_date
-                then measured.next_promise_id
-        end as replaced_by_promise_id,
+        measured.is_replaced,
+        case when measured.is_replaced then measured.next_promise_id end
+            as replaced_by_promise_id,
         cases.strategy,
         customers.segment,
         agents.team,

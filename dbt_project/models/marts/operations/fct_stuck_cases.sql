@@ -1,8 +1,9 @@
 {#- Open cases that are stuck at as_of, one row per case and rule broken (DESIGN.md §4 "Case
     flow"); thresholds from var stuck_cases (config/amicable.yml). Days are UTC calendar days.
-      stage_sla          the current stage was entered (or the case reopened into it) more than
-                         stage_sla_days[stage] days ago: as_of - entered date > SLA.
-                         reference_date = entered date; stages without an SLA never trip it.
+      stage_sla          the current stage was entered more than stage_sla_days[stage] days
+                         ago: as_of - entered date > SLA. reference_date = entered date;
+                         stages without an SLA never trip it, nor does a reopened case before
+                         its next stage_changed event (state `reopened`, int_ops_case_stays).
       no_contact         no contact (call or message, either direction) for more than
                          no_contact_days[strategy] days (`default` for unlisted strategies),
                          counted from the latest of the last contact and the last (re)opening.
@@ -11,15 +12,18 @@
                          broken_promise_follow_up_days days ago, with no contact on the case
                          after the window end date up to as_of (fct_promises.follow_up_at is
                          null; a late follow-up clears it).
-                         reference_date = the earliest such promise's window_end_date.
+                         reference_date = the earliest such promise's window_end_date (for
+                         a replaced promise, the day before the newer one was made).
     stuck_since = the first day the rule is broken = reference_date + threshold + 1 day.
     agent_id = the case's owner (latest assignment). -#}
-{#- Defaults below only serve parsing; builds pass the configuration's values. -#}
-{%- set cfg = var('stuck_cases', {}) -%}
-{%- set sla = cfg.get('stage_sla_days', {}) -%}
-{%- set no_contact = cfg.get('no_contact_days', {}) -%}
-{%- set follow_up_days = cfg.get('broken_promise_follow_up_days', 3) | int -%}
-{%- set default_no_contact = no_contact.get('default', 14) | int -%}
+{#- The thresholds have no default here: a missing var or key fails the compile (ops_config). -#}
+{%- set cfg = ops_config('stuck_cases', [
+    'stage_sla_days', 'no_contact_days.default', 'broken_promise_follow_up_days'
+]) -%}
+{%- set sla = cfg['stage_sla_days'] -%}
+{%- set no_contact = cfg['no_contact_days'] -%}
+{%- set follow_up_days = cfg['broken_promise_follow_up_days'] | int -%}
+{%- set default_no_contact = no_contact.get('default') | int -%}
 
 with
 
