@@ -42,21 +42,29 @@ def month_range(months: Sequence[str], help: str | None = None) -> tuple[str, st
     return first, last
 
 
-def csv_button(frame: pd.DataFrame, file_name: str, key: str) -> None:
-    """A CSV download of `frame`; the file name says the display currency when amounts were
-    converted (`breaches.csv` → `breaches_in_USD.csv`)."""
+def csv_button(data: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str, key: str) -> None:
+    """A CSV download of a frame, or of the frame `data()` returns when the button is clicked
+    (every row of a table that shows only some: see `ui.deferred`); the file name says the
+    display currency when amounts were converted (`breaches.csv` → `breaches_in_USD.csv`)."""
     currency = ui.display_currency()
     if currency is not None:
         file_name = currency.file_name(file_name)
     st.download_button(
         "Download CSV",
-        data=ui.to_csv(frame),
+        data=ui.to_csv(data) if isinstance(data, pd.DataFrame) else _csv_of(data),
         file_name=file_name,
         mime="text/csv",
         on_click="ignore",
         key=key,
         icon=":material/download:",
     )
+
+
+def _csv_of(rows: Callable[[], pd.DataFrame]) -> Callable[[], str]:
+    def build() -> str:
+        return ui.to_csv(rows())
+
+    return build
 
 
 def table(
@@ -67,10 +75,12 @@ def table(
     column_config: dict[str, Any] | None = None,
     on_select: Callable[[], None] | None = None,
     display_limit: int | None = None,
+    every_row: Callable[[], pd.DataFrame] | None = None,
 ) -> None:
     """A table (the columns of `column_config`, in its order, when given; at most
-    `display_limit` rows shown) with its CSV export of every row; with `on_select`, a click on
-    a row calls it (see `drill_to`)."""
+    `display_limit` rows shown) with its CSV export of every row: `frame`'s, or when `frame`
+    holds only the rows shown, those of `every_row()`, read when the button is clicked
+    (`ui.deferred`). With `on_select`, a click on a row calls it (see `drill_to`)."""
     st.dataframe(
         frame if display_limit is None else frame.head(display_limit),
         hide_index=True,
@@ -80,19 +90,21 @@ def table(
         on_select=on_select or "ignore",
         selection_mode="single-row",
     )
-    csv_button(frame, file_name, key=f"{key}_csv")
+    csv_button(frame if every_row is None else every_row, file_name, key=f"{key}_csv")
 
 
-def drill_to(table_key: str, target_key: str, values: Sequence[Any]) -> Callable[[], None]:
+def drill_to(
+    table_key: str, target_key: str, values: Sequence[Any], cleared: Any = None
+) -> Callable[[], None]:
     """Row-selection callback for `table`: the selected row's entry of `values` becomes the value
     of the widget `target_key` (bound to the URL, so the drill-down can be shared); clearing
-    the selection clears it."""
+    the selection sets it to `cleared` (a filter's 'all', or no choice)."""
 
     def chosen() -> None:
         state = st.session_state.get(table_key)
         selection = state.get("selection") if state else None
         rows = (selection or {}).get("rows") or []
-        st.session_state[target_key] = values[rows[0]] if rows else None
+        st.session_state[target_key] = values[rows[0]] if rows else cleared
 
     return chosen
 
@@ -144,8 +156,7 @@ def case_timeline(warehouse: str, version: int, case_id: str) -> None:
         f"{len(timeline)} records from the sources, oldest first; each names the file and "
         "row it was loaded from."
     )
-    st.dataframe(timeline, hide_index=True, key=TIMELINE_KEY)
-    csv_button(timeline, f"case_{case_id}_timeline.csv", key=f"{TIMELINE_KEY}_csv")
+    table(timeline, key=TIMELINE_KEY, file_name=f"case_{case_id}_timeline.csv")
 
 
 def case_file_export(case_file: CaseFile, fmt: str, user: str) -> Callable[[], bytes]:

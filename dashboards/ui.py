@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -125,14 +126,46 @@ def query(function: Callable[..., Any], warehouse: str, version: int, *args: Any
     cut to what the viewer may see (`dashboards.access.restrict`): every page reads through
     here, so an agent's scope and the personal-data mask hold on every page. Amounts come in
     the page's display currency (`display_currency`)."""
-    result = translate(_cached(function.__name__, warehouse, version, args), display_currency())
-    if not isinstance(result, pd.DataFrame):
-        return result
+    result = _cached(function.__name__, warehouse, version, args)
+    return _scope(warehouse, version).apply(result)
+
+
+def deferred(
+    function: Callable[..., Any], warehouse: str, version: int, *args: Any
+) -> Callable[[], Any]:
+    """`query(function, warehouse, version, *args)` to run later, e.g. every row of a table for
+    its CSV, read only when the download button is clicked. Streamlit runs that outside the
+    page run (a server thread without the session), so the viewer, their cases and the
+    display currency are fixed now, and the restriction still holds then."""
+    scope = _scope(warehouse, version)
+
+    def run() -> Any:
+        return scope.apply(function(warehouse, *args))
+
+    return run
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What a viewer may see of a query result, in which currency (`query`, `deferred`)."""
+
+    viewer: Viewer
+    own_cases: frozenset[str] | None
+    currency: DisplayCurrency | None
+
+    def apply(self, result: Any) -> Any:
+        result = translate(result, self.currency)
+        if not isinstance(result, pd.DataFrame):
+            return result
+        return restrict(result, self.viewer, set(self.own_cases or ()))
+
+
+def _scope(warehouse: str, version: int) -> _Scope:
     current = viewer()
     own_cases = None
     if current.is_agent:
-        own_cases = set(_cached("agent_case_ids", warehouse, version, (current.agent_id,)))
-    return restrict(result, current, own_cases)
+        own_cases = frozenset(_cached("agent_case_ids", warehouse, version, (current.agent_id,)))
+    return _Scope(current, own_cases, display_currency())
 
 
 @st.cache_data(ttl=CACHE_TTL_SECONDS, show_spinner=False)

@@ -111,13 +111,15 @@ DSO_SERIES = {
 }
 
 
-def dso_trend_chart(months: pd.DataFrame) -> go.Figure:
+def dso_trend_chart(months: pd.DataFrame, *, selected_month: str | None = None) -> go.Figure:
     """The DSO family on one chart: one line per figure, in days, per month.
 
     `months` needs `month`, `is_partial_period` and the columns of `DSO_SERIES`; undefined
-    figures (null) leave a gap rather than a zero. A partial (as-of) month is marked.
+    figures (null) leave a gap rather than a zero. A partial (as-of) month is marked, the
+    selected month (ISO first day) too; each point carries its month as customdata.
     """
     figure = go.Figure()
+    keys = _month_keys(months)
     for column, label in DSO_SERIES.items():
         figure.add_trace(
             go.Scatter(
@@ -126,29 +128,37 @@ def dso_trend_chart(months: pd.DataFrame) -> go.Figure:
                 mode="lines+markers",
                 name=label,
                 connectgaps=False,
+                customdata=keys,
                 hovertemplate="%{x|%Y-%m}: %{y:.2f} days<extra>" + label + "</extra>",
             )
         )
     partial = months.loc[months["is_partial_period"].astype(bool), "month"]
     for month in partial:
         figure.add_vline(x=month, line_dash="dot", line_color="#999999")
+    if selected_month is not None:
+        figure.add_vline(x=selected_month, line_color=SELECTED_COLOUR, line_width=2)
     figure.update_layout(
         title="DSO family (days)",
         xaxis_title="Month",
         yaxis_title="Days",
         legend={"orientation": "h", "y": -0.2},
-        margin={"t": 50, "b": 10},
+        **{**CLICKABLE_LAYOUT, "margin": {"t": 50, "b": 10}},
     )
     return figure
 
 
-def cei_chart(months: pd.DataFrame) -> go.Figure:
-    """Collection effectiveness index (%) per month, as bars; null months are left empty."""
+def cei_chart(months: pd.DataFrame, *, selected_month: str | None = None) -> go.Figure:
+    """Collection effectiveness index (%) per month, as bars; null months are left empty. Each
+    bar carries its month (ISO first day) as customdata; the selected month's bar stands out."""
+    keys = _month_keys(months)
     figure = go.Figure(
         go.Bar(
             x=list(months["month"]),
             y=[None if pd.isna(v) else float(v) for v in months["cei_pct"]],
-            marker_color=BAR_COLOUR,
+            marker_color=[
+                SELECTED_COLOUR if key == [selected_month] else BAR_COLOUR for key in keys
+            ],
+            customdata=keys,
             hovertemplate="%{x|%Y-%m}: %{y:.2f} %<extra></extra>",
         )
     )
@@ -156,9 +166,19 @@ def cei_chart(months: pd.DataFrame) -> go.Figure:
         title="Collection effectiveness index (%)",
         xaxis_title="Month",
         yaxis_title="CEI (%)",
-        margin={"t": 50, "b": 10},
+        **{**CLICKABLE_LAYOUT, "margin": {"t": 50, "b": 10}},
     )
     return figure
+
+
+def _month_keys(months: pd.DataFrame) -> list[list[str]]:
+    return [[_iso(month)] for month in months["month"]]
+
+
+def month_from_selection(selection: Mapping[str, Any] | None) -> str | None:
+    """The month (ISO first day) of the DSO or CEI point clicked."""
+    data = _selected_customdata(selection)
+    return str(data[0]) if data else None
 
 
 WATERFALL_LABELS = {

@@ -12,6 +12,7 @@ import pandas as pd
 
 from dashboards.money import DisplayCurrency, translate_frame
 from dashboards.queries.core import (
+    ALL,
     SEGMENTS,
     WarehouseNotBuilt,
     _as_date,
@@ -140,12 +141,19 @@ def ageing_items(
     ageing_bucket: str,
     limit: int | None = None,
 ) -> pd.DataFrame:
-    """Open items of one bucket (the drill-down), most days past due first; at most `limit`."""
+    """Open items of one bucket ('all': every open item, the open AR at `snapshot_date`), most
+    days past due first; at most `limit`."""
     _check_choice("segment", segment, SEGMENTS)
-    _check_choice("ageing_bucket", ageing_bucket, AGEING_BUCKETS)
+    _check_choice("ageing_bucket", ageing_bucket, (ALL, *AGEING_BUCKETS))
     _check_limit(limit)
-    parameters = (snapshot_date, segment, segment, ageing_bucket, limit)
+    parameters = (snapshot_date, segment, segment, ageing_bucket, ageing_bucket, limit)
     return _frame(warehouse, "ageing_items", parameters)
+
+
+def debtor_cases(warehouse: Path | str, debtor_id: str) -> pd.DataFrame:
+    """The collection cases of one debtor (`marts.dim_cases`), newest first: the drill from an
+    open invoice to its debtor's cases (the marts link invoices to cases by debtor only)."""
+    return _frame(warehouse, "debtor_cases", (debtor_id,))
 
 
 def dso_months(warehouse: Path | str, segment: str, period_months: int) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dashboards.queries.core import _check_choice, _frame
+from dashboards.queries.core import _check_choice, _check_limit, _frame
 
 CHECK_STATUSES: tuple[str, ...] = ("all", "fail", "warn", "pass")
 
@@ -37,6 +37,10 @@ def health_quarantine_summary(warehouse: Path | str) -> pd.DataFrame:
     return _frame(warehouse, "health_quarantine_summary", ())
 
 
-def health_quarantine_rows(warehouse: Path | str, source_table: str, limit: int) -> pd.DataFrame:
-    """Rejected rows of one source table ('all': every table), newest first, at most `limit`."""
+def health_quarantine_rows(
+    warehouse: Path | str, source_table: str, limit: int | None = None
+) -> pd.DataFrame:
+    """Rejected rows of one source table ('all': every table), newest first, at most `limit`
+    (None: every one)."""
+    _check_limit(limit)
     return _frame(warehouse, "health_quarantine_rows", (source_table, source_table, limit))

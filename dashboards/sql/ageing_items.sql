@@ -1,6 +1,7 @@
--- Open items of one ageing bucket (drill-down), oldest first.
+-- Open items of one ageing bucket (drill-down), most days past due first.
 -- Parameters: snapshot_date, segment, segment ('all' is every segment), ageing_bucket,
--- row limit (null: every row).
+-- ageing_bucket ('all' is every bucket: the open AR at the snapshot), row limit (null: every
+-- row).
 select
     invoice_id,
     invoice_number,
@@ -18,6 +19,6 @@ from marts.fct_ar_ageing
 where
     snapshot_date = ?
     and (? = 'all' or segment = ?)
-    and ageing_bucket = ?
+    and (? = 'all' or ageing_bucket = ?)
 order by days_past_due desc, open_amount_rc desc, invoice_id
 limit ?

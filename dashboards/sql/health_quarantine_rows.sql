@@ -1,5 +1,5 @@
 -- The rejected rows of one source table ('all' for every table), newest load first, at most
--- `limit` rows. Parameters: table, table, limit.
+-- `limit` rows. Parameters: table, table, limit (null: every row).
 select
     source_table,
     source_file,

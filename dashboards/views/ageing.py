@@ -8,12 +8,11 @@ parameters, so a view can be shared by its address.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, queries, ui
+from dashboards import blocks, charts, queries, ui
 
 SNAPSHOT_KEY = "snapshot"
 SEGMENT_KEY = "segment"
@@ -21,18 +20,6 @@ BUCKET_KEY = "bucket"
 CHART_KEY = "ageing_chart"
 ITEMS_KEY = "ageing_items"
 DISPLAY_LIMIT = 5_000  # rows shown in the drill table; the CSV holds every row
-
-
-def _items_csv(
-    warehouse: str, version: int, snapshot: dt.date, segment: str, bucket: str
-) -> Callable[[], str]:
-    """Every item of the bucket as CSV, built only when the download button is clicked."""
-
-    def build() -> str:
-        items = ui.query(queries.ageing_items, warehouse, version, snapshot, segment, bucket)
-        return ui.to_csv(items)
-
-    return build
 
 
 def _bucket_clicked() -> None:
@@ -82,17 +69,17 @@ def _kpi_row(kpis: queries.AgeingKpis) -> None:
     items_col.metric("Open items", ui.format_count(kpis.open_items))
 
 
-def _bucket_table(by_bucket: pd.DataFrame, currency: str) -> None:
-    st.dataframe(
+def _bucket_table(by_bucket: pd.DataFrame, currency: str, snapshot: dt.date, segment: str) -> None:
+    blocks.table(
         by_bucket,
-        hide_index=True,
+        key="ageing_buckets",
+        file_name=f"ageing_buckets_{snapshot.isoformat()}_{segment}.csv",
         column_config={
             "ageing_bucket": st.column_config.TextColumn("Bucket"),
             "open_items": st.column_config.NumberColumn("Open items", format="%d"),
             "open_amount_rc": st.column_config.NumberColumn(f"Open ({currency})", format="%.2f"),
             "share_of_open": st.column_config.NumberColumn("Share", format="percent"),
         },
-        key="ageing_buckets",
     )
 
 
@@ -116,23 +103,14 @@ def _drill(
     )
     if open_items == 0:
         return
-    st.dataframe(
+    blocks.table(
         ui.query(
             queries.ageing_items, warehouse, version, snapshot, segment, bucket, DISPLAY_LIMIT
         ),
-        hide_index=True,
-        column_order=list(ui.ageing_item_columns()),
-        column_config=ui.ageing_item_columns(),
         key=ITEMS_KEY,
-    )
-    st.download_button(
-        "Download CSV",
-        data=_items_csv(warehouse, version, snapshot, segment, bucket),
         file_name=f"ageing_{snapshot.isoformat()}_{segment}_{bucket}.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="ageing_items_csv",
-        icon=":material/download:",
+        column_config=ui.ageing_item_columns(),
+        every_row=ui.deferred(queries.ageing_items, warehouse, version, snapshot, segment, bucket),
     )
 
 
@@ -153,7 +131,7 @@ def _render(warehouse: str, version: int) -> None:
         )
         st.plotly_chart(figure, key=CHART_KEY, on_select=_bucket_clicked, selection_mode="points")
     with table_col:
-        _bucket_table(by_bucket, currency)
+        _bucket_table(by_bucket, currency, snapshot, segment)
     _drill(warehouse, version, snapshot, segment, bucket, by_bucket)
 
 

@@ -3,9 +3,10 @@ breach, its evidence records and the case file.
 
 Reads `marts.fct_compliance_summary` and `marts.fct_compliance_breaches` through
 `dashboards.queries`. Filters (from, to, rule, agent, jurisdiction, case) are bound to the
-URL's query parameters; a click on a rule's bar chooses the rule, a click on a breach opens its
-case. A rule's rate counts only the contacts of the jurisdictions it governs (the summary has a
-row per rule for those only), so a US rule is not diluted by contacts on French cases.
+URL's query parameters; a click on a rule's bar chooses the rule, a click on an agent's row
+chooses the agent, a click on a breach opens its case. A rule's rate counts only the contacts
+of the jurisdictions it governs (the summary has a row per rule for those only), so a US rule
+is not diluted by contacts on French cases.
 """
 
 from __future__ import annotations
@@ -173,10 +174,14 @@ def _render(warehouse: str, version: int) -> None:
             file_name=f"breaches_by_rule_{first}_{last}_{jurisdiction}.csv",
         )
     st.subheader("By agent")
+    st.caption("Click an agent's row to list their breaches only (clear it for every agent).")
+    by_agent = _by_agent(in_jurisdiction, rule)
+    agents = [queries.ALL if pd.isna(agent) else agent for agent in by_agent["agent_id"]]
     blocks.table(
-        _by_agent(in_jurisdiction, rule),
+        by_agent,
         key=AGENT_TABLE_KEY,
         file_name=f"breaches_by_agent_{first}_{last}_{rule}_{jurisdiction}.csv",
+        on_select=blocks.drill_to(AGENT_TABLE_KEY, AGENT_KEY, agents, cleared=queries.ALL),
     )
     _breach_list(warehouse, version, first, last, rule, agent, jurisdiction)
 

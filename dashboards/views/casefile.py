@@ -58,7 +58,11 @@ def _reconciliation(case_file: CaseFile) -> None:
     st.subheader("Reconciliation to the source rows")
     result = case_file.reconciliation
     (st.success if result.ok else st.error)(result.summary)
-    st.dataframe(result.lines, hide_index=True, key="reconciliation")
+    blocks.table(
+        result.lines,
+        key="reconciliation",
+        file_name=f"case_file_{case_file.case_id}_reconciliation.csv",
+    )
     for problem in result.problems[:20]:
         st.markdown(f"- {problem}")
 
@@ -80,7 +84,11 @@ def _exports(case_file: CaseFile, warehouse: str) -> None:
     done = list_exports(Path(warehouse), case_file.case_id)
     if done:
         st.caption(f"{len(done)} export(s) of this case, logged beside the warehouse:")
-        st.dataframe(pd.DataFrame([vars(r) for r in done]), hide_index=True, key="exports")
+        blocks.table(
+            pd.DataFrame([vars(r) for r in done]),
+            key="exports",
+            file_name=f"case_file_{case_file.case_id}_exports.csv",
+        )
     else:
         st.caption("Not exported yet; every export is logged with who, when and its sha256.")
 
@@ -116,7 +124,9 @@ def _render(warehouse: str, version: int) -> None:
     )
     if not case_file.breaches.empty:
         st.subheader("Breaches and their evidence")
-        st.dataframe(case_file.breaches, hide_index=True, key="case_breaches")
+        blocks.table(
+            case_file.breaches, key="case_breaches", file_name=f"case_file_{case_id}_breaches.csv"
+        )
     _reconciliation(case_file)
     _exports(case_file, warehouse)
 

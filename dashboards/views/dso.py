@@ -1,19 +1,31 @@
 """DSO family and CEI: how long the company waits for its cash, and how well it collects.
 
 Reads `marts.fct_dso_periods` through `dashboards.queries`; every figure comes from the mart.
-Filters (segment, period length, month) are bound to the URL's query parameters.
+A click on a month (a point, a bar or a row) lists the open items behind its ending AR
+(`marts.fct_ar_ageing` at the period's end), a click on an invoice its debtor's cases
+(`marts.dim_cases`), and a click on a case its timeline. Filters (segment, period length) and
+the drill-downs (month, debtor, case) are bound to the URL's query parameters.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from dashboards import charts, queries, ui
+from dashboards import blocks, charts, queries, ui
 
 SEGMENT_KEY = "segment"
 PERIOD_KEY = "period"
 MONTH_KEY = "month"
+DEBTOR_KEY = "debtor"
+TREND_CHART_KEY = "dso_trend"
+CEI_CHART_KEY = "cei"
+TABLE_KEY = "dso_table"
+ITEMS_KEY = "dso_open_items"
+CASES_KEY = "debtor_cases"
+DISPLAY_LIMIT = 5_000  # open items shown; the CSV holds every one
 
 PERIODS = {"1 month": 1, "3 months": 3}  # label -> period_months (3 = rolling)
 CEI_FORMS = {
@@ -64,6 +76,89 @@ def _kpi_row(row: pd.Series) -> None:
     columns[4].metric("CEI", "n/a" if pd.isna(cei) else f"{float(cei):.1f} %")
 
 
+def _month_clicked(chart_key: str) -> None:
+    """Chart callback: a click on a month's point or bar chooses that month for the drill."""
+    state = st.session_state.get(chart_key)
+    month = charts.month_from_selection(state.get("selection") if state else None)
+    if month is not None:
+        st.session_state[MONTH_KEY] = dt.date.fromisoformat(month)
+
+
+def _choose_month(months: list[dt.date]) -> dt.date | None:
+    return st.selectbox(
+        "Month to open",
+        months,
+        index=None,
+        format_func=lambda month: month.strftime("%Y-%m"),
+        placeholder="Click a month on a chart or in the table, or choose one",
+        key=MONTH_KEY,
+        bind="query-params",
+    )
+
+
+def _item_columns() -> dict[str, object]:
+    return {
+        **ui.ageing_item_columns(),
+        "ageing_bucket": st.column_config.TextColumn("Bucket"),
+        "debtor_id": st.column_config.TextColumn("Debtor id"),
+    }
+
+
+def _open_items(warehouse: str, version: int, row: pd.Series, segment: str) -> None:
+    """The open items at the end of the chosen month's period (the rows of its ending AR), then
+    the cases of the debtor of a clicked invoice."""
+    end = pd.Timestamp(row["period_end_date"]).date()
+    st.subheader(f"Open items at {end.isoformat()}")
+    try:
+        kpis = ui.query(queries.ageing_kpis, warehouse, version, end, segment)
+    except queries.WarehouseNotBuilt:
+        st.info("The ledger ageing mart is not built, so the open items cannot be listed.")
+        return
+    shown = (
+        f"; showing the {DISPLAY_LIMIT:,} most overdue" if kpis.open_items > DISPLAY_LIMIT else ""
+    )
+    st.caption(
+        f"The ending AR of {row['month']:%Y-%m}, segment {segment}: "
+        f"{ui.format_count(kpis.open_items)} open items, "
+        f"{ui.format_amount(kpis.total_open_rc, kpis.reporting_currency)}{shown}. "
+        "Click an invoice to list its debtor's cases."
+    )
+    if kpis.open_items == 0:
+        return
+    items = ui.query(
+        queries.ageing_items, warehouse, version, end, segment, queries.ALL, DISPLAY_LIMIT
+    )
+    blocks.table(
+        items,
+        key=ITEMS_KEY,
+        file_name=f"open_items_{end.isoformat()}_{segment}.csv",
+        column_config=_item_columns(),
+        on_select=blocks.drill_to(ITEMS_KEY, DEBTOR_KEY, list(items["debtor_id"])),
+        every_row=ui.deferred(queries.ageing_items, warehouse, version, end, segment, queries.ALL),
+    )
+    debtor = st.selectbox(
+        "Debtor to open",
+        sorted(set(items["debtor_id"])),
+        index=None,
+        placeholder="Click an invoice, or choose its debtor, to list the debtor's cases",
+        key=DEBTOR_KEY,
+        bind="query-params",
+    )
+    if debtor is not None:
+        _debtor_cases(warehouse, version, debtor)
+
+
+def _debtor_cases(warehouse: str, version: int, debtor: str) -> None:
+    st.subheader(f"Cases of debtor {debtor}")
+    cases = ui.query(queries.debtor_cases, warehouse, version, debtor)
+    if cases.empty:
+        st.info(f"Debtor {debtor} has no collection case: none of their debts was placed.")
+        return
+    blocks.case_table(
+        warehouse, version, cases, key=CASES_KEY, file_name=f"debtor_{debtor}_cases.csv"
+    )
+
+
 def _render(warehouse: str, version: int) -> None:
     segment, period = _filters()
     months = ui.query(queries.dso_months, warehouse, version, segment, period)
@@ -71,30 +166,42 @@ def _render(warehouse: str, version: int) -> None:
         st.info("The DSO mart holds no month for this filter yet: run `amicable build`.")
         return
     _kpi_row(months.iloc[-1])
+    month = _choose_month([m.date() for m in pd.to_datetime(months["month"])])
+    selected = month.isoformat() if month else None
     trend_col, cei_col = st.columns([3, 2])
     with trend_col:
-        st.plotly_chart(charts.dso_trend_chart(months), key="dso_trend")
+        st.plotly_chart(
+            charts.dso_trend_chart(months, selected_month=selected),
+            key=TREND_CHART_KEY,
+            on_select=lambda: _month_clicked(TREND_CHART_KEY),
+            selection_mode="points",
+        )
     with cei_col:
-        st.plotly_chart(charts.cei_chart(months), key="cei")
+        st.plotly_chart(
+            charts.cei_chart(months, selected_month=selected),
+            key=CEI_CHART_KEY,
+            on_select=lambda: _month_clicked(CEI_CHART_KEY),
+            selection_mode="points",
+        )
         form = CEI_FORMS.get(str(months.iloc[-1]["cei_form"]), str(months.iloc[-1]["cei_form"]))
         st.caption(f"CEI shown: {form}.")
     st.subheader("Figures per month")
-    st.dataframe(
-        months.sort_values("month", ascending=False),
-        hide_index=True,
-        column_order=list(TABLE_COLUMNS),
-        column_config=TABLE_COLUMNS,
-        key="dso_table",
-    )
-    st.download_button(
-        "Download CSV",
-        data=ui.to_csv(months),
+    newest_first = months.sort_values("month", ascending=False)
+    blocks.table(
+        newest_first,
+        key=TABLE_KEY,
         file_name=f"dso_{segment}_{period}m.csv",
-        mime="text/csv",
-        on_click="ignore",
-        key="dso_csv",
-        icon=":material/download:",
+        column_config=TABLE_COLUMNS,
+        on_select=blocks.drill_to(
+            TABLE_KEY, MONTH_KEY, [m.date() for m in pd.to_datetime(newest_first["month"])]
+        ),
     )
+    if month is None:
+        st.info("Click a month on a chart or in the table to list the open items behind it.")
+        return
+    chosen = months[pd.to_datetime(months["month"]).dt.date == month]
+    if not chosen.empty:
+        _open_items(warehouse, version, chosen.iloc[0], segment)
 
 
 ui.page(

@@ -38,8 +38,7 @@ def _freshness(warehouse: str, version: int, run_id: str) -> None:
     else:
         names = ", ".join(stale["source_table"])
         st.warning(f"{len(stale)} stale source(s): {names}.", icon=":material/schedule:")
-    st.dataframe(freshness, hide_index=True, key="freshness")
-    blocks.csv_button(freshness, f"freshness_{run_id}.csv", key=f"freshness_{run_id}_csv")
+    blocks.table(freshness, key="freshness", file_name=f"freshness_{run_id}.csv")
 
 
 def _checks(warehouse: str, version: int, run_id: str) -> None:
@@ -61,8 +60,7 @@ def _checks(warehouse: str, version: int, run_id: str) -> None:
     if shown.empty:
         st.info("No check of this status in this run.")
         return
-    st.dataframe(shown, hide_index=True, key="checks")
-    blocks.csv_button(shown, f"checks_{run_id}_{status}.csv", key=f"checks_{run_id}_{status}_csv")
+    blocks.table(shown, key="checks", file_name=f"checks_{run_id}_{status}.csv")
 
 
 def _quarantine(warehouse: str, version: int) -> None:
@@ -75,18 +73,22 @@ def _quarantine(warehouse: str, version: int) -> None:
         f"{ui.format_count(int(summary['rows_quarantined'].sum()))} rows kept out of the "
         "warehouse, by source and reason, over every load. Choose a source to read them."
     )
-    st.dataframe(summary, hide_index=True, key="quarantine_summary")
+    blocks.table(summary, key="quarantine_summary", file_name="quarantine_summary.csv")
     sources = ["all", *sorted(summary["source_table"].unique())]
     source = st.selectbox("Rejected rows of", sources, key=SOURCE_KEY, bind="query-params")
     rows = ui.query(
         queries.health_quarantine_rows, warehouse, version, source, QUARANTINE_ROWS_SHOWN
     )
     st.caption(
-        f"{len(rows)} rejected rows (newest first, at most {QUARANTINE_ROWS_SHOWN}), each with "
-        "its file, row, field and reason."
+        f"{len(rows)} rejected rows (newest first, at most {QUARANTINE_ROWS_SHOWN} shown; the "
+        "CSV holds every one), each with its file, row, field and reason."
     )
-    st.dataframe(rows, hide_index=True, key="quarantine_rows")
-    blocks.csv_button(rows, f"quarantine_{source}.csv", key=f"quarantine_{source}_csv")
+    blocks.table(
+        rows,
+        key="quarantine_rows",
+        file_name=f"quarantine_{source}.csv",
+        every_row=ui.deferred(queries.health_quarantine_rows, warehouse, version, source),
+    )
 
 
 def _render(warehouse: str, version: int) -> None:
@@ -105,8 +107,7 @@ def _render(warehouse: str, version: int) -> None:
     _checks(warehouse, version, run_id)
     _quarantine(warehouse, version)
     st.subheader("Run history")
-    st.dataframe(runs, hide_index=True, key="runs")
-    blocks.csv_button(runs, "runs.csv", key="runs_csv")
+    blocks.table(runs, key="runs", file_name="runs.csv")
 
 
 def _run_label(runs: pd.DataFrame, run_id: str) -> str:

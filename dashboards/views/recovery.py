@@ -1,9 +1,9 @@
 """Recovery curves: cumulative recovery rate by months on book per placement cohort, the
-liquidation rate per month, and a drill from a cohort to its cases.
+liquidation rate per month, and a drill from a cohort to its cases and a case's timeline.
 
 Reads `marts.fct_recovery_cases` (the rows `marts.fct_recovery_cohorts` sums) through
 `dashboards.queries`; the page only filters and sums. Filters (cohort range, segment, strategy)
-and the chosen cohort are bound to the URL's query parameters.
+and the chosen cohort and case are bound to the URL's query parameters.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ SEGMENT_KEY = "segment"
 STRATEGY_KEY = "strategy"
 COHORT_KEY = "cohort"
 CHART_KEY = "recovery_chart"
+CASES_KEY = "recovery_cases"
 
 
 def _cohort_columns(currency: str) -> dict[str, object]:
@@ -159,12 +160,14 @@ def _drill(
     cases = _cases(warehouse, version, cohort, segment, strategy)
     st.caption(
         f"Cohort **{_month(cohort)}**, segment {segment}, strategy {strategy}: "
-        f"{ui.format_count(len(cases))} cases, recovery to date."
+        f"{ui.format_count(len(cases))} cases, recovery to date; click one to read its timeline."
     )
     if not cases.empty:
-        blocks.table(
+        blocks.case_table(
+            warehouse,
+            version,
             cases,
-            key="recovery_cases",
+            key=CASES_KEY,
             file_name=f"recovery_{_month(cohort)}_{segment}_{strategy}_cases.csv",
             column_config=_case_columns(),
         )

@@ -1,9 +1,10 @@
-"""What the page tests share: opening a page on a warehouse, reading what it shows, and
-sending a chart selection the way the browser does."""
+"""What the page tests share: opening a page on a warehouse, reading what it shows (its tables
+and their CSV downloads), and sending a chart selection the way the browser does."""
 
 from __future__ import annotations
 
 import base64
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from streamlit.proto.WidgetStates_pb2 import WidgetState
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import user_key_from_element_id
 
@@ -64,6 +66,85 @@ def table(page: AppTest, column: str) -> pd.DataFrame:
 
 def has_table(page: AppTest, column: str) -> bool:
     return any(column in frame.value.columns for frame in page.dataframe)
+
+
+def open_every_drill(
+    name: str, warehouse: Path, monkeypatch: pytest.MonkeyPatch, rounds: int = 5
+) -> AppTest:
+    """The page opened, then again with the first option of every empty choice bound to the URL
+    (a bucket, a month, a cohort, a case...), until none is left: every drill-down open."""
+    query: dict[str, str] = {}
+    page = open_page(name, warehouse, monkeypatch)
+    for _ in range(rounds):
+        empty = {
+            widget.key: widget.options[0]
+            for widget in page.selectbox
+            if widget.proto.query_param_key and widget.index is None and widget.options
+        }
+        if not empty:
+            break
+        query.update(empty)
+        page = open_page(name, warehouse, monkeypatch, **query)
+    return page
+
+
+def tables_without_csv(page: AppTest) -> list[list[str]]:
+    """The columns of each table of the page not followed at once by a download button (its
+    CSV export, `dashboards.blocks.table`)."""
+    missing: list[list[str]] = []
+
+    def walk(block: Any) -> None:
+        children = [block.children[index] for index in sorted(block.children)]
+        for position, child in enumerate(children):
+            after = children[position + 1].type if position + 1 < len(children) else None
+            if child.type == "dataframe" and after != "download_button":
+                missing.append(list(child.value.columns))
+            if hasattr(child, "children"):
+                walk(child)
+
+    walk(page._tree)
+    return missing
+
+
+class Downloads:
+    """What the pages' download buttons would send (fixture `downloads`): a static button's
+    file, or what a deferred one's callable returns, called as Streamlit calls it on a click:
+    after the page run, outside it (no session, no script-run context).
+
+    Records MediaFileManager.add / add_deferred (the calls `st.download_button` makes), so a
+    Streamlit rename fails loudly here rather than passing silently."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._files: dict[str, Any] = {}
+        self._deferred: dict[str, Callable[[], Any]] = {}
+        add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+        def recording_add(manager: MediaFileManager, data: Any, *args: Any, **kw: Any) -> str:
+            url = add(manager, data, *args, **kw)
+            self._files[url] = data
+            return url
+
+        def recording_add_deferred(
+            manager: MediaFileManager, build: Callable[[], Any], *args: Any, **kw: Any
+        ) -> str:
+            file_id = add_deferred(manager, build, *args, **kw)
+            self._deferred[file_id] = build
+            return file_id
+
+        monkeypatch.setattr(MediaFileManager, "add", recording_add)
+        monkeypatch.setattr(MediaFileManager, "add_deferred", recording_add_deferred)
+
+    def is_deferred(self, page: AppTest, key: str) -> bool:
+        return bool(page.download_button(key=key).proto.deferred_file_id)
+
+    def csv(self, page: AppTest, key: str) -> pd.DataFrame:
+        """The CSV of download button `key` as text columns (empty cells as '')."""
+        button = page.download_button(key=key).proto
+        data = self._deferred[button.deferred_file_id]() if button.deferred_file_id else None
+        if data is None:
+            data = self._files[button.url]
+        text = data.decode("utf-8") if isinstance(data, bytes) else data
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
 
 
 def chart(page: AppTest, key: str) -> Any:

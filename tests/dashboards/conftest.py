@@ -28,7 +28,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import SampleBuild
-from tests.dashboards.apptest_support import traces
+from tests.dashboards.apptest_support import Downloads, traces
 
 LATEST = dt.date(2026, 11, 20)
 MONTH_END = dt.date(2026, 10, 31)
@@ -204,3 +204,9 @@ def table_of() -> Callable[[AppTest, str], pd.DataFrame]:
         return next(frame.value for frame in page.dataframe if frame.key == key)
 
     return table
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> Downloads:
+    """The CSV each download button of the pages run in the test would send."""
+    return Downloads(monkeypatch)

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import SampleBuild
-from tests.dashboards.apptest_support import metrics, table
+from tests.dashboards.apptest_support import SelectRow, Table, metrics, table
 
 PAGE = Path(__file__).resolve().parents[2] / "dashboards" / "views" / "breaches.py"
 
@@ -110,3 +110,30 @@ def test_an_empty_month_range_says_so(page: AppTest, sample_build: SampleBuild) 
     page.query_params.update({"from": last, "to": first})
     page.run()
     assert any("first month comes after the last" in w.value for w in page.warning)
+
+
+def test_an_agents_row_narrows_the_breach_list_to_that_agent(
+    page: AppTest, sample_build: SampleBuild, table_of: Table, select_row: SelectRow
+) -> None:
+    page.run()
+    (total,) = sample_build.query("select count(*) from marts.fct_compliance_breaches")[0]
+    by_agent = table_of(page, "breaches_by_agent").reset_index(drop=True)
+    row = int(by_agent.index[by_agent["agent_id"].notna()][1])
+    agent = by_agent.loc[row, "agent_id"]
+    (listed,) = sample_build.query(
+        "select count(*) from marts.fct_compliance_breaches where agent_id = ?", [agent]
+    )[0]
+    assert 0 < listed < total
+
+    select_row(page, "breaches_by_agent", row)
+
+    assert not page.exception
+    assert page.selectbox(key="agent").value == agent
+    assert page.query_params["agent"] == agent
+    rows = table(page, "evidence_ids")
+    assert set(rows["agent_id"]) == {agent} and len(rows) == listed
+
+    select_row(page, "breaches_by_agent", None)
+
+    assert page.selectbox(key="agent").value == "all"
+    assert len(table(page, "evidence_ids")) == total

@@ -76,6 +76,16 @@ def test_items_of_a_bucket_are_exactly_that_buckets_invoices(ageing_warehouse: P
     assert b2b_only.loc[0, "open_amount"] == pytest.approx(500.0)
 
 
+def test_items_of_every_bucket_are_the_open_ar_at_the_snapshot(ageing_warehouse: Path) -> None:
+    """Bucket 'all': the DSO page's drill from a month to the open items of its ending AR."""
+    every_item = queries.ageing_items(ageing_warehouse, MONTH_END, "all", "all")
+    b2c = queries.ageing_items(ageing_warehouse, MONTH_END, "B2C", "all")
+
+    assert sorted(every_item["invoice_number"]) == ["INV-2", "INV-3", "INV-5", "INV-7", "INV-8"]
+    assert sum(every_item["open_amount_rc"]) == pytest.approx(2900.25)
+    assert sorted(b2c["invoice_number"]) == ["INV-5", "INV-8"]
+
+
 def test_items_limit_keeps_the_most_overdue_first(ageing_warehouse: Path) -> None:
     first = queries.ageing_items(ageing_warehouse, LATEST, "all", "1-30", limit=1)
 

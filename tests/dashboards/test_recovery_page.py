@@ -13,6 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import SampleBuild
 from tests.dashboards.apptest_support import (
+    SelectRow,
+    Table,
     bound_keys,
     has_table,
     metrics,
@@ -160,7 +162,7 @@ def test_the_address_round_trips_the_filters(
     expected = curves_expected(sample_build.query(NARROWED_CURVES, parameters))
     assert curves_shown(page) == pytest.approx(expected)
     assert set(table(page, "recovered_to_date_rc")["strategy"]) == {"intensive"}
-    assert bound_keys(page) == {*query, "currency"}
+    assert bound_keys(page) == {*query, "currency", "case"}  # case: the case drill
 
     page.radio(key="segment").set_value("all").run()
     shared = open_page("recovery", sample_build.settings.warehouse, monkeypatch, **url_of(page))
@@ -213,3 +215,32 @@ def test_a_warehouse_without_the_recovery_mart_explains_how_to_build_it(
     assert not page.exception
     assert page.info[0].value == "No warehouse yet: run `amicable build`."
     assert "fct_recovery_cases" in page.main.caption[-1].value
+
+
+def test_a_case_row_of_a_cohort_opens_the_cases_timeline(
+    sample_build: SampleBuild,
+    monkeypatch: pytest.MonkeyPatch,
+    table_of: Table,
+    select_row: SelectRow,
+) -> None:
+    (cohort,) = sample_build.query(
+        "select placement_month from marts.fct_recovery_cases"
+        " group by 1 order by count(distinct case_id) desc, 1 limit 1"
+    )[0]
+    month = cohort.strftime("%Y-%m")
+    page = open_page("recovery", sample_build.settings.warehouse, monkeypatch, cohort=month)
+    assert not has_table(page, "record_kind")
+    cases = table_of(page, "recovery_cases")
+    assert len(cases) > 1
+    case = cases.iloc[1]["case_id"]
+
+    select_row(page, "recovery_cases", 1)
+
+    assert not page.exception
+    assert page.selectbox(key="case").value == case
+    assert page.query_params["case"] == case
+    (records,) = sample_build.query(
+        "select count(*) from marts.fct_case_timeline where case_id = ?", [case]
+    )[0]
+    timeline = table(page, "record_kind")
+    assert len(timeline) == records > 0 and set(timeline["case_id"]) == {case}

@@ -11,10 +11,11 @@ from streamlit.testing.v1 import AppTest
 from dashboards.access import MASK, OPEN_ENV, USERS_ENV, Viewer, add_user
 from dashboards.signin import VIEWER_KEY
 from tests.conftest import SampleBuild
-from tests.dashboards.apptest_support import table
+from tests.dashboards.apptest_support import Downloads, has_table, table
 
 REPO = Path(__file__).resolve().parents[2]
 APP = REPO / "dashboards" / "app.py"
+VIEWS = REPO / "dashboards" / "views"
 AGEING_PAGE = REPO / "dashboards" / "views" / "ageing.py"
 STUCK_PAGE = REPO / "dashboards" / "views" / "stuck.py"
 TIMEOUT = 60
@@ -46,7 +47,7 @@ def _page(
     path: Path, viewer: Viewer, sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
 ) -> AppTest:
     """A page as `viewer` sees it once signed in (the app keeps the viewer in the session)."""
-    monkeypatch.delenv(OPEN_ENV)
+    monkeypatch.delenv(OPEN_ENV, raising=False)
     monkeypatch.setenv("AMICABLE_WAREHOUSE", str(sample_build.settings.warehouse))
     page = AppTest.from_file(path, default_timeout=TIMEOUT)
     page.session_state[VIEWER_KEY] = viewer
@@ -172,3 +173,121 @@ def test_no_supervisor_page_opens_another_agents_case_from_the_url(
     for frame in page.dataframe:
         if "case_id" in frame.value.columns:
             assert their_case not in set(frame.value["case_id"])
+
+
+def _own_stuck_case_with_others_records(sample_build: SampleBuild) -> tuple[str, str, int]:
+    """A stuck case, its owner and its timeline's length, the timeline holding records that are
+    not the owner's own (system events, letters, other agents' contacts)."""
+    rows = sample_build.query(
+        "select t.case_id, d.owner_agent_id, count(*) from marts.fct_case_timeline t"
+        " join marts.dim_cases d using (case_id)"
+        " where t.case_id in (select case_id from marts.fct_stuck_cases)"
+        " group by 1, 2"
+        " having count(*) filter (where t.agent_id is distinct from d.owner_agent_id) > 0"
+        " order by 1 limit 1"
+    )
+    assert rows, "the sample has a stuck case whose timeline is not only its owner's"
+    return rows[0]
+
+
+def test_an_agent_reads_the_whole_timeline_of_their_own_case(
+    sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case, owner, records = _own_stuck_case_with_others_records(sample_build)
+    shown = {}
+    for viewer in (Viewer("s", "S", "supervisor"), Viewer("a", "A", "agent", owner)):
+        page = _page(STUCK_PAGE, viewer, sample_build, monkeypatch)
+        page.query_params["case"] = case
+        page.run()
+        assert not page.exception
+        shown[viewer.role] = table(page, "record_kind")
+    assert len(shown["agent"]) == len(shown["supervisor"]) == records
+    assert set(shown["agent"]["case_id"]) == {case}
+    assert (shown["agent"]["agent_id"] != owner).any(), "records not the owner's are kept"
+
+
+def test_an_agent_still_cannot_open_another_agents_case_timeline_by_url(
+    sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case, owner, _ = _own_stuck_case_with_others_records(sample_build)
+    (their_case,) = sample_build.query(
+        "select min(case_id) from marts.fct_stuck_cases where case_id not in"
+        " (select case_id from marts.dim_cases where owner_agent_id = ?)",
+        [owner],
+    )[0]
+    page = _page(STUCK_PAGE, Viewer("a", "A", "agent", owner), sample_build, monkeypatch)
+    page.query_params["case"] = their_case
+    page.run()
+    assert not page.exception
+    assert page.selectbox(key="case").value is None
+    assert not has_table(page, "record_kind"), "no timeline of another agent's case"
+    assert their_case not in set(table(page, "stuck_since")["case_id"])
+
+
+def _finance_drills(sample_build: SampleBuild) -> dict[str, dict[str, str]]:
+    """Query strings opening every table of the waterfall and recovery pages that names
+    debtors: a step and a bucket of the latest snapshot; a cohort and one of its cases."""
+    (latest,) = sample_build.query("select max(snapshot_date) from marts.fct_ar_ageing")[0]
+    (bucket,) = sample_build.query(
+        "select ageing_bucket from marts.fct_ar_ageing where snapshot_date = ?"
+        " group by 1 order by count(*) desc, 1 limit 1",
+        [latest],
+    )[0]
+    cohort, case = sample_build.query(
+        "select placement_month, min(case_id) from marts.fct_recovery_cases"
+        " group by 1 order by count(distinct case_id) desc, 1 limit 1"
+    )[0]
+    return {
+        "waterfall": {"step": "Opening AR", "at": latest.isoformat(), "bucket": bucket},
+        "recovery": {"cohort": cohort.strftime("%Y-%m"), "case": case},
+    }
+
+
+@pytest.mark.parametrize("name", ["waterfall", "recovery"])
+def test_finance_reads_the_waterfall_and_recovery_pages_with_debtor_names_masked(
+    name: str,
+    sample_build: SampleBuild,
+    monkeypatch: pytest.MonkeyPatch,
+    downloads: Downloads,
+) -> None:
+    query = _finance_drills(sample_build)[name]
+    names = {}
+    for viewer in (Viewer("f", "F", "finance"), Viewer("x", "X", "admin")):
+        page = _page(VIEWS / f"{name}.py", viewer, sample_build, monkeypatch)
+        page.query_params.update(query)
+        page.run()
+        assert not page.exception
+        with_names = [frame.value for frame in page.dataframe if "debtor_name" in frame.value]
+        assert with_names, f"the {name} page's drill tables name debtors"
+        names[viewer.role] = {name for frame in with_names for name in frame["debtor_name"]}
+        exported = [
+            downloads.csv(page, button.key)
+            for button in page.download_button
+            if "debtor_name" in downloads.csv(page, button.key)
+        ]
+        assert len(exported) == len(with_names), "each of those tables exports to CSV"
+        names[f"{viewer.role} csv"] = {n for csv in exported for n in csv["debtor_name"]}
+    assert names["finance"] == names["finance csv"] == {MASK}
+    assert MASK not in names["admin"] and len(names["admin"]) > 1
+    assert names["admin csv"] == names["admin"]
+    if name == "recovery":  # the case's timeline opens (it holds no personal data)
+        assert has_table(page, "record_kind")
+
+
+@pytest.mark.parametrize("name", ["waterfall", "recovery"])
+def test_an_agent_cannot_open_the_waterfall_or_recovery_pages_even_by_url(
+    name: str, sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    query = _finance_drills(sample_build)[name]
+    (owner,) = sample_build.query(
+        "select owner_agent_id from marts.dim_cases where case_id = ?",
+        [_finance_drills(sample_build)["recovery"]["case"]],
+    )[0]
+    agent = Viewer("a", "A", "agent", owner)  # even the owner of the case in the address
+    page = _page(VIEWS / f"{name}.py", agent, sample_build, monkeypatch)
+    page.query_params.update(query)
+    page.run()
+    assert not page.exception
+    assert any("cannot open Finance pages" in error.value for error in page.error)
+    assert not page.dataframe and not page.metric and not page.download_button
+    assert not page.get("plotly_chart")
