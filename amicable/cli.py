@@ -50,26 +50,38 @@ def _parser() -> argparse.ArgumentParser:
         epilog=f"Defaults live under the data directory ${HOME_ENV} (now: {data}).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    epilog = f"Defaults live under the data directory ${HOME_ENV} (now: {data})."
 
-    gen = sub.add_parser("generate", help="write a sample landing zone (seeded simulator)")
+    gen = sub.add_parser(
+        "generate", help="write a sample landing zone (seeded simulator)", epilog=epilog
+    )
     gen.add_argument("--size", default="demo", help="tiny, demo or large (default: demo)")
     gen.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
-    gen.add_argument("--out", type=Path, default=data / "landing", help="output folder")
+    gen.add_argument(
+        "--out", type=Path, default=data / "landing", help="output folder (default: %(default)s)"
+    )
     gen.add_argument("--as-of", type=_date, default=None, help="last day of history (today)")
 
-    build = sub.add_parser("build", help="ingest, transform and check: materialise every asset")
+    build = sub.add_parser(
+        "build", help="ingest, transform and check: materialise every asset", epilog=epilog
+    )
     _warehouse_args(build, data)
     build.add_argument("--as-of", type=_date, default=None, help="as-of date (default: today)")
     build.add_argument(
         "--reporting-currency", default="", help="ISO 4217 code (default: the configuration's)"
     )
 
-    serve = sub.add_parser("serve", help="open the dashboard on a warehouse")
-    serve.add_argument("--warehouse", type=Path, default=data / "warehouse.duckdb")
-    serve.add_argument("--port", type=int, default=8501)
+    serve = sub.add_parser("serve", help="open the dashboard on a warehouse", epilog=epilog)
+    serve.add_argument(
+        "--warehouse",
+        type=Path,
+        default=data / "warehouse.duckdb",
+        help="DuckDB file (default: %(default)s)",
+    )
+    serve.add_argument("--port", type=int, default=8501, help="(default: %(default)s)")
     _access_args(serve, data)
 
-    users = sub.add_parser("users", help="manage the dashboard's users file")
+    users = sub.add_parser("users", help="manage the dashboard's users file", epilog=epilog)
     users_sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     add = users_sub.add_parser("add", help="add or replace a user (asks for the password)")
     add.add_argument("username")
@@ -80,22 +92,30 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
-    add.add_argument("--users", type=Path, default=data / "users.yml", help="users file")
+    users_file = "users file (default: %(default)s)"
+    add.add_argument("--users", type=Path, default=data / "users.yml", help=users_file)
     listing = users_sub.add_parser("list", help="list the users and their roles")
-    listing.add_argument("--users", type=Path, default=data / "users.yml", help="users file")
+    listing.add_argument("--users", type=Path, default=data / "users.yml", help=users_file)
 
-    demo = sub.add_parser("demo", help="generate (if absent), build and serve the sample")
+    demo = sub.add_parser(
+        "demo", help="generate (if absent), build and serve the sample", epilog=epilog
+    )
     _warehouse_args(demo, data)
-    demo.add_argument("--port", type=int, default=8501)
+    demo.add_argument("--port", type=int, default=8501, help="(default: %(default)s)")
     demo.add_argument("--no-serve", action="store_true", help="stop after the build")
     _access_args(demo, data)
 
     case_file = sub.add_parser(
-        "case-file", help="write one case's auditor file (PDF or CSV) and log the export"
+        "case-file",
+        help="write one case's auditor file (PDF or CSV) and log the export",
+        epilog=epilog,
     )
     case_file.add_argument("--case", required=True, metavar="ID", help="case id (case_id)")
     case_file.add_argument(
-        "--warehouse", type=Path, default=data / "warehouse.duckdb", help="DuckDB file"
+        "--warehouse",
+        type=Path,
+        default=data / "warehouse.duckdb",
+        help="DuckDB file (default: %(default)s)",
     )
     case_file.add_argument("--format", choices=("pdf", "csv"), default="pdf")
     case_file.add_argument(
@@ -112,7 +132,8 @@ def _access_args(parser: argparse.ArgumentParser, data: Path) -> None:
         "--users",
         type=Path,
         default=data / "users.yml",
-        help="users file with roles and hashed passwords (`amicable users add`)",
+        help="users file with roles and hashed passwords, `amicable users add` (default: "
+        "%(default)s)",
     )
     parser.add_argument(
         "--open",
@@ -122,9 +143,14 @@ def _access_args(parser: argparse.ArgumentParser, data: Path) -> None:
 
 
 def _warehouse_args(parser: argparse.ArgumentParser, data: Path) -> None:
-    parser.add_argument("--landing", type=Path, default=data / "landing", help="landing zone")
     parser.add_argument(
-        "--warehouse", type=Path, default=data / "warehouse.duckdb", help="DuckDB file"
+        "--landing", type=Path, default=data / "landing", help="landing zone (default: %(default)s)"
+    )
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        default=data / "warehouse.duckdb",
+        help="DuckDB file (default: %(default)s)",
     )
     parser.add_argument(
         "--config",

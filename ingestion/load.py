@@ -91,7 +91,9 @@ def check_landing(landing: Path) -> None:
 
 def source_files(landing: Path, source: SourceTable) -> list[Path]:
     check_landing(landing)
-    return sorted(p for p in (landing / source.folder).glob(source.pattern) if p.is_file())
+    # Anything named like a source file but a folder: a broken link or an unreadable file is
+    # recorded as such (never skipped in silence).
+    return sorted(p for p in (landing / source.folder).glob(source.pattern) if not p.is_dir())
 
 
 def ingest_source(

@@ -87,18 +87,30 @@ def read_csv(path: Path, source: SourceTable) -> FileContent:
     return FileContent(_frame([], source), _reject(lines, field_name, reason), rejected=reason)
 
 
+def _data_lines(path: Path) -> int:
+    """Physical lines after the header (a last line without a newline counts)."""
+    newlines, last = 0, b"\n"
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            newlines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return newlines - 1 + (last != b"\n")
+
+
 def _read_csv_rows(path: Path, source: SourceTable, header: list[str]) -> FileContent:
-    """Fast path with polars; the csv module only when a line is ragged."""
+    """Fast path with polars, when every record is one line (row = line); the csv module when
+    a line is ragged or a quoted field spans lines, to keep physical line numbers."""
     try:
         frame = pl.read_csv(
             path, infer_schema=False, raise_if_empty=False, truncate_ragged_lines=False
         )
-        frame = frame.rename({frame.columns[0]: header[0]})  # drop a BOM polars may keep
-        return FileContent(
-            frame.with_row_index("_source_row", offset=2)
-            .with_columns(pl.col("_source_row").cast(pl.Int64))
-            .select(source.columns + ["_source_row"])
-        )
+        if frame.height == _data_lines(path):
+            frame = frame.rename({frame.columns[0]: header[0]})  # drop a BOM polars may keep
+            return FileContent(
+                frame.with_row_index("_source_row", offset=2)
+                .with_columns(pl.col("_source_row").cast(pl.Int64))
+                .select(source.columns + ["_source_row"])
+            )
     except pl.exceptions.PolarsError:
         pass
     records: list[dict] = []
@@ -106,11 +118,15 @@ def _read_csv_rows(path: Path, source: SourceTable, header: list[str]) -> FileCo
     with path.open(newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh)
         next(reader)
+        first_line = reader.line_num + 1  # where the next record starts
         for row in reader:
+            line, first_line = first_line, reader.line_num + 1
+            if not row:  # a blank line: no record
+                continue
             if len(row) != len(header):
                 unparsed.append(
                     {
-                        "source_row": reader.line_num,
+                        "source_row": line,
                         "field": None,
                         "value": None,
                         "reason": f"row has {len(row)} fields, the header has {len(header)}",
@@ -118,7 +134,7 @@ def _read_csv_rows(path: Path, source: SourceTable, header: list[str]) -> FileCo
                     }
                 )
                 continue
-            records.append(dict(zip(header, row, strict=True)) | {"_source_row": reader.line_num})
+            records.append(dict(zip(header, row, strict=True)) | {"_source_row": line})
     return FileContent(_frame(records, source), unparsed)
 
 

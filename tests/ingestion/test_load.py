@@ -105,6 +105,18 @@ def test_a_file_rejected_before_any_row_leaves_one_record_and_no_rows(landing: P
     ]
 
 
+def test_a_broken_link_named_like_a_source_file_is_recorded_not_skipped(landing: Path) -> None:
+    (landing / "erp/invoices_2026-01-01T0000.csv").symlink_to(landing / "erp/gone.csv")
+    con = duckdb.connect()
+    report = load(con, landing)
+    assert [(f.source_file, f.status) for f in report.files] == [
+        ("erp/invoices_2026-01-01T0000.csv", "rejected")
+    ]
+    assert con.execute("select source_file, reason from raw.quarantine").fetchall() == [
+        ("erp/invoices_2026-01-01T0000.csv", "file unreadable: No such file or directory")
+    ]
+
+
 def test_quarantine_messages_name_file_row_field_and_reason(landing: Path) -> None:
     write(
         landing / "erp/invoices_2026-01-01T0000.csv",

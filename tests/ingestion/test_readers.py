@@ -95,6 +95,24 @@ def test_csv_ragged_row_is_reported_and_the_rest_read(tmp_path: Path) -> None:
     assert content.unparsed[0]["reason"] == "row has 11 fields, the header has 10"
 
 
+def test_csv_row_numbers_stay_physical_lines_after_a_quoted_field_that_spans_lines(
+    tmp_path: Path,
+) -> None:
+    """The README promises physical line numbers: a record after a two-line quoted field
+    starts one line later than its ordinal says; blank lines are no records."""
+    first = (
+        'I1,D1,"N1 first line\nsecond line",invoice,,2026-01-01,2026-01-31,10.00,EUR,'
+        "2026-01-01T00:00:00Z"
+    )
+    second = "I2,D1,N2,invoice,,2026-01-01,2026-01-31,x,EUR,2026-01-01T00:00:00Z"
+    ragged = "I3,D1,N3,invoice,,2026-01-01,2026-01-31,12,50,EUR,2026-01-01T00:00:00Z"
+    path = write(tmp_path / "invoices_x.csv", f"{INVOICE_HEADER}\n{first}\n{second}\n\n{ragged}\n")
+    content = read_csv(path, SOURCES_BY_NAME["erp_invoices"])
+    assert content.rows.select("invoice_id", "_source_row").rows() == [("I1", 2), ("I2", 4)]
+    assert content.rows["invoice_number"][0] == "N1 first line\nsecond line"
+    assert [r["source_row"] for r in content.unparsed] == [6]
+
+
 def test_csv_that_is_not_utf8_is_rejected(tmp_path: Path) -> None:
     path = tmp_path / "invoices_x.csv"
     path.write_bytes(INVOICE_HEADER.encode() + "\nI1,Soci\xe9t\xe9\n".encode("latin-1"))
