@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=data / "landing", help="output folder (default: %(default)s)"
     )
     gen.add_argument("--as-of", type=_date, default=None, help="last day of history (today)")
+    gen.add_argument(
+        "--quality-defects",
+        action="store_true",
+        help="also plant rows that pass the contract but must fail a data-quality check "
+        "(labelled in OUT/_labels/quality_defects.jsonl)",
+    )
 
     build = sub.add_parser(
         "build", help="ingest, transform and check: materialise every asset", epilog=epilog
@@ -171,6 +177,14 @@ def cmd_generate(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     print(f"sample landing zone written to {args.out}")
     print(summary)
+    if getattr(args, "quality_defects", False):
+        from sample_data.quality_defects import LABELS, plant_quality_defects
+
+        planted = plant_quality_defects(args.out)
+        print(
+            f"{len(planted)} data-quality defects planted (labels: "
+            f"{args.out / '_labels' / LABELS}): {', '.join(str(p['defect']) for p in planted)}"
+        )
     return 0
 
 

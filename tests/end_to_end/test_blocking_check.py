@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -95,3 +96,51 @@ def test_a_missing_fx_rate_fails_dbt_records_it_and_skips_what_depends_on_it(
             "select count(*) from information_schema.tables where table_name = 'fct_dso'"
         ).fetchone()
         assert dso == (0,), "fct_dso is downstream of the failed rate test: not built"
+
+
+def test_each_planted_quality_defect_is_caught_by_the_check_meant_for_it(
+    tmp_path: Path, capsys
+) -> None:
+    """`amicable generate --quality-defects`: rows that pass the contract but break a data-quality
+    rule. Each labelled defect fails (or warns on) exactly its check, with its key among the
+    failing keys; no other check fails; the blocking ones stop dbt."""
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    generate_args = ["generate", "--size", "tiny", "--seed", "3", "--out", str(landing)]
+    assert main([*generate_args, "--as-of", "2026-11-20", "--quality-defects"]) == 0
+    labels = [
+        json.loads(line)
+        for line in (landing / "_labels" / "quality_defects.jsonl").read_text().splitlines()
+    ]
+
+    status = main(
+        ["build", "--landing", str(landing), "--warehouse", str(warehouse), "--as-of", "2026-11-20"]
+    )
+
+    assert status == 1
+    assert "build FAILED" in capsys.readouterr().out
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select check_name, asset, status, failing_keys from quality.check_results"
+            " where status in ('fail', 'warn')"
+        ).fetchall()
+        marts = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'marts'"
+        ).fetchone()
+    # The tiny sample's thin message feed is a few hours past its cadence: a freshness warning.
+    caught = {
+        (name, asset): (status, json.loads(keys))
+        for name, asset, status, keys in rows
+        if name != "freshness"
+    }
+    assert set(caught) == {(label["check"], label["asset"]) for label in labels}
+    for label in labels:
+        status, keys = caught[(label["check"], label["asset"])]
+        assert status == ("fail" if label["blocking"] else "warn"), label
+        assert any(label["key"] in key for key in keys), (label, keys)
+    assert marts == (0,), "the blocking failures stop every model"
+    assert {label["defect"] for label in labels} == {
+        "orphan_allocation",
+        "over_allocation",
+        "contact_on_unknown_case",
+        "paid_before_issue",
+    }

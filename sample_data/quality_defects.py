@@ -1,0 +1,140 @@
+"""Data-quality defects planted in a generated landing zone, each labelled with the check meant
+to catch it (`amicable generate --quality-defects`).
+
+The defects of `sample_data.defects` break the row contract and end in quarantine; these pass
+it, are loaded into `raw.*`, and must be stopped (or reported) by the data-quality checks:
+
+- an allocation to an invoice the ERP does not know: `allocations_reference_known_invoices`
+  (blocking);
+- more cash allocated than the bank entry received: `payments_reconcile_to_allocations`
+  (blocking);
+- a call on a case the case tool does not know: `contacts_calls_reference_known_cases`
+  (blocking);
+- cash applied before its invoice was issued: `allocations_paid_on_or_after_issue` (warning).
+
+All of them reach their check in one build: a defect whose check blocks the others' inputs
+(a duplicated invoice key fails the invoices suite, and the checks reading invoices are then
+skipped) is left to `tests/end_to_end/test_blocking_check.py`, as are a missing FX rate and a
+stale feed, which need the models or time to pass.
+
+The defects are written as extra files stamped at 23:00 on the sample's as-of date (after its
+last extract, so they are the latest rows) and labelled in
+`<landing>/_labels/quality_defects.jsonl` (defect, check, asset, key: a text the check's
+failing keys contain, blocking).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+from ingestion.contracts import SOURCES_BY_NAME
+from ingestion.readers import read_camt053
+
+LABELS = "quality_defects.jsonl"
+
+
+def _rows(landing: Path, source: str) -> list[dict[str, str]]:
+    table = SOURCES_BY_NAME[source]
+    rows: list[dict[str, str]] = []
+    for path in sorted((landing / table.folder).glob(table.pattern)):
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows += list(csv.DictReader(fh))
+    return rows
+
+
+def _write(landing: Path, source: str, name: str, rows: list[dict[str, str]]) -> None:
+    table = SOURCES_BY_NAME[source]
+    with (landing / table.folder / name).open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=table.columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _bank_credit(landing: Path, currency: str) -> dict[str, str]:
+    """A received payment (CRDT entry) in `currency`, from the sample's bank statements."""
+    bank = SOURCES_BY_NAME["bank_entries"]
+    for path in sorted((landing / bank.folder).glob(bank.pattern)):
+        for entry in read_camt053(path, bank).rows.iter_rows(named=True):
+            if entry["credit_debit"] == "CRDT" and entry["currency"] == currency:
+                return entry
+    raise ValueError(f"no {currency} bank receipt in {landing}: generate a sample first")
+
+
+def plant_quality_defects(landing: Path) -> list[dict[str, object]]:
+    """Write the defects into `landing` (a generated sample) and return their labels."""
+    summary = landing / "_labels" / "summary.json"
+    if not summary.is_file():
+        raise ValueError(f"{landing} holds no generated sample (no {summary.name}): generate one")
+    stamp = f"{json.loads(summary.read_text(encoding='utf-8'))['as_of']}T2300"
+    invoices = [r for r in _rows(landing, "erp_invoices") if r["document_type"] == "invoice"]
+    if not invoices:
+        raise ValueError(f"no invoice in {landing}: generate a sample first")
+    invoice = invoices[0]
+    entry = _bank_credit(landing, invoice["currency"])
+    issued = date.fromisoformat(invoice["issue_date"])
+
+    allocation = {"payment_ref": entry["entry_ref"], "allocated_at": f"{issued}T12:00:00Z"}
+    early = issued - timedelta(days=10)
+    allocations = [
+        dict(allocation, allocation_id="ALQ-ORPHAN", invoice_id="INQ-UNKNOWN", amount="10.00"),
+        dict(
+            allocation,
+            allocation_id="ALQ-OVER",
+            invoice_id=invoice["invoice_id"],
+            amount=f"{float(entry['amount']) + 500:.2f}",
+        ),
+        dict(
+            allocation_id="ALQ-EARLY",
+            payment_ref="PAYQ-EARLY",
+            invoice_id=invoice["invoice_id"],
+            amount="1.00",
+            allocated_at=f"{early}T12:00:00Z",
+        ),
+    ]
+    _write(landing, "erp_payment_allocations", f"payment_allocations_{stamp}.csv", allocations)
+    call = _rows(landing, "contacts_calls")[0]
+    _write(
+        landing,
+        "contacts_calls",
+        f"calls_{stamp}.csv",
+        [dict(call, contact_id="CLQ-UNKNOWN-CASE", case_id="CSQ-UNKNOWN")],
+    )
+    labels: list[dict[str, object]] = [
+        _label(
+            "orphan_allocation",
+            "allocations_reference_known_invoices",
+            "raw/erp_payment_allocations",
+            "ALQ-ORPHAN -> INQ-UNKNOWN",
+        ),
+        _label(
+            "over_allocation",
+            "payments_reconcile_to_allocations",
+            "raw/erp_payment_allocations",
+            f"{entry['entry_ref']} ({entry['currency']})",
+        ),
+        _label(
+            "contact_on_unknown_case",
+            "contacts_calls_reference_known_cases",
+            "raw/contacts_calls",
+            "CLQ-UNKNOWN-CASE -> CSQ-UNKNOWN",
+        ),
+        _label(
+            "paid_before_issue",
+            "allocations_paid_on_or_after_issue",
+            "raw/erp_payment_allocations",
+            f"ALQ-EARLY -> {invoice['invoice_id']}",
+            blocking=False,
+        ),
+    ]
+    labels_dir = landing / "_labels"
+    labels_dir.mkdir(exist_ok=True)
+    with (labels_dir / LABELS).open("w", encoding="utf-8") as fh:
+        fh.writelines(json.dumps(label, sort_keys=True) + "\n" for label in labels)
+    return labels
+
+
+def _label(defect: str, check: str, asset: str, key: str, blocking: bool = True) -> dict:
+    return {"defect": defect, "check": check, "asset": asset, "key": key, "blocking": blocking}
