@@ -83,11 +83,28 @@ def page(
     st.caption(caption)
     try:
         path, version = warehouse()
+        _last_build_banner(path, version)
         if amounts:
             st.session_state[_DISPLAY_STATE] = _choose_currency(path, version)
         body(path, version)
     except WarehouseUnavailable as error:
         show_unavailable(error)
+
+
+def _last_build_banner(warehouse: str, version: int) -> None:
+    """Warn over every page when the published build failed checks: its figures may be those
+    of an earlier build (models a failed check skipped) or rest on data that broke a rule."""
+    try:
+        failed, not_run = _cached("last_build_problems", warehouse, version, ())
+    except WarehouseUnavailable:  # no check ran yet (a partial warehouse): nothing to warn of
+        return
+    if failed or not_run:
+        st.warning(
+            f"The last build failed {failed} blocking check(s) and could not run {not_run}: "
+            "some figures may be from an earlier build or rest on data that broke a rule. "
+            "See the Data health page.",
+            icon=":material/warning:",
+        )
 
 
 def _choose_currency(warehouse: str, version: int) -> DisplayCurrency | None:

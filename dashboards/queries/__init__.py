@@ -63,6 +63,7 @@ from dashboards.queries.health import (
     health_quarantine_rows,
     health_quarantine_summary,
     health_runs,
+    last_build_problems,
 )
 from dashboards.queries.supervisor import (
     KEPT_RATE_DIMENSIONS,
@@ -138,6 +139,7 @@ __all__ = [
     "health_quarantine_rows",
     "health_quarantine_summary",
     "health_runs",
+    "last_build_problems",
     "promise_kept_rate",
     "recovery_cohort_cases",
     "recovery_cohort_months",

@@ -9,7 +9,7 @@ import pandas as pd
 
 from dashboards.queries.core import _check_choice, _check_limit, _frame
 
-CHECK_STATUSES: tuple[str, ...] = ("all", "fail", "warn", "pass")
+CHECK_STATUSES: tuple[str, ...] = ("all", "fail", "warn", "skipped", "pass")
 
 
 def health_runs(warehouse: Path | str, limit: int = 20) -> pd.DataFrame:
@@ -44,3 +44,9 @@ def health_quarantine_rows(
     (None: every one)."""
     _check_limit(limit)
     return _frame(warehouse, "health_quarantine_rows", (source_table, source_table, limit))
+
+
+def last_build_problems(warehouse: Path | str) -> tuple[int, int]:
+    """(failed checks, checks not run) of the latest build; (0, 0) before any check ran."""
+    row = _frame(warehouse, "last_build_problems", ()).iloc[0]
+    return int(row["checks_failed"]), int(row["checks_not_run"])

@@ -19,7 +19,13 @@ STATUS_KEY = "status"
 SOURCE_KEY = "source"
 RUNS_SHOWN = 20
 QUARANTINE_ROWS_SHOWN = 500
-STATUS_LABELS = {"all": "Every status", "fail": "Failed", "warn": "Warning", "pass": "Passed"}
+STATUS_LABELS = {
+    "all": "Every status",
+    "fail": "Failed",
+    "warn": "Warning",
+    "skipped": "Not run (a step before it failed)",
+    "pass": "Passed",
+}
 
 
 def _freshness(warehouse: str, version: int, run_id: str) -> None:
@@ -52,10 +58,11 @@ def _checks(warehouse: str, version: int, run_id: str) -> None:
     )
     every = ui.query(queries.health_checks, warehouse, version, run_id, "all")
     counts = every["status"].value_counts().to_dict()
-    columns = st.columns(3)
+    columns = st.columns(4)
     columns[0].metric("Failed", ui.format_count(counts.get("fail", 0)))
     columns[1].metric("Warnings", ui.format_count(counts.get("warn", 0)))
-    columns[2].metric("Passed", ui.format_count(counts.get("pass", 0)))
+    columns[2].metric("Not run", ui.format_count(counts.get("skipped", 0)))
+    columns[3].metric("Passed", ui.format_count(counts.get("pass", 0)))
     shown = every if status == "all" else every[every["status"] == status]
     if shown.empty:
         st.info("No check of this status in this run.")

@@ -46,6 +46,7 @@ def test_the_latest_runs_checks_are_counted_by_status(
     assert metrics(page) == {
         "Failed": str(counts.get("fail", 0)),
         "Warnings": str(counts.get("warn", 0)),
+        "Not run": str(counts.get("skipped", 0)),
         "Passed": f"{counts.get('pass', 0):,}",
     }
     assert page.selectbox(key="run").value == _latest_run(sample_build)

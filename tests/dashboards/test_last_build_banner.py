@@ -1,0 +1,47 @@
+"""Every page warns when the published build failed checks (its figures may be stale)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.conftest import SampleBuild
+from tests.dashboards.apptest_support import open_page
+
+BANNER = "The last build failed"
+
+
+def _warnings(page) -> list[str]:
+    return [w.value for w in page.warning]
+
+
+def test_a_clean_build_shows_no_banner(sample_warehouse: Path, monkeypatch) -> None:
+    page = open_page("ageing", sample_warehouse, monkeypatch)
+    assert not page.exception
+    assert not any(BANNER in w for w in _warnings(page))
+
+
+@pytest.mark.parametrize("name", ["ageing", "stuck", "breaches"])
+def test_a_build_with_failed_and_skipped_checks_is_announced_on_every_page(
+    name: str, sample_build: SampleBuild, tmp_path: Path, monkeypatch
+) -> None:
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(sample_build.settings.warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        for check, status in (
+            ("raw_erp_invoices_suite", "fail"),
+            ("marts_fct_dso_suite", "skipped"),
+        ):
+            con.execute(
+                "insert into quality.check_results values"
+                " (?, 'raw/erp_invoices', 'run-later', now()::timestamp + interval 1 day,"
+                " ?, true, 0, '[]', '', null)",
+                [check, status],
+            )
+    page = open_page(name, warehouse, monkeypatch)
+    assert not page.exception
+    [banner] = [w for w in _warnings(page) if BANNER in w]
+    assert "failed 1 blocking check(s) and could not run 1" in banner
