@@ -4,7 +4,6 @@ import json
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -83,10 +82,12 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         config: DbtBuildConfig,
     ):
         """Staging, intermediate and mart models; dbt tests run as asset checks and are
-        recorded in `quality.check_results`. dbt's artifacts go to a temporary folder, removed
-        after a good build and kept (named in the failure) after a failed one."""
+        recorded in `quality.check_results`. dbt's artifacts go to `logs/dbt/` next to the
+        warehouse: emptied before each run, removed after a good one, kept (and named in the
+        failure) after a failed one."""
         args = ["build", "--vars", dbt_vars(config, business.dbt_vars())]
-        target = Path(tempfile.mkdtemp(prefix="amicable-dbt-"))
+        target = Path(warehouse.path).parent / "logs" / "dbt"
+        shutil.rmtree(target, ignore_errors=True)  # a previous failed run's
         invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target)
         yield from invocation.stream()
         run_results = invocation.get_artifact("run_results.json")

@@ -70,6 +70,9 @@ def test_a_missing_fx_rate_fails_dbt_records_it_and_skips_what_depends_on_it(
     failure = [line for line in captured.out.splitlines() if "dbt build failed:" in line]
     assert len(failure) == 1
     assert "int_finance_credit_sales_has_fx_rate_for_every_document" in failure[0]
+    artifacts = tmp_path / "logs" / "dbt"
+    assert failure[0].endswith(f"dbt's artifacts and log: {artifacts}")
+    assert (artifacts / "run_results.json").is_file(), "kept for the investigation"
     with duckdb.connect(str(warehouse), read_only=True) as con:
         failed = con.execute(
             "select check_name, asset, failing_count from quality.check_results "

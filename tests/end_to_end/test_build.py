@@ -123,6 +123,11 @@ def test_rows_read_equal_loaded_plus_quarantined_for_every_file(built: Built) ->
         assert {f: n for f, n in logged.items() if n} == in_raw
 
 
+def test_a_good_build_leaves_no_dbt_artifacts_behind(built: Built) -> None:
+    assert not (built.settings.warehouse.parent / "logs" / "dbt").exists()
+    assert (built.settings.warehouse.parent / "logs" / "last_build.log").is_file()
+
+
 def test_a_second_build_changes_no_row_count(built: Built) -> None:
     assert built.second.ok
     assert built.counts_after_second == built.counts_after_first
