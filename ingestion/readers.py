@@ -87,24 +87,20 @@ def read_csv(path: Path, source: SourceTable) -> FileContent:
     return FileContent(_frame([], source), _reject(lines, field_name, reason), rejected=reason)
 
 
-def _data_lines(path: Path) -> int:
+def _data_lines(content: bytes) -> int:
     """Physical lines after the header (a last line without a newline counts)."""
-    newlines, last = 0, b"\n"
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            newlines += chunk.count(b"\n")
-            last = chunk[-1:]
-    return newlines - 1 + (last != b"\n")
+    return content.count(b"\n") - 1 + (not content.endswith(b"\n"))
 
 
 def _read_csv_rows(path: Path, source: SourceTable, header: list[str]) -> FileContent:
     """Fast path with polars, when every record is one line (row = line); the csv module when
     a line is ragged or a quoted field spans lines, to keep physical line numbers."""
+    content = path.read_bytes()  # read once: parsed and counted
     try:
         frame = pl.read_csv(
-            path, infer_schema=False, raise_if_empty=False, truncate_ragged_lines=False
+            content, infer_schema=False, raise_if_empty=False, truncate_ragged_lines=False
         )
-        if frame.height == _data_lines(path):
+        if frame.height == _data_lines(content):
             frame = frame.rename({frame.columns[0]: header[0]})  # drop a BOM polars may keep
             return FileContent(
                 frame.with_row_index("_source_row", offset=2)

@@ -155,11 +155,13 @@ def checks_not_run(
     ]
 
 
-def _first_line(message: str) -> str:
-    """The error's first line without Dagster's exception class (`...Failure: `)."""
-    line = message.strip().splitlines()[0] if message.strip() else "?"
-    prefix = "dagster._core.definitions.events.Failure: "
-    return line.removeprefix(prefix)
+def _first_line(error: object) -> str:
+    """A step error's first line without its exception class (`module.Class: text` -> text)."""
+    message = str(getattr(error, "message", "")).strip()
+    line = message.splitlines()[0] if message else "?"
+    head, separator, text = line.partition(": ")
+    cls_name = getattr(error, "cls_name", None)
+    return text if separator and cls_name and head.endswith(cls_name) else line
 
 
 def summarise(
@@ -198,6 +200,6 @@ def summarise(
         outcome.failed_steps.append(event.step_key or "?")
         error = event.event_specific_data.error  # type: ignore[union-attr]
         if error is not None:
-            outcome.errors.append(_first_line(error.message))
+            outcome.errors.append(_first_line(error))
     outcome.skipped_steps = [e.step_key or "?" for e in result.get_step_skipped_events()]
     return outcome

@@ -25,32 +25,34 @@ failing keys contain, blocking).
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import date, timedelta
 from pathlib import Path
 
 from ingestion.contracts import SOURCES_BY_NAME
-from ingestion.readers import read_camt053
+from ingestion.readers import read_camt053, read_csv
+from sample_data.writers import TableSink
 
 LABELS = "quality_defects.jsonl"
 
 
 def _rows(landing: Path, source: str) -> list[dict[str, str]]:
+    """The rows of every `source` file of the sample, read as ingestion reads them."""
     table = SOURCES_BY_NAME[source]
     rows: list[dict[str, str]] = []
     for path in sorted((landing / table.folder).glob(table.pattern)):
-        with path.open(newline="", encoding="utf-8") as fh:
-            rows += list(csv.DictReader(fh))
+        rows += read_csv(path, table).rows.drop("_source_row").to_dicts()
     return rows
 
 
-def _write(landing: Path, source: str, name: str, rows: list[dict[str, str]]) -> None:
-    table = SOURCES_BY_NAME[source]
-    with (landing / table.folder / name).open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=table.columns)
-        writer.writeheader()
-        writer.writerows(rows)
+def _write(landing: Path, source: str, stamp: str, rows: list[dict[str, str]]) -> None:
+    """One extraction file of `source` stamped `stamp`, written as the generator writes."""
+    sink = TableSink(landing, source, [stamp], cutoff=None)
+    try:
+        for row in rows:
+            sink.write(row)
+    finally:
+        sink.close()
 
 
 def _bank_credit(landing: Path, currency: str) -> dict[str, str]:
@@ -94,12 +96,12 @@ def plant_quality_defects(landing: Path) -> list[dict[str, object]]:
             allocated_at=f"{early}T12:00:00Z",
         ),
     ]
-    _write(landing, "erp_payment_allocations", f"payment_allocations_{stamp}.csv", allocations)
+    _write(landing, "erp_payment_allocations", stamp, allocations)
     call = _rows(landing, "contacts_calls")[0]
     _write(
         landing,
         "contacts_calls",
-        f"calls_{stamp}.csv",
+        stamp,
         [dict(call, contact_id="CLQ-UNKNOWN-CASE", case_id="CSQ-UNKNOWN")],
     )
     labels: list[dict[str, object]] = [

@@ -59,6 +59,13 @@ def flow_teams(warehouse: Path | str) -> list[str]:
     return _values(warehouse, "flow_teams", "team")
 
 
+def _flow_filters(segment: str, strategy: str, team: str) -> tuple[str, ...]:
+    """The (value, value) parameter pairs of the flow SQL's segment, strategy and team filters
+    ('all' for every one), after checking the segment."""
+    _check_choice("segment", segment, SEGMENTS)
+    return (segment, segment, strategy, strategy, team, team)
+
+
 def stage_flow(
     warehouse: Path | str,
     first_month: str,
@@ -72,10 +79,8 @@ def stage_flow(
     every one): one row per from_stage, to_stage with transition_count, case_count, median,
     p90 and mean duration (days in from_stage), as `marts.fct_stage_transitions`; longest
     median first."""
-    _check_choice("segment", segment, SEGMENTS)
-    months = _month_range(first_month, last_month)
-    parameters = (*months, segment, segment, strategy, strategy, team, team)
-    return _frame(warehouse, "stage_flow", parameters)
+    filters = _flow_filters(segment, strategy, team)
+    return _frame(warehouse, "stage_flow", (*_month_range(first_month, last_month), *filters))
 
 
 def stage_moves(
@@ -89,10 +94,9 @@ def stage_moves(
     team: str = ALL,
 ) -> pd.DataFrame:
     """The moves behind one transition of `stage_flow` (same filters), longest stay first."""
-    _check_choice("segment", segment, SEGMENTS)
+    filters = _flow_filters(segment, strategy, team)
     months = _month_range(first_month, last_month)
-    parameters = (from_stage, to_stage, *months, segment, segment, strategy, strategy, team, team)
-    return _frame(warehouse, "stage_moves", parameters)
+    return _frame(warehouse, "stage_moves", (from_stage, to_stage, *months, *filters))
 
 
 def stage_time(
@@ -105,10 +109,8 @@ def stage_time(
 ) -> pd.DataFrame:
     """Time in stage per stage: stays ended in the month range (stays_completed, median_days,
     p90_days) and stays running at as_of (stays_running, median_running_days)."""
-    _check_choice("segment", segment, SEGMENTS)
-    months = _month_range(first_month, last_month)
-    parameters = (segment, segment, strategy, strategy, team, team, *months)
-    return _frame(warehouse, "stage_time", parameters)
+    filters = _flow_filters(segment, strategy, team)
+    return _frame(warehouse, "stage_time", (*filters, *_month_range(first_month, last_month)))
 
 
 def agent_months(warehouse: Path | str) -> list[str]:
