@@ -199,6 +199,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         load_config(args.config)  # a bad threshold file stops here, in one line
     except ConfigError as exc:
         raise UserError(str(exc)) from None
+    from amicable import progress
     from orchestration.build import run_build
     from orchestration.publish import WarehouseLocked
     from orchestration.report import print_outcome
@@ -211,7 +212,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         reporting_currency=getattr(args, "reporting_currency", ""),
     )
     try:
-        outcome = run_build(settings)
+        with progress.to_terminal(sys.stderr):
+            outcome = run_build(settings)
     except (LandingError, WarehouseLocked) as exc:
         raise UserError(str(exc)) from None
     print_outcome(outcome, settings)

@@ -153,11 +153,14 @@ class Distribution(_Strict):
 
 
 class Quality(_Strict):
-    """Data-quality thresholds (data_quality/): volume bounds, source cadences, shifts.
+    """Data-quality thresholds (data_quality/): the share of failing rows above which a
+    row-level check blocks publication (`data_quality.policy`), volume bounds, source
+    cadences, shifts.
 
     `freshness` maps every source table to its expected cadence in hours (`36h`, or `4d` read
     as 96 hours)."""
 
+    max_failing_row_share: float = Field(0.01, ge=0, le=1)
     volume: Volume = Volume()
     freshness: dict[str, Hours]
     distribution: Distribution = Distribution()

@@ -20,6 +20,7 @@ from dashboards.queries import (
     warehouse_from_env,
 )
 from dashboards.signin import current_viewer
+from orchestration.publish import rejected_path
 
 CACHE_TTL_SECONDS = 60
 CURRENCY_KEY = "currency"  # the display-currency choice, bound to the URL (`?currency=USD`)
@@ -91,17 +92,38 @@ def page(
         show_unavailable(error)
 
 
+def rejected_build() -> tuple[str, int] | None:
+    """The last build that was not published (a check blocked it) and its version, when it is
+    newer than the published one (`orchestration.publish.rejected_path`); else None."""
+    path = rejected_path(warehouse_from_env())
+    try:
+        return str(path), path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
 def _last_build_banner(warehouse: str, version: int) -> None:
-    """Warn over every page when the published build failed checks: its figures may be those
-    of an earlier build (models a failed check skipped) or rest on data that broke a rule."""
+    """Warn over every page when the latest build was not published (the figures are those of
+    the last good build), or when the published build could not run some checks."""
+    rejected = rejected_build()
+    if rejected is not None:
+        try:
+            failed, _ = _cached("last_build_problems", *rejected, ())
+        except WarehouseUnavailable:
+            failed = 0
+        st.error(
+            f"The latest build was not published: {failed} check(s) block it. The figures "
+            "shown are those of the last published build. See the Data health page.",
+            icon=":material/block:",
+        )
     try:
         failed, not_run = _cached("last_build_problems", warehouse, version, ())
     except WarehouseUnavailable:  # no check ran yet (a partial warehouse): nothing to warn of
         return
     if failed or not_run:
         st.warning(
-            f"The last build failed {failed} blocking check(s) and could not run {not_run}: "
-            "some figures may be from an earlier build or rest on data that broke a rule. "
+            f"The published build failed {failed} blocking check(s) and could not run "
+            f"{not_run}: some figures may rest on data that broke a rule. "
             "See the Data health page.",
             icon=":material/warning:",
         )

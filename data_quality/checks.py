@@ -1,11 +1,17 @@
-"""The data-quality suites and SQL checks as blocking Dagster asset checks (the per-source
-warnings live in `data_quality.source_checks`).
+"""The data-quality suites and SQL checks as Dagster asset checks (the per-source warnings
+live in `data_quality.source_checks`).
 
-A check fails with severity ERROR when a blocking part fails (Dagster then skips the assets
-downstream of the checked table) and with severity WARN when only warnings fail. Every check
-is declared `blocking` to Dagster, warning-only ones included, so that nothing downstream (dbt's
-subprocess above all) runs while a check still holds the warehouse; a WARN never blocks.
-Every evaluation appends a row to `quality.check_results` (`data_quality.results`).
+What a failure does is decided in one place, `data_quality.policy`: a check fails with
+severity ERROR only when it blocks publication of the build (status `fail`), and with severity
+WARN when it only flags rows or warns. No check is declared blocking to Dagster: every asset
+and every check runs in every build, so one build reports every problem; the build itself is
+not published when a check has status `fail` (`orchestration.build`). The build job runs in one
+process, one step at a time (`orchestration.definitions`), so a check never holds the DuckDB
+file while dbt writes it. Every evaluation appends a row to `quality.check_results`.
+
+In a suite, an expectation marked blocking that counts failing rows is row-level (it blocks
+only above `quality.max_failing_row_share` of the table's rows); one that judges the table as
+a whole (its row count) blocks on any failure.
 """
 
 # No `from __future__ import annotations`: Dagster inspects the check's `context` annotation.
@@ -14,9 +20,10 @@ from collections.abc import Callable, Mapping, Sequence
 import dagster as dg
 import great_expectations as gx
 
-from data_quality.outcomes import record_results, sql_check_result, sql_record, status
+from data_quality.outcomes import record_results, severity, sql_check_result, sql_record
+from data_quality.policy import Level, share_text, verdict
 from data_quality.results import CheckRecord
-from data_quality.runner import SuiteOutcome, run_suite_on
+from data_quality.runner import ExpectationOutcome, SuiteOutcome, run_suite_on
 from data_quality.source_checks import build_source_checks
 from data_quality.sql_checks import SQL_CHECKS, SQL_CHECKS_BY_NAME
 from data_quality.sqlcheck import SqlCheck
@@ -25,80 +32,110 @@ from data_quality.suites import SUITES
 MAX_LISTED = 20
 
 
-def _failure_rows(outcome: SuiteOutcome) -> list[dict[str, object]]:
+def expectation_level(result: ExpectationOutcome) -> Level:
+    if not result.blocking:
+        return "warning"
+    return "row" if result.unexpected_count is not None else "blocking"
+
+
+def expectation_status(result: ExpectationOutcome, row_count: int, max_share: float) -> str:
+    """`pass`, `warn` or `fail` (blocks publication) for one expectation of a suite."""
+    if result.success:
+        return "pass"
+    failing = result.unexpected_count if result.unexpected_count is not None else 1
+    return verdict(expectation_level(result), max(failing, 1), row_count, max_share)
+
+
+def _statuses(outcome: SuiteOutcome, max_share: float) -> list[tuple[ExpectationOutcome, str]]:
+    return [(r, expectation_status(r, outcome.row_count, max_share)) for r in outcome.results]
+
+
+def _failure_rows(outcome: SuiteOutcome, max_share: float) -> list[dict[str, object]]:
     return [
         {
             "expectation": r.name,
-            "blocking": r.blocking,
+            "level": expectation_level(r),
+            "status": state,
             "unexpected_count": r.unexpected_count,
             "sample_keys": list(r.failing_keys),
             "reason": r.reason,
             **({"error": r.error} if r.error else {}),
         }
-        for r in outcome.results
-        if not r.success
+        for r, state in _statuses(outcome, max_share)
+        if state != "pass"
     ]
 
 
-def _markdown(outcome: SuiteOutcome) -> str:
-    lines = ["| expectation | level | failing rows | sample keys |", "|---|---|---|---|"]
-    for r in outcome.results:
-        if r.success:
+def _markdown(outcome: SuiteOutcome, max_share: float) -> str:
+    lines = ["| expectation | result | failing rows | sample keys |", "|---|---|---|---|"]
+    for r, state in _statuses(outcome, max_share):
+        if state == "pass":
             continue
-        level = "BLOCKING" if r.blocking else "warning"
+        result = "BLOCKS" if state == "fail" else "warning"
         count = "error: " + r.error if r.error else str(r.unexpected_count)
         sample = ", ".join(r.failing_keys[:5]).replace("|", "/")
-        lines.append(f"| {r.name.replace('|', '/')} | {level} | {count} | {sample} |")
+        lines.append(f"| {r.name.replace('|', '/')} | {result} | {count} | {sample} |")
     return "\n".join(lines)
 
 
-def check_result(outcome: SuiteOutcome) -> dg.AssetCheckResult:
-    """Turn a suite outcome into a check result (pure: no Dagster context needed)."""
-    blocking, warnings = outcome.blocking_failures, outcome.warning_failures
-    # ERROR marks the blocking level (a pass included); WARN: only warnings failed.
-    only_warnings = not outcome.success and not blocking
-    severity = dg.AssetCheckSeverity.WARN if only_warnings else dg.AssetCheckSeverity.ERROR
-    metadata: dict[str, dg.RawMetadataValue] = {
-        "row_count": outcome.row_count,
-        "expectations": len(outcome.results),
-        "blocking_failures": len(blocking),
-        "warning_failures": len(warnings),
-        "failing_rows_total": sum(r.unexpected_count or 0 for r in blocking + warnings),
-        "read_seconds": round(outcome.read_seconds, 3),
-        "validate_seconds": round(outcome.validate_seconds, 3),
-    }
-    if not outcome.success:
-        metadata["failures"] = dg.MetadataValue.json(_failure_rows(outcome)[:MAX_LISTED])
-        metadata["failures_table"] = dg.MetadataValue.md(_markdown(outcome))
-    if outcome.success:
+def suite_record(
+    name: str, asset_key: dg.AssetKey, outcome: SuiteOutcome, max_share: float
+) -> CheckRecord:
+    """The `quality.check_results` row of a suite evaluation: `fail` when an expectation blocks
+    publication, `warn` when some only flag rows; failing keys of blocking ones first."""
+    statuses = _statuses(outcome, max_share)
+    failed = [r for r, state in statuses if state == "fail"]
+    flagged = [r for r, state in statuses if state == "warn"]
+    status = "fail" if failed else "warn" if flagged else "pass"
+    if status == "pass":
         description = f"all {len(outcome.results)} expectations passed on {outcome.table}"
     else:
-        names = ", ".join(r.name for r in blocking + warnings)
+        names = ", ".join(
+            r.name
+            + (
+                f" [{share_text(r.unexpected_count, outcome.row_count, max_share)}]"
+                if expectation_level(r) == "row" and r.unexpected_count is not None
+                else ""
+            )
+            for r in failed + flagged
+        )
         description = (
-            f"{outcome.table}: {len(blocking)} blocking and {len(warnings)} warning "
+            f"{outcome.table}: {len(failed)} blocking and {len(flagged)} flagging "
             f"expectation(s) failed: {names}"
         )
-    return dg.AssetCheckResult(
-        passed=outcome.success, severity=severity, metadata=metadata, description=description
-    )
-
-
-def suite_record(
-    name: str, asset_key: dg.AssetKey, outcome: SuiteOutcome, result: dg.AssetCheckResult
-) -> CheckRecord:
-    """The `quality.check_results` row of a suite evaluation: failing keys of every failed
-    expectation, blocking ones first."""
-    failed = outcome.blocking_failures + outcome.warning_failures
-    keys = [key for r in failed for key in r.failing_keys]
+    keys = [key for r in failed + flagged for key in r.failing_keys]
     return CheckRecord(
         check_name=name,
         asset=asset_key.to_user_string(),
-        status=status(result.passed, result.severity),
-        blocking=True,
-        failing_count=sum(r.unexpected_count or (0 if r.success else 1) for r in failed),
+        status=status,
+        blocking=any(r.blocking for r in outcome.results),
+        failing_count=sum(r.unexpected_count or 1 for r in failed + flagged),
         failing_keys=tuple(dict.fromkeys(keys)),
-        description=result.description or "",
-        details=_failure_rows(outcome),
+        description=description,
+        details=_failure_rows(outcome, max_share),
+    )
+
+
+def check_result(outcome: SuiteOutcome, record: CheckRecord, max_share: float):
+    """The Dagster result of a suite's `record` (pure: no Dagster context needed)."""
+    statuses = _statuses(outcome, max_share)
+    metadata: dict[str, dg.RawMetadataValue] = {
+        "row_count": outcome.row_count,
+        "expectations": len(outcome.results),
+        "blocking_failures": sum(state == "fail" for _, state in statuses),
+        "warning_failures": sum(state == "warn" for _, state in statuses),
+        "failing_rows_total": sum(r.unexpected_count or 0 for r in outcome.results),
+        "read_seconds": round(outcome.read_seconds, 3),
+        "validate_seconds": round(outcome.validate_seconds, 3),
+    }
+    if record.status != "pass":
+        metadata["failures"] = dg.MetadataValue.json(record.details[:MAX_LISTED])
+        metadata["failures_table"] = dg.MetadataValue.md(_markdown(outcome, max_share))
+    return dg.AssetCheckResult(
+        passed=record.status == "pass",
+        severity=severity(record.status),
+        metadata=metadata,
+        description=record.description,
     )
 
 
@@ -106,19 +143,23 @@ def _default_asset_key(suite: gx.ExpectationSuite) -> dg.AssetKey:
     return dg.AssetKey(list(suite.meta["asset_key"]))
 
 
+def _max_share(context: dg.AssetCheckExecutionContext, config_key: str) -> float:
+    return getattr(context.resources, config_key).config().quality.max_failing_row_share
+
+
 def _make_check(
     table: str,
     suite_fn: Callable[[], gx.ExpectationSuite],
     asset_key: dg.AssetKey,
     resource_key: str,
+    config_key: str,
 ) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=asset_key,
         name=f"{table.replace('.', '_')}_suite",
-        blocking=True,
-        required_resource_keys={resource_key},
+        required_resource_keys={resource_key, config_key},
         description=f"Great Expectations suite on {table}: {(suite_fn.__doc__ or '').strip()}",
-        metadata={"table": table},
+        metadata={"table": table, "level": "row"},
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         warehouse = getattr(context.resources, resource_key)
@@ -128,47 +169,54 @@ def _make_check(
             f"{table}: {outcome.row_count} rows read in {outcome.read_seconds:.2f}s, "
             f"validated in {outcome.validate_seconds:.2f}s"
         )
-        result = check_result(outcome)
-        record = suite_record(context.check_specs[0].name, asset_key, outcome, result)
+        max_share = _max_share(context, config_key)
+        record = suite_record(context.check_specs[0].name, asset_key, outcome, max_share)
         record_results(warehouse, [record], context.run.run_id)
-        return result
+        return check_result(outcome, record, max_share)
 
     return _check
 
 
-def _make_sql_check(check: SqlCheck, resource_key: str) -> dg.AssetChecksDefinition:
+def _make_sql_check(
+    check: SqlCheck, resource_key: str, config_key: str
+) -> dg.AssetChecksDefinition:
     asset_key = dg.AssetKey(list(check.asset))
 
     @dg.asset_check(
         asset=asset_key,
         name=check.name,
-        blocking=True,
         additional_deps=[dg.AssetKey(list(d)) for d in check.deps],
-        required_resource_keys={resource_key},
-        description=f"{(check.run.__doc__ or check.name).strip()} ({check.reason})",
-        metadata={"level": "blocking" if check.blocking else "warning"},
+        required_resource_keys={resource_key, config_key},
+        description=f"{(check.run.__doc__ or check.name).strip()} ({check.level}: {check.reason})",
+        metadata={"level": check.level},
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         warehouse = getattr(context.resources, resource_key)
         with warehouse.connect(read_only=True) as con:
             outcome = check.run(con)
-        result = sql_check_result(check, outcome)
-        record = sql_record(check.name, asset_key.to_user_string(), check.blocking, outcome, result)
+        max_share = _max_share(context, config_key)
+        asset = asset_key.to_user_string()
+        record = sql_record(check.name, asset, check.level, outcome, max_share)
         record_results(warehouse, [record], context.run.run_id)
-        return result
+        return sql_check_result(record, outcome)
 
     return _check
 
 
 def build_sql_checks(
-    warehouse_resource_key: str = "warehouse", names: Sequence[str] | None = None
+    warehouse_resource_key: str = "warehouse",
+    names: Sequence[str] | None = None,
+    config_resource_key: str = "business",
 ) -> list[dg.AssetChecksDefinition]:
-    """One blocking asset check per SQL check of `sql_checks.SQL_CHECKS` (`names`: a subset)."""
+    """One asset check per SQL check of `sql_checks.SQL_CHECKS` (`names`: a subset)."""
     selected = list(names) if names is not None else [c.name for c in SQL_CHECKS]
     unknown = [n for n in selected if n not in SQL_CHECKS_BY_NAME]
     if unknown:
         raise KeyError(f"no SQL check named {', '.join(unknown)}")
-    return [_make_sql_check(SQL_CHECKS_BY_NAME[n], warehouse_resource_key) for n in selected]
+    return [
+        _make_sql_check(SQL_CHECKS_BY_NAME[n], warehouse_resource_key, config_resource_key)
+        for n in selected
+    ]
 
 
 def build_asset_checks(
@@ -177,7 +225,7 @@ def build_asset_checks(
     asset_keys: Mapping[str, dg.AssetKey] | None = None,
     config_resource_key: str = "business",
 ) -> list[dg.AssetChecksDefinition]:
-    """One blocking asset check per suite; with `tables` None, the SQL checks and the volume,
+    """One asset check per suite; with `tables` None, the SQL checks and the volume,
     freshness and distribution warnings too (`source_checks`, reading the configuration file
     through the `BusinessConfig` resource under `config_resource_key`).
 
@@ -194,7 +242,7 @@ def build_asset_checks(
     extra: list[dg.AssetChecksDefinition] = []
     if tables is None:
         extra = [
-            *build_sql_checks(warehouse_resource_key),
+            *build_sql_checks(warehouse_resource_key, None, config_resource_key),
             *build_source_checks(warehouse_resource_key, config_resource_key),
         ]
     return extra + [
@@ -203,6 +251,7 @@ def build_asset_checks(
             SUITES[table],
             overrides.get(table) or _default_asset_key(SUITES[table]()),
             warehouse_resource_key,
+            config_resource_key,
         )
         for table in selected
     ]

@@ -17,6 +17,7 @@ def _orphans(con: duckdb.DuckDBPyConnection, sql: str, what: str, total_sql: str
         failing_keys=keys,
         summary=f"{len(rows)} of {total} {what}",
         figures={"checked": total, "orphans": len(rows)},
+        checked=int(total),
     )
 
 

@@ -177,10 +177,11 @@ def payments_reconcile_to_allocations(con: duckdb.DuckDBPyConnection) -> SqlOutc
                 where not exists (
                     select 1 from bank where bank.entry_ref = allocations.payment_ref
                 )
-            ) as unmatched
+            ) as unmatched,
+            (select count(*) from entries) as checked
     """
     row = con.execute(sql, {"max_keys": MAX_KEYS}).fetchone()
-    failing_count, keys, currencies, unmatched = row or (0, [], [], 0)
+    failing_count, keys, currencies, unmatched, checked = row or (0, [], [], 0, 0)
     per_currency = {
         item["currency"]: {
             "payments_in": money(item["payments_in"]),
@@ -197,7 +198,7 @@ def payments_reconcile_to_allocations(con: duckdb.DuckDBPyConnection) -> SqlOutc
         f"{failing_count} bank entr(y/ies) break payments in = allocated + unallocated"
         f" ({len(per_currency)} currencies, {unmatched} allocation(s) awaiting their statement)"
     )
-    return SqlOutcome(failing_count, tuple(keys), summary, figures)
+    return SqlOutcome(failing_count, tuple(keys), summary, figures, checked=int(checked))
 
 
 def contacts_reconcile_to_loaded(con: duckdb.DuckDBPyConnection) -> SqlOutcome:

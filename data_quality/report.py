@@ -94,7 +94,7 @@ def _checks_section(rows: list[tuple]) -> str:
                 escape(status.upper()),
                 escape(check),
                 escape(asset),
-                "blocking" if blocking else "warning",
+                "can block" if blocking else "warning",
                 str(count),
                 _folded(f"{len(sample)} key(s)", "\n".join(sample)) if sample else "",
                 escape(description or ""),
@@ -164,7 +164,9 @@ def render(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
         "<!doctype html><html><head><meta charset='utf-8'>"
         f"<title>Data quality: {escape(run_id)}</title><style>{_CSS}</style></head><body>"
         f"<h1>Data quality report</h1><p>Run <code>{escape(run_id)}</code>. {summary}. "
-        "A failed blocking check stopped what depends on its asset; a warning never blocks. "
+        "FAIL: the check blocks publication (the build was not published; the dashboard "
+        "keeps the last good build). WARN: its rows are flagged or it is a warning; the "
+        "build goes on. Every check runs in every build. "
         f"Source: <code>{RESULTS_TABLE}</code>, <code>{FRESHNESS_TABLE}</code>.</p>"
         + _checks_section(rows)
         + _freshness_section(con, run_id)

@@ -39,9 +39,11 @@ MAX_KEYS = 20
 class CheckRecord:
     """One check evaluation. `failing_keys`: a sample (<= MAX_KEYS) of the failing rows' keys.
 
-    `status`: pass; fail (a blocking part failed); warn (only warning parts failed); skipped
-    (not evaluated: a step it depends on failed).
-    `blocking`: whether the check is declared blocking. `details`: JSON-ready failure details.
+    `status`: pass; fail (the failure blocks publication of the build, `data_quality.policy`);
+    warn (failed rows are flagged, or a warning: the build is published); skipped (not
+    evaluated: a step it depends on failed).
+    `blocking`: whether the check can block publication (level blocking or row).
+    `details`: JSON-ready failure details.
     """
 
     check_name: str

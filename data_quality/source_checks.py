@@ -3,10 +3,9 @@ load, freshness, distribution shifts. Their thresholds come from the `quality` s
 configuration file, through the resource that holds its path (`BusinessConfig`).
 
 Each is one Dagster multi-asset check with one check per raw table, named alike on every table
-(`volume_vs_previous_load`, `freshness`, `distribution_shift`). Like every check, they are
-declared blocking to Dagster so that nothing downstream runs while they hold the warehouse,
-and fail with severity WARN only: they never block. Every evaluation is a row of
-`quality.check_results`; freshness also writes `quality.source_freshness`.
+(`volume_vs_previous_load`, `freshness`, `distribution_shift`). They are warnings
+(`data_quality.policy`): they fail with severity WARN only and never block. Every evaluation
+is a row of `quality.check_results`; freshness also writes `quality.source_freshness`.
 """
 
 # No `from __future__ import annotations`: Dagster inspects the check's `context` annotation.
@@ -59,9 +58,7 @@ def _as_of(text: str) -> date:
 
 def _specs(name: str, tables: Sequence[str], description: str) -> list[dg.AssetCheckSpec]:
     return [
-        dg.AssetCheckSpec(
-            name, asset=dg.AssetKey(["raw", t]), blocking=True, description=description
-        )
+        dg.AssetCheckSpec(name, asset=dg.AssetKey(["raw", t]), description=description)
         for t in tables
     ]
 
@@ -74,24 +71,15 @@ def _chosen(context: dg.AssetCheckExecutionContext, tables: Sequence[str]) -> li
 def _results(
     context: dg.AssetCheckExecutionContext, name: str, outcomes: dict[str, SqlOutcome]
 ) -> tuple[list[dg.AssetCheckResult], list[CheckRecord]]:
-    """One WARN-level result and one record per table; stale or shifted ones are logged."""
+    """One warning-level result and one record per table; stale or shifted ones are logged."""
     results, records = [], []
     for table, outcome in outcomes.items():
-        result = sql_check_result(None, outcome)
         key = dg.AssetKey(["raw", table])
         if not outcome.success:
             context.log.warning(f"{name}: {outcome.summary}")
-        results.append(
-            dg.AssetCheckResult(
-                asset_key=key,
-                check_name=name,
-                passed=result.passed,
-                severity=result.severity,
-                metadata=result.metadata,
-                description=result.description,
-            )
-        )
-        records.append(sql_record(name, key.to_user_string(), False, outcome, result))
+        record = sql_record(name, key.to_user_string(), "warning", outcome)
+        results.append(sql_check_result(record, outcome, asset_key=key, check_name=name))
+        records.append(record)
     return results, records
 
 

@@ -1,4 +1,5 @@
-"""Every SQL check, with the asset it guards, the assets it also reads and its level."""
+"""Every SQL check, with the asset it guards, the assets it also reads, its level
+(`data_quality.policy`: blocking, row or warning) and the reason for that level."""
 
 from __future__ import annotations
 
@@ -21,15 +22,16 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
         "allocations_reference_known_invoices",
         ("raw", "erp_payment_allocations"),
         (("raw", "erp_invoices"),),
-        True,
-        "cash allocated to an unknown invoice reduces no receivable: open AR is overstated",
+        "row",
+        "cash allocated to an unknown invoice reduces no receivable: the allocation is left out "
+        "of every figure (open AR holds the invoice's own amount) and listed here",
         allocations_reference_known_invoices,
     ),
     SqlCheck(
         "allocations_paid_on_or_after_issue",
         ("raw", "erp_payment_allocations"),
         (("raw", "erp_invoices"), ("raw", "bank_entries")),
-        False,
+        "warning",
         "cash applied before its invoice existed hints at a wrong allocation or a back-dated "
         "invoice (a deposit can be genuine: a warning, not a block)",
         allocations_paid_on_or_after_issue,
@@ -39,8 +41,9 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
             f"{table}_reference_known_cases",
             ("raw", table),
             (("raw", "cases_cases"),),
-            True,
-            "a contact on an unknown case falls out of every case and agent figure",
+            "row",
+            "a contact on an unknown case is left out of every case, agent and compliance "
+            "figure and listed here",
             contacts_reference_known_cases(table),
         )
         for table in ("contacts_calls", "contacts_messages")
@@ -49,8 +52,9 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
         "payments_reconcile_to_allocations",
         ("raw", "erp_payment_allocations"),
         (("raw", "bank_entries"), ("raw", "erp_invoices")),
-        True,
-        "cash allocated beyond what was received counts collections twice",
+        "row",
+        "cash allocated beyond what a bank entry received, or across currencies: the ledger's "
+        "allocations are taken as the ERP states them and the entries are listed here",
         payments_reconcile_to_allocations,
     ),
     SqlCheck(
@@ -62,7 +66,7 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
             ("raw", "bank_entries"),
             ("intermediate", "int_ageing_snapshot_dates"),
         ),
-        True,
+        "blocking",
         "the ageing must hold exactly the open receivables of the sources, to the cent",
         ageing_reconciles_to_raw,
     ),
@@ -74,7 +78,7 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
             ("raw", "contacts_messages"),
             ("intermediate", "int_ageing_snapshot_dates"),
         ),
-        True,
+        "blocking",
         "every loaded contact (duplicates removed) must reach the contact figures exactly once",
         contacts_reconcile_to_loaded,
     ),

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import duckdb
 
+from data_quality.policy import Level
 from ingestion.contracts import SOURCES_BY_NAME
 
 MAX_KEYS = 20
@@ -26,6 +27,7 @@ class SqlOutcome:
     failing_keys: tuple[str, ...]  # up to MAX_KEYS
     summary: str  # one line: what was compared and what did not match
     figures: dict[str, object] = field(default_factory=dict)  # counts and totals compared
+    checked: int | None = None  # rows the check read (a row-level check's denominator)
 
     @property
     def success(self) -> bool:
@@ -34,12 +36,13 @@ class SqlOutcome:
 
 @dataclass(frozen=True)
 class SqlCheck:
-    """A SQL check attached to `asset` (a Dagster asset key path), reading `deps` as well."""
+    """A SQL check attached to `asset` (a Dagster asset key path), reading `deps` as well;
+    `level` says what its failure does to the build (`data_quality.policy`), `reason` why."""
 
     name: str
     asset: tuple[str, ...]
     deps: tuple[tuple[str, ...], ...]
-    blocking: bool
+    level: Level
     reason: str
     run: Callable[[duckdb.DuckDBPyConnection], SqlOutcome]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
@@ -18,7 +19,7 @@ from data_quality.source_checks import FRESHNESS_CHECK, SourceCheckRunConfig
 from ingestion.load import check_landing, quarantine_messages
 from orchestration.dbt_assets import DbtBuildConfig
 from orchestration.definitions import BUILD_JOB, build_definitions
-from orchestration.publish import staged_build
+from orchestration.publish import rejected_path, staged_build
 
 
 @dataclass(frozen=True)
@@ -32,13 +33,19 @@ class SourceLine:
 
 @dataclass(frozen=True)
 class CheckLine:
+    """One check of the run, as recorded in `quality.check_results`."""
+
     asset: str
     check: str
-    passed: bool
-    severity: str  # ERROR or WARN
-    blocking: bool
+    status: str  # pass, warn (flags rows or warns), fail (blocks publication), skipped
+    blocking: bool  # can block publication (data_quality.policy: level blocking or row)
     from_dbt: bool
     description: str = ""
+    failing_keys: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "pass"
 
 
 @dataclass
@@ -52,13 +59,16 @@ class BuildOutcome:
     quarantined: list[str] = field(default_factory=list)  # first lines, see quarantine_total
     quarantine_total: int = 0
     report: Path | None = None  # the data-quality report of this run (data_quality.report)
+    rejected: Path | None = None  # where the build is kept when it was not published
 
     @property
     def failed_blocking_checks(self) -> list[CheckLine]:
-        return [c for c in self.checks if not c.passed and c.blocking]
+        """The checks that block publication (status `fail`)."""
+        return [c for c in self.checks if c.status == "fail"]
 
     @property
     def ok(self) -> bool:
+        """Every step ran and no check blocks publication: the build is published."""
         return self.run_success and not self.failed_blocking_checks
 
 
@@ -85,6 +95,9 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
 
     The build writes a private copy of the warehouse and publishes it atomically when the run
     is over (`orchestration.publish`), so the dashboard keeps reading the last build meanwhile.
+    Every asset and every check runs whatever the checks find; a run with a failed step or a
+    check that blocks publication (`data_quality.policy`) is not published but kept as
+    `<warehouse>.rejected` (`BuildOutcome.rejected`).
     dbt's output and Dagster's log (with any stack trace) go to `build_log_path(settings)`;
     the caller prints the `BuildOutcome` (sources, checks, one line per failure). An
     `instance` given stays open for the caller (to read the run's event log); by default the
@@ -92,9 +105,12 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
     """
     check_landing(settings.landing)  # fails early, in one line, on a missing folder
     live = settings.warehouse.resolve()
-    with staged_build(live) as staging:
+    outcome: BuildOutcome | None = None
+    with staged_build(live, lambda: outcome is not None and outcome.ok) as staging:
         outcome = _run(replace(settings, warehouse=staging), build_log_path(settings), instance)
     os.environ[WAREHOUSE_ENV] = str(live)
+    if not outcome.ok:
+        outcome.rejected = rejected_path(live)
     return outcome
 
 
@@ -115,12 +131,13 @@ def _run(settings: Settings, log: Path, instance: dg.DagsterInstance | None) -> 
         result = defs.resolve_job_def(BUILD_JOB).execute_in_process(
             run_config=run_config(settings), instance=run_instance, raise_on_error=False
         )
-    outcome = summarise(result, dbt_checks)
+    outcome = summarise(result)
     not_run = checks_not_run(defs, result, dbt_checks)
     try:
         with duckdb.connect(str(settings.warehouse)) as con:
             if not_run:
                 append(con, not_run, result.run_id)
+            outcome.checks = recorded_checks(con, result.run_id, dbt_checks)
             outcome.quarantined, outcome.quarantine_total = quarantine_messages(con, result.run_id)
             outcome.report = write_report(con, report_path(settings.warehouse), result.run_id)
     except (duckdb.Error, OSError) as exc:  # a failed run may leave no warehouse
@@ -147,7 +164,7 @@ def checks_not_run(
             check_name=key.name,
             asset=key.asset_key.to_user_string(),
             status="skipped",
-            blocking=bool(graph.get_check_spec(key).blocking),
+            blocking=(graph.get_check_spec(key).metadata or {}).get("level") != "warning",
             failing_count=0,
             description="not run: a step it depends on failed",
         )
@@ -164,10 +181,34 @@ def _first_line(error: object) -> str:
     return text if separator and cls_name and head.endswith(cls_name) else line
 
 
-def summarise(
-    result: dg.ExecuteInProcessResult, dbt_checks: AbstractSet[dg.AssetCheckKey]
-) -> BuildOutcome:
-    """`dbt_checks`: the check keys that are dbt tests (the others are data-quality suites)."""
+def recorded_checks(
+    con: duckdb.DuckDBPyConnection, run_id: str, dbt_checks: AbstractSet[dg.AssetCheckKey]
+) -> list[CheckLine]:
+    """Every check of run `run_id` as recorded in `quality.check_results` (the one record of
+    what each check found and whether it blocks); `dbt_checks`: the check keys that are dbt
+    tests."""
+    dbt_names = {(k.asset_key.to_user_string(), k.name) for k in dbt_checks}
+    rows = con.execute(
+        "select asset, check_name, status, blocking, description, failing_keys"
+        " from quality.check_results where run_id = ? order by asset, check_name",
+        [run_id],
+    ).fetchall()
+    return [
+        CheckLine(
+            asset=asset,
+            check=check,
+            status=status,
+            blocking=bool(blocking),
+            from_dbt=(asset, check) in dbt_names,
+            description=description or "",
+            failing_keys=tuple(json.loads(keys or "[]")),
+        )
+        for asset, check, status, blocking, description, keys in rows
+    ]
+
+
+def summarise(result: dg.ExecuteInProcessResult) -> BuildOutcome:
+    """Sources and failed or skipped steps of the run (its checks: `recorded_checks`)."""
     outcome = BuildOutcome(run_success=result.success)
     for event in result.get_asset_materialization_events():
         mat = event.event_specific_data.materialization  # type: ignore[union-attr]
@@ -182,20 +223,6 @@ def summarise(
                     files_rejected=meta["files_rejected"].value,
                 )
             )
-    for evaluation in result.get_asset_check_evaluations():
-        outcome.checks.append(
-            CheckLine(
-                asset=evaluation.asset_key.to_user_string(),
-                check=evaluation.check_name,
-                passed=evaluation.passed,
-                severity=evaluation.severity.value,
-                # Declared blocking and at the ERROR level: a WARN (warning-only) never blocks.
-                blocking=bool(evaluation.blocking)
-                and evaluation.severity == dg.AssetCheckSeverity.ERROR,
-                from_dbt=evaluation.asset_check_key in dbt_checks,
-                description=evaluation.description or "",
-            )
-        )
     for event in result.get_step_failure_events():
         outcome.failed_steps.append(event.step_key or "?")
         error = event.event_specific_data.error  # type: ignore[union-attr]

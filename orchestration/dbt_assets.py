@@ -11,6 +11,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from amicable import progress
 from amicable.settings import DBT_PROJECT_DIR
 from data_quality.outcomes import record_results
 from data_quality.resources import BusinessConfig, WarehouseResource
@@ -63,7 +64,19 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
 
 
 class SchemaKeyTranslator(DagsterDbtTranslator):
-    """Models keyed `[schema, model]` (`marts/fct_ar_ageing`), sources `[source, table]`."""
+    """Models keyed `[schema, model]` (`marts/fct_ar_ageing`), sources `[source, table]`; dbt
+    tests as non-blocking asset checks (a failed test must not fail the dbt step: whether it
+    blocks publication is decided from its severity by `orchestration.build`)."""
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: Any,
+    ) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        return spec._replace(blocking=False) if spec is not None else None
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
@@ -81,19 +94,42 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         warehouse: WarehouseResource,
         config: DbtBuildConfig,
     ):
-        """Staging, intermediate and mart models; dbt tests run as asset checks and are
-        recorded in `quality.check_results`. dbt's artifacts go to `logs/dbt/` next to the
-        warehouse: emptied before each run, removed after a good one, kept (and named in the
-        failure) after a failed one."""
-        args = ["build", "--vars", dbt_vars(config, business.dbt_vars())]
+        """Staging, intermediate and mart models, then every dbt data test (as asset checks,
+        recorded in `quality.check_results`). `dbt run` then `dbt test`, not `dbt build`: a
+        failing test must not skip the models downstream of it, so that one build reports
+        every problem; whether a failure blocks publication is the test's severity (error
+        blocks, warn flags; `data_quality.policy`). dbt's unit tests are code tests: they run
+        in the test suite, not in production builds. dbt's artifacts go to `logs/dbt/` next
+        to the warehouse: emptied before each run, removed after a good one, kept (and named
+        in the failure) after a failed one."""
+        variables = ["--vars", dbt_vars(config, business.dbt_vars())]
         target = Path(warehouse.path).parent / "logs" / "dbt"
         shutil.rmtree(target, ignore_errors=True)  # a previous failed run's
-        invocation = dbt.cli(args, context=context, raise_on_error=False, target_path=target)
-        yield from invocation.stream()
-        run_results = invocation.get_artifact("run_results.json")
-        manifest = invocation.get_artifact("manifest.json")
-        record_results(warehouse, check_records(run_results, manifest), context.run_id)
-        if not invocation.is_successful():
+        models = dbt.cli(
+            ["run", *variables], context=context, raise_on_error=False, target_path=target
+        )
+        total = len(context.selected_output_names)
+        progress.step(f"dbt: building {total} models")
+        built = 0
+        for event in models.stream():
+            if isinstance(event, dg.Output | dg.AssetMaterialization):
+                built += 1
+                progress.step(f"dbt model {built} of {total}: {event.output_name}")
+            yield event
+        run_results = models.get_artifact("run_results.json")
+        tests = dbt.cli(
+            ["test", "--exclude-resource-type", "unit_test", *variables],
+            context=context,
+            raise_on_error=False,
+            target_path=target,
+        )
+        progress.step("dbt: running the data tests")
+        yield from tests.stream()
+        test_results = tests.get_artifact("run_results.json")
+        progress.step(f"dbt: {len(test_results.get('results', []))} data tests run")
+        manifest = tests.get_artifact("manifest.json")
+        record_results(warehouse, check_records(test_results, manifest), context.run_id)
+        if not models.is_successful():
             summary = failure_summary(run_results, manifest)
             raise dg.Failure(description=f"{summary}. dbt's artifacts and log: {target}")
         shutil.rmtree(target, ignore_errors=True)

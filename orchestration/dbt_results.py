@@ -7,8 +7,9 @@
 - `failure_summary`: one line naming what failed (tests, unit tests, models), for the person
   reading the build's output, instead of dagster-dbt's wrapped command line.
 
-Inside the dbt step a failing error-severity test already stops what depends on it: `dbt
-build` skips every model downstream of the failed test's model.
+The dbt step runs `dbt run` then `dbt test`, so a failing test never skips a model: an
+error-severity failure blocks publication of the build (status `fail`), a warn-severity one
+flags its rows (status `warn`); see `data_quality.policy`.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def check_records(run_results: Artifact, manifest: Artifact) -> list[CheckRecord
 
 
 def failure_summary(run_results: Artifact, manifest: Artifact) -> str:
-    """`dbt build failed: 2 models errored (fct_x: msg; ...); 3 tests failed (a, b, c)`."""
+    """`dbt failed: 2 models errored (fct_x: msg; ...); 3 tests failed (a, b, c)`."""
     failed: dict[str, list[str]] = {"model": [], "test": [], "unit_test": []}
     for result in run_results.get("results", []):
         if result["status"] not in _FAILED:
@@ -103,4 +104,4 @@ def failure_summary(run_results: Artifact, manifest: Artifact) -> str:
             more = len(names) - _SHOWN
             shown = "; ".join(names[:_SHOWN]) + (f"; … {more} more" if more > 0 else "")
             parts.append(f"{len(names)} {labels.get(kind, kind)} ({shown})")
-    return "dbt build failed: " + ("; ".join(parts) or "see the dbt log")
+    return "dbt failed: " + ("; ".join(parts) or "see the dbt log")

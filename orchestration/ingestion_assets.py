@@ -8,6 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from amicable import progress
 from data_quality.resources import WarehouseResource
 from ingestion.contracts import SOURCES, SourceTable
 from ingestion.load import SourceReport, ensure_raw_schema, ingest_source
@@ -53,6 +54,10 @@ def _ingestion_asset(source: SourceTable) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             ensure_raw_schema(con, SOURCES)
             report = ingest_source(con, Path(landing.path), source, context.run_id, loaded_at)
+        progress.step(
+            f"ingested {source.name}: {report.rows_read} rows read, {report.rows_loaded} loaded,"
+            f" {report.rows_quarantined} quarantined"
+        )
         if report.rows_quarantined:
             context.log.warning(
                 f"{source.name}: {report.rows_quarantined} row(s) quarantined, see raw.quarantine"

@@ -6,22 +6,24 @@ writes the warehouse the dashboard reads:
 
 1. take `<warehouse>.lock` (a second build on the same warehouse stops with a clear message);
 2. copy the published warehouse (if any) to `<warehouse>.building`, so ingestion stays
-   idempotent (`raw._loads`) and models a failed check skips keep their last values;
+   idempotent (`raw._loads`);
 3. build into the copy;
-4. `os.replace` the copy over the published file: readers that hold the old file keep a
-   consistent view until they close it, the next connection sees the new build.
+4. if the build may be published, `os.replace` the copy over the published file: readers
+   that hold the old file keep a consistent view until they close it, the next connection
+   sees the new build. If not (a check blocks publication, `data_quality.policy`), the copy
+   is kept as `<warehouse>.rejected` for the investigation: the dashboard keeps the last good
+   build and shows the rejected build's check results on its data health page.
 
 A build that stops on an exception publishes nothing (the previous warehouse stays, the copy
-is removed). A build that finishes with failed checks is published, so the failures recorded
-in `quality.check_results` reach the data health page. Runs launched from `dagster dev`
-write the configured warehouse in place. POSIX rename semantics are assumed (Linux, macOS).
+is removed). Runs launched from `dagster dev` write the configured warehouse in place. POSIX
+rename semantics are assumed (Linux, macOS).
 """
 
 from __future__ import annotations
 
 import fcntl
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,13 +38,19 @@ def staging_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".building")
 
 
+def rejected_path(warehouse: Path) -> Path:
+    """Where the last build that was not published is kept (removed by the next published one)."""
+    return warehouse.with_name(warehouse.name + ".rejected")
+
+
 def _wal(database: Path) -> Path:
     return database.with_name(database.name + ".wal")
 
 
 @contextmanager
-def staged_build(warehouse: Path) -> Iterator[Path]:
-    """Yield the path to build into; on normal exit publish it over `warehouse`."""
+def staged_build(warehouse: Path, publishable: Callable[[], bool] = lambda: True) -> Iterator[Path]:
+    """Yield the path to build into; on normal exit publish it over `warehouse` when
+    `publishable()` says so, else keep it as `rejected_path(warehouse)`."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     lock_path = warehouse.with_name(warehouse.name + ".lock")
     with lock_path.open("a") as lock:
@@ -64,6 +72,11 @@ def staged_build(warehouse: Path) -> Iterator[Path]:
             _remove(staging)
             raise
         _checkpoint(staging)
+        rejected = rejected_path(warehouse)
+        _remove(rejected)  # the previous rejected build: this one is newer
+        if not publishable():
+            staging.replace(rejected)
+            return
         _wal(warehouse).unlink(missing_ok=True)  # else it would be replayed onto the new file
         staging.replace(warehouse)
 

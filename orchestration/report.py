@@ -23,10 +23,18 @@ def _table(header: list[str], rows: list[list[object]]) -> str:
     )
 
 
+_RESULT = {"pass": "pass", "warn": "WARN", "fail": "BLOCKS", "skipped": "not run"}
+_SHOWN_KEYS = 5
+
+
 def _result(check: CheckLine) -> str:
-    if check.passed:
-        return "pass"
-    return "WARN" if check.severity == "WARN" else "FAIL"
+    return _RESULT.get(check.status, check.status)
+
+
+def _keys(check: CheckLine) -> str:
+    shown = ", ".join(check.failing_keys[:_SHOWN_KEYS])
+    more = len(check.failing_keys) - _SHOWN_KEYS
+    return f" (keys: {shown}{f', ... {more} more' if more > 0 else ''})" if shown else ""
 
 
 def format_outcome(outcome: BuildOutcome, settings: Settings) -> str:
@@ -52,28 +60,42 @@ def format_outcome(outcome: BuildOutcome, settings: Settings) -> str:
     quality = [c for c in outcome.checks if not c.from_dbt]
     out.append(
         _table(
-            ["check", "asset", "result", "blocking"],
+            ["check", "asset", "result", "can block"],
             [[c.check, c.asset, _result(c), "yes" if c.blocking else "no"] for c in quality],
         )
     )
-    warned = [c for c in quality if not c.passed and c.severity == "WARN"]
+    warned = [c for c in quality if c.status == "warn"]
     if warned:
-        out.append(f"\nwarnings ({len(warned)}, not blocking):")
-        out += [f"  WARN {c.check} on {c.asset}: {c.description}" for c in warned]
-    dbt = Counter("pass" if c.passed else "fail" for c in outcome.checks if c.from_dbt)
-    out.append(f"\ndbt tests: {dbt['pass']} passed, {dbt['fail']} failed")
+        out.append(f"\nflagged or warned ({len(warned)}, not blocking; figures still published):")
+        out += [f"  WARN {c.check} on {c.asset}: {c.description}{_keys(c)}" for c in warned]
+    dbt = Counter(c.status for c in outcome.checks if c.from_dbt)
+    out.append(
+        f"\ndbt tests: {dbt['pass']} passed, {dbt['warn']} warned, {dbt['fail']} blocking"
+        + (f", {dbt['skipped']} not run" if dbt["skipped"] else "")
+    )
     for c in outcome.checks:
-        if c.from_dbt and not c.passed:
-            out.append(f"  FAIL {c.check} on {c.asset}")
+        if c.from_dbt and c.status in ("warn", "fail"):
+            out.append(f"  {_result(c)} {c.check} on {c.asset}")
     if outcome.failed_steps:
         out.append(f"\nfailed steps: {', '.join(outcome.failed_steps)}")
         out += [f"  {e}" for e in outcome.errors]
     if outcome.skipped_steps:
         out.append(f"skipped (upstream failed): {', '.join(outcome.skipped_steps)}")
+    blocking = outcome.failed_blocking_checks
+    if blocking:
+        out.append(f"\nblocking publication ({len(blocking)}):")
+        out += [f"  BLOCKS {c.check} on {c.asset}: {c.description}{_keys(c)}" for c in blocking]
     out.append(f"\ndbt log: {build_log_path(settings)}")
     if outcome.report is not None:
         out.append(f"quality report: {outcome.report}")
-    out.append("build " + ("succeeded" if outcome.ok else "FAILED"))
+    if outcome.ok:
+        out.append("build succeeded and published")
+    else:
+        reason = "a check blocks publication" if blocking else "a step failed"
+        out.append(
+            f"build NOT PUBLISHED ({reason}): the dashboard keeps the previous build; "
+            f"this build is kept for the investigation at {outcome.rejected}"
+        )
     return "\n".join(out)
 
 

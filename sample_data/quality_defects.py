@@ -2,25 +2,25 @@
 to catch it (`amicable generate --quality-defects`).
 
 The defects of `sample_data.defects` break the row contract and end in quarantine; these pass
-it, are loaded into `raw.*`, and must be stopped (or reported) by the data-quality checks:
+it, are loaded into `raw.*`, and must be flagged by the data-quality checks (levels of
+`data_quality.policy`):
 
 - an allocation to an invoice the ERP does not know: `allocations_reference_known_invoices`
-  (blocking);
+  (row);
 - more cash allocated than the bank entry received: `payments_reconcile_to_allocations`
-  (blocking);
+  (row);
 - a call on a case the case tool does not know: `contacts_calls_reference_known_cases`
-  (blocking);
+  (row);
 - cash applied before its invoice was issued: `allocations_paid_on_or_after_issue` (warning).
 
-All of them reach their check in one build: a defect whose check blocks the others' inputs
-(a duplicated invoice key fails the invoices suite, and the checks reading invoices are then
-skipped) is left to `tests/end_to_end/test_blocking_check.py`, as are a missing FX rate and a
-stale feed, which need the models or time to pass.
+One row each, far below `quality.max_failing_row_share`: they are flagged with their keys
+and the build publishes. An unknown supervisor, a missing FX rate and a blocking share are
+planted by `tests/end_to_end/test_blocking_check.py`.
 
 The defects are written as extra files stamped at 23:00 on the sample's as-of date (after its
 last extract, so they are the latest rows) and labelled in
 `<landing>/_labels/quality_defects.jsonl` (defect, check, asset, key: a text the check's
-failing keys contain, blocking).
+failing keys contain, level).
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def plant_quality_defects(landing: Path) -> list[dict[str, object]]:
             "allocations_paid_on_or_after_issue",
             "raw/erp_payment_allocations",
             f"ALQ-EARLY -> {invoice['invoice_id']}",
-            blocking=False,
+            level="warning",
         ),
     ]
     labels_dir = landing / "_labels"
@@ -138,5 +138,5 @@ def plant_quality_defects(landing: Path) -> list[dict[str, object]]:
     return labels
 
 
-def _label(defect: str, check: str, asset: str, key: str, blocking: bool = True) -> dict:
-    return {"defect": defect, "check": check, "asset": asset, "key": key, "blocking": blocking}
+def _label(defect: str, check: str, asset: str, key: str, level: str = "row") -> dict:
+    return {"defect": defect, "check": check, "asset": asset, "key": key, "level": level}

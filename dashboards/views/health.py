@@ -14,6 +14,7 @@ import streamlit as st
 
 from dashboards import blocks, queries, ui
 
+BUILD_KEY = "build"
 RUN_KEY = "run"
 STATUS_KEY = "status"
 SOURCE_KEY = "source"
@@ -99,6 +100,21 @@ def _quarantine(warehouse: str, version: int) -> None:
 
 
 def _render(warehouse: str, version: int) -> None:
+    rejected = ui.rejected_build()
+    if rejected is not None:
+        shown = st.radio(
+            "Build",
+            ["rejected", "published"],
+            format_func={
+                "rejected": "Latest build (not published: a check blocks it)",
+                "published": "Published build (the figures on the other pages)",
+            }.get,
+            key=BUILD_KEY,
+            bind="query-params",
+            horizontal=True,
+        )
+        if shown == "rejected":
+            warehouse, version = rejected
     runs = ui.query(queries.health_runs, warehouse, version, RUNS_SHOWN)
     if runs.empty:
         st.info("No build has run on this warehouse yet: run `amicable build`.")

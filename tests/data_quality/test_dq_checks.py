@@ -5,9 +5,9 @@ from pathlib import Path
 import dagster as dg
 from conftest import CLEAN_INVOICES, INVOICE_COLUMNS, Warehouse
 
-from amicable.settings import DBT_PROJECT_DIR
-from data_quality.checks import build_asset_checks, check_result
-from data_quality.resources import WarehouseResource
+from amicable.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG
+from data_quality.checks import build_asset_checks, check_result, suite_record
+from data_quality.resources import BusinessConfig, WarehouseResource
 from data_quality.runner import run_suite
 from data_quality.suites import bank_entries_suite, erp_invoices_suite
 from ingestion.contracts import SOURCES
@@ -35,7 +35,10 @@ def _materialize(warehouse: Path) -> dg.ExecuteInProcessResult:
     [invoice_check] = build_asset_checks("warehouse", tables=["raw.erp_invoices"])
     return dg.materialize(
         [raw_invoices_stub, invoice_check, downstream_of_invoices],
-        resources={"warehouse": WarehouseResource(path=str(warehouse))},
+        resources={
+            "warehouse": WarehouseResource(path=str(warehouse)),
+            "business": BusinessConfig(path=str(DEFAULT_CONFIG)),
+        },
         raise_on_error=False,
     )
 
@@ -44,7 +47,12 @@ def _materialized(result: dg.ExecuteInProcessResult) -> set[dg.AssetKey]:
     return {m.asset_key for m in result.get_asset_materialization_events() if m.asset_key}
 
 
-def test_failing_blocking_check_stops_the_downstream_asset(make_warehouse: Warehouse) -> None:
+def test_a_failure_that_blocks_publication_is_an_error_but_stops_nothing(
+    make_warehouse: Warehouse,
+) -> None:
+    """One invoice due before its issue among a handful (far above the 1 % share): status
+    `fail` (the build will not be published), yet what depends on the table still runs, so
+    the same build reports every other problem."""
     result = _materialize(make_warehouse([*CLEAN_INVOICES, _bad_invoice()]))
     [evaluation] = result.get_asset_check_evaluations()
     assert evaluation.passed is False
@@ -52,8 +60,8 @@ def test_failing_blocking_check_stops_the_downstream_asset(make_warehouse: Wareh
     assert evaluation.metadata["blocking_failures"].value == 1
     [failure] = evaluation.metadata["failures"].value
     assert failure["sample_keys"] == ["INV-9 (invoices_2026-01-06T0200.csv:5)"]
-    assert dg.AssetKey(["downstream_of_invoices"]) not in _materialized(result)
-    assert result.success is False
+    assert dg.AssetKey(["downstream_of_invoices"]) in _materialized(result)
+    assert result.success is True
 
 
 def test_passing_check_lets_the_downstream_asset_run(make_warehouse: Warehouse) -> None:
@@ -79,7 +87,10 @@ def test_check_result_counts_failing_rows(make_warehouse: Warehouse) -> None:
            "CRDT", None, None, "stmt_3.xml", 4)  # fmt: skip
     warehouse = make_warehouse(bank=[bad])
     outcome = run_suite(warehouse, "raw.bank_entries", bank_entries_suite())
-    result = check_result(outcome)
+    record = suite_record(
+        "raw_bank_entries_suite", dg.AssetKey(["raw", "bank_entries"]), outcome, 0.01
+    )
+    result = check_result(outcome, record, 0.01)
     assert (result.passed, result.severity) == (False, dg.AssetCheckSeverity.ERROR)
     assert result.metadata["failing_rows_total"].value == 1
     assert "expect_column_values_to_not_be_null(entry_ref)" in (result.description or "")
@@ -108,7 +119,7 @@ def test_default_checks_cover_every_raw_table_and_every_mart() -> None:
         "payments_reconcile_to_allocations",
         "contacts_reconcile_to_loaded",
     }
-    assert all(spec.blocking for spec in specs), "downstream waits for every check"
+    assert not any(spec.blocking for spec in specs), "no check stops another: every one runs"
     assert erp_invoices_suite().name == "raw.erp_invoices"
 
 
@@ -116,7 +127,10 @@ def test_checks_load_into_definitions_with_the_resource(tmp_path: Path) -> None:
     defs = dg.Definitions(
         assets=[raw_invoices_stub, downstream_of_invoices],
         asset_checks=build_asset_checks("dwh", tables=["raw.erp_invoices"]),
-        resources={"dwh": WarehouseResource(path=str(tmp_path / "w.duckdb"))},
+        resources={
+            "dwh": WarehouseResource(path=str(tmp_path / "w.duckdb")),
+            "business": BusinessConfig(path=str(DEFAULT_CONFIG)),
+        },
     )
     assert defs.resolve_asset_graph().asset_check_keys == {
         dg.AssetCheckKey(RAW_INVOICES, "raw_erp_invoices_suite")

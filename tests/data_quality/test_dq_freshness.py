@@ -22,7 +22,7 @@ from dq_fixtures import (
 from amicable.settings import DBT_PROJECT_DIR, Settings
 from data_quality import freshness
 from data_quality.source_checks import FRESHNESS_CHECK, build_freshness_check
-from orchestration.build import run_config, summarise
+from orchestration.build import recorded_checks, run_config, summarise
 from orchestration.report import format_outcome
 
 INVOICES = dg.AssetKey(["raw", "erp_invoices"])
@@ -97,7 +97,10 @@ def test_a_feed_that_stops_is_a_recorded_warning_shown_by_the_cli(tmp_path: Path
         "fresh",
     )
 
-    printed = format_outcome(summarise(result, set()), Settings(tmp_path, warehouse))
+    outcome = summarise(result)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        outcome.checks = recorded_checks(con, result.run_id, set())
+    printed = format_outcome(outcome, Settings(tmp_path, warehouse))
     table_rows = [line.split() for line in printed.splitlines()]
     assert ["freshness", "raw/erp_invoices", "WARN", "no"] in table_rows
     assert ["freshness", "raw/cases_cases", "pass", "no"] in table_rows

@@ -1,5 +1,7 @@
-"""Each kind of check, broken on purpose in a tiny graph: the right check fails, what depends
-on the checked table does not materialise, and the failure is recorded with its failing keys."""
+"""Each kind of check, broken on purpose in a tiny graph: the right check fails with its verdict
+(`fail` blocks publication, `warn` flags; data_quality/policy.py), what depends on the checked
+table still materialises (every check runs in every build), and the failure is recorded with
+its failing keys."""
 
 from __future__ import annotations
 
@@ -46,7 +48,7 @@ def test_a_duplicated_key_fails_the_raw_suite_blocks_and_is_recorded(tmp_path: P
     )
     [evaluation] = result.get_asset_check_evaluations()
     assert (evaluation.passed, evaluation.severity) == (False, dg.AssetCheckSeverity.ERROR)
-    assert DOWNSTREAM not in materialized(result)
+    assert DOWNSTREAM in materialized(result), "nothing is skipped: publication decides later"
     [row] = recorded(warehouse)
     assert (row["check_name"], row["asset"], row["status"]) == (
         "raw_erp_invoices_suite",
@@ -58,7 +60,8 @@ def test_a_duplicated_key_fails_the_raw_suite_blocks_and_is_recorded(tmp_path: P
     assert row["failing_keys"] == ["INV-2 (f_erp_invoices.csv:2)", "INV-2 (f_erp_invoices.csv:4)"]
 
 
-def test_an_orphan_allocation_fails_referential_integrity_and_blocks(tmp_path: Path) -> None:
+def test_an_orphan_allocation_above_the_row_share_fails_and_blocks(tmp_path: Path) -> None:
+    """One of the fixture's few allocations (far above 1 %) names an unknown invoice."""
     orphan = dict(RAW["erp_payment_allocations"][0], allocation_id="AL-9", invoice_id="INV-404")
     warehouse = build_warehouse(tmp_path / "w.duckdb", _raw(erp_payment_allocations=[orphan]))
     result = run_graph(
@@ -71,7 +74,7 @@ def test_an_orphan_allocation_fails_referential_integrity_and_blocks(tmp_path: P
     assert evaluation.metadata["failing_keys"].value == [
         "AL-9 -> INV-404 (f_erp_payment_allocations.csv:2)"
     ]
-    assert DOWNSTREAM not in materialized(result)
+    assert DOWNSTREAM in materialized(result), "nothing is skipped: publication decides later"
     [row] = recorded(warehouse)
     assert (row["status"], row["blocking"], row["failing_count"]) == ("fail", True, 1)
     assert row["failing_keys"] == ["AL-9 -> INV-404 (f_erp_payment_allocations.csv:2)"]
@@ -126,7 +129,7 @@ def test_a_missing_fx_rate_fails_the_ageing_suite_and_blocks(tmp_path: Path) -> 
     [evaluation] = result.get_asset_check_evaluations()
     assert (evaluation.passed, evaluation.severity) == (False, dg.AssetCheckSeverity.ERROR)
     assert "expect_column_values_to_not_be_null(open_amount_rc)" in evaluation.description
-    assert DOWNSTREAM not in materialized(result)
+    assert DOWNSTREAM in materialized(result), "nothing is skipped: publication decides later"
     [row] = recorded(warehouse)
     assert (row["check_name"], row["status"], row["failing_count"]) == (
         "marts_fct_ar_ageing_suite",
@@ -177,7 +180,7 @@ def test_an_ageing_that_misses_a_cent_fails_the_reconciliation(tmp_path: Path) -
         "EUR": {"raw": "50.00", "mart": "49.99"},
         "USD": {"raw": "40.00", "mart": "40.00"},
     }
-    assert DOWNSTREAM not in materialized(result)
+    assert DOWNSTREAM in materialized(result), "nothing is skipped: publication decides later"
     [row] = recorded(warehouse)
     assert row["failing_keys"] == ["INV-1 (EUR): mart 49.99 vs raw 50.00"]
     assert "currencies off: EUR" in str(row["desc"])

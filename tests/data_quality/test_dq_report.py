@@ -80,11 +80,13 @@ def test_the_report_lists_each_check_of_the_run_failures_first_with_keys(tmp_pat
         "FAIL",
         "allocations_reference_known_invoices",
         "raw/erp_payment_allocations",
-        "blocking",
+        "can block",
         "1",
     ]
     assert "AL-9 -> INV-404 (f_erp_payment_allocations.csv:2)" in failed[5]
-    assert failed[6] == "1 of 2 allocations name no known invoice"
+    assert failed[6] == (
+        "1 of 2 allocations name no known invoice [1 of 2 rows (50 %; blocks above 1 %)]"
+    )
     assert warned[:5] == ["WARN", "freshness", "raw/erp_invoices", "warning", "1"]
     assert "is 21 days old on 2026-01-31" in warned[6]
     assert freshness[1] == [

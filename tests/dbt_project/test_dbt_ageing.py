@@ -7,6 +7,7 @@ Every expected value below is computed by hand from the rows in raw_fixture.py.
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from decimal import Decimal
@@ -16,6 +17,10 @@ from typing import Any
 import duckdb
 
 from tests.dbt_project.raw_fixture import AS_OF, DbtRun, dbt_vars, insert_raw_rows, run_dbt
+
+MISSING_BANK_ENTRY = (
+    "relationships_stg_erp__payment_allocations_payment_ref__entry_ref__ref_stg_bank__entries_"
+)
 
 
 def query(warehouse: Path, sql: str) -> list[tuple[Any, ...]]:
@@ -36,12 +41,23 @@ def test_dbt_build_passes_with_only_the_missing_bank_entry_warning(
         for name, status in built_warehouse.statuses.items()
         if status not in ("pass", "success")
     }
-    missing_bank_entry = (
-        "relationships_stg_erp__payment_allocations_payment_ref__entry_ref__ref_stg_bank__entries_"
-    )
-    assert not_passed == {(missing_bank_entry, "warn")}
+    assert not_passed == {(MISSING_BANK_ENTRY, "warn")}
     ageing_unit_tests = {n for n in built_warehouse.statuses if n.startswith("fct_ar_ageing::")}
     assert len(ageing_unit_tests) == 3
+
+
+def test_every_dbt_unit_test_of_the_project_runs_and_passes_here(built_warehouse: DbtRun) -> None:
+    """Production builds leave dbt's unit tests out (`dbt run` + `dbt test
+    --exclude-resource-type unit_test`): they are code tests, run by this suite's `dbt build`.
+    Every unit test declared in the project must have run here, and passed."""
+    manifest = json.loads(
+        (built_warehouse.warehouse.parent / "target" / "manifest.json").read_text()
+    )
+    declared = {f"{test['model']}::{test['name']}" for test in manifest["unit_tests"].values()}
+    ran = {name: status for name, status in built_warehouse.statuses.items() if "::" in name}
+    assert len(declared) >= 50
+    assert set(ran) == declared
+    assert {name for name, status in ran.items() if status != "pass"} == set()
 
 
 def test_models_are_built_in_the_staging_intermediate_and_marts_schemas(
@@ -184,7 +200,7 @@ def test_case_event_payload_keys_become_typed_columns(built_warehouse: DbtRun) -
     ]
 
 
-def test_missing_fx_rate_fails_the_build_and_leaves_open_amount_rc_null(
+def test_missing_fx_rate_warns_on_the_item_and_leaves_open_amount_rc_null(
     built_warehouse: DbtRun, tmp_path: Path
 ) -> None:
     warehouse = tmp_path / "warehouse.duckdb"
@@ -198,15 +214,16 @@ def test_missing_fx_rate_fails_the_build_and_leaves_open_amount_rc_null(
         insert_raw_rows(con, "erp_invoices", "erp/invoices_2026-03-02T0200.csv", [gbp_invoice])
 
     run = run_dbt(
-        ["build", "--select", "fct_ar_ageing", "--exclude-resource-type", "unit_test",
+        ["build", "--select", "+fct_ar_ageing", "--exclude-resource-type", "unit_test",
          "--vars", dbt_vars(as_of=AS_OF)],
         warehouse,
         tmp_path,
     )  # fmt: skip
 
-    assert run.returncode == 1, run.output
-    failed = {name for name, status in run.statuses.items() if status == "fail"}
-    assert failed == {"fct_ar_ageing_has_fx_rate_for_every_open_item"}
+    assert run.returncode == 0, run.output  # a row-level defect: flagged, not blocking
+    flagged = {name for name, status in run.statuses.items() if status not in ("pass", "success")}
+    assert flagged - {MISSING_BANK_ENTRY} == {"fct_ar_ageing_has_fx_rate_for_every_open_item"}
+    assert run.statuses["fct_ar_ageing_has_fx_rate_for_every_open_item"] == "warn"
     assert query(
         warehouse,
         "select open_amount, fx_rate, open_amount_rc from marts.fct_ar_ageing "

@@ -1,149 +1,181 @@
-"""A failed blocking check stops what depends on it, and the CLI says so with exit status 1."""
+"""Data quality in proportion (data_quality/policy.py): a row-level defect is flagged with its
+keys and the build publishes every figure it can still compute; a check blocks publication only
+when the figures as a whole would be wrong, and then the dashboard keeps the last good build.
+Every check runs and is recorded in the same build either way."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from amicable.cli import main
+from amicable.settings import DEFAULT_CONFIG
 from ingestion.contracts import SOURCES_BY_NAME
 from sample_data import generate
 
 AS_OF = date(2026, 11, 20)
+LATE_FILE = "2026-11-20T2330"  # extracted after every file the generator writes
+FX_RATE_TEST = (
+    "int_finance_credit_sales_has_fx_rate_for_every_document",
+    "intermediate/int_finance_credit_sales",
+)
 
 
-def test_a_tie_between_two_rows_of_one_invoice_stops_the_dbt_models(tmp_path: Path, capsys) -> None:
-    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
-    generate(landing, size="tiny", seed=3, as_of=AS_OF)
-    header = ",".join(SOURCES_BY_NAME["erp_invoices"].columns)
-    row = "INV-TIE,D-TIE,TIE-1,invoice,,2026-11-01,2026-12-01,{amount},EUR,2026-11-01T08:00:00Z"
-    # Both rows pass the row contract, but which one is right cannot be decided: a blocking
-    # data-quality failure, since the ledger would otherwise pick one at random.
-    (landing / "erp" / "invoices_2026-11-20T0300.csv").write_text(
-        "\n".join([header, row.format(amount="100.00"), row.format(amount="250.00")]) + "\n"
-    )
-
-    status = main(
-        ["build", "--landing", str(landing), "--warehouse", str(warehouse), "--as-of", "2026-11-20"]
-    )
-
-    out = capsys.readouterr().out
-    assert status == 1
-    assert "raw_erp_invoices_suite" in out and "FAIL" in out
-    assert "build FAILED" in out
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        marts = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts'"
-        ).fetchall()
-        assert marts == [(0,)], "no mart is built on top of a failed blocking check"
-        loaded = con.execute(
-            "select count(*) from raw.erp_invoices where invoice_id = 'INV-TIE'"
-        ).fetchall()
-        assert loaded == [(2,)], "the rows stay in raw for the investigation"
+def _build(landing: Path, warehouse: Path, *extra: str) -> int:
+    args = ["build", "--landing", str(landing), "--warehouse", str(warehouse)]
+    return main([*args, "--as-of", AS_OF.isoformat(), *extra])
 
 
-def test_a_missing_fx_rate_fails_dbt_records_it_and_skips_what_depends_on_it(
-    tmp_path: Path, capsys
-) -> None:
-    """An invoice in a currency with no rate: dbt's error-severity rate tests fail, the models
-    downstream of them are skipped, every dbt test and every check that did not run is recorded
-    in quality.check_results, and the terminal gets one line per failure, no traceback."""
-    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
-    generate(landing, size="tiny", seed=3, as_of=AS_OF)
+def _plant_unknown_supervisor(landing: Path) -> None:
+    """An agent whose supervisor is not a dialer agent: common in real exports."""
+    agent = {
+        "agent_id": "AG-NEW",
+        "name": "New Agent",
+        "team": "team_europe",
+        "supervisor_id": "SUP-OUTSIDE",
+        "active_from": "2026-11-01",
+        "active_to": None,
+    }
+    (landing / "cases" / f"agents_{LATE_FILE}.jsonl").write_text(json.dumps(agent) + "\n")
+
+
+def _plant_chf_invoice(landing: Path) -> str:
+    """An invoice in a currency with no FX rate, to a known customer; returns its debtor."""
     header = ",".join(SOURCES_BY_NAME["erp_invoices"].columns)
     invoices = sorted((landing / "erp").glob("invoices_*.csv"))[0]
-    debtor = invoices.read_text().splitlines()[1].split(",")[1]  # a known customer
+    debtor = invoices.read_text().splitlines()[1].split(",")[1]
     row = f"INV-CHF,{debtor},CHF-1,invoice,,2026-11-01,2026-12-01,100.00,CHF,2026-11-01T08:00:00Z"
-    (landing / "erp" / "invoices_2026-11-20T0300.csv").write_text(f"{header}\n{row}\n")
+    (landing / "erp" / f"invoices_{LATE_FILE}.csv").write_text(f"{header}\n{row}\n")
+    return debtor
 
-    status = main(
-        ["build", "--landing", str(landing), "--warehouse", str(warehouse), "--as-of", "2026-11-20"]
-    )
 
-    captured = capsys.readouterr()
-    assert status == 1
-    assert "Traceback" not in captured.out + captured.err
-    assert "Stack Trace" not in captured.out + captured.err
-    failure = [line for line in captured.out.splitlines() if "dbt build failed:" in line]
-    assert len(failure) == 1
-    assert "int_finance_credit_sales_has_fx_rate_for_every_document" in failure[0]
-    artifacts = tmp_path / "logs" / "dbt"
-    assert failure[0].endswith(f"dbt's artifacts and log: {artifacts}")
-    assert (artifacts / "run_results.json").is_file(), "kept for the investigation"
+def _checks(warehouse: Path) -> dict[tuple[str, str], tuple[str, list[str]]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        failed = con.execute(
-            "select check_name, asset, failing_count from quality.check_results "
-            "where status = 'fail' order by 1"
+        rows = con.execute(
+            "select check_name, asset, status, failing_keys from quality.check_results"
+            " where run_id = (select run_id from quality.check_results"
+            " order by evaluated_at desc limit 1)"
         ).fetchall()
-        assert (
-            "int_finance_credit_sales_has_fx_rate_for_every_document",
-            "intermediate/int_finance_credit_sales",
-            1,
-        ) in failed
-        skipped = {
-            name
-            for (name,) in con.execute(
-                "select check_name from quality.check_results where status = 'skipped'"
-            ).fetchall()
-        }
-        assert "marts_fct_dso_suite" in skipped, "the DSO suite never ran: its mart was skipped"
-        passed_dbt = con.execute(
-            "select count(*) from quality.check_results "
-            "where status = 'pass' and description like 'dbt test%'"
-        ).fetchone()
-        assert passed_dbt and passed_dbt[0] > 50
-        dso = con.execute(
-            "select count(*) from information_schema.tables where table_name = 'fct_dso'"
-        ).fetchone()
-        assert dso == (0,), "fct_dso is downstream of the failed rate test: not built"
+    return {(name, asset): (status, json.loads(keys)) for name, asset, status, keys in rows}
 
 
-def test_each_planted_quality_defect_is_caught_by_the_check_meant_for_it(
+def test_row_defects_are_flagged_in_one_build_and_every_figure_is_published(
     tmp_path: Path, capsys
 ) -> None:
-    """`amicable generate --quality-defects`: rows that pass the contract but break a data-quality
-    rule. Each labelled defect fails (or warns on) exactly its check, with its key among the
-    failing keys; no other check fails; the blocking ones stop dbt."""
+    """The planted quality defects (orphan allocation, over-allocation, a call on an unknown
+    case, cash before its invoice), an unknown supervisor and an invoice without an FX rate:
+    all recorded with their keys in one build, which exits 0 and publishes every mart; the
+    figure the missing rate feeds is null, the others are computed."""
     landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
     generate_args = ["generate", "--size", "tiny", "--seed", "3", "--out", str(landing)]
-    assert main([*generate_args, "--as-of", "2026-11-20", "--quality-defects"]) == 0
+    assert main([*generate_args, "--as-of", AS_OF.isoformat(), "--quality-defects"]) == 0
     labels = [
         json.loads(line)
         for line in (landing / "_labels" / "quality_defects.jsonl").read_text().splitlines()
     ]
+    _plant_unknown_supervisor(landing)
+    debtor = _plant_chf_invoice(landing)
 
-    status = main(
-        ["build", "--landing", str(landing), "--warehouse", str(warehouse), "--as-of", "2026-11-20"]
-    )
+    status = _build(landing, warehouse)
 
-    assert status == 1
-    assert "build FAILED" in capsys.readouterr().out
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        rows = con.execute(
-            "select check_name, asset, status, failing_keys from quality.check_results"
-            " where status in ('fail', 'warn')"
-        ).fetchall()
-        marts = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'marts'"
-        ).fetchone()
-    # The tiny sample's thin message feed is a few hours past its cadence: a freshness warning.
-    caught = {
-        (name, asset): (status, json.loads(keys))
-        for name, asset, status, keys in rows
-        if name != "freshness"
-    }
-    assert set(caught) == {(label["check"], label["asset"]) for label in labels}
+    captured = capsys.readouterr()
+    out = captured.out
+    assert status == 0, out
+    assert "build succeeded and published" in out
+    progress = captured.err.splitlines()
+    assert any(line.startswith("[") and "ingested erp_invoices:" in line for line in progress)
+    assert any("dbt model 1 of " in line for line in progress), "a line per step as it goes"
+    checks = _checks(warehouse)
     for label in labels:
-        status, keys = caught[(label["check"], label["asset"])]
-        assert status == ("fail" if label["blocking"] else "warn"), label
+        found, keys = checks[(label["check"], label["asset"])]
+        assert found == "warn", label
         assert any(label["key"] in key for key in keys), (label, keys)
-    assert marts == (0,), "the blocking failures stop every model"
-    assert {label["defect"] for label in labels} == {
-        "orphan_allocation",
-        "over_allocation",
-        "contact_on_unknown_case",
-        "paid_before_issue",
-    }
+        assert label["key"] in out, "the terminal names the flagged row"
+    supervisor = [
+        s for (name, _), (s, _) in checks.items() if "stg_cases__agents_supervisor_id" in name
+    ]
+    assert supervisor == ["warn"]
+    assert checks[FX_RATE_TEST][0] == "warn"
+    assert not [key for key, (s, _) in checks.items() if s in ("fail", "skipped")]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        marts = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+        segment = con.execute(
+            "select segment from staging.stg_erp__customers where debtor_id = ?", [debtor]
+        ).fetchone()[0]
+        november = con.execute(
+            "select segment, credit_sales_rc from marts.fct_dso"
+            " where month = date '2026-11-01' order by segment"
+        ).fetchall()
+        october = con.execute(
+            "select count(*), count(credit_sales_rc) from marts.fct_dso"
+            " where month = date '2026-10-01'"
+        ).fetchone()
+        promises = con.execute("select count(*) from marts.fct_promises").fetchone()[0]
+    assert {"fct_ar_ageing", "fct_dso", "fct_promises", "fct_agent_daily"} <= marts
+    assert dict(november)[segment] is None and dict(november)["all"] is None, november
+    assert [s for s, sales in november if sales is not None], "other segments keep their sales"
+    assert october[0] > 0 and october[0] == october[1], "months without the CHF invoice"
+    assert promises > 0
+
+
+def test_a_blocking_failure_keeps_the_last_good_build_and_still_runs_every_check(
+    tmp_path: Path, capsys
+) -> None:
+    """With `max_failing_row_share: 0`, one orphan allocation blocks publication: the build
+    exits 1 and names it with its key, the published warehouse stays the previous build, and
+    the rejected build (kept beside it) holds every check of the run, the unrelated missing
+    FX rate and the dbt tests downstream included."""
+    landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
+    generate(landing, size="tiny", seed=3, as_of=AS_OF)
+    config_dir = tmp_path / "config"
+    shutil.copytree(DEFAULT_CONFIG.parent, config_dir)
+    config = yaml.safe_load((config_dir / DEFAULT_CONFIG.name).read_text())
+    config["quality"]["max_failing_row_share"] = 0
+    (config_dir / DEFAULT_CONFIG.name).write_text(yaml.safe_dump(config))
+    strict = ["--config", str(config_dir / DEFAULT_CONFIG.name)]
+    assert _build(landing, warehouse, *strict) == 0
+    published_runs = {k for k in _checks(warehouse)}
+    header = ",".join(SOURCES_BY_NAME["erp_payment_allocations"].columns)
+    orphan = "AL-ORPHAN,NO-SUCH-ENTRY,INV-NOT-THERE,10.00,2026-11-19T12:00:00Z"
+    (landing / "erp" / f"payment_allocations_{LATE_FILE}.csv").write_text(f"{header}\n{orphan}\n")
+    _plant_chf_invoice(landing)
+    capsys.readouterr()
+
+    status = _build(landing, warehouse, *strict)
+
+    out = capsys.readouterr().out
+    assert status == 1
+    assert "build NOT PUBLISHED (a check blocks publication)" in out
+    blocking = [line for line in out.splitlines() if line.startswith("  BLOCKS ")]
+    orphans = [line for line in blocking if "allocations_reference_known_invoices" in line]
+    assert len(orphans) == 1 and "AL-ORPHAN" in orphans[0], blocking
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        live_orphans = con.execute(
+            "select count(*) from raw.erp_payment_allocations where allocation_id = 'AL-ORPHAN'"
+        ).fetchone()
+    assert live_orphans == (0,), "the published warehouse is the previous build"
+    assert set(_checks(warehouse)) == published_runs
+    rejected = warehouse.with_name(warehouse.name + ".rejected")
+    checks = _checks(rejected)
+    assert checks[("allocations_reference_known_invoices", "raw/erp_payment_allocations")][0] == (
+        "fail"
+    )
+    assert checks[FX_RATE_TEST][0] == "warn", (
+        "an unrelated defect of the same files is reported in the same build"
+    )
+    assert not [key for key, (s, _) in checks.items() if s == "skipped"], "every check ran"
+    dbt_marts = [asset for (_, asset) in checks if asset.startswith("marts/")]
+    assert dbt_marts, "the dbt tests on marts ran although a raw check blocks"
+
+    assert _build(landing, warehouse) == 0, "with the default share the build publishes"
+    assert not rejected.exists(), "a published build clears the rejected one"

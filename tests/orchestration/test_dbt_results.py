@@ -72,7 +72,7 @@ def test_the_failure_summary_names_errored_models_and_failed_tests_in_one_line()
         ("test.amicable.assert_soft", "warn", 1, ""),
     )
     assert failure_summary(run, MANIFEST) == (
-        "dbt build failed: 1 model(s) errored (fct_x: Binder Error: column y not found); "
+        "dbt failed: 1 model(s) errored (fct_x: Binder Error: column y not found); "
         "1 test(s) failed (unique_fct_x_id); 1 unit test(s) failed (adds_up)"
     )
 

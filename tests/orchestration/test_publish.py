@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.publish import WarehouseLocked, staged_build, staging_path
+from orchestration.publish import WarehouseLocked, rejected_path, staged_build, staging_path
 
 
 def _write(database: Path, value: int) -> None:
@@ -78,3 +78,17 @@ def test_a_copy_left_by_a_killed_build_is_discarded(tmp_path: Path) -> None:
     with staged_build(live) as staging:
         assert _read(staging) == 1
     assert _read(live) == 1
+
+
+def test_a_build_a_check_blocks_is_kept_apart_and_the_published_one_stays(tmp_path: Path) -> None:
+    live = tmp_path / "warehouse.duckdb"
+    _write(live, 1)
+    with staged_build(live, publishable=lambda: False) as staging:
+        _write(staging, 2)
+    assert _read(live) == 1, "the dashboard keeps the last good build"
+    assert _read(rejected_path(live)) == 2, "the blocked build is kept for the investigation"
+    assert not staging_path(live).exists()
+    with staged_build(live) as staging:
+        _write(staging, 3)
+    assert _read(live) == 3
+    assert not rejected_path(live).exists(), "a published build clears the rejected one"

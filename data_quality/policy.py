@@ -1,0 +1,52 @@
+"""What a failed check does to the build: the one home of the blocking rule (DESIGN.md §2).
+
+Every check has one of three levels, declared beside it with its reason:
+
+- `blocking`: a failure means the published figures as a whole would be wrong (open AR does
+  not reconcile to the sources to the cent, a mart key is duplicated, a source is empty). The
+  build is not published: the dashboard keeps the last good build (`orchestration.publish`).
+- `row`: a row-level defect (an allocation to an unknown invoice, a contact on an unknown
+  case, a document without an FX rate). The failing rows are recorded with their keys, the
+  figures they feed are null or leave them out (each model says how), and the build goes on.
+  When more than `quality.max_failing_row_share` of the rows a check reads fail, the data as
+  a whole is suspect (a broken export, a wrong file): the check then blocks too.
+- `warning`: worth a look, never blocks (freshness, volume, distribution shifts, hints).
+
+A check's status in `quality.check_results` is `pass`, `warn` (failed, does not block) or
+`fail` (failed and blocks publication); a build is published only when no check has `fail`.
+Every check runs in every build, whatever another one found, so one build reports every
+problem (`orchestration.build`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, get_args
+
+Level = Literal["blocking", "row", "warning"]
+LEVELS: tuple[str, ...] = get_args(Level)
+
+
+def verdict(level: Level, failing: int, checked: int | None, max_share: float) -> str:
+    """`pass`, `warn` or `fail` for a check at `level` with `failing` of `checked` rows bad.
+
+    A row-level check whose row count is unknown (`checked` None) is judged on its failing
+    count alone: any failure warns."""
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {LEVELS}, got {level!r}")
+    if failing <= 0:
+        return "pass"
+    if level == "blocking":
+        return "fail"
+    if level == "row" and checked and failing / checked > max_share:
+        return "fail"
+    return "warn"
+
+
+def share_text(failing: int, checked: int | None, max_share: float) -> str:
+    """`3 of 1,200 rows (0.25 %; blocks above 1 %)`, for a row-level check's description."""
+    if not checked:
+        return f"{failing:,} row(s)"
+    return (
+        f"{failing:,} of {checked:,} rows ({100 * failing / checked:.2g} %; "
+        f"blocks above {100 * max_share:g} %)"
+    )
