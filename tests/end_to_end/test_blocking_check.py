@@ -89,7 +89,9 @@ def test_a_missing_fx_rate_fails_dbt_records_it_and_skips_what_depends_on_it(
                 "select check_name from quality.check_results where status = 'skipped'"
             ).fetchall()
         }
-        assert "marts_fct_dso_suite" in skipped, "the DSO suite never ran: its mart was skipped"
+        assert "unique_combination_of_columns_fct_dso_month__segment" in skipped, (
+            "fct_dso's key test never ran: its mart was skipped"
+        )
         passed_dbt = con.execute(
             "select count(*) from quality.check_results "
             "where status = 'pass' and description like 'dbt test%'"
