@@ -231,7 +231,7 @@ def build_asset_checks(
 
     `tables` picks suites by table (default: all of `SUITES`); `asset_keys` overrides the asset
     key a table's check is attached to (default: the suite's ``meta["asset_key"]``, e.g.
-    ``["raw", "erp_invoices"]``, ``["marts", "fct_ar_ageing"]``). The resource under
+    ``["raw", "erp_invoices"]``). The resource under
     `warehouse_resource_key` must offer ``connect(read_only=True)`` (see `WarehouseResource`).
     """
     selected = list(tables) if tables is not None else list(SUITES)

@@ -1,4 +1,5 @@
-"""Data-quality suites as code: one function per checked table, each returning a GX suite.
+"""Data-quality suites as code: one function per raw table, each returning a GX suite (mart
+invariants are dbt tests beside each mart: one home per rule).
 
 Every expectation carries ``meta = {"blocking": bool, "reason": str}``:
 - BLOCKING: a failure means figures built downstream would be wrong; the Dagster check fails
@@ -42,8 +43,6 @@ from data_quality.expectations import (
     raw_unique,
     warning,
 )
-from data_quality.suites_marts import AGEING_BUCKET_DAYS, MART_SUITES, bucket_rules
-from data_quality.suites_marts_ops import OPS_MART_SUITES
 from data_quality.suites_raw import RAW_SUITES
 
 IBAN_PATTERN = r"^[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}$"
@@ -124,49 +123,12 @@ def bank_entries_suite() -> gx.ExpectationSuite:
     )
 
 
-def fct_ar_ageing_suite() -> gx.ExpectationSuite:
-    """Receivables ageing mart (marts.fct_ar_ageing), DESIGN.md §4."""
-    key_reason = "the mart's grain is open item x snapshot date"
-    expectations = [
-        not_null("snapshot_date", key_reason),
-        not_null("invoice_id", key_reason),
-        not_null("debtor_id", "the item would fall out of debtor drill-downs"),
-        not_null("due_date", "days past due derive from the due date"),
-        not_null("open_amount_rc", "a missing FX rate would drop the item from totals"),
-        not_null("segment", "debtor missing from the customer master", is_blocking=False),
-        blocking(
-            key_reason,
-            E.ExpectCompoundColumnsToBeUnique(column_list=["snapshot_date", "invoice_id"]),
-        ),
-        blocking(
-            "bucket labels are fixed by DESIGN.md §4",
-            E.ExpectColumnValuesToBeInSet(
-                column="ageing_bucket", value_set=list(AGEING_BUCKET_DAYS)
-            ),
-        ),
-        blocking(
-            "open amount is never below zero (excess credit is reported apart)",
-            E.ExpectColumnValuesToBeBetween(column="open_amount", min_value=0),
-        ),
-        currency(),
-        *bucket_rules("days_past_due"),
-    ]
-    return make_suite(
-        "marts.fct_ar_ageing",
-        ["snapshot_date", "invoice_id"],
-        ["marts", "fct_ar_ageing"],
-        expectations,
-    )
-
-
 SUITES: dict[str, Callable[[], gx.ExpectationSuite]] = {
     "raw.erp_invoices": erp_invoices_suite,
     "raw.bank_entries": bank_entries_suite,
     **RAW_SUITES,
-    "marts.fct_ar_ageing": fct_ar_ageing_suite,
-    **MART_SUITES,
-    **OPS_MART_SUITES,
 }
-"""Every suite by table (``schema.name``): every raw table and every mart."""
+"""Every suite by table (``schema.name``): every raw table. Mart invariants are dbt tests in
+the YAML beside each mart (dbt_project/models/marts/), one home per rule."""
 
 __all__ = ["RAW_LOCATION", "SUITES", "blocking", "is_blocking", "warning"]

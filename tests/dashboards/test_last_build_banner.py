@@ -35,7 +35,7 @@ def test_a_build_with_failed_and_skipped_checks_is_announced_on_every_page(
     with duckdb.connect(str(warehouse)) as con:
         for check, status in (
             ("raw_erp_invoices_suite", "fail"),
-            ("marts_fct_dso_suite", "skipped"),
+            ("unique_combination_of_columns_fct_dso_month__segment", "skipped"),
         ):
             con.execute(
                 "insert into quality.check_results values"

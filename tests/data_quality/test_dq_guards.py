@@ -9,7 +9,6 @@ import copy
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 from dq_fixtures import (
     DOWNSTREAM,
     RAW,
@@ -108,35 +107,6 @@ def test_cash_applied_before_the_invoice_was_issued_is_a_recorded_warning(tmp_pa
     assert DOWNSTREAM in materialized(result), "a warning never blocks"
     [row] = recorded(warehouse)
     assert (row["status"], row["blocking"], row["failing_count"]) == ("warn", False, 1)
-
-
-def test_a_missing_fx_rate_fails_the_ageing_suite_and_blocks(tmp_path: Path) -> None:
-    warehouse = tmp_path / "w.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("create schema marts")
-        con.execute(
-            "create table marts.fct_ar_ageing as select * from (values"
-            " (date '2026-01-31', 'INV-1', 'D-1', 'B2B', 'EUR', date '2026-01-01', 30, '1-30',"
-            "  10.0, 10.0),"
-            " (date '2026-01-31', 'INV-2', 'D-1', 'B2B', 'USD', date '2026-01-01', 30, '1-30',"
-            "  5.0, null))"  # no USD rate on or before the snapshot: no reporting amount
-            " as t(snapshot_date, invoice_id, debtor_id, segment, currency, due_date,"
-            " days_past_due, ageing_bucket, open_amount, open_amount_rc)"
-        )
-    result = run_graph(
-        warehouse, stubs([AGEING], AGEING), build_asset_checks(tables=["marts.fct_ar_ageing"])
-    )
-    [evaluation] = result.get_asset_check_evaluations()
-    assert (evaluation.passed, evaluation.severity) == (False, dg.AssetCheckSeverity.ERROR)
-    assert "expect_column_values_to_not_be_null(open_amount_rc)" in evaluation.description
-    assert DOWNSTREAM in materialized(result), "nothing is skipped: publication decides later"
-    [row] = recorded(warehouse)
-    assert (row["check_name"], row["status"], row["failing_count"]) == (
-        "marts_fct_ar_ageing_suite",
-        "fail",
-        1,
-    )
-    assert row["failing_keys"] == ["2026-01-31 | INV-2"]
 
 
 def test_a_volume_drop_is_a_recorded_warning_that_does_not_block(tmp_path: Path) -> None:

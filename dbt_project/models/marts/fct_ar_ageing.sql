@@ -106,14 +106,7 @@ final as (
         currency,
         due_date,
         days_past_due,
-        case
-            when days_past_due <= 0 then 'current'
-            when days_past_due <= 30 then '1-30'
-            when days_past_due <= 60 then '31-60'
-            when days_past_due <= 90 then '61-90'
-            when days_past_due <= 120 then '91-120'
-            else '120+'
-        end as ageing_bucket,
+        {{ finance_ageing_bucket('days_past_due') }} as ageing_bucket,
         cast(open_amount as decimal(18, 2)) as open_amount,
         cast(round(open_amount * fx_rate, 2) as decimal(18, 2)) as open_amount_rc,
         invoice_number,
