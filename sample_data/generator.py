@@ -26,6 +26,7 @@ from sample_data.defects import Planter
 from sample_data.emit import emit_debtor
 from sample_data.fx import write_fx
 from sample_data.near_misses import NEAR_RULES
+from sample_data.profiles import AGENCY, STANDARD, Profile
 from sample_data.rows import agent_row
 from sample_data.simulate import simulate_debtor, simulate_former_debtor
 from sample_data.world import AgentPool, make_agents
@@ -49,6 +50,7 @@ SPLIT_TABLES = (
 class Size:
     debtors: int
     agents_per_team: int
+    profile: Profile = STANDARD  # the debtor mix and the dialer's effort (profiles.py)
 
 
 SIZES: dict[str, Size] = {
@@ -148,7 +150,9 @@ def generate(
                 for agent in agents:
                     sinks["cases_agents"].write(agent_row(agent))
                 for idx in range(SIZES[size].debtors):
-                    result = simulate_debtor(idx, seed, clock, pool, slips, near_misses)
+                    result = simulate_debtor(
+                        idx, seed, clock, pool, slips, near_misses, SIZES[size].profile
+                    )
                     emit_debtor(result, sinks, spool, planter, clock, labels, config)
                     planter.plant(result, sinks, spool)
                 if years is not None:  # ANY-RETENTION's host, free of planted defects
