@@ -5,6 +5,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+from itertools import accumulate
 from random import Random
 
 from sample_data.days import Clock, at_utc
@@ -47,7 +49,14 @@ GB_BANKS = ("NWBK", "BARC", "LOYD", "HBUK", "MIDL")
 
 
 def weighted(rng: Random, options: tuple[tuple[str, int], ...]) -> str:
-    return rng.choices([o for o, _ in options], [w for _, w in options])[0]
+    """One option drawn by weight (one `rng.random()`, as `rng.choices` with weights)."""
+    population, cum_weights = _cumulative(options)
+    return rng.choices(population, cum_weights=cum_weights)[0]
+
+
+@cache
+def _cumulative(options: tuple[tuple[str, int], ...]) -> tuple[list[str], list[int]]:
+    return [o for o, _ in options], list(accumulate(w for _, w in options))
 
 
 def iban(country: str, bban: str) -> str:
