@@ -59,7 +59,7 @@ SIZES: dict[str, Size] = {
     "demo": Size(debtors=480, agents_per_team=6),  # ~4,000 invoices
     "large": Size(debtors=118_000, agents_per_team=100),  # ~1M invoices
     # a collections agency's book, day by day: ~1.2M invoices, ~1M payments, ~10M contacts
-    "xl": Size(debtors=230_000, agents_per_team=250, profile=AGENCY, daily=True),
+    "xl": Size(debtors=240_000, agents_per_team=250, profile=AGENCY, daily=True),
 }
 
 

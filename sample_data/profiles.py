@@ -2,10 +2,10 @@
 
 `STANDARD` is the world of `tiny`, `demo` and `large` (their files depend on it byte for byte:
 change a size's profile, never these values). `AGENCY` is a collections agency's book, for
-`xl`: more delinquent debtors, harder to reach, called by a dialer that retries up to forty
-times (still at most one outbound call a day and none for a week after a conversation), with
-a reminder after half the unanswered calls. Every rule the simulation keeps by construction
-(business hours, pacing, silence after a cease request) holds the same under both.
+`xl`: mostly consumers, more of them delinquent, hard to reach, called by a dialer that
+retries up to sixty times (still at most one outbound call a day and none for a week after a
+conversation), with a reminder after most unanswered calls. Every rule the simulation keeps
+by construction (business hours, pacing, silence after a cease request) holds under both.
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ AGENCY = Profile(
         ("non_payer", 20),
     ),
     b2b_share=0.15,
-    reachability=(0.03, 0.12),
-    max_tries=40,
-    reminder_share=0.5,
+    reachability=(0.02, 0.06),
+    max_tries=60,
+    reminder_share=0.8,
     call_gap={"soft": (2, 4), "standard": (1, 2), "intensive": (1, 1)},
 )

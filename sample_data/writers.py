@@ -10,14 +10,12 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO
 
 from ingestion.contracts import SOURCES_BY_NAME
 from sample_data.days import DAY, stamp
-
-EXTRACT_HOUR = timedelta(hours=2)  # the nightly extraction runs at 02:00 UTC
 
 
 class TableSink:
@@ -132,7 +130,7 @@ class DailySink(TableSink):
     Days without rows have no file. Rows are buffered per file and appended in blocks, so a
     history of hundreds of days needs neither hundreds of open files nor the rows in memory."""
 
-    BLOCK = 128  # rows buffered per file before they are appended to it
+    BLOCK = 256  # rows buffered per file before they are appended to it
 
     def __init__(self, out: Path, table: str, first: date, last: date) -> None:
         source = SOURCES_BY_NAME[table]
@@ -159,7 +157,8 @@ class DailySink(TableSink):
         elif when is None:
             day = self.first
         else:
-            day = min(self.last, max(self.first, (when - EXTRACT_HOUR).date() + DAY))
+            day = when.date() if when.hour < 2 else when.date() + DAY
+            day = self.first if day < self.first else self.last if day > self.last else day
         i = self.by_day.get(day)
         if i is None:
             i = self.by_day[day] = len(self.rel)
