@@ -35,6 +35,16 @@ class UserError(Exception):
     """A problem the user can fix; printed as one line, no traceback."""
 
 
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
+    return value
+
+
 def _date(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -55,7 +65,19 @@ def _parser() -> argparse.ArgumentParser:
     gen = sub.add_parser(
         "generate", help="write a sample landing zone (seeded simulator)", epilog=epilog
     )
-    gen.add_argument("--size", default="demo", help="tiny, demo or large (default: demo)")
+    gen.add_argument(
+        "--size",
+        default="demo",
+        help="tiny, demo, large or xl (~1.2M invoices, ~1M payments, ~10M contact events, one "
+        "file per source and night) (default: demo)",
+    )
+    gen.add_argument(
+        "--debtors",
+        type=_positive,
+        default=None,
+        metavar="N",
+        help="scale the size to N debtors (its volumes follow; xl has 240000)",
+    )
     gen.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
     gen.add_argument(
         "--out", type=Path, default=data / "landing", help="output folder (default: %(default)s)"
@@ -172,7 +194,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if args.size not in SIZES:
         raise UserError(f"unknown size {args.size!r}: choose one of {', '.join(SIZES)}")
     try:
-        summary = generate(args.out, size=args.size, seed=args.seed, as_of=args.as_of)
+        summary = generate(
+            args.out,
+            size=args.size,
+            seed=args.seed,
+            as_of=args.as_of,
+            debtors=getattr(args, "debtors", None),
+        )
     except ValueError as exc:
         raise UserError(str(exc)) from None
     print(f"sample landing zone written to {args.out}")

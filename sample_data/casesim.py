@@ -32,7 +32,6 @@ from sample_data.world import Agent, AgentPool, Debtor, weighted
 
 GRACE_DAYS = 3
 WEEK = timedelta(days=7)
-CALL_GAP = {"soft": (5, 8), "standard": (2, 4), "intensive": (1, 2)}
 FAILED_CALLS = (("no_answer", 45), ("voicemail", 30), ("busy", 12), ("wrong_party", 8))
 CONVERSATIONS = frozenset({"right_party_contact", "promise_to_pay", "refusal", "dispute"})
 DURATION = {
@@ -145,7 +144,7 @@ class CaseSim:
     def call(self, outcome: str, inbound: bool = False) -> datetime:
         assert not self.silent, f"{self.c.case_id}: no contact after a cease request or attorney"
         if not inbound:
-            self.wait(*CALL_GAP[self.c.strategy])
+            self.wait(*self.d.profile.call_gap[self.c.strategy])
         odd = None if inbound else ODD_HOURS.get(self.slip or "")
         end = None if inbound or odd else HOURS_END.get(self.near or "")
         at = self.slot(None if inbound else self.next_call, odd or end or BUSINESS_HOURS)
@@ -177,7 +176,7 @@ class CaseSim:
             self.near_miss("US-7IN7", [c.contact_id for c in made], made[-1].at)
         for _ in range(n):
             self.call(weighted(self.rng, FAILED_CALLS))
-            if self.rng.random() < 0.3:
+            if self.rng.random() < self.d.profile.reminder_share:
                 self.reminder()
 
     def reach(self, final: str) -> datetime:
@@ -186,7 +185,7 @@ class CaseSim:
         talks = 2 if final != "right_party_contact" and self.rng.random() < 0.4 else 1
         for talk in range(talks):
             tries = 1
-            while self.rng.random() > self.d.reachability and tries < 10:
+            while self.rng.random() > self.d.reachability and tries < self.d.profile.max_tries:
                 tries += 1
             self.fail_calls(tries - 1)
             if self.rng.random() < 0.1:  # the debtor writes through the portal

@@ -134,9 +134,25 @@ def add_bank_days(day: date, n: int) -> date:
 
 
 def local_to_utc(day: date, seconds: int, tz: str) -> datetime:
-    """UTC moment of `seconds` after local midnight of `day` in time zone `tz`."""
+    """UTC moment of `seconds` after local midnight of `day` in time zone `tz` (the local wall
+    time, less the zone's offset at that wall time)."""
+    if _SETTLED <= seconds < 86_400:  # clock changes are over by then: the day's offset holds
+        return (
+            datetime(day.year, day.month, day.day) + timedelta(seconds=seconds) - _offset(day, tz)
+        )
     local = datetime(day.year, day.month, day.day, tzinfo=ZoneInfo(tz))
     return (local + timedelta(seconds=seconds)).astimezone(UTC).replace(tzinfo=None)
+
+
+_SETTLED = 5 * 3600  # daylight-saving changes happen at 01:00-03:00 local time, never later
+
+
+@cache
+def _offset(day: date, tz: str) -> timedelta:
+    """UTC offset of `tz` on `day` at noon, local time (the offset of every moment from 05:00)."""
+    offset = datetime(day.year, day.month, day.day, 12, tzinfo=ZoneInfo(tz)).utcoffset()
+    assert offset is not None
+    return offset
 
 
 def at_utc(day: date, seconds: int) -> datetime:

@@ -128,7 +128,7 @@ def emit_debtor(
 
 def _write_plain(sink: TableSink, table: str, row: dict, when: datetime, planter: Planter) -> None:
     rel, _ = sink.write(row, when)
-    if rel == sink.rel[0] and planter.duplicate(table):
+    if rel != sink.final and planter.duplicate(table):
         dup_rel, line = sink.write(row, late=True)
         column = "invoice_id" if table == "erp_invoices" else "event_id"
         planter.label(

@@ -11,7 +11,7 @@ import contextlib
 import json
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from random import Random
@@ -21,15 +21,16 @@ from amicable.settings import DEFAULT_CONFIG
 from ingestion.contracts import SOURCES_BY_NAME
 from sample_data.breaches import Slips, retention_years
 from sample_data.camt import write_statements
-from sample_data.days import Clock, stamp
+from sample_data.days import DAY, Clock, stamp
 from sample_data.defects import Planter
 from sample_data.emit import emit_debtor
 from sample_data.fx import write_fx
 from sample_data.near_misses import NEAR_RULES
+from sample_data.profiles import AGENCY, STANDARD, Profile
 from sample_data.rows import agent_row
 from sample_data.simulate import simulate_debtor, simulate_former_debtor
-from sample_data.world import AgentPool, make_agents
-from sample_data.writers import BankSpool, TableSink
+from sample_data.world import FORCED, AgentPool, make_agents
+from sample_data.writers import BankSpool, DailySink, TableSink
 
 GENERATOR = "amicable.sample_data"
 OWNED = ("erp", "cases", "contacts", "fx", "bank", "_labels")
@@ -49,12 +50,16 @@ SPLIT_TABLES = (
 class Size:
     debtors: int
     agents_per_team: int
+    profile: Profile = STANDARD  # the debtor mix and the dialer's effort (profiles.py)
+    daily: bool = False  # one file per source and nightly extraction, else two extractions
 
 
 SIZES: dict[str, Size] = {
     "tiny": Size(debtors=40, agents_per_team=3),  # ~300 invoices, for tests
     "demo": Size(debtors=480, agents_per_team=6),  # ~4,000 invoices
     "large": Size(debtors=118_000, agents_per_team=100),  # ~1M invoices
+    # a collections agency's book, day by day: ~1.2M invoices, ~1M payments, ~10M contacts
+    "xl": Size(debtors=240_000, agents_per_team=250, profile=AGENCY, daily=True),
 }
 
 
@@ -112,13 +117,20 @@ def generate(
     seed: int = 7,
     as_of: date | None = None,
     config: Config | None = None,
+    debtors: int | None = None,
 ) -> Summary:
     """Write the sample landing zone for `size` into `out` (history ending at `as_of`,
     default today) with its labels in `out/_labels`. Promise and stuck-case labels use the
-    thresholds of `config` (default: the shipped config/amicable.yml)."""
+    thresholds of `config` (default: the shipped config/amicable.yml). `debtors` replaces the
+    size's number of debtors (volumes scale with it; the profile and file pattern stay)."""
     config = config or load_config(DEFAULT_CONFIG)
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}: choose one of {', '.join(SIZES)}")
+    spec = SIZES[size]
+    if debtors is not None:
+        if debtors < len(FORCED):
+            raise ValueError(f"a sample needs at least {len(FORCED)} debtors, got {debtors}")
+        spec = replace(spec, debtors=debtors)
     as_of = as_of or date.today()
     out = Path(out)
     _prepare(out)
@@ -126,12 +138,10 @@ def generate(
     _write_json(out / "_labels" / "summary.json", marker)
     clock = Clock.of(as_of)
     years = retention_years(config.dbt_vars()["rule_packs"])
-    agents = make_agents(SIZES[size].agents_per_team, clock, seed)
+    agents = make_agents(spec.agents_per_team, clock, seed)
     pool = AgentPool(agents)
     planter = Planter(clock, seed)
-    stamps = [stamp(clock.e1), stamp(clock.e2)]
-    sinks = {t: TableSink(out, t, stamps, clock.e1) for t in SPLIT_TABLES}
-    sinks["cases_agents"] = TableSink(out, "cases_agents", stamps[1:], None)
+    sinks = _sinks(out, clock, spec.daily)
     rows: dict[str, int] = {}
     with tempfile.TemporaryDirectory(prefix="amicable-bank-") as tmp:
         spool = BankSpool(Path(tmp))
@@ -147,12 +157,14 @@ def generate(
                 }
                 for agent in agents:
                     sinks["cases_agents"].write(agent_row(agent))
-                for idx in range(SIZES[size].debtors):
-                    result = simulate_debtor(idx, seed, clock, pool, slips, near_misses)
+                for idx in range(spec.debtors):
+                    result = simulate_debtor(
+                        idx, seed, clock, pool, slips, near_misses, spec.profile
+                    )
                     emit_debtor(result, sinks, spool, planter, clock, labels, config)
                     planter.plant(result, sinks, spool)
                 if years is not None:  # ANY-RETENTION's host, free of planted defects
-                    former = simulate_former_debtor(SIZES[size].debtors, seed, clock, pool, years)
+                    former = simulate_former_debtor(spec.debtors, seed, clock, pool, years)
                     emit_debtor(former, sinks, spool, planter, clock, labels, config)
         finally:
             for sink in sinks.values():
@@ -160,7 +172,7 @@ def generate(
             spool.close()
         for sink in sinks.values():
             rows |= sink.counts()
-        rows |= write_fx(out, clock, seed, planter)
+        rows |= write_fx(out, clock, seed, planter, daily=spec.daily)
         bank_rows, flagged = write_statements(out, spool, clock, seed)
         rows |= bank_rows
     planter.bank_planted(flagged)
@@ -192,6 +204,7 @@ def generate(
             "generator": GENERATOR,
             "complete": True,
             "size": size,
+            **({"debtors": debtors} if debtors is not None else {}),
             "seed": seed,
             "as_of": as_of.isoformat(),
             "rows": summary.rows,
@@ -204,6 +217,20 @@ def generate(
         },
     )
     return summary
+
+
+def _sinks(out: Path, clock: Clock, daily: bool) -> dict[str, TableSink]:
+    """The split tables' writers: two extractions (a week apart, the last at as_of), or one
+    per night from the day after the history starts to as_of (agents: the first night)."""
+    if daily:
+        first = clock.start + DAY
+        sinks = {t: DailySink(out, t, first, clock.as_of) for t in SPLIT_TABLES}
+        sinks["cases_agents"] = DailySink(out, "cases_agents", first, clock.as_of)
+        return sinks
+    stamps = [stamp(clock.e1), stamp(clock.e2)]
+    sinks = {t: TableSink(out, t, stamps, clock.e1) for t in SPLIT_TABLES}
+    sinks["cases_agents"] = TableSink(out, "cases_agents", stamps[1:], None)
+    return sinks
 
 
 def _count_lines(path: Path) -> int:

@@ -25,6 +25,7 @@ from sample_data.breaches import (
 from sample_data.casesim import GRACE_DAYS, CaseSim
 from sample_data.days import DAY, Clock, at_utc, bank_on_or_after
 from sample_data.ledger import Ledger, balance
+from sample_data.profiles import STANDARD, Profile
 from sample_data.records import Case, Ids
 from sample_data.scenarios import SCENARIOS_BY_HABIT, SUCCESS, run_script
 from sample_data.world import AgentPool, Debtor, make_debtor, weighted
@@ -44,10 +45,16 @@ def debtor_rng(seed: int, idx: int) -> Random:
 
 
 def simulate_debtor(
-    idx: int, seed: int, clock: Clock, agents: AgentPool, slips: Slips, near_misses: Slips
+    idx: int,
+    seed: int,
+    clock: Clock,
+    agents: AgentPool,
+    slips: Slips,
+    near_misses: Slips,
+    profile: Profile = STANDARD,
 ) -> DebtorResult:
     rng = debtor_rng(seed, idx)
-    debtor = make_debtor(idx, rng, clock)
+    debtor = make_debtor(idx, rng, clock, profile=profile)
     ledger = Ledger(debtor, clock, rng)
     ids = Ids(f"{idx + 1:06d}")
     cases: list[Case] = []

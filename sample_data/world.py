@@ -5,9 +5,12 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
+from itertools import accumulate
 from random import Random
 
 from sample_data.days import Clock, at_utc
+from sample_data.profiles import STANDARD, Profile
 
 CURRENCY = {"US": "USD", "FR": "EUR", "DE": "EUR", "GB": "GBP"}
 TIMEZONES = {
@@ -20,13 +23,7 @@ JURISDICTION = {"GB": "UK"}
 TEAM_OF_COUNTRY = {"FR": "team_europe", "DE": "team_europe", "GB": "team_uk", "US": "team_americas"}
 TEAMS = ("team_europe", "team_uk", "team_americas")
 COUNTRY_WEIGHTS = (("FR", 35), ("US", 25), ("GB", 20), ("DE", 20))
-HABIT_WEIGHTS = (
-    ("on_time", 38),
-    ("slow", 25),
-    ("chronic_late", 15),
-    ("partial", 12),
-    ("non_payer", 10),
-)
+HABIT_WEIGHTS = STANDARD.habit_weights
 
 FIRST = {
     "US": ("James", "Mary", "Robert", "Linda", "Michael", "Patricia", "David", "Jennifer"),
@@ -52,7 +49,14 @@ GB_BANKS = ("NWBK", "BARC", "LOYD", "HBUK", "MIDL")
 
 
 def weighted(rng: Random, options: tuple[tuple[str, int], ...]) -> str:
-    return rng.choices([o for o, _ in options], [w for _, w in options])[0]
+    """One option drawn by weight (one `rng.random()`, as `rng.choices` with weights)."""
+    population, cum_weights = _cumulative(options)
+    return rng.choices(population, cum_weights=cum_weights)[0]
+
+
+@cache
+def _cumulative(options: tuple[tuple[str, int], ...]) -> tuple[list[str], list[int]]:
+    return [o for o, _ in options], list(accumulate(w for _, w in options))
 
 
 def iban(country: str, bban: str) -> str:
@@ -106,6 +110,7 @@ class Debtor:
     updated: datetime | None  # a later change of contact details, if any
     stop_from: date | None  # invoices issued from this day on are not paid by habit
     scenario: str | None  # forced scenario of the debtor's first case
+    profile: Profile = STANDARD  # how intensely the world works its cases (profiles.py)
 
     @property
     def jurisdiction(self) -> str:
@@ -138,13 +143,18 @@ FORCED: tuple[tuple[str, str | None, str | None], ...] = (
 
 
 def make_debtor(
-    idx: int, rng: Random, clock: Clock, forced: tuple[str, str | None, str | None] | None = None
+    idx: int,
+    rng: Random,
+    clock: Clock,
+    forced: tuple[str, str | None, str | None] | None = None,
+    profile: Profile = STANDARD,
 ) -> Debtor:
-    """Debtor `idx`; `forced` (scenario, segment, country) as FORCED gives the first ones."""
+    """Debtor `idx`; `forced` (scenario, segment, country) as FORCED gives the first ones;
+    `profile` sets the habit mix and how reachable it is."""
     forced = forced or (FORCED[idx] if idx < len(FORCED) else None)
     country = (forced and forced[2]) or weighted(rng, COUNTRY_WEIGHTS)
-    segment = (forced and forced[1]) or ("B2B" if rng.random() < 0.4 else "B2C")
-    habit = weighted(rng, HABIT_WEIGHTS) if forced is None else "slow"
+    segment = (forced and forced[1]) or ("B2B" if rng.random() < profile.b2b_share else "B2C")
+    habit = weighted(rng, profile.habit_weights) if forced is None else "slow"
     first, last = rng.choice(FIRST[country]), rng.choice(LAST[country])
     if segment == "B2B":
         name = f"{last} {rng.choice(TRADES)} {rng.choice(SUFFIX[country])}".replace(" ,", ",")
@@ -188,11 +198,12 @@ def make_debtor(
         habit=habit,
         terms=rng.choice((30, 45, 60)) if segment == "B2B" and not forced else 30,
         batch_payer=segment == "B2B" and rng.random() < 0.4,
-        reachability=0.7 if forced else rng.uniform(0.15, 0.45),
+        reachability=0.7 if forced else rng.uniform(*profile.reachability),
         onboarded=onboarded,
         updated=updated,
         stop_from=stop_from,
         scenario=forced[0] if forced else None,
+        profile=profile,
     )
 
 

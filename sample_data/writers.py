@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO
 
 from ingestion.contracts import SOURCES_BY_NAME
+from sample_data.days import DAY, stamp
 
 
 class TableSink:
@@ -40,6 +41,7 @@ class TableSink:
                 writer.writerow(self.columns)
                 self.writers.append(writer)
         self.lines = [1 if self.csv else 0 for _ in self.rel]
+        self.final = self.rel[-1]  # the last extraction file, where late rows go
 
     def _index(self, when: datetime | None, late: bool) -> int:
         if late or (self.cutoff is not None and when is not None and when >= self.cutoff):
@@ -119,6 +121,80 @@ class SpoolEntry:
             remittance=f[8] or None,
             bad_amount=f[9] or None,
         )
+
+
+class DailySink(TableSink):
+    """One source table written to one file per nightly extraction: a row changed at moment
+    `when` is in the extraction at 02:00 after it (the file of day D holds [D-1 02:00, D 02:00)),
+    rows from before the history in the first one (`first`), late rows in the last (`last`).
+    Days without rows have no file. Rows are buffered per file and appended in blocks, so a
+    history of hundreds of days needs neither hundreds of open files nor the rows in memory."""
+
+    BLOCK = 256  # rows buffered per file before they are appended to it
+
+    def __init__(self, out: Path, table: str, first: date, last: date) -> None:
+        source = SOURCES_BY_NAME[table]
+        self.out, self.table, self.columns = out, table, source.columns
+        self.csv = source.fmt == "csv"
+        self.stem = f"{source.folder}/{source.pattern.split('*')[0]}"
+        self.ext = "csv" if self.csv else "jsonl"
+        self.first, self.last = first, last
+        (out / source.folder).mkdir(parents=True, exist_ok=True)
+        self.rel: list[str] = []
+        self.lines: list[int] = []
+        self.buffers: list[list[str]] = []
+        self.handles: list = []  # one _Appender per file, writing to its buffer
+        self.writers: list = []
+        self.by_day: dict[date, int] = {}
+        self.final = self._rel(last)
+
+    def _rel(self, day: date) -> str:
+        return f"{self.stem}{stamp(datetime.combine(day, time(2)))}.{self.ext}"
+
+    def _index(self, when: datetime | None, late: bool) -> int:
+        if late:
+            day = self.last
+        elif when is None:
+            day = self.first
+        else:
+            day = when.date() if when.hour < 2 else when.date() + DAY
+            day = self.first if day < self.first else self.last if day > self.last else day
+        i = self.by_day.get(day)
+        if i is None:
+            i = self.by_day[day] = len(self.rel)
+            self.rel.append(self._rel(day))
+            buffer: list[str] = []
+            self.buffers.append(buffer)
+            self.handles.append(_Appender(buffer))
+            (self.out / self.rel[i]).write_text("", encoding="utf-8")
+            if self.csv:
+                writer = csv.writer(self.handles[i], lineterminator="\n")
+                writer.writerow(self.columns)
+                self.writers.append(writer)
+            else:
+                self.writers.append(None)
+            self.lines.append(1 if self.csv else 0)
+        elif len(self.buffers[i]) >= self.BLOCK:
+            self._flush(i)
+        return i
+
+    def _flush(self, i: int) -> None:
+        buffer = self.buffers[i]
+        if buffer:
+            with (self.out / self.rel[i]).open("a", encoding="utf-8", newline="") as fh:
+                fh.write("".join(buffer))
+            buffer.clear()
+
+    def close(self) -> None:
+        for i in range(len(self.rel)):
+            self._flush(i)
+
+
+class _Appender:
+    """A file-like object collecting what is written to it in a list."""
+
+    def __init__(self, buffer: list[str]) -> None:
+        self.write = buffer.append
 
 
 class BankSpool:

@@ -43,3 +43,11 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Summary, f
 @pytest.fixture(scope="session")
 def demo(demo_run: tuple[Path, Summary, float]) -> Path:
     return demo_run[0]
+
+
+@pytest.fixture(scope="session")
+def xl_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`xl` scaled down to 300 debtors: its agency profile and its daily extraction files."""
+    out = tmp_path_factory.mktemp("xl_small") / "landing"
+    generate(out, size="xl", seed=7, as_of=AS_OF, debtors=300)
+    return out

@@ -80,7 +80,7 @@ def _expected_promise_outcomes(out: Path) -> dict[str, str]:
     return outcomes
 
 
-@pytest.mark.parametrize("size", ["tiny", "demo"])
+@pytest.mark.parametrize("size", ["tiny", "demo", "xl_small"])
 def test_promise_labels_follow_from_the_payments_in_the_files(size, request) -> None:
     out = request.getfixturevalue(size)
     expected = {p["promise_id"]: p["expected_outcome"] for p in labels(out, "promises")}
@@ -125,14 +125,18 @@ def test_cases_follow_their_debtor_and_some_are_still_open(demo: Path) -> None:
     assert 10 < len(still_open) < len(cases) / 2
 
 
-def test_closed_cases_stay_quiet_unless_reopened(demo: Path) -> None:
+@pytest.mark.parametrize("size", ["demo", "xl_small"])
+def test_closed_cases_stay_quiet_unless_reopened(size, request) -> None:
+    demo = request.getfixturevalue(size)
     for events in _events(demo).values():
         for before, after in zip(events, events[1:], strict=False):
             if before["event_type"] == "closed":
                 assert after["event_type"] == "reopened"
 
 
-def test_placed_amount_is_the_overdue_open_amount_at_opening(demo: Path) -> None:
+@pytest.mark.parametrize("size", ["demo", "xl_small"])
+def test_placed_amount_is_the_overdue_open_amount_at_opening(size, request) -> None:
+    demo = request.getfixturevalue(size)
     invoices = latest(valid_rows(demo, "erp_invoices"), "invoice_id", "updated_at")
     value_date = {e["entry_ref"]: e["value_date"] for e in valid_rows(demo, "bank_entries")}
     reduced: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
@@ -167,7 +171,9 @@ def test_placed_amount_is_the_overdue_open_amount_at_opening(demo: Path) -> None
     assert checked > 100
 
 
-def test_each_case_contacts_the_debtor_first_with_the_first_notice_letter(demo: Path) -> None:
+@pytest.mark.parametrize("size", ["demo", "xl_small"])
+def test_each_case_contacts_the_debtor_first_with_the_first_notice_letter(size, request) -> None:
+    demo = request.getfixturevalue(size)
     slipped = {b["case_id"] for b in _breaches(demo, "US-VALIDATION", "FR-FIRST-LETTER")}
     for case_id, contacts in _contacts(demo).items():
         if case_id in slipped:
@@ -180,9 +186,11 @@ def test_each_case_contacts_the_debtor_first_with_the_first_notice_letter(demo: 
         ), case_id
 
 
-def test_contacts_happen_on_local_weekdays_in_business_hours(demo: Path) -> None:
+@pytest.mark.parametrize("size", ["demo", "xl_small"])
+def test_contacts_happen_on_local_weekdays_in_business_hours(size, request) -> None:
     """Except the planted out-of-hours slips, and the near misses at exactly the end of the
     allowed hours (21:00:00 in the US, 20:00:00 elsewhere)."""
+    demo = request.getfixturevalue(size)
     customers = latest(valid_rows(demo, "erp_customers"), "debtor_id", "updated_at")
     slipped = {i for b in _breaches(demo, "US-HOURS", "ANY-QUIET-HOURS") for i in b["evidence_ids"]}
     ends = {"US-HOURS": "21:00:00", "ANY-QUIET-HOURS": "20:00:00"}
@@ -202,7 +210,9 @@ def test_contacts_happen_on_local_weekdays_in_business_hours(demo: Path) -> None
                 assert "09:00" <= local.strftime("%H:%M") <= "18:30", c
 
 
-def test_call_pacing_respects_seven_in_seven_and_a_week_after_a_conversation(demo: Path) -> None:
+@pytest.mark.parametrize("size", ["demo", "xl_small"])
+def test_call_pacing_respects_seven_in_seven_and_a_week_after_a_conversation(size, request) -> None:
+    demo = request.getfixturevalue(size)
     customers = latest(valid_rows(demo, "erp_customers"), "debtor_id", "updated_at")
     calls_by_debtor: dict[str, list[dict]] = defaultdict(list)
     for c in valid_rows(demo, "contacts_calls"):
@@ -227,7 +237,9 @@ def test_call_pacing_respects_seven_in_seven_and_a_week_after_a_conversation(dem
                 assert not [o for o in outbound if d < o < d + timedelta(days=7)], (debtor, d)
 
 
-def test_no_contact_during_a_dispute_or_after_a_cease_request_or_an_attorney(demo: Path) -> None:
+@pytest.mark.parametrize("size", ["demo", "xl_small"])
+def test_no_contact_during_a_dispute_or_after_a_cease_request_or_an_attorney(size, request) -> None:
+    demo = request.getfixturevalue(size)
     contacts, checked = _contacts(demo), 0
     slipped = {b["case_id"] for b in _breaches(demo, "US-CEASE", "US-ATTORNEY", "US-DISPUTE")}
     for case_id, events in _events(demo).items():
@@ -253,7 +265,9 @@ def test_no_contact_during_a_dispute_or_after_a_cease_request_or_an_attorney(dem
     assert checked > 10
 
 
-def test_litigation_follows_a_formal_demand_sent_at_least_eight_days_before(demo: Path) -> None:
+@pytest.mark.parametrize("size", ["demo", "xl_small"])
+def test_litigation_follows_a_formal_demand_sent_at_least_eight_days_before(size, request) -> None:
+    demo = request.getfixturevalue(size)
     contacts = _contacts(demo)
     referrals = [
         e
@@ -306,7 +320,9 @@ def _local(at: str, tz: str) -> datetime:
     return _ts(at).replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(tz))
 
 
-def test_each_planted_breach_is_visible_in_its_evidence(demo: Path) -> None:
+@pytest.mark.parametrize("size", ["demo", "xl_small"])
+def test_each_planted_breach_is_visible_in_its_evidence(size, request) -> None:
+    demo = request.getfixturevalue(size)
     customers = latest(valid_rows(demo, "erp_customers"), "debtor_id", "updated_at")
     events = {e["event_id"]: e for es in _events(demo).values() for e in es}
     contacts = {c["contact_id"]: c for cs in _contacts(demo).values() for c in cs}

@@ -39,7 +39,7 @@ def _bad_header_files(out: Path) -> list[str]:
     ]
 
 
-@pytest.mark.parametrize("size", ["tiny", "demo"])
+@pytest.mark.parametrize("size", ["tiny", "demo", "xl_small"])
 def test_only_labelled_rows_break_the_contract_each_at_its_labelled_field(size, request):
     out = request.getfixturevalue(size)
     expected = {
@@ -65,7 +65,9 @@ def test_every_kind_of_defect_is_planted_in_tiny(tiny: Path) -> None:
     assert fixed == {"erp_invoices", "cases_cases"}
 
 
-def test_each_label_points_at_the_bad_value(tiny: Path) -> None:
+@pytest.mark.parametrize("size", ["tiny", "xl_small"])
+def test_each_label_points_at_the_bad_value(size, request) -> None:
+    tiny = request.getfixturevalue(size)
     rows = {(r.file, r.row): r for r in all_rows(tiny)}
     for lb in labels(tiny):
         if lb["expect"] in ("quarantine", "dedupe", "correction"):
@@ -91,7 +93,9 @@ def test_the_bad_header_file_is_the_only_rejected_file_and_holds_its_labelled_ro
     assert {lb["file"] for lb in rejected} == set(bad_files)
 
 
-def test_duplicates_repeat_an_earlier_row_exactly_in_the_later_file(tiny: Path) -> None:
+@pytest.mark.parametrize("size", ["tiny", "xl_small"])
+def test_duplicates_repeat_an_earlier_row_exactly_in_the_later_file(size, request) -> None:
+    tiny = request.getfixturevalue(size)
     rows = {(r.file, r.row): r for r in all_rows(tiny)}
     for lb in (lb for lb in labels(tiny) if lb["expect"] == "dedupe"):
         dup = rows[(lb["file"], lb["row"])]
@@ -108,7 +112,9 @@ def test_duplicates_repeat_an_earlier_row_exactly_in_the_later_file(tiny: Path) 
         assert originals[0].file < dup.file
 
 
-def test_corrections_carry_a_later_updated_at_than_the_first_version(tiny: Path) -> None:
+@pytest.mark.parametrize("size", ["tiny", "xl_small"])
+def test_corrections_carry_a_later_updated_at_than_the_first_version(size, request) -> None:
+    tiny = request.getfixturevalue(size)
     for lb in (lb for lb in labels(tiny) if lb["expect"] == "correction"):
         source = SOURCES_BY_NAME[lb["table"]]
         versions = [
@@ -121,9 +127,11 @@ def test_corrections_carry_a_later_updated_at_than_the_first_version(tiny: Path)
         assert last["updated_at"] >= f"{EARLY[:10]}T02:00:00Z"
 
 
-def test_real_ingestion_quarantines_exactly_the_labelled_rows(tiny: Path) -> None:
+@pytest.mark.parametrize("size", ["tiny", "xl_small"])
+def test_real_ingestion_quarantines_exactly_the_labelled_rows(size, request) -> None:
     """Integration with ingestion/ (readers + validate): what it quarantines or rejects is
     exactly what the labels announce."""
+    tiny = request.getfixturevalue(size)
     from ingestion.readers import read_file
     from ingestion.validate import validate
 

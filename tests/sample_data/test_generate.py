@@ -87,7 +87,7 @@ def test_overwrites_a_previous_output_cleanly(tmp_path: Path) -> None:
 def test_unknown_size_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown size 'huge'"):
         generate(tmp_path / "x", size="huge")
-    assert set(SIZES) == {"tiny", "demo", "large"}
+    assert set(SIZES) == {"tiny", "demo", "large", "xl"}
 
 
 def test_as_of_defaults_to_today(tmp_path: Path) -> None:
