@@ -26,6 +26,7 @@ from amicable.settings import (
     WAREHOUSE_ENV,
     Settings,
     default_data_dir,
+    today,
 )
 
 DEBUG_ENV = "AMICABLE_DEBUG"
@@ -82,7 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     gen.add_argument(
         "--out", type=Path, default=data / "landing", help="output folder (default: %(default)s)"
     )
-    gen.add_argument("--as-of", type=_date, default=None, help="last day of history (today)")
+    gen.add_argument(
+        "--as-of", type=_date, default=None, help="last day of history (default: today in UTC)"
+    )
     gen.add_argument(
         "--quality-defects",
         action="store_true",
@@ -94,7 +97,9 @@ def _parser() -> argparse.ArgumentParser:
         "build", help="ingest, transform and check: materialise every asset", epilog=epilog
     )
     _warehouse_args(build, data)
-    build.add_argument("--as-of", type=_date, default=None, help="as-of date (default: today)")
+    build.add_argument(
+        "--as-of", type=_date, default=None, help="as-of date (default: today in UTC)"
+    )
     build.add_argument(
         "--reporting-currency", default="", help="ISO 4217 code (default: the configuration's)"
     )
@@ -235,7 +240,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     settings = Settings(
         landing=args.landing,
         warehouse=args.warehouse,
-        as_of=getattr(args, "as_of", None) or date.today(),
+        as_of=getattr(args, "as_of", None) or today(),
         config=args.config,
         reporting_currency=getattr(args, "reporting_currency", ""),
     )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -38,6 +38,15 @@ def case_file_export_log(warehouse: Path) -> Path:
     return Path(warehouse).parent / "audit" / "case_file_exports.jsonl"
 
 
+def today() -> date:
+    """The default as-of date of a build, the generator and the checks: today's date in UTC.
+
+    The one place "today" is decided. UTC, because every timestamp in the landing zone and the
+    warehouse is UTC (DESIGN.md §3): on a machine east of Greenwich shortly after midnight, a
+    local date would run ahead of the data. `--as-of DATE` overrides it."""
+    return datetime.now(UTC).date()
+
+
 def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     return Path(env.get(HOME_ENV) or "data")
@@ -49,7 +58,7 @@ class Settings:
 
     landing: Path
     warehouse: Path
-    as_of: date = field(default_factory=date.today)
+    as_of: date = field(default_factory=today)
     config: Path = DEFAULT_CONFIG  # business thresholds, see amicable.config
     reporting_currency: str = ""  # overrides the configuration's when set
 

@@ -11,12 +11,13 @@ is a row of `quality.check_results`; freshness also writes `quality.source_fresh
 # No `from __future__ import annotations`: Dagster inspects the check's `context` annotation.
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 
 import dagster as dg
 import duckdb
 
 from amicable.config import Quality
+from amicable.settings import today
 from data_quality import freshness
 from data_quality.distribution import WATCHED, WATCHED_BY_TABLE, share_shift
 from data_quality.integrity import volume_vs_previous_load
@@ -49,7 +50,7 @@ class SourceCheckRunConfig(dg.Config):
 
 def _as_of(text: str) -> date:
     if not text:
-        return datetime.now(UTC).date()
+        return today()
     try:
         return date.fromisoformat(text)
     except ValueError:

@@ -13,7 +13,7 @@ from data_quality.reconciliation import (
     contacts_reconcile_to_loaded,
     payments_reconcile_to_allocations,
 )
-from data_quality.sqlcheck import SqlCheck
+from data_quality.sqlcheck import BUILD, SqlCheck
 
 _AGEING = ("marts", "fct_ar_ageing")
 
@@ -64,7 +64,7 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
             ("raw", "erp_invoices"),
             ("raw", "erp_payment_allocations"),
             ("raw", "bank_entries"),
-            ("intermediate", "int_ageing_snapshot_dates"),
+            BUILD,
         ),
         "blocking",
         "the ageing must hold exactly the open receivables of the sources, to the cent",
@@ -76,7 +76,7 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
         (
             ("raw", "contacts_calls"),
             ("raw", "contacts_messages"),
-            ("intermediate", "int_ageing_snapshot_dates"),
+            BUILD,
         ),
         "blocking",
         "every loaded contact (duplicates removed) must reach the contact figures exactly once",

@@ -57,13 +57,14 @@ def latest_rows(table: str) -> str:
     )
 
 
+BUILD = ("marts", "dim_build")  # the build's context: as-of date, reporting currency, run
+
+
 def as_of_date(con: duckdb.DuckDBPyConnection) -> date:
-    """The build's as-of date: the latest ageing snapshot date (always as_of itself)."""
-    rows = con.execute(
-        "select max(snapshot_date) as as_of_date from intermediate.int_ageing_snapshot_dates"
-    ).fetchall()
-    if not rows or rows[0][0] is None:
-        raise LookupError("intermediate.int_ageing_snapshot_dates is empty: as_of unknown")
+    """The build's as-of date, as published by `marts.dim_build`."""
+    rows = con.execute("select as_of_date from marts.dim_build").fetchall()
+    if len(rows) != 1 or rows[0][0] is None:
+        raise LookupError(f"marts.dim_build holds {len(rows)} rows: the as-of date is unknown")
     return rows[0][0]
 
 

@@ -12,14 +12,15 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from amicable import progress
-from amicable.settings import DBT_PROJECT_DIR
+from amicable.settings import DBT_PROJECT_DIR, today
 from data_quality.outcomes import record_results
 from data_quality.resources import BusinessConfig, WarehouseResource
 from orchestration.dbt_results import check_records, failure_summary
 
 
 class DbtBuildConfig(dg.Config):
-    """Run options passed to dbt as vars; empty means: today, the configuration's currency."""
+    """Run options passed to dbt as vars; empty means: today (`amicable.settings.today`, UTC),
+    the configuration's currency."""
 
     as_of: str = ""
     reporting_currency: str = ""
@@ -31,12 +32,15 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def dbt_vars(config: DbtBuildConfig, business: dict) -> str:
+def dbt_vars(config: DbtBuildConfig, business: dict, run_id: str = "") -> str:
+    """dbt's vars: the thresholds, the as-of date (always given: dbt never picks its own
+    "today"), the reporting currency and the Dagster run id (read by `marts.dim_build`)."""
     values = dict(business)
     if config.reporting_currency:
         values["reporting_currency"] = config.reporting_currency
-    if config.as_of:
-        values["as_of"] = config.as_of
+    values["as_of"] = config.as_of or today().isoformat()
+    if run_id:
+        values["run_id"] = run_id
     return json.dumps(values, sort_keys=True)
 
 
@@ -102,7 +106,7 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         in the test suite, not in production builds. dbt's artifacts go to `logs/dbt/` next
         to the warehouse: emptied before each run, removed after a good one, kept (and named
         in the failure) after a failed one."""
-        variables = ["--vars", dbt_vars(config, business.dbt_vars())]
+        variables = ["--vars", dbt_vars(config, business.dbt_vars(), context.run_id)]
         target = Path(warehouse.path).parent / "logs" / "dbt"
         shutil.rmtree(target, ignore_errors=True)  # a previous failed run's
         models = dbt.cli(

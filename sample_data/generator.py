@@ -17,7 +17,7 @@ from pathlib import Path
 from random import Random
 
 from amicable.config import Config, load_config
-from amicable.settings import DEFAULT_CONFIG
+from amicable.settings import DEFAULT_CONFIG, today
 from ingestion.contracts import SOURCES_BY_NAME
 from sample_data.breaches import Slips, retention_years
 from sample_data.camt import write_statements
@@ -131,7 +131,7 @@ def generate(
         if debtors < len(FORCED):
             raise ValueError(f"a sample needs at least {len(FORCED)} debtors, got {debtors}")
         spec = replace(spec, debtors=debtors)
-    as_of = as_of or date.today()
+    as_of = as_of or today()
     out = Path(out)
     _prepare(out)
     marker = {"generator": GENERATOR, "complete": False}

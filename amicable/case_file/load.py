@@ -114,7 +114,7 @@ def _header(con: duckdb.DuckDBPyConnection, warehouse: Path, case_id: str) -> di
 
 
 def _not_found(con: duckdb.DuckDBPyConnection, warehouse: Path, case_id: str) -> str:
-    (as_of,) = con.execute("select max(as_of_date) from marts.dim_cases").fetchone() or (None,)
+    (as_of,) = con.execute("select as_of_date from marts.dim_build").fetchone() or (None,)
     message = f"case {case_id!r} is not in the warehouse {warehouse}"
     try:
         opened = con.execute(

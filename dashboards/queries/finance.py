@@ -42,11 +42,12 @@ WATERFALL_STEPS: tuple[str, ...] = (
 class AgeingKpis:
     """KPI row of the ledger ageing for one snapshot and segment (amounts in reporting currency)."""
 
-    total_open_rc: Decimal
-    overdue_open_rc: Decimal
-    overdue_share: float | None  # overdue ÷ total open; None when nothing is open
+    total_open_rc: Decimal | None  # None when an open item has no FX rate (items_without_rate)
+    overdue_open_rc: Decimal | None
+    overdue_share: float | None  # overdue ÷ total open; None when nothing is open or no rate
     open_items: int
     reporting_currency: str | None
+    items_without_rate: int = 0
 
     def in_currency(self, currency: DisplayCurrency) -> AgeingKpis:
         return replace(
@@ -117,13 +118,14 @@ def ageing_kpis(warehouse: Path | str, snapshot_date: dt.date, segment: str) -> 
             connection, warehouse, "ageing_kpis", (snapshot_date, segment, segment)
         ).fetchone()
     assert row is not None  # an aggregate without group by always returns one row
-    total, overdue, share, items, currency = row
+    total, overdue, share, items, without_rate, currency = row
     return AgeingKpis(
-        total_open_rc=Decimal(total),
-        overdue_open_rc=Decimal(overdue),
+        total_open_rc=None if total is None else Decimal(total),
+        overdue_open_rc=None if overdue is None else Decimal(overdue),
         overdue_share=None if share is None else float(share),
         open_items=int(items),
         reporting_currency=currency,
+        items_without_rate=int(without_rate),
     )
 
 

@@ -29,7 +29,10 @@ bucket_totals as (
     select
         ageing_bucket,
         count(*) as open_items,
-        sum(open_amount_rc) as open_amount_rc
+        -- null when an item of the bucket has no FX rate: never a partial sum
+        case when count(*) = count(open_amount_rc) then sum(open_amount_rc) end
+            as open_amount_rc,
+        count(*) = count(open_amount_rc) as has_every_rate
     from ageing
     group by ageing_bucket
 ),
@@ -38,9 +41,15 @@ final as (
     select
         coalesce(buckets.ageing_bucket, bucket_totals.ageing_bucket) as ageing_bucket,
         coalesce(bucket_totals.open_items, 0) as open_items,
-        coalesce(bucket_totals.open_amount_rc, 0) as open_amount_rc,
-        coalesce(bucket_totals.open_amount_rc, 0)
-        / nullif(sum(bucket_totals.open_amount_rc) over (), 0) as share_of_open,
+        case
+            when coalesce(bucket_totals.has_every_rate, true)
+                then coalesce(bucket_totals.open_amount_rc, 0)
+        end as open_amount_rc,
+        case
+            when bool_and(coalesce(bucket_totals.has_every_rate, true)) over ()
+                then coalesce(bucket_totals.open_amount_rc, 0)
+                / nullif(sum(bucket_totals.open_amount_rc) over (), 0)
+        end as share_of_open,
         coalesce(buckets.bucket_order, 99) as bucket_order
     from buckets
     full outer join bucket_totals

@@ -1,4 +1,6 @@
--- KPI row of the ledger ageing (by due date) for one snapshot and segment.
+-- KPI row of the ledger ageing (by due date) for one snapshot and segment. An open item
+-- without an FX rate (open_amount_rc null, flagged by a row-level check) makes the reporting-
+-- currency totals null, never a partial sum; items_without_rate counts them.
 -- Parameters: snapshot_date, segment, segment ('all' is every segment).
 with ageing as (
     select
@@ -11,13 +13,22 @@ with ageing as (
 
 final as (
     select
-        coalesce(sum(open_amount_rc), 0) as total_open_rc,
-        coalesce(
-            sum(case when ageing_bucket <> 'current' then open_amount_rc end), 0
-        ) as overdue_open_rc,
-        sum(case when ageing_bucket <> 'current' then open_amount_rc else 0 end)
-        / nullif(sum(open_amount_rc), 0) as overdue_share,
+        case
+            when count(*) = count(open_amount_rc) then coalesce(sum(open_amount_rc), 0)
+        end as total_open_rc,
+        case
+            when count(*) = count(open_amount_rc)
+                then coalesce(
+                    sum(case when ageing_bucket <> 'current' then open_amount_rc end), 0
+                )
+        end as overdue_open_rc,
+        case
+            when count(*) = count(open_amount_rc)
+                then sum(case when ageing_bucket <> 'current' then open_amount_rc else 0 end)
+                / nullif(sum(open_amount_rc), 0)
+        end as overdue_share,
         count(*) as open_items,
+        count(*) - count(open_amount_rc) as items_without_rate,
         min(reporting_currency) as reporting_currency
     from ageing
 )

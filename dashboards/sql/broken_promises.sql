@@ -1,14 +1,13 @@
 -- Broken and partially kept promises with no contact on the case since their window ended
 -- (marts.fct_promises.follow_up_at is null: the follow-up rule of marts.fct_stuck_cases, rule
 -- broken_promise_no_follow_up, here per promise, without its threshold and for closed cases
--- too). days_since_window_end counts to as_of, the latest ageing snapshot (marts.fct_ar_ageing).
+-- too). days_since_window_end counts to the build's as-of date (marts.dim_build).
 -- stage_now: the stage of the case's running stay, null when the case is closed.
 -- Parameters: agent, agent, team, team, segment, segment, due month ('YYYY-MM'), due month
 -- ('all' is every one). Longest without follow-up first.
 with as_of as (
-    select max(snapshot_date) as as_of_date
-    from marts.fct_ar_ageing
-    where is_latest_snapshot
+    select as_of_date
+    from marts.dim_build
 ),
 
 promises as (

@@ -60,13 +60,21 @@ def _filters(dates: list[dt.date]) -> tuple[dt.date, str, str | None]:
 def _kpi_row(kpis: queries.AgeingKpis) -> None:
     currency = kpis.reporting_currency or "reporting currency"
     total_col, share_col, items_col = st.columns(3)
-    total_col.metric(f"Total open ({currency})", ui.format_amount(kpis.total_open_rc, None))
+    total = "n/a" if kpis.total_open_rc is None else ui.format_amount(kpis.total_open_rc, None)
+    total_col.metric(f"Total open ({currency})", total)
     share_col.metric(
         "Overdue share",
         ui.format_share(kpis.overdue_share),
         help="Open amount past its due date ÷ total open amount.",
     )
     items_col.metric("Open items", ui.format_count(kpis.open_items))
+    if kpis.items_without_rate:
+        st.warning(
+            f"{ui.format_count(kpis.items_without_rate)} open item(s) have no FX rate on or "
+            f"before this date: totals in {currency} are not shown rather than understated. "
+            "The items are listed on the Data health page (a row-level check).",
+            icon=":material/currency_exchange:",
+        )
 
 
 def _bucket_table(by_bucket: pd.DataFrame, currency: str, snapshot: dt.date, segment: str) -> None:

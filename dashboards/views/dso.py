@@ -120,7 +120,12 @@ def _open_items(warehouse: str, version: int, row: pd.Series, segment: str) -> N
     st.caption(
         f"The ending AR of {row['month']:%Y-%m}, segment {segment}: "
         f"{ui.format_count(kpis.open_items)} open items, "
-        f"{ui.format_amount(kpis.total_open_rc, kpis.reporting_currency)}{shown}. "
+        + (
+            "no total (an item has no FX rate)"
+            if kpis.total_open_rc is None
+            else ui.format_amount(kpis.total_open_rc, kpis.reporting_currency)
+        )
+        + f"{shown}. "
         "Click an invoice to list its debtor's cases."
     )
     if kpis.open_items == 0:

@@ -39,6 +39,24 @@ def test_kpis_keep_to_the_chosen_segment_and_snapshot(ageing_warehouse: Path) ->
     assert (month_end.total_open_rc, month_end.open_items) == (Decimal("2900.25"), 5)
 
 
+def test_an_item_without_an_fx_rate_leaves_the_totals_undefined_not_understated(
+    ageing_warehouse: Path,
+) -> None:
+    """A row-level defect (no rate) must not make the ledger look smaller than it is."""
+    with duckdb.connect(str(ageing_warehouse)) as con:
+        con.execute(
+            "update marts.fct_ar_ageing set open_amount_rc = null"
+            " where snapshot_date = ? and ageing_bucket = '1-30'",
+            [LATEST],
+        )
+    kpis = queries.ageing_kpis(ageing_warehouse, LATEST, "all")
+    assert (kpis.total_open_rc, kpis.overdue_open_rc, kpis.overdue_share) == (None, None, None)
+    assert (kpis.open_items, kpis.items_without_rate) == (7, 2)
+    frame = queries.ageing_by_bucket(ageing_warehouse, LATEST, "all").set_index("ageing_bucket")
+    assert frame["open_amount_rc"].isna().tolist() == [False, True, False, False, False, False]
+    assert frame["share_of_open"].isna().all()
+
+
 def test_overdue_share_is_undefined_when_nothing_is_open(ageing_warehouse: Path) -> None:
     kpis = queries.ageing_kpis(ageing_warehouse, dt.date(2020, 1, 31), "all")
 

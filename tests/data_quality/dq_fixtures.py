@@ -84,10 +84,6 @@ def build_warehouse(
                 )
         con.execute("create schema intermediate")
         con.execute(
-            "create table intermediate.int_ageing_snapshot_dates as"
-            f" select date '{AS_OF}' as snapshot_date"
-        )
-        con.execute(
             "create table intermediate.int_ops_case_contacts"
             " (contact_kind varchar, contact_id varchar)"
         )
@@ -97,6 +93,9 @@ def build_warehouse(
                 [list(c) for c in contacts],
             )
         con.execute("create schema marts")
+        con.execute(  # the build's context (dbt's marts.dim_build), read by the checks
+            f"create table marts.dim_build as select date '{AS_OF}' as as_of_date"
+        )
         con.execute(
             "create table marts.fct_ar_ageing (snapshot_date date, invoice_id varchar,"
             " currency varchar, open_amount decimal(18, 2))"

@@ -27,7 +27,7 @@ ALLOCATIONS = dg.AssetKey(["raw", "erp_payment_allocations"])
 INVOICES = dg.AssetKey(["raw", "erp_invoices"])
 BANK = dg.AssetKey(["raw", "bank_entries"])
 AGEING = dg.AssetKey(["marts", "fct_ar_ageing"])
-SPINE = dg.AssetKey(["intermediate", "int_ageing_snapshot_dates"])
+BUILD = dg.AssetKey(["marts", "dim_build"])
 
 
 def _raw(**extra_rows: list[dict[str, object]]) -> dict[str, list[dict[str, object]]]:
@@ -141,7 +141,7 @@ def test_an_ageing_that_misses_a_cent_fails_the_reconciliation(tmp_path: Path) -
     warehouse = build_warehouse(tmp_path / "w.duckdb", ageing=ageing)
     result = run_graph(
         warehouse,
-        stubs([AGEING, INVOICES, ALLOCATIONS, BANK, SPINE], AGEING),
+        stubs([AGEING, INVOICES, ALLOCATIONS, BANK, BUILD], AGEING),
         build_sql_checks(names=["ageing_reconciles_to_raw"]),
     )
     [evaluation] = result.get_asset_check_evaluations()
@@ -165,7 +165,7 @@ def test_the_clean_ledger_reconciles_and_lets_downstream_run(tmp_path: Path) -> 
     ]
     result = run_graph(
         warehouse,
-        stubs([AGEING, INVOICES, ALLOCATIONS, BANK, SPINE], AGEING),
+        stubs([AGEING, INVOICES, ALLOCATIONS, BANK, BUILD], AGEING),
         build_sql_checks(names=names),
     )
     assert [e.passed for e in result.get_asset_check_evaluations()] == [True, True, True]

@@ -78,6 +78,19 @@ def test_the_build_succeeds_and_every_check_passes(built: Built) -> None:
     assert sum(c.from_dbt for c in built.first.checks) > 20, "dbt tests ran as asset checks"
 
 
+def test_the_build_context_publishes_the_as_of_date_and_the_run(built: Built) -> None:
+    """marts.dim_build: one row, read by the checks, the dashboard and the case file instead
+    of re-deriving the date."""
+    [(as_of, currency, run_id)] = built.sample.query(
+        "select as_of_date, reporting_currency, run_id from marts.dim_build"
+    )
+    assert (as_of, currency) == (AS_OF, "EUR")
+    [(latest_run,)] = built.sample.query(
+        "select run_id from quality.check_results order by evaluated_at desc limit 1"
+    )
+    assert run_id == latest_run
+
+
 def test_every_source_table_is_ingested(built: Built) -> None:
     loaded = {s.source_table: s.rows_loaded for s in built.first.sources}
     assert set(loaded) == {s.name for s in SOURCES}

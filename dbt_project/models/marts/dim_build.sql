@@ -1,0 +1,26 @@
+{#- The build's context, one row: what every consumer reads instead of re-deriving it (the
+    checks, the dashboard, the case file). as_of comes from var `as_of`, which the orchestrator
+    always passes (amicable.settings.today(), UTC, unless --as-of); run_id from var `run_id`
+    (the Dagster run; null when dbt is run by hand). -#}
+{%- set run_id = var('run_id', '') -%}
+
+with
+
+final as (
+
+    select
+        {{ as_of_date() }} as as_of_date,
+        cast('{{ var("reporting_currency") }}' as {{ dbt.type_string() }}) as reporting_currency,
+        {% if run_id -%}
+            cast('{{ run_id }}' as {{ dbt.type_string() }})
+        {%- else -%}
+            cast(null as {{ dbt.type_string() }})
+        {%- endif %} as run_id,
+        cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as dbt_invocation_id,
+        cast(
+            '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }}
+        ) as built_at
+
+)
+
+select * from final
