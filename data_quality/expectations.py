@@ -59,13 +59,17 @@ def raw_suite(table: str, expectations: list[Expectation]) -> gx.ExpectationSuit
 
 
 def raw_unique(table: str) -> Expectation:
+    """Versions of a key that timestamps and load order cannot order: a key twice in one file
+    with the same `updated_at`, or in two files with the same extraction time loaded together.
+    Staging still picks one (the later row, see `deduplicate_latest`), so figures stay right
+    and any correction sent in a later file wins: a warning naming the keys, never a block."""
     source = SOURCES_BY_NAME[table]
     updated_at = [source.updated_at] if source.updated_at else []
-    return blocking(
-        "staging's latest-row rule must pick one row per key; a tie means an ambiguous "
-        "correction or a file loaded twice",
+    return warning(
+        "a key repeated within one extraction: staging keeps its later row; check the source "
+        "(a corrected file clears the doubt)",
         E.ExpectCompoundColumnsToBeUnique(
-            column_list=[*source_key(table), *updated_at, "_source_file"]
+            column_list=[*source_key(table), *updated_at, "_extracted_at", "_loaded_at"]
         ),
     )
 

@@ -47,13 +47,20 @@ class SqlCheck:
     run: Callable[[duckdb.DuckDBPyConnection], SqlOutcome]
 
 
+# The order of a key's versions, latest first: staging's `deduplicate_latest` macro, as SQL.
+VERSION_ORDER = (
+    "_extracted_at desc nulls last, _loaded_at desc nulls last, _source_row desc, _source_file desc"
+)
+
+
 def latest_rows(table: str) -> str:
-    """Select the row staging keeps per key of `raw.<table>` (its `deduplicate_latest` rule)."""
+    """Select the row staging keeps per key of `raw.<table>` (its `deduplicate_latest` rule:
+    latest updated_at, extraction time, load, row; the file name only breaks a full tie)."""
     source = SOURCES_BY_NAME[table]
-    order = f"{source.updated_at} desc, " if source.updated_at else ""
+    order = f"{source.updated_at} desc nulls last, " if source.updated_at else ""
     return (
         f"select * from raw.{table} qualify row_number() over ("
-        f"partition by {source.key} order by {order}_source_file desc, _source_row desc) = 1"
+        f"partition by {source.key} order by {order}{VERSION_ORDER}) = 1"
     )
 
 

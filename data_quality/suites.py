@@ -7,13 +7,11 @@ Every expectation carries ``meta = {"blocking": bool, "reason": str}``:
 - WARNING: worth a look, but the figures stay right; the check fails with severity WARN.
 
 Uniqueness on raw tables. Raw tables are append-only: a later file may legitimately repeat or
-correct a row, so the business key alone is not unique. Staging keeps, per key, the row with the
-latest ``updated_at`` then the latest ``_source_file`` (sources without ``updated_at``: the latest
-file). That rule picks exactly one row iff ``(key, updated_at, _source_file)`` is unique, so this
-is what the suites check (``(key, _source_file)`` without ``updated_at``). A duplicate means
-either the same key twice in one file with the same timestamp (staging's choice would be
-arbitrary) or a file loaded twice; both are blocking. Checking this on all rows is equivalent to
-checking "one latest row per key" and needs no pre-aggregation.
+correct a row, so the business key alone is not unique. Staging keeps, per key, the latest
+version (macro ``deduplicate_latest``: ``updated_at``, then the extraction time in the file
+name, then the load, then the row). The suites warn about every key whose versions only the
+load or the row order (a key twice in one file, a file re-delivered under its name with other
+content): staging's choice is documented and a corrected file clears it, so it never blocks.
 
 Row checks run on every raw row, not only the latest per key: ingestion quarantines rows that
 break their contract, so any bad row that reached ``raw`` is an ingestion defect.

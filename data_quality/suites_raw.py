@@ -1,8 +1,8 @@
 """Suites on the raw tables other than invoices and bank entries (see `data_quality.suites`).
 
-Keys not null, allowed values from the contracts, amount signs and date order, plus the
-latest-row uniqueness staging relies on. Row checks run on every raw row: a bad row that reached
-`raw` is an ingestion defect.
+Keys not null, allowed values from the contracts, amount signs and date order, plus a warning
+on versions of a key that only their row order separates (`expectations.raw_unique`). Row checks
+run on every raw row: a bad row that reached `raw` is an ingestion defect.
 """
 
 from __future__ import annotations

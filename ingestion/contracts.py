@@ -72,12 +72,15 @@ RAW_TYPES: dict[str, str] = {
     "json": "varchar",
 }
 
-# Load metadata every raw row carries.
+# Load metadata every raw row carries. `_extracted_at` is the extraction time in the file's name
+# (`ingestion.landing`); with `_loaded_at` and `_source_row` it orders a record's versions.
+# Appended last: warehouses created before it get it by `alter table` (`ingestion.load`).
 METADATA_COLUMNS: dict[str, str] = {
     "_source_file": "varchar",
     "_source_row": "bigint",
     "_loaded_at": "timestamp",
     "_batch_id": "varchar",
+    "_extracted_at": "timestamp",
 }
 
 

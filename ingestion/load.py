@@ -2,10 +2,19 @@
 
 Per file: read (ingestion.readers), validate (ingestion.validate), then in one transaction append
 the valid rows to `raw.<table>` with load metadata, the rejected rows to `raw.quarantine` and one
-row to `raw._loads` (the load log). A file already in the load log with the same content hash
-is skipped, so re-running an ingestion changes nothing. For every file:
-rows read = rows loaded + rows quarantined. A file rejected before any row could be read (not
-UTF-8, not XML, cannot be opened) has one quarantine record with no row number and counts no rows.
+row to `raw._loads` (the load log). Every file of the landing zone gets its load-log row, loaded
+or not (`ingestion.landing` says which source records it and why it is not loaded).
+
+For every file: rows read = rows loaded + rows quarantined. A file that is not loaded but can be
+read with its source's reader (wrong header, no extraction timestamp, a name matching no
+pattern) has each of its rows quarantined with the reason; a file rejected before any row could
+be read (not UTF-8, not XML, a folder, cannot be opened) has one quarantine record with no row
+number and counts no rows.
+
+Re-ingesting changes nothing: a file is skipped when its content is already the latest load of
+its own name, or the latest load of another file of the same source that was loaded (the same
+content sent again under a new name). A file changed in place, or changed back, is loaded again:
+its newer load wins in staging (`_loaded_at`), so a corrected file always clears a mistake.
 """
 
 from __future__ import annotations
@@ -19,8 +28,18 @@ import duckdb
 import polars as pl
 
 from ingestion.contracts import SourceTable, raw_table_ddl
-from ingestion.readers import read_file
+from ingestion.landing import (
+    STAMP_FORMAT,
+    STAMP_PATTERN,
+    LandingError,
+    LandingFile,
+    check_landing,
+    source_files,
+)
+from ingestion.readers import FileContent, read_file, string_frame
 from ingestion.validate import quarantine_frame, validate
+
+__all__ = ["LandingError", "check_landing", "ensure_raw_schema", "ingest_source"]
 
 QUARANTINE_DDL = """
 create table if not exists raw.quarantine (
@@ -33,10 +52,6 @@ create table if not exists raw._loads (
     rows_read bigint, rows_loaded bigint, rows_quarantined bigint, reason varchar,
     _loaded_at timestamp, _batch_id varchar
 )"""
-
-
-class LandingError(Exception):
-    """The landing zone cannot be read at all (one-line message for the user)."""
 
 
 @dataclass(frozen=True)
@@ -72,8 +87,27 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, sources: tuple[SourceTable
     con.execute("create schema if not exists raw")
     for source in sources:
         con.execute(raw_table_ddl(source))
+        _add_extracted_at(con, source)
     con.execute(QUARANTINE_DDL)
     con.execute(LOADS_DDL)
+
+
+def _add_extracted_at(con: duckdb.DuckDBPyConnection, source: SourceTable) -> None:
+    """A raw table created before `_extracted_at` existed gets it, filled from `_source_file`
+    (null for a file without an extraction timestamp: such versions sort before every other)."""
+    present = con.execute(
+        "select count(*) from information_schema.columns where table_schema = 'raw'"
+        " and table_name = ? and column_name = '_extracted_at'",
+        [source.name],
+    ).fetchall()[0][0]
+    if present:
+        return
+    con.execute(f"alter table raw.{source.name} add column _extracted_at timestamp")
+    con.execute(
+        f"update raw.{source.name} set _extracted_at = try_strptime("
+        "upper(regexp_extract(_source_file, ?, 1)), ?)",
+        [STAMP_PATTERN, STAMP_FORMAT],
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -84,18 +118,6 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def check_landing(landing: Path) -> None:
-    if not landing.is_dir():
-        raise LandingError(f"landing folder {landing} does not exist or is not a folder")
-
-
-def source_files(landing: Path, source: SourceTable) -> list[Path]:
-    check_landing(landing)
-    # Anything named like a source file but a folder: a broken link or an unreadable file is
-    # recorded as such (never skipped in silence).
-    return sorted(p for p in (landing / source.folder).glob(source.pattern) if not p.is_dir())
-
-
 def ingest_source(
     con: duckdb.DuckDBPyConnection,
     landing: Path,
@@ -103,36 +125,79 @@ def ingest_source(
     batch_id: str,
     loaded_at: datetime,
 ) -> SourceReport:
-    """Load every file of `source` under `landing`; idempotent per file content."""
+    """Load every file of `source` under `landing`, and record the landing-zone files `source`
+    accounts for without loading them; idempotent per file content."""
     report = SourceReport(source.name)
-    for path in source_files(landing, source):
-        report.files.append(_ingest_file(con, landing, path, source, batch_id, loaded_at))
+    for entry in source_files(landing, source):
+        report.files.append(_ingest_file(con, entry, batch_id, loaded_at))
     return report
 
 
+def _already_loaded(
+    con: duckdb.DuckDBPyConnection, source: SourceTable, rel: str, digest: str
+) -> str | None:
+    """The file whose latest load has this content: `rel` itself (any status), or another file
+    of the source that was loaded; None when the content is new."""
+    rows = con.execute(
+        """
+        with latest as (
+            select source_file, sha256, status from raw._loads where source_table = $source
+            qualify row_number() over (
+                partition by source_file order by _loaded_at desc, rowid desc
+            ) = 1
+        )
+        select source_file from latest
+        where sha256 = $digest and (source_file = $rel or status = 'loaded')
+        order by source_file = $rel desc, source_file
+        limit 1
+        """,
+        {"source": source.name, "digest": digest, "rel": rel},
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _read(entry: LandingFile) -> FileContent:
+    """The file's rows; when it is not to be loaded, every row read is quarantined with the
+    reason (nothing is read from a file that is not in its source's format)."""
+    source = entry.source
+    if entry.problem is None:
+        return read_file(entry.path, source)
+    empty = string_frame([], source)
+    if not entry.readable_as_source:
+        return FileContent(empty, [], entry.problem)
+    content = read_file(entry.path, source)
+    if content.rejected and not content.rows_read:
+        also = content.rejected.removeprefix("file rejected: ")
+        return FileContent(empty, [], f"{entry.problem}; also {also}")
+    records = content.rows.select(
+        "_source_row", pl.struct(source.columns).struct.json_encode().alias("record")
+    )
+    rows = [
+        {"source_row": n, "field": None, "value": None, "reason": entry.problem, "record": r}
+        for n, r in records.iter_rows()
+    ]
+    rows += [u | {"reason": entry.problem} for u in content.unparsed]
+    return FileContent(empty, sorted(rows, key=lambda r: r["source_row"]), entry.problem)
+
+
 def _ingest_file(
-    con: duckdb.DuckDBPyConnection,
-    landing: Path,
-    path: Path,
-    source: SourceTable,
-    batch_id: str,
-    loaded_at: datetime,
+    con: duckdb.DuckDBPyConnection, entry: LandingFile, batch_id: str, loaded_at: datetime
 ) -> FileReport:
-    rel = path.relative_to(landing).as_posix()
+    source, rel = entry.source, entry.rel
+    if entry.path.is_dir():
+        return _record_unreadable(con, source, rel, entry.problem or "", batch_id, loaded_at)
     try:
-        digest = _sha256(path)
+        digest = _sha256(entry.path)
     except OSError as exc:
         return _record_unreadable(
             con, source, rel, f"file unreadable: {exc.strerror}", batch_id, loaded_at
         )
-    seen = con.execute(
-        "select count(*) from raw._loads where source_table = ? and source_file = ? and sha256 = ?",
-        [source.name, rel, digest],
-    ).fetchall()
-    if seen[0][0]:
-        return FileReport(source.name, rel, "already loaded")
+    seen = _already_loaded(con, source, rel, digest)
+    if seen is not None:
+        again = None if seen == rel else f"same content as {seen}, already loaded"
+        return FileReport(source.name, rel, "already loaded", reason=again)
     try:
-        content = read_file(path, source)
+        content = _read(entry)
     except OSError as exc:
         return _record_unreadable(
             con, source, rel, f"file unreadable: {exc.strerror}", batch_id, loaded_at
@@ -148,7 +213,8 @@ def _ingest_file(
         pl.lit(loaded_at).cast(pl.Datetime("us")).alias("_loaded_at"),
         pl.lit(batch_id).alias("_batch_id"),
     ]
-    valid = valid.with_columns(meta[0], meta[1], meta[2])
+    extracted = pl.lit(entry.extracted_at).cast(pl.Datetime("us")).alias("_extracted_at")
+    valid = valid.with_columns(*meta, extracted)
     quarantine = quarantine.with_columns(pl.lit(source.name).alias("source_table"), *meta)
     rows_quarantined = quarantine.filter(pl.col("source_row").is_not_null()).height
     file_report = FileReport(
@@ -160,7 +226,9 @@ def _ingest_file(
         rows_quarantined,
         content.rejected,
     )
-    columns = ", ".join(source.columns + ["_source_file", "_source_row", "_loaded_at", "_batch_id"])
+    columns = ", ".join(
+        source.columns + ["_source_file", "_source_row", "_loaded_at", "_batch_id", "_extracted_at"]
+    )
     con.execute("begin transaction")
     try:
         con.register("incoming_rows", valid.to_arrow())
@@ -225,7 +293,7 @@ def _record_unreadable(
     batch_id: str,
     loaded_at: datetime,
 ) -> FileReport:
-    """A file that cannot be opened: logged as rejected, retried on the next run."""
+    """A file that cannot be opened (or a folder): logged as rejected, retried on the next run."""
     report = FileReport(source.name, rel, "rejected", reason=reason)
     con.execute(
         "insert into raw.quarantine values (?, ?, null, null, null, ?, null, ?, ?)",
@@ -248,7 +316,7 @@ def quarantine_messages(
             select * from raw.quarantine where _batch_id = ?
         ),
         rejected_files as (
-            select source_file, any_value(reason) as reason, count(*) as n
+            select source_file, any_value(reason) as reason, count(source_row) as n
             from batch where starts_with(reason, 'file rejected') group by source_file
         ),
         lines as (
@@ -258,7 +326,8 @@ def quarantine_messages(
                 || ': ' || reason as line
             from batch where not starts_with(reason, 'file rejected')
             union all
-            select source_file, 0, source_file || ': ' || reason || ' (' || n || ' row(s))'
+            select source_file, 0,
+                source_file || ': ' || reason || if(n > 0, ' (' || n || ' row(s))', '')
             from rejected_files
         )
         select line, count(*) over () from lines order by source_file, source_row limit ?

@@ -15,7 +15,7 @@ from functools import cache
 
 import polars as pl
 
-from ingestion.contracts import EVENT_PAYLOAD_KEYS, EVENT_PAYLOADS, Field, SourceTable
+from ingestion.contracts import EVENT_PAYLOAD_KEYS, EVENT_PAYLOADS, RAW_TYPES, Field, SourceTable
 from ingestion.currencies import ISO_4217
 
 DATE_RE = r"^\d{4}-\d{2}-\d{2}$"
@@ -23,6 +23,10 @@ TIMESTAMP_RE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$"
 NUMBER_RE = r"^-?\d+(\.\d+)?$"
 AMOUNT_RE = r"^\d+(\.\d{1,2})?$"
 RATE_RE = r"^\d+(\.\d{1,10})?$"
+
+# Polars type of the raw column of each decimal kind (`contracts.RAW_TYPES`): a value that does
+# not fit is quarantined, never left to fail the load.
+DECIMALS = {"amount": pl.Decimal(18, 2), "rate": pl.Decimal(24, 10)}
 
 QUARANTINE_SCHEMA = {
     "source_row": pl.Int64,
@@ -65,14 +69,24 @@ def _kind_error(f: Field, col: pl.Expr) -> pl.Expr | None:
         pattern, places = (AMOUNT_RE, 2) if f.kind == "amount" else (RATE_RE, 10)
         numeric = col.str.contains(NUMBER_RE)
         positive = col.str.contains(pattern) & (col.cast(pl.Float64, strict=False) > 0)
+        raw_type = RAW_TYPES[f.kind]
+        digits = DECIMALS[f.kind].precision - places  # type: ignore[operator]
+        fits = col.cast(DECIMALS[f.kind], strict=False).is_not_null()
         return (
             when(~numeric)
             .then(pl.lit("not a number: expected digits with a dot as decimal separator"))
             .when(~positive)
             .then(pl.lit(f"must be a positive number with at most {places} decimals"))
+            .when(~fits)
+            .then(pl.lit(f"too large for {raw_type}: at most {digits} digits before the dot"))
         )
     if f.kind == "integer":
-        return when(~col.str.contains(r"^\d+$")).then(pl.lit("must be a whole number >= 0"))
+        return (
+            when(~col.str.contains(r"^\d+$"))
+            .then(pl.lit("must be a whole number >= 0"))
+            .when(col.cast(pl.Int64, strict=False).is_null())
+            .then(pl.lit(f"too large for a {RAW_TYPES['integer']}: at most {2**63 - 1}"))
+        )
     if f.kind == "currency":
         return when(~col.is_in(sorted(ISO_4217))).then(pl.lit("unknown ISO 4217 currency code"))
     if f.kind == "country":
@@ -163,10 +177,8 @@ def _cast(f: Field) -> pl.Expr:
         return col.str.strptime(pl.Date, "%Y-%m-%d").alias(f.name)
     if f.kind == "timestamp":
         return col.str.strptime(pl.Datetime("us"), "%Y-%m-%dT%H:%M:%S%.fZ").alias(f.name)
-    if f.kind == "amount":
-        return col.cast(pl.Decimal(18, 2)).alias(f.name)
-    if f.kind == "rate":
-        return col.cast(pl.Decimal(24, 10)).alias(f.name)
+    if f.kind in DECIMALS:
+        return col.cast(DECIMALS[f.kind]).alias(f.name)
     if f.kind == "integer":
         return col.cast(pl.Int64).alias(f.name)
     return col.alias(f.name)

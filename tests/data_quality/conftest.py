@@ -77,6 +77,17 @@ def _insert(
     )
 
 
+def _each_file_its_own_load(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """`_loaded_at` as if each file had been loaded by its own run, in name order."""
+    con.execute(
+        f"update raw.{table} set _loaded_at = loads.loaded_at from ("
+        " select _source_file as file, timestamp '2026-02-01'"
+        " + to_minutes(cast(row_number() over (order by _source_file) as bigint)) as loaded_at"
+        f" from (select distinct _source_file from raw.{table})"
+        ") as loads where loads.file = _source_file"
+    )
+
+
 @pytest.fixture
 def make_warehouse(tmp_path: Path) -> Warehouse:
     """Build `warehouse.duckdb` with the given invoice and bank rows; returns its path."""
@@ -92,6 +103,8 @@ def make_warehouse(tmp_path: Path) -> Warehouse:
                 con.execute(raw_table_ddl(SOURCES_BY_NAME[name]))
             _insert(con, "erp_invoices", INVOICE_COLUMNS, invoices)
             _insert(con, "bank_entries", BANK_COLUMNS, bank)
+            for name in ("erp_invoices", "bank_entries"):
+                _each_file_its_own_load(con, name)
         return path
 
     return build

@@ -37,9 +37,9 @@ def _raw(**extra_rows: list[dict[str, object]]) -> dict[str, list[dict[str, obje
     return raw
 
 
-def test_a_duplicated_key_fails_the_raw_suite_blocks_and_is_recorded(tmp_path: Path) -> None:
-    twice = dict(RAW["erp_invoices"][1], amount="41.00")  # same key, timestamp and file
-    warehouse = build_warehouse(tmp_path / "w.duckdb", _raw(erp_invoices=[twice]))
+def test_a_key_without_its_id_fails_the_raw_suite_blocks_and_is_recorded(tmp_path: Path) -> None:
+    keyless = dict(RAW["erp_invoices"][1], invoice_id=None)
+    warehouse = build_warehouse(tmp_path / "w.duckdb", _raw(erp_invoices=[keyless]))
     result = run_graph(
         warehouse,
         stubs([INVOICES], INVOICES),
@@ -55,7 +55,27 @@ def test_a_duplicated_key_fails_the_raw_suite_blocks_and_is_recorded(tmp_path: P
         "fail",
     )
     assert row["run_id"] == result.run_id
-    assert row["failing_count"] == 2
+    assert row["failing_count"] == 1
+    assert row["failing_keys"] == ["<null> (f_erp_invoices.csv:4)"]
+
+
+def test_a_key_twice_in_one_file_is_a_recorded_warning_that_blocks_nothing(
+    tmp_path: Path,
+) -> None:
+    """Raw is append-only: a block on it could never be cleared from the landing zone. Staging
+    keeps the later row; the warning names both rows."""
+    twice = dict(RAW["erp_invoices"][1], amount="41.00")  # same key, timestamp and file
+    warehouse = build_warehouse(tmp_path / "w.duckdb", _raw(erp_invoices=[twice]))
+    result = run_graph(
+        warehouse,
+        stubs([INVOICES], INVOICES),
+        build_asset_checks(tables=["raw.erp_invoices"]),
+    )
+    [evaluation] = result.get_asset_check_evaluations()
+    assert (evaluation.passed, evaluation.severity) == (False, dg.AssetCheckSeverity.WARN)
+    assert DOWNSTREAM in materialized(result)
+    [row] = recorded(warehouse)
+    assert (row["status"], row["failing_count"]) == ("warn", 2)
     assert row["failing_keys"] == ["INV-2 (f_erp_invoices.csv:2)", "INV-2 (f_erp_invoices.csv:4)"]
 
 

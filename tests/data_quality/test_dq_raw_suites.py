@@ -48,17 +48,23 @@ def test_an_agent_leaving_before_starting_is_blocking(tmp_path: Path) -> None:
     }
 
 
-def test_a_zero_fx_rate_and_a_rate_loaded_twice_are_blocking(tmp_path: Path) -> None:
+def test_a_zero_fx_rate_is_blocking_and_a_rate_twice_in_one_file_a_warning(
+    tmp_path: Path,
+) -> None:
     rate = {"rate_date": "2026-01-05", "currency": "USD", "rate_to_reporting": "0.0000000000"}
     raw = copy.deepcopy(RAW)
     raw["fx_rates"] = [rate, dict(rate)]
     warehouse = build_warehouse(tmp_path / "w.duckdb", raw)
     outcome = run_suite(warehouse, "raw.fx_rates", SUITES["raw.fx_rates"]())
-    assert sorted(_blocking(outcome)) == [
-        "expect_column_values_to_be_between(rate_to_reporting)",
-        "expect_compound_columns_to_be_unique(rate_date, currency, _source_file)",
-    ]
+    assert sorted(_blocking(outcome)) == ["expect_column_values_to_be_between(rate_to_reporting)"]
     assert _blocking(outcome)["expect_column_values_to_be_between(rate_to_reporting)"] == (
         "2026-01-05 | USD (f_fx_rates.csv:1)",
         "2026-01-05 | USD (f_fx_rates.csv:2)",
     )
+    warnings = {r.name: r.failing_keys for r in outcome.warning_failures}
+    assert warnings == {
+        "expect_compound_columns_to_be_unique(rate_date, currency, _extracted_at, _loaded_at)": (
+            "2026-01-05 | USD (f_fx_rates.csv:1)",
+            "2026-01-05 | USD (f_fx_rates.csv:2)",
+        )
+    }

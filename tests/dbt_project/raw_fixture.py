@@ -22,6 +22,7 @@ import duckdb
 from amicable.config import load_config
 from amicable.settings import DEFAULT_CONFIG
 from ingestion.contracts import SOURCES, raw_table_ddl
+from ingestion.landing import extracted_at
 
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 AS_OF = "2026-03-31"
@@ -96,12 +97,12 @@ RAW_FILES: dict[str, dict[str, Sequence[Row]]] = {
         {"allocation_id": "A4", "payment_ref": "B3", "invoice_id": "INV-4",
          "amount": "100.00", "allocated_at": "2026-03-30 10:00:00"},
     ]},
-    "bank/camt053_2026-02-16.xml": {"bank_entries": [
+    "bank/camt053_2026-02-16T0200.xml": {"bank_entries": [
         {"statement_id": "S1", "account_iban": "DE89370400440532013000", "entry_ref": "B1",
          "booking_date": "2026-02-16", "value_date": "2026-02-15", "amount": "400.00",
          "currency": "EUR", "credit_debit": "CRDT", "counterparty_name": "Alpha GmbH"},
     ]},
-    "bank/camt053_2026-02-20.xml": {"bank_entries": [
+    "bank/camt053_2026-02-20T0200.xml": {"bank_entries": [
         {"statement_id": "S2", "account_iban": "DE89370400440532013000", "entry_ref": "B2",
          "booking_date": "2026-02-20", "value_date": "2026-02-20", "amount": "350.00",
          "currency": "EUR", "credit_debit": "CRDT"},
@@ -110,7 +111,7 @@ RAW_FILES: dict[str, dict[str, Sequence[Row]]] = {
          "booking_date": "2026-02-16", "value_date": "2026-02-15", "amount": "400.00",
          "currency": "EUR", "credit_debit": "CRDT", "counterparty_name": "Alpha GmbH"},
     ]},
-    "bank/camt053_2026-04-02.xml": {"bank_entries": [
+    "bank/camt053_2026-04-02T0200.xml": {"bank_entries": [
         {"statement_id": "S3", "account_iban": "DE89370400440532013000", "entry_ref": "B3",
          "booking_date": "2026-04-02", "value_date": "2026-04-02", "amount": "100.00",
          "currency": "USD", "credit_debit": "CRDT"},
@@ -168,6 +169,7 @@ def insert_raw_rows(
             "_source_row": number,
             "_loaded_at": "2026-04-03 06:00:00",
             "_batch_id": f"batch-{source_file}",
+            "_extracted_at": extracted_at(source_file.rsplit("/", 1)[-1]),
         }
         columns = ", ".join(record)
         params = ", ".join("?" for _ in record)

@@ -95,7 +95,7 @@ def test_corrections_keep_latest_updated_at_then_latest_file(built_warehouse: Db
         ("B2B",)
     ]
     b1 = query(wh, "select _source_file from staging.stg_bank__entries where entry_ref = 'B1'")
-    assert b1 == [("bank/camt053_2026-02-20.xml",)]
+    assert b1 == [("bank/camt053_2026-02-20T0200.xml",)]
     usd_rate = query(
         wh,
         "select rate_to_reporting from staging.stg_fx__rates "

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -54,6 +55,19 @@ def _plant_chf_invoice(landing: Path) -> str:
     return debtor
 
 
+def _plant_tie(landing: Path) -> None:
+    """One invoice twice in one file with the same updated_at (issue 20, item 1): it used to
+    block every later build, and raw is append-only, so nothing could clear it. Staging keeps
+    the later row (its documented order); the raw suite warns, naming the key."""
+    header = ",".join(SOURCES_BY_NAME["erp_invoices"].columns)
+    invoices = sorted((landing / "erp").glob("invoices_*.csv"))[0]
+    debtor = invoices.read_text().splitlines()[1].split(",")[1]
+    row = f"INV-TIE,{debtor},TIE-1,invoice,,2026-11-01,2026-12-01,{{}},EUR,2026-11-01T08:00:00Z"
+    (landing / "erp" / "invoices_2026-11-20T0300.csv").write_text(
+        "\n".join([header, row.format("100.00"), row.format("250.00")]) + "\n"
+    )
+
+
 def _checks(warehouse: Path) -> dict[tuple[str, str], tuple[str, list[str]]]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
@@ -68,7 +82,8 @@ def test_row_defects_are_flagged_in_one_build_and_every_figure_is_published(
     tmp_path: Path, capsys
 ) -> None:
     """The planted quality defects (orphan allocation, over-allocation, a call on an unknown
-    case, cash before its invoice), an unknown supervisor and an invoice without an FX rate:
+    case, cash before its invoice), an unknown supervisor, an invoice twice in one file and an
+    invoice without an FX rate:
     all recorded with their keys in one build, which exits 0 and publishes every mart; the
     figure the missing rate feeds is null, the others are computed."""
     landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
@@ -80,6 +95,7 @@ def test_row_defects_are_flagged_in_one_build_and_every_figure_is_published(
     ]
     _plant_unknown_supervisor(landing)
     debtor = _plant_chf_invoice(landing)
+    _plant_tie(landing)
 
     status = _build(landing, warehouse)
 
@@ -101,8 +117,18 @@ def test_row_defects_are_flagged_in_one_build_and_every_figure_is_published(
     ]
     assert supervisor == ["warn"]
     assert checks[FX_RATE_TEST][0] == "warn"
+    assert checks[("raw_erp_invoices_suite", "raw/erp_invoices")] == (
+        "warn",
+        [
+            "INV-TIE (erp/invoices_2026-11-20T0300.csv:2)",
+            "INV-TIE (erp/invoices_2026-11-20T0300.csv:3)",
+        ],
+    )
     assert not [key for key, (s, _) in checks.items() if s in ("fail", "skipped")]
     with duckdb.connect(str(warehouse), read_only=True) as con:
+        tie = con.execute(
+            "select document_amount from staging.stg_erp__invoices where invoice_id = 'INV-TIE'"
+        ).fetchall()
         marts = {
             name
             for (name,) in con.execute(
@@ -126,6 +152,7 @@ def test_row_defects_are_flagged_in_one_build_and_every_figure_is_published(
     assert [s for s, sales in november if sales is not None], "other segments keep their sales"
     assert october[0] > 0 and october[0] == october[1], "months without the CHF invoice"
     assert promises > 0
+    assert tie == [(Decimal("250.00"),)], "the later row of the file wins"
 
 
 def test_a_blocking_failure_keeps_the_last_good_build_and_still_runs_every_check(

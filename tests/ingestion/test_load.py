@@ -101,7 +101,7 @@ def test_a_file_rejected_before_any_row_leaves_one_record_and_no_rows(landing: P
     report = load(con, landing)
     assert [(f.status, f.rows_read) for f in report.files] == [("rejected", 0)]
     assert con.execute("select source_row, reason from raw.quarantine").fetchall() == [
-        (None, "file rejected: not UTF-8 text (byte 0)")
+        (None, "file rejected: not UTF-8 text (byte 0xff at line 1, offset 0 of the file)")
     ]
 
 

@@ -1,0 +1,174 @@
+"""Which version of a record staging keeps: updated_at, then the extraction time in the file's
+name, then the load, then the row. The dbt macro `deduplicate_latest` and its Python mirror
+`data_quality.sqlcheck.latest_rows` are run side by side on every case: one rule."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import jinja2
+
+from data_quality.expectations import raw_unique
+from data_quality.sqlcheck import latest_rows
+from ingestion.contracts import SOURCES, SOURCES_BY_NAME
+from ingestion.load import ensure_raw_schema, ingest_source
+from tests.ingestion.conftest import write
+from tests.ingestion.malformed_cases import CALL_HEADER, INVOICE_HEADER, call, camt, invoice
+
+MACRO = Path(__file__).parents[2] / "dbt_project/macros/deduplicate_latest.sql"
+
+
+def load(con: duckdb.DuckDBPyConnection, landing: Path, table: str, at: datetime) -> dict:
+    ensure_raw_schema(con, SOURCES)
+    report = ingest_source(con, landing, SOURCES_BY_NAME[table], at.isoformat(), at)
+    return {f.source_file: f for f in report.files}
+
+
+def staging_macro(table: str) -> str:
+    source = SOURCES_BY_NAME[table]
+    call_it = "{{ deduplicate_latest(relation, keys, updated_at) }}"
+    template = jinja2.Environment().from_string(MACRO.read_text(encoding="utf-8") + call_it)
+    keys = [k.strip() for k in source.key.split(",")]
+    return template.render(relation=f"raw.{table}", keys=keys, updated_at=source.updated_at)
+
+
+def kept(con: duckdb.DuckDBPyConnection, table: str, column: str) -> dict[str, str]:
+    """key -> `column` of the version staging keeps, asserting the macro and the mirror agree."""
+    key = SOURCES_BY_NAME[table].key
+    by_macro = con.execute(
+        f"select {key}, cast({column} as varchar) from ({staging_macro(table)}) order by 1"
+    ).fetchall()
+    by_mirror = con.execute(
+        f"select {key}, cast({column} as varchar) from ({latest_rows(table)}) order by 1"
+    ).fetchall()
+    assert by_macro == by_mirror
+    return dict(by_macro)
+
+
+def ambiguous_keys(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """Keys the raw suite's uniqueness expectation (a warning) would name."""
+    columns = ", ".join(raw_unique(table).column_list)
+    return [
+        k
+        for (k,) in con.execute(
+            f"select distinct {SOURCES_BY_NAME[table].key} from raw.{table}"
+            f" group by {columns} having count(*) > 1"
+        ).fetchall()
+    ]
+
+
+T1, T2, T3 = (datetime(2026, 1, d, 3) for d in (2, 3, 4))
+
+
+def test_a_file_without_an_extraction_timestamp_is_rejected_and_never_wins(
+    landing: Path,
+) -> None:
+    """Issue 20, item 3: `invoices_final.csv` used to beat every timestamped file."""
+    write(landing / "erp/invoices_2026-01-01T0200.csv", f"{INVOICE_HEADER}\n{invoice(1)}\n")
+    write(landing / "erp/invoices_final.csv", f"{INVOICE_HEADER}\n{invoice(1, '11.11')}\n")
+    con = duckdb.connect()
+    files = load(con, landing, "erp_invoices", T1)
+    final = files["erp/invoices_final.csv"]
+    assert (final.status, final.rows_read, final.rows_quarantined) == ("rejected", 1, 1)
+    assert "no extraction timestamp" in (final.reason or "")
+    assert kept(con, "erp_invoices", "amount") == {"I1": "10.00"}
+
+
+def test_the_extraction_time_orders_versions_whatever_the_names(landing: Path) -> None:
+    """Calls and bank entries have no updated_at: the name alone used to decide."""
+    late, early = "contacts/calls_2026-01-10T0200.csv", "contacts/calls_late_2026-01-01T0200.csv"
+    write(landing / late, f"{CALL_HEADER}\n{call(1, '20')}\n")
+    write(landing / early, f"{CALL_HEADER}\n{call(1, '10')}\n")
+    write(landing / "bank/statement_EUR_2026-01-09T0200.xml", camt("2.00"))
+    write(landing / "bank/statement_USD_2026-01-01T0200.xml", camt("1.00"))
+    con = duckdb.connect()
+    load(con, landing, "contacts_calls", T1)
+    load(con, landing, "bank_entries", T1)
+    assert kept(con, "contacts_calls", "duration_s") == {"K1": "20"}
+    assert kept(con, "bank_entries", "amount") == {"B1": "2.00"}
+    assert kept(con, "contacts_calls", "_extracted_at") == {"K1": "2026-01-10 02:00:00"}
+
+
+def test_a_file_changed_in_place_wins_by_its_newer_load_and_changing_it_back_clears_it(
+    landing: Path,
+) -> None:
+    """Issue 20, item 1: changing a calls file in place used to block every later build,
+    even after restoring the file. Now the newer load wins and nothing blocks."""
+    path = landing / "contacts/calls_2026-01-01T0200.csv"
+    original = f"{CALL_HEADER}\n{call(1)}\n{call(2)}\n"
+    write(path, original)
+    con = duckdb.connect()
+    load(con, landing, "contacts_calls", T1)
+    write(path, original.replace("no_answer\n", "busy\n", 1))
+    changed = load(con, landing, "contacts_calls", T2)["contacts/calls_2026-01-01T0200.csv"]
+    assert changed.status == "loaded"
+    assert kept(con, "contacts_calls", "outcome") == {"K1": "busy", "K2": "no_answer"}
+    write(path, original)
+    load(con, landing, "contacts_calls", T3)
+    assert kept(con, "contacts_calls", "outcome") == {"K1": "no_answer", "K2": "no_answer"}
+    assert ambiguous_keys(con, "contacts_calls") == []
+    assert raw_unique("contacts_calls").meta["blocking"] is False
+
+
+def test_a_key_twice_in_one_file_keeps_the_later_row_and_is_only_a_warning(
+    landing: Path,
+) -> None:
+    write(
+        landing / "erp/invoices_2026-01-01T0200.csv",
+        f"{INVOICE_HEADER}\n{invoice(1, '1.00')}\n{invoice(1, '2.00')}\n{invoice(2)}\n",
+    )
+    con = duckdb.connect()
+    load(con, landing, "erp_invoices", T1)
+    assert kept(con, "erp_invoices", "amount") == {"I1": "2.00", "I2": "10.00"}
+    assert ambiguous_keys(con, "erp_invoices") == ["I1"]
+    assert raw_unique("erp_invoices").meta["blocking"] is False
+    # a corrected file, a later extraction, decides: staging keeps it
+    write(landing / "erp/invoices_2026-01-02T0200.csv", f"{INVOICE_HEADER}\n{invoice(1, '3.00')}\n")
+    load(con, landing, "erp_invoices", T2)
+    assert kept(con, "erp_invoices", "amount") == {"I1": "3.00", "I2": "10.00"}
+
+
+def test_the_same_content_under_another_name_changes_nothing(landing: Path) -> None:
+    """Issue 20, item 6: 're-ingesting changes nothing' held only under the same name."""
+    content = f"{INVOICE_HEADER}\n{invoice(1)}\n{invoice(2)}\n"
+    write(landing / "erp/invoices_2026-01-01T0200.csv", content)
+    con = duckdb.connect()
+    load(con, landing, "erp_invoices", T1)
+    write(landing / "erp/invoices_2026-01-05T0200.csv", content)
+    again = load(con, landing, "erp_invoices", T2)["erp/invoices_2026-01-05T0200.csv"]
+    assert (again.status, again.rows_read) == ("already loaded", 0)
+    assert again.reason == "same content as erp/invoices_2026-01-01T0200.csv, already loaded"
+    assert con.execute("select count(*) from raw.erp_invoices").fetchall() == [(2,)]
+
+
+def test_a_rejected_file_renamed_with_a_timestamp_loads(landing: Path) -> None:
+    """The fix for a file without a timestamp is to name it: the same content then loads."""
+    content = f"{INVOICE_HEADER}\n{invoice(1)}\n"
+    write(landing / "erp/invoices_final.csv", content)
+    con = duckdb.connect()
+    load(con, landing, "erp_invoices", T1)
+    (landing / "erp/invoices_final.csv").rename(landing / "erp/invoices_2026-01-03T0200.csv")
+    renamed = load(con, landing, "erp_invoices", T2)["erp/invoices_2026-01-03T0200.csv"]
+    assert (renamed.status, renamed.rows_loaded) == ("loaded", 1)
+
+
+def test_a_warehouse_loaded_before_extracted_at_gets_it_from_its_file_names() -> None:
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw.contacts_calls (contact_id varchar, case_id varchar, debtor_id varchar,"
+        " agent_id varchar, direction varchar, started_at timestamp, duration_s bigint,"
+        " outcome varchar, _source_file varchar, _source_row bigint, _loaded_at timestamp,"
+        " _batch_id varchar)"
+    )
+    con.execute(
+        "insert into raw.contacts_calls (contact_id, _source_file) values"
+        " ('K1', 'contacts/calls_2026-01-01T0200.csv'), ('K2', 'contacts/calls_final.csv')"
+    )
+    ensure_raw_schema(con, SOURCES)
+    rows = con.execute(
+        "select contact_id, _extracted_at from raw.contacts_calls order by 1"
+    ).fetchall()
+    assert rows == [("K1", datetime(2026, 1, 1, 2, 0)), ("K2", None)]
