@@ -23,10 +23,12 @@ from amicable.settings import (
     DASHBOARD_APP,
     DEFAULT_CONFIG,
     HOME_ENV,
+    SCHEMAS,
     WAREHOUSE_ENV,
     Settings,
     default_data_dir,
     today,
+    warehouse_name,
 )
 
 DEBUG_ENV = "AMICABLE_DEBUG"
@@ -223,10 +225,18 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from ingestion.load import LandingError, check_landing
+    from orchestration.publish import WarehouseCopyFailed, WarehouseLocked, check_unlocked
 
+    name = warehouse_name(args.warehouse)
+    if name.lower() in SCHEMAS:
+        raise UserError(
+            f"warehouse {args.warehouse}: a warehouse named {name!r} collides with the schema "
+            f"of that name inside it; choose another name (e.g. {name}_warehouse.duckdb)"
+        )
     try:
         check_landing(args.landing)  # before the slow imports below
-    except LandingError as exc:
+        check_unlocked(args.warehouse.resolve())  # a second build stops at once
+    except (LandingError, WarehouseLocked, WarehouseCopyFailed) as exc:
         raise UserError(str(exc)) from None
     try:
         load_config(args.config)  # a bad threshold file stops here, in one line
@@ -234,7 +244,6 @@ def cmd_build(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     from amicable import progress
     from orchestration.build import run_build
-    from orchestration.publish import WarehouseLocked
     from orchestration.report import print_outcome
 
     settings = Settings(

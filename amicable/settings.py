@@ -47,6 +47,24 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
+SCHEMAS = ("raw", "staging", "intermediate", "marts", "quality")  # inside every warehouse
+
+
+def warehouse_name(warehouse: Path) -> str:
+    """A warehouse's name: its file name without `.duckdb` and without the `.building` or
+    `.rejected` suffix of a build in progress or kept apart (`orchestration.publish`)."""
+    name = Path(warehouse).name
+    for suffix in (".building", ".rejected", ".duckdb"):
+        name = name.removesuffix(suffix)
+    return name
+
+
+def run_files_dir(warehouse: Path) -> Path:
+    """Where a warehouse's build log, dbt artifacts and quality report go:
+    `<its folder>/logs/<its name>/`, so two warehouses in one folder never share them."""
+    return Path(warehouse).parent / "logs" / warehouse_name(warehouse)
+
+
 def default_data_dir(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     return Path(env.get(HOME_ENV) or "data")

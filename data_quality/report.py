@@ -20,6 +20,7 @@ from pathlib import Path
 
 import duckdb
 
+from amicable.settings import run_files_dir
 from data_quality.freshness import TABLE as FRESHNESS_TABLE
 from data_quality.results import TABLE as RESULTS_TABLE
 
@@ -38,7 +39,7 @@ pre { margin: 0; white-space: pre-wrap; max-width: 60em; }
 
 
 def report_path(warehouse: Path) -> Path:
-    return Path(warehouse).parent / "reports" / "quality.html"
+    return run_files_dir(Path(warehouse)) / "quality.html"
 
 
 def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:

@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from amicable.settings import WAREHOUSE_ENV, Settings
+from amicable.settings import WAREHOUSE_ENV, Settings, run_files_dir
 from data_quality.report import report_path, write_report
 from data_quality.results import CheckRecord, append
 from data_quality.source_checks import FRESHNESS_CHECK, SourceCheckRunConfig
@@ -87,7 +87,7 @@ def run_config(settings: Settings, log_level: str = "WARNING") -> dict:
 
 
 def build_log_path(settings: Settings) -> Path:
-    return settings.warehouse.parent / "logs" / "last_build.log"
+    return run_files_dir(settings.warehouse) / "last_build.log"
 
 
 def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) -> BuildOutcome:

@@ -12,7 +12,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from amicable import progress
-from amicable.settings import DBT_PROJECT_DIR, today
+from amicable.settings import DBT_PROJECT_DIR, run_files_dir, today
 from data_quality.outcomes import record_results
 from data_quality.resources import BusinessConfig, WarehouseResource
 from orchestration.dbt_results import check_records, failure_summary
@@ -103,11 +103,11 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         failing test must not skip the models downstream of it, so that one build reports
         every problem; whether a failure blocks publication is the test's severity (error
         blocks, warn flags; `data_quality.policy`). dbt's unit tests are code tests: they run
-        in the test suite, not in production builds. dbt's artifacts go to `logs/dbt/` next
-        to the warehouse: emptied before each run, removed after a good one, kept (and named
-        in the failure) after a failed one."""
+        in the test suite, not in production builds. dbt's artifacts go to
+        `logs/<warehouse name>/dbt/` next to the warehouse: emptied before each run, removed
+        after a good one, kept (and named in the failure) after a failed one."""
         variables = ["--vars", dbt_vars(config, business.dbt_vars(), context.run_id)]
-        target = Path(warehouse.path).parent / "logs" / "dbt"
+        target = run_files_dir(Path(warehouse.path)) / "dbt"
         shutil.rmtree(target, ignore_errors=True)  # a previous failed run's
         models = dbt.cli(
             ["run", *variables], context=context, raise_on_error=False, target_path=target

@@ -34,6 +34,10 @@ class WarehouseLocked(Exception):
     """Another build holds the warehouse's build lock."""
 
 
+class WarehouseCopyFailed(Exception):
+    """The published warehouse could not be copied to build into (a full disk, say)."""
+
+
 def staging_path(warehouse: Path) -> Path:
     return warehouse.with_name(warehouse.name + ".building")
 
@@ -52,20 +56,24 @@ def staged_build(warehouse: Path, publishable: Callable[[], bool] = lambda: True
     """Yield the path to build into; on normal exit publish it over `warehouse` when
     `publishable()` says so, else keep it as `rejected_path(warehouse)`."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
-    lock_path = warehouse.with_name(warehouse.name + ".lock")
-    with lock_path.open("a") as lock:
+    with lock_path(warehouse).open("a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise WarehouseLocked(
-                f"another build is writing {warehouse} (lock {lock_path}); wait for it to finish"
+                f"another build is writing {warehouse} (lock {lock_path(warehouse)}); "
+                "wait for it to finish"
             ) from None
         staging = staging_path(warehouse)
         _remove(staging)  # left over by a build that was killed
-        if warehouse.exists():
-            shutil.copyfile(warehouse, staging)
-            if _wal(warehouse).exists():  # unflushed transactions belong to that file
-                shutil.copyfile(_wal(warehouse), _wal(staging))
+        try:
+            _copy(warehouse, staging)
+        except OSError as exc:  # a full disk above all: leave no partial copy behind
+            _remove(staging)
+            raise WarehouseCopyFailed(
+                f"cannot copy {warehouse} to {staging} to build into it: "
+                f"{exc.strerror or exc}; the published warehouse is unchanged"
+            ) from None
         try:
             yield staging
         except BaseException:
@@ -79,6 +87,33 @@ def staged_build(warehouse: Path, publishable: Callable[[], bool] = lambda: True
             return
         _wal(warehouse).unlink(missing_ok=True)  # else it would be replayed onto the new file
         staging.replace(warehouse)
+
+
+def lock_path(warehouse: Path) -> Path:
+    return warehouse.with_name(warehouse.name + ".lock")
+
+
+def check_unlocked(warehouse: Path) -> None:
+    """Raise `WarehouseLocked` at once when a build holds `warehouse` (the CLI asks before its
+    slow imports; `staged_build` takes the lock for real)."""
+    path = lock_path(warehouse)
+    if not path.exists():
+        return
+    with path.open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WarehouseLocked(
+                f"another build is writing {warehouse} (lock {path}); wait for it to finish"
+            ) from None
+        fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _copy(warehouse: Path, staging: Path) -> None:
+    if warehouse.exists():
+        shutil.copyfile(warehouse, staging)
+        if _wal(warehouse).exists():  # unflushed transactions belong to that file
+            shutil.copyfile(_wal(warehouse), _wal(staging))
 
 
 def _checkpoint(database: Path) -> None:

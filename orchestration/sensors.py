@@ -7,18 +7,18 @@ from pathlib import Path
 
 import dagster as dg
 
-from ingestion.contracts import SOURCES
-
 
 def landing_fingerprint(landing: Path) -> str:
-    """Hash of the name, size and modification time of every source file in the landing zone."""
+    """Hash of the name, size and modification time of every file in the landing zone, whether
+    a source recognises it or not (ingestion records every one, `ingestion.load`), except the
+    top-level entries ingestion skips (names starting with `_` or `.`)."""
     digest = hashlib.sha256()
-    for source in SOURCES:
-        for path in sorted((landing / source.folder).glob(source.pattern)):
-            stat = path.stat()
-            digest.update(
-                f"{path.relative_to(landing)}|{stat.st_size}|{stat.st_mtime_ns}\n".encode()
-            )
+    for path in sorted(landing.rglob("*")):
+        relative = path.relative_to(landing)
+        if relative.parts[0].startswith(("_", ".")) or not path.is_file():
+            continue
+        stat = path.stat()
+        digest.update(f"{relative}|{stat.st_size}|{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 

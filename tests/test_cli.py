@@ -19,6 +19,19 @@ def test_build_on_a_missing_landing_folder_is_one_line(tmp_path: Path, capsys) -
     assert err.startswith("amicable: error: landing folder") and "nope" in err
 
 
+@pytest.mark.parametrize("name", ["raw.duckdb", "marts.duckdb", "Quality.duckdb"])
+def test_a_warehouse_named_like_one_of_its_schemas_is_refused(
+    name: str, tmp_path: Path, capsys
+) -> None:
+    (tmp_path / "landing").mkdir()
+    args = ["build", "--landing", str(tmp_path / "landing"), "--warehouse", str(tmp_path / name)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "collides with the schema of that name inside it" in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / name).exists()
+
+
 def test_serve_without_a_warehouse_says_how_to_build_one(tmp_path: Path, capsys) -> None:
     status = main(["serve", "--warehouse", str(tmp_path / "w.duckdb")])
     assert status == 2

@@ -13,7 +13,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from amicable.settings import DASHBOARD_APP, Settings
+from amicable.settings import DASHBOARD_APP, Settings, run_files_dir
 from ingestion.contracts import SOURCES
 from orchestration.build import BuildOutcome, run_build
 from tests.conftest import SAMPLE_AS_OF as AS_OF
@@ -137,8 +137,8 @@ def test_rows_read_equal_loaded_plus_quarantined_for_every_file(built: Built) ->
 
 
 def test_a_good_build_leaves_no_dbt_artifacts_behind(built: Built) -> None:
-    assert not (built.settings.warehouse.parent / "logs" / "dbt").exists()
-    assert (built.settings.warehouse.parent / "logs" / "last_build.log").is_file()
+    assert not (run_files_dir(built.settings.warehouse) / "dbt").exists()
+    assert (run_files_dir(built.settings.warehouse) / "last_build.log").is_file()
 
 
 def test_a_second_build_changes_no_row_count(built: Built) -> None:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import errno
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from orchestration.publish import WarehouseLocked, rejected_path, staged_build, staging_path
+from orchestration.publish import (
+    WarehouseCopyFailed,
+    WarehouseLocked,
+    check_unlocked,
+    rejected_path,
+    staged_build,
+    staging_path,
+)
 
 
 def _write(database: Path, value: int) -> None:
@@ -92,3 +101,31 @@ def test_a_build_a_check_blocks_is_kept_apart_and_the_published_one_stays(tmp_pa
         _write(staging, 3)
     assert _read(live) == 3
     assert not rejected_path(live).exists(), "a published build clears the rejected one"
+
+
+def test_a_copy_that_fills_the_disk_leaves_nothing_behind_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    live = tmp_path / "warehouse.duckdb"
+    _write(live, 1)
+
+    def copy_half_then_fail(source: Path, target: Path) -> None:
+        Path(target).write_bytes(Path(source).read_bytes()[:100])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", copy_half_then_fail)
+    failed = pytest.raises(WarehouseCopyFailed, match="No space left on device; the published")
+    with failed, staged_build(live):
+        pass  # never reached
+    assert not staging_path(live).exists(), "no partial copy left to fill the disk"
+    assert _read(live) == 1
+
+
+def test_a_second_build_is_refused_at_once_while_one_holds_the_lock(tmp_path: Path) -> None:
+    live = tmp_path / "warehouse.duckdb"
+    check_unlocked(live)  # no build yet: nothing to wait for
+    with staged_build(live) as staging:
+        _write(staging, 1)
+        with pytest.raises(WarehouseLocked, match="another build is writing"):
+            check_unlocked(live)
+    check_unlocked(live)  # released
