@@ -15,6 +15,10 @@ Re-ingesting changes nothing: a file is skipped when its content is already the 
 its own name, or the latest load of another file of the same source that was loaded (the same
 content sent again under a new name). A file changed in place, or changed back, is loaded again:
 its newer load wins in staging (`_loaded_at`), so a corrected file always clears a mistake.
+
+A file whose size and modification time (ns) equal those of its name's latest load is not read
+again: that load's SHA-256 stands for its content (a daily build does not re-hash years of
+files). Any other file is hashed, and the hash decides, as above.
 """
 
 from __future__ import annotations
@@ -50,7 +54,7 @@ LOADS_DDL = """
 create table if not exists raw._loads (
     source_table varchar, source_file varchar, sha256 varchar, status varchar,
     rows_read bigint, rows_loaded bigint, rows_quarantined bigint, reason varchar,
-    _loaded_at timestamp, _batch_id varchar
+    _loaded_at timestamp, _batch_id varchar, file_size bigint, file_mtime_ns bigint
 )"""
 
 
@@ -90,6 +94,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, sources: tuple[SourceTable
         _add_extracted_at(con, source)
     con.execute(QUARANTINE_DDL)
     con.execute(LOADS_DDL)
+    for column in ("file_size", "file_mtime_ns"):  # a load log from before they existed
+        con.execute(f"alter table raw._loads add column if not exists {column} bigint")
 
 
 def _add_extracted_at(con: duckdb.DuckDBPyConnection, source: SourceTable) -> None:
@@ -156,6 +162,25 @@ def _already_loaded(
     return rows[0][0] if rows else None
 
 
+def _known_digest(
+    con: duckdb.DuckDBPyConnection, source: SourceTable, rel: str, fingerprint: tuple[int, int]
+) -> str | None:
+    """The SHA-256 of `rel`'s latest load when that load saw the same size and modification
+    time; None when the file must be hashed."""
+    rows = con.execute(
+        """
+        select sha256, file_size, file_mtime_ns from raw._loads
+        where source_table = $source and source_file = $rel and sha256 is not null
+        order by _loaded_at desc, rowid desc
+        limit 1
+        """,
+        {"source": source.name, "rel": rel},
+    ).fetchall()
+    if rows and (rows[0][1], rows[0][2]) == fingerprint:
+        return rows[0][0]
+    return None
+
+
 def _read(entry: LandingFile) -> FileContent:
     """The file's rows; when it is not to be loaded, every row read is quarantined with the
     reason (nothing is read from a file that is not in its source's format)."""
@@ -187,7 +212,9 @@ def _ingest_file(
     if entry.path.is_dir():
         return _record_unreadable(con, source, rel, entry.problem or "", batch_id, loaded_at)
     try:
-        digest = _sha256(entry.path)
+        stat = entry.path.stat()
+        fingerprint = (stat.st_size, stat.st_mtime_ns)
+        digest = _known_digest(con, source, rel, fingerprint) or _sha256(entry.path)
     except OSError as exc:
         return _record_unreadable(
             con, source, rel, f"file unreadable: {exc.strerror}", batch_id, loaded_at
@@ -236,7 +263,7 @@ def _ingest_file(
             f"insert into raw.{source.name} ({columns}) select {columns} from incoming_rows"
         )
         _insert_quarantine(con, quarantine)
-        _log(con, file_report, digest, batch_id, loaded_at)
+        _log(con, file_report, digest, batch_id, loaded_at, fingerprint)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -267,9 +294,13 @@ def _log(
     digest: str | None,
     batch_id: str,
     loaded_at: datetime,
+    fingerprint: tuple[int, int] | None = None,
 ) -> None:
+    size, mtime_ns = fingerprint or (None, None)
     con.execute(
-        "insert into raw._loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into raw._loads (source_table, source_file, sha256, status, rows_read,"
+        " rows_loaded, rows_quarantined, reason, _loaded_at, _batch_id, file_size,"
+        " file_mtime_ns) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             report.source_table,
             report.source_file,
@@ -281,6 +312,8 @@ def _log(
             report.reason,
             loaded_at,
             batch_id,
+            size,
+            mtime_ns,
         ],
     )
 

@@ -112,7 +112,8 @@ def log_loads(path: Path, table: str, batches: Sequence[tuple[str, str, int]]) -
     with duckdb.connect(str(path)) as con:
         for batch, loaded_at, rows in batches:
             con.execute(
-                "insert into raw._loads values (?, ?, 'x', 'loaded', ?, ?, 0, null, ?, ?)",
+                "insert into raw._loads values"
+                " (?, ?, 'x', 'loaded', ?, ?, 0, null, ?, ?, null, null)",
                 [table, f"{table}_{batch}.csv", rows, rows, loaded_at, batch],
             )
 

@@ -167,7 +167,8 @@ def test_an_export_without_changes_counts_as_a_delivery_and_a_rejected_file_does
     with duckdb.connect(str(warehouse)) as con:
         con.execute(
             "insert into raw._loads values ('erp_customers', 'customers_2026-01-31T0200.csv',"
-            " 'y', 'rejected', 3, 0, 0, 'header breaks the contract', '2026-01-31 03:00', 'b')"
+            " 'y', 'rejected', 3, 0, 0, 'header breaks the contract', '2026-01-31 03:00', 'b',"
+            " null, null)"
         )
         [item] = freshness.measure(con, {"erp_customers": 72}, date(2026, 1, 31))
     assert (item.newest_at, item.status) == (datetime(2026, 1, 29, 2, 0), "fresh")

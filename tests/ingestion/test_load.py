@@ -6,6 +6,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingestion import load as load_module
 from ingestion.contracts import SOURCES, SOURCES_BY_NAME
 from ingestion.load import LandingError, ensure_raw_schema, ingest_source, quarantine_messages
 from tests.ingestion.conftest import INVOICE_HEADER, write
@@ -57,6 +58,30 @@ def test_reingesting_the_same_files_changes_nothing(landing: Path) -> None:
     assert [f.status for f in second.files] == ["already loaded"]
     after = (count(con, "raw.erp_invoices"), count(con, "raw.quarantine"), count(con, "raw._loads"))
     assert after == before == (1, 1, 1)
+
+
+def test_an_unchanged_file_is_not_read_again_and_a_changed_one_is_hashed(
+    landing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same size and modification time as its last load: its recorded SHA-256 stands for it
+    (a daily build does not re-hash the history). A file rewritten in place is hashed, and
+    loaded again when its content differs."""
+    path = landing / "erp/invoices_2026-01-01T0000.csv"
+    write(path, f"{INVOICE_HEADER}\n{ROW.format(id=1, amount='5.00')}")
+    con = duckdb.connect()
+    load(con, landing, "b1")
+    hashed: list[Path] = []
+    real_sha256 = load_module._sha256
+    monkeypatch.setattr(load_module, "_sha256", lambda p: hashed.append(p) or real_sha256(p))
+    assert [f.status for f in load(con, landing, "b2").files] == ["already loaded"]
+    assert hashed == [], "size and modification time unchanged: not read"
+    write(path, f"{INVOICE_HEADER}\n{ROW.format(id=1, amount='7.00')}")
+    assert [f.status for f in load(con, landing, "b3").files] == ["loaded"]
+    assert hashed == [path]
+    recorded = con.execute(
+        "select file_size, file_mtime_ns from raw._loads order by _batch_id desc limit 1"
+    ).fetchone()
+    assert recorded == (path.stat().st_size, path.stat().st_mtime_ns)
 
 
 def test_a_file_with_a_broken_header_is_rejected_while_the_others_load(landing: Path) -> None:
