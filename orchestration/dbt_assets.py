@@ -112,7 +112,7 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         models = dbt.cli(
             ["run", *variables], context=context, raise_on_error=False, target_path=target
         )
-        total = len(context.selected_output_names)
+        total = len(context.selected_asset_keys)
         progress.step(f"dbt: building {total} models")
         built = 0
         for event in models.stream():
