@@ -407,6 +407,12 @@ def main(argv: list[str] | None = None) -> int:
             f"(set {DEBUG_ENV}=1 for the traceback)",
             file=sys.stderr,
         )
+        if args.command in ("build", "demo"):
+            print(
+                "amicable: the build stopped before the end: nothing was published, the "
+                "warehouse and the dashboard keep the previous build",
+                file=sys.stderr,
+            )
         return 3
 
 

@@ -15,7 +15,7 @@ from amicable import progress
 from amicable.settings import DBT_PROJECT_DIR, run_files_dir, today
 from data_quality.outcomes import record_results
 from data_quality.resources import BusinessConfig, WarehouseResource
-from orchestration.dbt_results import check_records, failure_summary
+from orchestration.dbt_results import check_records, failure_summary, with_failing_keys
 
 
 class DbtBuildConfig(dg.Config):
@@ -132,7 +132,10 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         test_results = tests.get_artifact("run_results.json")
         progress.step(f"dbt: {len(test_results.get('results', []))} data tests run")
         manifest = tests.get_artifact("manifest.json")
-        record_results(warehouse, check_records(test_results, manifest), context.run_id)
+        records = check_records(test_results, manifest)
+        with warehouse.connect(read_only=True) as con:
+            records = with_failing_keys(con, records, test_results)
+        record_results(warehouse, records, context.run_id)
         if not models.is_successful():
             summary = failure_summary(run_results, manifest)
             raise dg.Failure(description=f"{summary}. dbt's artifacts and log: {target}")

@@ -14,10 +14,13 @@ flags its rows (status `warn`); see `data_quality.policy`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from data_quality.results import CheckRecord
+import duckdb
+
+from data_quality.results import MAX_KEYS, CheckRecord
 
 Artifact = Mapping[str, Any]
 
@@ -78,6 +81,41 @@ def check_records(run_results: Artifact, manifest: Artifact) -> list[CheckRecord
             )
         )
     return records
+
+
+def _key(row: Mapping[str, Any]) -> str:
+    """`invoice_id=INV-9, debtor_id=D1`: a failing row by its id columns (else its first 3)."""
+    ids = {k: v for k, v in row.items() if k.endswith("_id") or k.endswith("_date")}
+    shown = ids or dict(list(row.items())[:3])
+    return ", ".join(f"{k}={v}" for k, v in shown.items())
+
+
+def with_failing_keys(
+    con: duckdb.DuckDBPyConnection, records: Sequence[CheckRecord], run_results: Artifact
+) -> list[CheckRecord]:
+    """`records` with the keys of the first failing rows of every failed test, read from the
+    view dbt stores its failures in (`store_failures_as: view`, schema `test_failures`)."""
+    relations = {
+        r["unique_id"].split(".")[2]: r.get("relation_name")
+        for r in run_results.get("results", [])
+        if r["unique_id"].startswith("test.")
+    }
+    out = []
+    for record in records:
+        relation = relations.get(record.check_name)
+        if record.status in ("pass", "skipped") or not relation:
+            out.append(record)
+            continue
+        table = ".".join(relation.split(".")[-2:])  # schema.name, in this very file
+        try:
+            cursor = con.execute(f"select * from {table} limit {MAX_KEYS}")
+        except duckdb.Error:  # a test that errored leaves no view: keep the record as it is
+            out.append(record)
+            continue
+        names = [d[0] for d in cursor.description]
+        keys = tuple(_key(dict(zip(names, row, strict=True))) for row in cursor.fetchall())
+        out.append(dataclasses.replace(record, failing_keys=keys))
+    return out
 
 
 def failure_summary(run_results: Artifact, manifest: Artifact) -> str:

@@ -120,3 +120,20 @@ def test_serve_without_a_users_file_says_how_to_make_one(tmp_path: Path, capsys)
     assert status == 2
     err = capsys.readouterr().err
     assert "amicable users add" in err and "--open" in err and len(err.splitlines()) == 1
+
+
+def test_a_build_that_crashes_says_nothing_was_published(monkeypatch, capsys) -> None:
+    import amicable.cli as cli
+
+    def crash(args) -> int:
+        raise MemoryError("out of memory")
+
+    monkeypatch.setitem(cli.COMMANDS, "build", crash)
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    assert main(["build"]) == 3
+    err = capsys.readouterr().err.splitlines()
+    assert err[0].startswith("amicable: unexpected error: MemoryError: out of memory")
+    assert err[1] == (
+        "amicable: the build stopped before the end: nothing was published, the warehouse and"
+        " the dashboard keep the previous build"
+    )

@@ -113,10 +113,11 @@ def test_row_defects_are_flagged_in_one_build_and_every_figure_is_published(
         assert any(label["key"] in key for key in keys), (label, keys)
         assert label["key"] in out, "the terminal names the flagged row"
     supervisor = [
-        s for (name, _), (s, _) in checks.items() if "stg_cases__agents_supervisor_id" in name
+        found for (name, _), found in checks.items() if "stg_cases__agents_supervisor_id" in name
     ]
-    assert supervisor == ["warn"]
-    assert checks[FX_RATE_TEST][0] == "warn"
+    assert supervisor == [("warn", ["from_field=SUP-OUTSIDE"])], "with the failing key"
+    status, keys = checks[FX_RATE_TEST]
+    assert status == "warn" and any("document_id=INV-CHF" in key for key in keys), keys
     assert checks[("raw_erp_invoices_suite", "raw/erp_invoices")] == (
         "warn",
         [
