@@ -136,6 +136,14 @@ def ageing_by_bucket(warehouse: Path | str, snapshot_date: dt.date, segment: str
     return _frame(warehouse, "ageing_by_bucket", (snapshot_date, segment, segment))
 
 
+def ageing_by_bucket_on(warehouse: Path | str, on_date: dt.date, segment: str) -> pd.DataFrame:
+    """The ageing at any date (a date picker's, not only a snapshot), from the balance periods
+    (`marts.fct_ar_balance_periods`) at the rate in force on `on_date`: the columns and rows of
+    `ageing_by_bucket`, which it equals on every snapshot date."""
+    _check_choice("segment", segment, SEGMENTS)
+    return _frame(warehouse, "ageing_by_bucket_on", (on_date, segment, segment))
+
+
 def ageing_items(
     warehouse: Path | str,
     snapshot_date: dt.date,

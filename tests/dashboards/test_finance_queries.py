@@ -9,11 +9,58 @@ import pandas as pd
 import pytest
 
 from dashboards import queries
-from tests.conftest import SampleBuild
+from tests.conftest import SAMPLE_AS_OF, SampleBuild
+from tests.finance.raw_sources import read_ledger
+from tests.finance.reference import bucket, open_items
 
 
 def warehouse(sample: SampleBuild) -> Path:
     return sample.settings.warehouse
+
+
+def test_the_ageing_on_any_date_equals_the_ageing_mart_on_every_snapshot_date(
+    sample_build: SampleBuild,
+) -> None:
+    dates = queries.snapshot_dates(warehouse(sample_build))
+    items = dict(
+        sample_build.query("select snapshot_date, count(*) from marts.fct_ar_ageing group by 1")
+    )
+    assert len(dates) > 12
+    for snapshot in dates:
+        for segment in queries.SEGMENTS:
+            on_date = queries.ageing_by_bucket_on(warehouse(sample_build), snapshot, segment)
+            mart = queries.ageing_by_bucket(warehouse(sample_build), snapshot, segment)
+            pd.testing.assert_frame_equal(on_date, mart)
+        everyone = queries.ageing_by_bucket_on(warehouse(sample_build), snapshot, "all")
+        assert everyone["open_items"].sum() == items[snapshot]
+
+
+@pytest.mark.parametrize(
+    "day",
+    [SAMPLE_AS_OF - dt.timedelta(days=6), dt.date(2026, 2, 14), dt.date(2025, 12, 2)],
+    ids=str,
+)
+def test_the_ageing_between_snapshots_equals_the_raw_recomputation(
+    sample_build: SampleBuild, day: dt.date
+) -> None:
+    expected: dict[str, tuple[int, float]] = {}
+    for item in open_items(read_ledger(sample_build.settings.landing), day, "EUR"):
+        count, amount = expected.get(bucket(item.days_past_due), (0, 0.0))
+        expected[bucket(item.days_past_due)] = (count + 1, amount + float(item.open_amount_rc))
+
+    frame = queries.ageing_by_bucket_on(warehouse(sample_build), day, "all")
+
+    assert list(frame["ageing_bucket"]) == list(queries.AGEING_BUCKETS)
+    actual = {
+        row.ageing_bucket: (row.open_items, float(row.open_amount_rc))
+        for row in frame.itertuples()
+        if row.open_items
+    }
+    assert actual.keys() == expected.keys()
+    for label, (count, amount) in expected.items():
+        assert actual[label][0] == count, label
+        assert actual[label][1] == pytest.approx(amount, abs=0.005), label
+    assert sum(count for count, _ in expected.values()) > 20
 
 
 def test_the_waterfall_of_every_pair_of_snapshots_goes_from_one_ageing_total_to_the_other(

@@ -1,7 +1,8 @@
 {#- The debtor's ledger records that belong to each case's file (int_case_ledger_windows):
       - documents: the debtor's invoices still open at the start of the opening date (amount -
-        allocations paid before it - credit notes issued before it > 0, macro
-        invoice_balance_periods) and those issued while the case was open;
+        allocations paid before it - credit notes issued before it > 0: the balance period of
+        fct_ar_balance_periods holding on the day before) and those issued while the case was
+        open;
       - credit notes on those documents issued in the case's window;
       - payment allocations to those documents with a payment date (bank value date, else
         allocation date) in the window;
@@ -42,7 +43,7 @@ bank_entries as (
 
 balance_periods as (
 
-    {{ invoice_balance_periods('invoices', 'payment_allocations') }}
+    select * from {{ ref('fct_ar_balance_periods') }}
 
 ),
 
@@ -72,11 +73,12 @@ open_at_opening as (
     inner join balance_periods
         on
             debtor_invoices.invoice_id = balance_periods.invoice_id
-            and balance_periods.valid_from_date < debtor_invoices.window_start_date
-            and balance_periods.valid_to_date >= debtor_invoices.window_start_date
+            and balance_periods.valid_from < debtor_invoices.window_start_date
+            and coalesce(balance_periods.valid_to, cast('9999-12-31' as date))
+            >= debtor_invoices.window_start_date
     where
         debtor_invoices.issue_date < debtor_invoices.window_start_date
-        and balance_periods.net_balance_amount > 0
+        and balance_periods.open_amount > 0
 
 ),
 

@@ -1,25 +1,14 @@
 {#- Open receivables at each DSO balance date (DESIGN.md §4): every period end of
     int_finance_months (month ends, and as_of for the partial month) plus the day before the
-    first month (beginning AR of the first period). Same open-amount rule as fct_ar_ageing
-    (macro invoice_balance_periods); converted at the rate of the balance date, rounded to the
-    cent per invoice, so the totals tie to fct_ar_ageing at the same dates. -#}
+    first month (beginning AR of the first period). The open items are the balance periods of
+    fct_ar_balance_periods containing each balance date (as in fct_ar_ageing); converted at the
+    rate of the balance date, rounded to the cent per invoice, so the totals tie to
+    fct_ar_ageing at the same dates. -#}
 with
 
-invoices as (
+balance_periods as (
 
-    select * from {{ ref('stg_erp__invoices') }}
-
-),
-
-customers as (
-
-    select * from {{ ref('stg_erp__customers') }}
-
-),
-
-payment_allocations as (
-
-    select * from {{ ref('int_payment_allocations_dated') }}
+    select * from {{ ref('fct_ar_balance_periods') }}
 
 ),
 
@@ -47,12 +36,6 @@ balance_dates as (
 
 ),
 
-balance_periods as (
-
-    {{ invoice_balance_periods('invoices', 'payment_allocations') }}
-
-),
-
 balance_date_rates as (
 
     {{ fx_rates_on_dates('balance_dates', 'balance_date', 'fx_rates') }}
@@ -64,13 +47,18 @@ open_items as (
     select
         balance_dates.balance_date,
         balance_periods.invoice_id,
-        balance_periods.net_balance_amount as open_amount
+        balance_periods.debtor_id,
+        balance_periods.segment,
+        balance_periods.currency,
+        balance_periods.due_date,
+        balance_periods.open_amount
     from balance_periods
     inner join balance_dates
         on
-            balance_dates.balance_date >= balance_periods.valid_from_date
-            and balance_dates.balance_date < balance_periods.valid_to_date
-    where balance_periods.net_balance_amount > 0
+            balance_dates.balance_date >= balance_periods.valid_from
+            and balance_dates.balance_date
+            < coalesce(balance_periods.valid_to, cast('9999-12-31' as date))
+    where balance_periods.open_amount > 0
 
 ),
 
@@ -79,11 +67,11 @@ final as (
     select
         open_items.balance_date,
         open_items.invoice_id,
-        invoices.debtor_id,
-        coalesce(customers.segment, 'unknown') as segment,
-        invoices.currency,
-        invoices.due_date,
-        case when invoices.due_date >= open_items.balance_date then true else false end
+        open_items.debtor_id,
+        open_items.segment,
+        open_items.currency,
+        open_items.due_date,
+        case when open_items.due_date >= open_items.balance_date then true else false end
             as is_current,
         cast(open_items.open_amount as decimal(18, 2)) as open_amount,
         cast(balance_date_rates.rate_to_reporting as decimal(24, 10)) as fx_rate,
@@ -93,14 +81,10 @@ final as (
             as decimal(18, 2)
         ) as open_amount_rc
     from open_items
-    inner join invoices
-        on open_items.invoice_id = invoices.invoice_id
-    left join customers
-        on invoices.debtor_id = customers.debtor_id
     left join balance_date_rates
         on
             open_items.balance_date = balance_date_rates.balance_date
-            and invoices.currency = balance_date_rates.currency
+            and open_items.currency = balance_date_rates.currency
 
 )
 

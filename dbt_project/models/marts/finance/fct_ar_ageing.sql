@@ -1,22 +1,12 @@
 {#- Accounts-receivable ageing by due date (DESIGN.md §4 "Ageing"): one row per open invoice
-    and snapshot date. The key columns come first and are part of the product's interface. -#}
+    and snapshot date, the balance period of fct_ar_balance_periods containing each snapshot
+    date where its open amount is above zero, converted at the rate of the snapshot date.
+    The key columns come first and are part of the product's interface. -#}
 with
 
-invoices as (
+balance_periods as (
 
-    select * from {{ ref('stg_erp__invoices') }}
-
-),
-
-customers as (
-
-    select * from {{ ref('stg_erp__customers') }}
-
-),
-
-payment_allocations as (
-
-    select * from {{ ref('int_payment_allocations_dated') }}
+    select * from {{ ref('fct_ar_balance_periods') }}
 
 ),
 
@@ -32,12 +22,6 @@ snapshot_dates as (
 
 ),
 
-balance_periods as (
-
-    {{ invoice_balance_periods('invoices', 'payment_allocations') }}
-
-),
-
 snapshot_fx_rates as (
 
     {{ fx_rates_on_dates('snapshot_dates', 'snapshot_date', 'fx_rates') }}
@@ -48,17 +32,14 @@ open_items as (
 
     select
         snapshot_dates.snapshot_date,
-        balance_periods.invoice_id,
-        balance_periods.invoice_amount,
-        balance_periods.allocated_amount_to_date,
-        balance_periods.credited_amount_to_date,
-        balance_periods.net_balance_amount as open_amount
+        balance_periods.*
     from balance_periods
     inner join snapshot_dates
         on
-            snapshot_dates.snapshot_date >= balance_periods.valid_from_date
-            and snapshot_dates.snapshot_date < balance_periods.valid_to_date
-    where balance_periods.net_balance_amount > 0
+            snapshot_dates.snapshot_date >= balance_periods.valid_from
+            and snapshot_dates.snapshot_date
+            < coalesce(balance_periods.valid_to, cast('9999-12-31' as date))
+    where balance_periods.open_amount > 0
 
 ),
 
@@ -67,32 +48,28 @@ aged as (
     select
         open_items.snapshot_date,
         open_items.invoice_id,
-        invoices.debtor_id,
-        coalesce(customers.segment, 'unknown') as segment,
-        invoices.currency,
-        invoices.due_date,
+        open_items.debtor_id,
+        open_items.segment,
+        open_items.currency,
+        open_items.due_date,
         cast(
-            {{ dbt.datediff('invoices.due_date', 'open_items.snapshot_date', 'day') }}
+            {{ dbt.datediff('open_items.due_date', 'open_items.snapshot_date', 'day') }}
             as {{ dbt.type_int() }}
         ) as days_past_due,
         open_items.open_amount,
-        invoices.invoice_number,
-        invoices.issue_date,
-        customers.debtor_name,
+        open_items.invoice_number,
+        open_items.issue_date,
+        open_items.debtor_name,
         open_items.invoice_amount,
         open_items.allocated_amount_to_date,
         open_items.credited_amount_to_date,
         snapshot_fx_rates.rate_to_reporting as fx_rate,
         snapshot_fx_rates.rate_date as fx_rate_date
     from open_items
-    inner join invoices
-        on open_items.invoice_id = invoices.invoice_id
-    left join customers
-        on invoices.debtor_id = customers.debtor_id
     left join snapshot_fx_rates
         on
             open_items.snapshot_date = snapshot_fx_rates.snapshot_date
-            and invoices.currency = snapshot_fx_rates.currency
+            and open_items.currency = snapshot_fx_rates.currency
 
 ),
 

@@ -1,23 +1,13 @@
 {#- Unapplied credit (DESIGN.md §4 "Ageing": an excess is reported apart): one row per invoice
     and ageing snapshot date where allocations and credit notes to date exceed the invoice
-    amount. These invoices have an open amount of 0 and are absent from fct_ar_ageing. -#}
+    amount, the balance period of fct_ar_balance_periods containing each snapshot date where
+    its unapplied credit is above zero, converted at the rate of the snapshot date. These
+    invoices have an open amount of 0 and are absent from fct_ar_ageing. -#}
 with
 
-invoices as (
+balance_periods as (
 
-    select * from {{ ref('stg_erp__invoices') }}
-
-),
-
-customers as (
-
-    select * from {{ ref('stg_erp__customers') }}
-
-),
-
-payment_allocations as (
-
-    select * from {{ ref('int_payment_allocations_dated') }}
+    select * from {{ ref('fct_ar_balance_periods') }}
 
 ),
 
@@ -33,12 +23,6 @@ snapshot_dates as (
 
 ),
 
-balance_periods as (
-
-    {{ invoice_balance_periods('invoices', 'payment_allocations') }}
-
-),
-
 snapshot_fx_rates as (
 
     {{ fx_rates_on_dates('snapshot_dates', 'snapshot_date', 'fx_rates') }}
@@ -49,17 +33,14 @@ over_applied as (
 
     select
         snapshot_dates.snapshot_date,
-        balance_periods.invoice_id,
-        balance_periods.invoice_amount,
-        balance_periods.allocated_amount_to_date,
-        balance_periods.credited_amount_to_date,
-        0 - balance_periods.net_balance_amount as unapplied_credit_amount
+        balance_periods.*
     from balance_periods
     inner join snapshot_dates
         on
-            snapshot_dates.snapshot_date >= balance_periods.valid_from_date
-            and snapshot_dates.snapshot_date < balance_periods.valid_to_date
-    where balance_periods.net_balance_amount < 0
+            snapshot_dates.snapshot_date >= balance_periods.valid_from
+            and snapshot_dates.snapshot_date
+            < coalesce(balance_periods.valid_to, cast('9999-12-31' as date))
+    where balance_periods.unapplied_credit_amount > 0
 
 ),
 
@@ -68,16 +49,16 @@ final as (
     select
         over_applied.snapshot_date,
         over_applied.invoice_id,
-        invoices.debtor_id,
-        customers.segment,
-        invoices.currency,
+        over_applied.debtor_id,
+        over_applied.segment,
+        over_applied.currency,
         cast(over_applied.unapplied_credit_amount as decimal(18, 2)) as unapplied_credit_amount,
         cast(
             round(over_applied.unapplied_credit_amount * snapshot_fx_rates.rate_to_reporting, 2)
             as decimal(18, 2)
         ) as unapplied_credit_amount_rc,
-        invoices.invoice_number,
-        customers.debtor_name,
+        over_applied.invoice_number,
+        over_applied.debtor_name,
         cast(over_applied.invoice_amount as decimal(18, 2)) as invoice_amount,
         cast(over_applied.allocated_amount_to_date as decimal(18, 2)) as allocated_amount_to_date,
         cast(over_applied.credited_amount_to_date as decimal(18, 2)) as credited_amount_to_date,
@@ -88,14 +69,10 @@ final as (
             when over_applied.snapshot_date = {{ as_of_date() }} then true else false
         end as is_latest_snapshot
     from over_applied
-    inner join invoices
-        on over_applied.invoice_id = invoices.invoice_id
-    left join customers
-        on invoices.debtor_id = customers.debtor_id
     left join snapshot_fx_rates
         on
             over_applied.snapshot_date = snapshot_fx_rates.snapshot_date
-            and invoices.currency = snapshot_fx_rates.currency
+            and over_applied.currency = snapshot_fx_rates.currency
 
 )
 
