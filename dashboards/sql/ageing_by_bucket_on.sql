@@ -6,7 +6,8 @@
 -- per invoice; buckets of days past due as the marts' macro finance_ageing_bucket. On a
 -- snapshot date this equals marts.fct_ar_ageing (tests/dashboards/test_finance_queries.py).
 -- Every bucket appears, with zero when it holds no item; share_of_open is null when nothing
--- is open. An item without a rate on the date counts, with no amount (as in the ageing).
+-- is open. An item without a rate on the date counts, and makes its bucket's amount and every
+-- share null, never a partial sum (as ageing_by_bucket.sql).
 -- Parameters: on_date, segment, segment ('all' is every segment).
 with picked as (
     select cast(? as date) as on_date
@@ -73,7 +74,9 @@ bucket_totals as (
     select
         ageing_bucket,
         count(*) as open_items,
-        sum(open_amount_rc) as open_amount_rc
+        case when count(*) = count(open_amount_rc) then sum(open_amount_rc) end
+            as open_amount_rc,
+        count(*) = count(open_amount_rc) as has_every_rate
     from aged
     group by ageing_bucket
 ),
@@ -82,9 +85,15 @@ final as (
     select
         buckets.ageing_bucket,
         coalesce(bucket_totals.open_items, 0) as open_items,
-        coalesce(bucket_totals.open_amount_rc, 0) as open_amount_rc,
-        coalesce(bucket_totals.open_amount_rc, 0)
-        / nullif(sum(bucket_totals.open_amount_rc) over (), 0) as share_of_open,
+        case
+            when coalesce(bucket_totals.has_every_rate, true)
+                then coalesce(bucket_totals.open_amount_rc, 0)
+        end as open_amount_rc,
+        case
+            when bool_and(coalesce(bucket_totals.has_every_rate, true)) over ()
+                then coalesce(bucket_totals.open_amount_rc, 0)
+                / nullif(sum(bucket_totals.open_amount_rc) over (), 0)
+        end as share_of_open,
         buckets.bucket_order
     from buckets
     left join bucket_totals

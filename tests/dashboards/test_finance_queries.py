@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 
@@ -33,6 +35,18 @@ def test_the_ageing_on_any_date_equals_the_ageing_mart_on_every_snapshot_date(
             pd.testing.assert_frame_equal(on_date, mart)
         everyone = queries.ageing_by_bucket_on(warehouse(sample_build), snapshot, "all")
         assert everyone["open_items"].sum() == items[snapshot]
+
+
+def test_the_ageing_on_any_date_shows_no_partial_sum_when_a_rate_is_missing(
+    sample_build: SampleBuild, tmp_path: Path
+) -> None:
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(warehouse(sample_build), copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute("delete from marts.dim_fx_rate_periods where currency <> 'EUR'")
+    frame = queries.ageing_by_bucket_on(copy, SAMPLE_AS_OF, "all")
+    assert frame["open_amount_rc"].isna().any(), "a bucket holding a foreign item has no total"
+    assert frame["share_of_open"].isna().all()
 
 
 @pytest.mark.parametrize(

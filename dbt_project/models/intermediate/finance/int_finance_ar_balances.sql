@@ -44,21 +44,7 @@ balance_date_rates as (
 
 open_items as (
 
-    select
-        balance_dates.balance_date,
-        balance_periods.invoice_id,
-        balance_periods.debtor_id,
-        balance_periods.segment,
-        balance_periods.currency,
-        balance_periods.due_date,
-        balance_periods.open_amount
-    from balance_periods
-    inner join balance_dates
-        on
-            balance_dates.balance_date >= balance_periods.valid_from
-            and balance_dates.balance_date
-            < coalesce(balance_periods.valid_to, cast('9999-12-31' as date))
-    where balance_periods.open_amount > 0
+    {{ balance_periods_on('balance_dates', 'balance_date', 'open_amount') }}
 
 ),
 

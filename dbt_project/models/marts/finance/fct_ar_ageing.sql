@@ -30,16 +30,7 @@ snapshot_fx_rates as (
 
 open_items as (
 
-    select
-        snapshot_dates.snapshot_date,
-        balance_periods.*
-    from balance_periods
-    inner join snapshot_dates
-        on
-            snapshot_dates.snapshot_date >= balance_periods.valid_from
-            and snapshot_dates.snapshot_date
-            < coalesce(balance_periods.valid_to, cast('9999-12-31' as date))
-    where balance_periods.open_amount > 0
+    {{ balance_periods_on('snapshot_dates', 'snapshot_date', 'open_amount') }}
 
 ),
 
