@@ -235,7 +235,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
     try:
         check_landing(args.landing)  # before the slow imports below
-        check_unlocked(args.warehouse.resolve())  # a second build stops at once
+        check_unlocked(args.warehouse)  # a second build stops at once
     except (LandingError, WarehouseLocked, WarehouseCopyFailed) as exc:
         raise UserError(str(exc)) from None
     try:
@@ -264,10 +264,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboards.access import OPEN_ENV, USERS_ENV, UsersFileError, load_users
+    from orchestration.publish import published_path
 
     if not args.warehouse.is_file():
         raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
-    env = os.environ | {WAREHOUSE_ENV: str(args.warehouse.resolve())}
+    # the path, not the slot it links to: each query opens the build published at the time
+    env = os.environ | {WAREHOUSE_ENV: str(published_path(args.warehouse))}
     if args.open:
         env[OPEN_ENV] = "1"
         print("open access: no sign-in, everyone is admin", flush=True)

@@ -51,10 +51,10 @@ SCHEMAS = ("raw", "staging", "intermediate", "marts", "quality")  # inside every
 
 
 def warehouse_name(warehouse: Path) -> str:
-    """A warehouse's name: its file name without `.duckdb` and without the `.building` or
-    `.rejected` suffix of a build in progress or kept apart (`orchestration.publish`)."""
+    """A warehouse's name: its file name without `.duckdb` and without the suffix of the slot
+    a build writes or of a build kept apart (`orchestration.publish`)."""
     name = Path(warehouse).name
-    for suffix in (".building", ".rejected", ".duckdb"):
+    for suffix in (".slot-a", ".slot-b", ".rejected", ".duckdb"):
         name = name.removesuffix(suffix)
     return name
 
