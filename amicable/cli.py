@@ -225,7 +225,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from ingestion.load import LandingError, check_landing
-    from orchestration.publish import WarehouseCopyFailed, WarehouseLocked, check_unlocked
+    from orchestration.publish import (
+        WarehouseCopyFailed,
+        WarehouseLocked,
+        WarehouseSlotBusy,
+        check_unlocked,
+    )
 
     name = warehouse_name(args.warehouse)
     if name.lower() in SCHEMAS:
@@ -236,7 +241,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         check_landing(args.landing)  # before the slow imports below
         check_unlocked(args.warehouse)  # a second build stops at once
-    except (LandingError, WarehouseLocked, WarehouseCopyFailed) as exc:
+    except (LandingError, WarehouseLocked) as exc:
         raise UserError(str(exc)) from None
     try:
         load_config(args.config)  # a bad threshold file stops here, in one line
@@ -256,7 +261,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         with progress.to_terminal(sys.stderr):
             outcome = run_build(settings)
-    except (LandingError, WarehouseLocked) as exc:
+    except (LandingError, WarehouseLocked, WarehouseCopyFailed, WarehouseSlotBusy) as exc:
         raise UserError(str(exc)) from None
     print_outcome(outcome, settings)
     return 0 if outcome.ok else 1
