@@ -4,7 +4,8 @@ Everything a user can set lives here, with its default. Defaults sit under one d
 `$AMICABLE_HOME` if set, else `./data` in the current folder:
 
     <data dir>/landing/           the landing zone (`amicable generate` writes the sample here)
-    <data dir>/warehouse.duckdb   the DuckDB warehouse (`amicable build` writes it)
+    <data dir>/warehouse.duckdb   the DuckDB warehouse (`amicable build` writes it): a symlink
+                                  to the slot file published last (`orchestration.publish`)
     <data dir>/audit/             beside the warehouse: the case-file export log
 
 Business thresholds (grace days, SLAs...) are not here: they live in `config/amicable.yml`,
