@@ -26,7 +26,10 @@ published warehouse whole, and the next build starts over from step 1:
    models up to date. Wait (up to `READER_WAIT_SECONDS`) for a reader still inside a query
    on it, opened before the last publication;
 5. build into the slot;
-6. checkpoint it (its write-ahead log folded in, so the file alone is the build);
+6. checkpoint it (its write-ahead log folded in, so the file alone is the build). DuckDB
+   reuses the blocks a replaced table frees and cuts free blocks off the end of the file, so
+   a slot stays under twice its data over daily builds, without a compaction step
+   (`benchmarks/warehouse_size.py`);
 7. if the build may be published, re-point the path to the slot (a temporary symlink
    renamed over it): a reader that opened the old slot keeps a consistent view until it
    closes, the next connection opens the new build. If not (a check blocks publication,
