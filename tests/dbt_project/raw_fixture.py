@@ -7,10 +7,12 @@ computed by hand (see the comments next to the rows and in test_dbt_ageing.py).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -231,3 +233,35 @@ def _node_name(unique_id: str) -> str:
     """`model.amicable.x` and `test.amicable.x.<hash>` -> x; `unit_test.amicable.m.x` -> m::x."""
     kind, _package, *rest = unique_id.split(".")
     return "::".join(rest) if kind == "unit_test" else rest[0]
+
+
+_CATALOG = "amicable_staging_sql"  # the compile-time warehouse's name, dropped from the SQL
+
+
+@functools.cache
+def staging_models() -> dict[str, str]:
+    """Each staging model's select as dbt compiles it (`dbt compile`, once per test session),
+    its raw tables named `raw.<table>`: the real `deduplicate_latest` rule, runnable on any
+    DuckDB connection that holds the raw tables."""
+    with tempfile.TemporaryDirectory() as work:
+        work_dir = Path(work)
+        selector = "path:models/staging,resource_type:model"
+        run = run_dbt(
+            ["compile", "--select", selector, "--vars", dbt_vars(as_of=AS_OF)],
+            work_dir / f"{_CATALOG}.duckdb",
+            work_dir,
+        )
+        assert run.returncode == 0, run.output
+        manifest = json.loads((work_dir / "target" / "manifest.json").read_text())
+    return {
+        node["name"]: node["compiled_code"].replace(f'"{_CATALOG}".', "")
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["schema"] == "staging"
+    }
+
+
+def build_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build every `staging.stg_*` table from the raw tables over `con`, as dbt would."""
+    con.execute("create schema if not exists staging")
+    for name, select in staging_models().items():
+        con.execute(f"create or replace table staging.{name} as {select}")
