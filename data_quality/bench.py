@@ -9,9 +9,6 @@ SQL checks that read those tables.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -19,14 +16,13 @@ from pathlib import Path
 
 import duckdb
 
-from amicable.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV
 from data_quality.integrity import allocations_reference_known_invoices
 from data_quality.reconciliation import payments_reconcile_to_allocations
 from data_quality.runner import _batch_definition, run_suite
 from data_quality.sqlcheck import staging_model
 from data_quality.suites import SUITES, erp_invoices_suite
 from ingestion.contracts import SOURCES_BY_NAME, raw_table_ddl
-from orchestration.dbt_assets import dbt_executable
+from orchestration.dbt_assets import dbt_run_models
 
 _ROWS = """
 insert into raw.erp_invoices
@@ -98,21 +94,8 @@ def build(path: Path, rows: int) -> None:
             con.execute(raw_table_ddl(SOURCES_BY_NAME[name]))
         con.execute(_ALLOCATIONS, {"rows": rows // 2})
         con.execute(_BANK)
-    _build_staging(path, ("erp_invoices", "erp_payment_allocations", "bank_entries"))
-
-
-def _build_staging(path: Path, tables: tuple[str, ...]) -> None:
-    """`dbt run` of the staging models of `tables` on the warehouse `path`."""
-    with tempfile.TemporaryDirectory() as work:
-        command = [
-            dbt_executable(), "run", "--quiet",
-            "--select", " ".join(staging_model(t) for t in tables),
-            "--vars", json.dumps({"as_of": "2026-01-01"}),
-            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(Path(work) / "target"), "--log-path", str(Path(work) / "logs"),
-        ]  # fmt: skip
-        env = {**os.environ, WAREHOUSE_ENV: str(path)}
-        subprocess.run(command, env=env, check=True)
+    tables = ("erp_invoices", "erp_payment_allocations", "bank_entries")
+    dbt_run_models(path, " ".join(staging_model(t) for t in tables))
 
 
 def _time_more(path: Path) -> None:

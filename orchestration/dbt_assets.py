@@ -1,9 +1,11 @@
 """The dbt project as Dagster assets (dagster-dbt), and the manifest they are built from."""
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,7 +14,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from amicable import progress
-from amicable.settings import DBT_PROJECT_DIR, run_files_dir, today
+from amicable.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV, run_files_dir, today
 from data_quality.outcomes import record_results
 from data_quality.resources import BusinessConfig, WarehouseResource
 from orchestration.dbt_results import check_records, failure_summary, with_failing_keys
@@ -42,6 +44,21 @@ def dbt_vars(config: DbtBuildConfig, business: dict, run_id: str = "") -> str:
     if run_id:
         values["run_id"] = run_id
     return json.dumps(values, sort_keys=True)
+
+
+def dbt_run_models(warehouse: Path, select: str, as_of: str = "") -> None:
+    """`dbt run --select <select>` on the DuckDB file `warehouse`, outside any build (the
+    benchmarks build the models they time this way); dbt's artifacts go to a temporary folder.
+    Raises `subprocess.CalledProcessError` when dbt fails."""
+    with tempfile.TemporaryDirectory() as work:
+        command = [
+            dbt_executable(), "run", "--quiet", "--select", select,
+            "--vars", json.dumps({"as_of": as_of or today().isoformat()}),
+            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(Path(work) / "target"), "--log-path", str(Path(work) / "logs"),
+        ]  # fmt: skip
+        env = {**os.environ, WAREHOUSE_ENV: str(warehouse)}
+        subprocess.run(command, env=env, check=True)
 
 
 def _project_files(project_dir: Path) -> list[Path]:

@@ -235,17 +235,17 @@ def _node_name(unique_id: str) -> str:
     return "::".join(rest) if kind == "unit_test" else rest[0]
 
 
-_CATALOG = "amicable_staging_sql"  # the compile-time warehouse's name, dropped from the SQL
+_CATALOG = "amicable_compiled_sql"  # the compile-time warehouse's name, dropped from the SQL
+STAGING = "path:models/staging,resource_type:model"
 
 
 @functools.cache
-def staging_models() -> dict[str, str]:
-    """Each staging model's select as dbt compiles it (`dbt compile`, once per test session),
-    its raw tables named `raw.<table>`: the real `deduplicate_latest` rule, runnable on any
-    DuckDB connection that holds the raw tables."""
+def compiled_models(selector: str) -> dict[str, tuple[str, str]]:
+    """name -> (schema, select) of each model `selector` picks, as dbt compiles it (`dbt
+    compile`, once per selector and test session), relations named `schema.table`: the real
+    models' SQL, runnable on any DuckDB connection that holds what they read."""
     with tempfile.TemporaryDirectory() as work:
         work_dir = Path(work)
-        selector = "path:models/staging,resource_type:model"
         run = run_dbt(
             ["compile", "--select", selector, "--vars", dbt_vars(as_of=AS_OF)],
             work_dir / f"{_CATALOG}.duckdb",
@@ -254,14 +254,24 @@ def staging_models() -> dict[str, str]:
         assert run.returncode == 0, run.output
         manifest = json.loads((work_dir / "target" / "manifest.json").read_text())
     return {
-        node["name"]: node["compiled_code"].replace(f'"{_CATALOG}".', "")
+        node["name"]: (node["schema"], node["compiled_code"].replace(f'"{_CATALOG}".', ""))
         for node in manifest["nodes"].values()
-        if node["resource_type"] == "model" and node["schema"] == "staging"
+        if node["resource_type"] == "model" and node.get("compiled_code")
     }
+
+
+def build_models(con: duckdb.DuckDBPyConnection, selector: str) -> None:
+    """(Re)build the tables of the models `selector` picks over `con`, as dbt would."""
+    for name, (schema, select) in compiled_models(selector).items():
+        con.execute(f"create schema if not exists {schema}")
+        con.execute(f"create or replace table {schema}.{name} as {select}")
+
+
+def staging_models() -> dict[str, str]:
+    """Each staging model's select as dbt compiles it: the real `deduplicate_latest` rule."""
+    return {name: select for name, (_, select) in compiled_models(STAGING).items()}
 
 
 def build_staging(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)build every `staging.stg_*` table from the raw tables over `con`, as dbt would."""
-    con.execute("create schema if not exists staging")
-    for name, select in staging_models().items():
-        con.execute(f"create or replace table staging.{name} as {select}")
+    build_models(con, STAGING)
