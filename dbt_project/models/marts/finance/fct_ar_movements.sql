@@ -266,7 +266,7 @@ final as (
         invoices.invoice_number,
         invoices.debtor_id,
         customers.debtor_name,
-        customers.segment,
+        {{ finance_segment('customers.segment') }} as segment,
         invoices.currency,
         invoices.issue_date,
         invoices.due_date,
