@@ -1,5 +1,6 @@
 """The dbt project as Dagster assets (dagster-dbt), and the manifest they are built from."""
 
+import functools
 import json
 import os
 import shutil
@@ -17,7 +18,12 @@ from amicable import progress
 from amicable.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV, run_files_dir, today
 from data_quality.outcomes import record_results
 from data_quality.resources import BusinessConfig, WarehouseResource
-from orchestration.dbt_results import check_records, failure_summary, with_failing_keys
+from orchestration.dbt_results import (
+    check_records,
+    failure_summary,
+    model_rows,
+    with_failing_keys,
+)
 
 
 class DbtBuildConfig(dg.Config):
@@ -87,7 +93,7 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
 class SchemaKeyTranslator(DagsterDbtTranslator):
     """Models keyed `[schema, model]` (`marts/fct_ar_ageing`), sources `[source, table]`; dbt
     tests as non-blocking asset checks (a failed test must not fail the dbt step: whether it
-    blocks publication is decided from its severity by `orchestration.build`)."""
+    blocks publication is decided from its level, `orchestration.dbt_results.check_records`)."""
 
     def get_asset_check_spec(
         self,
@@ -118,11 +124,13 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         """Staging, intermediate and mart models, then every dbt data test (as asset checks,
         recorded in `quality.check_results`). `dbt run` then `dbt test`, not `dbt build`: a
         failing test must not skip the models downstream of it, so that one build reports
-        every problem; whether a failure blocks publication is the test's severity (error
-        blocks, warn flags; `data_quality.policy`). dbt's unit tests are code tests: they run
-        in the test suite, not in production builds. dbt's artifacts go to
-        `logs/<warehouse name>/dbt/` next to the warehouse: emptied before each run, removed
-        after a good one, kept (and named in the failure) after a failed one."""
+        every problem; whether a failure blocks publication is the test's level
+        (`orchestration.dbt_results.dbt_test_level`, `data_quality.policy`): a blocking test
+        blocks, a row-level one flags its rows and blocks above the share of bad rows. dbt's
+        unit tests are code tests: they run in the test suite, not in production builds.
+        dbt's artifacts go to `logs/<warehouse name>/dbt/` next to the warehouse: emptied
+        before each run, removed after a good one, kept (and named in the failure) after a
+        failed one."""
         variables = ["--vars", dbt_vars(config, business.dbt_vars(), context.run_id)]
         target = run_files_dir(Path(warehouse.path)) / "dbt"
         shutil.rmtree(target, ignore_errors=True)  # a previous failed run's
@@ -149,8 +157,10 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         test_results = tests.get_artifact("run_results.json")
         progress.step(f"dbt: {len(test_results.get('results', []))} data tests run")
         manifest = tests.get_artifact("manifest.json")
-        records = check_records(test_results, manifest)
+        max_share = business.config().quality.max_failing_row_share
         with warehouse.connect(read_only=True) as con:
+            rows = functools.partial(model_rows, con)
+            records = check_records(test_results, manifest, max_share, rows)
             records = with_failing_keys(con, records, test_results)
         record_results(warehouse, records, context.run_id)
         if not models.is_successful():
