@@ -6,6 +6,7 @@ with latest as (
     order by evaluated_at desc
     limit 1
 )
+
 select
     count(*) filter (where status = 'fail') as checks_failed,
     count(*) filter (where status = 'skipped') as checks_not_run

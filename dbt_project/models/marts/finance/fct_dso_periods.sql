@@ -123,8 +123,11 @@ walk_totals as (
             end
         ) as beginning_ar_3m_rc,
         sum(
-            case when months_back = 2 and walk_beginning_ar_rc is null and is_before_history = 0
-                then 1 else 0 end
+            case
+                when months_back = 2 and walk_beginning_ar_rc is null and is_before_history = 0
+                    then 1
+                else 0
+            end
         ) as beginning_3m_missing_rate_count
     from countback_contributions
     group by month_start, segment
