@@ -83,7 +83,7 @@ governed as (
         true
         {%- if rule.jurisdictions is not none %}
         and jurisdiction in {{ compliance_in_list(rule.jurisdictions) }}
-    {%- endif %}
+        {%- endif %}
         {%- if rule.except_jurisdictions %}
         and jurisdiction not in {{ compliance_in_list(rule.except_jurisdictions) }}
     {%- endif %}
