@@ -188,12 +188,15 @@ recovered as (
         month_ends.period_end_date,
         month_ends.placed_amount_rc,
         coalesce(sum(case_payments.paid_amount_rc), 0) as paid_to_date_rc,
-        sum(case
-            when
-                case_payments.payment_date is not null
-                and case_payments.paid_amount_rc is null then 1
-            else 0
-        end) as missing_rate_count
+        sum(
+            case
+                when
+                    case_payments.payment_date is not null
+                    and case_payments.paid_amount_rc is null
+                    then 1
+                else 0
+            end
+        ) as missing_rate_count
     from month_ends
     left join case_payments
         on
