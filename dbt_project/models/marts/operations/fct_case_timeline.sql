@@ -55,8 +55,9 @@ timeline as (
             when 'stage_changed' then 'stage ' || stage
             when 'assigned' then 'to ' || assigned_agent_id
             when 'promise_made'
-                then promise_id || ': ' || cast(event_amount as {{ dbt.type_string() }})
-                || ' ' || event_currency || ' by ' || cast(promised_date as {{ dbt.type_string() }})
+                then
+                    promise_id || ': ' || cast(event_amount as {{ dbt.type_string() }})
+                    || ' ' || event_currency || ' by ' || cast(promised_date as {{ dbt.type_string() }})
             when 'dispute_opened' then dispute_id || ' on ' || disputed_invoice_id || ': ' || reason
             when 'dispute_resolved' then dispute_id || ' ' || dispute_outcome
             when 'fee_charged'
