@@ -13,21 +13,15 @@ final as (
     select
         {{ as_of_date() }} as as_of_date,
         cast('{{ var("reporting_currency") }}' as {{ dbt.type_string() }}) as reporting_currency,
-        {% if run_id -%}
-        cast('{{ run_id }}' as {{ dbt.type_string() }})
-        {%- else -%}
-        cast(null as {{ dbt.type_string() }})
-        {%- endif %} as run_id,
+        cast(nullif('{{ run_id }}', '') as {{ dbt.type_string() }}) as run_id,
         cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as dbt_invocation_id,
         cast(
             '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }}
         ) as built_at,
-        {% if fingerprint -%}
-            cast('{{ fingerprint }}' as {{ dbt.type_string() }})
-        {%- else -%}
-            cast(null as {{ dbt.type_string() }})
-        {%- endif %} as build_fingerprint,
-        cast('{{ var("full_refresh_reason", "") | replace("'", "''") }}' as {{ dbt.type_string() }}) as full_refresh_reason
+        cast(nullif('{{ fingerprint }}', '') as {{ dbt.type_string() }}) as build_fingerprint,
+        cast(
+            '{{ var("full_refresh_reason", "") | replace("'", "''") }}' as {{ dbt.type_string() }}
+        ) as full_refresh_reason
 
 )
 
