@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from amicable.settings import DBT_PROJECT_DIR, run_files_dir, today
 from data_quality.outcomes import record_results
 from data_quality.resources import BusinessConfig, WarehouseResource
 from orchestration.dbt_results import check_records, failure_summary, with_failing_keys
+from orchestration.incremental import build_fingerprint, full_refresh_reason
 
 
 class DbtBuildConfig(dg.Config):
@@ -24,6 +26,7 @@ class DbtBuildConfig(dg.Config):
 
     as_of: str = ""
     reporting_currency: str = ""
+    full_refresh: bool = False
 
 
 def dbt_executable() -> str:
@@ -32,7 +35,7 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def dbt_vars(config: DbtBuildConfig, business: dict, run_id: str = "") -> str:
+def dbt_vars(config: DbtBuildConfig, business: dict, run_id: str = "") -> dict[str, Any]:
     """dbt's vars: the thresholds, the as-of date (always given: dbt never picks its own
     "today"), the reporting currency and the Dagster run id (read by `marts.dim_build`)."""
     values = dict(business)
@@ -41,7 +44,21 @@ def dbt_vars(config: DbtBuildConfig, business: dict, run_id: str = "") -> str:
     values["as_of"] = config.as_of or today().isoformat()
     if run_id:
         values["run_id"] = run_id
-    return json.dumps(values, sort_keys=True)
+    return values
+
+
+def incremental_vars(
+    warehouse: WarehouseResource, values: dict[str, Any], asked: bool
+) -> tuple[dict[str, Any], list[str]]:
+    """`values` plus the build's fingerprint and the reason for a full refresh (both
+    published in `marts.dim_build`), and the extra dbt arguments (`--full-refresh` or none):
+    `orchestration.incremental` says when a build cannot be incremental."""
+    fingerprint = build_fingerprint(_project_files(DBT_PROJECT_DIR), DBT_PROJECT_DIR, values)
+    as_of = date.fromisoformat(values["as_of"])
+    with warehouse.connect(read_only=True) as con:
+        reason = full_refresh_reason(con, fingerprint, as_of, asked)
+    values = {**values, "build_fingerprint": fingerprint, "full_refresh_reason": reason}
+    return values, (["--full-refresh"] if reason else [])
 
 
 def _project_files(project_dir: Path) -> list[Path]:
@@ -106,14 +123,21 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         in the test suite, not in production builds. dbt's artifacts go to
         `logs/<warehouse name>/dbt/` next to the warehouse: emptied before each run, removed
         after a good one, kept (and named in the failure) after a failed one."""
-        variables = ["--vars", dbt_vars(config, business.dbt_vars(), context.run_id)]
+        values = dbt_vars(config, business.dbt_vars(), context.run_id)
+        values, refresh = incremental_vars(warehouse, values, config.full_refresh)
+        variables = ["--vars", json.dumps(values, sort_keys=True)]
         target = run_files_dir(Path(warehouse.path)) / "dbt"
         shutil.rmtree(target, ignore_errors=True)  # a previous failed run's
         models = dbt.cli(
-            ["run", *variables], context=context, raise_on_error=False, target_path=target
+            ["run", *refresh, *variables],
+            context=context,
+            raise_on_error=False,
+            target_path=target,
         )
         total = len(context.selected_asset_keys)
-        progress.step(f"dbt: building {total} models")
+        reason = values["full_refresh_reason"]
+        kind = f"full refresh: {reason}" if reason else "incremental: what new files touch"
+        progress.step(f"dbt: building {total} models ({kind})")
         built = 0
         for event in models.stream():
             if isinstance(event, dg.Output | dg.AssetMaterialization):
