@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -114,6 +114,14 @@ def _add_extracted_at(con: duckdb.DuckDBPyConnection, source: SourceTable) -> No
         "upper(regexp_extract(_source_file, ?, 1)), ?)",
         [STAMP_PATTERN, STAMP_FORMAT],
     )
+
+
+def load_time(con: duckdb.DuckDBPyConnection, now: datetime) -> datetime:
+    """The `_loaded_at` of a new load: `now`, or just after the warehouse's latest load when
+    the clock reads earlier (a clock set back), so that loads stay in the order they
+    happened: incremental staging takes the rows loaded after the latest it holds."""
+    latest = con.execute("select max(_loaded_at) from raw._loads").fetchone()[0]
+    return max(now, latest + timedelta(microseconds=1)) if latest else now
 
 
 def _sha256(path: Path) -> str:

@@ -91,8 +91,9 @@ final as (
         end as open_amount_rc,
         case
             when bool_and(coalesce(bucket_totals.has_every_rate, true)) over ()
-                then coalesce(bucket_totals.open_amount_rc, 0)
-                / nullif(sum(bucket_totals.open_amount_rc) over (), 0)
+                then
+                    coalesce(bucket_totals.open_amount_rc, 0)
+                    / nullif(sum(bucket_totals.open_amount_rc) over (), 0)
         end as share_of_open,
         buckets.bucket_order
     from buckets

@@ -25,10 +25,17 @@ from amicable.settings import DEFAULT_CONFIG
 from data_quality.resources import WarehouseResource
 from ingestion.contracts import SOURCES
 from ingestion.landing import extracted_at
-from ingestion.load import ensure_raw_schema, ingest_source
+from ingestion.load import ensure_raw_schema, ingest_source, load_time
 from orchestration.dbt_assets import DbtBuildConfig, dbt_vars, incremental_vars
 from sample_data import generate
-from tests.dbt_project.raw_fixture import run_dbt
+from tests.dbt_project.raw_fixture import AS_OF as FIXTURE_AS_OF
+from tests.dbt_project.raw_fixture import (
+    RAW_FILES,
+    build_raw_warehouse,
+    insert_raw_rows,
+    run_dbt,
+)
+from tests.dbt_project.raw_fixture import dbt_vars as fixture_vars
 
 LAST_DAY = date(2026, 3, 31)
 DAYS = 30
@@ -47,7 +54,7 @@ def _ingest(warehouse: Path, landing: Path, batch: str) -> None:
     with duckdb.connect(str(warehouse)) as con:
         ensure_raw_schema(con, SOURCES)
         for source in SOURCES:
-            loaded_at = datetime.now(UTC).replace(tzinfo=None)
+            loaded_at = load_time(con, datetime.now(UTC).replace(tzinfo=None))
             ingest_source(con, landing, source, batch, loaded_at)
 
 
@@ -137,3 +144,33 @@ def test_a_warehouse_built_day_by_day_equals_one_built_at_once(
             only_daily = con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0]
             only_once = con.execute(f"select count(*) from ({b} except all {a})").fetchone()[0]
             assert (only_daily, only_once) == (0, 0), f"{schema}.{table} differs"
+
+
+def test_a_record_that_leaves_the_timeline_is_removed_by_the_daily_build(tmp_path: Path) -> None:
+    """A call corrected to have no case, and a message re-dated after the as-of date: the
+    daily build's delete+insert alone would keep their old rows; the post-hook removes them,
+    as a full build would never have written them."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    build_raw_warehouse(warehouse, RAW_FILES)
+    select = ["--select", "+fct_case_timeline", "--vars", fixture_vars(as_of=FIXTURE_AS_OF)]
+    assert run_dbt(["run", *select], warehouse, tmp_path).returncode == 0
+    timeline = "select record_id from marts.fct_case_timeline order by record_id"
+    with duckdb.connect(str(warehouse)) as con:
+        assert [r for (r,) in con.execute(timeline).fetchall()] == ["E1", "E2", "K1", "M1"]
+        corrected = {
+            "contacts/calls_2026-03-05T0200.csv": (
+                "contacts_calls",
+                {**RAW_FILES["contacts/calls_2026-03-02T0200.csv"]["contacts_calls"][0]},
+                {"case_id": None},
+            ),
+            "contacts/messages_2026-03-05T0200.jsonl": (
+                "contacts_messages",
+                {**RAW_FILES["contacts/messages_2026-03-02T0200.jsonl"]["contacts_messages"][0]},
+                {"sent_at": "2026-04-02 12:00:00"},
+            ),
+        }
+        for source_file, (table, row, change) in corrected.items():
+            insert_raw_rows(con, table, source_file, [row | change], "2026-04-04 06:00:00")
+    assert run_dbt(["run", *select], warehouse, tmp_path).returncode == 0
+    with duckdb.connect(str(warehouse)) as con:
+        assert [r for (r,) in con.execute(timeline).fetchall()] == ["E1", "E2"]

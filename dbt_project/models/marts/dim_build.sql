@@ -14,9 +14,9 @@ final as (
         {{ as_of_date() }} as as_of_date,
         cast('{{ var("reporting_currency") }}' as {{ dbt.type_string() }}) as reporting_currency,
         {% if run_id -%}
-            cast('{{ run_id }}' as {{ dbt.type_string() }})
+        cast('{{ run_id }}' as {{ dbt.type_string() }})
         {%- else -%}
-            cast(null as {{ dbt.type_string() }})
+        cast(null as {{ dbt.type_string() }})
         {%- endif %} as run_id,
         cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as dbt_invocation_id,
         cast(
