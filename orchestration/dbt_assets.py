@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from orchestration.dbt_results import (
     model_rows,
     with_failing_keys,
 )
+from orchestration.incremental import build_fingerprint, full_refresh_reason
 
 
 class DbtBuildConfig(dg.Config):
@@ -32,6 +34,7 @@ class DbtBuildConfig(dg.Config):
 
     as_of: str = ""
     reporting_currency: str = ""
+    full_refresh: bool = False
 
 
 def dbt_executable() -> str:
@@ -40,7 +43,7 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def dbt_vars(config: DbtBuildConfig, business: dict, run_id: str = "") -> str:
+def dbt_vars(config: DbtBuildConfig, business: dict, run_id: str = "") -> dict[str, Any]:
     """dbt's vars: the thresholds, the as-of date (always given: dbt never picks its own
     "today"), the reporting currency and the Dagster run id (read by `marts.dim_build`)."""
     values = dict(business)
@@ -49,7 +52,21 @@ def dbt_vars(config: DbtBuildConfig, business: dict, run_id: str = "") -> str:
     values["as_of"] = config.as_of or today().isoformat()
     if run_id:
         values["run_id"] = run_id
-    return json.dumps(values, sort_keys=True)
+    return values
+
+
+def incremental_vars(
+    warehouse: WarehouseResource, values: dict[str, Any], asked: bool
+) -> tuple[dict[str, Any], list[str]]:
+    """`values` plus the build's fingerprint and the reason for a full refresh (both
+    published in `marts.dim_build`), and the extra dbt arguments (`--full-refresh` or none):
+    `orchestration.incremental` says when a build cannot be incremental."""
+    fingerprint = build_fingerprint(_project_files(DBT_PROJECT_DIR), DBT_PROJECT_DIR, values)
+    as_of = date.fromisoformat(values["as_of"])
+    with warehouse.connect(read_only=True) as con:
+        reason = full_refresh_reason(con, fingerprint, as_of, asked)
+    values = {**values, "build_fingerprint": fingerprint, "full_refresh_reason": reason}
+    return values, (["--full-refresh"] if reason else [])
 
 
 def dbt_run_models(warehouse: Path, select: str, as_of: str = "") -> None:
@@ -131,14 +148,21 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         dbt's artifacts go to `logs/<warehouse name>/dbt/` next to the warehouse: emptied
         before each run, removed after a good one, kept (and named in the failure) after a
         failed one."""
-        variables = ["--vars", dbt_vars(config, business.dbt_vars(), context.run_id)]
+        values = dbt_vars(config, business.dbt_vars(), context.run_id)
+        values, refresh = incremental_vars(warehouse, values, config.full_refresh)
+        variables = ["--vars", json.dumps(values, sort_keys=True)]
         target = run_files_dir(Path(warehouse.path)) / "dbt"
         shutil.rmtree(target, ignore_errors=True)  # a previous failed run's
         models = dbt.cli(
-            ["run", *variables], context=context, raise_on_error=False, target_path=target
+            ["run", *refresh, *variables],
+            context=context,
+            raise_on_error=False,
+            target_path=target,
         )
         total = len(context.selected_asset_keys)
-        progress.step(f"dbt: building {total} models")
+        reason = values["full_refresh_reason"]
+        kind = f"full refresh: {reason}" if reason else "incremental: what new files touch"
+        progress.step(f"dbt: building {total} models ({kind})")
         built = 0
         for event in models.stream():
             if isinstance(event, dg.Output | dg.AssetMaterialization):

@@ -80,10 +80,14 @@ bucket_totals as (
     from days_totals
     inner join buckets
         on
-            (buckets.min_days_past_due is null
-            or days_totals.days_past_due >= buckets.min_days_past_due)
-            and (buckets.max_days_past_due is null
-            or days_totals.days_past_due <= buckets.max_days_past_due)
+            (
+                buckets.min_days_past_due is null
+                or days_totals.days_past_due >= buckets.min_days_past_due
+            )
+            and (
+                buckets.max_days_past_due is null
+                or days_totals.days_past_due <= buckets.max_days_past_due
+            )
     group by buckets.ageing_bucket
 ),
 
@@ -97,8 +101,9 @@ final as (
         end as open_amount_rc,
         case
             when bool_and(coalesce(bucket_totals.has_every_rate, true)) over ()
-                then coalesce(bucket_totals.open_amount_rc, 0)
-                / nullif(sum(bucket_totals.open_amount_rc) over (), 0)
+                then
+                    coalesce(bucket_totals.open_amount_rc, 0)
+                    / nullif(sum(bucket_totals.open_amount_rc) over (), 0)
         end as share_of_open,
         buckets.bucket_order
     from buckets

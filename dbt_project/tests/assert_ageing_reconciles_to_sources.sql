@@ -78,7 +78,8 @@ expected_per_invoice as (
 
 expected as (
 
-    select * from expected_per_invoice where open_amount > 0
+    select * from expected_per_invoice
+    where open_amount > 0
 
 ),
 

@@ -161,15 +161,21 @@ RAW_FILES: dict[str, dict[str, Sequence[Row]]] = {
 
 
 def insert_raw_rows(
-    con: duckdb.DuckDBPyConnection, table: str, source_file: str, rows: Sequence[Row]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    source_file: str,
+    rows: Sequence[Row],
+    loaded_at: str = "2026-04-03 06:00:00",
 ) -> None:
-    """Append `rows` to raw.<table> with load metadata, as ingestion would."""
+    """Append `rows` to raw.<table> with load metadata, as ingestion would (a load after a
+    build must pass a later `loaded_at`, as ingestion does: incremental staging takes what
+    was loaded since its last build)."""
     for number, row in enumerate(rows, start=1):
         record = {
             **row,
             "_source_file": source_file,
             "_source_row": number,
-            "_loaded_at": "2026-04-03 06:00:00",
+            "_loaded_at": loaded_at,
             "_batch_id": f"batch-{source_file}",
             "_extracted_at": extracted_at(source_file.rsplit("/", 1)[-1]),
         }

@@ -255,7 +255,10 @@ def test_missing_fx_rate_warns_on_the_item_and_leaves_open_amount_rc_null(
         "amount": "80.00", "currency": "GBP", "updated_at": "2026-03-01 09:00:00",
     }  # fmt: skip
     with duckdb.connect(str(warehouse)) as con:
-        insert_raw_rows(con, "erp_invoices", "erp/invoices_2026-03-02T0200.csv", [gbp_invoice])
+        later = "2026-04-04 06:00:00"  # a load after the build's
+        insert_raw_rows(
+            con, "erp_invoices", "erp/invoices_2026-03-02T0200.csv", [gbp_invoice], later
+        )
 
     run = run_dbt(
         ["build", "--select", "+fct_ar_ageing", "--exclude-resource-type", "unit_test",

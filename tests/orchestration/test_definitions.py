@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
@@ -62,7 +63,9 @@ def test_run_config_passes_the_as_of_date_and_currency_to_dbt(tmp_path: Path) ->
 
     settings = Settings(landing=tmp_path, warehouse=tmp_path / "w.duckdb", as_of=date(2024, 2, 29))
     config = run_config(settings)["ops"]["dbt_models"]["config"]
-    assert config == {"as_of": "2024-02-29", "reporting_currency": ""}
+    assert config == {"as_of": "2024-02-29", "reporting_currency": "", "full_refresh": False}
+    again = replace(settings, full_refresh=True)
+    assert run_config(again)["ops"]["dbt_models"]["config"]["full_refresh"] is True
 
 
 def test_the_landing_sensor_requests_a_build_only_when_files_change(tmp_path: Path) -> None:

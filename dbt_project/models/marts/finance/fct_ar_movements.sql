@@ -215,11 +215,20 @@ opening_balances as (
 
 period_invoices as (
 
-    select snapshot_date, invoice_id from period_movements
+    select
+        snapshot_date,
+        invoice_id
+    from period_movements
     union
-    select snapshot_date, invoice_id from closing_balances
+    select
+        snapshot_date,
+        invoice_id
+    from closing_balances
     union
-    select snapshot_date, invoice_id from opening_balances
+    select
+        snapshot_date,
+        invoice_id
+    from opening_balances
 
 ),
 
