@@ -33,4 +33,4 @@ final as (
 )
 
 select * from final
-order by median_duration_days desc, from_stage, to_stage
+order by median_duration_days desc, from_stage asc, to_stage asc

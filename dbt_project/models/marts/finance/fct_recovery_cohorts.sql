@@ -22,8 +22,12 @@ cohorts as (
         sum(recovered_to_date_rc - recovered_before_month_rc) as collected_in_month_rc,
         sum(placed_amount_rc - recovered_before_month_rc) as open_placed_balance_at_start_rc,
         sum(
-            case when recovered_to_date_rc is null or recovered_before_month_rc is null
-                or placed_amount_rc is null then 1 else 0 end
+            case
+                when
+                    recovered_to_date_rc is null or recovered_before_month_rc is null
+                    or placed_amount_rc is null then 1
+                else 0
+            end
         ) as missing_rate_count
     from case_recoveries
     group by placement_month, month_on_book, calendar_month
@@ -41,10 +45,15 @@ final as (
             as placed_amount_rc,
         cast(case when missing_rate_count = 0 then recovered_amount_rc end as decimal(18, 2))
             as recovered_amount_rc,
-        cast(round(
-            case when missing_rate_count = 0 then
-                {{ finance_safe_divide('recovered_amount_rc', 'placed_amount_rc') }}
-            end, 6) as {{ finance_type_double() }}) as recovery_rate,
+        cast(
+            round(
+                case
+                    when missing_rate_count = 0
+                        then {{ finance_safe_divide('recovered_amount_rc', 'placed_amount_rc') }}
+                end,
+                6
+            ) as {{ finance_type_double() }}
+        ) as recovery_rate,
         {{ finance_liquidation_columns() }}
     from cohorts
 
