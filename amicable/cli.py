@@ -238,6 +238,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from ingestion.load import LandingError, check_landing
+    from orchestration.catch_up import CatchUpFailed
     from orchestration.publish import (
         WarehouseCopyFailed,
         WarehouseLocked,
@@ -275,7 +276,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         with progress.to_terminal(sys.stderr):
             outcome = run_build(settings)
-    except (LandingError, WarehouseLocked, WarehouseCopyFailed, WarehouseSlotBusy) as exc:
+    except (
+        LandingError,
+        WarehouseLocked,
+        WarehouseCopyFailed,
+        WarehouseSlotBusy,
+        CatchUpFailed,
+    ) as exc:
         raise UserError(str(exc)) from None
     print_outcome(outcome, settings)
     return 0 if outcome.ok else 1

@@ -22,15 +22,17 @@ published warehouse whole, and the next build starts over from step 1:
 4. the slot not published is the one to write. When it does not exist, copy the published
    slot to a temporary name and rename it (once: the first build after the first one);
    otherwise it holds the build before the last one (or a failed one), and this build
-   continues it: ingestion skips what is already loaded (`raw._loads`) and dbt brings the
-   models up to date. Wait (up to `READER_WAIT_SECONDS`) for a reader still inside a query
+   continues it. Wait (up to `READER_WAIT_SECONDS`) for a reader still inside a query
    on it, opened before the last publication;
-5. build into the slot;
-6. checkpoint it (its write-ahead log folded in, so the file alone is the build). DuckDB
+5. carry into the slot the published slot's history it lacks (`orchestration.catch_up`:
+   the raw and quality tables' rows of the builds it has not seen, in one transaction); then
+   ingestion skips what is already loaded (`raw._loads`) and dbt brings the models up to date;
+6. build into the slot;
+7. checkpoint it (its write-ahead log folded in, so the file alone is the build). DuckDB
    reuses the blocks a replaced table frees and cuts free blocks off the end of the file, so
    a slot stays under twice its data over daily builds, without a compaction step
    (`benchmarks/warehouse_size.py`);
-7. if the build may be published, re-point the path to the slot (a temporary symlink
+8. if the build may be published, re-point the path to the slot (a temporary symlink
    renamed over it): a reader that opened the old slot keeps a consistent view until it
    closes, the next connection opens the new build. If not (a check blocks publication,
    `data_quality.policy`), point `<warehouse>.rejected` at the slot instead: the dashboard
@@ -54,6 +56,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
+
+from orchestration.catch_up import catch_up
 
 READER_WAIT_SECONDS = 30.0  # a dashboard query lasts well under a second
 
@@ -122,6 +126,7 @@ def staged_build(warehouse: Path, publishable: Callable[[], bool] = lambda: True
         rejected_path(warehouse).unlink(missing_ok=True)
         slot = _slot_to_write(warehouse)
         _wait_for_readers(slot)
+        catch_up(slot, published_slot(warehouse))
         yield slot
         _checkpoint(slot)
         _point(warehouse if publishable() else rejected_path(warehouse), slot)
