@@ -238,7 +238,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_build(args: argparse.Namespace) -> int:
     from ingestion.load import LandingError, check_landing
-    from orchestration.publish import WarehouseCopyFailed, WarehouseLocked, check_unlocked
+    from orchestration.catch_up import CatchUpFailed
+    from orchestration.publish import (
+        WarehouseCopyFailed,
+        WarehouseLocked,
+        WarehouseSlotBusy,
+        check_unlocked,
+    )
 
     name = warehouse_name(args.warehouse)
     if name.lower() in SCHEMAS:
@@ -248,8 +254,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         )
     try:
         check_landing(args.landing)  # before the slow imports below
-        check_unlocked(args.warehouse.resolve())  # a second build stops at once
-    except (LandingError, WarehouseLocked, WarehouseCopyFailed) as exc:
+        check_unlocked(args.warehouse)  # a second build stops at once
+    except (LandingError, WarehouseLocked) as exc:
         raise UserError(str(exc)) from None
     try:
         load_config(args.config)  # a bad threshold file stops here, in one line
@@ -270,7 +276,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         with progress.to_terminal(sys.stderr):
             outcome = run_build(settings)
-    except (LandingError, WarehouseLocked) as exc:
+    except (
+        LandingError,
+        WarehouseLocked,
+        WarehouseCopyFailed,
+        WarehouseSlotBusy,
+        CatchUpFailed,
+    ) as exc:
         raise UserError(str(exc)) from None
     print_outcome(outcome, settings)
     return 0 if outcome.ok else 1
@@ -278,10 +290,12 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboards.access import OPEN_ENV, USERS_ENV, UsersFileError, load_users
+    from orchestration.publish import published_path
 
     if not args.warehouse.is_file():
         raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
-    env = os.environ | {WAREHOUSE_ENV: str(args.warehouse.resolve())}
+    # the path, not the slot it links to: each query opens the build published at the time
+    env = os.environ | {WAREHOUSE_ENV: str(published_path(args.warehouse))}
     if args.open:
         env[OPEN_ENV] = "1"
         print("open access: no sign-in, everyone is admin", flush=True)

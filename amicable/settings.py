@@ -4,7 +4,8 @@ Everything a user can set lives here, with its default. Defaults sit under one d
 `$AMICABLE_HOME` if set, else `./data` in the current folder:
 
     <data dir>/landing/           the landing zone (`amicable generate` writes the sample here)
-    <data dir>/warehouse.duckdb   the DuckDB warehouse (`amicable build` writes it)
+    <data dir>/warehouse.duckdb   the DuckDB warehouse (`amicable build` writes it): a symlink
+                                  to the slot file published last (`orchestration.publish`)
     <data dir>/audit/             beside the warehouse: the case-file export log
 
 Business thresholds (grace days, SLAs...) are not here: they live in `config/amicable.yml`,
@@ -51,10 +52,10 @@ SCHEMAS = ("raw", "staging", "intermediate", "marts", "quality")  # inside every
 
 
 def warehouse_name(warehouse: Path) -> str:
-    """A warehouse's name: its file name without `.duckdb` and without the `.building` or
-    `.rejected` suffix of a build in progress or kept apart (`orchestration.publish`)."""
+    """A warehouse's name: its file name without `.duckdb` and without the suffix of the slot
+    a build writes or of a build kept apart (`orchestration.publish`)."""
     name = Path(warehouse).name
-    for suffix in (".building", ".rejected", ".duckdb"):
+    for suffix in (".slot-a", ".slot-b", ".rejected", ".duckdb"):
         name = name.removesuffix(suffix)
     return name
 

@@ -19,7 +19,7 @@ from data_quality.source_checks import FRESHNESS_CHECK, SourceCheckRunConfig
 from ingestion.load import check_landing, quarantine_messages
 from orchestration.dbt_assets import DbtBuildConfig
 from orchestration.definitions import BUILD_JOB, build_definitions
-from orchestration.publish import rejected_path, staged_build
+from orchestration.publish import published_path, rejected_path, staged_build
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ def build_log_path(settings: Settings) -> Path:
 def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) -> BuildOutcome:
     """Materialise every asset and run every check, in this process.
 
-    The build writes a private copy of the warehouse and publishes it atomically when the run
+    The build writes the warehouse's unpublished slot and publishes it atomically when the run
     is over (`orchestration.publish`), so the dashboard keeps reading the last build meanwhile.
     Every asset and every check runs whatever the checks find; a run with a failed step or a
     check that blocks publication (`data_quality.policy`) is not published but kept as
@@ -106,7 +106,7 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
     run gets an ephemeral one.
     """
     check_landing(settings.landing)  # fails early, in one line, on a missing folder
-    live = settings.warehouse.resolve()
+    live = published_path(settings.warehouse)
     outcome: BuildOutcome | None = None
     with staged_build(live, lambda: outcome is not None and outcome.ok) as staging:
         outcome = _run(replace(settings, warehouse=staging), build_log_path(settings), instance)

@@ -137,3 +137,26 @@ def test_a_build_that_crashes_says_nothing_was_published(monkeypatch, capsys) ->
         "amicable: the build stopped before the end: nothing was published, the warehouse and"
         " the dashboard keep the previous build"
     )
+
+
+def test_a_build_that_cannot_copy_the_warehouse_says_so_in_one_line(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    import errno
+    import shutil
+
+    import duckdb
+
+    warehouse = tmp_path / "w.duckdb"
+    duckdb.connect(str(warehouse)).close()
+    (tmp_path / "landing").mkdir()
+
+    def disk_full(source, target) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(shutil, "copyfile", disk_full)
+    args = ["build", "--landing", str(tmp_path / "landing"), "--warehouse", str(warehouse)]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("amicable: error: cannot copy") and len(err.splitlines()) == 1
+    assert "No space left on device; the published warehouse is unchanged" in err
