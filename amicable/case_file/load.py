@@ -40,8 +40,8 @@ class Provenance:
 
     warehouse: Path
     as_of: date  # the build's as-of date
-    build_run_id: str | None  # the Dagster run that last checked the marts (quality.check_results)
-    built_at: datetime | None  # when that run checked them (UTC)
+    build_run_id: str | None  # the Dagster run that built the marts (marts.dim_build)
+    built_at: datetime | None  # when its dbt run started (UTC)
     generated_at: datetime  # when this case file was made (UTC, aware)
 
 
@@ -135,11 +135,9 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFra
 
 
 def _build_run(con: duckdb.DuckDBPyConnection) -> tuple[str | None, datetime | None]:
+    """The build's run and start time, from the build context (marts.dim_build)."""
     try:
-        row = con.execute(
-            "select run_id, max(evaluated_at) as checked_at from quality.check_results "
-            "group by run_id order by checked_at desc limit 1"
-        ).fetchone()
+        row = con.execute("select run_id, built_at from marts.dim_build").fetchone()
     except duckdb.CatalogException:
         return None, None
     return (row[0], row[1]) if row else (None, None)

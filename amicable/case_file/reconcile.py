@@ -230,13 +230,21 @@ def _quarantined(
         table: [header["debtor_id"]] if field == "debtor_id" else [header["case_id"]]
         for table, field in QUARANTINE_KEYS.items()
     } | {"erp_payment_allocations": invoices}
+    # The warehouse keeps only the records holding one of the values as text (cheap on a large
+    # quarantine); `_names` then checks the field itself.
     rows = con.execute(
         """
-        select source_table, source_file, source_row, reason, record from raw.quarantine
+        select source_table, source_file, source_row, reason, record
+        from raw.quarantine
+        semi join (select unnest($values) as value) as wanted
+            on contains(quarantine.record, wanted.value)
         where source_table in (select unnest($tables))
         order by source_table, source_file, source_row
         """,
-        {"tables": list(QUARANTINE_KEYS)},
+        {
+            "tables": list(QUARANTINE_KEYS),
+            "values": sorted({v for vs in wanted.values() for v in vs}),
+        },
     ).fetchall()
     return tuple(
         f"{table}: {file} row {row} quarantined ({reason})"
