@@ -44,7 +44,7 @@ balance_date_rates as (
 
 open_items as (
 
-    {{ balance_periods_on('balance_dates', 'balance_date', 'open_amount') }}
+    {{ balance_periods_on('balance_dates', 'balance_date', 'open_amount > 0') }}
 
 ),
 

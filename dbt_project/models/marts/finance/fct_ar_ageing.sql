@@ -1,66 +1,24 @@
 {#- Accounts-receivable ageing by due date (DESIGN.md §4 "Ageing"): one row per open invoice
-    and snapshot date, the balance period of fct_ar_balance_periods containing each snapshot
-    date where its open amount is above zero, converted at the rate of the snapshot date.
-    The key columns come first and are part of the product's interface. -#}
+    and snapshot date, the open items of int_finance_open_items with an open amount above zero,
+    aged and bucketed, converted at the rate of the snapshot date. The key columns come first
+    and are part of the product's interface. -#}
 with
-
-balance_periods as (
-
-    select * from {{ ref('fct_ar_balance_periods') }}
-
-),
-
-fx_rates as (
-
-    select * from {{ ref('stg_fx__rates') }}
-
-),
-
-snapshot_dates as (
-
-    select * from {{ ref('int_ageing_snapshot_dates') }}
-
-),
-
-snapshot_fx_rates as (
-
-    {{ fx_rates_on_dates('snapshot_dates', 'snapshot_date', 'fx_rates') }}
-
-),
 
 open_items as (
 
-    {{ balance_periods_on('snapshot_dates', 'snapshot_date', 'open_amount') }}
+    select * from {{ ref('int_finance_open_items') }}
+    where open_amount > 0
 
 ),
 
 aged as (
 
     select
-        open_items.snapshot_date,
-        open_items.invoice_id,
-        open_items.debtor_id,
-        open_items.segment,
-        open_items.currency,
-        open_items.due_date,
+        *,
         cast(
-            {{ dbt.datediff('open_items.due_date', 'open_items.snapshot_date', 'day') }}
-            as {{ dbt.type_int() }}
-        ) as days_past_due,
-        open_items.open_amount,
-        open_items.invoice_number,
-        open_items.issue_date,
-        open_items.debtor_name,
-        open_items.invoice_amount,
-        open_items.allocated_amount_to_date,
-        open_items.credited_amount_to_date,
-        snapshot_fx_rates.rate_to_reporting as fx_rate,
-        snapshot_fx_rates.rate_date as fx_rate_date
+            {{ dbt.datediff('due_date', 'snapshot_date', 'day') }} as {{ dbt.type_int() }}
+        ) as days_past_due
     from open_items
-    left join snapshot_fx_rates
-        on
-            open_items.snapshot_date = snapshot_fx_rates.snapshot_date
-            and open_items.currency = snapshot_fx_rates.currency
 
 ),
 
@@ -86,9 +44,7 @@ final as (
         {{ reporting_currency() }} as reporting_currency,
         cast(fx_rate as decimal(24, 10)) as fx_rate,
         fx_rate_date,
-        case
-            when snapshot_date = {{ as_of_date() }} then true else false
-        end as is_latest_snapshot
+        is_latest_snapshot
     from aged
 
 )
