@@ -1,4 +1,5 @@
-"""ISO 20022 camt.053.001.02 bank statements: one file per month and currency account.
+"""ISO 20022 camt.053.001.02 bank statements: one file per month and currency account, or
+with the nightly file pattern (`--daily`) one per bank day with entries.
 
 Besides the debtors' transfers and refunds (from the spool), each month carries the account's
 own movements: a few receipts nobody can allocate (unallocated cash), and for complete months
@@ -7,6 +8,7 @@ the bank's fees and a sweep to the treasury account on the last bank day.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from random import Random
@@ -91,37 +93,61 @@ def _house_entries(
 
 
 def write_statements(
-    out: Path, spool: BankSpool, clock: Clock, seed: int
+    out: Path, spool: BankSpool, clock: Clock, seed: int, daily: bool = False
 ) -> tuple[dict[str, int], dict[str, tuple[str, int]]]:
-    """Write every statement. Returns entries per file and, for entries with a planted bad
-    amount, the file and 1-based entry ordinal they landed at."""
+    """Write every statement: one per month and account, created the morning after the month
+    (the current month's at the last extraction), or with `daily` one per bank day with
+    entries, created at the next nightly extraction (02:00), as the other sources' files are:
+    an allocation never arrives before its bank entry's statement. Returns entries per file
+    and, for entries with a planted bad amount, the file and 1-based entry ordinal they
+    landed at."""
     counts: dict[str, int] = {}
     flagged: dict[str, tuple[str, int]] = {}
     (out / "bank").mkdir(parents=True, exist_ok=True)
     for currency, (account, bic, balance) in ACCOUNTS.items():
         month, seq = clock.start, 0
         while month <= clock.horizon:
-            seq += 1
             last = min(_month_end(month), clock.horizon)
             spooled = spool.month(currency, f"{month:%Y-%m}")
             entries = spooled + _house_entries(currency, month, last, seed, spooled, balance)
             entries.sort(key=lambda e: (e.booking, e.entry_ref))
-            valid = [e for e in entries if e.bad_amount is None]
-            closing = balance + sum(e.cents if e.credit else -e.cents for e in valid)
-            created = min(datetime.combine(_month_end(month) + DAY, time(6)), clock.e2)
-            rel = f"bank/statement_{currency}_{stamp(created)}.xml"
-            header = _header(currency, account, bic, month, last, seq, created, balance, closing)
-            with (out / rel).open("w", encoding="utf-8") as fh:
-                fh.write(header)
-                for i, entry in enumerate(entries, start=1):
-                    fh.write(_ntry(currency, entry))
-                    if entry.bad_amount is not None:
-                        flagged[entry.entry_ref] = (rel, i)
-                fh.write("    </Stmt>\n  </BkToCstmrStmt>\n</Document>\n")
-            counts[rel] = len(entries)
-            balance = closing
+            if daily:
+                periods = _nightly_periods(entries, clock)
+            else:
+                created = min(datetime.combine(_month_end(month) + DAY, time(6)), clock.e2)
+                periods = [(month, last, f"{month:%Y%m}", created, entries)]
+            for first, to, ident, created, period_entries in periods:
+                seq += 1
+                valid = [e for e in period_entries if e.bad_amount is None]
+                closing = balance + sum(e.cents if e.credit else -e.cents for e in valid)
+                rel = f"bank/statement_{currency}_{stamp(created)}.xml"
+                statement = Statement(currency, account, bic, first, to, ident, seq, created)
+                with (out / rel).open("w", encoding="utf-8") as fh:
+                    fh.write(_header(statement, balance, closing))
+                    for i, entry in enumerate(period_entries, start=1):
+                        fh.write(_ntry(currency, entry))
+                        if entry.bad_amount is not None:
+                            flagged[entry.entry_ref] = (rel, i)
+                    fh.write("    </Stmt>\n  </BkToCstmrStmt>\n</Document>\n")
+                counts[rel] = len(period_entries)
+                balance = closing
             month = _month_end(month) + DAY
     return counts, flagged
+
+
+def _nightly_periods(
+    entries: list[SpoolEntry], clock: Clock
+) -> list[tuple[date, date, str, datetime, list[SpoolEntry]]]:
+    """A month's entries (sorted by booking date) by the nightly extraction that first sees
+    them: the night after their booking date, or the last one (as_of) for later bookings."""
+    by_night: dict[datetime, list[SpoolEntry]] = {}
+    for entry in entries:
+        night = min(datetime.combine(entry.booking + DAY, time(2)), clock.e2)
+        by_night.setdefault(night, []).append(entry)
+    return [
+        (group[0].booking, group[-1].booking, f"{group[0].booking:%Y%m%d}", night, group)
+        for night, group in by_night.items()
+    ]
 
 
 def _balance(code: str, currency: str, cents: int, day: date) -> str:
@@ -133,35 +159,44 @@ def _balance(code: str, currency: str, cents: int, day: date) -> str:
     )
 
 
-def _header(
-    currency: str,
-    account: str,
-    bic: str,
-    month: date,
-    last: date,
-    seq: int,
-    created: datetime,
-    opening: int,
-    closing: int,
-) -> str:
-    created_at = created.isoformat(timespec="seconds") + "Z"
+@dataclass(frozen=True)
+class Statement:
+    """One statement's identity: its account, the booking dates it covers, its id."""
+
+    currency: str
+    account: str
+    bic: str
+    first: date
+    last: date
+    ident: str  # the period in the message and statement ids: 202611, or 20261119 (daily)
+    seq: int
+    created: datetime
+
+
+def _header(st: Statement, opening: int, closing: int) -> str:
+    created_at = st.created.isoformat(timespec="seconds") + "Z"
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         f'<Document xmlns="{NS}">\n'
         "  <BkToCstmrStmt>\n"
-        f"    <GrpHdr><MsgId>CAMT053-{currency}-{month:%Y%m}</MsgId>"
+        f"    <GrpHdr><MsgId>CAMT053-{st.currency}-{st.ident}</MsgId>"
         f"<CreDtTm>{created_at}</CreDtTm></GrpHdr>\n"
         "    <Stmt>\n"
-        f"      <Id>{currency}-{month:%Y-%m}</Id>\n"
-        f"      <ElctrncSeqNb>{seq}</ElctrncSeqNb>\n"
+        f"      <Id>{st.currency}-{_dashed(st.ident)}</Id>\n"
+        f"      <ElctrncSeqNb>{st.seq}</ElctrncSeqNb>\n"
         f"      <CreDtTm>{created_at}</CreDtTm>\n"
-        f"      <FrToDt><FrDtTm>{month.isoformat()}T00:00:00</FrDtTm>"
-        f"<ToDtTm>{last.isoformat()}T23:59:59</ToDtTm></FrToDt>\n"
-        f"      <Acct><Id><IBAN>{account}</IBAN></Id><Ccy>{currency}</Ccy>"
-        f"<Svcr><FinInstnId><BIC>{bic}</BIC></FinInstnId></Svcr></Acct>\n"
-        + _balance("OPBD", currency, opening, month)
-        + _balance("CLBD", currency, closing, last)
+        f"      <FrToDt><FrDtTm>{st.first.isoformat()}T00:00:00</FrDtTm>"
+        f"<ToDtTm>{st.last.isoformat()}T23:59:59</ToDtTm></FrToDt>\n"
+        f"      <Acct><Id><IBAN>{st.account}</IBAN></Id><Ccy>{st.currency}</Ccy>"
+        f"<Svcr><FinInstnId><BIC>{st.bic}</BIC></FinInstnId></Svcr></Acct>\n"
+        + _balance("OPBD", st.currency, opening, st.first)
+        + _balance("CLBD", st.currency, closing, st.last)
     )
+
+
+def _dashed(ident: str) -> str:
+    """202611 -> 2026-11, 20261119 -> 2026-11-19."""
+    return "-".join(part for part in (ident[:4], ident[4:6], ident[6:]) if part)
 
 
 def _ntry(currency: str, e: SpoolEntry) -> str:

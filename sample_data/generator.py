@@ -178,7 +178,7 @@ def generate(
         for sink in sinks.values():
             rows |= sink.counts()
         rows |= write_fx(out, clock, seed, planter, daily=spec.daily)
-        bank_rows, flagged = write_statements(out, spool, clock, seed)
+        bank_rows, flagged = write_statements(out, spool, clock, seed, daily=spec.daily)
         rows |= bank_rows
     planter.bank_planted(flagged)
     rel, n = planter.bad_header_file(out)

@@ -3,8 +3,10 @@ sizes other tests and benchmarks rely on stay as they were."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
+import re
 from collections import Counter
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -72,6 +74,26 @@ def test_xl_writes_one_file_per_source_and_night_up_to_as_of(xl_small: Path) -> 
         assert set(stamps) <= nights | {f"{AS_OF:%Y-%m-%d}T0215"}  # + the bad-header export
     fx = sorted(p.name for p in (xl_small / "fx").iterdir())
     assert len(fx) == (AS_OF - clock.start).days + 1  # one per rate day, as_of's included
+
+
+def test_no_allocation_arrives_before_the_statement_of_its_bank_entry(xl_small: Path) -> None:
+    """With nightly files the bank statements are nightly too: an ERP allocation's file is
+    never older than the statement holding its bank entry (monthly statements left a month
+    of allocations pointing at entries no file had delivered yet)."""
+    night = lambda path: path.stem.split("_")[-1]  # noqa: E731
+    delivered = {}
+    for path in (xl_small / "bank").glob("statement_*.xml"):
+        for ref in re.findall(r"<AcctSvcrRef>([^<]+)</AcctSvcrRef>", path.read_text("utf-8")):
+            delivered[ref] = night(path)
+    allocations = before = 0
+    for path in (xl_small / "erp").glob("payment_allocations_2*.csv"):
+        with path.open(encoding="utf-8") as fh:
+            for row in csv.DictReader(fh):
+                allocations += 1
+                entry_night = delivered.get(row["payment_ref"])
+                before += entry_night is not None and entry_night > night(path)
+    assert allocations > 1_000 and len(delivered) > 1_000
+    assert before == 0
 
 
 def test_each_nightly_file_holds_the_day_before_it(xl_small: Path) -> None:
