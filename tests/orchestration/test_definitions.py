@@ -23,10 +23,12 @@ def test_definitions_load_with_every_layer_and_the_daily_schedule(tmp_path: Path
     assert {f"raw/{s.name}" for s in SOURCES} <= keys
     assert {"staging/stg_erp__invoices", "marts/fct_ar_ageing"} <= keys
     ageing = graph.get(dg.AssetKey(["marts", "fct_ar_ageing"]))
-    open_items = dg.AssetKey(["marts", "fct_ar_balance_periods"])
+    open_items = dg.AssetKey(["intermediate", "int_finance_open_items"])
     assert open_items in ageing.parent_keys
+    balance_periods = dg.AssetKey(["marts", "fct_ar_balance_periods"])
+    assert balance_periods in graph.get(open_items).parent_keys
     dated_payments = dg.AssetKey(["intermediate", "int_payment_allocations_dated"])
-    assert dated_payments in graph.get(open_items).parent_keys
+    assert dated_payments in graph.get(balance_periods).parent_keys
     checks = {key.name for key in graph.asset_check_keys}
     assert {"raw_erp_invoices_suite", "raw_bank_entries_suite"} <= checks
     assert "assert_ageing_reconciles_to_sources" in checks
