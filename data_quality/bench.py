@@ -40,7 +40,8 @@ select
     'invoices_' || (i // 50000) || '.csv' as _source_file,
     i as _source_row,
     now() as _loaded_at,
-    'bench' as _batch_id
+    'bench' as _batch_id,
+    timestamp '2025-01-01' + to_days(cast(i // 50000 as integer)) as _extracted_at
 from range($rows) as t(i)
 """
 
@@ -56,7 +57,8 @@ select
     'allocations_' || (i // 50000) || '.csv' as _source_file,
     i as _source_row,
     now() as _loaded_at,
-    'bench' as _batch_id
+    'bench' as _batch_id,
+    timestamp '2025-01-01' + to_days(cast(i // 50000 as integer)) as _extracted_at
 from range($rows) as t(i)
 """
 _BANK = """
@@ -76,7 +78,8 @@ select
     'stmt_' || (i // 1000) || '.xml' as _source_file,
     i % 1000 as _source_row,
     now() as _loaded_at,
-    'bench' as _batch_id
+    'bench' as _batch_id,
+    timestamp '2025-03-01' + to_days(cast(i // 1000 as integer)) as _extracted_at
 from range((select count(*) from raw.erp_payment_allocations)) as t(i)
 left join (
     select invoice_id, any_value(currency) as currency from raw.erp_invoices group by all

@@ -9,6 +9,10 @@ not published when a check has status `fail` (`orchestration.build`). The build 
 process, one step at a time (`orchestration.definitions`), so a check never holds the DuckDB
 file while dbt writes it. Every evaluation appends a row to `quality.check_results`.
 
+A suite validates only the raw rows it has not validated yet and reports on the whole table
+from the failures it keeps (`data_quality.runner`, `data_quality.validated`); with
+`SuiteCheckConfig.full_refresh` (`amicable build --full-refresh`) it validates every row again.
+
 In a suite, an expectation marked blocking that counts failing rows is row-level (it blocks
 only above `quality.max_failing_row_share` of the table's rows); one that judges the table as
 a whole (its row count) blocks on any failure.
@@ -30,6 +34,13 @@ from data_quality.sqlcheck import SqlCheck
 from data_quality.suites import SUITES
 
 MAX_LISTED = 20
+
+
+class SuiteCheckConfig(dg.Config):
+    """`full_refresh`: validate every row of the table again, not only the new batches
+    (`amicable build --full-refresh`; `data_quality.runner`)."""
+
+    full_refresh: bool = False
 
 
 def expectation_level(result: ExpectationOutcome) -> Level:
@@ -121,6 +132,7 @@ def check_result(outcome: SuiteOutcome, record: CheckRecord, max_share: float):
     statuses = _statuses(outcome, max_share)
     metadata: dict[str, dg.RawMetadataValue] = {
         "row_count": outcome.row_count,
+        "rows_read": outcome.rows_read,
         "expectations": len(outcome.results),
         "blocking_failures": sum(state == "fail" for _, state in statuses),
         "warning_failures": sum(state == "warn" for _, state in statuses),
@@ -161,17 +173,20 @@ def _make_check(
         description=f"Great Expectations suite on {table}: {(suite_fn.__doc__ or '').strip()}",
         metadata={"table": table, "level": "row"},
     )
-    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+    def _check(
+        context: dg.AssetCheckExecutionContext, config: SuiteCheckConfig
+    ) -> dg.AssetCheckResult:
         warehouse = getattr(context.resources, resource_key)
         with warehouse.connect(read_only=True) as con:
-            outcome = run_suite_on(con, table, suite_fn())
+            outcome = run_suite_on(con, table, suite_fn(), full=config.full_refresh)
         context.log.info(
-            f"{table}: {outcome.row_count} rows read in {outcome.read_seconds:.2f}s, "
-            f"validated in {outcome.validate_seconds:.2f}s"
+            f"{table}: {outcome.rows_read} of {outcome.row_count} rows read (new since the last"
+            f" validation) in {outcome.read_seconds:.2f}s, validated in"
+            f" {outcome.validate_seconds:.2f}s"
         )
         max_share = _max_share(context, config_key)
         record = suite_record(context.check_specs[0].name, asset_key, outcome, max_share)
-        record_results(warehouse, [record], context.run.run_id)
+        record_results(warehouse, [record], context.run.run_id, store=outcome.store)
         return check_result(outcome, record, max_share)
 
     return _check
@@ -217,6 +232,12 @@ def build_sql_checks(
         _make_sql_check(SQL_CHECKS_BY_NAME[n], warehouse_resource_key, config_resource_key)
         for n in selected
     ]
+
+
+def suite_run_config(full_refresh: bool) -> dict[str, dict]:
+    """The run config (`ops`) of every suite check: `full_refresh` validates every row again."""
+    config = {"config": SuiteCheckConfig(full_refresh=full_refresh).model_dump()}
+    return {check.node_def.name: config for check in build_asset_checks(tables=list(SUITES))}
 
 
 def build_asset_checks(

@@ -2,9 +2,10 @@
 
 # No `from __future__ import annotations`: kept like `data_quality.checks`, read by Dagster.
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import dagster as dg
+import duckdb
 
 from amicable import progress
 from data_quality.policy import Level, share_text, verdict
@@ -56,8 +57,14 @@ def sql_check_result(record: CheckRecord, outcome: SqlOutcome, **keys) -> dg.Ass
     )
 
 
-def record_results(warehouse: object, records: Sequence[CheckRecord], run_id: str) -> None:
-    """Append `records` over a short read-write connection of the warehouse resource."""
+def record_results(
+    warehouse: object,
+    records: Sequence[CheckRecord],
+    run_id: str,
+    store: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None,
+) -> None:
+    """Append `records`, and what `store` writes for the run, over a short read-write
+    connection of the warehouse resource (one transaction)."""
     if len(records) == 1:
         progress.step(f"check {records[0].check_name} on {records[0].asset}: {records[0].status}")
     elif records:
@@ -66,4 +73,9 @@ def record_results(warehouse: object, records: Sequence[CheckRecord], run_id: st
             f"{len(records)} checks recorded: "
             + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
         )
-    append_with_retry(lambda: warehouse.connect(read_only=False), records, run_id)  # type: ignore[attr-defined]
+    append_with_retry(
+        lambda: warehouse.connect(read_only=False),  # type: ignore[attr-defined]
+        records,
+        run_id,
+        store=store,
+    )

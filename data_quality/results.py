@@ -100,12 +100,19 @@ def write_with_retry(
     attempts: int = 20,
     pause_seconds: float = 0.25,
 ) -> None:
-    """Open a read-write connection with `connect`, `write` over it, close; retry while the
-    file is locked by another process (a dashboard or a concurrent check)."""
+    """Open a read-write connection with `connect`, `write` over it in one transaction,
+    close; retry while the file is locked by another process (a dashboard or a concurrent
+    check)."""
     for attempt in range(1, attempts + 1):
         try:
             with connect() as con:
-                write(con)
+                con.execute("begin transaction")
+                try:
+                    write(con)
+                except BaseException:
+                    con.execute("rollback")
+                    raise
+                con.execute("commit")
             return
         except duckdb.IOException as exc:
             if "lock" not in str(exc).lower() or attempt == attempts:
@@ -119,6 +126,14 @@ def append_with_retry(
     run_id: str,
     attempts: int = 20,
     pause_seconds: float = 0.25,
+    store: Callable[[duckdb.DuckDBPyConnection, str], None] | None = None,
 ) -> None:
-    """Append `records` over a short read-write connection (`write_with_retry`)."""
-    write_with_retry(connect, lambda con: append(con, records, run_id), attempts, pause_seconds)
+    """Append `records`, and what `store` writes for the run, over a short read-write
+    connection in one transaction (`write_with_retry`)."""
+
+    def write(con: duckdb.DuckDBPyConnection) -> None:
+        if store is not None:
+            store(con, run_id)
+        append(con, records, run_id)
+
+    write_with_retry(connect, write, attempts, pause_seconds)

@@ -22,7 +22,7 @@ from data_quality import freshness
 from data_quality.distribution import WATCHED, WATCHED_BY_TABLE, share_shift
 from data_quality.integrity import volume_vs_previous_load
 from data_quality.outcomes import sql_check_result, sql_record
-from data_quality.results import CheckRecord, append, write_with_retry
+from data_quality.results import CheckRecord, append_with_retry
 from data_quality.sqlcheck import SqlOutcome, staging
 from ingestion.contracts import SOURCES
 
@@ -117,14 +117,12 @@ def _warning_check(
         with warehouse.connect(read_only=True) as con:
             evaluation = evaluate(con, quality, _chosen(context, tables), as_of)
         results, records = _results(context, name, evaluation.outcomes)
-        run_id = context.run.run_id
-
-        def write(con: duckdb.DuckDBPyConnection) -> None:
-            append(con, records, run_id)
-            if evaluation.store is not None:
-                evaluation.store(con, run_id)
-
-        write_with_retry(lambda: warehouse.connect(read_only=False), write)
+        append_with_retry(
+            lambda: warehouse.connect(read_only=False),
+            records,
+            context.run.run_id,
+            store=evaluation.store,
+        )
         yield from results
 
     return _check

@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 
 from amicable.settings import WAREHOUSE_ENV, Settings, run_files_dir
+from data_quality.checks import suite_run_config
 from data_quality.report import report_path, write_report
 from data_quality.results import CheckRecord, append
 from data_quality.source_checks import FRESHNESS_CHECK, SourceCheckRunConfig
@@ -83,6 +84,7 @@ def run_config(settings: Settings, log_level: str = "WARNING") -> dict:
         "ops": {
             "dbt_models": {"config": config.model_dump()},
             FRESHNESS_CHECK: {"config": freshness.model_dump()},
+            **suite_run_config(settings.full_refresh),
         },
         "loggers": {"console": {"config": {"log_level": log_level}}},
     }

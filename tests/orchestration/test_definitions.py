@@ -68,6 +68,10 @@ def test_run_config_passes_the_as_of_date_and_currency_to_dbt(tmp_path: Path) ->
     assert config == {"as_of": "2024-02-29", "reporting_currency": "", "full_refresh": False}
     again = replace(settings, full_refresh=True)
     assert run_config(again)["ops"]["dbt_models"]["config"]["full_refresh"] is True
+    nodes = build_definitions(settings).resolve_job_def(BUILD_JOB).graph.node_dict
+    suites = {op: c for op, c in run_config(again)["ops"].items() if op.endswith("_suite")}
+    assert len(suites) == len(SOURCES) and set(suites) <= set(nodes)
+    assert all(c["config"] == {"full_refresh": True} for c in suites.values())
 
 
 def test_the_landing_sensor_requests_a_build_only_when_files_change(tmp_path: Path) -> None:
