@@ -81,6 +81,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="scale the size to N debtors (its volumes follow; xl has 240000)",
     )
+    gen.add_argument(
+        "--daily",
+        action="store_true",
+        default=None,
+        help="one file per source and night, to replay the days one by one (xl always is)",
+    )
     gen.add_argument("--seed", type=int, default=7, help="random seed (default: 7)")
     gen.add_argument(
         "--out", type=Path, default=data / "landing", help="output folder (default: %(default)s)"
@@ -104,6 +110,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument(
         "--reporting-currency", default="", help="ISO 4217 code (default: the configuration's)"
+    )
+    build.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="recompute every model from the raw layer (default: only what new files touch, "
+        "unless the models, settings or an earlier as-of date call for a full build)",
     )
 
     serve = sub.add_parser("serve", help="open the dashboard on a warehouse", epilog=epilog)
@@ -207,6 +219,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
             seed=args.seed,
             as_of=args.as_of,
             debtors=getattr(args, "debtors", None),
+            daily=getattr(args, "daily", None),
         )
     except ValueError as exc:
         raise UserError(str(exc)) from None
@@ -252,6 +265,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         as_of=getattr(args, "as_of", None) or today(),
         config=args.config,
         reporting_currency=getattr(args, "reporting_currency", ""),
+        full_refresh=getattr(args, "full_refresh", False),
     )
     try:
         with progress.to_terminal(sys.stderr):

@@ -79,6 +79,7 @@ class Settings:
     as_of: date = field(default_factory=today)
     config: Path = DEFAULT_CONFIG  # business thresholds, see amicable.config
     reporting_currency: str = ""  # overrides the configuration's when set
+    full_refresh: bool = False  # recompute every model from raw, not only what new files touch
 
     @classmethod
     def defaults(cls, env: Mapping[str, str] | None = None) -> Settings:

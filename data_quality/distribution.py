@@ -3,10 +3,11 @@
 A dialer that loses its dispositions reports every call as unanswered; a mail gateway that
 fails bounces everything. Each `WatchedShare` compares the share of matching rows over the
 `recent_days` up to the source's newest record with the share over the `baseline_days` before
-them (latest row per key, as staging keeps them). It warns when the shift exceeds
-max(min_shift_points, standard_errors x the standard error of a share of that many recent rows
-at the baseline rate), so a small week does not raise an alarm; below `min_recent_rows` recent
-rows it does not judge. Thresholds live in `quality.distribution` (config/amicable.yml).
+them, on the rows as staging keeps them (the latest version per key). It warns when the shift
+exceeds max(min_shift_points, standard_errors x the standard error of a share of that many
+recent rows at the baseline rate), so a small week does not raise an alarm; below
+`min_recent_rows` recent rows it does not judge. Thresholds live in `quality.distribution`
+(config/amicable.yml).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 import duckdb
 
 from amicable.config import Distribution
-from data_quality.sqlcheck import SqlOutcome, latest_rows
+from data_quality.sqlcheck import SqlOutcome, staging_model
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ def _counts(
 ) -> tuple[int, int, int, int, object]:
     """(recent rows, recent matches, baseline rows, baseline matches, newest row time)."""
     sql = f"""
-        with source_rows as ({latest_rows(watched.table)}),
+        with source_rows as (select * from staging.{staging_model(watched.table)}),
         newest as (select max({watched.at}) as newest_at from source_rows),
         windowed as (
             select

@@ -1,11 +1,15 @@
-"""Referential integrity between sources and volume against the previous load (SQL checks)."""
+"""Referential integrity between sources and volume against the previous load (SQL checks).
+
+The integrity checks read the staging tables (`staging.stg_*`, one row per key as staging's
+`deduplicate_latest` keeps it), so they judge the rows every model reads; each failing row is
+named with its landing-zone file and row (`_source_file`, `_source_row`, kept by staging)."""
 
 from __future__ import annotations
 
 import duckdb
 
 from amicable.config import Volume
-from data_quality.sqlcheck import MAX_KEYS, SqlOutcome, latest_rows
+from data_quality.sqlcheck import MAX_KEYS, SqlOutcome, staging_model
 
 
 def _orphans(con: duckdb.DuckDBPyConnection, sql: str, what: str, total_sql: str) -> SqlOutcome:
@@ -22,17 +26,15 @@ def _orphans(con: duckdb.DuckDBPyConnection, sql: str, what: str, total_sql: str
 
 
 def allocations_reference_known_invoices(con: duckdb.DuckDBPyConnection) -> SqlOutcome:
-    """Every allocation (latest row per key) names an invoice of raw.erp_invoices."""
-    allocations = latest_rows("erp_payment_allocations")
-    invoices = latest_rows("erp_invoices")
-    sql = f"""
-        with allocations as ({allocations}), invoices as ({invoices})
+    """Every allocation (staging.stg_erp__payment_allocations) names an invoice of
+    staging.stg_erp__invoices."""
+    sql = """
         select
             allocations.allocation_id,
             allocations.invoice_id,
             allocations._source_file || ':' || allocations._source_row as location
-        from allocations
-        left join invoices
+        from staging.stg_erp__payment_allocations as allocations
+        left join staging.stg_erp__invoices as invoices
             on allocations.invoice_id = invoices.invoice_id
             and invoices.document_type = 'invoice'
         where invoices.invoice_id is null
@@ -42,27 +44,25 @@ def allocations_reference_known_invoices(con: duckdb.DuckDBPyConnection) -> SqlO
         con,
         sql,
         "allocations name no known invoice",
-        f"select count(*) as n from ({allocations}) as allocations",
+        "select count(*) as n from staging.stg_erp__payment_allocations",
     )
 
 
 def allocations_paid_on_or_after_issue(con: duckdb.DuckDBPyConnection) -> SqlOutcome:
     """Every allocation's payment date (its bank entry's value date, else the allocation's own
     date, DESIGN.md §4) is on or after the issue date of the invoice it pays: paid ≥ issued."""
-    allocations = latest_rows("erp_payment_allocations")
-    invoices = latest_rows("erp_invoices")
-    entries = latest_rows("bank_entries")
-    sql = f"""
-        with allocations as ({allocations}), invoices as ({invoices}), entries as ({entries})
+    sql = """
         select
             allocations.allocation_id,
             allocations.invoice_id,
             'paid ' || coalesce(entries.value_date, cast(allocations.allocated_at as date))
             || ' before issue ' || invoices.issue_date || ', '
             || allocations._source_file || ':' || allocations._source_row as location
-        from allocations
-        inner join invoices on allocations.invoice_id = invoices.invoice_id
-        left join entries on allocations.payment_ref = entries.entry_ref
+        from staging.stg_erp__payment_allocations as allocations
+        inner join staging.stg_erp__invoices as invoices
+            on allocations.invoice_id = invoices.invoice_id
+        left join staging.stg_bank__entries as entries
+            on allocations.payment_ref = entries.entry_ref
         where coalesce(entries.value_date, cast(allocations.allocated_at as date))
             < invoices.issue_date
         order by allocations.allocation_id
@@ -71,23 +71,23 @@ def allocations_paid_on_or_after_issue(con: duckdb.DuckDBPyConnection) -> SqlOut
         con,
         sql,
         "allocations are paid before their invoice was issued",
-        f"select count(*) as n from ({allocations}) as allocations",
+        "select count(*) as n from staging.stg_erp__payment_allocations",
     )
 
 
 def contacts_reference_known_cases(table: str):  # noqa: ANN201 - a check function
-    """Every contact of `raw.<table>` (latest row per key) names a case of raw.cases_cases."""
+    """Every contact of raw table `table`, as staging keeps it, names a case of
+    staging.stg_cases__cases."""
+    contacts = f"staging.{staging_model(table)}"
 
     def run(con: duckdb.DuckDBPyConnection) -> SqlOutcome:
-        contacts, cases = latest_rows(table), latest_rows("cases_cases")
         sql = f"""
-            with contacts as ({contacts}), cases as ({cases})
             select
                 contacts.contact_id,
                 coalesce(contacts.case_id, '<null>') as case_id,
                 contacts._source_file || ':' || contacts._source_row as location
-            from contacts
-            left join cases
+            from {contacts} as contacts
+            left join staging.stg_cases__cases as cases
                 on contacts.case_id = cases.case_id
             where cases.case_id is null
             order by contacts.contact_id
@@ -96,7 +96,7 @@ def contacts_reference_known_cases(table: str):  # noqa: ANN201 - a check functi
             con,
             sql,
             f"{table} rows name no known case",
-            f"select count(*) as n from ({contacts}) as contacts",
+            f"select count(*) as n from {contacts}",
         )
 
     run.__name__ = f"{table}_reference_known_cases"

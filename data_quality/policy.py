@@ -12,6 +12,14 @@ Every check has one of three levels, declared beside it with its reason:
   a whole is suspect (a broken export, a wrong file): the check then blocks too.
 - `warning`: worth a look, never blocks (freshness, volume, distribution shifts, hints).
 
+Where each kind of check declares its level: raw suites in `data_quality.suites_raw` (an
+expectation's `blocking` meta; one that counts failing rows is row-level), SQL checks in
+`data_quality.sql_checks`, dbt tests in their YAML (`orchestration.dbt_results.dbt_test_level`):
+`config: {meta: {level: ...}}` when declared, else `blocking` for severity error and `row` for
+severity warn; a warn test that must never block says `meta: {level: warning}`. A row-level
+dbt test's share is of the rows of the model it tests (an accepted_values test counts rows
+with `fail_calc: sum(n_records)`). Every kind is judged by `verdict` below.
+
 A check's status in `quality.check_results` is `pass`, `warn` (failed, does not block) or
 `fail` (failed and blocks publication); a build is published only when no check has `fail`.
 Every check runs in every build, whatever another one found, so one build reports every

@@ -23,7 +23,7 @@ from data_quality.distribution import WATCHED, WATCHED_BY_TABLE, share_shift
 from data_quality.integrity import volume_vs_previous_load
 from data_quality.outcomes import sql_check_result, sql_record
 from data_quality.results import CheckRecord, append, write_with_retry
-from data_quality.sqlcheck import SqlOutcome
+from data_quality.sqlcheck import SqlOutcome, staging
 from ingestion.contracts import SOURCES
 
 VOLUME_CHECK = "volume_vs_previous_load"
@@ -57,9 +57,17 @@ def _as_of(text: str) -> date:
         raise ValueError(f"as_of {text!r} in the run config is not a date (YYYY-MM-DD)") from None
 
 
-def _specs(name: str, tables: Sequence[str], description: str) -> list[dg.AssetCheckSpec]:
+def _specs(
+    name: str, tables: Sequence[str], description: str, staged: bool
+) -> list[dg.AssetCheckSpec]:
+    """One spec per raw table; `staged`: the check reads the table's staging model too."""
     return [
-        dg.AssetCheckSpec(name, asset=dg.AssetKey(["raw", t]), description=description)
+        dg.AssetCheckSpec(
+            name,
+            asset=dg.AssetKey(["raw", t]),
+            description=description,
+            additional_deps=[dg.AssetKey(list(staging(t)))] if staged else [],
+        )
         for t in tables
     ]
 
@@ -91,11 +99,13 @@ def _warning_check(
     evaluate: Evaluate,
     warehouse_key: str,
     config_key: str,
+    staged: bool = False,
 ) -> dg.AssetChecksDefinition:
-    """A multi-asset warning check on `tables` whose outcomes come from `evaluate`."""
+    """A multi-asset warning check on `tables` whose outcomes come from `evaluate` (`staged`:
+    it reads their staging models, after dbt)."""
 
     @dg.multi_asset_check(
-        specs=_specs(name, tables, description),
+        specs=_specs(name, tables, description, staged),
         name=name,
         can_subset=True,
         required_resource_keys={warehouse_key, config_key},
@@ -183,7 +193,8 @@ def build_freshness_check(
 def build_distribution_check(
     warehouse_key: str = "warehouse", config_key: str = "business"
 ) -> dg.AssetChecksDefinition:
-    """The recent share of each `distribution.WATCHED` share vs its baseline."""
+    """The recent share of each `distribution.WATCHED` share vs its baseline (on the rows as
+    staging keeps them)."""
     return _warning_check(
         DISTRIBUTION_CHECK,
         [w.table for w in WATCHED],
@@ -191,6 +202,7 @@ def build_distribution_check(
         _distribution,
         warehouse_key,
         config_key,
+        staged=True,
     )
 
 

@@ -47,21 +47,19 @@ class SqlCheck:
     run: Callable[[duckdb.DuckDBPyConnection], SqlOutcome]
 
 
-# The order of a key's versions, latest first: staging's `deduplicate_latest` macro, as SQL.
-VERSION_ORDER = (
-    "_extracted_at desc nulls last, _loaded_at desc nulls last, _source_row desc, _source_file desc"
-)
+def staging_model(table: str) -> str:
+    """The staging model of raw table `table` (`erp_payment_allocations` ->
+    `stg_erp__payment_allocations`): one row per key, the version staging's `deduplicate_latest`
+    keeps. A check that needs rows as staging keeps them reads `staging.<model>` and depends on
+    it, so it runs after dbt."""
+    if table not in SOURCES_BY_NAME:
+        raise KeyError(f"no source table {table!r}")
+    return "stg_" + table.replace("_", "__", 1)
 
 
-def latest_rows(table: str) -> str:
-    """Select the row staging keeps per key of `raw.<table>` (its `deduplicate_latest` rule:
-    latest updated_at, extraction time, load, row; the file name only breaks a full tie)."""
-    source = SOURCES_BY_NAME[table]
-    order = f"{source.updated_at} desc nulls last, " if source.updated_at else ""
-    return (
-        f"select * from raw.{table} qualify row_number() over ("
-        f"partition by {source.key} order by {order}{VERSION_ORDER}) = 1"
-    )
+def staging(table: str) -> tuple[str, str]:
+    """The Dagster asset key path of `table`'s staging model."""
+    return ("staging", staging_model(table))
 
 
 BUILD = ("marts", "dim_build")  # the build's context: as-of date, reporting currency, run

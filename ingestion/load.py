@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -116,6 +116,14 @@ def _add_extracted_at(con: duckdb.DuckDBPyConnection, source: SourceTable) -> No
     )
 
 
+def load_time(con: duckdb.DuckDBPyConnection, now: datetime) -> datetime:
+    """The `_loaded_at` of a new load: `now`, or just after the warehouse's latest load when
+    the clock reads earlier (a clock set back), so that loads stay in the order they
+    happened: incremental staging takes the rows loaded after the latest it holds."""
+    latest = con.execute("select max(_loaded_at) from raw._loads").fetchone()[0]
+    return max(now, latest + timedelta(microseconds=1)) if latest else now
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -134,51 +142,61 @@ def ingest_source(
     """Load every file of `source` under `landing`, and record the landing-zone files `source`
     accounts for without loading them; idempotent per file content."""
     report = SourceReport(source.name)
+    index = _LoadIndex.read(con, source)
     for entry in source_files(landing, source):
-        report.files.append(_ingest_file(con, entry, batch_id, loaded_at))
+        report.files.append(_ingest_file(con, entry, batch_id, loaded_at, index))
     return report
 
 
-def _already_loaded(
-    con: duckdb.DuckDBPyConnection, source: SourceTable, rel: str, digest: str
-) -> str | None:
-    """The file whose latest load has this content: `rel` itself (any status), or another file
-    of the source that was loaded; None when the content is new."""
-    rows = con.execute(
-        """
-        with latest as (
-            select source_file, sha256, status from raw._loads where source_table = $source
+@dataclass
+class _LoadIndex:
+    """`raw._loads` of one source, read once per ingestion and kept up to date as files load
+    (one query per file made recognising a few thousand nightly files cost seconds)."""
+
+    latest: dict[str, tuple[str | None, str]]  # file -> (sha256, status) of its latest load
+    hashed: dict[str, tuple[str, int | None, int | None]]  # file -> (sha256, size, mtime_ns)
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection, source: SourceTable) -> _LoadIndex:
+        latest_load = """
+            select source_file, sha256, status, file_size, file_mtime_ns from raw._loads
+            where source_table = $source {hashed}
             qualify row_number() over (
                 partition by source_file order by _loaded_at desc, rowid desc
             ) = 1
-        )
-        select source_file from latest
-        where sha256 = $digest and (source_file = $rel or status = 'loaded')
-        order by source_file = $rel desc, source_file
-        limit 1
-        """,
-        {"source": source.name, "digest": digest, "rel": rel},
-    ).fetchall()
-    return rows[0][0] if rows else None
-
-
-def _known_digest(
-    con: duckdb.DuckDBPyConnection, source: SourceTable, rel: str, fingerprint: tuple[int, int]
-) -> str | None:
-    """The SHA-256 of `rel`'s latest load when that load saw the same size and modification
-    time; None when the file must be hashed."""
-    rows = con.execute(
         """
-        select sha256, file_size, file_mtime_ns from raw._loads
-        where source_table = $source and source_file = $rel and sha256 is not null
-        order by _loaded_at desc, rowid desc
-        limit 1
-        """,
-        {"source": source.name, "rel": rel},
-    ).fetchall()
-    if rows and (rows[0][1], rows[0][2]) == fingerprint:
-        return rows[0][0]
-    return None
+        rows = con.execute(latest_load.format(hashed=""), {"source": source.name}).fetchall()
+        hashed = con.execute(
+            latest_load.format(hashed="and sha256 is not null"), {"source": source.name}
+        ).fetchall()
+        return cls(
+            latest={f: (sha, status) for f, sha, status, _, _ in rows},
+            hashed={f: (sha, size, mtime) for f, sha, _, size, mtime in hashed},
+        )
+
+    def known_digest(self, rel: str, fingerprint: tuple[int, int]) -> str | None:
+        """The SHA-256 of `rel`'s latest load when that load saw the same size and
+        modification time; None when the file must be hashed."""
+        sha, size, mtime = self.hashed.get(rel, (None, None, None))
+        return sha if (size, mtime) == fingerprint else None
+
+    def already_loaded(self, rel: str, digest: str) -> str | None:
+        """The file whose latest load has this content: `rel` itself (any status), or another
+        file of the source that was loaded (the first by name); None when the content is new."""
+        if self.latest.get(rel, (None, ""))[0] == digest:
+            return rel
+        same = [
+            f for f, (sha, status) in self.latest.items() if sha == digest and status == "loaded"
+        ]
+        return min(same) if same else None
+
+    def record(
+        self, report: FileReport, digest: str | None, fingerprint: tuple[int, int] | None
+    ) -> None:
+        self.latest[report.source_file] = (digest, report.status)
+        if digest is not None:
+            size, mtime = fingerprint or (None, None)
+            self.hashed[report.source_file] = (digest, size, mtime)
 
 
 def _read(entry: LandingFile) -> FileContent:
@@ -206,29 +224,39 @@ def _read(entry: LandingFile) -> FileContent:
 
 
 def _ingest_file(
-    con: duckdb.DuckDBPyConnection, entry: LandingFile, batch_id: str, loaded_at: datetime
+    con: duckdb.DuckDBPyConnection,
+    entry: LandingFile,
+    batch_id: str,
+    loaded_at: datetime,
+    index: _LoadIndex,
 ) -> FileReport:
     source, rel = entry.source, entry.rel
     if entry.path.is_dir():
-        return _record_unreadable(con, source, rel, entry.problem or "", batch_id, loaded_at)
+        report = _record_unreadable(con, source, rel, entry.problem or "", batch_id, loaded_at)
+        index.record(report, None, None)
+        return report
     try:
         stat = entry.path.stat()
         fingerprint = (stat.st_size, stat.st_mtime_ns)
-        digest = _known_digest(con, source, rel, fingerprint) or _sha256(entry.path)
+        digest = index.known_digest(rel, fingerprint) or _sha256(entry.path)
     except OSError as exc:
-        return _record_unreadable(
+        report = _record_unreadable(
             con, source, rel, f"file unreadable: {exc.strerror}", batch_id, loaded_at
         )
-    seen = _already_loaded(con, source, rel, digest)
+        index.record(report, None, None)
+        return report
+    seen = index.already_loaded(rel, digest)
     if seen is not None:
         again = None if seen == rel else f"same content as {seen}, already loaded"
         return FileReport(source.name, rel, "already loaded", reason=again)
     try:
         content = _read(entry)
     except OSError as exc:
-        return _record_unreadable(
+        report = _record_unreadable(
             con, source, rel, f"file unreadable: {exc.strerror}", batch_id, loaded_at
         )
+        index.record(report, None, None)
+        return report
     checked = validate(content.rows, source)
     quarantine = pl.concat([quarantine_frame(content.unparsed), checked.quarantine])
     if content.rejected and quarantine.is_empty():  # nothing row-level to show: one file record
@@ -270,6 +298,7 @@ def _ingest_file(
         raise
     finally:
         con.unregister("incoming_rows")
+    index.record(file_report, digest, fingerprint)
     return file_report
 
 

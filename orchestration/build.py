@@ -74,7 +74,9 @@ class BuildOutcome:
 
 def run_config(settings: Settings, log_level: str = "WARNING") -> dict:
     config = DbtBuildConfig(
-        as_of=settings.as_of.isoformat(), reporting_currency=settings.reporting_currency
+        as_of=settings.as_of.isoformat(),
+        reporting_currency=settings.reporting_currency,
+        full_refresh=settings.full_refresh,
     )
     freshness = SourceCheckRunConfig(as_of=settings.as_of.isoformat())
     return {

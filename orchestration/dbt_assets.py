@@ -1,10 +1,14 @@
 """The dbt project as Dagster assets (dagster-dbt), and the manifest they are built from."""
 
+import functools
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,10 +16,16 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from amicable import progress
-from amicable.settings import DBT_PROJECT_DIR, run_files_dir, today
+from amicable.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV, run_files_dir, today
 from data_quality.outcomes import record_results
 from data_quality.resources import BusinessConfig, WarehouseResource
-from orchestration.dbt_results import check_records, failure_summary, with_failing_keys
+from orchestration.dbt_results import (
+    check_records,
+    failure_summary,
+    model_rows,
+    with_failing_keys,
+)
+from orchestration.incremental import build_fingerprint, full_refresh_reason
 
 
 class DbtBuildConfig(dg.Config):
@@ -24,6 +34,7 @@ class DbtBuildConfig(dg.Config):
 
     as_of: str = ""
     reporting_currency: str = ""
+    full_refresh: bool = False
 
 
 def dbt_executable() -> str:
@@ -32,7 +43,7 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def dbt_vars(config: DbtBuildConfig, business: dict, run_id: str = "") -> str:
+def dbt_vars(config: DbtBuildConfig, business: dict, run_id: str = "") -> dict[str, Any]:
     """dbt's vars: the thresholds, the as-of date (always given: dbt never picks its own
     "today"), the reporting currency and the Dagster run id (read by `marts.dim_build`)."""
     values = dict(business)
@@ -41,7 +52,36 @@ def dbt_vars(config: DbtBuildConfig, business: dict, run_id: str = "") -> str:
     values["as_of"] = config.as_of or today().isoformat()
     if run_id:
         values["run_id"] = run_id
-    return json.dumps(values, sort_keys=True)
+    return values
+
+
+def incremental_vars(
+    warehouse: WarehouseResource, values: dict[str, Any], asked: bool
+) -> tuple[dict[str, Any], list[str]]:
+    """`values` plus the build's fingerprint and the reason for a full refresh (both
+    published in `marts.dim_build`), and the extra dbt arguments (`--full-refresh` or none):
+    `orchestration.incremental` says when a build cannot be incremental."""
+    fingerprint = build_fingerprint(_project_files(DBT_PROJECT_DIR), DBT_PROJECT_DIR, values)
+    as_of = date.fromisoformat(values["as_of"])
+    with warehouse.connect(read_only=True) as con:
+        reason = full_refresh_reason(con, fingerprint, as_of, asked)
+    values = {**values, "build_fingerprint": fingerprint, "full_refresh_reason": reason}
+    return values, (["--full-refresh"] if reason else [])
+
+
+def dbt_run_models(warehouse: Path, select: str, as_of: str = "") -> None:
+    """`dbt run --select <select>` on the DuckDB file `warehouse`, outside any build (the
+    benchmarks build the models they time this way); dbt's artifacts go to a temporary folder.
+    Raises `subprocess.CalledProcessError` when dbt fails."""
+    with tempfile.TemporaryDirectory() as work:
+        command = [
+            dbt_executable(), "run", "--quiet", "--select", select,
+            "--vars", json.dumps({"as_of": as_of or today().isoformat()}),
+            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(Path(work) / "target"), "--log-path", str(Path(work) / "logs"),
+        ]  # fmt: skip
+        env = {**os.environ, WAREHOUSE_ENV: str(warehouse)}
+        subprocess.run(command, env=env, check=True)
 
 
 def _project_files(project_dir: Path) -> list[Path]:
@@ -70,7 +110,7 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
 class SchemaKeyTranslator(DagsterDbtTranslator):
     """Models keyed `[schema, model]` (`marts/fct_ar_ageing`), sources `[source, table]`; dbt
     tests as non-blocking asset checks (a failed test must not fail the dbt step: whether it
-    blocks publication is decided from its severity by `orchestration.build`)."""
+    blocks publication is decided from its level, `orchestration.dbt_results.check_records`)."""
 
     def get_asset_check_spec(
         self,
@@ -101,19 +141,28 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         """Staging, intermediate and mart models, then every dbt data test (as asset checks,
         recorded in `quality.check_results`). `dbt run` then `dbt test`, not `dbt build`: a
         failing test must not skip the models downstream of it, so that one build reports
-        every problem; whether a failure blocks publication is the test's severity (error
-        blocks, warn flags; `data_quality.policy`). dbt's unit tests are code tests: they run
-        in the test suite, not in production builds. dbt's artifacts go to
-        `logs/<warehouse name>/dbt/` next to the warehouse: emptied before each run, removed
-        after a good one, kept (and named in the failure) after a failed one."""
-        variables = ["--vars", dbt_vars(config, business.dbt_vars(), context.run_id)]
+        every problem; whether a failure blocks publication is the test's level
+        (`orchestration.dbt_results.dbt_test_level`, `data_quality.policy`): a blocking test
+        blocks, a row-level one flags its rows and blocks above the share of bad rows. dbt's
+        unit tests are code tests: they run in the test suite, not in production builds.
+        dbt's artifacts go to `logs/<warehouse name>/dbt/` next to the warehouse: emptied
+        before each run, removed after a good one, kept (and named in the failure) after a
+        failed one."""
+        values = dbt_vars(config, business.dbt_vars(), context.run_id)
+        values, refresh = incremental_vars(warehouse, values, config.full_refresh)
+        variables = ["--vars", json.dumps(values, sort_keys=True)]
         target = run_files_dir(Path(warehouse.path)) / "dbt"
         shutil.rmtree(target, ignore_errors=True)  # a previous failed run's
         models = dbt.cli(
-            ["run", *variables], context=context, raise_on_error=False, target_path=target
+            ["run", *refresh, *variables],
+            context=context,
+            raise_on_error=False,
+            target_path=target,
         )
         total = len(context.selected_asset_keys)
-        progress.step(f"dbt: building {total} models")
+        reason = values["full_refresh_reason"]
+        kind = f"full refresh: {reason}" if reason else "incremental: what new files touch"
+        progress.step(f"dbt: building {total} models ({kind})")
         built = 0
         for event in models.stream():
             if isinstance(event, dg.Output | dg.AssetMaterialization):
@@ -132,8 +181,10 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         test_results = tests.get_artifact("run_results.json")
         progress.step(f"dbt: {len(test_results.get('results', []))} data tests run")
         manifest = tests.get_artifact("manifest.json")
-        records = check_records(test_results, manifest)
+        max_share = business.config().quality.max_failing_row_share
         with warehouse.connect(read_only=True) as con:
+            rows = functools.partial(model_rows, con)
+            records = check_records(test_results, manifest, max_share, rows)
             records = with_failing_keys(con, records, test_results)
         record_results(warehouse, records, context.run_id)
         if not models.is_successful():

@@ -7,19 +7,26 @@
 - `failure_summary`: one line naming what failed (tests, unit tests, models), for the person
   reading the build's output, instead of dagster-dbt's wrapped command line.
 
-The dbt step runs `dbt run` then `dbt test`, so a failing test never skips a model: an
-error-severity failure blocks publication of the build (status `fail`), a warn-severity one
-flags its rows (status `warn`); see `data_quality.policy`.
+The dbt step runs `dbt run` then `dbt test`, so a failing test never skips a model. What a
+failure does is the test's level (`data_quality.policy`, `dbt_test_level`): `meta.level` in its
+config when declared, else `blocking` for severity error and `row` for severity warn. A
+blocking test blocks publication (status `fail`); a row-level one flags its rows (status
+`warn`) and blocks like the row-level SQL checks when its failing rows exceed
+`quality.max_failing_row_share` of the tested model's rows (`policy.verdict`, one place); a
+warning (a warn test with `meta: {level: warning}`) never blocks. A row-level test counts
+failing rows: an accepted_values test declares `fail_calc: sum(n_records)` (dbt counts its
+distinct values otherwise).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import duckdb
 
+from data_quality.policy import LEVELS, Level, share_text, verdict
 from data_quality.results import MAX_KEYS, CheckRecord
 
 Artifact = Mapping[str, Any]
@@ -49,38 +56,85 @@ def _asset(manifest: Artifact, test: Mapping[str, Any]) -> str:
     return "dbt"
 
 
-def _status(result_status: str, is_error_severity: bool) -> str:
-    if result_status == "pass":
-        return "pass"
-    if result_status == "skipped":
-        return "skipped"
-    if result_status == "warn":
-        return "warn"
-    return "fail" if is_error_severity else "warn"
+def dbt_test_level(test: Mapping[str, Any]) -> Level:
+    """A dbt test's level (`data_quality.policy`): `config.meta.level` when declared, else
+    `blocking` for severity error and `row` for severity warn. A blocking test has severity
+    error, a row-level or warning one severity warn: anything else is refused, naming it."""
+    config = test.get("config", {})
+    is_error = str(config.get("severity", "error")).lower() == "error"
+    level = (config.get("meta") or {}).get("level") or ("blocking" if is_error else "row")
+    if level not in LEVELS or (level == "blocking") != is_error:
+        severity = "error" if is_error else "warn"
+        raise ValueError(
+            f"dbt test {test.get('name')} ({test.get('original_file_path', '?')}): level "
+            f"{level!r} with severity {severity}; blocking goes with error, row and warning "
+            "with warn"
+        )
+    return level
 
 
-def check_records(run_results: Artifact, manifest: Artifact) -> list[CheckRecord]:
-    """One record per dbt data test in `run_results` (unit tests are code, not data: left out)."""
+RowCounts = Callable[[str], int | None]  # tested model (`schema/name`) -> its rows
+
+
+def _status(result: Mapping[str, Any], level: Level, rows: int | None, max_share: float) -> str:
+    """`pass`, `skipped`, `warn` or `fail` (blocks publication) for a dbt test result."""
+    if result["status"] in ("pass", "skipped"):
+        return result["status"]
+    if result["status"] == "error":  # the test itself failed to run: it judged nothing
+        return "fail" if level == "blocking" else "warn"
+    return verdict(level, max(int(result.get("failures") or 0), 1), rows, max_share)
+
+
+def check_records(
+    run_results: Artifact,
+    manifest: Artifact,
+    max_share: float = 0.0,
+    row_counts: RowCounts | None = None,
+) -> list[CheckRecord]:
+    """One record per dbt data test in `run_results` (unit tests are code, not data: left out).
+    A failed row-level test is judged on its share of the tested model's rows (`row_counts`;
+    without it, or for a test on no model, it only warns)."""
     records = []
     for result in run_results.get("results", []):
         test = _node(manifest, result["unique_id"])
         if test.get("resource_type") != "test":
             continue
-        is_error = str(test.get("config", {}).get("severity", "error")).lower() == "error"
-        status = _status(result["status"], is_error)
+        level = dbt_test_level(test)
+        asset = _asset(manifest, test)
+        failing = int(result.get("failures") or 0)
+        rows = None
+        if level == "row" and result["status"] in ("fail", "warn") and row_counts:
+            rows = row_counts(asset)
+        status = _status(result, level, rows, max_share)
+        description = f"dbt test ({test.get('original_file_path', '')})"
+        if level == "row" and status in ("warn", "fail") and result["status"] != "error":
+            description += f" [{share_text(failing, rows, max_share)}]"
         message = (result.get("message") or "").strip()
         records.append(
             CheckRecord(
                 check_name=test.get("name", result["unique_id"]),
-                asset=_asset(manifest, test),
+                asset=asset,
                 status=status,
-                blocking=is_error,
-                failing_count=int(result.get("failures") or 0),
-                description=f"dbt test ({test.get('original_file_path', '')})",
+                blocking=level != "warning",
+                failing_count=failing,
+                description=description,
                 details=[] if status == "pass" else [{"dbt": result["status"], "message": message}],
             )
         )
     return records
+
+
+def model_rows(con: duckdb.DuckDBPyConnection, asset: str) -> int | None:
+    """Rows of the model `asset` (`schema/name`, as `_asset` names it); None when there is no
+    such table (a test on no model, a model that failed to build)."""
+    schema, _, name = asset.partition("/")
+    if not name:
+        return None
+    try:
+        row = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
+    except duckdb.Error:
+        return None
+    return int(row[0]) if row else None
 
 
 def _key(row: Mapping[str, Any]) -> str:

@@ -11,7 +11,7 @@ import dagster as dg
 from amicable import progress
 from data_quality.resources import WarehouseResource
 from ingestion.contracts import SOURCES, SourceTable
-from ingestion.load import SourceReport, ensure_raw_schema, ingest_source
+from ingestion.load import SourceReport, ensure_raw_schema, ingest_source, load_time
 
 
 class LandingZone(dg.ConfigurableResource):
@@ -50,9 +50,9 @@ def _ingestion_asset(source: SourceTable) -> dg.AssetsDefinition:
     def _asset(
         context: dg.AssetExecutionContext, landing: LandingZone, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
-        loaded_at = datetime.now(UTC).replace(tzinfo=None)
         with warehouse.connect() as con:
             ensure_raw_schema(con, SOURCES)
+            loaded_at = load_time(con, datetime.now(UTC).replace(tzinfo=None))
             report = ingest_source(con, Path(landing.path), source, context.run_id, loaded_at)
         progress.step(
             f"ingested {source.name}: {report.rows_read} rows read, {report.rows_loaded} loaded,"

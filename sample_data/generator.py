@@ -118,11 +118,14 @@ def generate(
     as_of: date | None = None,
     config: Config | None = None,
     debtors: int | None = None,
+    daily: bool | None = None,
 ) -> Summary:
     """Write the sample landing zone for `size` into `out` (history ending at `as_of`,
     default today) with its labels in `out/_labels`. Promise and stuck-case labels use the
     thresholds of `config` (default: the shipped config/amicable.yml). `debtors` replaces the
-    size's number of debtors (volumes scale with it; the profile and file pattern stay)."""
+    size's number of debtors (volumes scale with it; the profile and file pattern stay).
+    `daily` replaces the size's file pattern: one file per source and night (replayable day
+    by day), or two extractions a week apart."""
     config = config or load_config(DEFAULT_CONFIG)
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}: choose one of {', '.join(SIZES)}")
@@ -131,6 +134,8 @@ def generate(
         if debtors < len(FORCED):
             raise ValueError(f"a sample needs at least {len(FORCED)} debtors, got {debtors}")
         spec = replace(spec, debtors=debtors)
+    if daily is not None:
+        spec = replace(spec, daily=daily)
     as_of = as_of or today()
     out = Path(out)
     _prepare(out)
@@ -205,6 +210,7 @@ def generate(
             "complete": True,
             "size": size,
             **({"debtors": debtors} if debtors is not None else {}),
+            **({"daily": daily} if daily is not None else {}),
             "seed": seed,
             "as_of": as_of.isoformat(),
             "rows": summary.rows,

@@ -46,10 +46,10 @@ def test_the_cli_stops_on_a_bad_configuration_in_one_line(tmp_path: Path, capsys
 
 def test_run_options_override_the_configuration_in_dbt_vars() -> None:
     business = load_config(DEFAULT_CONFIG).dbt_vars()
-    assert '"reporting_currency": "EUR"' in dbt_vars(DbtBuildConfig(), business)
+    assert dbt_vars(DbtBuildConfig(), business)["reporting_currency"] == "EUR"
     merged = dbt_vars(DbtBuildConfig(as_of="2024-02-29", reporting_currency="USD"), business)
-    assert '"as_of": "2024-02-29"' in merged and '"reporting_currency": "USD"' in merged
-    assert '"grace_days": 3' in merged
+    assert merged["as_of"] == "2024-02-29" and merged["reporting_currency"] == "USD"
+    assert merged["promises"]["grace_days"] == 3
 
 
 def _edited(tmp_path: Path, old: str, new: str) -> Path:

@@ -4,7 +4,7 @@ exports (CSV, PDF), each logged beside the warehouse.
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         case_file = load_case_file(con, "CS00000101")
-    case_file.reconciliation.ok            # counts and amounts agree with the raw tables
+    case_file.reconciliation.ok            # counts and amounts agree with the source rows
     export = export_case_file(case_file, "pdf", user="auditor")   # bytes, logged
     list_exports(warehouse)                # who exported what, when, with its sha256
 

@@ -1,6 +1,6 @@
 """Load one case's file from the marts: header (`marts.dim_cases`), records in time order
 (`marts.fct_case_file`), its breaches (`marts.fct_compliance_breaches`), the reconciliation of
-its figures to the raw tables, and where it came from (warehouse, build run, as-of date)."""
+its figures to the source rows, and where it came from (warehouse, build run, as-of date)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """Reconcile a case file to the source rows: counts and amounts per record kind and currency.
 
-The source side is recomputed from the raw tables, each row as staging keeps it (the latest
-version per key, `data_quality.sqlcheck.latest_rows`), with the case file's own rule: the
-case's events, calls and messages up to as_of; the debtor's invoices open at the start of the
-opening date or issued while the case was open; credit notes on them and payments to them in
-the case's ledger window (dim_cases); the bank entries of those payments. Every record is
+The source side is recomputed from the source rows as staging keeps them (`staging.stg_*`,
+the latest version per key: the one rule of dbt's `deduplicate_latest`), with the case file's
+own rule: the case's events, calls and messages up to as_of; the debtor's invoices open at the
+start of the opening date or issued while the case was open; credit notes on them and payments
+to them in the case's ledger window (dim_cases); the bank entries of those payments. Every record is
 compared by source table and id (amount, currency, file and row), so a missing, extra or altered
 row is named. Rows quarantined at ingestion that name the case (or its debtor, or one of its
 invoices) are counted apart: they never reach the file, by design.
@@ -19,8 +19,6 @@ from typing import Any
 
 import duckdb
 import pandas as pd
-
-from data_quality.sqlcheck import latest_rows
 
 LINE_COLUMNS: tuple[str, ...] = (
     "record_kind", "source_table", "currency", "file_count", "source_count", "file_amount",
@@ -43,13 +41,13 @@ QUARANTINE_KEYS = {
 _IN_WINDOW = "{col} >= $start and ($end is null or {col} < $end) and {col} <= $as_of"
 _SOURCE_SQL = f"""
 with
-cases as ({latest_rows("cases_cases")}),
-events as ({latest_rows("cases_case_events")}),
-calls as ({latest_rows("contacts_calls")}),
-messages as ({latest_rows("contacts_messages")}),
-invoices as ({latest_rows("erp_invoices")}),
-allocations as ({latest_rows("erp_payment_allocations")}),
-bank as ({latest_rows("bank_entries")}),
+cases as (select * from staging.stg_cases__cases),
+events as (select * from staging.stg_cases__case_events),
+calls as (select * from staging.stg_contacts__calls),
+messages as (select * from staging.stg_contacts__messages),
+invoices as (select * from staging.stg_erp__invoices),
+allocations as (select * from staging.stg_erp__payment_allocations),
+bank as (select * from staging.stg_bank__entries),
 dated as (
     select allocations.*, coalesce(bank.value_date, cast(allocations.allocated_at as date))
         as payment_date
@@ -59,17 +57,18 @@ debtor_invoices as (
     select * from invoices where debtor_id = $debtor and document_type = 'invoice'
 ),
 paid_before as (
-    select invoice_id, sum(amount) as paid from dated where payment_date < $start group by 1
+    select invoice_id, sum(allocated_amount) as paid from dated where payment_date < $start
+    group by 1
 ),
 credited_before as (
-    select reference_invoice_id as invoice_id, sum(amount) as credited from invoices
+    select reference_invoice_id as invoice_id, sum(document_amount) as credited from invoices
     where document_type = 'credit_note' and issue_date < $start group by 1
 ),
 case_invoices as (
     select debtor_invoices.invoice_id from debtor_invoices
     left join paid_before on debtor_invoices.invoice_id = paid_before.invoice_id
     left join credited_before on debtor_invoices.invoice_id = credited_before.invoice_id
-    where debtor_invoices.issue_date < $start and debtor_invoices.amount
+    where debtor_invoices.issue_date < $start and debtor_invoices.document_amount
         - coalesce(paid_before.paid, 0) - coalesce(credited_before.credited, 0) > 0
     union
     select invoice_id from debtor_invoices
@@ -93,20 +92,23 @@ union all
 select 'message', 'contacts_messages', contact_id, null, null, _source_file, _source_row
 from messages where case_id = $case and cast(sent_at as date) <= $as_of
 union all
-select 'invoice', 'erp_invoices', invoice_id, amount, currency, _source_file, _source_row
+select 'invoice', 'erp_invoices', invoice_id, document_amount, currency, _source_file,
+    _source_row
 from invoices where invoice_id in (select invoice_id from case_invoices)
 union all
-select 'credit_note', 'erp_invoices', invoice_id, amount, currency, _source_file, _source_row
+select 'credit_note', 'erp_invoices', invoice_id, document_amount, currency, _source_file,
+    _source_row
 from invoices
 where document_type = 'credit_note'
     and reference_invoice_id in (select invoice_id from case_invoices)
     and {_IN_WINDOW.format(col="issue_date")}
 union all
-select 'payment_allocation', 'erp_payment_allocations', allocation_id, amount, currency,
-    _source_file, _source_row
+select 'payment_allocation', 'erp_payment_allocations', allocation_id, allocated_amount,
+    currency, _source_file, _source_row
 from case_allocations
 union all
-select 'bank_entry', 'bank_entries', entry_ref, amount, currency, _source_file, _source_row
+select 'bank_entry', 'bank_entries', entry_ref, entry_amount, currency, _source_file,
+    _source_row
 from bank where entry_ref in (select payment_ref from case_allocations)
 """
 
@@ -140,7 +142,7 @@ class Reconciliation:
 def reconcile(
     con: duckdb.DuckDBPyConnection, header: dict[str, Any], records: pd.DataFrame
 ) -> Reconciliation:
-    """Compare `records` (the case's rows of marts.fct_case_file) with the raw tables."""
+    """Compare `records` (the case's rows of marts.fct_case_file) with the source rows."""
     params = {
         "case": header["case_id"],
         "debtor": header["debtor_id"],

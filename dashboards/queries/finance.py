@@ -129,19 +129,14 @@ def ageing_kpis(warehouse: Path | str, snapshot_date: dt.date, segment: str) -> 
     )
 
 
-def ageing_by_bucket(warehouse: Path | str, snapshot_date: dt.date, segment: str) -> pd.DataFrame:
-    """One row per bucket in bucket order: ageing_bucket, open_items, open_amount_rc,
-    share_of_open (0–1, null when nothing is open)."""
+def ageing_by_bucket(warehouse: Path | str, on_date: dt.date, segment: str) -> pd.DataFrame:
+    """The ageing by due date at `on_date` (an ageing snapshot or any other date), one row per
+    bucket in bucket order: ageing_bucket, open_items, open_amount_rc, share_of_open (0–1, null
+    when nothing is open). From the balance periods (`marts.fct_ar_balance_periods`) at the
+    rate in force on `on_date`, bucketed by `marts.dim_ageing_buckets`: on a snapshot date it
+    equals `marts.fct_ar_ageing`."""
     _check_choice("segment", segment, SEGMENTS)
-    return _frame(warehouse, "ageing_by_bucket", (snapshot_date, segment, segment))
-
-
-def ageing_by_bucket_on(warehouse: Path | str, on_date: dt.date, segment: str) -> pd.DataFrame:
-    """The ageing at any date (a date picker's, not only a snapshot), from the balance periods
-    (`marts.fct_ar_balance_periods`) at the rate in force on `on_date`: the columns and rows of
-    `ageing_by_bucket`, which it equals on every snapshot date."""
-    _check_choice("segment", segment, SEGMENTS)
-    return _frame(warehouse, "ageing_by_bucket_on", (on_date, segment, segment))
+    return _frame(warehouse, "ageing_by_bucket", (on_date, segment, segment))
 
 
 def ageing_items(

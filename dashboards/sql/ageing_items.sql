@@ -20,5 +20,5 @@ where
     snapshot_date = ?
     and (? = 'all' or segment = ?)
     and (? = 'all' or ageing_bucket = ?)
-order by days_past_due desc, open_amount_rc desc, invoice_id
+order by days_past_due desc, open_amount_rc desc, invoice_id asc
 limit ?

@@ -24,8 +24,9 @@ final as (
         end as overdue_open_rc,
         case
             when count(*) = count(open_amount_rc)
-                then sum(case when ageing_bucket <> 'current' then open_amount_rc else 0 end)
-                / nullif(sum(open_amount_rc), 0)
+                then
+                    sum(case when ageing_bucket <> 'current' then open_amount_rc else 0 end)
+                    / nullif(sum(open_amount_rc), 0)
         end as overdue_share,
         count(*) as open_items,
         count(*) - count(open_amount_rc) as items_without_rate,

@@ -17,7 +17,8 @@ last_day as (
 ),
 
 team_daily as (
-    select * from daily where ? = 'all' or team = ?
+    select * from daily
+    where ? = 'all' or team = ?
 ),
 
 results as (
@@ -78,4 +79,4 @@ final as (
 )
 
 select * from final
-order by collected_amount_rc desc nulls last, agent_id
+order by collected_amount_rc desc nulls last, agent_id asc

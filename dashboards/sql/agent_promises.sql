@@ -16,4 +16,4 @@ select
     strategy
 from marts.fct_promises
 where agent_id = ? and strftime(due_month, '%Y-%m') between ? and ?
-order by promised_date desc, promise_id
+order by promised_date desc, promise_id asc

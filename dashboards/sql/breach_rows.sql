@@ -17,8 +17,9 @@ select
     evidence_ids,
     breach_id
 from marts.fct_compliance_breaches
-where strftime(occurred_at, '%Y-%m') between ? and ?
+where
+    strftime(occurred_at, '%Y-%m') between ? and ?
     and (? = 'all' or rule_id = ?)
     and (? = 'all' or coalesce(agent_id, 'unassigned') = ?)
     and (? = 'all' or coalesce(jurisdiction, 'unknown') = ?)
-order by occurred_at desc, rule_id, breach_id
+order by occurred_at desc, rule_id asc, breach_id asc

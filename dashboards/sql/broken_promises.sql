@@ -49,4 +49,4 @@ final as (
 )
 
 select * from final
-order by days_since_window_end desc, promise_id
+order by days_since_window_end desc, promise_id asc

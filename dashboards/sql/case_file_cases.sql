@@ -8,4 +8,4 @@ select
     owner_agent_id as agent_id,
     is_open
 from marts.dim_cases
-order by breaches desc, case_id
+order by breaches desc, case_id asc

@@ -20,4 +20,4 @@ select
 from marts.fct_cash_expected
 where (? = 'all' or segment = ?) and (? = 'all' or agent_id = ?)
 group by agent_id, segment, kept_rate_basis, kept_rate_used
-order by expected_30d_amount_rc desc, agent_id, segment
+order by expected_30d_amount_rc desc, agent_id asc, segment asc

@@ -16,4 +16,4 @@ select
     currency
 from marts.dim_cases
 where debtor_id = ?
-order by opened_at desc, case_id
+order by opened_at desc, case_id asc

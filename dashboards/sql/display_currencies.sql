@@ -6,4 +6,4 @@ select
     units_per_reporting_unit,
     as_of_date
 from marts.dim_currencies
-order by is_reporting_currency desc, currency
+order by is_reporting_currency desc, currency asc

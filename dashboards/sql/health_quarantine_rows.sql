@@ -12,5 +12,5 @@ select
     _batch_id as run_id
 from raw.quarantine
 where ? = 'all' or source_table = ?
-order by _loaded_at desc, source_file, source_row
+order by _loaded_at desc, source_file asc, source_row asc
 limit ?

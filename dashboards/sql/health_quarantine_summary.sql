@@ -7,4 +7,4 @@ select
     max(_loaded_at) as last_loaded_at
 from raw.quarantine
 group by source_table, reason
-order by source_table, rows_quarantined desc, reason
+order by source_table asc, rows_quarantined desc, reason asc

@@ -13,6 +13,7 @@ with loads as (
     from raw._loads
     group by _batch_id
 ),
+
 checks as (
     select
         run_id,
@@ -23,6 +24,7 @@ checks as (
     from quality.check_results
     group by run_id
 )
+
 select
     coalesce(checks.run_id, loads.run_id) as run_id,
     coalesce(loads.loaded_at, checks.checked_at) as started_at,

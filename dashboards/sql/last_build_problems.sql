@@ -6,8 +6,9 @@ with latest as (
     order by evaluated_at desc
     limit 1
 )
+
 select
     count(*) filter (where status = 'fail') as checks_failed,
     count(*) filter (where status = 'skipped') as checks_not_run
 from quality.check_results
-where run_id = (select run_id from latest)
+where check_results.run_id = (select latest.run_id from latest)

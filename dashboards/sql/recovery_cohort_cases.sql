@@ -22,4 +22,4 @@ where
     and placement_month = ?
     and (? = 'all' or segment = ?)
     and (? = 'all' or strategy = ?)
-order by recovery_rate, placed_amount_rc desc, case_id
+order by recovery_rate asc, placed_amount_rc desc, case_id asc

@@ -20,4 +20,4 @@ where
     and (? = 'all' or segment = ?)
     and (? = 'all' or strategy = ?)
     and (? = 'all' or owner_team = ?)
-order by duration_days desc, case_id
+order by duration_days desc, case_id asc

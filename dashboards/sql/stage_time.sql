@@ -42,4 +42,4 @@ final as (
 )
 
 select * from final
-order by median_days desc nulls last, stage
+order by median_days desc nulls last, stage asc

@@ -1,5 +1,5 @@
 {#- One row per key from an append-only raw relation: the latest version wins, in this order
-    (one rule, mirrored by data_quality.sqlcheck.latest_rows):
+    (the one home of the rule: whoever needs rows as staging keeps them reads staging.stg_*):
     1. the latest `updated_at` (when the source has one);
     2. the latest `_extracted_at`, the extraction time in the file's name (DESIGN.md §3);
     3. the latest load `_loaded_at` (a file re-delivered under the same name: the newer load);

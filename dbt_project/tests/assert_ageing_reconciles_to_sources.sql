@@ -1,9 +1,12 @@
 {{ config(meta={'dagster': {'ref': {'name': 'fct_ar_ageing'}}}) }}
 
-{#- At the latest snapshot (as_of), the ageing's open amount per currency equals, recomputed
-    straight from staging: per invoice issued <= as_of, invoice amount - allocations with a
-    payment date (bank value date, else allocation date) <= as_of - credit notes referencing it
-    issued <= as_of, clamped at zero. Returns the currencies that do not reconcile. -#}
+{#- Open AR reconciles to the sources to the cent (blocking: the ageing must hold exactly the
+    open receivables of the sources). At the latest snapshot (as_of), each invoice's open amount
+    and currency in the ageing equal, recomputed straight from staging (the source rows as
+    staging keeps them): invoice amount - allocations with a payment date (bank value date,
+    else allocation date) <= as_of - credit notes referencing it issued <= as_of, for every
+    invoice issued <= as_of whose result is above zero. Per invoice, so per currency too.
+    Returns the invoices that differ (missing, extra, another amount or currency). -#}
 with
 
 invoices as (
@@ -59,10 +62,11 @@ credited_per_invoice as (
 expected_per_invoice as (
 
     select
+        invoices.invoice_id,
         invoices.currency,
         invoices.document_amount
         - coalesce(allocated_per_invoice.allocated_amount, 0)
-        - coalesce(credited_per_invoice.credited_amount, 0) as net_amount
+        - coalesce(credited_per_invoice.credited_amount, 0) as open_amount
     from invoices
     left join allocated_per_invoice
         on invoices.invoice_id = allocated_per_invoice.invoice_id
@@ -74,35 +78,36 @@ expected_per_invoice as (
 
 expected as (
 
-    select
-        currency,
-        sum(case when net_amount > 0 then net_amount else 0 end) as open_amount
-    from expected_per_invoice
-    group by currency
+    select * from expected_per_invoice
+    where open_amount > 0
 
 ),
 
 actual as (
 
     select
+        invoice_id,
         currency,
-        sum(open_amount) as open_amount
+        open_amount
     from ageing
     where snapshot_date = {{ as_of_date() }}
-    group by currency
 
 ),
 
 final as (
 
     select
+        coalesce(expected.invoice_id, actual.invoice_id) as invoice_id,
         coalesce(expected.currency, actual.currency) as currency,
-        coalesce(expected.open_amount, 0) as expected_open_amount,
-        coalesce(actual.open_amount, 0) as ageing_open_amount
+        expected.open_amount as expected_open_amount,
+        actual.open_amount as ageing_open_amount,
+        actual.currency as ageing_currency
     from expected
     full outer join actual
-        on expected.currency = actual.currency
-    where coalesce(expected.open_amount, 0) <> coalesce(actual.open_amount, 0)
+        on expected.invoice_id = actual.invoice_id
+    where
+        expected.open_amount is distinct from actual.open_amount
+        or expected.currency is distinct from actual.currency
 
 )
 

@@ -1,6 +1,7 @@
 """Exports of case files: the log beside the warehouse, the reconciliation against altered
-sources, and the `amicable case-file` command. Each test works on its own copy of the sample
-warehouse (the export log goes beside the warehouse it was made from)."""
+sources (the source rows as staging keeps them), and the `amicable case-file` command. Each
+test works on its own copy of the sample warehouse (the export log goes beside the warehouse
+it was made from)."""
 
 from __future__ import annotations
 
@@ -80,7 +81,8 @@ def _alter(warehouse: Path, sql: str, params: list) -> None:
 
 def _alter_first(warehouse: Path, case_id: str, record_kind: str, sql: str) -> pd.Series:
     """Run `sql` (`?`: a source id) on the source row of the case's first `record_kind`
-    record, after the build; returns that record as the case file holds it."""
+    record (in staging, which the reconciliation reads), after the build; returns that record
+    as the case file holds it."""
     records = case_file_of(warehouse, case_id).records
     record = records[records["record_kind"] == record_kind].iloc[0]
     _alter(warehouse, sql, [record["source_id"]])
@@ -92,7 +94,7 @@ def test_reconciliation_names_a_source_row_removed_after_the_build(
 ) -> None:
     case_id = _planted_case(sample_build, "US-CEASE")["case_id"]
     assert case_file_of(warehouse, case_id).reconciliation.ok
-    sql = "delete from raw.contacts_calls where contact_id = ? returning contact_id"
+    sql = "delete from staging.stg_contacts__calls where contact_id = ? returning contact_id"
     call = _alter_first(warehouse, case_id, "call", sql)
     reconciliation = case_file_of(warehouse, case_id).reconciliation
     assert not reconciliation.ok
@@ -112,7 +114,10 @@ def test_reconciliation_names_an_altered_amount_and_its_source_row(
     sample_build: SampleBuild, warehouse: Path
 ) -> None:
     case_id = _planted_case(sample_build, "FR-NO-FEES")["case_id"]
-    sql = "update raw.erp_invoices set amount = amount + 1 where invoice_id = ? returning amount"
+    sql = (
+        "update staging.stg_erp__invoices set document_amount = document_amount + 1"
+        " where invoice_id = ? returning document_amount"
+    )
     invoice = _alter_first(warehouse, case_id, "invoice", sql)
     reconciliation = case_file_of(warehouse, case_id).reconciliation
     amount, currency = invoice["amount"], invoice["currency"]
@@ -143,7 +148,7 @@ def test_cli_exits_one_when_the_case_does_not_reconcile(
     sample_build: SampleBuild, warehouse: Path, tmp_path: Path, capsys
 ) -> None:
     case_id = _planted_case(sample_build, "US-CEASE")["case_id"]
-    sql = "delete from raw.cases_case_events where case_id = ? returning event_id"
+    sql = "delete from staging.stg_cases__case_events where case_id = ? returning event_id"
     _alter(warehouse, sql, [case_id])
     out = tmp_path / "file.csv"
     argv = ["case-file", "--case", case_id, "--warehouse", str(warehouse), "--format", "csv"]

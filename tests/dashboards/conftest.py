@@ -11,6 +11,10 @@ Latest snapshot 2026-11-20 (reporting currency EUR):
   all: 4065.75 open, 2950.75 overdue, 7 items; B2B 3750.00 / 4 items; B2C 315.75 / 3 items.
 Month end 2026-10-31: INV-2 current 460.00, INV-3 31-60 2000.00, INV-7 61-90 300.00,
   INV-5 120+ 80.25, INV-8 B2C 1-30 60.00: all 2900.25, 5 items.
+The same open items as balance periods (`marts.fct_ar_balance_periods`, open from the issue
+date, or from the day after the month end for those issued later, to the day after the last
+snapshot holding them) with their rates (`marts.dim_fx_rate_periods`), and the ageing buckets
+(`marts.dim_ageing_buckets`, the dbt model as dbt compiles it), for the ageing at any date.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import SampleBuild
 from tests.dashboards.apptest_support import Downloads, traces
+from tests.dbt_project.raw_fixture import build_models
 
 LATEST = dt.date(2026, 11, 20)
 MONTH_END = dt.date(2026, 10, 31)
@@ -81,6 +86,49 @@ create table marts.fct_ar_ageing (
 INSERT_ROW = (
     "insert into marts.fct_ar_ageing values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+# currency, valid from, valid to (excluded), rate: the rates of ROWS at each snapshot
+FX_PERIODS = [
+    ("EUR", dt.date(1, 1, 1), None, "1"),
+    ("USD", dt.date(2026, 10, 1), LATEST, "0.92"),
+    ("USD", LATEST, None, "0.90"),
+    ("GBP", dt.date(2026, 10, 1), None, "1.15"),
+]
+CREATE_PERIODS = """
+create table marts.fct_ar_balance_periods (
+    invoice_id varchar,
+    segment varchar,
+    currency varchar,
+    due_date date,
+    valid_from date,
+    valid_to date,
+    open_amount decimal(18, 2)
+);
+create table marts.dim_fx_rate_periods (
+    currency varchar,
+    valid_from date,
+    valid_to date,
+    rate_to_reporting decimal(24, 10)
+);
+"""
+
+
+def _balance_periods() -> list[tuple[object, ...]]:
+    """One period per invoice of ROWS, holding its open amount at every snapshot it is in."""
+    snapshots: dict[str, list[dt.date]] = {}
+    for snapshot, number, *_ in ROWS:
+        snapshots.setdefault(number, []).append(snapshot)
+    periods = []
+    for snapshot, number, debtor, currency, due, _, _, amount, _, _ in ROWS:
+        held = snapshots[number]
+        if snapshot != max(held):
+            continue
+        due_date = dt.date.fromisoformat(due)
+        issued = due_date - dt.timedelta(days=30)
+        valid_from = issued if MONTH_END in held else MONTH_END + dt.timedelta(days=1)
+        valid_to = None if LATEST in held else snapshot + dt.timedelta(days=1)
+        segment = DEBTORS[debtor][1]
+        periods.append((f"I{number}", segment, currency, due_date, valid_from, valid_to, amount))
+    return periods
 
 
 def write_ageing_warehouse(path: Path) -> Path:
@@ -111,6 +159,15 @@ def write_ageing_warehouse(path: Path) -> Path:
                     snapshot == LATEST,
                 ],
             )
+        connection.execute(CREATE_PERIODS)
+        connection.executemany(
+            "insert into marts.fct_ar_balance_periods values (?, ?, ?, ?, ?, ?, ?)",
+            _balance_periods(),
+        )
+        connection.executemany(
+            "insert into marts.dim_fx_rate_periods values (?, ?, ?, ?)", FX_PERIODS
+        )
+        build_models(connection, "dim_ageing_buckets")
     finally:
         connection.close()
     return path

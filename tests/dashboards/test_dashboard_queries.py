@@ -49,9 +49,11 @@ def test_an_item_without_an_fx_rate_leaves_the_totals_undefined_not_understated(
             " where snapshot_date = ? and ageing_bucket = '1-30'",
             [LATEST],
         )
+        con.execute("delete from marts.dim_fx_rate_periods where currency = 'USD'")
     kpis = queries.ageing_kpis(ageing_warehouse, LATEST, "all")
     assert (kpis.total_open_rc, kpis.overdue_open_rc, kpis.overdue_share) == (None, None, None)
     assert (kpis.open_items, kpis.items_without_rate) == (7, 2)
+    # INV-2 (USD, 1-30) has no rate on the date: its bucket has no total, no share is shown
     frame = queries.ageing_by_bucket(ageing_warehouse, LATEST, "all").set_index("ageing_bucket")
     assert frame["open_amount_rc"].isna().tolist() == [False, True, False, False, False, False]
     assert frame["share_of_open"].isna().all()
@@ -81,6 +83,23 @@ def test_by_bucket_of_one_segment_leaves_the_other_out(ageing_warehouse: Path) -
     frame = queries.ageing_by_bucket(ageing_warehouse, LATEST, "B2C")
 
     assert list(frame["open_amount_rc"]) == pytest.approx([115.0, 120.5, 0, 0, 0, 80.25])
+
+
+def test_by_bucket_at_the_month_end_and_between_snapshots(ageing_warehouse: Path) -> None:
+    """One query for the month-end page and any date: at 2026-10-31 the month-end ageing;
+    on 2026-11-10 INV-8 is paid, INV-2 is 5 days past due at 0.92, INV-3 41, INV-7 87 (61-90),
+    INV-1, INV-4 and INV-6 issued on 11-01 (INV-4 due that day: current)."""
+    month_end = queries.ageing_by_bucket(ageing_warehouse, MONTH_END, "all")
+    assert list(month_end["open_items"]) == [1, 1, 1, 1, 0, 1]
+    assert list(month_end["open_amount_rc"]) == pytest.approx(
+        [460.0, 60.0, 2000.0, 300.0, 0, 80.25]
+    )
+
+    between = queries.ageing_by_bucket(ageing_warehouse, dt.date(2026, 11, 10), "all")
+    assert list(between["open_items"]) == [3, 1, 1, 1, 0, 1]
+    assert list(between["open_amount_rc"]) == pytest.approx(
+        [1000.0 + 120.5 + 115.0, 460.0, 2000.0, 300.0, 0, 80.25]
+    )
 
 
 def test_items_of_a_bucket_are_exactly_that_buckets_invoices(ageing_warehouse: Path) -> None:
@@ -140,7 +159,7 @@ def test_warehouse_without_marts_says_no_warehouse_yet(tmp_path: Path) -> None:
     duckdb.connect(str(path)).close()
 
     with pytest.raises(queries.WarehouseNotBuilt, match="fct_ar_ageing"):
-        queries.ageing_by_bucket(path, LATEST, "all")
+        queries.ageing_kpis(path, LATEST, "all")
 
 
 def test_file_that_is_not_duckdb_is_unreadable(tmp_path: Path) -> None:

@@ -1,5 +1,7 @@
-"""Small raw/intermediate/mart tables in a tmp warehouse, and a tiny Dagster graph around a
-check: stub assets stand in for the tables, one downstream asset shows what a check blocks."""
+"""Small raw/staging/intermediate/mart tables in a tmp warehouse, and a tiny Dagster graph
+around a check: stub assets stand in for the tables, one downstream asset shows what a check
+blocks. The staging tables are built from the raw rows by the staging models as dbt compiles
+them (`tests.dbt_project.raw_fixture.build_staging`)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from amicable.settings import DEFAULT_CONFIG
 from data_quality.resources import BusinessConfig, WarehouseResource
 from ingestion.contracts import SOURCES
 from ingestion.load import ensure_raw_schema
+from tests.dbt_project.raw_fixture import build_staging
 
 DOWNSTREAM = dg.AssetKey(["downstream"])
 
@@ -60,17 +63,15 @@ RAW: dict[str, list[dict[str, object]]] = {
     ],
 }  # fmt: skip
 AS_OF = "2026-01-31"
-AGEING_AT_AS_OF = [("INV-1", "EUR", "50.00"), ("INV-2", "USD", "40.00")]
 
 
 def build_warehouse(
     path: Path,
     raw: Mapping[str, Sequence[Mapping[str, object]]] = RAW,
-    ageing: Sequence[tuple[str, str, str]] = AGEING_AT_AS_OF,
     contacts: Sequence[tuple[str, str]] = (("call", "K-1"), ("message", "M-1")),
 ) -> Path:
-    """Every raw table (rows of `raw`, file `f_<table>.csv`, rows numbered from 1), the as-of
-    spine, the ageing at as_of and the contacts model. Replaces `path`."""
+    """Every raw table (rows of `raw`, file `f_<table>.csv`, rows numbered from 1), its staging
+    table, the build's context (as_of) and the contacts model. Replaces `path`."""
     path.unlink(missing_ok=True)
     with duckdb.connect(str(path)) as con:
         ensure_raw_schema(con, SOURCES)
@@ -82,6 +83,7 @@ def build_warehouse(
                 con.execute(
                     f"insert into raw.{table} ({columns}) values ({marks})", list(values.values())
                 )
+        build_staging(con)
         con.execute("create schema intermediate")
         con.execute(
             "create table intermediate.int_ops_case_contacts"
@@ -95,14 +97,6 @@ def build_warehouse(
         con.execute("create schema marts")
         con.execute(  # the build's context (dbt's marts.dim_build), read by the checks
             f"create table marts.dim_build as select date '{AS_OF}' as as_of_date"
-        )
-        con.execute(
-            "create table marts.fct_ar_ageing (snapshot_date date, invoice_id varchar,"
-            " currency varchar, open_amount decimal(18, 2))"
-        )
-        con.executemany(
-            "insert into marts.fct_ar_ageing values (?, ?, ?, ?)",
-            [[AS_OF, *row] for row in ageing],
         )
     return path
 

@@ -113,7 +113,6 @@ def test_default_checks_cover_every_raw_table_and_no_mart() -> None:
         "allocations_reference_known_invoices",
         "contacts_calls_reference_known_cases",
         "contacts_messages_reference_known_cases",
-        "ageing_reconciles_to_raw",
         "payments_reconcile_to_allocations",
         "contacts_reconcile_to_loaded",
     }

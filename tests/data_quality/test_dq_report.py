@@ -15,10 +15,12 @@ from amicable.settings import Settings
 from data_quality.checks import build_sql_checks
 from data_quality.report import report_path, write_report
 from data_quality.source_checks import FRESHNESS_CHECK, build_freshness_check
+from data_quality.sqlcheck import staging
 from orchestration.build import run_config
 
 ALLOCATIONS = dg.AssetKey(["raw", "erp_payment_allocations"])
 INVOICES = dg.AssetKey(["raw", "erp_invoices"])
+STAGED = [dg.AssetKey(list(staging(t))) for t in ("erp_payment_allocations", "erp_invoices")]
 
 
 class _Tables(HTMLParser):
@@ -62,7 +64,7 @@ def test_the_report_lists_each_check_of_the_run_failures_first_with_keys(tmp_pat
     ops = run_config(Settings(tmp_path, warehouse, as_of=date(2026, 1, 31)))["ops"]
     result = run_graph(
         warehouse,
-        stubs([ALLOCATIONS, INVOICES], ALLOCATIONS),
+        stubs([ALLOCATIONS, INVOICES, *STAGED], ALLOCATIONS),
         [
             *build_sql_checks(names=["allocations_reference_known_invoices"]),
             build_freshness_check(tables=["erp_invoices"]),

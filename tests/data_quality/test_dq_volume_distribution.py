@@ -24,6 +24,7 @@ from data_quality.source_checks import (
     build_distribution_check,
     build_volume_check,
 )
+from data_quality.sqlcheck import staging
 
 INVOICES = dg.AssetKey(["raw", "erp_invoices"])
 CALLS = dg.AssetKey(["raw", "contacts_calls"])
@@ -88,7 +89,10 @@ def _distribution(tmp_path: Path, recent_unanswered: int) -> tuple[dg.ExecuteInP
     recent = _calls(datetime(2026, 1, 24, 10), 6, 40, recent_unanswered, "R")
     raw["contacts_calls"] = baseline + recent
     warehouse = build_warehouse(tmp_path / f"calls_{recent_unanswered}.duckdb", raw)
-    result = run_graph(warehouse, stubs([CALLS, MESSAGES], CALLS), [build_distribution_check()])
+    staged = [dg.AssetKey(list(staging(t))) for t in ("contacts_calls", "contacts_messages")]
+    result = run_graph(
+        warehouse, stubs([CALLS, MESSAGES, *staged], CALLS), [build_distribution_check()]
+    )
     return result, warehouse
 
 

@@ -7,10 +7,12 @@ computed by hand (see the comments next to the rows and in test_dbt_ageing.py).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -159,15 +161,21 @@ RAW_FILES: dict[str, dict[str, Sequence[Row]]] = {
 
 
 def insert_raw_rows(
-    con: duckdb.DuckDBPyConnection, table: str, source_file: str, rows: Sequence[Row]
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    source_file: str,
+    rows: Sequence[Row],
+    loaded_at: str = "2026-04-03 06:00:00",
 ) -> None:
-    """Append `rows` to raw.<table> with load metadata, as ingestion would."""
+    """Append `rows` to raw.<table> with load metadata, as ingestion would (a load after a
+    build must pass a later `loaded_at`, as ingestion does: incremental staging takes what
+    was loaded since its last build)."""
     for number, row in enumerate(rows, start=1):
         record = {
             **row,
             "_source_file": source_file,
             "_source_row": number,
-            "_loaded_at": "2026-04-03 06:00:00",
+            "_loaded_at": loaded_at,
             "_batch_id": f"batch-{source_file}",
             "_extracted_at": extracted_at(source_file.rsplit("/", 1)[-1]),
         }
@@ -231,3 +239,45 @@ def _node_name(unique_id: str) -> str:
     """`model.amicable.x` and `test.amicable.x.<hash>` -> x; `unit_test.amicable.m.x` -> m::x."""
     kind, _package, *rest = unique_id.split(".")
     return "::".join(rest) if kind == "unit_test" else rest[0]
+
+
+_CATALOG = "amicable_compiled_sql"  # the compile-time warehouse's name, dropped from the SQL
+STAGING = "path:models/staging,resource_type:model"
+
+
+@functools.cache
+def compiled_models(selector: str) -> dict[str, tuple[str, str]]:
+    """name -> (schema, select) of each model `selector` picks, as dbt compiles it (`dbt
+    compile`, once per selector and test session), relations named `schema.table`: the real
+    models' SQL, runnable on any DuckDB connection that holds what they read."""
+    with tempfile.TemporaryDirectory() as work:
+        work_dir = Path(work)
+        run = run_dbt(
+            ["compile", "--select", selector, "--vars", dbt_vars(as_of=AS_OF)],
+            work_dir / f"{_CATALOG}.duckdb",
+            work_dir,
+        )
+        assert run.returncode == 0, run.output
+        manifest = json.loads((work_dir / "target" / "manifest.json").read_text())
+    return {
+        node["name"]: (node["schema"], node["compiled_code"].replace(f'"{_CATALOG}".', ""))
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node.get("compiled_code")
+    }
+
+
+def build_models(con: duckdb.DuckDBPyConnection, selector: str) -> None:
+    """(Re)build the tables of the models `selector` picks over `con`, as dbt would."""
+    for name, (schema, select) in compiled_models(selector).items():
+        con.execute(f"create schema if not exists {schema}")
+        con.execute(f"create or replace table {schema}.{name} as {select}")
+
+
+def staging_models() -> dict[str, str]:
+    """Each staging model's select as dbt compiles it: the real `deduplicate_latest` rule."""
+    return {name: select for name, (_, select) in compiled_models(STAGING).items()}
+
+
+def build_staging(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build every `staging.stg_*` table from the raw tables over `con`, as dbt would."""
+    build_models(con, STAGING)

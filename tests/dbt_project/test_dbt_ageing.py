@@ -16,6 +16,7 @@ from typing import Any
 
 import duckdb
 
+from orchestration.dbt_results import check_records, with_failing_keys
 from tests.dbt_project.raw_fixture import AS_OF, DbtRun, dbt_vars, insert_raw_rows, run_dbt
 
 MISSING_BANK_ENTRY = (
@@ -188,6 +189,49 @@ def test_latest_snapshot_totals_reconcile_per_currency(built_warehouse: DbtRun) 
     assert set(statuses.values()) == {"pass"}
 
 
+def test_an_ageing_a_cent_off_or_missing_an_invoice_fails_the_reconciliation_by_invoice(
+    built_warehouse: DbtRun, tmp_path: Path
+) -> None:
+    """The blocking reconciliation of open AR to the sources, to the cent, is the dbt test
+    `assert_ageing_reconciles_to_sources` (one home): it names each invoice that differs, and
+    the build records those keys with the failed test."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse.warehouse, warehouse)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "update marts.fct_ar_ageing set open_amount = open_amount - 0.01"
+            f" where invoice_id = 'INV-1' and snapshot_date = '{AS_OF}'"
+        )
+        con.execute(
+            "delete from marts.fct_ar_ageing"
+            f" where invoice_id = 'INV-6' and snapshot_date = '{AS_OF}'"
+        )
+
+    name = "assert_ageing_reconciles_to_sources"
+    run = run_dbt(["test", "--select", name, "--vars", dbt_vars(as_of=AS_OF)], warehouse, tmp_path)
+
+    assert run.statuses == {name: "fail"}
+    assert query(
+        warehouse,
+        "select invoice_id, currency, expected_open_amount, ageing_open_amount"
+        f" from test_failures.{name} order by invoice_id",
+    ) == [
+        ("INV-1", "EUR", Decimal("600.00"), Decimal("599.99")),
+        ("INV-6", "EUR", Decimal("100.00"), None),
+    ]
+    run_results = json.loads((tmp_path / "target" / "run_results.json").read_text())
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        [record] = with_failing_keys(con, check_records(run_results, manifest), run_results)
+    assert (record.asset, record.status, record.blocking, record.failing_count) == (
+        "marts/fct_ar_ageing",
+        "fail",
+        True,
+        2,
+    )
+    assert sorted(record.failing_keys) == ["invoice_id=INV-1", "invoice_id=INV-6"]
+
+
 def test_case_event_payload_keys_become_typed_columns(built_warehouse: DbtRun) -> None:
     rows = query(
         built_warehouse.warehouse,
@@ -211,7 +255,10 @@ def test_missing_fx_rate_warns_on_the_item_and_leaves_open_amount_rc_null(
         "amount": "80.00", "currency": "GBP", "updated_at": "2026-03-01 09:00:00",
     }  # fmt: skip
     with duckdb.connect(str(warehouse)) as con:
-        insert_raw_rows(con, "erp_invoices", "erp/invoices_2026-03-02T0200.csv", [gbp_invoice])
+        later = "2026-04-04 06:00:00"  # a load after the build's
+        insert_raw_rows(
+            con, "erp_invoices", "erp/invoices_2026-03-02T0200.csv", [gbp_invoice], later
+        )
 
     run = run_dbt(
         ["build", "--select", "+fct_ar_ageing", "--exclude-resource-type", "unit_test",

@@ -162,7 +162,8 @@ def test_a_blocking_failure_keeps_the_last_good_build_and_still_runs_every_check
     """With `max_failing_row_share: 0`, one orphan allocation blocks publication: the build
     exits 1 and names it with its key, the published warehouse stays the previous build, and
     the rejected build (kept beside it) holds every check of the run, the unrelated missing
-    FX rate and the dbt tests downstream included."""
+    FX rate (a row-level dbt test, blocking too at this share, saying why) and the dbt tests
+    downstream included."""
     landing, warehouse = tmp_path / "landing", tmp_path / "warehouse.duckdb"
     generate(landing, size="tiny", seed=3, as_of=AS_OF)
     config_dir = tmp_path / "config"
@@ -198,9 +199,11 @@ def test_a_blocking_failure_keeps_the_last_good_build_and_still_runs_every_check
     assert checks[("allocations_reference_known_invoices", "raw/erp_payment_allocations")][0] == (
         "fail"
     )
-    assert checks[FX_RATE_TEST][0] == "warn", (
-        "an unrelated defect of the same files is reported in the same build"
-    )
+    # an unrelated defect of the same files is reported in the same build; a row-level dbt
+    # test applies the same share as the SQL checks: with a share of 0 it blocks too
+    assert checks[FX_RATE_TEST][0] == "fail"
+    fx_lines = [line for line in blocking if "{} on {}:".format(*FX_RATE_TEST) in line]
+    assert len(fx_lines) == 1 and "blocks above 0 %" in fx_lines[0], blocking
     assert not [key for key, (s, _) in checks.items() if s == "skipped"], "every check ran"
     dbt_marts = [asset for (_, asset) in checks if asset.startswith("marts/")]
     assert dbt_marts, "the dbt tests on marts ran although a raw check blocks"

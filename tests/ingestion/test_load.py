@@ -8,7 +8,13 @@ import pytest
 
 from ingestion import load as load_module
 from ingestion.contracts import SOURCES, SOURCES_BY_NAME
-from ingestion.load import LandingError, ensure_raw_schema, ingest_source, quarantine_messages
+from ingestion.load import (
+    LandingError,
+    ensure_raw_schema,
+    ingest_source,
+    load_time,
+    quarantine_messages,
+)
 from tests.ingestion.conftest import INVOICE_HEADER, write
 
 INVOICES = SOURCES_BY_NAME["erp_invoices"]
@@ -173,3 +179,21 @@ def test_quarantine_messages_name_file_row_field_and_reason(landing: Path) -> No
         ],
         1,
     )
+
+
+def test_a_load_after_the_clock_was_set_back_is_still_the_latest(landing: Path) -> None:
+    """Incremental staging takes the rows loaded after the latest it holds: a load time
+    must never go back, whatever the clock says."""
+    write(
+        landing / "erp" / "invoices_2026-01-01T0000.csv",
+        INVOICE_HEADER + ROW.format(id="I1", amount="10.00") + "\n",
+    )
+    with duckdb.connect() as con:
+        ensure_raw_schema(con, SOURCES)
+        first = datetime(2026, 1, 2, 3, 4, 5)
+        assert load_time(con, first) == first  # an empty warehouse: the clock
+        ingest_source(con, landing, INVOICES, "b1", first)
+        set_back = datetime(2026, 1, 1, 0, 0, 0)
+        assert load_time(con, set_back) == datetime(2026, 1, 2, 3, 4, 5, 1)
+        later = datetime(2026, 1, 3)
+        assert load_time(con, later) == later

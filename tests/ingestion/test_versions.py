@@ -1,6 +1,6 @@
 """Which version of a record staging keeps: updated_at, then the extraction time in the file's
-name, then the load, then the row. The dbt macro `deduplicate_latest` and its Python mirror
-`data_quality.sqlcheck.latest_rows` are run side by side on every case: one rule."""
+name, then the load, then the row. Every case reads the staging models themselves, as dbt
+compiles them (`deduplicate_latest`, the one home of the rule), over rows loaded by ingestion."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
-import jinja2
 
 from data_quality.expectations import raw_unique
-from data_quality.sqlcheck import latest_rows
+from data_quality.sqlcheck import staging_model
 from ingestion.contracts import SOURCES, SOURCES_BY_NAME
 from ingestion.load import ensure_raw_schema, ingest_source
+from tests.dbt_project.raw_fixture import build_staging, staging_models
 from tests.ingestion.conftest import write
 from tests.ingestion.malformed_cases import CALL_HEADER, INVOICE_HEADER, call, camt, invoice
-
-MACRO = Path(__file__).parents[2] / "dbt_project/macros/deduplicate_latest.sql"
 
 
 def load(con: duckdb.DuckDBPyConnection, landing: Path, table: str, at: datetime) -> dict:
@@ -26,25 +24,14 @@ def load(con: duckdb.DuckDBPyConnection, landing: Path, table: str, at: datetime
     return {f.source_file: f for f in report.files}
 
 
-def staging_macro(table: str) -> str:
-    source = SOURCES_BY_NAME[table]
-    call_it = "{{ deduplicate_latest(relation, keys, updated_at) }}"
-    template = jinja2.Environment().from_string(MACRO.read_text(encoding="utf-8") + call_it)
-    keys = [k.strip() for k in source.key.split(",")]
-    return template.render(relation=f"raw.{table}", keys=keys, updated_at=source.updated_at)
-
-
 def kept(con: duckdb.DuckDBPyConnection, table: str, column: str) -> dict[str, str]:
-    """key -> `column` of the version staging keeps, asserting the macro and the mirror agree."""
+    """key -> `column` of the version staging keeps: its staging table, built from raw."""
+    build_staging(con)
     key = SOURCES_BY_NAME[table].key
-    by_macro = con.execute(
-        f"select {key}, cast({column} as varchar) from ({staging_macro(table)}) order by 1"
+    rows = con.execute(
+        f"select {key}, cast({column} as varchar) from staging.{staging_model(table)} order by 1"
     ).fetchall()
-    by_mirror = con.execute(
-        f"select {key}, cast({column} as varchar) from ({latest_rows(table)}) order by 1"
-    ).fetchall()
-    assert by_macro == by_mirror
-    return dict(by_macro)
+    return dict(rows)
 
 
 def ambiguous_keys(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -73,7 +60,7 @@ def test_a_file_without_an_extraction_timestamp_is_rejected_and_never_wins(
     final = files["erp/invoices_final.csv"]
     assert (final.status, final.rows_read, final.rows_quarantined) == ("rejected", 1, 1)
     assert "no extraction timestamp" in (final.reason or "")
-    assert kept(con, "erp_invoices", "amount") == {"I1": "10.00"}
+    assert kept(con, "erp_invoices", "document_amount") == {"I1": "10.00"}
 
 
 def test_the_extraction_time_orders_versions_whatever_the_names(landing: Path) -> None:
@@ -86,9 +73,9 @@ def test_the_extraction_time_orders_versions_whatever_the_names(landing: Path) -
     con = duckdb.connect()
     load(con, landing, "contacts_calls", T1)
     load(con, landing, "bank_entries", T1)
-    assert kept(con, "contacts_calls", "duration_s") == {"K1": "20"}
-    assert kept(con, "bank_entries", "amount") == {"B1": "2.00"}
-    assert kept(con, "contacts_calls", "_extracted_at") == {"K1": "2026-01-10 02:00:00"}
+    assert kept(con, "contacts_calls", "duration_seconds") == {"K1": "20"}
+    assert kept(con, "bank_entries", "entry_amount") == {"B1": "2.00"}
+    assert kept(con, "contacts_calls", "_source_file") == {"K1": late}
 
 
 def test_a_file_changed_in_place_wins_by_its_newer_load_and_changing_it_back_clears_it(
@@ -121,13 +108,13 @@ def test_a_key_twice_in_one_file_keeps_the_later_row_and_is_only_a_warning(
     )
     con = duckdb.connect()
     load(con, landing, "erp_invoices", T1)
-    assert kept(con, "erp_invoices", "amount") == {"I1": "2.00", "I2": "10.00"}
+    assert kept(con, "erp_invoices", "document_amount") == {"I1": "2.00", "I2": "10.00"}
     assert ambiguous_keys(con, "erp_invoices") == ["I1"]
     assert raw_unique("erp_invoices").meta["blocking"] is False
     # a corrected file, a later extraction, decides: staging keeps it
     write(landing / "erp/invoices_2026-01-02T0200.csv", f"{INVOICE_HEADER}\n{invoice(1, '3.00')}\n")
     load(con, landing, "erp_invoices", T2)
-    assert kept(con, "erp_invoices", "amount") == {"I1": "3.00", "I2": "10.00"}
+    assert kept(con, "erp_invoices", "document_amount") == {"I1": "3.00", "I2": "10.00"}
 
 
 def test_the_same_content_under_another_name_changes_nothing(landing: Path) -> None:
@@ -172,3 +159,8 @@ def test_a_warehouse_loaded_before_extracted_at_gets_it_from_its_file_names() ->
         "select contact_id, _extracted_at from raw.contacts_calls order by 1"
     ).fetchall()
     assert rows == [("K1", datetime(2026, 1, 1, 2, 0)), ("K2", None)]
+
+
+def test_every_source_table_has_the_staging_model_the_checks_read() -> None:
+    """`data_quality.sqlcheck.staging_model` names the model that keeps a table's rows."""
+    assert set(staging_models()) == {staging_model(source.name) for source in SOURCES}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
 
 from amicable.settings import Settings
+from data_quality.distribution import WATCHED
+from data_quality.source_checks import DISTRIBUTION_CHECK
+from data_quality.sql_checks import SQL_CHECKS
 from ingestion.contracts import SOURCES
 from orchestration.build import run_config
 from orchestration.definitions import BUILD_JOB, build_definitions
@@ -37,12 +41,31 @@ def test_the_dbt_staging_models_read_the_ingested_raw_tables(tmp_path: Path) -> 
     assert staging.parent_keys == {dg.AssetKey(["raw", "erp_invoices"])}
 
 
+def test_the_checks_that_read_staging_run_after_the_dbt_staging_models(tmp_path: Path) -> None:
+    """Rows as staging keeps them have one home, the staging tables: a check reading them
+    depends on the dbt assets that build them."""
+    defs = build_definitions(Settings(landing=tmp_path, warehouse=tmp_path / "w.duckdb"))
+    graph = defs.resolve_asset_graph()
+    dbt_keys = defs.resolve_assets_def(dg.AssetKey(["staging", "stg_erp__invoices"])).keys
+    reading_staging = [(c.asset, c.name) for c in SQL_CHECKS] + [
+        (("raw", w.table), DISTRIBUTION_CHECK) for w in WATCHED
+    ]
+    for asset, name in reading_staging:
+        spec = graph.get_check_spec(dg.AssetCheckKey(dg.AssetKey(list(asset)), name))
+        staged = {
+            dep.asset_key for dep in spec.additional_deps if dep.asset_key.path[0] == "staging"
+        }
+        assert staged and staged <= dbt_keys, name
+
+
 def test_run_config_passes_the_as_of_date_and_currency_to_dbt(tmp_path: Path) -> None:
     from datetime import date
 
     settings = Settings(landing=tmp_path, warehouse=tmp_path / "w.duckdb", as_of=date(2024, 2, 29))
     config = run_config(settings)["ops"]["dbt_models"]["config"]
-    assert config == {"as_of": "2024-02-29", "reporting_currency": ""}
+    assert config == {"as_of": "2024-02-29", "reporting_currency": "", "full_refresh": False}
+    again = replace(settings, full_refresh=True)
+    assert run_config(again)["ops"]["dbt_models"]["config"]["full_refresh"] is True
 
 
 def test_the_landing_sensor_requests_a_build_only_when_files_change(tmp_path: Path) -> None:

@@ -1,8 +1,10 @@
 {#- The build's context, one row: what every consumer reads instead of re-deriving it (the
     checks, the dashboard, the case file). as_of comes from var `as_of`, which the orchestrator
     always passes (amicable.settings.today(), UTC, unless --as-of); run_id from var `run_id`
-    (the Dagster run; null when dbt is run by hand). -#}
+    (the Dagster run; null when dbt is run by hand); build_fingerprint and full_refresh_reason
+    from the orchestrator (orchestration/incremental.py: when a build may be incremental). -#}
 {%- set run_id = var('run_id', '') -%}
+{%- set fingerprint = var('build_fingerprint', '') -%}
 
 with
 
@@ -11,15 +13,15 @@ final as (
     select
         {{ as_of_date() }} as as_of_date,
         cast('{{ var("reporting_currency") }}' as {{ dbt.type_string() }}) as reporting_currency,
-        {% if run_id -%}
-            cast('{{ run_id }}' as {{ dbt.type_string() }})
-        {%- else -%}
-            cast(null as {{ dbt.type_string() }})
-        {%- endif %} as run_id,
+        cast(nullif('{{ run_id }}', '') as {{ dbt.type_string() }}) as run_id,
         cast('{{ invocation_id }}' as {{ dbt.type_string() }}) as dbt_invocation_id,
         cast(
             '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S") }}' as {{ dbt.type_timestamp() }}
-        ) as built_at
+        ) as built_at,
+        cast(nullif('{{ fingerprint }}', '') as {{ dbt.type_string() }}) as build_fingerprint,
+        cast(
+            '{{ var("full_refresh_reason", "") | replace("'", "''") }}' as {{ dbt.type_string() }}
+        ) as full_refresh_reason
 
 )
 

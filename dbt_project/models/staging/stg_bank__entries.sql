@@ -1,8 +1,10 @@
+{{ config(unique_key='entry_ref') }}
 with
 
 source as (
 
-    select * from {{ source('raw', 'bank_entries') }}
+    select * from {{ source('raw', 'bank_entries') }} as raw_rows
+    {{ keys_loaded_since_last_build(source('raw', 'bank_entries'), ['entry_ref']) }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key='agent_id') }}
 with
 
 source as (
 
-    select * from {{ source('raw', 'cases_agents') }}
+    select * from {{ source('raw', 'cases_agents') }} as raw_rows
+    {{ keys_loaded_since_last_build(source('raw', 'cases_agents'), ['agent_id']) }}
 
 ),
 

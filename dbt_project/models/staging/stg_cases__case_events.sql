@@ -2,11 +2,13 @@
     promise_made {promise_id, amount, currency, promised_date}; dispute_opened {dispute_id,
     invoice_id, reason}; dispute_resolved {dispute_id, outcome}; fee_charged and
     referred_to_litigation {amount, currency, reason}; closed {reason}. -#}
+{{ config(unique_key='event_id') }}
 with
 
 source as (
 
-    select * from {{ source('raw', 'cases_case_events') }}
+    select * from {{ source('raw', 'cases_case_events') }} as raw_rows
+    {{ keys_loaded_since_last_build(source('raw', 'cases_case_events'), ['event_id']) }}
 
 ),
 

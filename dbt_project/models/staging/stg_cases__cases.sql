@@ -1,8 +1,10 @@
+{{ config(unique_key='case_id') }}
 with
 
 source as (
 
-    select * from {{ source('raw', 'cases_cases') }}
+    select * from {{ source('raw', 'cases_cases') }} as raw_rows
+    {{ keys_loaded_since_last_build(source('raw', 'cases_cases'), ['case_id']) }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key='contact_id') }}
 with
 
 source as (
 
-    select * from {{ source('raw', 'contacts_calls') }}
+    select * from {{ source('raw', 'contacts_calls') }} as raw_rows
+    {{ keys_loaded_since_last_build(source('raw', 'contacts_calls'), ['contact_id']) }}
 
 ),
 

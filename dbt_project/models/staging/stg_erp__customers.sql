@@ -1,8 +1,10 @@
+{{ config(unique_key='debtor_id') }}
 with
 
 source as (
 
-    select * from {{ source('raw', 'erp_customers') }}
+    select * from {{ source('raw', 'erp_customers') }} as raw_rows
+    {{ keys_loaded_since_last_build(source('raw', 'erp_customers'), ['debtor_id']) }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key='invoice_id') }}
 with
 
 source as (
 
-    select * from {{ source('raw', 'erp_invoices') }}
+    select * from {{ source('raw', 'erp_invoices') }} as raw_rows
+    {{ keys_loaded_since_last_build(source('raw', 'erp_invoices'), ['invoice_id']) }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key='allocation_id') }}
 with
 
 source as (
 
-    select * from {{ source('raw', 'erp_payment_allocations') }}
+    select * from {{ source('raw', 'erp_payment_allocations') }} as raw_rows
+    {{ keys_loaded_since_last_build(source('raw', 'erp_payment_allocations'), ['allocation_id']) }}
 
 ),
 

@@ -1,8 +1,10 @@
+{{ config(unique_key=['rate_date', 'currency']) }}
 with
 
 source as (
 
-    select * from {{ source('raw', 'fx_rates') }}
+    select * from {{ source('raw', 'fx_rates') }} as raw_rows
+    {{ keys_loaded_since_last_build(source('raw', 'fx_rates'), ['rate_date', 'currency']) }}
 
 ),
 

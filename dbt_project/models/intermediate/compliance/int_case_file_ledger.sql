@@ -73,7 +73,7 @@ open_at_opening as (
     inner join balance_periods
         on
             debtor_invoices.invoice_id = balance_periods.invoice_id
-            and balance_periods.valid_from < debtor_invoices.window_start_date
+            and debtor_invoices.window_start_date > balance_periods.valid_from
             and coalesce(balance_periods.valid_to, cast('9999-12-31' as date))
             >= debtor_invoices.window_start_date
     where
@@ -96,9 +96,15 @@ issued_while_open as (
 
 case_invoices as (
 
-    select case_id, invoice_id from open_at_opening
+    select
+        case_id,
+        invoice_id
+    from open_at_opening
     union
-    select case_id, invoice_id from issued_while_open
+    select
+        case_id,
+        invoice_id
+    from issued_while_open
 
 ),
 
@@ -143,9 +149,15 @@ case_allocations as (
 
 case_documents as (
 
-    select case_id, invoice_id from case_invoices
+    select
+        case_id,
+        invoice_id
+    from case_invoices
     union
-    select case_id, invoice_id from case_credit_notes
+    select
+        case_id,
+        invoice_id
+    from case_credit_notes
 
 ),
 

@@ -64,8 +64,10 @@ placed_rc as (
 
     select
         placed.*,
-        cast(round(placed.placed_amount * opened_date_rates.rate_to_reporting, 2)
-            as decimal(18, 2)) as placed_amount_rc
+        cast(
+            round(placed.placed_amount * opened_date_rates.rate_to_reporting, 2)
+            as decimal(18, 2)
+        ) as placed_amount_rc
     from placed
     left join opened_date_rates
         on
@@ -125,8 +127,10 @@ case_payments as (
     select
         attributed.case_id,
         attributed.payment_date,
-        cast(round(attributed.allocated_amount * payment_date_rates.rate_to_reporting, 2)
-            as decimal(18, 2)) as paid_amount_rc
+        cast(
+            round(attributed.allocated_amount * payment_date_rates.rate_to_reporting, 2)
+            as decimal(18, 2)
+        ) as paid_amount_rc
     from attributed
     left join payment_date_rates
         on
@@ -184,13 +188,20 @@ recovered as (
         month_ends.period_end_date,
         month_ends.placed_amount_rc,
         coalesce(sum(case_payments.paid_amount_rc), 0) as paid_to_date_rc,
-        sum(case when case_payments.payment_date is not null
-            and case_payments.paid_amount_rc is null then 1 else 0 end) as missing_rate_count
+        sum(
+            case
+                when
+                    case_payments.payment_date is not null
+                    and case_payments.paid_amount_rc is null
+                    then 1
+                else 0
+            end
+        ) as missing_rate_count
     from month_ends
     left join case_payments
         on
             month_ends.case_id = case_payments.case_id
-            and case_payments.payment_date <= month_ends.period_end_date
+            and month_ends.period_end_date >= case_payments.payment_date
     group by
         month_ends.case_id,
         month_ends.placement_month,
@@ -222,9 +233,13 @@ final as (
         cast(month_on_book as {{ dbt.type_int() }}) as month_on_book,
         calendar_month,
         period_end_date,
-        case when period_end_date = {{ as_of_date() }}
-            and period_end_date < cast({{ dbt.last_day('calendar_month', 'month') }} as date)
-            then true else false end as is_partial_period,
+        case
+            when
+                period_end_date = {{ as_of_date() }}
+                and period_end_date < cast({{ dbt.last_day('calendar_month', 'month') }} as date)
+                then true
+            else false
+        end as is_partial_period,
         placed_amount_rc,
         cast(recovered_to_date_rc as decimal(18, 2)) as recovered_to_date_rc,
         cast(

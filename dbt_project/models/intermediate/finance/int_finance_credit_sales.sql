@@ -57,7 +57,7 @@ final as (
         documents.document_type,
         documents.reference_invoice_id,
         documents.debtor_id,
-        coalesce(customers.segment, 'unknown') as segment,
+        {{ finance_segment('customers.segment') }} as segment,
         documents.issue_date,
         cast({{ dbt.date_trunc('month', 'documents.issue_date') }} as date) as sales_month,
         documents.currency,

@@ -34,9 +34,17 @@ segments as (
 
 sales_rows as (
 
-    select sales_month, segment, signed_amount_rc from credit_sales
+    select
+        sales_month,
+        segment,
+        signed_amount_rc
+    from credit_sales
     union all
-    select sales_month, 'all' as segment, signed_amount_rc from credit_sales
+    select
+        sales_month,
+        'all' as segment,
+        signed_amount_rc
+    from credit_sales
 
 ),
 
@@ -54,9 +62,19 @@ sales_per_month as (
 
 balance_rows as (
 
-    select balance_date, segment, is_current, open_amount_rc from ar_balances
+    select
+        balance_date,
+        segment,
+        is_current,
+        open_amount_rc
+    from ar_balances
     union all
-    select balance_date, 'all' as segment, is_current, open_amount_rc from ar_balances
+    select
+        balance_date,
+        'all' as segment,
+        is_current,
+        open_amount_rc
+    from ar_balances
 
 ),
 

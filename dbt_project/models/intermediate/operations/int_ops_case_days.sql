@@ -65,8 +65,8 @@ case_days as (
     left join closed_periods
         on
             status.case_id = closed_periods.case_id
-            and closed_periods.closed_from_date <= days.day
-            and (closed_periods.reopened_date is null or closed_periods.reopened_date > days.day)
+            and days.day >= closed_periods.closed_from_date
+            and (closed_periods.reopened_date is null or days.day < closed_periods.reopened_date)
     where closed_periods.case_id is null or closed_periods.closed_from_date = days.day
 
 ),

@@ -55,13 +55,15 @@ reopenings as (
 
 current_stays as (
 
-    select * from stays where is_current
+    select * from stays
+    where is_current
 
 ),
 
 current_owners as (
 
-    select * from owners where is_current_owner
+    select * from owners
+    where is_current_owner
 
 ),
 

@@ -176,7 +176,14 @@ citations as (
         source_table,
         source_id,
         {{ dbt.listagg('rule_id', "', '", 'order by rule_id') }} as cited_by_rule_ids
-    from (select distinct case_id, source_table, source_id, rule_id from cited) as distinct_rules
+    from (
+        select distinct
+            case_id,
+            source_table,
+            source_id,
+            rule_id
+        from cited
+    ) as distinct_rules
     group by case_id, source_table, source_id
 
 ),

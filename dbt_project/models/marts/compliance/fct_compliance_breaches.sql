@@ -31,27 +31,31 @@ timeline as (
 
 rules as (
 
+    {%- if packs.rules %}
     {%- for rule in packs.rules %}
     select
         '{{ rule.id }}' as rule_id,
         '{{ rule.legal_reference | replace("'", "''") }}' as legal_reference,
         '{{ tojson(rule.params) | replace("'", "''") }}' as parameters
     {{ 'union all' if not loop.last }}
+    {%- endfor %}
     {%- else %}
     select
         cast(null as {{ dbt.type_string() }}) as rule_id,
         cast(null as {{ dbt.type_string() }}) as legal_reference,
         cast(null as {{ dbt.type_string() }}) as parameters
     where 1 = 0
-    {%- endfor %}
+    {%- endif %}
 
 ),
 
 breaches as (
 
+    {%- if packs.rules %}
     {%- for rule in packs.rules %}
     select * from ({{ compliance_rule_query(rule) }}) as rule_{{ loop.index }}
     {{ 'union all' if not loop.last }}
+    {%- endfor %}
     {%- else %}
     select
         cast(null as {{ dbt.type_string() }}) as rule_id,
@@ -61,7 +65,7 @@ breaches as (
         cast(null as {{ dbt.type_string() }}) as evidence_ids,
         false as is_unverifiable
     where 1 = 0
-    {%- endfor %}
+    {%- endif %}
 
 ),
 

@@ -56,27 +56,45 @@ counted as (
 
 spine as (
 
-    select month, jurisdiction, agent_id from contacts
+    select
+        month,
+        jurisdiction,
+        agent_id
+    from contacts
     union
-    select month, jurisdiction, agent_id from counted
+    select
+        month,
+        jurisdiction,
+        agent_id
+    from counted
 
 ),
 
 governed as (
 
     {%- for rule in packs.rules %}
-    select month, jurisdiction, '{{ rule.id }}' as rule_id, agent_id
+    select
+        month,
+        jurisdiction,
+        '{{ rule.id }}' as rule_id,
+        agent_id
     from spine
-    where true
+    where
+        true
         {%- if rule.jurisdictions is not none %}
         and jurisdiction in {{ compliance_in_list(rule.jurisdictions) }}
         {%- endif %}
         {%- if rule.except_jurisdictions %}
         and jurisdiction not in {{ compliance_in_list(rule.except_jurisdictions) }}
-        {%- endif %}
+    {%- endif %}
     union
     {%- endfor %}
-    select month, jurisdiction, rule_id, agent_id from counted
+    select
+        month,
+        jurisdiction,
+        rule_id,
+        agent_id
+    from counted
 
 ),
 

@@ -140,7 +140,7 @@ final as (
     select
         balances.invoice_id,
         invoices.debtor_id,
-        coalesce(customers.segment, 'unknown') as segment,
+        {{ finance_segment('customers.segment') }} as segment,
         invoices.currency,
         invoices.issue_date,
         invoices.due_date,

@@ -215,11 +215,20 @@ opening_balances as (
 
 period_invoices as (
 
-    select snapshot_date, invoice_id from period_movements
+    select
+        snapshot_date,
+        invoice_id
+    from period_movements
     union
-    select snapshot_date, invoice_id from closing_balances
+    select
+        snapshot_date,
+        invoice_id
+    from closing_balances
     union
-    select snapshot_date, invoice_id from opening_balances
+    select
+        snapshot_date,
+        invoice_id
+    from opening_balances
 
 ),
 
@@ -266,7 +275,7 @@ final as (
         invoices.invoice_number,
         invoices.debtor_id,
         customers.debtor_name,
-        customers.segment,
+        {{ finance_segment('customers.segment') }} as segment,
         invoices.currency,
         invoices.issue_date,
         invoices.due_date,

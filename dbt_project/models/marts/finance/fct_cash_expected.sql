@@ -104,12 +104,12 @@ weighted as (
     left join rates_by_cell as agent_cell
         on
             agent_cell.basis = 'agent_segment'
-            and agent_cell.agent_id = upcoming.agent_id
-            and agent_cell.segment = upcoming.segment
+            and upcoming.agent_id = agent_cell.agent_id
+            and upcoming.segment = agent_cell.segment
     left join rates_by_cell as segment_cell
         on
             segment_cell.basis = 'segment'
-            and segment_cell.segment = upcoming.segment
+            and upcoming.segment = segment_cell.segment
     left join rates_by_cell as all_cell
         on all_cell.basis = 'all'
 

@@ -107,7 +107,7 @@ walk_totals as (
         max(case when is_countback_partial then walk_sales_rc end) as countback_partial_sales_rc,
         max(case when is_countback_partial then walk_days end) as countback_partial_days,
         sum(case when walk_sales_rc > 0 then walk_sales_rc else 0 end) as walk_positive_sales_rc,
-        {#- A missing rate matters only in a month the walk reaches (AR still remaining). -#}
+        {#- A missing rate matters only in a month the walk reaches (AR still remaining). #}
         sum(
             case when walk_sales_rc is null and remaining_before_rc > 0 then 1 else 0 end
         ) as walk_missing_rate_count,
@@ -123,8 +123,11 @@ walk_totals as (
             end
         ) as beginning_ar_3m_rc,
         sum(
-            case when months_back = 2 and walk_beginning_ar_rc is null and is_before_history = 0
-                then 1 else 0 end
+            case
+                when months_back = 2 and walk_beginning_ar_rc is null and is_before_history = 0
+                    then 1
+                else 0
+            end
         ) as beginning_3m_missing_rate_count
     from countback_contributions
     group by month_start, segment
@@ -202,7 +205,7 @@ figures as (
                 'walk_totals.countback_partial_sales_rc'
             ) }}
         end as countback_days,
-        {#- CEI × N: N·B + S − N·E over N·B + S − N·C keeps the decimals exact. -#}
+        {#- CEI × N: N·B + S − N·E over N·B + S − N·C keeps the decimals exact. #}
         periods.period_months * periods.beginning_ar_rc + periods.credit_sales_rc
         - periods.period_months * periods.ending_ar_rc as cei_numerator_rc,
         periods.period_months * periods.beginning_ar_rc + periods.credit_sales_rc
@@ -242,7 +245,7 @@ final as (
         standard_dso_days,
         case when countback_null_reason is null then countback_days end as countback_dso_days,
         best_possible_dso_days,
-        {#- ADD = DSO − best possible DSO as shown, so the published figures add up. -#}
+        {#- ADD = DSO − best possible DSO as shown, so the published figures add up. #}
         cast(standard_dso_days - best_possible_dso_days as decimal(18, 2)) as add_days,
         {{ finance_round_ratio('cei_numerator_rc * 100', 'cei_denominator_rc') }} as cei_pct,
         period_start_date,

@@ -42,7 +42,7 @@ final as (
         case_recoveries.is_partial_period,
         cases.debtor_id,
         customers.debtor_name,
-        coalesce(customers.segment, 'unknown') as segment,
+        {{ finance_segment('customers.segment') }} as segment,
         cases.strategy,
         cases.agent_id,
         cases.currency,

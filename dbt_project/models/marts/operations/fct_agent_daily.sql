@@ -112,7 +112,7 @@ payments as (
     inner join allocations
         on
             invoices.invoice_id = allocations.invoice_id
-            and allocations.payment_date = debtor_days.day
+            and debtor_days.day = allocations.payment_date
 
 ),
 
@@ -159,13 +159,25 @@ caseload_daily as (
 
 agent_days as (
 
-    select agent_id, activity_date from calls_daily
+    select
+        agent_id,
+        activity_date
+    from calls_daily
     union
-    select agent_id, activity_date from promises_daily
+    select
+        agent_id,
+        activity_date
+    from promises_daily
     union
-    select agent_id, activity_date from collected_daily
+    select
+        agent_id,
+        activity_date
+    from collected_daily
     union
-    select agent_id, activity_date from caseload_daily
+    select
+        agent_id,
+        activity_date
+    from caseload_daily
 
 ),
 

@@ -43,13 +43,22 @@ cases as (
 
 by_strategy as (
 
-    select cohort_month, coalesce(strategy, 'unknown') as strategy, is_open, close_reason,
+    select
+        cohort_month,
+        coalesce(strategy, 'unknown') as strategy,
+        is_open,
+        close_reason,
         is_referred
     from cases
 
     union all
 
-    select cohort_month, 'all' as strategy, is_open, close_reason, is_referred
+    select
+        cohort_month,
+        'all' as strategy,
+        is_open,
+        close_reason,
+        is_referred
     from cases
 
 ),

@@ -74,7 +74,7 @@ contact_counts as (
     inner join contacts
         on
             referrals.case_id = contacts.case_id
-            and contacts.contact_at < referrals.referred_at
+            and referrals.referred_at > contacts.contact_at
     group by referrals.referral_id
 
 ),
@@ -95,7 +95,7 @@ promise_counts as (
     inner join promises
         on
             referrals.case_id = promises.case_id
-            and promises.made_at < referrals.referred_at
+            and referrals.referred_at > promises.made_at
     group by referrals.referral_id
 
 ),
@@ -110,7 +110,7 @@ dispute_counts as (
         on
             referrals.case_id = events.case_id
             and events.event_type = 'dispute_opened'
-            and events.occurred_at < referrals.referred_at
+            and referrals.referred_at > events.occurred_at
     group by referrals.referral_id
 
 ),
@@ -168,8 +168,8 @@ final as (
     left join owners
         on
             referrals.case_id = owners.case_id
-            and owners.owned_from <= referrals.referred_at
-            and (owners.owned_to is null or owners.owned_to > referrals.referred_at)
+            and referrals.referred_at >= owners.owned_from
+            and (owners.owned_to is null or referrals.referred_at < owners.owned_to)
     left join contact_counts
         on referrals.referral_id = contact_counts.referral_id
     left join promise_counts

@@ -98,7 +98,8 @@ made as (
             as promised_window_end_date,
         cast(
             case
-                when round(events.event_amount * {{ tolerance_pct }} / 100, 2)
+                when
+                    round(events.event_amount * {{ tolerance_pct }} / 100, 2)
                     > {{ tolerance_units }}
                     then round(events.event_amount * {{ tolerance_pct }} / 100, 2)
                 else {{ tolerance_units }}
@@ -174,7 +175,8 @@ measured as (
         coalesce(payments.payment_count, 0) as payment_count,
         payments.last_payment_date,
         case
-            when coalesce(payments.paid_amount, 0)
+            when
+                coalesce(payments.paid_amount, 0)
                 >= promises.promised_amount - promises.tolerance_amount
                 then 'kept'
             when {{ as_of_date() }} <= promises.window_end_date then 'pending'
@@ -200,7 +202,7 @@ follow_ups as (
     inner join contacts
         on
             measured.case_id = contacts.case_id
-            and contacts.contact_date > measured.window_end_date
+            and measured.window_end_date < contacts.contact_date
     where measured.outcome in ('broken', 'partially_kept')
     group by measured.promise_id
 

@@ -1,0 +1,29 @@
+{#- The post-hook of a record-level incremental fact (delete+insert by record key, records of
+    a case up to as_of): delete the held records whose latest staging version left the fact's
+    scope (no case any more, or dated after as_of). delete+insert cannot: it only replaces the
+    keys its batch holds, and the scope filter keeps such a version out of the batch.
+    `kind_column` and `id_column` are the fact's key columns; `sources` lists, per record kind,
+    (kind, staging model, id column, time column). -#}
+{% macro remove_records_out_of_scope(kind_column, id_column, sources) -%}
+    delete from {{ this }} as held
+    where exists (
+        select 1
+        from (
+            {%- for kind, model, id_column_in, time_column in sources %}
+            select
+                '{{ kind }}' as record_kind,
+                {{ id_column_in }} as record_id,
+                case_id,
+                {{ time_column }} as occurred_at
+            from {{ ref(model) }}
+            {%- if not loop.last %}
+            union all
+            {%- endif %}
+            {%- endfor %}
+        ) as records
+        where
+            (records.case_id is null or cast(records.occurred_at as date) > {{ as_of_date() }})
+            and records.record_kind = held.{{ kind_column }}
+            and records.record_id = held.{{ id_column }}
+    )
+{%- endmacro %}
