@@ -19,12 +19,12 @@ with chosen as (
 ),
 
 rule_rows as (
-    select summary.*
-    from marts.fct_compliance_summary as summary
+    select rule_summary.*
+    from marts.fct_compliance_summary as rule_summary
     cross join chosen
     where
-        summary.month between chosen.first_month and chosen.last_month
-        and (chosen.jurisdiction = 'all' or summary.jurisdiction = chosen.jurisdiction)
+        rule_summary.month between chosen.first_month and chosen.last_month
+        and (chosen.jurisdiction = 'all' or rule_summary.jurisdiction = chosen.jurisdiction)
 ),
 
 chosen_rule_rows as (
@@ -105,4 +105,4 @@ final as (
 )
 
 select * from final
-order by grain, breaches desc, rule_id, agent_id
+order by grain asc, breaches desc, rule_id asc, agent_id asc

@@ -21,4 +21,4 @@ where
     and strategy = ?
     and owner_team = ?
     and to_stage <> 'all'
-order by median_duration_days desc, from_stage, to_stage
+order by median_duration_days desc, from_stage asc, to_stage asc

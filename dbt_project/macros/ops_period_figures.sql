@@ -5,16 +5,19 @@
     and total_seconds (the sum of duration_seconds, exact, for a mean that does not depend on
     the order of a floating-point sum). A period in which the group has no move gives no row.
     `cells` holds keys, case_id, month_number, duration_days and duration_seconds; the result
-    holds keys, first_number, last_number and the figures (unrounded). Percentiles do not add up across months, so each period is computed
-    on its own moves. Dispatched (amicable namespace). -#}
+    holds keys, first_number, last_number and the figures (unrounded). Percentiles do not add
+    up across months, so each period is computed on its own moves. Dispatched (amicable
+    namespace). -#}
 {% macro ops_period_figures(cells, periods, keys) -%}
     {{ return(adapter.dispatch('ops_period_figures', 'amicable')(cells, periods, keys)) }}
 {%- endmacro %}
 
 {#- DuckDB (the default warehouse): one window over each group's moves in month order, with one
     probe row per period placed at the period's last month whose frame reaches back to its
-    first month (a frame bound per row); each move is read once per group instead of once per
-    period containing it. Probes carry no duration and no case, so they count for nothing. -#}
+    first month (a frame bound per row: frame_reach = last_number - first_number; a move's own
+    row reaches 0, only the probes' frames are read); each move is read once per group instead
+    of once per period containing it. Probes carry no duration and no case, so they count for
+    nothing. -#}
 {% macro default__ops_period_figures(cells, periods, keys) -%}
     {%- set key_list = keys | join(', ') -%}
     select *
@@ -35,7 +38,8 @@
                 month_number,
                 duration_days,
                 duration_seconds,
-                cast(null as bigint) as first_number
+                cast(null as bigint) as first_number,
+                cast(0 as bigint) as frame_reach
             from {{ cells }}
             union all
             select
@@ -46,15 +50,15 @@
                 period_list.last_number as month_number,
                 cast(null as double) as duration_days,
                 cast(null as bigint) as duration_seconds,
-                period_list.first_number
+                period_list.first_number,
+                period_list.last_number - period_list.first_number as frame_reach
             from (select distinct {{ key_list }} from {{ cells }}) as cell_keys
             cross join {{ periods }} as period_list
         ) as probed
         window period_frame as (
             partition by {{ key_list }}
             order by month_number
-            range between month_number - coalesce(first_number, month_number) preceding
-            and current row
+            range between frame_reach preceding and current row
         )
     ) as figures
     where first_number is not null and moves > 0

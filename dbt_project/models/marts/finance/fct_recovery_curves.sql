@@ -48,9 +48,13 @@ curves as (
         sum(collected_in_month_rc) as collected_in_month_rc,
         sum(open_placed_balance_at_start_rc) as open_placed_balance_at_start_rc,
         sum(
-            case when placed_amount_rc is null or recovered_to_date_rc is null
-                or collected_in_month_rc is null or open_placed_balance_at_start_rc is null
-                then 1 else 0 end
+            case
+                when
+                    placed_amount_rc is null or recovered_to_date_rc is null
+                    or collected_in_month_rc is null or open_placed_balance_at_start_rc is null
+                    then 1
+                else 0
+            end
         ) as missing_rate_count
     from cells
     group by placement_month, month_on_book, calendar_month, segment, strategy
@@ -70,10 +74,15 @@ final as (
             as placed_amount_rc,
         cast(case when missing_rate_count = 0 then recovered_amount_rc end as decimal(18, 2))
             as recovered_amount_rc,
-        cast(round(
-            case when missing_rate_count = 0 then
-                {{ finance_safe_divide('recovered_amount_rc', 'placed_amount_rc') }}
-            end, 6) as {{ finance_type_double() }}) as recovery_rate,
+        cast(
+            round(
+                case
+                    when missing_rate_count = 0
+                        then {{ finance_safe_divide('recovered_amount_rc', 'placed_amount_rc') }}
+                end,
+                6
+            ) as {{ finance_type_double() }}
+        ) as recovery_rate,
         {{ finance_liquidation_columns() }}
     from curves
 
