@@ -50,6 +50,12 @@ def _month(value: date) -> str:
     return value.strftime("%Y-%m")
 
 
+def _filters(names: tuple[str, ...], cell: tuple) -> dict[str, str]:
+    """A filter cell as URL parameters (`names`), a date as its month."""
+    values = (_month(value) if isinstance(value, date) else str(value) for value in cell)
+    return dict(zip(names, values, strict=True))
+
+
 def _share(value: float | None) -> str:
     return "n/a" if value is None else f"{value * 100:.1f} %"
 
@@ -61,7 +67,7 @@ def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
 def stage_flow_check(query: Query) -> PageCheck:
     """The stage flow of a narrow cell (a segment, strategy and team, months inside the range)
     with the most moves: `fct_stage_flow_periods` and `fct_stage_open_stays` rows."""
-    first, last, segment, strategy, team = query(
+    cell = query(
         "select first_month, last_month, segment, strategy, owner_team"
         " from marts.fct_stage_flow_periods"
         " where segment <> 'all' and strategy <> 'all' and owner_team <> 'all'"
@@ -71,7 +77,7 @@ def stage_flow_check(query: Query) -> PageCheck:
         " order by sum(transition_count) desc, 1, 2, 3, 4, 5 limit 1",
         [],
     )[0]
-    cell = [first, last, segment, strategy, team]
+    segment, strategy, team = cell[2:]
     flow_columns = [
         "from_stage", "to_stage", "transition_count", "case_count",
         "median_duration_days", "p90_duration_days",
@@ -81,14 +87,14 @@ def stage_flow_check(query: Query) -> PageCheck:
         " where first_month = ? and last_month = ? and segment = ? and strategy = ?"
         " and owner_team = ? and to_stage <> 'all'"
         " order by median_duration_days desc, from_stage, to_stage",
-        cell,
+        list(cell),
     )
     stage_columns = ["stage", "stays_completed", "median_days", "p90_days"]
     completed = query(
         "select from_stage, transition_count, median_duration_days, p90_duration_days"
         " from marts.fct_stage_flow_periods where first_month = ? and last_month = ?"
         " and segment = ? and strategy = ? and owner_team = ? and to_stage = 'all'",
-        cell,
+        list(cell),
     )
     running = query(
         "select stage, stays_running, median_running_days from marts.fct_stage_open_stays"
@@ -106,13 +112,7 @@ def stage_flow_check(query: Query) -> PageCheck:
     return PageCheck(
         role="supervisor",
         url_path="flow",
-        filters={
-            "from": _month(first),
-            "to": _month(last),
-            "segment": segment,
-            "strategy": strategy,
-            "team": team,
-        },
+        filters=_filters(("from", "to", "segment", "strategy", "team"), cell),
         title="Stage flow",
         metrics={
             "Moves": f"{sum(row[2] for row in flow):,}",
@@ -125,7 +125,7 @@ def stage_flow_check(query: Query) -> PageCheck:
 def recovery_check(query: Query) -> PageCheck:
     """The recovery curves of a segment and strategy (not `all`) over the cohorts but the first
     and the last: `fct_recovery_curves` rows, each cohort's latest month on book summed."""
-    segment, strategy, first, last = query(
+    cell = query(
         "with cohorts as (select distinct placement_month from marts.fct_recovery_curves)"
         " select segment, strategy,"
         " (select min(placement_month) from cohorts"
@@ -136,6 +136,7 @@ def recovery_check(query: Query) -> PageCheck:
         " and month_on_book = 0 group by all order by sum(cases_count) desc, 1, 2 limit 1",
         [],
     )[0]
+    segment, strategy, first, last = cell
     columns = [
         "placement_month", "month_on_book", "cases_count", "placed_amount_rc",
         "recovered_amount_rc", "recovery_rate",
@@ -153,12 +154,7 @@ def recovery_check(query: Query) -> PageCheck:
     return PageCheck(
         role="finance",
         url_path="recovery",
-        filters={
-            "first": _month(first),
-            "last": _month(last),
-            "segment": segment,
-            "strategy": strategy,
-        },
+        filters=_filters(("segment", "strategy", "first", "last"), cell),
         title="Recovery curves",
         metrics={
             "Cases placed": f"{sum(row[2] for row in latest):,}",
@@ -173,12 +169,13 @@ def breaches_check(query: Query) -> PageCheck:
     """The breaches of the rule with the most, in its jurisdiction with the most, over the months
     with a breach of it: the rule's `fct_compliance_summary` rows (the contacts it governs)
     for the KPIs, every rule's for the table by rule."""
-    rule, jurisdiction, first, last = query(
+    cell = query(
         "select rule_id, jurisdiction, min(month), max(month)"
         " from marts.fct_compliance_summary where breaches > 0"
         " group by rule_id, jurisdiction order by sum(breaches) desc, 1, 2 limit 1",
         [],
     )[0]
+    rule, jurisdiction, first, last = cell
     breaches, contacts, unverifiable = query(
         "select sum(breaches), sum(outbound_contacts), sum(unverifiable_contacts)"
         " from marts.fct_compliance_summary"
@@ -194,12 +191,7 @@ def breaches_check(query: Query) -> PageCheck:
     return PageCheck(
         role="auditor",
         url_path="breaches",
-        filters={
-            "from": _month(first),
-            "to": _month(last),
-            "rule": rule,
-            "jurisdiction": jurisdiction,
-        },
+        filters=_filters(("rule", "jurisdiction", "from", "to"), cell),
         title="Compliance breaches",
         metrics={
             "Breaches": f"{breaches:,}",
@@ -216,12 +208,13 @@ def breaches_check(query: Query) -> PageCheck:
 def promises_check(query: Query) -> PageCheck:
     """The broken promises of the team and segment with the most decided promises: the team's
     `fct_promise_kept_rates` rows (the KPIs' scope) and `fct_promises` for the list."""
-    team, segment = query(
+    cell = query(
         "select team, segment from marts.fct_promises"
         " where is_decided and team is not null and segment is not null"
         " group by all order by count(*) desc, 1, 2 limit 1",
         [],
     )[0]
+    team, segment = cell
     decided, kept, by_count, by_amount = query(
         "select sum(promises_decided), sum(promises_kept),"
         " round(sum(promises_kept) / sum(promises_decided), 4),"
@@ -239,7 +232,7 @@ def promises_check(query: Query) -> PageCheck:
     return PageCheck(
         role="supervisor",
         url_path="promises",
-        filters={"team": team, "segment": segment},
+        filters=_filters(("team", "segment"), cell),
         title="Broken promises without follow-up",
         metrics={
             "Kept rate (count)": _share(by_count),
