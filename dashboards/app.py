@@ -53,15 +53,30 @@ def pages(viewer: Viewer) -> dict[str, list[st.Page]]:
     sections: dict[str, list[st.Page]] = {}
     for spec in PAGES:
         if viewer.can_open(spec.section):
-            page = st.Page(
-                PAGES_DIR / spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path
-            )
-            sections.setdefault(spec.section, []).append(page)
+            sections.setdefault(spec.section, []).append(_page(spec))
     return sections
+
+
+def _page(spec: PageSpec) -> st.Page:
+    return st.Page(
+        PAGES_DIR / spec.script, title=spec.title, icon=spec.icon, url_path=spec.url_path
+    )
+
+
+def _keep_the_addressed_page() -> None:
+    """Declare every page (hidden, none run) before the sign-in: the page in the address is
+    then the session's page from the first run on. Without it, a run that ends or restarts
+    before `st.navigation` (the sign-in form, the sign-in cookie read one run later) sends
+    the browser to the start page, so a shared link (`/flow?segment=B2C`) or an address
+    opened once signed in would open the start page with the other page's filters. Signed
+    in, `pages(viewer)` decides: the addressed page opens if the role may open it, else the
+    viewer's start page."""
+    st.navigation([_page(spec) for spec in PAGES], position="hidden")
 
 
 def main() -> None:
     st.set_page_config(page_title="amicable", page_icon=":material/account_balance:", layout="wide")
+    _keep_the_addressed_page()
     viewer = sign_in()
     if viewer is None:
         return

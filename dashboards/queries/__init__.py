@@ -12,9 +12,13 @@ a function again by its name on this package, so a new query function must be ad
 """
 
 from dashboards.queries.auditor import (
+    BreachKpis,
+    breach_kpis,
     breach_months,
     breach_rows,
     breach_summary,
+    breaches_by_agent,
+    breaches_by_rule,
     case_file,
     case_file_cases,
 )
@@ -99,6 +103,7 @@ __all__ = [
     "WATERFALL_STEPS",
     "AgeingKpis",
     "ArWaterfall",
+    "BreachKpis",
     "KeptRate",
     "RecoveryRates",
     "WarehouseBusy",
@@ -117,9 +122,12 @@ __all__ = [
     "agent_teams",
     "ar_movement_items",
     "ar_waterfall",
+    "breach_kpis",
     "breach_months",
     "breach_rows",
     "breach_summary",
+    "breaches_by_agent",
+    "breaches_by_rule",
     "broken_promise_options",
     "broken_promises",
     "case_file",

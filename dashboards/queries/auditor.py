@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from amicable.case_file import CaseFile, CaseFileError, CaseNotFound, load_case_file
-from dashboards.queries.core import ALL, WarehouseNotBuilt, _connect, _frame, _month_range, _values
+from dashboards.queries.core import (
+    ALL,
+    WarehouseNotBuilt,
+    _connect,
+    _frame,
+    _month_range,
+    _optional_float,
+    _period,
+    _values,
+)
+
+_RATE_COLUMNS = ["breaches", "unverifiable_contacts", "outbound_contacts"]
+
+
+@dataclass(frozen=True)
+class BreachKpis:
+    """Breaches of a rule (or every rule) over the contacts it governs, for one agent and one
+    jurisdiction (or all) over a month range."""
+
+    breaches: int
+    outbound_contacts: int
+    unverifiable_contacts: int
+    breaches_per_1000_contacts: float | None  # None without contacts
 
 
 def breach_months(warehouse: Path | str) -> list[str]:
@@ -20,6 +43,63 @@ def breach_summary(warehouse: Path | str, first_month: str, last_month: str) -> 
     team, breaches, unverifiable_contacts, outbound_contacts) of a month range, both ends
     included."""
     return _frame(warehouse, "breach_summary", _month_range(first_month, last_month))
+
+
+def breach_kpis(
+    warehouse: Path | str,
+    first_month: str,
+    last_month: str,
+    rule_id: str,
+    agent_id: str,
+    jurisdiction: str,
+) -> BreachKpis:
+    """The breaches page's KPI row: the published breaches and outbound contacts summed, and
+    their rate per 1,000 contacts (`marts.fct_compliance_summary` for one rule,
+    `marts.fct_compliance_agent_months` for every rule)."""
+    row = _breach_rates(
+        warehouse, first_month, last_month, rule_id, agent_id, jurisdiction, "total"
+    )
+    first = row.iloc[0]
+    return BreachKpis(
+        breaches=int(first["breaches"]),
+        outbound_contacts=int(first["outbound_contacts"]),
+        unverifiable_contacts=int(first["unverifiable_contacts"]),
+        breaches_per_1000_contacts=_optional_float(first["breaches_per_1000_contacts"]),
+    )
+
+
+def breaches_by_rule(
+    warehouse: Path | str, first_month: str, last_month: str, agent_id: str, jurisdiction: str
+) -> pd.DataFrame:
+    """Per rule (rule_id, breaches, unverifiable_contacts, outbound_contacts it governs,
+    breaches_per_1000_contacts) for one agent and jurisdiction ('all': every one) over a month
+    range, most breaches first."""
+    rows = _breach_rates(warehouse, first_month, last_month, ALL, agent_id, jurisdiction, "rule")
+    return rows[["rule_id", *_RATE_COLUMNS, "breaches_per_1000_contacts"]]
+
+
+def breaches_by_agent(
+    warehouse: Path | str, first_month: str, last_month: str, rule_id: str, jurisdiction: str
+) -> pd.DataFrame:
+    """Per agent and team (agent_id, team, breaches, outbound_contacts,
+    breaches_per_1000_contacts) for one rule and jurisdiction ('all': every one) over a month
+    range, most breaches first."""
+    rows = _breach_rates(warehouse, first_month, last_month, rule_id, ALL, jurisdiction, "agent")
+    return rows[["agent_id", "team", "breaches", "outbound_contacts", "breaches_per_1000_contacts"]]
+
+
+def _breach_rates(
+    warehouse: Path | str,
+    first_month: str,
+    last_month: str,
+    rule_id: str,
+    agent_id: str,
+    jurisdiction: str,
+    grain: str,
+) -> pd.DataFrame:
+    parameters = (*_period(first_month, last_month), rule_id, agent_id, jurisdiction)
+    frame = _frame(warehouse, "breach_rates", parameters)
+    return frame[frame["grain"] == grain].reset_index(drop=True)
 
 
 def breach_rows(

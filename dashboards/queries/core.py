@@ -158,6 +158,18 @@ def _month_range(first_month: str, last_month: str) -> tuple[str, str]:
     return first_month, last_month
 
 
+def _period(first_month: str, last_month: str) -> tuple[dt.date, dt.date]:
+    """The first days of two 'YYYY-MM' months: the key of a period in the marts that publish a
+    figure per period of months (`first_month`, `last_month`)."""
+    first, last = _month_range(first_month, last_month)
+    return _first_day(first), _first_day(last)
+
+
+def _first_day(month: str) -> dt.date:
+    year, number = month.split("-")
+    return dt.date(int(year), int(number), 1)
+
+
 def _optional_float(value: Any) -> float | None:
     return None if pd.isna(value) else float(value)
 

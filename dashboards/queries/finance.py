@@ -230,11 +230,11 @@ def recovery_rates(
     warehouse: Path | str, first: dt.date, last: dt.date, segment: str, strategy: str
 ) -> RecoveryRates:
     """Recovery curves (cohorts from `first` to `last`) and liquidation per calendar month over
-    the cases of `segment` and `strategy` ('all': any), from `marts.fct_recovery_cases`."""
+    the cases of `segment` and `strategy` ('all': any), from `marts.fct_recovery_curves`."""
     _check_choice("segment", segment, SEGMENTS)
     if first > last:
         raise ValueError(f"the first cohort must not come after the last; got {first} and {last}")
-    parameters = (first, last, segment, segment, strategy, strategy)
+    parameters = (first, last, segment, strategy)
     frame = _frame(warehouse, "recovery_rates", parameters)
     by_grain = {grain: rows.drop(columns="grain") for grain, rows in frame.groupby("grain")}
     empty = frame.drop(columns="grain").head(0)

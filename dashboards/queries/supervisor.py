@@ -16,6 +16,7 @@ from dashboards.queries.core import (
     _frame,
     _month_range,
     _optional_float,
+    _period,
     _values,
 )
 
@@ -66,6 +67,13 @@ def _flow_filters(segment: str, strategy: str, team: str) -> tuple[str, ...]:
     return (segment, segment, strategy, strategy, team, team)
 
 
+def _flow_cell(segment: str, strategy: str, team: str) -> tuple[str, str, str]:
+    """The filter cell of the flow marts (segment, strategy, owner_team; 'all' for every one),
+    after checking the segment."""
+    _check_choice("segment", segment, SEGMENTS)
+    return (segment, strategy, team)
+
+
 def stage_flow(
     warehouse: Path | str,
     first_month: str,
@@ -77,10 +85,10 @@ def stage_flow(
     """Directly-follows graph of the moves made from `first_month` to `last_month` ('YYYY-MM',
     both included) for a segment, strategy and team of the case's current owner ('all' for
     every one): one row per from_stage, to_stage with transition_count, case_count, median,
-    p90 and mean duration (days in from_stage), as `marts.fct_stage_transitions`; longest
-    median first."""
-    filters = _flow_filters(segment, strategy, team)
-    return _frame(warehouse, "stage_flow", (*_month_range(first_month, last_month), *filters))
+    p90 and mean duration (days in from_stage), the row of `marts.fct_stage_flow_periods`;
+    longest median first."""
+    cell = _flow_cell(segment, strategy, team)
+    return _frame(warehouse, "stage_flow", (*_period(first_month, last_month), *cell))
 
 
 def stage_moves(
@@ -108,9 +116,10 @@ def stage_time(
     team: str = ALL,
 ) -> pd.DataFrame:
     """Time in stage per stage: stays ended in the month range (stays_completed, median_days,
-    p90_days) and stays running at as_of (stays_running, median_running_days)."""
-    filters = _flow_filters(segment, strategy, team)
-    return _frame(warehouse, "stage_time", (*filters, *_month_range(first_month, last_month)))
+    p90_days: `marts.fct_stage_flow_periods`) and stays running at as_of (stays_running,
+    median_running_days: `marts.fct_stage_open_stays`)."""
+    cell = _flow_cell(segment, strategy, team)
+    return _frame(warehouse, "stage_time", (*_period(first_month, last_month), *cell, *cell))
 
 
 def agent_months(warehouse: Path | str) -> list[str]:

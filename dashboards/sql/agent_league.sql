@@ -2,7 +2,8 @@
 -- (sums; rpc_rate = right-party contacts / call attempts over the range; an amount is null when
 -- a day's amount is null, i.e. lacks a rate; open_caseload = on the range's last day with
 -- results) and marts.fct_promise_kept_rates (dimension agent, promises falling due in the range:
--- kept / decided, by count and by reporting-currency amount; null when undefined).
+-- the published counts and amounts summed, kept / decided by count and by reporting-currency
+-- amount; null when undefined: nothing decided, or a promise without an FX rate).
 -- Parameters: from month, to month ('YYYY-MM', both included), team, team ('all' is every team),
 -- from month, to month.
 with daily as (
@@ -48,7 +49,7 @@ kept as (
         sum(promises_kept) as promises_kept,
         sum(kept_promised_amount_rc) as kept_promised_amount_rc,
         sum(promised_amount_rc) as decided_amount_rc,
-        bool_or(kept_rate_by_amount is null and promises_decided > 0) as has_amount_gap
+        sum(promises_without_rate) as promises_without_rate
     from marts.fct_promise_kept_rates
     where dimension = 'agent' and strftime(due_month, '%Y-%m') between ? and ?
     group by dimension_value
@@ -68,7 +69,7 @@ final as (
         cast(coalesce(kept.promises_kept, 0) as integer) as promises_kept,
         round(kept.promises_kept / nullif(kept.promises_decided, 0), 4) as kept_rate_by_count,
         case
-            when not kept.has_amount_gap
+            when kept.promises_without_rate = 0
                 then round(kept.kept_promised_amount_rc / nullif(kept.decided_amount_rc, 0), 4)
         end as kept_rate_by_amount,
         cast(results.open_caseload as integer) as open_caseload

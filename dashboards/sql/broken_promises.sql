@@ -1,16 +1,11 @@
 -- Broken and partially kept promises with no contact on the case since their window ended
 -- (marts.fct_promises.follow_up_at is null: the follow-up rule of marts.fct_stuck_cases, rule
 -- broken_promise_no_follow_up, here per promise, without its threshold and for closed cases
--- too). days_since_window_end counts to the build's as-of date (marts.dim_build).
+-- too), with days_since_window_end as the mart publishes it (to the build's as-of date).
 -- stage_now: the stage of the case's running stay, null when the case is closed.
 -- Parameters: agent, agent, team, team, segment, segment, due month ('YYYY-MM'), due month
 -- ('all' is every one). Longest without follow-up first.
-with as_of as (
-    select as_of_date
-    from marts.dim_build
-),
-
-promises as (
+with promises as (
     select *
     from marts.fct_promises
     where
@@ -40,7 +35,7 @@ final as (
         promises.outcome,
         promises.promised_date,
         promises.window_end_date,
-        cast(as_of.as_of_date - promises.window_end_date as integer) as days_since_window_end,
+        promises.days_since_window_end,
         promises.promised_amount,
         promises.paid_amount,
         promises.currency,
@@ -48,7 +43,6 @@ final as (
         promises.paid_amount_rc,
         running_stays.stage as stage_now
     from promises
-    cross join as_of
     left join running_stays
         on promises.case_id = running_stays.case_id
     where promises.follow_up_at is null

@@ -1,6 +1,7 @@
 -- Kept rate of one dimension value (marts.fct_promise_kept_rates) over one due month or all:
--- kept / decided by count, and kept / decided promised amount (reporting currency), null when
--- undefined (nothing decided, or a month whose amount rate is undefined).
+-- the published counts and amounts summed and divided, kept / decided by count and kept /
+-- decided promised amount (reporting currency), as the mart; null when undefined (nothing
+-- decided, or a promise without an FX rate: the mart's promises_without_rate).
 -- Parameters: dimension, dimension value, due month ('YYYY-MM'), due month ('all' is every month).
 with rates as (
     select *
@@ -17,7 +18,7 @@ final as (
         cast(coalesce(sum(promises_kept), 0) as integer) as promises_kept,
         round(sum(promises_kept) / nullif(sum(promises_decided), 0), 4) as kept_rate_by_count,
         case
-            when not coalesce(bool_or(kept_rate_by_amount is null and promises_decided > 0), false)
+            when coalesce(sum(promises_without_rate), 0) = 0
                 then round(sum(kept_promised_amount_rc) / nullif(sum(promised_amount_rc), 0), 4)
         end as kept_rate_by_amount
     from rates

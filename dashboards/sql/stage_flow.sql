@@ -1,36 +1,24 @@
--- Directly-follows graph of the stages for the moves made in a month range, one segment, one
--- strategy and one team (of the case's current owner): the figures of marts.fct_stage_transitions (same duration, same continuous
--- percentiles), on that mart's row-level source marts.fct_case_stage_durations, which carries
--- the move date, segment and strategy. Reopenings (closed -> stage) are not stays: left out.
--- Parameters: from month, to month ('YYYY-MM', both included), segment, segment, strategy,
--- strategy, team, team ('all' is every one).
-with moves as (
-    select
-        case_id,
-        stage as from_stage,
-        next_stage as to_stage,
-        date_diff('second', entered_at, left_at) / 86400.0 as duration_days
-    from marts.fct_case_stage_durations
-    where
-        left_at is not null
-        and strftime(left_at, '%Y-%m') between ? and ?
-        and (? = 'all' or segment = ?)
-        and (? = 'all' or strategy = ?)
-        and (? = 'all' or owner_team = ?)
-),
-
-final as (
-    select
-        from_stage,
-        to_stage,
-        cast(count(*) as integer) as transition_count,
-        cast(count(distinct case_id) as integer) as case_count,
-        round(quantile_cont(duration_days, 0.5), 4) as median_duration_days,
-        round(quantile_cont(duration_days, 0.9), 4) as p90_duration_days,
-        round(avg(duration_days), 4) as mean_duration_days
-    from moves
-    group by from_stage, to_stage
-)
-
-select * from final
+-- Directly-follows graph of the stages for the moves made in a period of months, one segment,
+-- one strategy and one team (of the case's current owner): the rows of
+-- marts.fct_stage_flow_periods for that period and filter cell, where every figure is computed
+-- (percentiles do not add up, so nothing is aggregated here). Reopenings (closed -> stage)
+-- are not stays: left out. to_stage 'all' (every move out of a stage) is the time in stage.
+-- Parameters: first month, last month (first days), segment, strategy, team ('all' is every
+-- one).
+select
+    from_stage,
+    to_stage,
+    transition_count,
+    case_count,
+    median_duration_days,
+    p90_duration_days,
+    mean_duration_days
+from marts.fct_stage_flow_periods
+where
+    first_month = ?
+    and last_month = ?
+    and segment = ?
+    and strategy = ?
+    and owner_team = ?
+    and to_stage <> 'all'
 order by median_duration_days desc, from_stage asc, to_stage asc

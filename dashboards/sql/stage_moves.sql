@@ -1,11 +1,12 @@
--- The moves behind one transition of the stage flow (its drill-down), longest stay first.
+-- The moves behind one transition of the stage flow (its drill-down), longest stay first: the
+-- ended stays of marts.fct_case_stage_durations, with their duration_days.
 -- Parameters: from stage, to stage, from month, to month ('YYYY-MM', both included), segment,
 -- segment, strategy, strategy, team, team ('all' is every one; team of the current owner).
 select
     case_id,
     entered_at,
     left_at,
-    round(date_diff('second', entered_at, left_at) / 86400.0, 4) as duration_days,
+    duration_days,
     segment,
     strategy,
     owner_agent_id,

@@ -1,49 +1,40 @@
--- Time in stage per stage: stays that ended in a month range (count, median, p90 days, as the
--- stage flow), and stays still running at as_of (count, median days so far).
--- Parameters: segment, segment, strategy, strategy, team, team ('all' is every one; team of the
--- case's current owner), from month, to month ('YYYY-MM', both included).
-with stays as (
+-- Time in stage per stage: stays that ended in a period of months (count, median, p90 days:
+-- the to_stage 'all' rows of marts.fct_stage_flow_periods), and stays still running at as_of
+-- (count, median days so far: marts.fct_stage_open_stays), for one filter cell.
+-- Parameters: first month, last month (first days), segment, strategy, team, then segment,
+-- strategy, team again ('all' is every one; team of the case's current owner).
+with completed as (
     select
-        stage,
-        left_at,
-        is_open_stay,
-        duration_days,
-        date_diff('second', entered_at, left_at) / 86400.0 as completed_days
-    from marts.fct_case_stage_durations
+        from_stage as stage,
+        transition_count as stays_completed,
+        median_duration_days as median_days,
+        p90_duration_days as p90_days
+    from marts.fct_stage_flow_periods
     where
-        (? = 'all' or segment = ?)
-        and (? = 'all' or strategy = ?)
-        and (? = 'all' or owner_team = ?)
-),
-
-completed as (
-    select
-        stage,
-        count(*) as stays_completed,
-        round(quantile_cont(completed_days, 0.5), 4) as median_days,
-        round(quantile_cont(completed_days, 0.9), 4) as p90_days
-    from stays
-    where left_at is not null and strftime(left_at, '%Y-%m') between ? and ?
-    group by stage
+        first_month = ?
+        and last_month = ?
+        and segment = ?
+        and strategy = ?
+        and owner_team = ?
+        and to_stage = 'all'
 ),
 
 running as (
     select
         stage,
-        count(*) as stays_running,
-        round(quantile_cont(duration_days, 0.5), 4) as median_running_days
-    from stays
-    where is_open_stay
-    group by stage
+        stays_running,
+        median_running_days
+    from marts.fct_stage_open_stays
+    where segment = ? and strategy = ? and owner_team = ?
 ),
 
 final as (
     select
         coalesce(completed.stage, running.stage) as stage,
-        cast(coalesce(completed.stays_completed, 0) as integer) as stays_completed,
+        coalesce(completed.stays_completed, 0) as stays_completed,
         completed.median_days,
         completed.p90_days,
-        cast(coalesce(running.stays_running, 0) as integer) as stays_running,
+        coalesce(running.stays_running, 0) as stays_running,
         running.median_running_days
     from completed
     full outer join running

@@ -1,12 +1,13 @@
 """Breaches: the auditor's view of the compliance rules, by rule and by agent, down to each
 breach, its evidence records and the case file.
 
-Reads `marts.fct_compliance_summary` and `marts.fct_compliance_breaches` through
-`dashboards.queries`. Filters (from, to, rule, agent, jurisdiction, case) are bound to the
-URL's query parameters; a click on a rule's bar chooses the rule, a click on an agent's row
-chooses the agent, a click on a breach opens its case. A rule's rate counts only the contacts
-of the jurisdictions it governs (the summary has a row per rule for those only), so a US rule
-is not diluted by contacts on French cases.
+Reads `marts.fct_compliance_summary`, `marts.fct_compliance_agent_months` and
+`marts.fct_compliance_breaches` through `dashboards.queries`, which sum the published breaches
+and contacts and divide (the page only shows them). Filters (from, to, rule, agent,
+jurisdiction, case) are bound to the URL's query parameters; a click on a rule's bar chooses
+the rule, a click on an agent's row chooses the agent, a click on a breach opens its case. A
+rule's rate counts only the contacts of the jurisdictions it governs (the summary has a row
+per rule for those only), so a US rule is not diluted by contacts on French cases.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from dashboards import blocks, charts, queries, ui
 RULE_KEY = "rule"
 AGENT_KEY = "agent"
 JURISDICTION_KEY = "jurisdiction"
-CONTACT_GRAIN = ["month", "jurisdiction", "agent_id"]  # the grain of outbound_contacts
 CHART_KEY = "breaches_by_rule_chart"
 LIST_KEY = "breach_list"
 AGENT_TABLE_KEY = "breaches_by_agent"
@@ -36,39 +36,9 @@ BREACH_COLUMNS = {
 }
 
 
-def _rate(breaches: pd.Series, contacts: pd.Series) -> pd.Series:
-    """Breaches per 1,000 outbound contacts; null without contacts."""
-    return (breaches * 1000 / contacts.where(contacts > 0)).round(2)
-
-
-def _governed(summary: pd.DataFrame, rule: str) -> pd.DataFrame:
-    """Rows whose `outbound_contacts` sum to the contacts `rule` governs: the rule's own rows, or
-    for every rule one row per month, jurisdiction and agent (every rule repeats the count)."""
-    if rule == queries.ALL:
-        return summary.drop_duplicates(CONTACT_GRAIN)
-    return summary[summary["rule_id"] == rule]
-
-
-def _contacts(summary: pd.DataFrame, rule: str = queries.ALL) -> int:
-    return int(_governed(summary, rule)["outbound_contacts"].sum())
-
-
-def _by_rule(summary: pd.DataFrame) -> pd.DataFrame:
-    measures = ["breaches", "unverifiable_contacts", "outbound_contacts"]
-    by_rule = summary.groupby("rule_id", as_index=False)[measures].sum()
-    by_rule = by_rule.sort_values(["breaches", "rule_id"], ascending=[False, True])
-    by_rule["breaches_per_1000_contacts"] = _rate(by_rule["breaches"], by_rule["outbound_contacts"])
-    return by_rule
-
-
-def _by_agent(summary: pd.DataFrame, rule: str) -> pd.DataFrame:
-    contacts = _governed(summary, rule).groupby("agent_id", as_index=False)["outbound_contacts"]
-    contacts = contacts.sum()
-    ruled = blocks.only(summary, "rule_id", rule)
-    breaches = ruled.groupby(["agent_id", "team"], as_index=False, dropna=False)["breaches"].sum()
-    table = breaches.merge(contacts, on="agent_id", how="left")
-    table["breaches_per_1000_contacts"] = _rate(table["breaches"], table["outbound_contacts"])
-    return table.sort_values(["breaches", "agent_id"], ascending=[False, True])
+def _rounded(rates: pd.DataFrame) -> pd.DataFrame:
+    """The table as shown: the published rate per 1,000 contacts to 2 places."""
+    return rates.assign(breaches_per_1000_contacts=rates["breaches_per_1000_contacts"].round(2))
 
 
 def _rule_clicked(rules: list[str]) -> None:
@@ -95,18 +65,13 @@ def _filters(summary: pd.DataFrame) -> tuple[str, str, str]:
     return rule, agent, jurisdiction
 
 
-def _kpis(scoped: pd.DataFrame, rule: str) -> None:
-    """`scoped`: the summary of the chosen agent and jurisdiction."""
-    ruled = blocks.only(scoped, "rule_id", rule)
-    breaches, contacts = int(ruled["breaches"].sum()), _contacts(scoped, rule)
+def _kpis(kpis: queries.BreachKpis) -> None:
+    rate = kpis.breaches_per_1000_contacts
     columns = st.columns(4)
-    columns[0].metric("Breaches", ui.format_count(breaches))
-    columns[1].metric("Outbound contacts", ui.format_count(contacts))
-    rate = "n/a" if contacts == 0 else f"{breaches * 1000 / contacts:.2f}"
-    columns[2].metric("Per 1,000 contacts", rate)
-    columns[3].metric(
-        "Unverifiable contacts", ui.format_count(int(ruled["unverifiable_contacts"].sum()))
-    )
+    columns[0].metric("Breaches", ui.format_count(kpis.breaches))
+    columns[1].metric("Outbound contacts", ui.format_count(kpis.outbound_contacts))
+    columns[2].metric("Per 1,000 contacts", "n/a" if rate is None else f"{rate:.2f}")
+    columns[3].metric("Unverifiable contacts", ui.format_count(kpis.unverifiable_contacts))
 
 
 def _breach_list(
@@ -153,10 +118,10 @@ def _render(warehouse: str, version: int) -> None:
         return
     summary = ui.query(queries.breach_summary, warehouse, version, first, last)
     rule, agent, jurisdiction = _filters(summary)
-    in_jurisdiction = blocks.only(summary, "jurisdiction", jurisdiction)
-    scoped = blocks.only(in_jurisdiction, "agent_id", agent)
-    _kpis(scoped, rule)
-    by_rule = _by_rule(scoped)
+    _kpis(ui.query(queries.breach_kpis, warehouse, version, first, last, rule, agent, jurisdiction))
+    by_rule = _rounded(
+        ui.query(queries.breaches_by_rule, warehouse, version, first, last, agent, jurisdiction)
+    )
     chart_col, table_col = st.columns([3, 2])
     with chart_col:
         st.plotly_chart(
@@ -175,7 +140,9 @@ def _render(warehouse: str, version: int) -> None:
         )
     st.subheader("By agent")
     st.caption("Click an agent's row to list their breaches only (clear it for every agent).")
-    by_agent = _by_agent(in_jurisdiction, rule)
+    by_agent = _rounded(
+        ui.query(queries.breaches_by_agent, warehouse, version, first, last, rule, jurisdiction)
+    )
     agents = [queries.ALL if pd.isna(agent) else agent for agent in by_agent["agent_id"]]
     blocks.table(
         by_agent,

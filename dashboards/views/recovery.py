@@ -1,8 +1,9 @@
 """Recovery curves: cumulative recovery rate by months on book per placement cohort, the
 liquidation rate per month, and a drill from a cohort to its cases and a case's timeline.
 
-Reads `marts.fct_recovery_cases` (the rows `marts.fct_recovery_cohorts` sums) through
-`dashboards.queries`; the page only filters and sums. Filters (cohort range, segment, strategy)
+Reads `marts.fct_recovery_curves` (the curves per cohort and filter cell, rates published) and
+`marts.fct_recovery_cases` (the cases behind a cohort) through `dashboards.queries`; the page
+only selects and sums. Filters (cohort range, segment, strategy)
 and the chosen cohort and case are bound to the URL's query parameters.
 """
 

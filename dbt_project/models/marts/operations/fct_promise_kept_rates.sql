@@ -4,7 +4,9 @@
     Decided promises only (pending ones are left out):
       kept_rate_by_count  = kept ÷ (kept + partially_kept + broken)
       kept_rate_by_amount = promised_amount_rc of kept ÷ promised_amount_rc of decided
-    Null when undefined (nothing decided, or an amount without a rate). -#}
+    Null when undefined (nothing decided, or an amount without a rate). Over several months
+    or values a reader sums the counts and amounts and divides; promises_without_rate says
+    when the amounts are partial (then the rate by amount is undefined). -#}
 with
 
 promises as (
@@ -74,7 +76,8 @@ final as (
                 when promises_without_rate = 0 and promised_amount_rc > 0
                     then round(kept_promised_amount_rc / promised_amount_rc, 4)
             end as decimal(9, 4)
-        ) as kept_rate_by_amount
+        ) as kept_rate_by_amount,
+        cast(promises_without_rate as integer) as promises_without_rate
     from aggregated
 
 )

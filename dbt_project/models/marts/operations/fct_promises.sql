@@ -20,7 +20,9 @@
     window cut by sample_data.emit the same way).
     follow_up_at: for a broken or partially kept promise, the first call or message on the case
     (either direction, int_ops_case_contacts, up to as_of) dated after window_end_date; null
-    when none. The one follow-up rule of the stuck-case queue and the broken-promises page. -#}
+    when none. The one follow-up rule of the stuck-case queue and the broken-promises page.
+    days_since_window_end = as_of - window_end_date, in days (0 or less while the window is
+    open). -#}
 {#- The terms have no default here: a missing var or key fails the compile (ops_config). -#}
 {%- set promises_cfg = ops_config(
     'promises', ['grace_days', 'tolerance_pct', 'tolerance_units']
@@ -256,7 +258,10 @@ final as (
             round(measured.paid_amount * fx_on_dates.rate_to_reporting, 2) as decimal(18, 2)
         ) as paid_amount_rc,
         measured.event_id as promise_event_id,
-        follow_ups.follow_up_at
+        follow_ups.follow_up_at,
+        cast(
+            {{ dbt.datediff('measured.window_end_date', as_of_date(), 'day') }} as integer
+        ) as days_since_window_end
     from measured
     inner join cases
         on measured.case_id = cases.case_id

@@ -2,7 +2,9 @@
     one row per (from_stage, to_stage) observed, `closed` included on both sides (a reopened
     case goes from closed back to a stage). duration = days spent in from_stage before the
     move (left_at - entered_at in seconds / 86400); the median and 90th percentile are
-    continuous percentiles (macro ops_percentile). -#}
+    continuous percentiles (macro ops_percentile); the mean is the exact total of seconds ÷
+    (moves × 86400), so it does not depend on the order of a floating-point sum (as
+    fct_stage_flow_periods). -#}
 with
 
 stays as (
@@ -18,6 +20,7 @@ moves as (
         case_id,
         state as from_stage,
         next_state as to_stage,
+        {{ dbt.datediff('entered_at', 'left_at', 'second') }} as duration_seconds,
         {{ dbt.datediff('entered_at', 'left_at', 'second') }} / 86400.0 as duration_days
     from stays
 
@@ -34,7 +37,8 @@ final as (
             as median_duration_days,
         cast(round({{ ops_percentile('duration_days', 0.9) }}, 4) as decimal(18, 4))
             as p90_duration_days,
-        cast(round(avg(duration_days), 4) as decimal(18, 4)) as mean_duration_days
+        cast(round(sum(duration_seconds) / (count(*) * 86400.0), 4) as decimal(18, 4))
+            as mean_duration_days
     from moves
     group by from_stage, to_stage
 

@@ -1,0 +1,368 @@
+"""The pages that show published figures, as each role opens them: signed in through the real
+form, opened by address with filter values, their KPIs and CSV exports read in chromium and
+compared with direct SQL on the marts for that filter cell. Used by
+`test_signed_in_pages_in_chromium.py` (the sample) and runnable on any warehouse:
+
+    uv run python -m tests.browser.signed_in_pages WAREHOUSE USERS_FILE PASSWORD
+
+(users `finance`, `supervisor` and `auditor` in USERS_FILE, as `amicable demo` writes them).
+Expectations are read before the app starts, on a read-only connection that is closed again.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+import duckdb
+import pandas as pd
+
+from tests.browser import harness
+
+Query = Callable[[str, list], list[tuple]]
+
+METRIC = '[data-testid="stMetric"]'
+DOWNLOAD = '[data-testid="stDownloadButton"] button'
+
+
+@dataclass(frozen=True)
+class PageCheck:
+    """One page at one filter cell: what the role must see there."""
+
+    role: str
+    url_path: str
+    filters: dict[str, str]
+    title: str
+    metrics: dict[str, str]  # label -> value as shown
+    exports: dict[str, pd.DataFrame] = field(default_factory=dict)  # CSV name start -> rows
+
+    @property
+    def address(self) -> str:
+        return f"{self.url_path}?{urlencode(self.filters)}"
+
+
+def _month(value: date) -> str:
+    return value.strftime("%Y-%m")
+
+
+def _filters(names: tuple[str, ...], cell: tuple) -> dict[str, str]:
+    """A filter cell as URL parameters (`names`), a date as its month."""
+    values = (_month(value) if isinstance(value, date) else str(value) for value in cell)
+    return dict(zip(names, values, strict=True))
+
+
+def _share(value: float | None) -> str:
+    return "n/a" if value is None else f"{value * 100:.1f} %"
+
+
+def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=columns)
+
+
+def stage_flow_check(query: Query) -> PageCheck:
+    """The stage flow of a narrow cell (a segment, strategy and team, months inside the range)
+    with the most moves: `fct_stage_flow_periods` and `fct_stage_open_stays` rows."""
+    cell = query(
+        "select first_month, last_month, segment, strategy, owner_team"
+        " from marts.fct_stage_flow_periods"
+        " where segment <> 'all' and strategy <> 'all' and owner_team <> 'all'"
+        " and to_stage <> 'all' and first_month < last_month"
+        " and first_month > (select min(first_month) from marts.fct_stage_flow_periods)"
+        " group by all having count(*) >= 3"
+        " order by sum(transition_count) desc, 1, 2, 3, 4, 5 limit 1",
+        [],
+    )[0]
+    segment, strategy, team = cell[2:]
+    flow_columns = [
+        "from_stage", "to_stage", "transition_count", "case_count",
+        "median_duration_days", "p90_duration_days",
+    ]  # fmt: skip
+    flow = query(
+        f"select {', '.join(flow_columns)} from marts.fct_stage_flow_periods"
+        " where first_month = ? and last_month = ? and segment = ? and strategy = ?"
+        " and owner_team = ? and to_stage <> 'all'"
+        " order by median_duration_days desc, from_stage, to_stage",
+        list(cell),
+    )
+    stage_columns = ["stage", "stays_completed", "median_days", "p90_days"]
+    completed = query(
+        "select from_stage, transition_count, median_duration_days, p90_duration_days"
+        " from marts.fct_stage_flow_periods where first_month = ? and last_month = ?"
+        " and segment = ? and strategy = ? and owner_team = ? and to_stage = 'all'",
+        list(cell),
+    )
+    running = query(
+        "select stage, stays_running, median_running_days from marts.fct_stage_open_stays"
+        " where segment = ? and strategy = ? and owner_team = ?",
+        [segment, strategy, team],
+    )
+    stage_time = _frame(completed, stage_columns).merge(
+        _frame(running, ["stage", "stays_running", "median_running_days"]),
+        on="stage",
+        how="outer",
+    )
+    stage_time[["stays_completed", "stays_running"]] = (
+        stage_time[["stays_completed", "stays_running"]].fillna(0).astype(int)
+    )
+    return PageCheck(
+        role="supervisor",
+        url_path="flow",
+        filters=_filters(("from", "to", "segment", "strategy", "team"), cell),
+        title="Stage flow",
+        metrics={
+            "Moves": f"{sum(row[2] for row in flow):,}",
+            "Slowest transition (median days)": f"{flow[0][4]:.1f}",
+        },
+        exports={"stage_flow_": _frame(flow, flow_columns), "time_in_stage_": stage_time},
+    )
+
+
+def recovery_check(query: Query) -> PageCheck:
+    """The recovery curves of a segment and strategy (not `all`) over the cohorts but the first
+    and the last: `fct_recovery_curves` rows, each cohort's latest month on book summed."""
+    cell = query(
+        "with cohorts as (select distinct placement_month from marts.fct_recovery_curves)"
+        " select segment, strategy,"
+        " (select min(placement_month) from cohorts"
+        "  where placement_month > (select min(placement_month) from cohorts)),"
+        " (select max(placement_month) from cohorts"
+        "  where placement_month < (select max(placement_month) from cohorts))"
+        " from marts.fct_recovery_curves where segment <> 'all' and strategy <> 'all'"
+        " and month_on_book = 0 group by all order by sum(cases_count) desc, 1, 2 limit 1",
+        [],
+    )[0]
+    segment, strategy, first, last = cell
+    columns = [
+        "placement_month", "month_on_book", "cases_count", "placed_amount_rc",
+        "recovered_amount_rc", "recovery_rate",
+    ]  # fmt: skip
+    latest = query(
+        f"select {', '.join(columns)} from marts.fct_recovery_curves"
+        " where placement_month between ? and ? and segment = ? and strategy = ?"
+        " qualify month_on_book = max(month_on_book) over (partition by placement_month)"
+        " order by placement_month",
+        [first, last, segment, strategy],
+    )
+    (currency,) = query("select reporting_currency from marts.dim_build", [])[0]
+    placed = sum(row[3] for row in latest)
+    recovered = sum(row[4] for row in latest)
+    return PageCheck(
+        role="finance",
+        url_path="recovery",
+        filters=_filters(("segment", "strategy", "first", "last"), cell),
+        title="Recovery curves",
+        metrics={
+            "Cases placed": f"{sum(row[2] for row in latest):,}",
+            f"Placed ({currency})": f"{placed:,.2f}",
+            "Recovered to date": _share(float(recovered / placed) if placed else None),
+        },
+        exports={"recovery_cohorts_": _frame(latest, columns)},
+    )
+
+
+def breaches_check(query: Query) -> PageCheck:
+    """The breaches of the rule with the most, in its jurisdiction with the most, over the months
+    with a breach of it: the rule's `fct_compliance_summary` rows (the contacts it governs)
+    for the KPIs, every rule's for the table by rule."""
+    cell = query(
+        "select rule_id, jurisdiction, min(month), max(month)"
+        " from marts.fct_compliance_summary where breaches > 0"
+        " group by rule_id, jurisdiction order by sum(breaches) desc, 1, 2 limit 1",
+        [],
+    )[0]
+    rule, jurisdiction, first, last = cell
+    breaches, contacts, unverifiable = query(
+        "select sum(breaches), sum(outbound_contacts), sum(unverifiable_contacts)"
+        " from marts.fct_compliance_summary"
+        " where rule_id = ? and jurisdiction = ? and month between ? and ?",
+        [rule, jurisdiction, first, last],
+    )[0]
+    by_rule = query(
+        "select rule_id, sum(breaches), sum(outbound_contacts)"
+        " from marts.fct_compliance_summary where jurisdiction = ? and month between ? and ?"
+        " group by rule_id order by rule_id",
+        [jurisdiction, first, last],
+    )
+    return PageCheck(
+        role="auditor",
+        url_path="breaches",
+        filters=_filters(("rule", "jurisdiction", "from", "to"), cell),
+        title="Compliance breaches",
+        metrics={
+            "Breaches": f"{breaches:,}",
+            "Outbound contacts": f"{contacts:,}",
+            "Per 1,000 contacts": f"{breaches * 1000 / contacts:.2f}" if contacts else "n/a",
+            "Unverifiable contacts": f"{unverifiable:,}",
+        },
+        exports={
+            "breaches_by_rule_": _frame(by_rule, ["rule_id", "breaches", "outbound_contacts"])
+        },
+    )
+
+
+def promises_check(query: Query) -> PageCheck:
+    """The broken promises of the team and segment with the most decided promises: the team's
+    `fct_promise_kept_rates` rows (the KPIs' scope) and `fct_promises` for the list."""
+    cell = query(
+        "select team, segment from marts.fct_promises"
+        " where is_decided and team is not null and segment is not null"
+        " group by all order by count(*) desc, 1, 2 limit 1",
+        [],
+    )[0]
+    team, segment = cell
+    decided, kept, by_count, by_amount = query(
+        "select sum(promises_decided), sum(promises_kept),"
+        " round(sum(promises_kept) / sum(promises_decided), 4),"
+        " case when sum(promises_without_rate) = 0 then"
+        "  round(sum(kept_promised_amount_rc) / sum(promised_amount_rc), 4) end"
+        " from marts.fct_promise_kept_rates where dimension = 'team' and dimension_value = ?",
+        [team],
+    )[0]
+    unfollowed = query(
+        "select promise_id, case_id, days_since_window_end from marts.fct_promises"
+        " where outcome in ('broken', 'partially_kept') and follow_up_at is null"
+        " and team = ? and segment = ? order by promise_id",
+        [team, segment],
+    )
+    return PageCheck(
+        role="supervisor",
+        url_path="promises",
+        filters=_filters(("team", "segment"), cell),
+        title="Broken promises without follow-up",
+        metrics={
+            "Kept rate (count)": _share(by_count),
+            "Kept rate (amount)": _share(by_amount),
+            "Promises decided": f"{decided:,}",
+            "Without follow-up": f"{len(unfollowed):,}",
+        },
+        exports={
+            "broken_promises_": _frame(
+                unfollowed, ["promise_id", "case_id", "days_since_window_end"]
+            )
+        }
+        if unfollowed
+        else {},
+    )
+
+
+CHECKS = (stage_flow_check, recovery_check, breaches_check, promises_check)
+
+
+def expectations(warehouse: Path) -> list[PageCheck]:
+    """Every check's expected figures, read on a read-only connection closed before return."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+
+        def query(sql: str, parameters: list) -> list[tuple]:
+            return connection.execute(sql, parameters).fetchall()
+
+        return [check(query) for check in CHECKS]
+
+
+def sign_in(browser, base: str, address: str, user: str, password: str):
+    """A fresh browser context (no sign-in cookie) opening `address` (a shared link): the
+    sign-in form shows, the user signs in, and the addressed page opens."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(f"{base}/{address}")
+    page.get_by_role("textbox", name="Username").fill(user, timeout=harness.TIMEOUT_MS)
+    page.get_by_role("textbox", name="Password").fill(password)
+    page.get_by_role("button", name="Login").click()
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=harness.TIMEOUT_MS)
+    harness.settle(page)
+    return page
+
+
+def open_address(page, base: str, address: str) -> None:
+    """Open `address` in the signed-in page (a new session, signed in again by its cookie)."""
+    page.goto(f"{base}/{address}")
+    page.wait_for_selector('[data-testid="stSidebarNav"]', timeout=harness.TIMEOUT_MS)
+    harness.settle(page)
+
+
+def shown_metrics(page) -> dict[str, str]:
+    shown = {}
+    for metric in page.locator(METRIC).all():
+        label = metric.locator('[data-testid="stMetricLabel"]').inner_text().strip()
+        shown[label] = metric.locator('[data-testid="stMetricValue"]').inner_text().strip()
+    return shown
+
+
+def exported(page, name_start: str) -> pd.DataFrame:
+    """The CSV export whose file name starts with `name_start`, as the user downloads it."""
+    names = []
+    for button in page.locator(DOWNLOAD).all():
+        with page.expect_download(timeout=harness.TIMEOUT_MS) as download_info:
+            button.click()
+        download = download_info.value
+        names.append(download.suggested_filename)
+        if download.suggested_filename.startswith(name_start):
+            return pd.read_csv(io.BytesIO(Path(download.path()).read_bytes()))
+    raise AssertionError(f"no CSV export named {name_start}*: {names}")
+
+
+def problems(page, check: PageCheck) -> list[str]:
+    """What the page shows that differs from the check (empty: it matches)."""
+    found = []
+    title = page.locator("h1").first.inner_text().strip()
+    if title != check.title:
+        found.append(f"{check.address}: page {title!r}, not {check.title!r}")
+        return found
+    found += [f"{check.address}: {error}" for error in harness.errors(page)]
+    shown = shown_metrics(page)
+    for label, value in check.metrics.items():
+        if shown.get(label) != value:
+            found.append(f"{check.address}: {label} shows {shown.get(label)!r}, SQL {value!r}")
+    for name_start, expected in check.exports.items():
+        csv = exported(page, name_start)
+        columns = list(expected.columns)
+        got = _comparable(csv[columns])
+        want = _comparable(expected)
+        if not got.equals(want):
+            found.append(f"{check.address}: export {name_start}* differs:\n{got}\nSQL:\n{want}")
+    return found
+
+
+def _comparable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows sorted, numbers as floats rounded to 4 places, text as text."""
+    frame = frame.copy()
+    for column in frame.columns:
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        if numbers.notna().sum() == frame[column].notna().sum():
+            frame[column] = numbers.astype(float).round(4)
+        else:
+            frame[column] = frame[column].astype(str)
+    return frame.sort_values(list(frame.columns)).reset_index(drop=True)
+
+
+def verify(warehouse: Path, users_file: Path, password: str, user_of: dict[str, str]) -> list[str]:
+    """Sign in as each role of the checks (`user_of`: role -> user name) and open its pages: the
+    first by a shared link before sign-in, the others by address once signed in."""
+    checks = expectations(warehouse)
+    found: list[str] = []
+    with harness.serve(warehouse, "--users", str(users_file)) as base, harness.chromium() as b:
+        for role in dict.fromkeys(check.role for check in checks):
+            mine = [check for check in checks if check.role == role]
+            page = sign_in(b, base, mine[0].address, user_of[role], password)
+            try:
+                found += problems(page, mine[0])
+                for check in mine[1:]:
+                    open_address(page, base, check.address)
+                    found += problems(page, check)
+            finally:
+                page.context.close()
+    return found
+
+
+if __name__ == "__main__":
+    warehouse_arg, users_arg, password_arg = sys.argv[1:4]
+    for check in expectations(Path(warehouse_arg)):
+        print(check.role, check.address, check.metrics)
+    roles = {role: role for role in ("finance", "supervisor", "auditor")}
+    result = verify(Path(warehouse_arg), Path(users_arg), password_arg, roles)
+    print("\n".join(result) or "every page shows the marts' figures")
+    sys.exit(1 if result else 0)
