@@ -34,7 +34,7 @@ import duckdb
 from generate_scale import AS_OF, CONTACT_EVENTS, volumes
 from record import record  # benchmarks/record.py: scripts run from this folder
 from scale_queries import CONNECTION, p95, time_queries
-from tree_usage import Usage, run_measured
+from tree_usage import Mark, Usage, run_measured
 
 from ingestion.landing import extracted_at
 
@@ -113,21 +113,39 @@ def mart_open_ar(warehouse: Path, as_of: date) -> float | None:
     return None if total is None else float(total)
 
 
-def phases(usage: Usage) -> dict[str, tuple[float, float]]:
-    """Wall and CPU seconds per phase: the stretch before each progress line goes to the phase
-    its text names; before the first line, start-up; after the last, report and publish."""
-    spent = {phase: [0.0, 0.0] for phase in PHASES}
-    wall = cpu = 0.0
+def phase_spans(usage: Usage) -> list[tuple[str, Mark | None, Mark | None]]:
+    """The run cut into (phase, mark it started after, mark it ended at): the stretch before
+    each progress line goes to the phase its text names; before the first line, start-up;
+    after the last (end None), report and publish."""
+    spans: list[tuple[str, Mark | None, Mark | None]] = []
     progress = [(m, found.group(1)) for m in usage.marks if (found := PROGRESS.match(m.line))]
-    phase = STARTUP
+    phase, previous = STARTUP, None
     for i, (mark, text) in enumerate(progress):
         after_tests = phase == DBT_TESTS and RECORDED.search(text)
         phase = STARTUP if i == 0 else DBT_TESTS if after_tests else _phase_of(text)
-        spent[phase][0] += mark.wall - wall
-        spent[phase][1] += mark.cpu - cpu
-        wall, cpu = mark.wall, mark.cpu
-    spent[REPORT] = [usage.wall - wall, usage.cpu - cpu]
+        spans.append((phase, previous, mark))
+        previous = mark
+    spans.append((REPORT, previous, None))
+    return spans
+
+
+def phases(usage: Usage) -> dict[str, tuple[float, float]]:
+    """Wall and CPU seconds per phase (`phase_spans`)."""
+    spent = {phase: [0.0, 0.0] for phase in PHASES}
+    for phase, start, end in phase_spans(usage):
+        start_wall, start_cpu = (start.wall, start.cpu) if start else (0.0, 0.0)
+        end_wall, end_cpu = (end.wall, end.cpu) if end else (usage.wall, usage.cpu)
+        spent[phase][0] += end_wall - start_wall
+        spent[phase][1] += end_cpu - start_cpu
     return {phase: (w, c) for phase, (w, c) in spent.items()}
+
+
+def peak_phase(usage: Usage) -> str:
+    """The phase during which the process tree's memory peaked."""
+    for phase, _, end in phase_spans(usage):
+        if end is None or usage.peak_at <= end.wall:
+            return phase
+    return REPORT
 
 
 def _phase_of(text: str) -> str:
@@ -226,6 +244,7 @@ def report(run: SizeRun, debtors: int | None) -> list[str]:
         f"{daily.peak_mb:,.0f} | {floor.peak_mb:,.0f} |",
         f"| largest single process (MB) | {full.largest_process_mb:,.0f} | "
         f"{daily.largest_process_mb:,.0f} | {floor.largest_process_mb:,.0f} |",
+        f"| phase of the tree's peak | {peak_phase(full)} | {peak_phase(daily)} | |",
         f"| warehouse file after it (MB) | {run.warehouse_mb['full'][0]:,.1f} | "
         f"{run.warehouse_mb['daily'][0]:,.1f} | |",
         f"| on disk with slots and WAL (MB) | {run.warehouse_mb['full'][1]:,.1f} | "

@@ -47,6 +47,7 @@ class Usage:
     peak_mb: float  # largest sum of the tree's resident memory, sampled
     largest_process_mb: float  # peak resident memory of the largest single process
     marks: tuple[Mark, ...]
+    peak_at: float = 0.0  # wall seconds since the start of the sample holding the tree's peak
 
 
 def _processes() -> dict[int, tuple[int, float, int]]:
@@ -99,12 +100,14 @@ def run_measured(
 
     reader = threading.Thread(target=read_stderr, daemon=True)
     reader.start()
-    peak = 0
+    peak, peak_at = 0, 0.0
     while True:
         pid, status, usage = os.wait4(child.pid, os.WNOHANG)
         if pid:
             break
-        peak = max(peak, tree_now(child.pid)[1])
+        rss = tree_now(child.pid)[1]
+        if rss > peak:
+            peak, peak_at = rss, time.perf_counter() - started
         time.sleep(SAMPLE_SECONDS)
     wall = time.perf_counter() - started
     reader.join()
@@ -118,4 +121,5 @@ def run_measured(
         peak_mb=max(peak / 2**20, largest_mb),
         largest_process_mb=largest_mb,
         marks=tuple(marks),
+        peak_at=peak_at,
     )

@@ -38,14 +38,11 @@ from tests.dbt_project.raw_fixture import (
     run_dbt,
 )
 from tests.dbt_project.raw_fixture import dbt_vars as fixture_vars
+from tests.warehouse_compare import differences, tables
 
 LAST_DAY = date(2026, 3, 31)
 DAYS = 30
 STEP = 3  # nights per daily build
-SCHEMAS = ("staging", "intermediate", "marts")
-# Columns that say when or by which run a row was built, not what it says.
-BUILD_COLUMNS = {"_loaded_at", "loaded_at", "_batch_id", "run_id", "dbt_invocation_id"}
-BUILD_COLUMNS |= {"built_at", "full_refresh_reason"}
 
 
 def _night(path: Path) -> date | None:
@@ -77,15 +74,6 @@ def _build(warehouse: Path, landing: Path, as_of: date, work: Path, select: str 
 
 def _business() -> dict:
     return load_config(DEFAULT_CONFIG).dbt_vars()
-
-
-def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
-    return con.execute(
-        "select table_schema, table_name from information_schema.tables"
-        " where table_catalog = ? and table_schema in ('staging', 'intermediate', 'marts')"
-        " and table_type = 'BASE TABLE' order by 1, 2",
-        [catalog],
-    ).fetchall()
 
 
 @pytest.fixture(scope="module")
@@ -130,24 +118,8 @@ def test_a_warehouse_built_day_by_day_equals_one_built_at_once(
             " group by invoice_id having count(distinct _batch_id) > 1)"
         ).fetchone()[0]
         assert restated > 0
-        tables = _tables(con, "daily")
-        assert tables == _tables(con, "once") and len(tables) > 40
-        for schema, table in tables:
-            columns = [
-                c
-                for (c,) in con.execute(
-                    "select column_name from information_schema.columns where table_catalog ="
-                    " 'daily' and table_schema = ? and table_name = ? order by ordinal_position",
-                    [schema, table],
-                ).fetchall()
-                if c not in BUILD_COLUMNS
-            ]
-            listed = ", ".join(f'"{c}"' for c in columns)
-            a = f"select {listed} from daily.{schema}.{table}"
-            b = f"select {listed} from once.{schema}.{table}"
-            only_daily = con.execute(f"select count(*) from ({a} except all {b})").fetchone()[0]
-            only_once = con.execute(f"select count(*) from ({b} except all {a})").fetchone()[0]
-            assert (only_daily, only_once) == (0, 0), f"{schema}.{table} differs"
+        assert len(tables(con, "daily")) > 40
+        assert differences(con, "daily", "once") == {}
 
 
 def test_a_record_that_leaves_the_timeline_is_removed_by_the_daily_build(tmp_path: Path) -> None:
