@@ -27,6 +27,7 @@ from amicable.settings import (
     WAREHOUSE_ENV,
     Settings,
     default_data_dir,
+    memory_limit,
     today,
     warehouse_name,
 )
@@ -255,7 +256,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     try:
         check_landing(args.landing)  # before the slow imports below
         check_unlocked(args.warehouse)  # a second build stops at once
-    except (LandingError, WarehouseLocked) as exc:
+        memory_limit()  # a malformed $AMICABLE_MEMORY_LIMIT too
+    except (LandingError, WarehouseLocked, ValueError) as exc:
         raise UserError(str(exc)) from None
     try:
         load_config(args.config)  # a bad threshold file stops here, in one line

@@ -13,11 +13,13 @@ loaded and validated by `amicable.config`.
 
 `AMICABLE_WAREHOUSE` names the warehouse file to dbt (profiles.yml) and to the dashboard; the
 CLI sets it from `--warehouse`, so one path is shared by Dagster, dbt and Streamlit.
+`AMICABLE_MEMORY_LIMIT` caps the memory of each DuckDB a build opens (`memory_limit`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -29,6 +31,25 @@ DASHBOARD_APP = REPO_ROOT / "dashboards" / "app.py"
 DEFAULT_CONFIG = REPO_ROOT / "config" / "amicable.yml"
 WAREHOUSE_ENV = "AMICABLE_WAREHOUSE"
 HOME_ENV = "AMICABLE_HOME"
+MEMORY_LIMIT_ENV = "AMICABLE_MEMORY_LIMIT"
+# dbt_project/profiles.yml repeats it as its env_var default (tests/test_settings.py).
+DEFAULT_MEMORY_LIMIT = "2GB"
+_MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+
+
+def memory_limit(env: Mapping[str, str] | None = None) -> str:
+    """DuckDB's `memory_limit` for each database a build opens (the build process's and
+    dbt's: profiles.yml reads the same variable): `$AMICABLE_MEMORY_LIMIT` in DuckDB's syntax
+    (`2GB`, `1500MB`), else DEFAULT_MEMORY_LIMIT. Without a limit DuckDB may take 80 % of the
+    machine's memory per process; with one, a join or sort that does not fit spills to a
+    temporary folder beside the database instead. Raises ValueError on another syntax."""
+    env = os.environ if env is None else env
+    value = (env.get(MEMORY_LIMIT_ENV) or DEFAULT_MEMORY_LIMIT).strip()
+    if not _MEMORY_LIMIT.match(value):
+        raise ValueError(
+            f"{MEMORY_LIMIT_ENV}={value!r} is not a memory size DuckDB reads (say 2GB or 1500MB)"
+        )
+    return value
 
 
 def case_file_export_log(warehouse: Path) -> Path:

@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 
 from amicable.config import Config, load_config
+from amicable.settings import memory_limit
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -21,12 +22,16 @@ class WarehouseResource(dg.ConfigurableResource):
 
         A read-only connection needs an existing file. DuckDB allows one writing process per
         file, and in one process all connections to a file must share the same `read_only`.
+        The database's memory is capped at `amicable.settings.memory_limit()`, as dbt's is.
         """
         if read_only and not Path(self.path).exists():
             raise FileNotFoundError(f"warehouse {self.path} does not exist")
         if not read_only:
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(self.path, read_only=read_only)
+        con = duckdb.connect(self.path, read_only=read_only)
+        # A setting of the database, not of the connection: the same for every connection.
+        con.execute(f"set memory_limit = '{memory_limit()}'")
+        return con
 
 
 class BusinessConfig(dg.ConfigurableResource):
