@@ -82,23 +82,33 @@ def not_allowed(addressed: st.Page, viewer: Viewer) -> PageSpec | None:
     return None
 
 
+def _refusal(spec: PageSpec, viewer: Viewer) -> st.Page:
+    """A page at `spec`'s address that says the viewer's role may not open it. It takes the
+    refused page's address, so the address stays and the runs that follow (the cookie's) keep
+    saying it, instead of Streamlit's silent fall-back to the start page."""
+
+    def refuse() -> None:
+        st.title("Not allowed")
+        st.error(
+            f"The {viewer.role} role may not open {spec.title} ({spec.section} pages): "
+            "choose a page in the menu.",
+            icon=":material/block:",
+        )
+
+    return st.Page(refuse, title="Not allowed", icon=":material/block:", url_path=spec.url_path)
+
+
 def main() -> None:
     st.set_page_config(page_title="amicable", page_icon=":material/account_balance:", layout="wide")
     addressed = _keep_the_addressed_page()
     viewer = sign_in()
     if viewer is None:
         return
-    navigation = st.navigation(pages(viewer))
+    sections = pages(viewer)
     refused = not_allowed(addressed, viewer)
-    if refused is None:
-        navigation.run()
-        return
-    st.title("Not allowed")
-    st.error(
-        f"The {viewer.role} role may not open {refused.title} ({refused.section} pages): "
-        "choose a page in the menu.",
-        icon=":material/block:",
-    )
+    if refused is not None:
+        sections[""] = [_refusal(refused, viewer)]
+    st.navigation(sections).run()
 
 
 if __name__ == "__main__":  # Streamlit runs this file as __main__; tests import pages()
