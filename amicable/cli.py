@@ -20,7 +20,7 @@ from pathlib import Path
 
 from amicable.config import ConfigError, load_config
 from amicable.settings import (
-    DASHBOARD_APP,
+    DASHBOARD_SERVER,
     DEFAULT_CONFIG,
     HOME_ENV,
     SCHEMAS,
@@ -126,7 +126,7 @@ def _parser() -> argparse.ArgumentParser:
         default=data / "warehouse.duckdb",
         help="DuckDB file (default: %(default)s)",
     )
-    serve.add_argument("--port", type=int, default=8501, help="(default: %(default)s)")
+    _address_args(serve)
     _access_args(serve, data)
 
     users = sub.add_parser("users", help="manage the dashboard's users file", epilog=epilog)
@@ -149,7 +149,7 @@ def _parser() -> argparse.ArgumentParser:
         "demo", help="generate (if absent), build and serve the sample", epilog=epilog
     )
     _warehouse_args(demo, data)
-    demo.add_argument("--port", type=int, default=8501, help="(default: %(default)s)")
+    _address_args(demo)
     demo.add_argument("--no-serve", action="store_true", help="stop after the build")
     _access_args(demo, data)
 
@@ -170,7 +170,10 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=None, help="file to write (default: case_file_ID.FORMAT)"
     )
     case_file.add_argument(
-        "--user", default=None, help="who exports, for the export log (default: the OS user)"
+        "--user",
+        default=None,
+        help="who you say exports, logged as claimed_user beside the OS user (the export log's "
+        "user)",
     )
     return parser
 
@@ -187,6 +190,26 @@ def _access_args(parser: argparse.ArgumentParser, data: Path) -> None:
         "--open",
         action="store_true",
         help="no sign-in, everyone is admin: for one person on their own machine",
+    )
+
+
+def _address_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=8501,
+        help="TCP port the dashboard listens on (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: %(default)s, this machine only; 0.0.0.0: every "
+        "interface)",
+    )
+    parser.add_argument(
+        "--allow-insecure-public",
+        action="store_true",
+        help="listen on a non-loopback --host even with --open or the demo password",
     )
 
 
@@ -298,24 +321,62 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
     # the path, not the slot it links to: each query opens the build published at the time
     env = os.environ | {WAREHOUSE_ENV: str(published_path(args.warehouse))}
+    public = not _is_loopback(args.host)
     if args.open:
+        if public and not args.allow_insecure_public:
+            raise UserError(
+                f"refusing --open on {args.host}: everyone who reaches it is admin; serve on "
+                "127.0.0.1 or add --allow-insecure-public"
+            )
         env[OPEN_ENV] = "1"
         print("open access: no sign-in, everyone is admin", flush=True)
     else:
         try:
-            load_users(args.users)
+            users = load_users(args.users)
         except UsersFileError as exc:
             raise UserError(f"{exc} (or serve with --open for local single-user access)") from None
+        if public and not args.allow_insecure_public:
+            demo = _with_demo_password(users)
+            if demo:
+                raise UserError(
+                    f"refusing to serve on {args.host}: {', '.join(demo)} in {args.users} sign in "
+                    f"with the published demo password; change it (`amicable users add`) or add "
+                    "--allow-insecure-public"
+                )
         env[USERS_ENV] = str(args.users.resolve())
         env.pop(OPEN_ENV, None)
-    command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP)]
-    command += ["--server.port", str(args.port), "--server.headless", "true"]
+    command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_SERVER)]
+    command += ["--server.address", args.host, "--server.port", str(args.port)]
+    command += ["--server.headless", "true"]
     command += ["--browser.gatherUsageStats", "false", "--client.toolbarMode", "viewer"]
-    print(f"dashboard: http://localhost:{args.port}  (Ctrl+C to stop)", flush=True)
+    shown = "localhost" if not public else args.host
+    print(f"dashboard: http://{shown}:{args.port}  (Ctrl+C to stop)", flush=True)
     try:
         return subprocess.run(command, env=env, check=False).returncode
     except KeyboardInterrupt:
         return 0
+
+
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _with_demo_password(users: dict) -> list[str]:
+    """The users whose password is the published demo password."""
+    import bcrypt
+
+    return [
+        name
+        for name, user in users["credentials"]["usernames"].items()
+        if bcrypt.checkpw(DEMO_PASSWORD.encode(), user["password"].encode())
+    ]
 
 
 def cmd_users(args: argparse.Namespace) -> int:
@@ -384,12 +445,12 @@ def cmd_case_file(args: argparse.Namespace) -> int:
     from amicable.case_file import CaseFileError, export_case_file, load_case_file
     from amicable.settings import case_file_export_log
 
-    user = args.user or _os_user()
+    user = _os_user()
     out = args.out or Path(f"case_file_{args.case}.{args.format}")
     try:
         with duckdb.connect(str(args.warehouse), read_only=True) as con:
             case_file = load_case_file(con, args.case)
-        export = export_case_file(case_file, args.format, user, out)
+        export = export_case_file(case_file, args.format, user, out, claimed_user=args.user)
     except CaseFileError as exc:
         raise UserError(str(exc)) from None
     except duckdb.Error as exc:  # a build holds it, or not a DuckDB file
@@ -399,7 +460,8 @@ def cmd_case_file(args: argparse.Namespace) -> int:
         raise UserError(f"cannot read the warehouse {args.warehouse}: {detail}") from None
     log = case_file_export_log(case_file.provenance.warehouse)
     print(f"case file {args.case}: {len(case_file.records)} records written to {out}")
-    print(f"sha256 {export.record.sha256}; export by {user} logged in {log}")
+    claimed = f" (claims to be {args.user})" if args.user else ""
+    print(f"sha256 {export.record.sha256}; export by {user}{claimed} logged in {log}")
     print(case_file.reconciliation.summary)
     return 0 if case_file.reconciliation.ok else 1
 
@@ -408,7 +470,9 @@ def _os_user() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):
-        raise UserError("cannot tell who is exporting: pass --user NAME") from None
+        raise UserError(
+            "cannot tell which OS user is exporting (no user name for this uid)"
+        ) from None
 
 
 COMMANDS = {

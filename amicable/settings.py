@@ -28,6 +28,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 DASHBOARD_APP = REPO_ROOT / "dashboards" / "app.py"
+DASHBOARD_SERVER = REPO_ROOT / "dashboards" / "server.py"  # what `amicable serve` runs
 DEFAULT_CONFIG = REPO_ROOT / "config" / "amicable.yml"
 WAREHOUSE_ENV = "AMICABLE_WAREHOUSE"
 HOME_ENV = "AMICABLE_HOME"

@@ -12,19 +12,23 @@ Roles and what they open (sections of the app, see `dashboards/app.py`):
 
 The users file is streamlit-authenticator's YAML (`cookie:` and `credentials.usernames.<user>`
 with `name`, `email`, a bcrypt `password` hash and `roles: [<one role>]`) plus `agent_id` for
-agents; `amicable users add` writes it. Plain-text passwords are refused. No Streamlit here.
+agents, and the optional `sign_in:` section (slow-down after failed sign-ins,
+`dashboards.sessions.SignInSettings`); `cookie.expiry_days` is how long a session lasts.
+`amicable users add` writes it. Plain-text passwords are refused. No Streamlit here.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import yaml
+
+from dashboards.sessions import SignInSettings
 
 USERS_ENV = "AMICABLE_USERS"  # the users file the app signs in against
 OPEN_ENV = "AMICABLE_OPEN"  # "1": no sign-in, everyone is admin (`amicable serve --open`)
@@ -128,6 +132,15 @@ def load_users(path: Path) -> dict[str, Any]:
     cookie = data.get("cookie")
     if not isinstance(cookie, dict) or not {"name", "key", "expiry_days"} <= set(cookie):
         raise UsersFileError(f"{path}: `cookie` needs `name`, `key` and `expiry_days`")
+    days = cookie["expiry_days"]
+    if isinstance(days, bool) or not isinstance(days, int | float) or days <= 0:
+        raise UsersFileError(
+            f"{path}: `cookie.expiry_days` must be a number of days above 0 (a session's life)"
+        )
+    try:
+        SignInSettings.from_mapping(data.get("sign_in"), str(path))
+    except ValueError as error:
+        raise UsersFileError(str(error)) from None
     users = (data.get("credentials") or {}).get("usernames")
     if not isinstance(users, dict) or not users:
         raise UsersFileError(f"{path}: `credentials.usernames` lists no user")
@@ -191,7 +204,8 @@ def add_user(
         data = load_users(path)
     else:
         cookie = {"name": "amicable_auth", "key": secrets.token_hex(32), "expiry_days": 1}
-        data = {"cookie": cookie, "credentials": {"usernames": {}}}
+        sign_in = asdict(SignInSettings())
+        data = {"cookie": cookie, "sign_in": sign_in, "credentials": {"usernames": {}}}
     user: dict[str, Any] = {
         "name": name or username,
         "email": email,

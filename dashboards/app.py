@@ -63,24 +63,52 @@ def _page(spec: PageSpec) -> st.Page:
     )
 
 
-def _keep_the_addressed_page() -> None:
+def _keep_the_addressed_page() -> st.Page:
     """Declare every page (hidden, none run) before the sign-in: the page in the address is
-    then the session's page from the first run on. Without it, a run that ends or restarts
-    before `st.navigation` (the sign-in form, the sign-in cookie read one run later) sends
-    the browser to the start page, so a shared link (`/flow?segment=B2C`) or an address
+    then the session's page from the first run on; returns it. Without it, a run that ends or
+    restarts before `st.navigation` (the sign-in form, the sign-in cookie read one run later)
+    sends the browser to the start page, so a shared link (`/flow?segment=B2C`) or an address
     opened once signed in would open the start page with the other page's filters. Signed
-    in, `pages(viewer)` decides: the addressed page opens if the role may open it, else the
-    viewer's start page."""
-    st.navigation([_page(spec) for spec in PAGES], position="hidden")
+    in, `pages(viewer)` decides: the addressed page opens if the role may open it."""
+    return st.navigation([_page(spec) for spec in PAGES], position="hidden")
+
+
+def not_allowed(addressed: st.Page, viewer: Viewer) -> PageSpec | None:
+    """The page of the address when `viewer`'s role may not open it (the root address is
+    everyone's start page), else None."""
+    for spec in PAGES:
+        if addressed.url_path and spec.url_path == addressed.url_path:
+            return None if viewer.can_open(spec.section) else spec
+    return None
+
+
+def _refusal(spec: PageSpec, viewer: Viewer) -> st.Page:
+    """A page at `spec`'s address that says the viewer's role may not open it. It takes the
+    refused page's address, so the address stays and the runs that follow (the cookie's) keep
+    saying it, instead of Streamlit's silent fall-back to the start page."""
+
+    def refuse() -> None:
+        st.title("Not allowed")
+        st.error(
+            f"The {viewer.role} role may not open {spec.title} ({spec.section} pages): "
+            "choose a page in the menu.",
+            icon=":material/block:",
+        )
+
+    return st.Page(refuse, title="Not allowed", icon=":material/block:", url_path=spec.url_path)
 
 
 def main() -> None:
     st.set_page_config(page_title="amicable", page_icon=":material/account_balance:", layout="wide")
-    _keep_the_addressed_page()
+    addressed = _keep_the_addressed_page()
     viewer = sign_in()
     if viewer is None:
         return
-    st.navigation(pages(viewer)).run()
+    sections = pages(viewer)
+    refused = not_allowed(addressed, viewer)
+    if refused is not None:
+        sections[""] = [_refusal(refused, viewer)]
+    st.navigation(sections).run()
 
 
 if __name__ == "__main__":  # Streamlit runs this file as __main__; tests import pages()

@@ -38,6 +38,9 @@ class ExportRecord:
     build_run_id: str | None
     as_of: str
     out: str | None  # the file written, when there is one (the CLI), else null
+    # The name given with `amicable case-file --user`, unverified; `user` is then the OS user.
+    # The dashboard logs its signed-in user as `user` and this stays null (older lines lack it).
+    claimed_user: str | None = None
 
 
 @dataclass(frozen=True)
@@ -46,10 +49,18 @@ class Export:
     record: ExportRecord
 
 
-def export_case_file(case_file: CaseFile, fmt: str, user: str, out: Path | None = None) -> Export:
+def export_case_file(
+    case_file: CaseFile,
+    fmt: str,
+    user: str,
+    out: Path | None = None,
+    *,
+    claimed_user: str | None = None,
+) -> Export:
     """Render `case_file` as `fmt` (pdf or csv), write it to `out` when given, and log the
-    export in the warehouse's export log. The file appears only once its export is logged;
-    nothing is logged when rendering fails."""
+    export in the warehouse's export log. `user` is who is known to export (the signed-in
+    user, the OS user); `claimed_user` a name they give that nothing checks. The file appears
+    only once its export is logged; nothing is logged when rendering fails."""
     if fmt not in FORMATS:
         raise CaseFileError(f"unknown format {fmt!r}: choose one of {', '.join(FORMATS)}")
     if not user.strip():
@@ -67,6 +78,7 @@ def export_case_file(case_file: CaseFile, fmt: str, user: str, out: Path | None 
         build_run_id=source.build_run_id,
         as_of=source.as_of.isoformat(),
         out=None if out is None else str(Path(out).resolve()),
+        claimed_user=(claimed_user or "").strip() or None,
     )
     partial = None if out is None else Path(out).with_name(f".{Path(out).name}.part")
     try:

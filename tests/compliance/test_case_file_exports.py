@@ -141,6 +141,7 @@ def test_cli_writes_the_file_logs_it_and_exits_zero(
     (record,) = list_exports(warehouse)
     assert record.sha256 == hashlib.sha256(written.read_bytes()).hexdigest()
     assert (record.user, record.format, record.out) == (getpass.getuser(), "pdf", str(written))
+    assert record.claimed_user is None
     assert "reconciles to the source rows" in capsys.readouterr().out
 
 
@@ -153,8 +154,11 @@ def test_cli_exits_one_when_the_case_does_not_reconcile(
     out = tmp_path / "file.csv"
     argv = ["case-file", "--case", case_id, "--warehouse", str(warehouse), "--format", "csv"]
     assert main([*argv, "--out", str(out), "--user", "ann"]) == 1
-    assert "does NOT reconcile" in capsys.readouterr().out
-    assert out.is_file() and list_exports(warehouse)[0].user == "ann"
+    printed = capsys.readouterr().out
+    assert "does NOT reconcile" in printed
+    assert f"export by {getpass.getuser()} (claims to be ann)" in printed
+    (record,) = list_exports(warehouse)
+    assert out.is_file() and (record.user, record.claimed_user) == (getpass.getuser(), "ann")
 
 
 def test_cli_names_a_missing_case_and_a_missing_warehouse(

@@ -1,0 +1,122 @@
+"""Sign-in rules through the real app (`dashboards/app.py`, AppTest): the slow-down after failed
+sign-ins that says nothing about whether a user exists, sessions revoked on sign-out and ended
+at their expiry on the server, and a page the role may not open named as such. The cookie
+copied into another browser and the downloads are in `tests/browser/`."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from dashboards.access import OPEN_ENV, USERS_ENV, add_user
+from dashboards.sessions import SessionStore, sessions_path
+from dashboards.signin import ENDED, SESSION_KEY, VIEWER_KEY, WRONG
+from tests.conftest import SampleBuild
+
+REPO = Path(__file__).resolve().parents[2]
+APP = REPO / "dashboards" / "app.py"
+TIMEOUT = 60
+PASSWORD = "correct-horse-9"
+SLOWED = "Too many failed sign-ins for this user name or from this address"
+
+
+@pytest.fixture
+def users(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sample_build: SampleBuild) -> Path:
+    """A users file whose second failed sign-in in a row waits ten minutes."""
+    path = tmp_path / "users.yml"
+    add_user(path, "fiona", "finance", PASSWORD)
+    data = yaml.safe_load(path.read_text())
+    data["sign_in"] |= {"free_failures": 1, "first_delay_seconds": 600}
+    path.write_text(yaml.safe_dump(data))
+    monkeypatch.delenv(OPEN_ENV)
+    monkeypatch.setenv(USERS_ENV, str(path))
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(sample_build.settings.warehouse))
+    return path
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+
+
+def _submit(app: AppTest, username: str, password: str) -> AppTest:
+    app.text_input[0].input(username)
+    app.text_input[1].input(password)
+    return app.button[0].click().run()
+
+
+def _said(app: AppTest) -> list[str]:
+    return [e.value for e in app.error] + [w.value for w in app.warning]
+
+
+@pytest.mark.parametrize("username", ["fiona", "nobody"])
+def test_after_a_failed_sign_in_even_the_right_password_waits(users: Path, username: str) -> None:
+    app = _submit(_app(), username, "wrong-password")
+    assert _said(app) == [WRONG]
+    app = _submit(app, username, PASSWORD)
+    (said,) = _said(app)
+    wait = re.fullmatch(f"{SLOWED}: try again in ([0-9]+) s.", said)
+    assert wait and 500 < int(wait[1]) <= 600, said
+    assert VIEWER_KEY not in app.session_state and not app.title
+
+
+def test_an_existing_and_an_unknown_user_name_read_the_same_messages(users: Path) -> None:
+    seen = {}
+    for username in ("fiona", "nobody"):
+        sessions_path(users).unlink(missing_ok=True)  # each from a clean slate
+        app = _app()
+        messages = []
+        for password in ("wrong-1", "wrong-2", PASSWORD):
+            app = _submit(app, username, password)
+            messages += [re.sub("[0-9]+ s[.]", "N s.", text) for text in _said(app)]
+        seen[username] = messages
+    assert seen["fiona"] == seen["nobody"]
+    assert seen["fiona"][0] == WRONG and seen["fiona"][1].startswith(SLOWED)
+
+
+def test_the_slow_down_holds_for_the_client_across_user_names(users: Path) -> None:
+    app = _submit(_app(), "nobody", "wrong-password")
+    app = _submit(app, "fiona", PASSWORD)  # another name, the same client
+    assert _said(app)[0].startswith(SLOWED)
+
+
+def test_signing_out_revokes_the_session_on_the_server(users: Path) -> None:
+    app = _submit(_app(), "fiona", PASSWORD)
+    assert app.title[0].value == "Ledger ageing"
+    store = SessionStore(sessions_path(users))
+    sid = app.session_state[SESSION_KEY]
+    assert sid.startswith("fiona@") and store.is_live(sid, time.time())
+    app.button(key="sign_out").click().run()
+    assert not store.is_live(sid, time.time())
+    assert [t.label for t in app.text_input] == ["Username", "Password"] and not app.title
+
+
+def test_a_session_revoked_elsewhere_ends_at_its_next_run(users: Path) -> None:
+    app = _submit(_app(), "fiona", PASSWORD)
+    SessionStore(sessions_path(users)).revoke(app.session_state[SESSION_KEY], time.time())
+    app.run()
+    assert _said(app) == [ENDED]
+    assert not app.title and VIEWER_KEY not in app.session_state
+
+
+def test_a_session_ends_at_its_expiry_while_the_page_is_open(users: Path) -> None:
+    app = _submit(_app(), "fiona", PASSWORD)
+    store = SessionStore(sessions_path(users))
+    expired = store.start("fiona", time.time() - 1, time.time() - 86_400)
+    app.session_state[SESSION_KEY] = expired
+    app.run()
+    assert _said(app) == [ENDED] and not app.title
+
+
+def test_a_page_the_role_may_not_open_by_its_address_says_not_allowed(users: Path) -> None:
+    app = _app()
+    app.switch_page("views/breaches.py")
+    app = _submit(app.run(), "fiona", PASSWORD)
+    assert app.title[0].value == "Not allowed"
+    (said,) = [e.value for e in app.error]
+    assert "finance role may not open Compliance breaches (Auditor pages)" in said
+    assert not app.dataframe and not app.metric
