@@ -98,13 +98,13 @@ def _render(warehouse: str, version: int) -> None:
     if cases.empty:
         st.info("No case in the warehouse yet: run `amicable build`.")
         return
-    case_id = st.selectbox(
+    case_id = ui.choice(
+        st.selectbox,
         "Case",
         list(cases["case_id"]),
         index=None,
         placeholder="Choose a case (those with breaches first)",
         key=CASE_KEY,
-        bind="query-params",
     )
     if case_id is None:
         st.info("Choose a case to read its file, or open one from the breaches page.")

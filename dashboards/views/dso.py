@@ -53,14 +53,10 @@ def _days(value: object) -> str:
 def _filters() -> tuple[str, int]:
     segment_col, period_col = st.columns(2)
     with segment_col:
-        segment = st.radio(
-            "Segment", queries.SEGMENTS, key=SEGMENT_KEY, bind="query-params", horizontal=True
-        )
+        segment = ui.choice(st.radio, "Segment", queries.SEGMENTS, key=SEGMENT_KEY, horizontal=True)
     with period_col:
         # Plain string options: the URL carries the label (`period=3 months`).
-        period = st.radio(
-            "Period", list(PERIODS), key=PERIOD_KEY, bind="query-params", horizontal=True
-        )
+        period = ui.choice(st.radio, "Period", list(PERIODS), key=PERIOD_KEY, horizontal=True)
     return segment, PERIODS[period]
 
 
@@ -85,14 +81,14 @@ def _month_clicked(chart_key: str) -> None:
 
 
 def _choose_month(months: list[dt.date]) -> dt.date | None:
-    return st.selectbox(
+    return ui.choice(
+        st.selectbox,
         "Month to open",
         months,
         index=None,
         format_func=lambda month: month.strftime("%Y-%m"),
         placeholder="Click a month on a chart or in the table, or choose one",
         key=MONTH_KEY,
-        bind="query-params",
     )
 
 
@@ -141,13 +137,13 @@ def _open_items(warehouse: str, version: int, row: pd.Series, segment: str) -> N
         on_select=blocks.drill_to(ITEMS_KEY, DEBTOR_KEY, list(items["debtor_id"])),
         every_row=ui.deferred(queries.ageing_items, warehouse, version, end, segment, queries.ALL),
     )
-    debtor = st.selectbox(
+    debtor = ui.choice(
+        st.selectbox,
         "Debtor to open",
         sorted(set(items["debtor_id"])),
         index=None,
         placeholder="Click an invoice, or choose its debtor, to list the debtor's cases",
         key=DEBTOR_KEY,
-        bind="query-params",
     )
     if debtor is not None:
         _debtor_cases(warehouse, version, debtor)
