@@ -287,14 +287,15 @@ def format_count(count: int) -> str:
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    """CSV export of a table: header row, ISO dates, no index, and amounts (`*_amount`,
-    `*_amount_rc`, DECIMAL(18,2) in the marts) with their two decimals."""
+    """CSV export of a table: header row, ISO dates and timestamps (a timestamp keeps its time
+    of day, `2026-08-31 06:59:10`; a column of dates only stays `2026-08-31`), no index, and
+    amounts (`*_amount`, `*_amount_rc`, DECIMAL(18,2) in the marts) with their two decimals."""
     export = frame.copy()
     for column in export.columns:
         is_amount = str(column).endswith(("_amount", "_amount_rc"))
         if is_amount and pd.api.types.is_float_dtype(export[column]):
             export[column] = export[column].map(_two_decimals)
-    return export.to_csv(index=False, date_format="%Y-%m-%d")
+    return export.to_csv(index=False)
 
 
 def _two_decimals(value: float) -> str:

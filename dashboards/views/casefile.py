@@ -20,7 +20,9 @@ CASE_KEY = blocks.CASE_KEY
 MIME = {"pdf": "application/pdf", "csv": "text/csv"}
 RECORD_COLUMNS = {
     "occurred_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
-    "local_at": st.column_config.TextColumn("Debtor's local time"),
+    "local_at": st.column_config.DatetimeColumn(
+        "Debtor's local time", format="YYYY-MM-DD HH:mm:ss"
+    ),
     "record_kind": st.column_config.TextColumn("Record"),
     "source_id": st.column_config.TextColumn("Id"),
     "activity": st.column_config.TextColumn("Activity"),
