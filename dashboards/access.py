@@ -41,18 +41,20 @@ SECTIONS: dict[str, frozenset[str]] = {
     "Data health": frozenset({"finance", "supervisor", "auditor", "admin"}),
 }
 PERSONAL_DATA_HIDDEN_FROM: frozenset[str] = frozenset({"finance"})
-# Columns that hold personal data; a quarantined row's raw line and field value may too.
+# Columns that always hold personal data (a person's contact details; a quarantined row's raw
+# line, which may hold any of its fields).
 PERSONAL_COLUMNS: frozenset[str] = frozenset(
-    {
-        "debtor_name",
-        "debtor_email",
-        "debtor_phone",
-        "email",
-        "phone",
-        "customer_name",
-        "rejected_record",
-        "rejected_value",
-    }
+    {"debtor_email", "debtor_phone", "email", "phone", "rejected_record"}
+)
+# Columns naming a debtor: a consumer's (B2C) name is personal data, a business customer's (B2B,
+# DESIGN §3 `segment`) is its company name and is not; masked unless the row's `segment` is B2B
+# (a frame without `segment` is masked whole).
+DEBTOR_NAME_COLUMNS: frozenset[str] = frozenset({"debtor_name", "customer_name"})
+BUSINESS_SEGMENT = "B2B"
+# A quarantined field's value (`rejected_value`) is personal when its contract field is (a
+# currency code such as 'EUX' is not); masked unless the row's `field` is none of these.
+PERSONAL_FIELDS: frozenset[str] = frozenset(
+    {"name", "email", "phone", "counterparty_name", "counterparty_iban", "remittance_info"}
 )
 MASK = "•••"
 
@@ -90,13 +92,24 @@ def open_access(environ: Mapping[str, str] | None = None) -> bool:
 
 
 def mask_personal(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with every personal-data column's non-null values replaced by `MASK`."""
-    columns = [c for c in frame.columns if c in PERSONAL_COLUMNS]
-    if not columns:
+    """A copy with personal data replaced by `MASK` (non-null values only): contact details and
+    raw rows always, a debtor's name unless the row is a business's (B2B), a rejected value
+    unless its field holds no personal data. Company names and codes stay readable."""
+    every_row = pd.Series(True, index=frame.index)
+    hidden = {column: every_row for column in frame.columns if column in PERSONAL_COLUMNS}
+    for column in DEBTOR_NAME_COLUMNS & set(frame.columns):
+        segment = frame.get("segment")
+        hidden[column] = every_row if segment is None else segment.ne(BUSINESS_SEGMENT)
+    if "rejected_value" in frame.columns:
+        field = frame.get("field")
+        hidden["rejected_value"] = (
+            every_row if field is None else field.isin(PERSONAL_FIELDS) | field.isna()
+        )
+    if not hidden:
         return frame
     masked = frame.copy()
-    for column in columns:
-        masked[column] = masked[column].where(masked[column].isna(), MASK)
+    for column, rows in hidden.items():
+        masked[column] = masked[column].where(masked[column].isna() | ~rows, MASK)
     return masked
 
 

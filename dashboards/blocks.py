@@ -33,11 +33,11 @@ def month_range(months: Sequence[str], help: str | None = None) -> tuple[str, st
     """Two month choices ('YYYY-MM', URL parameters `from` and `to`), by default the first and
     the last of `months`; the range may come out empty (from after to): say so to the user."""
     first_col, last_col = st.columns(2)
-    first = first_col.selectbox(
-        "From month", months, index=0, key=FIRST_MONTH_KEY, bind="query-params", help=help
+    first = ui.choice(
+        first_col.selectbox, "From month", months, index=0, key=FIRST_MONTH_KEY, help=help
     )
-    last = last_col.selectbox(
-        "To month", months, index=len(months) - 1, key=LAST_MONTH_KEY, bind="query-params"
+    last = ui.choice(
+        last_col.selectbox, "To month", months, index=len(months) - 1, key=LAST_MONTH_KEY
     )
     return first, last
 
@@ -133,13 +133,13 @@ def case_table(
 
 def case_drill(warehouse: str, version: int, case_ids: Sequence[str]) -> None:
     """'Open a case' among `case_ids` (URL parameter `case`), then its timeline."""
-    case_id = st.selectbox(
+    case_id = ui.choice(
+        st.selectbox,
         "Open a case",
         sorted(set(case_ids)),
         index=None,
         placeholder="Choose a case, or click its row, to read its timeline",
         key=CASE_KEY,
-        bind="query-params",
     )
     if case_id is not None:
         case_timeline(warehouse, version, case_id)

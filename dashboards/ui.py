@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,8 @@ from orchestration.publish import rejected_path
 CACHE_TTL_SECONDS = 60
 CURRENCY_KEY = "currency"  # the display-currency choice, bound to the URL (`?currency=USD`)
 _DISPLAY_STATE = "amicable_display_currency"  # this run's DisplayCurrency (None: as built)
+_PAGE_STATE = "amicable_page"  # the title of the page the session's last run drew
+_FILTERS_STATE = "amicable_filter_keys"  # keys of every filter `choice` drew in this session
 
 # Columns of a table of open items (`marts.fct_ar_ageing` rows), shared by the ageing pages.
 AGEING_ITEM_COLUMNS = {
@@ -73,6 +75,7 @@ def page(
     the sidebar; `query` then returns every `*_rc` amount in that currency (`dashboards.money`).
     """
     st.session_state[_DISPLAY_STATE] = None
+    _forget_other_pages_filters(title)
     st.title(title)
     viewer = current_viewer()
     if viewer is None:
@@ -90,6 +93,51 @@ def page(
         body(path, version)
     except WarehouseUnavailable as error:
         show_unavailable(error)
+
+
+def choice(widget: Callable[..., Any], label: str, options: Sequence[Any], **kwargs: Any) -> Any:
+    """`widget(label, options, **kwargs)` (`st.selectbox` or `st.radio`, of any container) with
+    its choice kept in the page's address as `?<key>=<label>` (Streamlit's query-parameter
+    binding: the option as `format_func` shows it is the URL value; `key` is required).
+
+    An address value that is not one of `options` (or an empty one, for a filter that cannot
+    be empty) is said to be not recognised, beside the filter, before Streamlit drops it for the
+    default; a page never shows an all-clear for a value it did not understand."""
+    key = kwargs["key"]
+    st.session_state.setdefault(_FILTERS_STATE, set()).add(key)
+    asked = st.query_params.get(key)
+    if asked is not None:
+        show = kwargs.get("format_func", str)
+        shown = [str(show(option)) for option in options]
+        index = kwargs.get("index", 0)
+        if asked not in shown and not (asked == "" and index is None):
+            instead = "no choice" if index is None or not shown else f"'{shown[index]}'"
+            what = f"'{asked}'" if asked else "an empty value"
+            widget.__self__.warning(  # the container the filter is drawn in
+                f"{label}: {what} (address parameter `{key}`) is not recognised here; "
+                f"showing {instead} instead.",
+                icon=":material/help:",
+            )
+    return widget(label, options, bind="query-params", **kwargs)
+
+
+def codes_help(labels: dict[str, str]) -> str:
+    """A filter's help listing what each choice means, for a filter whose choices are the codes
+    its address carries (`?rule=no_contact`), since the choice shown is the URL value."""
+    return "  \n".join(f"`{code}`: {label}" for code, label in labels.items())
+
+
+def _forget_other_pages_filters(title: str) -> None:
+    """On the first run of a page after another page, forget every filter choice: each page's
+    filters come from its own address only. (Streamlit keeps a URL-bound widget's value under
+    its key across pages, so `agent` chosen on one page became the `agent` of the next.)"""
+    previous = st.session_state.get(_PAGE_STATE)
+    st.session_state[_PAGE_STATE] = title
+    if previous is None or previous == title:
+        return
+    for key in st.session_state.get(_FILTERS_STATE, set()):
+        if key in st.session_state:
+            del st.session_state[key]
 
 
 def rejected_build() -> tuple[str, int] | None:
@@ -134,9 +182,7 @@ def _choose_currency(warehouse: str, version: int) -> DisplayCurrency | None:
     choices = {c.code: c for c in _cached("display_currencies", warehouse, version, ())}
     if not choices:
         return None
-    code = st.sidebar.selectbox(
-        "Show amounts in", list(choices), key=CURRENCY_KEY, bind="query-params"
-    )
+    code = choice(st.sidebar.selectbox, "Show amounts in", list(choices), key=CURRENCY_KEY)
     chosen = choices[code]
     st.sidebar.caption(chosen.note())
     return chosen
@@ -241,14 +287,15 @@ def format_count(count: int) -> str:
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    """CSV export of a table: header row, ISO dates, no index, and amounts (`*_amount`,
-    `*_amount_rc`, DECIMAL(18,2) in the marts) with their two decimals."""
+    """CSV export of a table: header row, ISO dates and timestamps (a timestamp keeps its time
+    of day, `2026-08-31 06:59:10`; a column of dates only stays `2026-08-31`), no index, and
+    amounts (`*_amount`, `*_amount_rc`, DECIMAL(18,2) in the marts) with their two decimals."""
     export = frame.copy()
     for column in export.columns:
         is_amount = str(column).endswith(("_amount", "_amount_rc"))
         if is_amount and pd.api.types.is_float_dtype(export[column]):
             export[column] = export[column].map(_two_decimals)
-    return export.to_csv(index=False, date_format="%Y-%m-%d")
+    return export.to_csv(index=False)
 
 
 def _two_decimals(value: float) -> str:

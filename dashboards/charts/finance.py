@@ -196,13 +196,21 @@ def ar_waterfall_chart(waterfall: ArWaterfall, *, title: str) -> go.Figure:
     """The ageing waterfall: opening AR, each movement with its sign, closing AR.
 
     Both ends are drawn as absolute bars at the amounts of the query (the ageing totals), the
-    movements as relative steps between them; each point carries its step key as customdata.
+    movements as relative steps floating between them; each point carries its step key as
+    customdata. A hover shows the step's own signed amount (a movement's change, not the running
+    total). The amount axis spans the levels the bridge passes through, not zero to the top, so
+    a movement of a few percent of the ledger is a visible step rather than a sliver (the axis
+    title says it does not start at zero).
     """
     steps = list(WATERFALL_LABELS)
     ends = (steps[0], steps[-1])
     values = [
         float(waterfall.amounts[step] if step in ends else waterfall.signed_change(step))
         for step in steps
+    ]
+    texts = [
+        f"{value:,.2f}" if step in ends else f"{value:+,.2f}"
+        for step, value in zip(steps, values, strict=True)
     ]
     currency = waterfall.reporting_currency or "reporting currency"
     figure = go.Figure(
@@ -211,21 +219,37 @@ def ar_waterfall_chart(waterfall: ArWaterfall, *, title: str) -> go.Figure:
             y=values,
             measure=["absolute" if step in ends else "relative" for step in steps],
             customdata=[[step] for step in steps],
-            text=[f"{value:,.2f}" for value in values],
+            text=texts,
             textposition="outside",
             connector={"line": {"color": "#999999"}},
             increasing={"marker": {"color": "#e45756"}},
             decreasing={"marker": {"color": "#54a24b"}},
             totals={"marker": {"color": BAR_COLOUR}},
-            hovertemplate="%{x}: %{y:,.2f} " + currency + "<extra></extra>",
+            hovertemplate="%{x}: %{text} " + currency + "<extra></extra>",
         )
     )
+    low, high = _waterfall_levels(values)
+    margin = max((high - low) * 0.25, abs(high) * 0.01, 1.0)
+    axis_from = max(low - margin, 0.0) if low >= 0 else low - margin
+    axis_title = f"Amount ({currency})"
+    if axis_from > 0:
+        axis_title += ", axis from " + f"{axis_from:,.0f}"
     figure.update_layout(
         title=title,
-        yaxis={"title": f"Amount ({currency})", "tickformat": ",.0f"},
+        yaxis={"title": axis_title, "tickformat": ",.0f", "range": [axis_from, high + margin]},
         **CLICKABLE_LAYOUT,
     )
     return figure
+
+
+def _waterfall_levels(values: list[float]) -> tuple[float, float]:
+    """The lowest and highest running level of a bridge (first and last values absolute)."""
+    level = values[0]
+    levels = [level, values[-1]]
+    for value in values[1:-1]:
+        level += value
+        levels.append(level)
+    return min(levels), max(levels)
 
 
 def step_from_selection(selection: Mapping[str, Any] | None) -> str | None:

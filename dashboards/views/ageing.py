@@ -33,26 +33,24 @@ def _bucket_clicked() -> None:
 def _filters(dates: list[dt.date]) -> tuple[dt.date, str, str | None]:
     snapshot_col, segment_col, bucket_col = st.columns([2, 2, 2])
     with snapshot_col:
-        snapshot = st.selectbox(
+        snapshot = ui.choice(
+            st.selectbox,
             "Snapshot date",
             dates,
             format_func=dt.date.isoformat,
             key=SNAPSHOT_KEY,
-            bind="query-params",
             help="Month ends, plus the latest day of the build.",
         )
     with segment_col:
-        segment = st.radio(
-            "Segment", queries.SEGMENTS, key=SEGMENT_KEY, bind="query-params", horizontal=True
-        )
+        segment = ui.choice(st.radio, "Segment", queries.SEGMENTS, key=SEGMENT_KEY, horizontal=True)
     with bucket_col:
-        bucket = st.selectbox(
+        bucket = ui.choice(
+            st.selectbox,
             "Bucket to list",
             queries.AGEING_BUCKETS,
             index=None,
             placeholder="Click a bar or choose a bucket",
             key=BUCKET_KEY,
-            bind="query-params",
         )
     return snapshot, segment, bucket
 

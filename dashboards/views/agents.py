@@ -79,7 +79,7 @@ def _filters(months: list[str], teams: list[str]) -> tuple[str, str, str]:
             months, help="Results of the days in these months; kept rates of promises due then."
         )
     with team_col:
-        team = st.selectbox("Team", [queries.ALL, *teams], key=TEAM_KEY, bind="query-params")
+        team = ui.choice(st.selectbox, "Team", [queries.ALL, *teams], key=TEAM_KEY)
     return first, last, team
 
 
@@ -124,20 +124,20 @@ def _render(warehouse: str, version: int) -> None:
         return
     agents = list(league["agent_id"])
     measure_col, agent_col = st.columns(2)
-    measure = measure_col.selectbox(
+    measure = ui.choice(
+        measure_col.selectbox,
         "Measure to chart",
         list(MEASURES),
         format_func=MEASURES.get,
         key=MEASURE_KEY,
-        bind="query-params",
     )
-    agent = agent_col.selectbox(
+    agent = ui.choice(
+        agent_col.selectbox,
         "Agent to open",
         agents,
         index=None,
         placeholder="Click a bar or a row, or choose an agent",
         key=AGENT_KEY,
-        bind="query-params",
     )
     figure = charts.agent_bar_chart(league, measure, MEASURES[measure], selected_agent=agent)
     st.plotly_chart(

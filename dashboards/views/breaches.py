@@ -50,17 +50,15 @@ def _rule_clicked(rules: list[str]) -> None:
 
 def _filters(summary: pd.DataFrame) -> tuple[str, str, str]:
     rule_col, agent_col, jurisdiction_col = st.columns(3)
-    rule = rule_col.selectbox(
-        "Rule", blocks.choices(summary, "rule_id"), key=RULE_KEY, bind="query-params"
+    rule = ui.choice(rule_col.selectbox, "Rule", blocks.choices(summary, "rule_id"), key=RULE_KEY)
+    agent = ui.choice(
+        agent_col.selectbox, "Agent", blocks.choices(summary, "agent_id"), key=AGENT_KEY
     )
-    agent = agent_col.selectbox(
-        "Agent", blocks.choices(summary, "agent_id"), key=AGENT_KEY, bind="query-params"
-    )
-    jurisdiction = jurisdiction_col.selectbox(
+    jurisdiction = ui.choice(
+        jurisdiction_col.selectbox,
         "Jurisdiction",
         blocks.choices(summary, "jurisdiction"),
         key=JURISDICTION_KEY,
-        bind="query-params",
     )
     return rule, agent, jurisdiction
 
@@ -94,13 +92,13 @@ def _breach_list(
         column_config=BREACH_COLUMNS,
         on_select=blocks.drill_to(LIST_KEY, blocks.CASE_KEY, cases),
     )
-    case_id = st.selectbox(
+    case_id = ui.choice(
+        st.selectbox,
         "Open a case",
         sorted(set(cases)),
         index=None,
         placeholder="Choose a case, or click its row",
         key=blocks.CASE_KEY,
-        bind="query-params",
     )
     if case_id is not None:
         st.markdown(f"[Open the case file of {case_id}](casefile?case={case_id})")

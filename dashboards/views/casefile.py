@@ -20,7 +20,9 @@ CASE_KEY = blocks.CASE_KEY
 MIME = {"pdf": "application/pdf", "csv": "text/csv"}
 RECORD_COLUMNS = {
     "occurred_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
-    "local_at": st.column_config.TextColumn("Debtor's local time"),
+    "local_at": st.column_config.DatetimeColumn(
+        "Debtor's local time", format="YYYY-MM-DD HH:mm:ss"
+    ),
     "record_kind": st.column_config.TextColumn("Record"),
     "source_id": st.column_config.TextColumn("Id"),
     "activity": st.column_config.TextColumn("Activity"),
@@ -98,13 +100,13 @@ def _render(warehouse: str, version: int) -> None:
     if cases.empty:
         st.info("No case in the warehouse yet: run `amicable build`.")
         return
-    case_id = st.selectbox(
+    case_id = ui.choice(
+        st.selectbox,
         "Case",
         list(cases["case_id"]),
         index=None,
         placeholder="Choose a case (those with breaches first)",
         key=CASE_KEY,
-        bind="query-params",
     )
     if case_id is None:
         st.info("Choose a case to read its file, or open one from the breaches page.")

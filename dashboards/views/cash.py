@@ -61,11 +61,9 @@ def _bar_clicked() -> None:
 def _filters(agents: list[str]) -> tuple[str, str]:
     segment_col, agent_col = st.columns(2)
     with segment_col:
-        segment = st.radio(
-            "Segment", queries.SEGMENTS, key=SEGMENT_KEY, bind="query-params", horizontal=True
-        )
+        segment = ui.choice(st.radio, "Segment", queries.SEGMENTS, key=SEGMENT_KEY, horizontal=True)
     with agent_col:
-        agent = st.selectbox("Agent", ["all", *agents], key=AGENT_KEY, bind="query-params")
+        agent = ui.choice(st.selectbox, "Agent", ["all", *agents], key=AGENT_KEY)
     return segment, agent
 
 

@@ -53,27 +53,51 @@ def _days(value: object) -> str:
 def _filters() -> tuple[str, int]:
     segment_col, period_col = st.columns(2)
     with segment_col:
-        segment = st.radio(
-            "Segment", queries.SEGMENTS, key=SEGMENT_KEY, bind="query-params", horizontal=True
-        )
+        segment = ui.choice(st.radio, "Segment", queries.SEGMENTS, key=SEGMENT_KEY, horizontal=True)
     with period_col:
         # Plain string options: the URL carries the label (`period=3 months`).
-        period = st.radio(
-            "Period", list(PERIODS), key=PERIOD_KEY, bind="query-params", horizontal=True
-        )
+        period = ui.choice(st.radio, "Period", list(PERIODS), key=PERIOD_KEY, horizontal=True)
     return segment, PERIODS[period]
 
 
-def _kpi_row(row: pd.Series) -> None:
-    label = row["month"].strftime("%Y-%m") + (" (to date)" if row["is_partial_period"] else "")
-    st.caption(f"Latest period: **{label}**, ending {row['period_end_date']:%Y-%m-%d}.")
-    columns = st.columns(5)
-    columns[0].metric("Standard DSO", _days(row["standard_dso_days"]))
-    columns[1].metric("Countback DSO", _days(row["countback_dso_days"]))
-    columns[2].metric("Best possible DSO", _days(row["best_possible_dso_days"]))
-    columns[3].metric("ADD", _days(row["add_days"]), help="DSO − best possible DSO.")
-    cei = row["cei_pct"]
-    columns[4].metric("CEI", "n/a" if pd.isna(cei) else f"{float(cei):.1f} %")
+def _kpi_row(months: pd.DataFrame) -> None:
+    """The headline: the last complete period's figures, each with the partial as-of period's
+    beside it, labelled partial (a month of a few days' sales is no headline). With no complete
+    period yet, the partial one is the headline, labelled so."""
+    partial = months["is_partial_period"].astype(bool)
+    complete, to_date = months[~partial], months[partial]
+    head = complete.iloc[-1] if not complete.empty else to_date.iloc[-1]
+    beside = to_date.iloc[-1] if not to_date.empty and not complete.empty else None
+    caption = f"Headline: **{_period(head)}**, ending {head['period_end_date']:%Y-%m-%d}"
+    if beside is not None:
+        caption += f"; in grey beside each figure: {_period(beside)}"
+    st.caption(caption + ".")
+    figures = [
+        ("Standard DSO", "standard_dso_days", _days, None),
+        ("Countback DSO", "countback_dso_days", _days, None),
+        ("Best possible DSO", "best_possible_dso_days", _days, None),
+        ("ADD", "add_days", _days, "DSO − best possible DSO."),
+        ("CEI", "cei_pct", _percent, None),
+    ]
+    for column, (label, name, show, help) in zip(st.columns(5), figures, strict=True):
+        column.metric(
+            label,
+            show(head[name]),
+            help=help,
+            delta=None if beside is None else show(beside[name]),
+            delta_color="off",
+            delta_arrow="off",
+            delta_description=None if beside is None else "partial",
+        )
+
+
+def _period(row: pd.Series) -> str:
+    month = row["month"].strftime("%Y-%m")
+    return f"{month} to date (partial)" if row["is_partial_period"] else month
+
+
+def _percent(value: object) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{float(value):.1f} %"
 
 
 def _month_clicked(chart_key: str) -> None:
@@ -85,14 +109,14 @@ def _month_clicked(chart_key: str) -> None:
 
 
 def _choose_month(months: list[dt.date]) -> dt.date | None:
-    return st.selectbox(
+    return ui.choice(
+        st.selectbox,
         "Month to open",
         months,
         index=None,
         format_func=lambda month: month.strftime("%Y-%m"),
         placeholder="Click a month on a chart or in the table, or choose one",
         key=MONTH_KEY,
-        bind="query-params",
     )
 
 
@@ -141,13 +165,13 @@ def _open_items(warehouse: str, version: int, row: pd.Series, segment: str) -> N
         on_select=blocks.drill_to(ITEMS_KEY, DEBTOR_KEY, list(items["debtor_id"])),
         every_row=ui.deferred(queries.ageing_items, warehouse, version, end, segment, queries.ALL),
     )
-    debtor = st.selectbox(
+    debtor = ui.choice(
+        st.selectbox,
         "Debtor to open",
         sorted(set(items["debtor_id"])),
         index=None,
         placeholder="Click an invoice, or choose its debtor, to list the debtor's cases",
         key=DEBTOR_KEY,
-        bind="query-params",
     )
     if debtor is not None:
         _debtor_cases(warehouse, version, debtor)
@@ -170,7 +194,7 @@ def _render(warehouse: str, version: int) -> None:
     if months.empty:
         st.info("The DSO mart holds no month for this filter yet: run `amicable build`.")
         return
-    _kpi_row(months.iloc[-1])
+    _kpi_row(months)
     month = _choose_month([m.date() for m in pd.to_datetime(months["month"])])
     selected = month.isoformat() if month else None
     trend_col, cei_col = st.columns([3, 2])

@@ -79,19 +79,15 @@ def _filters(warehouse: str, version: int, months: list[str]) -> Filters:
     with period_col:
         first, last = blocks.month_range(months, help="Month the case left the stage.")
     with segment_col:
-        segment = st.radio(
-            "Segment", queries.SEGMENTS, key=SEGMENT_KEY, bind="query-params", horizontal=True
-        )
+        segment = ui.choice(st.radio, "Segment", queries.SEGMENTS, key=SEGMENT_KEY, horizontal=True)
     with strategy_col:
-        strategy = st.selectbox(
-            "Strategy", [queries.ALL, *strategies], key=STRATEGY_KEY, bind="query-params"
-        )
+        strategy = ui.choice(st.selectbox, "Strategy", [queries.ALL, *strategies], key=STRATEGY_KEY)
     with team_col:
-        team = st.selectbox(
+        team = ui.choice(
+            st.selectbox,
             "Team",
             [queries.ALL, *teams],
             key=TEAM_KEY,
-            bind="query-params",
             help="Team of the case's current owner.",
         )
     return first, last, segment, strategy, team
@@ -99,9 +95,7 @@ def _filters(warehouse: str, version: int, months: list[str]) -> Filters:
 
 def _bottlenecks(flow: pd.DataFrame, transitions: list[str], file_name: str) -> None:
     st.subheader("Bottlenecks")
-    sort = st.radio(
-        "Sort by", list(SORTS), format_func=SORTS.get, key=SORT_KEY, bind="query-params"
-    )
+    sort = ui.choice(st.radio, "Sort by", list(SORTS), format_func=SORTS.get, key=SORT_KEY)
     ranked = flow.assign(transition=transitions).sort_values(sort, ascending=False, kind="stable")
     blocks.table(
         ranked,
@@ -150,13 +144,13 @@ def _render(warehouse: str, version: int) -> None:
         return
     pairs = zip(flow["from_stage"], flow["to_stage"], strict=True)
     transitions = [f"{source}{SEPARATOR}{target}" for source, target in pairs]
-    transition = st.selectbox(
+    transition = ui.choice(
+        st.selectbox,
         "Transition to list",
         transitions,
         index=None,
         placeholder="Click a bottleneck row, or choose a transition, to list its cases",
         key=TRANSITION_KEY,
-        bind="query-params",
     )
     moves_col, slowest_col = st.columns(2)
     moves_col.metric("Moves", ui.format_count(int(flow["transition_count"].sum())))

@@ -50,12 +50,12 @@ def _freshness(warehouse: str, version: int, run_id: str) -> None:
 
 def _checks(warehouse: str, version: int, run_id: str) -> None:
     st.subheader("Check results")
-    status = st.selectbox(
+    status = ui.choice(
+        st.selectbox,
         "Status",
         queries.CHECK_STATUSES,
-        format_func=STATUS_LABELS.get,
         key=STATUS_KEY,
-        bind="query-params",
+        help=ui.codes_help(STATUS_LABELS),
     )
     every = ui.query(queries.health_checks, warehouse, version, run_id, "all")
     counts = every["status"].value_counts().to_dict()
@@ -83,7 +83,7 @@ def _quarantine(warehouse: str, version: int) -> None:
     )
     blocks.table(summary, key="quarantine_summary", file_name="quarantine_summary.csv")
     sources = ["all", *sorted(summary["source_table"].unique())]
-    source = st.selectbox("Rejected rows of", sources, key=SOURCE_KEY, bind="query-params")
+    source = ui.choice(st.selectbox, "Rejected rows of", sources, key=SOURCE_KEY)
     rows = ui.query(
         queries.health_quarantine_rows, warehouse, version, source, QUARANTINE_ROWS_SHOWN
     )
@@ -102,7 +102,8 @@ def _quarantine(warehouse: str, version: int) -> None:
 def _render(warehouse: str, version: int) -> None:
     rejected = ui.rejected_build()
     if rejected is not None:
-        shown = st.radio(
+        shown = ui.choice(
+            st.radio,
             "Build",
             ["rejected", "published"],
             format_func={
@@ -110,7 +111,6 @@ def _render(warehouse: str, version: int) -> None:
                 "published": "Published build (the figures on the other pages)",
             }.get,
             key=BUILD_KEY,
-            bind="query-params",
             horizontal=True,
         )
         if shown == "rejected":
@@ -119,12 +119,12 @@ def _render(warehouse: str, version: int) -> None:
     if runs.empty:
         st.info("No build has run on this warehouse yet: run `amicable build`.")
         return
-    run_id = st.selectbox(
+    run_id = ui.choice(
+        st.selectbox,
         "Run",
         list(runs["run_id"]),
         format_func=lambda r: _run_label(runs, r),
         key=RUN_KEY,
-        bind="query-params",
     )
     _freshness(warehouse, version, run_id)
     _checks(warehouse, version, run_id)

@@ -65,18 +65,16 @@ def _choices(options: pd.DataFrame, column: str) -> list[str]:
 
 def _filters(options: pd.DataFrame) -> tuple[str, str, str, str]:
     agent_col, team_col, segment_col, due_col = st.columns(4)
-    agent = agent_col.selectbox(
-        "Agent", _choices(options, "agent_id"), key=AGENT_KEY, bind="query-params"
+    agent = ui.choice(agent_col.selectbox, "Agent", _choices(options, "agent_id"), key=AGENT_KEY)
+    team = ui.choice(team_col.selectbox, "Team", _choices(options, "team"), key=TEAM_KEY)
+    segment = ui.choice(
+        segment_col.radio, "Segment", queries.SEGMENTS, key=SEGMENT_KEY, horizontal=True
     )
-    team = team_col.selectbox("Team", _choices(options, "team"), key=TEAM_KEY, bind="query-params")
-    segment = segment_col.radio(
-        "Segment", queries.SEGMENTS, key=SEGMENT_KEY, bind="query-params", horizontal=True
-    )
-    due = due_col.selectbox(
+    due = ui.choice(
+        due_col.selectbox,
         "Due month",
         _choices(options, "due_month"),
         key=DUE_KEY,
-        bind="query-params",
         help="Month of the promised date.",
     )
     return agent, team, segment, due

@@ -97,26 +97,20 @@ def _cohort_clicked() -> None:
 def _filters(months: list[dt.date], strategies: list[str]) -> tuple[dt.date, dt.date, str, str]:
     first_col, last_col, segment_col, strategy_col = st.columns([2, 2, 3, 2])
     with first_col:
-        first = st.selectbox(
-            "First cohort", months, format_func=_month, key=FIRST_KEY, bind="query-params"
-        )
+        first = ui.choice(st.selectbox, "First cohort", months, format_func=_month, key=FIRST_KEY)
     with last_col:
-        last = st.selectbox(
+        last = ui.choice(
+            st.selectbox,
             "Last cohort",
             months,
             index=len(months) - 1,
             format_func=_month,
             key=LAST_KEY,
-            bind="query-params",
         )
     with segment_col:
-        segment = st.radio(
-            "Segment", queries.SEGMENTS, key=SEGMENT_KEY, bind="query-params", horizontal=True
-        )
+        segment = ui.choice(st.radio, "Segment", queries.SEGMENTS, key=SEGMENT_KEY, horizontal=True)
     with strategy_col:
-        strategy = st.selectbox(
-            "Strategy", ["all", *strategies], key=STRATEGY_KEY, bind="query-params"
-        )
+        strategy = ui.choice(st.selectbox, "Strategy", ["all", *strategies], key=STRATEGY_KEY)
     return first, last, segment, strategy
 
 
@@ -140,14 +134,14 @@ def _kpi_row(latest: pd.DataFrame, currency: str) -> None:
 
 
 def _choose_cohort(cohorts: list[dt.date]) -> dt.date | None:
-    return st.selectbox(
+    return ui.choice(
+        st.selectbox,
         "Cohort to list",
         cohorts,
         index=None,
         format_func=_month,
         placeholder="Click a curve or choose a cohort",
         key=COHORT_KEY,
-        bind="query-params",
     )
 
 

@@ -40,17 +40,17 @@ QUEUE_COLUMNS = {
 def _filters(agents: list[str]) -> tuple[str, str]:
     rule_col, agent_col = st.columns(2)
     with rule_col:
-        rule = st.selectbox(
+        rule = ui.choice(
+            st.selectbox,
             "Rule",
             queries.STUCK_RULES,
-            format_func=RULE_LABELS.get,
             key=RULE_KEY,
-            bind="query-params",
+            help=ui.codes_help(RULE_LABELS),
         )
     with agent_col:
         viewer = ui.viewer()  # an agent sees their own queue only, whatever the URL says
         owners = [viewer.agent_id] if viewer.is_agent else ["all", *agents]
-        agent = st.selectbox("Owner", owners, key=AGENT_KEY, bind="query-params")
+        agent = ui.choice(st.selectbox, "Owner", owners, key=AGENT_KEY)
     return rule, agent
 
 
@@ -63,9 +63,9 @@ def _narrow(queue: pd.DataFrame) -> tuple[pd.DataFrame, str]:
         ("strategy", "Strategy", STRATEGY_KEY, strategy_col),
     ):
         values = blocks.choices(queue, column)
-        choices.append((column, where.selectbox(name, values, key=key, bind="query-params")))
-    segment = segment_col.radio(
-        "Segment", queries.SEGMENTS, key=SEGMENT_KEY, bind="query-params", horizontal=True
+        choices.append((column, ui.choice(where.selectbox, name, values, key=key)))
+    segment = ui.choice(
+        segment_col.radio, "Segment", queries.SEGMENTS, key=SEGMENT_KEY, horizontal=True
     )
     choices.append(("segment", segment))
     for column, value in choices:

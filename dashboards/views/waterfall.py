@@ -96,28 +96,26 @@ def _bar_clicked() -> None:
 def _filters(dates: list[dt.date]) -> tuple[dt.date, dt.date, str]:
     from_col, to_col, segment_col = st.columns([2, 2, 2])
     with from_col:
-        first = st.selectbox(
+        first = ui.choice(
+            st.selectbox,
             "From snapshot",
             dates,
             index=min(1, len(dates) - 1),
             format_func=dt.date.isoformat,
             key=FROM_KEY,
-            bind="query-params",
             help="Opening AR: the ledger ageing total at this snapshot.",
         )
     with to_col:
-        last = st.selectbox(
+        last = ui.choice(
+            st.selectbox,
             "To snapshot",
             dates,
             format_func=dt.date.isoformat,
             key=TO_KEY,
-            bind="query-params",
             help="Closing AR: the ledger ageing total at this snapshot.",
         )
     with segment_col:
-        segment = st.radio(
-            "Segment", queries.SEGMENTS, key=SEGMENT_KEY, bind="query-params", horizontal=True
-        )
+        segment = ui.choice(st.radio, "Segment", queries.SEGMENTS, key=SEGMENT_KEY, horizontal=True)
     return first, last, segment
 
 
@@ -146,13 +144,13 @@ def _drill_table(
 
 def _step_drill(warehouse: str, version: int, first: dt.date, last: dt.date, segment: str) -> None:
     st.subheader("Invoices behind a step")
-    name = st.selectbox(
+    name = ui.choice(
+        st.selectbox,
         "Step to list",
         list(STEP_NAMES),
         index=None,
         placeholder="Click a step or choose one",
         key=STEP_KEY,
-        bind="query-params",
     )
     if name is None:
         st.info("Click a step of the waterfall, or choose one above, to list its invoices.")
@@ -173,23 +171,23 @@ def _bucket_drill(warehouse: str, version: int, dates: list[dt.date], segment: s
     st.subheader("Invoices in a bucket at a snapshot")
     at_col, bucket_col = st.columns(2)
     with at_col:
-        snapshot = st.selectbox(
+        snapshot = ui.choice(
+            st.selectbox,
             "Snapshot",
             dates,
             index=None,
             format_func=dt.date.isoformat,
             placeholder="Click a bar or choose a snapshot",
             key=AT_KEY,
-            bind="query-params",
         )
     with bucket_col:
-        bucket = st.selectbox(
+        bucket = ui.choice(
+            st.selectbox,
             "Bucket",
             queries.AGEING_BUCKETS,
             index=None,
             placeholder="Click a bar or choose a bucket",
             key=BUCKET_KEY,
-            bind="query-params",
         )
     if snapshot is None or bucket is None:
         st.info("Click a stacked bar, or choose a snapshot and a bucket, to list its invoices.")

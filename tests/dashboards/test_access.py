@@ -37,6 +37,23 @@ def test_finance_sees_every_row_with_personal_data_masked() -> None:
     assert list(FRAME["debtor_name"].fillna("null")) == ["Zoé Martin", "null", "Bolt SA"]
 
 
+def test_finance_sees_business_names_and_codes_but_not_a_persons_data() -> None:
+    frame = FRAME.assign(segment=["B2C", "B2B", "B2B"], debtor_email=["z@x.fr", None, "a@b.c"])
+    shown = restrict(frame, Viewer("f", "F", "finance"), None)
+    assert list(shown["debtor_name"].fillna("null")) == [MASK, "null", "Bolt SA"]
+    assert list(shown["debtor_email"].fillna("null")) == [MASK, "null", MASK]
+    rejected = pd.DataFrame(
+        {
+            "field": ["currency", "email", "name", None],
+            "rejected_value": ["EUX", "zoe@", "Zoé Martin", "?"],
+            "rejected_record": ["a,EUX", "b,zoe@", "c", "d"],
+        }
+    )
+    shown = restrict(rejected, Viewer("f", "F", "finance"), None)
+    assert list(shown["rejected_value"]) == ["EUX", MASK, MASK, MASK]
+    assert set(shown["rejected_record"]) == {MASK}
+
+
 def test_supervisors_and_auditors_see_personal_data() -> None:
     for role in ("supervisor", "auditor", "admin"):
         shown = restrict(FRAME, Viewer("u", "U", role), None)

@@ -4,6 +4,7 @@ logged exports."""
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 from pathlib import Path
 
@@ -88,3 +89,14 @@ def test_an_export_is_logged_with_who_and_its_hash(
     page.run()
     exports = table(page, "sha256")
     assert list(exports["user"]) == ["ann.auditor"]
+
+
+def test_the_debtors_local_time_reads_as_a_date_and_time(
+    warehouse: Path, sample_build: SampleBuild, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case, _ = _breached_case(sample_build)
+    page = _page(warehouse, monkeypatch, case=case)
+    records = next(frame for frame in page.dataframe if "local_at" in frame.value.columns)
+    assert records.value["local_at"].notna().any()
+    shown = json.loads(records.proto.columns)["local_at"]  # Streamlit's column config
+    assert shown["type_config"] == {"type": "datetime", "format": "YYYY-MM-DD HH:mm:ss"}

@@ -124,6 +124,8 @@ def test_the_ageing_items_csv_holds_every_item_of_the_bucket_masked_for_finance(
     assert downloads.is_deferred(page, "ageing_items_csv")
     exported = downloads.csv(page, "ageing_items_csv")
     assert sorted(exported["invoice_number"]) == [number for (number,) in expected]
-    assert set(exported["debtor_name"]) == {MASK}
+    consumers = exported["segment"] == "B2C"
+    assert set(exported.loc[consumers, "debtor_name"]) == {MASK}
+    assert MASK not in set(exported.loc[~consumers, "debtor_name"])  # company names stay
     buckets = downloads.csv(page, "ageing_buckets_csv")
     assert list(buckets["ageing_bucket"]) == ["current", "1-30", "31-60", "61-90", "91-120", "120+"]

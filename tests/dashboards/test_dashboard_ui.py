@@ -4,6 +4,8 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
+
 from dashboards import queries, ui
 
 
@@ -15,6 +17,19 @@ def test_csv_export_has_a_header_iso_dates_and_two_decimal_amounts(ageing_wareho
     assert lines[0].split(",")[:4] == ["invoice_id", "invoice_number", "debtor_id", "debtor_name"]
     assert lines[1] == "I2,INV-2,D1,Acme GmbH,B2B,2026-11-05,15,1-30,500.00,USD,450.00,EUR"
     assert len(lines) == 2
+
+
+def test_csv_export_keeps_a_timestamps_time_of_day_and_a_dates_day() -> None:
+    timeline = pd.DataFrame(
+        {
+            "occurred_at": pd.to_datetime(["2026-08-31 06:59:10", "2026-09-01 00:00:00"]),
+            "due_date": pd.to_datetime(["2026-08-31", "2026-09-01"]),
+        }
+    )
+
+    lines = ui.to_csv(timeline).splitlines()
+
+    assert lines[1:] == ["2026-08-31 06:59:10,2026-08-31", "2026-09-01 00:00:00,2026-09-01"]
 
 
 def test_amounts_shares_and_counts_are_formatted_for_reading() -> None:

@@ -62,17 +62,35 @@ def metrics(page: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in page.metric}
 
 
-def test_the_latest_month_is_shown_with_its_figures_and_labelled_partial(page: AppTest) -> None:
+def test_the_headline_is_the_last_complete_month_with_the_partial_one_beside_it(
+    page: AppTest,
+) -> None:
     page.run()
     assert not page.exception
     assert metrics(page) == {
-        "Standard DSO": "21.0 d",
-        "Countback DSO": "25.0 d",
-        "Best possible DSO": "9.0 d",
-        "ADD": "12.0 d",
-        "CEI": "70.5 %",
-    }
-    assert any("2026-11 (to date)" in caption.value for caption in page.caption)
+        "Standard DSO": "n/a",
+        "Countback DSO": "44.5 d",
+        "Best possible DSO": "n/a",
+        "ADD": "n/a",
+        "CEI": "60.0 %",
+    }  # 2026-10, not the partial 2026-11
+    beside = {metric.label: metric.proto.delta for metric in page.metric}
+    assert beside["Standard DSO"] == "21.0 d" and beside["CEI"] == "70.5 %"
+    assert {metric.proto.delta_description for metric in page.metric} == {"partial"}
+    assert any(
+        "Headline: **2026-10**" in caption.value and "2026-11 to date (partial)" in caption.value
+        for caption in page.caption
+    )
+
+
+def test_with_no_complete_month_the_partial_one_is_the_headline_labelled_partial(
+    page: AppTest,
+) -> None:
+    page.query_params["segment"] = "B2B"
+    page.run()
+    assert metrics(page)["Standard DSO"] == "24.0 d"
+    assert any("2026-11 to date (partial)" in caption.value for caption in page.caption)
+    assert not any(metric.proto.delta for metric in page.metric)
 
 
 def test_segment_and_period_filters_change_the_figures(page: AppTest) -> None:

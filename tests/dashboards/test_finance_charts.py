@@ -33,7 +33,22 @@ def test_the_waterfall_draws_the_ends_absolute_and_reductions_negative() -> None
     assert list(trace.y) == [1000.0, 500.0, -50.0, -300.0, 20.0, -5.0, 1165.0]
     assert sum(trace.y[:-1]) == trace.y[-1]
     assert [data[0] for data in trace.customdata] == list(queries.WATERFALL_STEPS)
-    assert figure.layout.yaxis.title.text == "Amount (EUR)"
+    assert figure.layout.yaxis.title.text.startswith("Amount (EUR)")
+
+
+def test_the_waterfall_steps_float_and_hover_shows_each_steps_signed_amount() -> None:
+    figure = charts.ar_waterfall_chart(waterfall(), title="t")
+
+    (trace,) = figure.data
+    # opening 1000, +500 -> 1500, -50 -> 1450, -300 -> 1150, +20 -> 1170, -5 -> 1165
+    assert list(trace.text) == [
+        "1,000.00", "+500.00", "-50.00", "-300.00", "+20.00", "-5.00", "1,165.00",
+    ]  # fmt: skip
+    assert "%{text}" in trace.hovertemplate and "%{y" not in trace.hovertemplate
+    low, high = figure.layout.yaxis.range
+    assert 0 < low < 1000 and high > 1500  # the levels 1000..1500, not zero to the top
+    assert (1500 - 1000) / (high - low) > 0.5  # the steps take most of the axis
+    assert figure.layout.yaxis.title.text.startswith("Amount (EUR), axis from ")
 
 
 def test_a_clicked_waterfall_step_gives_its_key_and_anything_else_none() -> None:

@@ -108,6 +108,8 @@ def test_finance_sees_rejected_rows_masked(
     page.run()
     rows = table(page, "rejected_record")
     assert set(rows["rejected_record"].dropna()) == {MASK}
+    codes = rows["field"].isin(["currency", "segment", "country", "amount"])
+    assert codes.any() and MASK not in set(rows.loc[codes, "rejected_value"].dropna())
 
 
 def test_a_warehouse_without_runs_says_how_to_build(

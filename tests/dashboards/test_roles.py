@@ -75,7 +75,9 @@ def test_finance_signs_in_to_the_ageing_page_with_names_masked(signed_in_app: Ap
     app.selectbox(key="bucket").select("120+").run()
     items = table(app, "debtor_name")
     assert len(items) > 0
-    assert set(items["debtor_name"]) == {MASK}
+    consumers = items["segment"] == "B2C"
+    assert consumers.any() and set(items.loc[consumers, "debtor_name"]) == {MASK}
+    assert MASK not in set(items.loc[~consumers, "debtor_name"])  # company names stay
 
 
 def test_a_supervisor_sees_debtor_names(
@@ -259,16 +261,26 @@ def test_finance_reads_the_waterfall_and_recovery_pages_with_debtor_names_masked
         assert not page.exception
         with_names = [frame.value for frame in page.dataframe if "debtor_name" in frame.value]
         assert with_names, f"the {name} page's drill tables name debtors"
-        names[viewer.role] = {name for frame in with_names for name in frame["debtor_name"]}
+        names[viewer.role] = {
+            (segment, name)
+            for frame in with_names
+            for segment, name in zip(frame["segment"], frame["debtor_name"], strict=True)
+        }
         exported = [
             downloads.csv(page, button.key)
             for button in page.download_button
             if "debtor_name" in downloads.csv(page, button.key)
         ]
         assert len(exported) == len(with_names), "each of those tables exports to CSV"
-        names[f"{viewer.role} csv"] = {n for csv in exported for n in csv["debtor_name"]}
-    assert names["finance"] == names["finance csv"] == {MASK}
-    assert MASK not in names["admin"] and len(names["admin"]) > 1
+        names[f"{viewer.role} csv"] = {
+            (segment, name)
+            for csv in exported
+            for segment, name in zip(csv["segment"], csv["debtor_name"], strict=True)
+        }
+    masked = {(segment, MASK if segment != "B2B" else name) for segment, name in names["admin"]}
+    assert names["finance"] == names["finance csv"] == masked  # people masked, companies named
+    assert {segment for segment, _ in masked} == {"B2B", "B2C"}
+    assert MASK not in {name for _, name in names["admin"]} and len(names["admin"]) > 1
     assert names["admin csv"] == names["admin"]
     if name == "recovery":  # the case's timeline opens (it holds no personal data)
         assert has_table(page, "record_kind")
