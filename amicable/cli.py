@@ -132,11 +132,22 @@ def _parser() -> argparse.ArgumentParser:
     users = sub.add_parser("users", help="manage the dashboard's users file", epilog=epilog)
     users_sub = users.add_subparsers(dest="users_command", required=True, metavar="ACTION")
     add = users_sub.add_parser("add", help="add or replace a user (asks for the password)")
-    add.add_argument("username")
+    add.add_argument("username", help="the name the user signs in with")
     add.add_argument("--role", required=True, help="finance, supervisor, agent, auditor or admin")
-    add.add_argument("--agent-id", default=None, help="the agent's id in the case tool (agents)")
+    add.add_argument(
+        "--agent-id",
+        default=None,
+        help="the agent's id in the case tool, for the agent role: it must be one of the "
+        "warehouse's agents (staging.stg_cases__agents), so a warehouse must be built first",
+    )
+    add.add_argument(
+        "--warehouse",
+        type=Path,
+        default=data / "warehouse.duckdb",
+        help="where --agent-id is looked up (default: %(default)s)",
+    )
     add.add_argument("--name", default="", help="display name (default: the username)")
-    add.add_argument("--email", default="")
+    add.add_argument("--email", default="", help="e-mail address (optional)")
     add.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
@@ -165,7 +176,12 @@ def _parser() -> argparse.ArgumentParser:
         default=data / "warehouse.duckdb",
         help="DuckDB file (default: %(default)s)",
     )
-    case_file.add_argument("--format", choices=("pdf", "csv"), default="pdf")
+    case_file.add_argument(
+        "--format",
+        choices=("pdf", "csv"),
+        default="pdf",
+        help="pdf: the auditor's file; csv: its records, one per row (default: %(default)s)",
+    )
     case_file.add_argument(
         "--out", type=Path, default=None, help="file to write (default: case_file_ID.FORMAT)"
     )
@@ -175,6 +191,58 @@ def _parser() -> argparse.ArgumentParser:
         help="who you say exports, logged as claimed_user beside the OS user (the export log's "
         "user)",
     )
+
+    docs = sub.add_parser(
+        "docs",
+        help="generate dbt's documentation (models, columns, lineage) and serve it",
+        epilog=epilog,
+    )
+    docs.add_argument(
+        "--warehouse",
+        type=Path,
+        default=data / "warehouse.duckdb",
+        help="DuckDB file whose column types the site shows, read-only (default: %(default)s; "
+        "absent: the site has no column types)",
+    )
+    docs.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help=f"business thresholds file, passed to dbt as a build does (default: {DEFAULT_CONFIG})",
+    )
+    docs.add_argument(
+        "--as-of", type=_date, default=None, help="as-of date (default: today in UTC)"
+    )
+    docs.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="folder of the site (default: logs/<warehouse name>/docs beside the warehouse)",
+    )
+    docs.add_argument("--no-serve", action="store_true", help="generate only, do not serve")
+    docs.add_argument(
+        "--port", type=int, default=8080, help="serve on 127.0.0.1:PORT (default: %(default)s)"
+    )
+
+    ui = sub.add_parser(
+        "dagster",
+        help="open the Dagster UI (asset graph, build history, checks) on a warehouse",
+        epilog=epilog,
+    )
+    ui.add_argument(
+        "--warehouse",
+        type=Path,
+        default=data / "warehouse.duckdb",
+        help="DuckDB file whose builds it shows (its instance: dagster/<name>/ beside it; "
+        "default: %(default)s)",
+    )
+    ui.add_argument(
+        "--port", type=int, default=3000, help="serve on 127.0.0.1:PORT (default: %(default)s)"
+    )
+    # A usage error names the (sub)command it is about, with that command's usage (main).
+    for subparser in [*sub.choices.values(), *users_sub.choices.values()]:
+        subparser.set_defaults(usage_parser=subparser)
     return parser
 
 
@@ -380,7 +448,7 @@ def _with_demo_password(users: dict) -> list[str]:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    from dashboards.access import UsersFileError, add_user, load_users
+    from dashboards.access import UsersFileError, add_user, check_role, load_users
 
     try:
         if args.users_command == "list":
@@ -389,6 +457,12 @@ def cmd_users(args: argparse.Namespace) -> int:
                 agent = f"  agent {user['agent_id']}" if user.get("agent_id") else ""
                 print(f"{username}  {user['roles'][0]}  {user.get('name', '')}{agent}")
             return 0
+        # everything is checked before the password is asked for
+        check_role(args.role, args.agent_id)
+        if args.agent_id:
+            _check_agent(args.agent_id, args.warehouse)
+        if args.users.exists():
+            load_users(args.users)
         if args.password_stdin:
             password = sys.stdin.readline().rstrip("\n")
         else:
@@ -408,6 +482,33 @@ def cmd_users(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     print(f"{args.username} ({args.role}) saved in {args.users}")
     return 0
+
+
+def _check_agent(agent_id: str, warehouse: Path) -> None:
+    """An agent user sees the cases of their agent id: refuse one the warehouse does not know
+    (that user would see nothing), and refuse to guess when there is no warehouse yet."""
+    table = "staging.stg_cases__agents"
+    if not warehouse.is_file():
+        raise UserError(
+            f"cannot check agent {agent_id!r}: no warehouse at {warehouse} (run `amicable "
+            "build` first, or give --warehouse)"
+        )
+    import duckdb
+
+    try:
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            known = [
+                r[0] for r in con.execute(f"select agent_id from {table} order by 1").fetchall()
+            ]
+    except duckdb.Error as exc:
+        detail = str(exc).strip().splitlines()[0]
+        raise UserError(f"cannot check agent {agent_id!r} in {warehouse}: {detail}") from None
+    if agent_id not in known:
+        examples = ", ".join(known[:3]) + (", ..." if len(known) > 3 else "")
+        raise UserError(
+            f"unknown agent {agent_id!r}: not among the {len(known)} agents of {table} in "
+            f"{warehouse} ({examples or 'none'})"
+        )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -466,6 +567,50 @@ def cmd_case_file(args: argparse.Namespace) -> int:
     return 0 if case_file.reconciliation.ok else 1
 
 
+def cmd_docs(args: argparse.Namespace) -> int:
+    from amicable.settings import run_files_dir
+    from orchestration.dbt_assets import DbtBuildConfig
+    from orchestration.dbt_docs import DocsFailed, generate_docs, serve_docs
+    from orchestration.publish import published_path
+
+    try:
+        business = load_config(args.config).dbt_vars()
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    warehouse = published_path(args.warehouse)
+    out = args.out or run_files_dir(warehouse) / "docs"
+    as_of = (args.as_of or today()).isoformat()
+    try:
+        catalog = generate_docs(warehouse, business, DbtBuildConfig(as_of=as_of), out)
+    except DocsFailed as exc:
+        raise UserError(str(exc)) from None
+    types = f"column types from {warehouse}" if catalog else f"no warehouse at {warehouse}"
+    print(f"dbt docs written to {out} ({types})")
+    print(f"one file, no server needed: {out / 'static_index.html'}")
+    if args.no_serve:
+        return 0
+    print(f"dbt docs: http://127.0.0.1:{args.port}  (Ctrl+C to stop)", flush=True)
+    return serve_docs(out, args.port)
+
+
+def cmd_dagster(args: argparse.Namespace) -> int:
+    from orchestration.build import write_instance_config
+    from orchestration.publish import published_path
+
+    warehouse = published_path(args.warehouse).resolve()
+    home = write_instance_config(warehouse)
+    env = os.environ | {"DAGSTER_HOME": str(home), WAREHOUSE_ENV: str(warehouse)}
+    command = [sys.executable, "-m", "dagster", "dev", "-m", "orchestration.definitions"]
+    command += ["--host", "127.0.0.1", "--port", str(args.port)]
+    print(
+        f"Dagster UI: http://127.0.0.1:{args.port}  (instance {home}; Ctrl+C to stop)", flush=True
+    )
+    try:
+        return subprocess.run(command, env=env, check=False).returncode
+    except KeyboardInterrupt:
+        return 0
+
+
 def _os_user() -> str:
     try:
         return getpass.getuser()
@@ -482,11 +627,15 @@ COMMANDS = {
     "users": cmd_users,
     "demo": cmd_demo,
     "case-file": cmd_case_file,
+    "docs": cmd_docs,
+    "dagster": cmd_dagster,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    args, unknown = _parser().parse_known_args(argv)
+    if unknown:  # argparse would blame the top-level command; name the subcommand's usage
+        args.usage_parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return COMMANDS[args.command](args)
     except UserError as exc:

@@ -7,6 +7,7 @@ Everything a user can set lives here, with its default. Defaults sit under one d
     <data dir>/warehouse.duckdb   the DuckDB warehouse (`amicable build` writes it): a symlink
                                   to the slot file published last (`orchestration.publish`)
     <data dir>/audit/             beside the warehouse: the case-file export log
+    <data dir>/dagster/warehouse/ beside the warehouse: its Dagster instance (`dagster_home`)
 
 Business thresholds (grace days, SLAs...) are not here: they live in `config/amicable.yml`,
 loaded and validated by `amicable.config`.
@@ -86,6 +87,14 @@ def run_files_dir(warehouse: Path) -> Path:
     """Where a warehouse's build log, dbt artifacts and quality report go:
     `<its folder>/logs/<its name>/`, so two warehouses in one folder never share them."""
     return Path(warehouse).parent / "logs" / warehouse_name(warehouse)
+
+
+def dagster_home(warehouse: Path) -> Path:
+    """A warehouse's Dagster instance (`DAGSTER_HOME`: its runs, materialisations and check
+    evaluations): `<its folder>/dagster/<its name>/`. `amicable build` records its runs there
+    and `amicable dagster` shows them; one instance per warehouse, so two warehouses' builds
+    never share a history or an SQLite file."""
+    return Path(warehouse).parent / "dagster" / warehouse_name(warehouse)
 
 
 def default_data_dir(env: Mapping[str, str] | None = None) -> Path:

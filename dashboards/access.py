@@ -189,6 +189,14 @@ def _check_user(path: Path, username: str, user: object) -> None:
         raise UsersFileError(f"{where}: `agent_id` is required for agents and only for them")
 
 
+def check_role(role: str, agent_id: str | None) -> None:
+    """A new user's role, and the agent id that the agent role (only it) needs."""
+    if role not in ROLES:
+        raise UsersFileError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    if (role == "agent") != bool(agent_id):
+        raise UsersFileError("--agent-id is required for the agent role and only for it")
+
+
 def add_user(
     path: Path,
     username: str,
@@ -207,10 +215,7 @@ def add_user(
 
     import bcrypt
 
-    if role not in ROLES:
-        raise UsersFileError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
-    if (role == "agent") != bool(agent_id):
-        raise UsersFileError("--agent-id is required for the agent role and only for it")
+    check_role(role, agent_id)
     if len(password) < 8:
         raise UsersFileError("the password needs at least 8 characters")
     if path.exists():

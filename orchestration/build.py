@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from amicable.settings import WAREHOUSE_ENV, Settings, run_files_dir
+from amicable.settings import WAREHOUSE_ENV, Settings, dagster_home, run_files_dir
 from data_quality.checks import suite_run_config
 from data_quality.report import report_path, write_report
 from data_quality.results import CheckRecord, append
@@ -94,6 +94,35 @@ def build_log_path(settings: Settings) -> Path:
     return run_files_dir(settings.warehouse) / "last_build.log"
 
 
+# The instance's settings, written once per instance: no telemetry; no compute-log capture (a
+# CLI build writes its own log, `build_log_path`, and capture would tee the terminal).
+INSTANCE_YAML = """\
+# amicable's Dagster instance for one warehouse (orchestration.build.dagster_instance)
+telemetry:
+  enabled: false
+compute_logs:
+  module: dagster._core.storage.noop_compute_log_manager
+  class: NoOpComputeLogManager
+"""
+
+
+def write_instance_config(warehouse: Path) -> Path:
+    """The warehouse's Dagster home (`amicable.settings.dagster_home`), with its `dagster.yaml`
+    written if absent (an existing one is the operator's and is kept)."""
+    home = dagster_home(warehouse)
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_YAML, encoding="utf-8")
+    return home
+
+
+def dagster_instance(warehouse: Path) -> dg.DagsterInstance:
+    """The warehouse's persistent Dagster instance, shared by its builds and `amicable
+    dagster`."""
+    return dg.DagsterInstance.from_config(str(write_instance_config(warehouse)))
+
+
 def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) -> BuildOutcome:
     """Materialise every asset and run every check, in this process.
 
@@ -103,37 +132,39 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
     check that blocks publication (`data_quality.policy`) is not published but kept as
     `<warehouse>.rejected` (`BuildOutcome.rejected`).
     dbt's output and Dagster's log (with any stack trace) go to `build_log_path(settings)`;
-    the caller prints the `BuildOutcome` (sources, checks, one line per failure). An
-    `instance` given stays open for the caller (to read the run's event log); by default the
-    run gets an ephemeral one.
+    the caller prints the `BuildOutcome` (sources, checks, one line per failure).
+    The run, its materialisations and its check evaluations are recorded in the warehouse's
+    Dagster instance (`dagster_instance`, opened once the warehouse is locked), which
+    `amicable dagster` shows; an `instance` given is used instead and stays open for the
+    caller.
     """
     check_landing(settings.landing)  # fails early, in one line, on a missing folder
     live = published_path(settings.warehouse)
     outcome: BuildOutcome | None = None
-    with staged_build(live, lambda: outcome is not None and outcome.ok) as staging:
-        outcome = _run(replace(settings, warehouse=staging), build_log_path(settings), instance)
+    with (
+        staged_build(live, lambda: outcome is not None and outcome.ok) as staging,
+        contextlib.nullcontext(instance) if instance else dagster_instance(live) as run_instance,
+    ):
+        staged = replace(settings, warehouse=staging)
+        outcome = _run(staged, build_log_path(settings), run_instance)
     os.environ[WAREHOUSE_ENV] = str(live)
     if not outcome.ok:
         outcome.rejected = rejected_path(live)
     return outcome
 
 
-def _run(settings: Settings, log: Path, instance: dg.DagsterInstance | None) -> BuildOutcome:
+def _run(settings: Settings, log: Path, instance: dg.DagsterInstance) -> BuildOutcome:
     os.environ[WAREHOUSE_ENV] = str(settings.warehouse)  # read by dbt's profiles.yml
     defs = build_definitions(settings)
     dbt_checks = defs.resolve_assets_def(dg.AssetKey(["marts", "fct_ar_ageing"])).check_keys
     log.parent.mkdir(parents=True, exist_ok=True)
-    run_instance_context = (
-        contextlib.nullcontext(instance) if instance else dg.DagsterInstance.ephemeral()
-    )
     with (
         log.open("w", encoding="utf-8") as log_file,
         contextlib.redirect_stdout(log_file),
         contextlib.redirect_stderr(log_file),
-        run_instance_context as run_instance,
     ):
         result = defs.resolve_job_def(BUILD_JOB).execute_in_process(
-            run_config=run_config(settings), instance=run_instance, raise_on_error=False
+            run_config=run_config(settings), instance=instance, raise_on_error=False
         )
     outcome = summarise(result)
     not_run = checks_not_run(defs, result, dbt_checks)

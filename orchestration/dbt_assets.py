@@ -108,9 +108,11 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
 
 
 class SchemaKeyTranslator(DagsterDbtTranslator):
-    """Models keyed `[schema, model]` (`marts/fct_ar_ageing`), sources `[source, table]`; dbt
-    tests as non-blocking asset checks (a failed test must not fail the dbt step: whether it
-    blocks publication is decided from its level, `orchestration.dbt_results.check_records`)."""
+    """Models keyed `[schema, model]` (`marts/fct_ar_ageing`) and grouped by their schema, the
+    layer (`staging`, `intermediate`, `marts`: one schema per folder in `dbt_project.yml`),
+    sources `[source, table]`; dbt tests as non-blocking asset checks (a failed test must not
+    fail the dbt step: whether it blocks publication is decided from its level,
+    `orchestration.dbt_results.check_records`)."""
 
     def get_asset_check_spec(
         self,
@@ -127,6 +129,11 @@ class SchemaKeyTranslator(DagsterDbtTranslator):
             schema = dbt_resource_props.get("config", {}).get("schema") or "main"
             return dg.AssetKey([schema, dbt_resource_props["name"]])
         return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return dbt_resource_props.get("config", {}).get("schema") or super().get_group_name(
+            dbt_resource_props
+        )
 
 
 def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:

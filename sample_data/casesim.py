@@ -161,6 +161,8 @@ class CaseSim:
         talk = self.conversation
         if self.slip == "US-AFTER-CONV" and not inbound and talk and self.day < talk[1] + WEEK:
             self.breach("US-AFTER-CONV", [talk[0], call.contact_id], at)
+            # one breach planted: the next call waits for the conversation's window to close
+            self.next_call = max(self.next_call, talk[1] + WEEK)
         gap = timedelta(days=1)
         if outcome in CONVERSATIONS:
             self.conversation = (call.contact_id, self.day)

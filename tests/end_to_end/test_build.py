@@ -9,13 +9,15 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import polars as pl
 import pytest
 
 from amicable.settings import DASHBOARD_APP, Settings, run_files_dir
 from ingestion.contracts import SOURCES
-from orchestration.build import BuildOutcome, run_build
+from orchestration.build import BuildOutcome, dagster_instance, run_build
+from orchestration.definitions import build_definitions
 from tests.conftest import SAMPLE_AS_OF as AS_OF
 from tests.conftest import SampleBuild
 
@@ -89,6 +91,27 @@ def test_the_build_context_publishes_the_as_of_date_and_the_run(built: Built) ->
         "select run_id from quality.check_results order by evaluated_at desc limit 1"
     )
     assert run_id == latest_run
+
+
+def test_the_build_its_materialisations_and_checks_are_in_the_warehouse_s_dagster_instance(
+    built: Built,
+) -> None:
+    """What `amicable dagster` shows: the CLI build's run, every asset it materialised and
+    every check it evaluated, in the instance beside the warehouse (not a throwaway one)."""
+    [(run_id,)] = built.sample.query("select run_id from marts.dim_build")
+    with dagster_instance(built.settings.warehouse) as instance:
+        [run] = instance.get_runs()
+        materialised = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+        evaluated = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
+    assert (run.run_id, run.job_name, run.status) == (run_id, "build", dg.DagsterRunStatus.SUCCESS)
+    graph = build_definitions(built.settings).resolve_asset_graph()
+    assert {e.asset_materialization.asset_key for e in materialised} == graph.get_all_asset_keys()
+    checks = {
+        (e.dagster_event.event_specific_data.asset_key.to_user_string(),
+         e.dagster_event.event_specific_data.check_name)
+        for e in evaluated
+    }  # fmt: skip
+    assert checks == {(c.asset, c.check) for c in built.first.checks}
 
 
 def test_every_source_table_is_ingested(built: Built) -> None:

@@ -88,3 +88,21 @@ def test_the_landing_sensor_requests_a_build_only_when_files_change(tmp_path: Pa
     (tmp_path / "erp" / "invoices_2026-01-02T0000.csv").write_text("invoice_id\n")
     changed = sensor.evaluate_tick(dg.build_sensor_context(cursor=first.cursor))
     assert len(changed.run_requests) == 1 and changed.cursor != first.cursor
+
+
+def test_the_assets_are_grouped_by_layer(tmp_path: Path) -> None:
+    defs = build_definitions(Settings(landing=tmp_path, warehouse=tmp_path / "w.duckdb"))
+    graph = defs.resolve_asset_graph()
+    groups: dict[str, set[str]] = {}
+    for key in graph.get_all_asset_keys():
+        groups.setdefault(graph.get(key).group_name, set()).add(key.path[0])
+    assert set(groups) == {"ingestion", "staging", "intermediate", "marts"}
+    assert all(groups[layer] == {layer} for layer in ("staging", "intermediate", "marts"))
+    assert groups["ingestion"] == {"raw"}
+
+
+def test_the_dagster_ui_is_installed_at_dagster_s_version() -> None:
+    """`dagster dev` (README) serves the UI through dagster-webserver; without it, it exits 2."""
+    from dagster_webserver.version import __version__ as webserver_version
+
+    assert webserver_version == dg.__version__

@@ -46,6 +46,15 @@ def demo(demo_run: tuple[Path, Summary, float]) -> Path:
 
 
 @pytest.fixture(scope="session")
+def demo_december(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo sample as of 2026-12-03: a US-AFTER-CONV slip there was followed by a second
+    call inside the conversation's window (case CS00014001), which its labels missed."""
+    out = tmp_path_factory.mktemp("demo_december") / "landing"
+    generate(out, size="demo", seed=7, as_of=date(2026, 12, 3))
+    return out
+
+
+@pytest.fixture(scope="session")
 def xl_small(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`xl` scaled down to 300 debtors: its agency profile and its daily extraction files."""
     out = tmp_path_factory.mktemp("xl_small") / "landing"

@@ -320,6 +320,35 @@ def _local(at: str, tz: str) -> datetime:
     return _ts(at).replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(tz))
 
 
+@pytest.mark.parametrize("size", ["demo", "demo_december", "xl_small"])
+def test_the_after_conversation_labels_are_every_call_the_rule_flags(size, request) -> None:
+    """DESIGN.md §5 US-AFTER-CONV recomputed from the files: each outbound call of a US B2C case
+    on the local day of the case's latest earlier conversation (a right-party call, either
+    direction) or the 6 days after it is a breach, with (conversation, call) as evidence. The
+    generator plants one per slip and keeps every other call out of the window."""
+    out = request.getfixturevalue(size)
+    customers = latest(valid_rows(out, "erp_customers"), "debtor_id", "updated_at")
+    cases = latest(valid_rows(out, "cases_cases"), "case_id", "updated_at")
+    calls: dict[str, list[dict]] = defaultdict(list)
+    for c in latest(valid_rows(out, "contacts_calls"), "contact_id").values():
+        calls[c["case_id"]].append(c)
+    flagged = set()
+    for case_id, case_calls in calls.items():
+        debtor = customers[cases[case_id]["debtor_id"]]
+        us_consumer = cases[case_id]["jurisdiction"] == "US" and debtor["segment"] == "B2C"
+        if not us_consumer or not debtor.get("timezone"):
+            continue
+        talk = None
+        for c in sorted(case_calls, key=lambda c: (c["started_at"], c["contact_id"])):
+            day = _local(c["started_at"], debtor["timezone"]).date()
+            if c["direction"] == "outbound" and talk and day < talk[1] + timedelta(days=7):
+                flagged.add((case_id, talk[0], c["contact_id"]))
+            if c["outcome"] in CONVERSATIONS:
+                talk = (c["contact_id"], day)
+    planted = {(b["case_id"], *b["evidence_ids"]) for b in _breaches(out, "US-AFTER-CONV")}
+    assert planted and flagged == planted
+
+
 @pytest.mark.parametrize("size", ["demo", "xl_small"])
 def test_each_planted_breach_is_visible_in_its_evidence(size, request) -> None:
     demo = request.getfixturevalue(size)
