@@ -9,8 +9,10 @@ from dashboards.charts.core import BAR_COLOUR, SELECTED_COLOUR
 
 
 def breaches_by_rule_chart(by_rule: pd.DataFrame, *, selected_rule: str | None = None) -> go.Figure:
-    """Breaches per rule (columns rule_id, breaches, breaches_per_1000_contacts), most first;
-    the selected rule in a second colour. A click on a bar chooses that rule."""
+    """Breaches per rule (columns rule_id, breaches, outbound_contacts,
+    breaches_per_1000_contacts), most first; the selected rule in a second colour. A click on a
+    bar chooses that rule. The hover gives the rate, or says there were too few contacts for
+    one (the rate is null)."""
     rules = [str(rule) for rule in by_rule["rule_id"]]
     figure = go.Figure(
         go.Bar(
@@ -18,11 +20,12 @@ def breaches_by_rule_chart(by_rule: pd.DataFrame, *, selected_rule: str | None =
             y=[int(value) for value in by_rule["breaches"]],
             marker_color=[SELECTED_COLOUR if r == selected_rule else BAR_COLOUR for r in rules],
             customdata=[
-                [None if pd.isna(rate) else float(rate)]
-                for rate in by_rule["breaches_per_1000_contacts"]
+                [_rate_hover(rate, contacts)]
+                for rate, contacts in zip(
+                    by_rule["breaches_per_1000_contacts"], by_rule["outbound_contacts"], strict=True
+                )
             ],
-            hovertemplate="%{x}: %{y} breaches (%{customdata[0]:.2f} per 1,000 contacts)"
-            "<extra></extra>",
+            hovertemplate="%{x}: %{y} breaches (%{customdata[0]})<extra></extra>",
         )
     )
     figure.update_layout(
@@ -34,3 +37,9 @@ def breaches_by_rule_chart(by_rule: pd.DataFrame, *, selected_rule: str | None =
         margin={"t": 50, "b": 40, "l": 60, "r": 20},
     )
     return figure
+
+
+def _rate_hover(rate: object, contacts: object) -> str:
+    if not pd.isna(rate):
+        return f"{float(rate):.2f} per 1,000 contacts"
+    return f"too few contacts for a rate: {int(contacts):,}"

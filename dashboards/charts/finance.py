@@ -19,6 +19,7 @@ from dashboards.charts.core import (
 )
 from dashboards.queries import AGEING_BUCKETS, ArWaterfall
 
+MAX_MONTH_TICKS = 24  # labels on the months-on-book axis before they crowd each other
 BUCKET_COLOURS = dict(
     zip(
         AGEING_BUCKETS,
@@ -349,11 +350,21 @@ def recovery_curves_chart(curves: pd.DataFrame, *, selected_cohort: str | None =
         )
     figure.update_layout(
         title="Cumulative recovery rate by months on book",
-        xaxis={"title": "Months on book (0 = placement month)", "dtick": 1},
+        xaxis={
+            "title": "Months on book (0 = placement month)",
+            "tick0": 0,
+            "dtick": _month_step(curves["month_on_book"]),
+        },
         yaxis={"title": "Recovered ÷ placed", "tickformat": ".0%", "rangemode": "tozero"},
         **CLICKABLE_LAYOUT,
     )
     return figure
+
+
+def _month_step(months: pd.Series) -> int:
+    """Every month on book labelled up to MAX_MONTH_TICKS ticks, every n-th month beyond."""
+    longest = int(months.max()) if len(months) else 0
+    return max(1, -(-longest // MAX_MONTH_TICKS))
 
 
 def cohort_from_selection(selection: Mapping[str, Any] | None) -> str | None:

@@ -12,6 +12,7 @@ a function again by its name on this package, so a new query function must be ad
 """
 
 from dashboards.queries.auditor import (
+    MIN_CONTACTS_FOR_RATE,
     BreachKpis,
     breach_kpis,
     breach_months,
@@ -37,6 +38,7 @@ from dashboards.queries.core import (
 )
 from dashboards.queries.finance import (
     AGEING_BUCKETS,
+    MIN_COHORT_CASES,
     PERIOD_MONTHS,
     WATERFALL_STEPS,
     AgeingKpis,
@@ -96,6 +98,8 @@ __all__ = [
     "ALL",
     "CHECK_STATUSES",
     "KEPT_RATE_DIMENSIONS",
+    "MIN_CONTACTS_FOR_RATE",
+    "MIN_COHORT_CASES",
     "PERIOD_MONTHS",
     "SEGMENTS",
     "SQL_DIR",

@@ -20,6 +20,10 @@ from dashboards.queries.core import (
 )
 
 _RATE_COLUMNS = ["breaches", "unverifiable_contacts", "outbound_contacts"]
+MIN_CONTACTS_FOR_RATE = 30
+"""Breaches per 1,000 contacts are published from this many outbound contacts up: below it one
+breach more or less swings the rate by tens, so `breaches_per_1000_contacts` is null (the one
+home of the rule; `dashboards/sql/breach_rates.sql` applies it)."""
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,7 @@ class BreachKpis:
     breaches: int
     outbound_contacts: int
     unverifiable_contacts: int
-    breaches_per_1000_contacts: float | None  # None without contacts
+    breaches_per_1000_contacts: float | None  # None below MIN_CONTACTS_FOR_RATE contacts
 
 
 def breach_months(warehouse: Path | str) -> list[str]:
@@ -54,8 +58,9 @@ def breach_kpis(
     jurisdiction: str,
 ) -> BreachKpis:
     """The breaches page's KPI row: the published breaches and outbound contacts summed, and
-    their rate per 1,000 contacts (`marts.fct_compliance_summary` for one rule,
-    `marts.fct_compliance_agent_months` for every rule)."""
+    their rate per 1,000 contacts from MIN_CONTACTS_FOR_RATE contacts up
+    (`marts.fct_compliance_summary` for one rule, `marts.fct_compliance_agent_months` for
+    every rule)."""
     row = _breach_rates(
         warehouse, first_month, last_month, rule_id, agent_id, jurisdiction, "total"
     )
@@ -97,7 +102,13 @@ def _breach_rates(
     jurisdiction: str,
     grain: str,
 ) -> pd.DataFrame:
-    parameters = (*_period(first_month, last_month), rule_id, agent_id, jurisdiction)
+    parameters = (
+        *_period(first_month, last_month),
+        rule_id,
+        agent_id,
+        jurisdiction,
+        MIN_CONTACTS_FOR_RATE,
+    )
     frame = _frame(warehouse, "breach_rates", parameters)
     return frame[frame["grain"] == grain].reset_index(drop=True)
 

@@ -89,6 +89,12 @@ class ArWaterfall:
         return -amount if step in ("credit_note_amount", "cash_applied_amount") else amount
 
 
+MIN_COHORT_CASES = 3
+"""A placement cohort's recovery curve is drawn from this many cases: a smaller cohort's rate
+moves with a single payment and its age (one old case) would stretch the months-on-book axis
+(the one home of the rule; `RecoveryRates.charted_curves` applies it)."""
+
+
 @dataclass(frozen=True)
 class RecoveryRates:
     """`curves`: one row per cohort (placement_month) and month_on_book with recovery_rate;
@@ -102,6 +108,14 @@ class RecoveryRates:
         return RecoveryRates(
             translate_frame(self.curves, currency), translate_frame(self.liquidation, currency)
         )
+
+    def charted_curves(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The curves of the cohorts of at least MIN_COHORT_CASES cases, and the cohorts left
+        out (placement_month, cases_count), oldest first."""
+        sizes = self.curves.groupby("placement_month", as_index=False)["cases_count"].max()
+        small = sizes[sizes["cases_count"] < MIN_COHORT_CASES]
+        shown = ~self.curves["placement_month"].isin(small["placement_month"])
+        return self.curves[shown].reset_index(drop=True), small.reset_index(drop=True)
 
 
 def snapshot_dates(warehouse: Path | str) -> list[dt.date]:

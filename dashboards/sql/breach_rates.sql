@@ -4,18 +4,21 @@
 --   rule: a row per rule (the chosen agent and jurisdiction);
 --   agent: a row per agent and team (the chosen rule and jurisdiction).
 -- Each sums the breaches, unverifiable contacts and outbound contacts the marts publish, and
--- breaches_per_1000_contacts is Σ breaches ÷ Σ outbound contacts × 1,000 (null without
--- contacts). A rule's rows are marts.fct_compliance_summary's (the contacts that rule governs:
+-- breaches_per_1000_contacts is Σ breaches ÷ Σ outbound contacts × 1,000, null below the
+-- minimum number of outbound contacts for a rate (dashboards.queries.MIN_CONTACTS_FOR_RATE:
+-- a rate on a handful of contacts swings with one breach). A rule's rows are marts.fct_compliance_summary's (the contacts that rule governs:
 -- a US rule is not diluted by contacts on French cases); every rule's are
 -- marts.fct_compliance_agent_months' (each contact once).
--- Parameters: first month, last month (first days), rule, agent, jurisdiction.
+-- Parameters: first month, last month (first days), rule, agent, jurisdiction, minimum
+-- contacts for a rate.
 with chosen as (
     select
         cast(? as date) as first_month,
         cast(? as date) as last_month,
         cast(? as varchar) as rule_id,
         cast(? as varchar) as agent_id,
-        cast(? as varchar) as jurisdiction
+        cast(? as varchar) as jurisdiction,
+        cast(? as bigint) as min_contacts
 ),
 
 rule_rows as (
@@ -92,16 +95,19 @@ summed as (
 
 final as (
     select
-        grain,
-        rule_id,
-        agent_id,
-        team,
-        cast(breaches as bigint) as breaches,
-        cast(unverifiable_contacts as bigint) as unverifiable_contacts,
-        cast(outbound_contacts as bigint) as outbound_contacts,
-        cast(breaches as double) * 1000 / nullif(outbound_contacts, 0)
-            as breaches_per_1000_contacts
+        summed.grain,
+        summed.rule_id,
+        summed.agent_id,
+        summed.team,
+        cast(summed.breaches as bigint) as breaches,
+        cast(summed.unverifiable_contacts as bigint) as unverifiable_contacts,
+        cast(summed.outbound_contacts as bigint) as outbound_contacts,
+        case
+            when summed.outbound_contacts >= greatest(chosen.min_contacts, 1)
+                then cast(summed.breaches as double) * 1000 / summed.outbound_contacts
+        end as breaches_per_1000_contacts
     from summed
+    cross join chosen
 )
 
 select * from final

@@ -23,6 +23,10 @@ JURISDICTION_KEY = "jurisdiction"
 CHART_KEY = "breaches_by_rule_chart"
 LIST_KEY = "breach_list"
 AGENT_TABLE_KEY = "breaches_by_agent"
+RATE_RULE = (
+    f"A rate per 1,000 contacts is shown from {queries.MIN_CONTACTS_FOR_RATE} outbound contacts "
+    "up; below that it is left empty, as one breach more or less would swing it by tens."
+)
 BREACH_COLUMNS = {
     "case_id": st.column_config.TextColumn("Case"),
     "rule_id": st.column_config.TextColumn("Rule"),
@@ -63,12 +67,21 @@ def _filters(summary: pd.DataFrame) -> tuple[str, str, str]:
     return rule, agent, jurisdiction
 
 
-def _kpis(kpis: queries.BreachKpis) -> None:
+def _rate_text(kpis: queries.BreachKpis) -> str:
+    """The rate to 2 places; none below the minimum of contacts, saying how many there were."""
     rate = kpis.breaches_per_1000_contacts
+    if rate is not None:
+        return f"{rate:.2f}"
+    if kpis.outbound_contacts:
+        return f"too few contacts ({ui.format_count(kpis.outbound_contacts)})"
+    return "n/a"
+
+
+def _kpis(kpis: queries.BreachKpis) -> None:
     columns = st.columns(4)
     columns[0].metric("Breaches", ui.format_count(kpis.breaches))
     columns[1].metric("Outbound contacts", ui.format_count(kpis.outbound_contacts))
-    columns[2].metric("Per 1,000 contacts", "n/a" if rate is None else f"{rate:.2f}")
+    columns[2].metric("Per 1,000 contacts", _rate_text(kpis), help=RATE_RULE)
     columns[3].metric("Unverifiable contacts", ui.format_count(kpis.unverifiable_contacts))
 
 
@@ -137,7 +150,9 @@ def _render(warehouse: str, version: int) -> None:
             file_name=f"breaches_by_rule_{first}_{last}_{jurisdiction}.csv",
         )
     st.subheader("By agent")
-    st.caption("Click an agent's row to list their breaches only (clear it for every agent).")
+    st.caption(
+        "Click an agent's row to list their breaches only (clear it for every agent). " + RATE_RULE
+    )
     by_agent = _rounded(
         ui.query(queries.breaches_by_agent, warehouse, version, first, last, rule, jurisdiction)
     )
@@ -155,7 +170,7 @@ ui.page(
     "Compliance breaches",
     "Breaches of the jurisdiction's rule pack (config/rule_packs/) per rule and agent; rate = "
     "breaches ÷ outbound calls and messages on the cases the rule governs × 1,000. Months of "
-    "the contact in UTC.",
+    f"the contact in UTC; no rate below {queries.MIN_CONTACTS_FOR_RATE} contacts.",
     _render,
     section="Auditor",
 )

@@ -168,6 +168,35 @@ def _drill(
         )
 
 
+def _left_out_caption(small: pd.DataFrame) -> str:
+    cohorts = ", ".join(
+        f"{_month(month)} ({count})"
+        for month, count in zip(small["placement_month"], small["cases_count"], strict=True)
+    )
+    return (
+        f"{ui.format_count(len(small))} cohorts of fewer than {queries.MIN_COHORT_CASES} cases "
+        f"({ui.format_count(int(small['cases_count'].sum()))} cases) are left out of the "
+        f"curves, as a rate on so few cases moves with one payment: {cohorts}. They count in "
+        "the figures above and the table below."
+    )
+
+
+def _curves(rates: queries.RecoveryRates, cohort: dt.date | None) -> None:
+    """The curves of the cohorts large enough to draw, and a caption naming those left out."""
+    shown, small = rates.charted_curves()
+    if shown.empty:
+        st.info(
+            f"No cohort here holds {queries.MIN_COHORT_CASES} cases or more: no curve is drawn."
+        )
+    else:
+        figure = charts.recovery_curves_chart(
+            shown, selected_cohort=cohort.isoformat() if cohort else None
+        )
+        st.plotly_chart(figure, key=CHART_KEY, on_select=_cohort_clicked, selection_mode="points")
+    if not small.empty:
+        st.caption(_left_out_caption(small))
+
+
 def _render(warehouse: str, version: int) -> None:
     months = _cohort_months(warehouse, version)
     if not months:
@@ -193,10 +222,7 @@ def _render(warehouse: str, version: int) -> None:
     cohort = _choose_cohort([month for month in months if first <= month <= last])
     curve_col, liquidation_col = st.columns([3, 2])
     with curve_col:
-        figure = charts.recovery_curves_chart(
-            rates.curves, selected_cohort=cohort.isoformat() if cohort else None
-        )
-        st.plotly_chart(figure, key=CHART_KEY, on_select=_cohort_clicked, selection_mode="points")
+        _curves(rates, cohort)
     with liquidation_col:
         st.plotly_chart(charts.liquidation_chart(rates.liquidation), key="liquidation_chart")
     st.subheader("Cohorts to date")
@@ -214,7 +240,8 @@ ui.page(
     "Recovery rate = recovered to date ÷ placed amount of a placement cohort (month the cases "
     "were opened), by months on book; payments count from the opening date, capped at the "
     "placed amount. Liquidation rate = collected in the month ÷ open placed balance at its "
-    "start. Amounts in the currency chosen in the sidebar; the latest month is partial.",
+    "start. Amounts in the currency chosen in the sidebar; the latest month is partial. A "
+    f"curve is drawn for a cohort of {queries.MIN_COHORT_CASES} cases or more.",
     _render,
     section="Finance",
     amounts=True,

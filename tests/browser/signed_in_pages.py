@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 import duckdb
 import pandas as pd
 
+from dashboards.queries import MIN_CONTACTS_FOR_RATE
 from tests.browser import harness
 
 Query = Callable[[str, list], list[tuple]]
@@ -196,7 +197,7 @@ def breaches_check(query: Query) -> PageCheck:
         metrics={
             "Breaches": f"{breaches:,}",
             "Outbound contacts": f"{contacts:,}",
-            "Per 1,000 contacts": f"{breaches * 1000 / contacts:.2f}" if contacts else "n/a",
+            "Per 1,000 contacts": _breach_rate(breaches, contacts),
             "Unverifiable contacts": f"{unverifiable:,}",
         },
         exports={
@@ -366,3 +367,10 @@ if __name__ == "__main__":
     result = verify(Path(warehouse_arg), Path(users_arg), password_arg, roles)
     print("\n".join(result) or "every page shows the marts' figures")
     sys.exit(1 if result else 0)
+
+
+def _breach_rate(breaches: int, contacts: int) -> str:
+    """The breaches page's rate: none below its minimum of contacts."""
+    if contacts >= MIN_CONTACTS_FOR_RATE:
+        return f"{breaches * 1000 / contacts:.2f}"
+    return f"too few contacts ({contacts:,})" if contacts else "n/a"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboards import queries
 from tests.conftest import SampleBuild
 from tests.dashboards.apptest_support import SelectRow, Table, metrics, table
 
@@ -137,3 +138,34 @@ def test_an_agents_row_narrows_the_breach_list_to_that_agent(
 
     assert page.selectbox(key="agent").value == "all"
     assert len(table(page, "evidence_ids")) == total
+
+
+AGENT_CONTACTS = """
+select agent_id, sum(breaches), sum(outbound_contacts) from marts.fct_compliance_agent_months
+where agent_id is not null group by agent_id order by 3
+"""
+
+
+def test_a_rate_on_too_few_contacts_is_not_shown_and_the_rule_is_stated(
+    page: AppTest, sample_build: SampleBuild, table_of: Table
+) -> None:
+    rows = sample_build.query(AGENT_CONTACTS)
+    few = [row for row in rows if 0 < row[2] < queries.MIN_CONTACTS_FOR_RATE]
+    enough = [row for row in rows if row[2] >= queries.MIN_CONTACTS_FOR_RATE]
+    assert few and enough  # the sample has agents on both sides of the minimum
+    page.run()
+
+    by_agent = table_of(page, "breaches_by_agent").set_index("agent_id")
+    shown = by_agent["breaches_per_1000_contacts"]
+    for agent, breaches, contacts in enough:
+        assert shown[agent] == pytest.approx(round(breaches * 1000 / contacts, 2))
+    assert shown[[agent for agent, _, _ in few]].isna().all()
+    stated = f"from {queries.MIN_CONTACTS_FOR_RATE} outbound contacts up"
+    assert any(stated in caption.value for caption in page.caption)
+
+    agent, _, contacts = few[0]
+    page.selectbox(key="agent").set_value(agent).run()
+
+    assert not page.exception
+    assert metrics(page)["Outbound contacts"] == f"{contacts:,}"
+    assert metrics(page)["Per 1,000 contacts"] == f"too few contacts ({contacts:,})"

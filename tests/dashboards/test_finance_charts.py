@@ -121,6 +121,24 @@ def test_recovery_curves_draw_one_line_per_cohort_and_bring_out_the_chosen_one()
     )
 
 
+def test_a_long_months_on_book_axis_labels_every_few_months_without_crowding() -> None:
+    short = charts.recovery_curves_chart(curves())
+    long = pd.DataFrame(
+        {
+            "placement_month": pd.to_datetime(["2021-01-01"] * 71),
+            "month_on_book": range(71),
+            "recovery_rate": [0.5] * 71,
+            "cases_count": [40] * 71,
+            "placed_amount_rc": [1000.0] * 71,
+        }
+    )
+
+    step = charts.recovery_curves_chart(long).layout.xaxis.dtick
+
+    assert short.layout.xaxis.dtick == 1
+    assert step > 1 and 70 / step <= charts.MAX_MONTH_TICKS
+
+
 def test_liquidation_leaves_undefined_months_empty_and_fades_the_partial_one() -> None:
     liquidation = pd.DataFrame(
         {

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboards import queries
 from tests.conftest import SampleBuild
 from tests.dashboards.apptest_support import (
     SelectRow,
@@ -26,11 +27,17 @@ from tests.dashboards.apptest_support import (
 )
 
 NARROWED_CURVES = """
+with narrowed as (
+    select * from marts.fct_recovery_cases
+    where placement_month between ? and ? and (? = 'all' or segment = ?)
+        and (? = 'all' or strategy = ?)
+)
 select placement_month, month_on_book,
     round(cast(sum(recovered_to_date_rc) as double) / nullif(sum(placed_amount_rc), 0), 6)
-from marts.fct_recovery_cases
-where placement_month between ? and ? and (? = 'all' or segment = ?)
-    and (? = 'all' or strategy = ?)
+from narrowed
+where placement_month in (
+    select placement_month from narrowed group by 1 having count(distinct case_id) >= ?
+)
 group by 1, 2 order by 1, 2
 """
 NARROWED_LIQUIDATION = """
@@ -49,8 +56,11 @@ def cohorts(sample: SampleBuild) -> list[dt.date]:
 
 
 def curves_shown(page: AppTest) -> dict[tuple[str, int], float | None]:
-    """(cohort, month on book) -> recovery rate, as the chart draws it."""
+    """(cohort, month on book) -> recovery rate, as the chart draws it (none when no cohort is
+    large enough for a curve)."""
     shown = {}
+    if any(info.value.startswith("No cohort here holds") for info in page.info):
+        return shown
     for trace in traces(page, "recovery_chart"):
         cohort = trace["customdata"][0][0]
         for month, rate in zip(trace["x"], trace["y"], strict=True):
@@ -77,6 +87,8 @@ def test_the_curves_and_liquidation_are_the_recovery_marts(
     assert not page.exception
     cohort_rows = sample_build.query(
         "select placement_month, month_on_book, recovery_rate from marts.fct_recovery_cohorts"
+        " where cases_count >= ?",
+        [queries.MIN_COHORT_CASES],
     )
     assert curves_shown(page) == pytest.approx(curves_expected(cohort_rows))
     liquidation = sample_build.query(
@@ -101,7 +113,9 @@ def test_a_strategy_and_a_cohort_range_change_the_figures_to_the_mart_sums(
 
     assert not page.exception
     parameters = [first, last, "all", "all", "soft", "soft"]
-    expected = curves_expected(sample_build.query(NARROWED_CURVES, parameters))
+    expected = curves_expected(
+        sample_build.query(NARROWED_CURVES, [*parameters, queries.MIN_COHORT_CASES])
+    )
     assert curves_shown(page) == pytest.approx(expected)
     assert curves_shown(page) != before
     assert {cohort for cohort, _ in expected} < {cohort for cohort, _ in before}
@@ -159,7 +173,9 @@ def test_the_address_round_trips_the_filters(
     assert page.selectbox(key="cohort").value == cohort
     assert page.selectbox(key="strategy").value == "intensive"
     parameters = [months[0], cohort, "B2B", "B2B", "intensive", "intensive"]
-    expected = curves_expected(sample_build.query(NARROWED_CURVES, parameters))
+    expected = curves_expected(
+        sample_build.query(NARROWED_CURVES, [*parameters, queries.MIN_COHORT_CASES])
+    )
     assert curves_shown(page) == pytest.approx(expected)
     assert set(table(page, "recovered_to_date_rc")["strategy"]) == {"intensive"}
     assert bound_keys(page) == {*query, "currency", "case"}  # case: the case drill
@@ -244,3 +260,33 @@ def test_a_case_row_of_a_cohort_opens_the_cases_timeline(
     )[0]
     timeline = table(page, "record_kind")
     assert len(timeline) == records > 0 and set(timeline["case_id"]) == {case}
+
+
+def test_cohorts_too_small_for_a_curve_are_left_out_and_named(
+    page: AppTest, sample_build: SampleBuild
+) -> None:
+    sizes = sample_build.query(
+        "select placement_month, count(distinct case_id), max(month_on_book)"
+        " from marts.fct_recovery_cases group by 1 order by 1"
+    )
+    small = [(month, cases) for month, cases, _ in sizes if cases < queries.MIN_COHORT_CASES]
+    large = [row for row in sizes if row[1] >= queries.MIN_COHORT_CASES]
+    oldest = max(sizes, key=lambda row: row[2])
+    assert oldest[1] < queries.MIN_COHORT_CASES  # the sample's one-case cohort of 2021
+    assert large
+
+    assert not page.exception
+    drawn = {trace["customdata"][0][0] for trace in traces(page, "recovery_chart")}
+    assert drawn == {month.isoformat() for month, _, _ in large}
+    longest = max(month for _, _, month in large)
+    assert max(month for _, month in curves_shown(page)) == longest < oldest[2]
+    caption = next(c.value for c in page.caption if "left out of the curves" in c.value)
+    assert caption.startswith(
+        f"{len(small)} cohorts of fewer than {queries.MIN_COHORT_CASES} cases "
+        f"({sum(cases for _, cases in small)} cases)"
+    )
+    assert all(f"{month:%Y-%m} ({cases})" in caption for month, cases in small)
+    (placed,) = sample_build.query("select count(distinct case_id) from marts.fct_recovery_cases")[
+        0
+    ]
+    assert metrics(page)["Cases placed"] == str(placed)  # the figures still count them
