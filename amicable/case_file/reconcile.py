@@ -41,28 +41,32 @@ QUARANTINE_KEYS = {
 _IN_WINDOW = "{col} >= $start and ($end is null or {col} < $end) and {col} <= $as_of"
 _SOURCE_SQL = f"""
 with
-cases as (select * from staging.stg_cases__cases),
-events as (select * from staging.stg_cases__case_events),
-calls as (select * from staging.stg_contacts__calls),
-messages as (select * from staging.stg_contacts__messages),
-invoices as (select * from staging.stg_erp__invoices),
-allocations as (select * from staging.stg_erp__payment_allocations),
-bank as (select * from staging.stg_bank__entries),
-dated as (
+cases as not materialized (select * from staging.stg_cases__cases),
+events as not materialized (select * from staging.stg_cases__case_events),
+calls as not materialized (select * from staging.stg_contacts__calls),
+messages as not materialized (select * from staging.stg_contacts__messages),
+invoices as not materialized (select * from staging.stg_erp__invoices),
+allocations as not materialized (select * from staging.stg_erp__payment_allocations),
+bank as not materialized (select * from staging.stg_bank__entries),
+debtor_invoices as materialized (
+    select * from invoices where debtor_id = $debtor and document_type = 'invoice'
+),
+debtor_allocations as materialized (
     select allocations.*, coalesce(bank.value_date, cast(allocations.allocated_at as date))
         as payment_date
     from allocations left join bank on allocations.payment_ref = bank.entry_ref
-),
-debtor_invoices as (
-    select * from invoices where debtor_id = $debtor and document_type = 'invoice'
+    where allocations.invoice_id in (select invoice_id from debtor_invoices)
 ),
 paid_before as (
-    select invoice_id, sum(allocated_amount) as paid from dated where payment_date < $start
+    select invoice_id, sum(allocated_amount) as paid from debtor_allocations
+    where payment_date < $start
     group by 1
 ),
 credited_before as (
     select reference_invoice_id as invoice_id, sum(document_amount) as credited from invoices
-    where document_type = 'credit_note' and issue_date < $start group by 1
+    where document_type = 'credit_note' and issue_date < $start
+        and reference_invoice_id in (select invoice_id from debtor_invoices)
+    group by 1
 ),
 case_invoices as (
     select debtor_invoices.invoice_id from debtor_invoices
@@ -75,10 +79,10 @@ case_invoices as (
     where {_IN_WINDOW.format(col="issue_date")} and issue_date <= $issued_to
 ),
 case_allocations as (
-    select dated.*, invoices.currency from dated
-    inner join invoices on dated.invoice_id = invoices.invoice_id
-    where dated.invoice_id in (select invoice_id from case_invoices)
-        and {_IN_WINDOW.format(col="dated.payment_date")}
+    select debtor_allocations.*, debtor_invoices.currency from debtor_allocations
+    inner join debtor_invoices on debtor_allocations.invoice_id = debtor_invoices.invoice_id
+    where debtor_allocations.invoice_id in (select invoice_id from case_invoices)
+        and {_IN_WINDOW.format(col="debtor_allocations.payment_date")}
 )
 select 'case', 'cases_cases', case_id, placed_amount, currency, _source_file, _source_row
 from cases where case_id = $case
