@@ -49,4 +49,7 @@ final as (
 
 )
 
+-- Written in snapshot order: a reader of one snapshot (every ageing page) reads only that
+-- snapshot's row groups (DuckDB skips the others by their min/max dates).
 select * from final
+order by snapshot_date
