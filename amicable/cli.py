@@ -469,7 +469,7 @@ def cmd_users(args: argparse.Namespace) -> int:
             password = getpass.getpass(f"password for {args.username}: ")
             if getpass.getpass("again: ") != password:
                 raise UserError("the two passwords differ")
-        add_user(
+        saved_as = add_user(
             args.users,
             args.username,
             args.role,
@@ -480,7 +480,7 @@ def cmd_users(args: argparse.Namespace) -> int:
         )
     except UsersFileError as exc:
         raise UserError(str(exc)) from None
-    print(f"{args.username} ({args.role}) saved in {args.users}")
+    print(f"{saved_as} ({args.role}) saved in {args.users}")
     return 0
 
 

@@ -173,8 +173,19 @@ def viewer_of(users: Mapping[str, Any], username: str) -> Viewer:
     )
 
 
+def canonical_username(typed: str) -> str:
+    """A user name as sign-in compares it (streamlit-authenticator lower-cases what is typed):
+    the form the users file must hold, so that `Alice` and `alice` are the same user."""
+    return typed.strip().lower()
+
+
 def _check_user(path: Path, username: str, user: object) -> None:
     where = f"{path}: user {username!r}"
+    if username != canonical_username(username):
+        raise UsersFileError(
+            f"{where}: sign-in compares user names in lower case, so this one could never sign "
+            f"in; rename it {canonical_username(username)!r}"
+        )
     if not isinstance(user, dict):
         raise UsersFileError(f"{where}: expected a mapping")
     password = str(user.get("password") or "")
@@ -206,8 +217,9 @@ def add_user(
     name: str = "",
     email: str = "",
     agent_id: str | None = None,
-) -> None:
-    """Add or replace a user in the users file (created, with a random cookie key, if absent).
+) -> str:
+    """Add or replace a user in the users file (created, with a random cookie key, if absent),
+    under its name in lower case (`canonical_username`, which it returns).
 
     The password is stored as a bcrypt hash only.
     """
@@ -215,6 +227,9 @@ def add_user(
 
     import bcrypt
 
+    username = canonical_username(username)
+    if not username:
+        raise UsersFileError("the user name is empty")
     check_role(role, agent_id)
     if len(password) < 8:
         raise UsersFileError("the password needs at least 8 characters")
@@ -240,3 +255,4 @@ def add_user(
     temporary.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     temporary.chmod(0o600)
     temporary.replace(path)
+    return username

@@ -30,6 +30,7 @@ from dashboards.access import (
     USERS_ENV,
     UsersFileError,
     Viewer,
+    canonical_username,
     load_users,
     open_access,
     viewer_of,
@@ -121,7 +122,7 @@ def _form(authenticator: Any, users: dict, settings: SignInSettings, store: Sess
         submitted = st.form_submit_button("Login")
     if not submitted:
         return False
-    username = typed.lower().strip()  # as the library compares it
+    username = canonical_username(typed)  # as the library compares it
     address = st.context.ip_address  # the peer: behind a proxy, the proxy's
     client = address if isinstance(address, str) and address else "unknown"
     now = time.time()

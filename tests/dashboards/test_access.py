@@ -115,6 +115,19 @@ def test_a_broken_users_file_names_the_file_and_the_user(
     assert str(users) in str(error.value) and "'ann'" in str(error.value)
 
 
+def test_user_names_are_kept_as_sign_in_compares_them(tmp_path: Path) -> None:
+    users = tmp_path / "users.yml"
+    assert add_user(users, " Ann ", "auditor", "s3cret-pass") == "ann"
+    assert list(load_users(users)["credentials"]["usernames"]) == ["ann"]
+    data = yaml.safe_load(users.read_text(encoding="utf-8"))
+    data["credentials"]["usernames"]["Bob"] = data["credentials"]["usernames"]["ann"]
+    users.write_text(yaml.safe_dump(data), encoding="utf-8")  # edited by hand
+    with pytest.raises(UsersFileError, match="could never sign in; rename it 'bob'"):
+        load_users(users)
+    with pytest.raises(UsersFileError, match="empty"):
+        add_user(tmp_path / "other.yml", "  ", "auditor", "s3cret-pass")
+
+
 def test_a_missing_users_file_says_how_to_create_one(tmp_path: Path) -> None:
     with pytest.raises(UsersFileError, match="amicable users add"):
         load_users(tmp_path / "none.yml")

@@ -84,6 +84,15 @@ def test_the_slow_down_holds_for_the_client_across_user_names(users: Path) -> No
     assert _said(app)[0].startswith(SLOWED)
 
 
+def test_a_user_added_with_capitals_signs_in_however_the_name_is_typed(
+    users: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert add_user(users, "Ann.Audit", "auditor", PASSWORD) == "ann.audit"
+    app = _submit(_app(), "ANN.audit ", PASSWORD)
+    assert not _said(app)
+    assert app.session_state[VIEWER_KEY].username == "ann.audit"
+
+
 def test_signing_out_revokes_the_session_on_the_server(users: Path) -> None:
     app = _submit(_app(), "fiona", PASSWORD)
     assert app.title[0].value == "Ledger ageing"
