@@ -81,16 +81,61 @@ def table(
     `display_limit` rows shown) with its CSV export of every row: `frame`'s, or when `frame`
     holds only the rows shown, those of `every_row()`, read when the button is clicked
     (`ui.deferred`). With `on_select`, a click on a row calls it (see `drill_to`)."""
+    shown = frame if display_limit is None else frame.head(display_limit)
     st.dataframe(
-        frame if display_limit is None else frame.head(display_limit),
+        blank_missing_text(shown),
         hide_index=True,
         column_order=list(column_config) if column_config else None,
-        column_config=column_config,
+        column_config=column_config or default_columns(shown),
         key=key,
         on_select=on_select or "ignore",
         selection_mode="single-row",
     )
     csv_button(frame if every_row is None else every_row, file_name, key=f"{key}_csv")
+
+
+# Words for the parts of column names that are abbreviations (`default_columns`).
+ABBREVIATIONS = {
+    "id": "ID", "ids": "IDs", "rc": "(reporting currency)", "pct": "%", "fx": "FX",
+    "dso": "DSO", "cei": "CEI", "rpc": "RPC", "sha256": "SHA-256", "utc": "(UTC)",
+}  # fmt: skip
+
+
+def column_words(column: str) -> str:
+    """A column name in words, for a table heading: `promises_kept_pct` → `Promises kept %`."""
+    text = " ".join(ABBREVIATIONS.get(part, part) for part in column.split("_") if part)
+    return text[:1].upper() + text[1:]
+
+
+def default_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """Headings in words and numbers with thousands separators (whole numbers as such, others
+    with two decimals), for a table whose page gives no column configuration."""
+    config: dict[str, Any] = {}
+    for column in frame.columns:
+        label = column_words(str(column))
+        dtype = frame[column].dtype
+        if pd.api.types.is_bool_dtype(dtype):
+            config[column] = st.column_config.CheckboxColumn(label)
+        elif pd.api.types.is_integer_dtype(dtype):
+            config[column] = st.column_config.NumberColumn(label, format="%,d")
+        elif pd.api.types.is_float_dtype(dtype):
+            config[column] = st.column_config.NumberColumn(label, format="%,.2f")
+        else:
+            config[column] = st.column_config.Column(label)
+    return config
+
+
+def blank_missing_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as shown: a missing value of a text column blank rather than "None" (the CSV
+    keeps the frame as it is)."""
+    text = [
+        column
+        for column in frame.columns
+        if pd.api.types.is_string_dtype(frame[column].dtype)
+        and frame[column].isna().any()
+        and frame[column].dropna().map(type).eq(str).all()
+    ]
+    return frame.fillna(dict.fromkeys(text, "")) if text else frame
 
 
 def drill_to(

@@ -33,15 +33,15 @@ AGEING_ITEM_COLUMNS = {
     "invoice_number": st.column_config.TextColumn("Invoice"),
     "debtor_name": st.column_config.TextColumn("Debtor"),
     "due_date": st.column_config.DateColumn("Due date", format="YYYY-MM-DD"),
-    "days_past_due": st.column_config.NumberColumn("Days past due", format="%d"),
-    "open_amount": st.column_config.NumberColumn("Open amount", format="%.2f"),
+    "days_past_due": st.column_config.NumberColumn("Days past due", format="%,d"),
+    "open_amount": st.column_config.NumberColumn("Open amount", format="%,.2f"),
     "currency": st.column_config.TextColumn("Currency"),
 }
 
 
 def ageing_item_columns() -> dict[str, Any]:
     """Columns of a table of open items, the converted amount labelled with its currency."""
-    converted = st.column_config.NumberColumn(amount_label("Open"), format="%.2f")
+    converted = st.column_config.NumberColumn(amount_label("Open"), format="%,.2f")
     return {**AGEING_ITEM_COLUMNS, "open_amount_rc": converted}
 
 

@@ -82,8 +82,8 @@ def _bucket_table(by_bucket: pd.DataFrame, currency: str, snapshot: dt.date, seg
         file_name=f"ageing_buckets_{snapshot.isoformat()}_{segment}.csv",
         column_config={
             "ageing_bucket": st.column_config.TextColumn("Bucket"),
-            "open_items": st.column_config.NumberColumn("Open items", format="%d"),
-            "open_amount_rc": st.column_config.NumberColumn(f"Open ({currency})", format="%.2f"),
+            "open_items": st.column_config.NumberColumn("Open items", format="%,d"),
+            "open_amount_rc": st.column_config.NumberColumn(f"Open ({currency})", format="%,.2f"),
             "share_of_open": st.column_config.NumberColumn("Share", format="percent"),
         },
     )

@@ -28,16 +28,16 @@ RATE = "percent"
 LEAGUE_COLUMNS = {
     "agent_id": st.column_config.TextColumn("Agent"),
     "team": st.column_config.TextColumn("Team"),
-    "call_attempts": st.column_config.NumberColumn("Attempts", format="%d"),
-    "right_party_contacts": st.column_config.NumberColumn("RPC", format="%d"),
+    "call_attempts": st.column_config.NumberColumn("Attempts", format="%,d"),
+    "right_party_contacts": st.column_config.NumberColumn("RPC", format="%,d"),
     "rpc_rate": st.column_config.NumberColumn("RPC rate", format=RATE),
-    "promises_made": st.column_config.NumberColumn("Promises made", format="%d"),
+    "promises_made": st.column_config.NumberColumn("Promises made", format="%,d"),
     "promised_amount_rc": st.column_config.NumberColumn("Promised", format=AMOUNT),
     "collected_amount_rc": st.column_config.NumberColumn("Collected", format=AMOUNT),
-    "promises_decided": st.column_config.NumberColumn("Promises due", format="%d"),
+    "promises_decided": st.column_config.NumberColumn("Promises due", format="%,d"),
     "kept_rate_by_count": st.column_config.NumberColumn("Kept (count)", format=RATE),
     "kept_rate_by_amount": st.column_config.NumberColumn("Kept (amount)", format=RATE),
-    "open_caseload": st.column_config.NumberColumn("Open caseload", format="%d"),
+    "open_caseload": st.column_config.NumberColumn("Open caseload", format="%,d"),
 }
 MEASURES = {  # the label is the URL value: ?measure=RPC+rate
     "collected_amount_rc": "Collected",

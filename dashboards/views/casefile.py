@@ -36,7 +36,7 @@ RECORD_COLUMNS = {
     "breach_parameters": st.column_config.TextColumn("Parameters in force"),
     "detail": st.column_config.TextColumn("Detail"),
     "source_file": st.column_config.TextColumn("Source file"),
-    "source_row": st.column_config.NumberColumn("Row", format="%d"),
+    "source_row": st.column_config.NumberColumn("Row", format="%,d"),
 }
 
 

@@ -29,12 +29,12 @@ PROMISE_COLUMNS = {
     "segment": st.column_config.TextColumn("Segment"),
     "made_at": st.column_config.DatetimeColumn("Made at", format="YYYY-MM-DD HH:mm"),
     "promised_date": st.column_config.DateColumn("Due", format="YYYY-MM-DD"),
-    "days_until_due": st.column_config.NumberColumn("Days to due", format="%d"),
-    "promised_amount": st.column_config.NumberColumn("Promised", format="%.2f"),
+    "days_until_due": st.column_config.NumberColumn("Days to due", format="%,d"),
+    "promised_amount": st.column_config.NumberColumn("Promised", format="%,.2f"),
     "currency": st.column_config.TextColumn("Currency"),
-    "remaining_amount_rc": st.column_config.NumberColumn("Still to come", format="%.2f"),
+    "remaining_amount_rc": st.column_config.NumberColumn("Still to come", format="%,.2f"),
     "kept_rate_used": st.column_config.NumberColumn("Kept rate", format="percent"),
-    "expected_amount_rc": st.column_config.NumberColumn("Expected", format="%.2f"),
+    "expected_amount_rc": st.column_config.NumberColumn("Expected", format="%,.2f"),
 }
 
 
@@ -91,13 +91,13 @@ def _agent_table(by_agent: pd.DataFrame, currency: str, segment: str, agent: str
         kept_rate_basis=by_agent["kept_rate_basis"].map(BASIS_LABELS).fillna("no rate")
     )
     amount = {
-        field: st.column_config.NumberColumn(f"{label} ({currency})", format="%.2f")
+        field: st.column_config.NumberColumn(f"{label} ({currency})", format="%,.2f")
         for field, label in charts.CASH_SERIES.items()
     }
     columns = {
         "agent_id": st.column_config.TextColumn("Agent"),
         "segment": st.column_config.TextColumn("Segment"),
-        "promises": st.column_config.NumberColumn("Promises", format="%d"),
+        "promises": st.column_config.NumberColumn("Promises", format="%,d"),
         "kept_rate_used": st.column_config.NumberColumn("Kept rate", format="percent"),
         "kept_rate_basis": st.column_config.TextColumn("Rate measured on"),
         **amount,

@@ -34,14 +34,14 @@ CEI_FORMS = {
 }
 TABLE_COLUMNS = {
     "month": st.column_config.DateColumn("Month", format="YYYY-MM"),
-    "credit_sales_rc": st.column_config.NumberColumn("Credit sales", format="%.2f"),
-    "ending_ar_rc": st.column_config.NumberColumn("Ending AR", format="%.2f"),
-    "current_ar_rc": st.column_config.NumberColumn("Current AR", format="%.2f"),
-    "standard_dso_days": st.column_config.NumberColumn("DSO", format="%.2f"),
-    "countback_dso_days": st.column_config.NumberColumn("Countback", format="%.2f"),
-    "best_possible_dso_days": st.column_config.NumberColumn("Best possible", format="%.2f"),
-    "add_days": st.column_config.NumberColumn("ADD", format="%.2f"),
-    "cei_pct": st.column_config.NumberColumn("CEI %", format="%.2f"),
+    "credit_sales_rc": st.column_config.NumberColumn("Credit sales", format="%,.2f"),
+    "ending_ar_rc": st.column_config.NumberColumn("Ending AR", format="%,.2f"),
+    "current_ar_rc": st.column_config.NumberColumn("Current AR", format="%,.2f"),
+    "standard_dso_days": st.column_config.NumberColumn("DSO", format="%,.2f"),
+    "countback_dso_days": st.column_config.NumberColumn("Countback", format="%,.2f"),
+    "best_possible_dso_days": st.column_config.NumberColumn("Best possible", format="%,.2f"),
+    "add_days": st.column_config.NumberColumn("ADD", format="%,.2f"),
+    "cei_pct": st.column_config.NumberColumn("CEI %", format="%,.2f"),
     "dso_null_reason": st.column_config.TextColumn("Why empty"),
 }
 

@@ -29,7 +29,7 @@ LIST_COLUMNS = {
     "team": st.column_config.TextColumn("Team"),
     "segment": st.column_config.TextColumn("Segment"),
     "window_end_date": st.column_config.DateColumn("Window ended", format="YYYY-MM-DD"),
-    "days_since_window_end": st.column_config.NumberColumn("Days since", format="%d"),
+    "days_since_window_end": st.column_config.NumberColumn("Days since", format="%,d"),
     "promised_amount": st.column_config.NumberColumn("Promised", format=AMOUNT),
     "paid_amount": st.column_config.NumberColumn("Paid", format=AMOUNT),
     "currency": st.column_config.TextColumn("Currency"),

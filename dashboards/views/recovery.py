@@ -28,11 +28,11 @@ CASES_KEY = "recovery_cases"
 def _cohort_columns(currency: str) -> dict[str, object]:
     return {
         "placement_month": st.column_config.DateColumn("Cohort", format="YYYY-MM"),
-        "cases_count": st.column_config.NumberColumn("Cases", format="%d"),
-        "month_on_book": st.column_config.NumberColumn("Months on book", format="%d"),
-        "placed_amount_rc": st.column_config.NumberColumn(f"Placed ({currency})", format="%.2f"),
+        "cases_count": st.column_config.NumberColumn("Cases", format="%,d"),
+        "month_on_book": st.column_config.NumberColumn("Months on book", format="%,d"),
+        "placed_amount_rc": st.column_config.NumberColumn(f"Placed ({currency})", format="%,.2f"),
         "recovered_amount_rc": st.column_config.NumberColumn(
-            f"Recovered to date ({currency})", format="%.2f"
+            f"Recovered to date ({currency})", format="%,.2f"
         ),
         "recovery_rate": st.column_config.NumberColumn("Recovery rate", format="percent"),
     }
@@ -44,7 +44,7 @@ CASE_COLUMNS = {
     "segment": st.column_config.TextColumn("Segment"),
     "strategy": st.column_config.TextColumn("Strategy"),
     "agent_id": st.column_config.TextColumn("Agent"),
-    "placed_amount": st.column_config.NumberColumn("Placed", format="%.2f"),
+    "placed_amount": st.column_config.NumberColumn("Placed", format="%,.2f"),
     "currency": st.column_config.TextColumn("Currency"),
     "placed_amount_rc": None,  # labelled with the display currency: `_case_columns`
     "recovered_to_date_rc": None,
@@ -55,9 +55,11 @@ CASE_COLUMNS = {
 def _case_columns() -> dict[str, object]:
     return {
         **CASE_COLUMNS,
-        "placed_amount_rc": st.column_config.NumberColumn(ui.amount_label("Placed"), format="%.2f"),
+        "placed_amount_rc": st.column_config.NumberColumn(
+            ui.amount_label("Placed"), format="%,.2f"
+        ),
         "recovered_to_date_rc": st.column_config.NumberColumn(
-            ui.amount_label("Recovered"), format="%.2f"
+            ui.amount_label("Recovered"), format="%,.2f"
         ),
     }
 

@@ -39,14 +39,14 @@ STEP_COLUMNS = {
     "debtor_name": st.column_config.TextColumn("Debtor"),
     "segment": st.column_config.TextColumn("Segment"),
     "currency": st.column_config.TextColumn("Currency"),
-    "step_amount_rc": st.column_config.NumberColumn("This step", format="%.2f"),
-    "opening_amount_rc": st.column_config.NumberColumn("Opening", format="%.2f"),
-    "new_invoice_amount_rc": st.column_config.NumberColumn("New", format="%.2f"),
-    "credit_note_amount_rc": st.column_config.NumberColumn("Credit notes", format="%.2f"),
-    "cash_applied_amount_rc": st.column_config.NumberColumn("Cash", format="%.2f"),
-    "unapplied_credit_change_amount_rc": st.column_config.NumberColumn("Unapplied", format="%.2f"),
-    "fx_revaluation_amount_rc": st.column_config.NumberColumn("FX", format="%.2f"),
-    "closing_amount_rc": st.column_config.NumberColumn("Closing", format="%.2f"),
+    "step_amount_rc": st.column_config.NumberColumn("This step", format="%,.2f"),
+    "opening_amount_rc": st.column_config.NumberColumn("Opening", format="%,.2f"),
+    "new_invoice_amount_rc": st.column_config.NumberColumn("New", format="%,.2f"),
+    "credit_note_amount_rc": st.column_config.NumberColumn("Credit notes", format="%,.2f"),
+    "cash_applied_amount_rc": st.column_config.NumberColumn("Cash", format="%,.2f"),
+    "unapplied_credit_change_amount_rc": st.column_config.NumberColumn("Unapplied", format="%,.2f"),
+    "fx_revaluation_amount_rc": st.column_config.NumberColumn("FX", format="%,.2f"),
+    "closing_amount_rc": st.column_config.NumberColumn("Closing", format="%,.2f"),
 }
 
 

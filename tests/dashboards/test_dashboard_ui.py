@@ -38,3 +38,29 @@ def test_amounts_shares_and_counts_are_formatted_for_reading() -> None:
     assert ui.format_share(2950.75 / 4065.75) == "72.6 %"
     assert ui.format_share(None) == "n/a"
     assert ui.format_count(12345) == "12,345"
+
+
+def test_tables_without_a_configuration_read_in_words_with_thousands_separators() -> None:
+    from dashboards.blocks import blank_missing_text, column_words, default_columns
+
+    assert column_words("promises_kept_pct") == "Promises kept %"
+    assert column_words("open_amount_rc") == "Open amount (reporting currency)"
+    assert column_words("agent_id") == "Agent ID"
+    frame = pd.DataFrame(
+        {
+            "agent_id": ["A1", None],
+            "calls": [1234, 5],
+            "amount_rc": [1234.5, None],
+            "ok": [True, False],
+        }
+    )
+    config = default_columns(frame)
+    assert [config[c]["label"] for c in frame.columns] == [
+        "Agent ID", "Calls", "Amount (reporting currency)", "Ok",
+    ]  # fmt: skip
+    assert config["calls"]["type_config"]["format"] == "%,d"
+    assert config["amount_rc"]["type_config"]["format"] == "%,.2f"
+    shown = blank_missing_text(frame)
+    assert list(shown["agent_id"]) == ["A1", ""]  # not "None"
+    assert shown["amount_rc"].isna().iloc[1]  # numbers stay missing, shown empty by the grid
+    assert frame["agent_id"].isna().iloc[1]  # the frame (and its CSV) unchanged

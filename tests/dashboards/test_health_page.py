@@ -3,6 +3,7 @@ warehouse's own records."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -156,3 +157,14 @@ def test_a_stale_source_is_named_in_a_warning(
     monkeypatch.setenv("AMICABLE_WAREHOUSE", str(copy))
     page = AppTest.from_file(HEALTH_PAGE, default_timeout=TIMEOUT).run()
     assert any("stale source(s): fx_rates" in w.value for w in page.warning)
+
+
+def test_the_runs_table_reads_in_words(page: AppTest) -> None:
+    page.run()
+    runs = next(d for d in page.dataframe if "checks_failed" in d.value.columns)
+    columns = json.loads(runs.proto.columns)
+    # `_index` is Streamlit's own entry (the hidden index), not a column of the table.
+    labels = {name: config.get("label") for name, config in columns.items() if name != "_index"}
+    assert labels["run_id"] == "Run ID"
+    bad = {name: label for name, label in labels.items() if not label or "_" in label}
+    assert not bad
