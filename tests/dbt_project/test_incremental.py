@@ -154,16 +154,12 @@ def test_a_record_that_leaves_the_timeline_is_removed_by_the_daily_build(tmp_pat
 
 # Late files for the waterfall's restatement window, loaded after a first build as of 03-30:
 # a correction to the oldest invoice (issued 2025-10-15), a payment to it dated back in
-# December, INV-2 re-issued in March (its January and February rows must go), allocation A3
-# moved from INV-4 to INV-1, D1 renamed (INV-3, untouched otherwise, carries the name), and the
-# USD rate of 02-27 corrected (it converts the 02-28 snapshot of INV-4, and nothing else: the
-# 03-02 rate takes over).
+# December, INV-2 re-issued in March (its January and February rows must go), allocation A1
+# moved from INV-1 to INV-3 (only A1's earlier version names INV-1), and the USD rate of 02-27
+# corrected (it converts the 02-28 snapshot of INV-4, which no file touches, and nothing else:
+# the 03-02 rate takes over).
 # fmt: off
 LATE_FILES: dict[str, dict[str, list[dict[str, str]]]] = {
-    "erp/customers_2026-04-02T0200.csv": {"erp_customers": [
-        {"debtor_id": "D1", "name": "Alpha AG", "segment": "B2B", "country": "DE",
-         "timezone": "Europe/Berlin", "currency": "EUR", "updated_at": "2026-04-01 07:00:00"},
-    ]},
     "erp/invoices_2026-04-02T0200.csv": {"erp_invoices": [
         {"invoice_id": "INV-6", "debtor_id": "D2", "invoice_number": "2025-006",
          "document_type": "invoice", "issue_date": "2025-10-15", "due_date": "2025-11-14",
@@ -175,8 +171,8 @@ LATE_FILES: dict[str, dict[str, list[dict[str, str]]]] = {
     "erp/payment_allocations_2026-04-02T0200.csv": {"erp_payment_allocations": [
         {"allocation_id": "A5", "payment_ref": "B-OLD", "invoice_id": "INV-6",
          "amount": "30.00", "allocated_at": "2025-12-10 10:00:00"},
-        {"allocation_id": "A3", "payment_ref": "B-MISSING", "invoice_id": "INV-1",
-         "amount": "50.00", "allocated_at": "2026-03-06 10:00:00"},
+        {"allocation_id": "A1", "payment_ref": "B1", "invoice_id": "INV-3",
+         "amount": "400.00", "allocated_at": "2026-02-16 11:00:00"},
     ]},
     "fx/fx_rates_2026-04-02T1800.csv": {"fx_rates": [
         {"rate_date": "2026-02-27", "currency": "USD", "rate_to_reporting": "0.8800000000"},
