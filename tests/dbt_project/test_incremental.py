@@ -150,3 +150,73 @@ def test_a_record_that_leaves_the_timeline_is_removed_by_the_daily_build(tmp_pat
     assert run_dbt(["run", *select], warehouse, tmp_path).returncode == 0
     with duckdb.connect(str(warehouse)) as con:
         assert [r for (r,) in con.execute(timeline).fetchall()] == ["E1", "E2"]
+
+
+# Late files for the waterfall's restatement window, loaded after a first build as of 03-30:
+# a correction to the oldest invoice (issued 2025-10-15), a payment to it dated back in
+# December, INV-2 re-issued in March (its January and February rows must go), allocation A1
+# moved from INV-1 to INV-3 (only A1's earlier version names INV-1), and the USD rate of 02-27
+# corrected (it converts the 02-28 snapshot of INV-4, which no file touches, and nothing else:
+# the 03-02 rate takes over).
+# fmt: off
+LATE_FILES: dict[str, dict[str, list[dict[str, str]]]] = {
+    "erp/invoices_2026-04-02T0200.csv": {"erp_invoices": [
+        {"invoice_id": "INV-6", "debtor_id": "D2", "invoice_number": "2025-006",
+         "document_type": "invoice", "issue_date": "2025-10-15", "due_date": "2025-11-14",
+         "amount": "80.00", "currency": "EUR", "updated_at": "2026-04-01 08:00:00"},
+        {"invoice_id": "INV-2", "debtor_id": "D1", "invoice_number": "2026-002",
+         "document_type": "invoice", "issue_date": "2026-03-05", "due_date": "2026-03-05",
+         "amount": "500.00", "currency": "EUR", "updated_at": "2026-04-01 09:00:00"},
+    ]},
+    "erp/payment_allocations_2026-04-02T0200.csv": {"erp_payment_allocations": [
+        {"allocation_id": "A5", "payment_ref": "B-OLD", "invoice_id": "INV-6",
+         "amount": "30.00", "allocated_at": "2025-12-10 10:00:00"},
+        {"allocation_id": "A1", "payment_ref": "B1", "invoice_id": "INV-3",
+         "amount": "400.00", "allocated_at": "2026-02-16 11:00:00"},
+    ]},
+    "fx/fx_rates_2026-04-02T1800.csv": {"fx_rates": [
+        {"rate_date": "2026-02-27", "currency": "USD", "rate_to_reporting": "0.8800000000"},
+    ]},
+}
+# fmt: on
+
+
+def test_the_daily_waterfall_restates_late_corrections_as_a_full_build_would(
+    tmp_path: Path,
+) -> None:
+    """marts.fct_ar_movements, built as of 03-30 and then, after the late files, incrementally
+    as of 04-03, equals a warehouse built from the same raw rows in one go: each touched
+    invoice restated over all its periods, the rate's window over its currency's periods,
+    the rows that no longer exist (INV-2 before March, the 03-30 snapshot) withdrawn."""
+    select = ["--select", "+fct_ar_movements"]
+    warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
+    for warehouse in warehouses.values():
+        build_raw_warehouse(warehouse, RAW_FILES)
+    daily = warehouses["daily"]
+    first = ["run", *select, "--vars", fixture_vars(as_of="2026-03-30")]
+    assert run_dbt(first, daily, tmp_path / "first").returncode == 0
+    with duckdb.connect(str(daily)) as con:
+        before = con.execute(
+            "select count(*) filter (where invoice_id = 'INV-2' and snapshot_date < '2026-03-01'),"
+            " count(*) filter (where snapshot_date = '2026-03-30')"
+            " from marts.fct_ar_movements"
+        ).fetchone()
+        assert before[0] > 0 and before[1] > 0  # rows the late files must withdraw
+    for warehouse in warehouses.values():
+        with duckdb.connect(str(warehouse)) as con:
+            for source_file, files in LATE_FILES.items():
+                for table, rows in files.items():
+                    insert_raw_rows(con, table, source_file, rows, "2026-04-04 06:00:00")
+    then = ["run", *select, "--vars", fixture_vars(as_of="2026-04-03")]
+    for name, warehouse in warehouses.items():
+        run = run_dbt(then, warehouse, tmp_path / name)
+        assert run.returncode == 0, run.output[-3000:]
+    with duckdb.connect(str(daily)) as con:
+        con.execute(f"attach '{warehouses['once']}' as once (read_only)")
+        assert differences(con, "daily", "once") == {}
+        assert (
+            con.execute(
+                "select count(*) from marts.fct_ar_movements where loaded_at is null"
+            ).fetchone()[0]
+            == 0
+        )

@@ -13,7 +13,37 @@
     payment date, rounded to the cent per document. The change in unapplied credit
     (fct_unapplied_credit) is the part of a payment or credit note beyond what was open; FX
     revaluation is what remains: the rate differences between document dates and snapshot
-    dates, and cent rounding (0 for invoices in the reporting currency). -#}
+    dates, and cent rounding (0 for invoices in the reporting currency).
+
+    Incremental (delete+insert by snapshot_date and invoice_id). `loaded_at` is the latest
+    `_loaded_at` of the staging inputs when a row was written: the mark up to which the model
+    has taken new files in. A daily build recomputes, from the full history of its inputs:
+    - whole periods that are new or start elsewhere than the ones held: the as_of period
+      (as_of moves every day; when a month closes, its month end replaces the previous as_of
+      snapshot) and, should an earlier invoice arrive, the first held period;
+    - every period of each invoice that a file loaded since the mark touches: a new or
+      corrected version of the invoice, of a credit note referring to it, of an allocation to
+      it or of the bank entry dating one (for a corrected credit note or allocation, every
+      invoice any of its raw versions referred to), a change to its customer (debtor name and
+      segment are columns here);
+    - for an FX rate loaded since the mark (rates of past dates can be corrected, and a missing
+      day can arrive late), the rate's window: the dates from its rate_date up to the
+      currency's next rate_date, the dates on which it is the rate in force. Periods with a
+      snapshot in that window are recomputed for invoices in that currency (their opening or
+      closing balance converts at it), and so is every period of an invoice with a document or
+      payment of that currency dated in it.
+    Held rows of that scope that the recomputation no longer yields (an invoice now issued
+    later, a corrected payment closing it earlier, the previous as_of snapshot) are withdrawn:
+    the batch carries them with a null `loaded_at`, and the post-hook deletes them
+    (macro remove_withdrawn_rows). -#}
+-- depends_on: {{ source('raw', 'erp_invoices') }}, {{ source('raw', 'erp_payment_allocations') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['snapshot_date', 'invoice_id'],
+    on_schema_change='fail',
+    post_hook="{{ remove_withdrawn_rows() }}"
+) }}
 with
 
 ageing as (
@@ -64,6 +94,36 @@ snapshot_dates as (
 
 ),
 
+allocation_versions as (
+
+    select * from {{ ref('stg_erp__payment_allocations') }}
+
+),
+
+bank_entries as (
+
+    select * from {{ ref('stg_bank__entries') }}
+
+),
+
+-- The latest load time of the inputs: every row written now carries it as loaded_at.
+inputs_loaded as (
+
+    select cast(max(loaded_at) as {{ dbt.type_timestamp() }}) as loaded_at
+    from (
+        select max(_loaded_at) as loaded_at from invoices
+        union all
+        select max(_loaded_at) as loaded_at from customers
+        union all
+        select max(_loaded_at) as loaded_at from allocation_versions
+        union all
+        select max(_loaded_at) as loaded_at from bank_entries
+        union all
+        select max(_loaded_at) as loaded_at from fx_rates
+    ) as inputs
+
+),
+
 periods as (
 
     select
@@ -95,6 +155,210 @@ payment_date_rates as (
     {{ fx_rates_on_dates('payment_dates', 'payment_date', 'fx_rates') }}
 
 ),
+
+{%- if is_incremental() %}
+
+-- Every raw version of a document or an allocation: where a corrected one referred before.
+raw_documents as (
+
+    select * from {{ source('raw', 'erp_invoices') }}
+
+),
+
+raw_allocations as (
+
+    select * from {{ source('raw', 'erp_payment_allocations') }}
+
+),
+
+-- What this build restates (see the header). The mark: the latest loaded_at held.
+held as (
+
+    select
+        snapshot_date,
+        previous_snapshot_date,
+        invoice_id,
+        loaded_at
+    from {{ this }}
+
+),
+
+last_build as (
+
+    select
+        coalesce(max(loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as loaded_at
+    from held
+
+),
+
+held_periods as (
+
+    select distinct
+        snapshot_date,
+        previous_snapshot_date
+    from held
+
+),
+
+rate_windows as (
+
+    select
+        currency,
+        rate_date as valid_from,
+        lead(rate_date) over (partition by currency order by rate_date) as valid_to,
+        _loaded_at
+    from fx_rates
+    where currency <> {{ reporting_currency() }}
+
+),
+
+changed_rate_windows as (
+
+    select
+        rate_windows.currency,
+        rate_windows.valid_from,
+        coalesce(rate_windows.valid_to, cast('9999-12-31' as date)) as valid_to
+    from rate_windows
+    cross join last_build
+    where rate_windows._loaded_at > last_build.loaded_at
+
+),
+
+-- Periods to recompute: for every currency (currency null) when new or starting elsewhere
+-- than the held one, else for the currency of a rate whose window holds either end.
+restated_periods as (
+
+    select
+        periods.snapshot_date,
+        periods.previous_snapshot_date,
+        cast(null as {{ dbt.type_string() }}) as currency
+    from periods
+    where not exists (
+        select 1
+        from held_periods
+        where
+            held_periods.snapshot_date = periods.snapshot_date
+            and held_periods.previous_snapshot_date is not distinct from periods.previous_snapshot_date
+    )
+
+    union
+
+    select
+        periods.snapshot_date,
+        periods.previous_snapshot_date,
+        changed_rate_windows.currency
+    from periods
+    inner join changed_rate_windows
+        on
+            (
+                periods.snapshot_date >= changed_rate_windows.valid_from
+                and periods.snapshot_date < changed_rate_windows.valid_to
+            )
+            or (
+                periods.previous_snapshot_date >= changed_rate_windows.valid_from
+                and periods.previous_snapshot_date < changed_rate_windows.valid_to
+            )
+
+),
+
+-- Movements and balances of restated periods are dated on or after this.
+restated_from as (
+
+    select min(coalesce(previous_snapshot_date, cast('0001-01-01' as date))) as restated_from_date
+    from restated_periods
+
+),
+
+changed_documents as (
+
+    select invoices.*
+    from invoices
+    cross join last_build
+    where invoices._loaded_at > last_build.loaded_at
+
+),
+
+changed_allocations as (
+
+    select allocation_versions.*
+    from allocation_versions
+    cross join last_build
+    where allocation_versions._loaded_at > last_build.loaded_at
+
+),
+
+restated_invoices as (
+
+    select invoice_id from changed_documents
+
+    union
+
+    select reference_invoice_id from changed_documents
+
+    union
+
+    select raw_documents.reference_invoice_id
+    from raw_documents
+    inner join changed_documents
+        on raw_documents.invoice_id = changed_documents.invoice_id
+
+    union
+
+    select invoice_id from changed_allocations
+
+    union
+
+    select raw_allocations.invoice_id
+    from raw_allocations
+    inner join changed_allocations
+        on raw_allocations.allocation_id = changed_allocations.allocation_id
+
+    union
+
+    select payment_allocations.invoice_id
+    from payment_allocations
+    inner join bank_entries
+        on payment_allocations.payment_ref = bank_entries.entry_ref
+    cross join last_build
+    where bank_entries._loaded_at > last_build.loaded_at
+
+    union
+
+    select invoices.invoice_id
+    from invoices
+    inner join customers
+        on invoices.debtor_id = customers.debtor_id
+    cross join last_build
+    where customers._loaded_at > last_build.loaded_at
+
+    union
+
+    select
+        case
+            when invoices.document_type = 'credit_note' then invoices.reference_invoice_id
+            else invoices.invoice_id
+        end as invoice_id
+    from invoices
+    inner join changed_rate_windows
+        on
+            invoices.currency = changed_rate_windows.currency
+            and invoices.issue_date >= changed_rate_windows.valid_from
+            and invoices.issue_date < changed_rate_windows.valid_to
+
+    union
+
+    select payment_allocations.invoice_id
+    from payment_allocations
+    inner join open_invoices
+        on payment_allocations.invoice_id = open_invoices.invoice_id
+    inner join changed_rate_windows
+        on
+            open_invoices.currency = changed_rate_windows.currency
+            and payment_allocations.payment_date >= changed_rate_windows.valid_from
+            and payment_allocations.payment_date < changed_rate_windows.valid_to
+
+),
+{%- endif %}
 
 document_movements as (
 
@@ -143,6 +407,17 @@ document_movements as (
 
 ),
 
+scoped_movements as (
+
+    select * from document_movements
+    {%- if is_incremental() %}
+    where
+        invoice_id in (select invoice_id from restated_invoices)
+        or movement_date > (select restated_from_date from restated_from)
+    {%- endif %}
+
+),
+
 period_movements as (
 
     select
@@ -151,7 +426,7 @@ period_movements as (
         sum(document_movements.new_invoice_amount_rc) as new_invoice_amount_rc,
         sum(document_movements.credit_note_amount_rc) as credit_note_amount_rc,
         sum(document_movements.cash_applied_amount_rc) as cash_applied_amount_rc
-    from document_movements
+    from scoped_movements as document_movements
     inner join periods
         on
             document_movements.movement_date <= periods.snapshot_date
@@ -185,6 +460,17 @@ balances as (
 
 ),
 
+scoped_balances as (
+
+    select * from balances
+    {%- if is_incremental() %}
+    where
+        invoice_id in (select invoice_id from restated_invoices)
+        or snapshot_date >= (select restated_from_date from restated_from)
+    {%- endif %}
+
+),
+
 closing_balances as (
 
     select
@@ -193,7 +479,7 @@ closing_balances as (
         balances.ageing_bucket,
         balances.open_amount_rc,
         balances.unapplied_credit_amount_rc
-    from balances
+    from scoped_balances as balances
     inner join periods
         on balances.snapshot_date = periods.snapshot_date
 
@@ -207,7 +493,7 @@ opening_balances as (
         balances.ageing_bucket,
         balances.open_amount_rc,
         balances.unapplied_credit_amount_rc
-    from balances
+    from scoped_balances as balances
     inner join periods
         on balances.snapshot_date = periods.previous_snapshot_date
 
@@ -232,6 +518,32 @@ period_invoices as (
 
 ),
 
+-- The cells (period, invoice) this build writes: every one on a full build.
+cells as (
+
+    select
+        period_invoices.snapshot_date,
+        period_invoices.invoice_id
+    from period_invoices
+    {%- if is_incremental() %}
+    left join open_invoices
+        on period_invoices.invoice_id = open_invoices.invoice_id
+    where
+        period_invoices.invoice_id in (select invoice_id from restated_invoices)
+        or exists (
+            select 1
+            from restated_periods
+            where
+                restated_periods.snapshot_date = period_invoices.snapshot_date
+                and (
+                    restated_periods.currency is null
+                    or restated_periods.currency = open_invoices.currency
+                )
+        )
+    {%- endif %}
+
+),
+
 joined as (
 
     select
@@ -248,7 +560,7 @@ joined as (
         - coalesce(opening_balances.unapplied_credit_amount_rc, 0)
             as unapplied_credit_change_amount_rc,
         coalesce(closing_balances.open_amount_rc, 0) as closing_amount_rc
-    from period_invoices
+    from cells as period_invoices
     inner join periods
         on period_invoices.snapshot_date = periods.snapshot_date
     left join period_movements
@@ -297,13 +609,53 @@ final as (
             as decimal(18, 2)
         ) as fx_revaluation_amount_rc,
         cast(joined.closing_amount_rc as decimal(18, 2)) as closing_amount_rc,
-        {{ reporting_currency() }} as reporting_currency
+        {{ reporting_currency() }} as reporting_currency,
+        inputs_loaded.loaded_at
     from joined
     inner join invoices
         on joined.invoice_id = invoices.invoice_id
     left join customers
         on invoices.debtor_id = customers.debtor_id
+    cross join inputs_loaded
+
+)
+{%- if is_incremental() %},
+
+-- Held rows of the restated scope that this build does not write again: withdrawn.
+withdrawn as (
+
+    select held_rows.* replace (cast(null as {{ dbt.type_timestamp() }}) as loaded_at)
+    from {{ this }} as held_rows
+    where
+        (
+            held_rows.invoice_id in (select invoice_id from restated_invoices)
+            or held_rows.snapshot_date in (
+                select snapshot_date from restated_periods
+                where currency is null
+            )
+            or not exists (
+                select 1
+                from periods
+                where
+                    periods.snapshot_date = held_rows.snapshot_date
+                    and periods.previous_snapshot_date
+                    is not distinct from held_rows.previous_snapshot_date
+            )
+        )
+        and not exists (
+            select 1
+            from final
+            where
+                final.snapshot_date = held_rows.snapshot_date
+                and final.invoice_id = held_rows.invoice_id
+        )
 
 )
 
 select * from final
+union all
+select * from withdrawn
+{%- else %}
+
+select * from final
+{%- endif %}
