@@ -34,14 +34,31 @@
 {%- endmacro %}
 
 {#- Every raw version (old and new) of the keys of `relation` with a version loaded since the
-    model's last build: `select {columns} from relation` restricted to those keys. -#}
-{% macro versions_of_keys_loaded_since_last_build(relation, key_column, columns) -%}
+    model's last build: `select {columns} from relation` restricted to those keys. With
+    `compared` (the columns the model reads), only the keys that are new (no version loaded
+    before) or whose versions differ in one of them: a re-sent row, or a correction of a
+    column the model does not read, restates nothing. -#}
+{% macro versions_of_keys_loaded_since_last_build(relation, key_column, columns, compared=none) -%}
     select {{ columns | join(', ') }}
     from {{ relation }} as versions
     where versions.{{ key_column }} in (
+        {%- if compared %}
+        select keyed.{{ key_column }}
+        from {{ relation }} as keyed
+        where keyed.{{ key_column }} in (
+            select loaded.{{ key_column }}
+            from {{ relation }} as loaded
+            where loaded._loaded_at > {{ last_build_load() }}
+        )
+        group by keyed.{{ key_column }}
+        having
+            min(keyed._loaded_at) > {{ last_build_load() }}
+            or count(distinct ({{ compared | join(', ') }})) > 1
+        {%- else %}
         select loaded.{{ key_column }}
         from {{ relation }} as loaded
         where loaded._loaded_at > {{ last_build_load() }}
+        {%- endif %}
     )
 {%- endmacro %}
 
@@ -61,7 +78,10 @@
             cast(opened_at as date) as restated_from
         from (
             {{ versions_of_keys_loaded_since_last_build(
-                source('raw', 'cases_cases'), 'case_id', ['case_id', 'opened_at']
+                source('raw', 'cases_cases'),
+                'case_id',
+                ['case_id', 'opened_at'],
+                ['opened_at', 'agent_id', 'debtor_id']
             ) }}
         ) as case_versions
         union all
@@ -72,7 +92,8 @@
             {{ versions_of_keys_loaded_since_last_build(
                 source('raw', 'cases_case_events'),
                 'event_id',
-                ['case_id', 'occurred_at', 'event_type']
+                ['case_id', 'occurred_at', 'event_type'],
+                ['case_id', 'occurred_at', 'event_type', 'payload']
             ) }}
         ) as event_versions
         where event_type in ('stage_changed', 'closed', 'reopened', 'assigned')
@@ -209,7 +230,10 @@
     invoice_versions as (
 
         {{ versions_of_keys_loaded_since_last_build(
-            source('raw', 'erp_invoices'), 'invoice_id', ['invoice_id', 'debtor_id']
+            source('raw', 'erp_invoices'),
+            'invoice_id',
+            ['invoice_id', 'debtor_id'],
+            ['debtor_id', 'currency']
         ) }}
 
     ),
@@ -219,7 +243,8 @@
         {{ versions_of_keys_loaded_since_last_build(
             source('raw', 'erp_payment_allocations'),
             'allocation_id',
-            ['invoice_id', 'payment_ref', 'allocated_at']
+            ['invoice_id', 'payment_ref', 'allocated_at'],
+            ['invoice_id', 'payment_ref', 'allocated_at', 'amount']
         ) }}
 
     ),
@@ -227,7 +252,10 @@
     entry_versions as (
 
         {{ versions_of_keys_loaded_since_last_build(
-            source('raw', 'bank_entries'), 'entry_ref', ['entry_ref', 'value_date']
+            source('raw', 'bank_entries'),
+            'entry_ref',
+            ['entry_ref', 'value_date'],
+            ['value_date']
         ) }}
 
     ),
@@ -305,7 +333,10 @@
             cast(started_at as date) as day
         from (
             {{ versions_of_keys_loaded_since_last_build(
-                source('raw', 'contacts_calls'), 'contact_id', ['agent_id', 'started_at']
+                source('raw', 'contacts_calls'),
+                'contact_id',
+                ['agent_id', 'started_at'],
+                ['case_id', 'agent_id', 'direction', 'started_at', 'outcome']
             ) }}
         ) as call_versions
 
@@ -318,7 +349,8 @@
             {{ versions_of_keys_loaded_since_last_build(
                 source('raw', 'cases_case_events'),
                 'event_id',
-                ['actor_id', 'occurred_at', 'event_type']
+                ['actor_id', 'occurred_at', 'event_type'],
+                ['case_id', 'actor_id', 'occurred_at', 'event_type', 'payload']
             ) }}
         ) as event_versions
         where event_type = 'promise_made'
