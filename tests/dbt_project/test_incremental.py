@@ -220,3 +220,58 @@ def test_the_daily_waterfall_restates_late_corrections_as_a_full_build_would(
             ).fetchone()[0]
             == 0
         )
+
+
+def test_late_corrections_restate_case_days_and_agent_days_as_a_full_build_would(
+    tmp_path: Path,
+) -> None:
+    """Case C1 (agent AG1, opened 03-01) is reassigned to AG2 on 03-04 (event E9). Loaded a
+    month late, on 04-04 with the same as-of date: E9 corrected to 03-06 and to AG3, a closing
+    of C1 on 03-20, and a call of AG2 dated 03-03. The daily build must restate C1's days
+    from 03-04 (AG2's days go, AG1's come back, the days after the closing go) and the agent
+    days of AG1, AG2 and AG3 (caseload, the 03-05 payment of C1's debtor, the late call),
+    none of them after the latest day it holds: the same rows as a build from scratch."""
+    assigned = {
+        "event_id": "E9", "case_id": "C1", "occurred_at": "2026-03-04 09:00:00",
+        "event_type": "assigned", "actor_id": "SUP1", "payload": '{"agent_id": "AG2"}',
+    }  # fmt: skip
+    late = {
+        "cases/case_events_2026-04-04T0200.jsonl": (
+            "cases_case_events",
+            [
+                assigned | {"occurred_at": "2026-03-06 09:00:00", "payload": '{"agent_id": "AG3"}'},
+                {"event_id": "E10", "case_id": "C1", "occurred_at": "2026-03-20 10:00:00",
+                 "event_type": "closed", "actor_id": "AG3", "payload": '{"reason": "paid"}'},
+            ],
+        ),
+        "contacts/calls_2026-04-04T0200.csv": (
+            "contacts_calls",
+            [{"contact_id": "K9", "case_id": "C1", "debtor_id": "D2", "agent_id": "AG2",
+              "direction": "outbound", "started_at": "2026-03-03 15:00:00", "duration_s": 20,
+              "outcome": "no_answer"}],
+        ),
+    }  # fmt: skip
+    select = ["--select", "+fct_agent_daily", "--vars", fixture_vars(as_of=FIXTURE_AS_OF)]
+    daily, once = tmp_path / "daily.duckdb", tmp_path / "once.duckdb"
+    for warehouse in (daily, once):
+        build_raw_warehouse(warehouse, RAW_FILES)
+        with duckdb.connect(str(warehouse)) as con:
+            insert_raw_rows(con, "cases_case_events", "cases/case_events_2026-03-05T0200.jsonl",
+                            [assigned], "2026-03-05 06:00:00")  # fmt: skip
+    assert run_dbt(["run", *select], daily, tmp_path / "d").returncode == 0
+    with duckdb.connect(str(daily)) as con:
+        owners = "select distinct agent_id from intermediate.int_ops_case_days order by 1"
+        assert [a for (a,) in con.execute(owners).fetchall()] == ["AG1", "AG2"]
+    for warehouse in (daily, once):
+        with duckdb.connect(str(warehouse)) as con:
+            for source_file, (table, rows) in late.items():
+                insert_raw_rows(con, table, source_file, rows, "2026-04-04 06:00:00")
+    assert run_dbt(["run", *select], daily, tmp_path / "d").returncode == 0
+    assert run_dbt(["run", *select], once, tmp_path / "o").returncode == 0
+    with duckdb.connect(str(daily)) as con:
+        con.execute(f"attach '{once}' as once (read_only)")
+        agents = "select distinct agent_id from marts.fct_agent_daily order by 1"
+        assert [a for (a,) in con.execute(agents).fetchall()] == ["AG1", "AG2", "AG3"]
+        last_day = "select max(day) from intermediate.int_ops_case_days"
+        assert con.execute(last_day).fetchone()[0] == date(2026, 3, 20)
+        assert differences(con, "daily", "once", ("intermediate", "marts")) == {}

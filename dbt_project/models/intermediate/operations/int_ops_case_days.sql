@@ -7,8 +7,25 @@
                           the day's collection is still credited to its owner (fct_agent_daily).
     A case closed and reopened on the same day is open at its end. A case stays out on the days
     it is closed from start to end. Days run over a fixed horizon before as_of (no
-    data-dependent query at compile time). -#}
+    data-dependent query at compile time).
+    loaded_at is the newest raw load of case records and case events the build that wrote the
+    row had seen (lineage).
+    Incremental (delete+insert by case and day): a daily build writes the days after the
+    latest day it holds, for every case, and rewrites each case the new files touch from the
+    earliest day they can change (macro cases_restated_since_last_build): a new or corrected
+    case record from the case's opening, a new or corrected stage_changed, closed, reopened or
+    assigned event from the earlier of its old and new dates. That is the restatement window:
+    a case's rows on a day depend only on its record and its events up to that day. The
+    pre-hook deletes those rows first, so a day the case no longer has disappears. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['case_id', 'day'],
+    on_schema_change='fail',
+    pre_hook="{{ remove_restated_case_days() }}"
+) }}
 {%- set max_history_days = 3660 -%}
+{%- set next_day = "cast(" ~ dbt.dateadd('day', 1, last_built_day('day')) ~ " as date)" -%}
 
 with
 
@@ -49,22 +66,57 @@ days as (
 
 ),
 
+{%- if is_incremental() %}
+
+restated as (
+
+    {{ cases_restated_since_last_build() }}
+
+),
+{%- endif %}
+
+scope as (
+
+    {#- The first day written for each case: its opening day on a full build; on a daily build
+        the day after the latest day held, or the day it is restated from if earlier. -#}
+    select
+        status.case_id,
+        status.debtor_id,
+        {%- if is_incremental() %}
+        greatest(
+            cast(status.opened_at as date),
+            least(
+                coalesce(restated.restated_from, {{ next_day }}),
+                {{ next_day }}
+            )
+        ) as first_day
+        {%- else %}
+        cast(status.opened_at as date) as first_day
+        {%- endif %}
+    from status
+    {%- if is_incremental() %}
+    left join restated
+        on status.case_id = restated.case_id
+    {%- endif %}
+
+),
+
 case_days as (
 
     {#- closed_periods never overlap, so a day falls in at most one: none -> open at the end of
         the day; one that starts that day -> the closing day (kept, not open at its end); one
         that started before -> closed all day (left out). -#}
     select
-        status.case_id,
-        status.debtor_id,
+        scope.case_id,
+        scope.debtor_id,
         days.day,
         case when closed_periods.case_id is null then true else false end as is_open_at_day_end
-    from status
+    from scope
     inner join days
-        on days.day >= cast(status.opened_at as date)
+        on scope.first_day <= days.day
     left join closed_periods
         on
-            status.case_id = closed_periods.case_id
+            scope.case_id = closed_periods.case_id
             and days.day >= closed_periods.closed_from_date
             and (closed_periods.reopened_date is null or days.day < closed_periods.reopened_date)
     where closed_periods.case_id is null or closed_periods.closed_from_date = days.day
@@ -99,7 +151,9 @@ final as (
         debtor_id,
         day,
         agent_id,
-        is_open_at_day_end
+        is_open_at_day_end,
+        {{ newest_raw_load([source('raw', 'cases_cases'), source('raw', 'cases_case_events')]) }}
+            as loaded_at
     from owned
     where owner_rank = 1
 

@@ -13,26 +13,69 @@
                              rate_date on or before the day; counted once however many of the
                              debtor's cases the agent owns
       open_caseload          cases open at the end of the day owned by the agent
-                             (int_ops_case_days.is_open_at_day_end) -#}
+                             (int_ops_case_days.is_open_at_day_end)
+      loaded_at              the newest raw load of the sources above that the build that
+                             wrote the row had seen (lineage)
+    Incremental (delete+insert by agent and day): a daily build writes every agent's days
+    after the latest day it holds, and rewrites the agent-days the new files can change
+    (macro agent_days_restated_since_last_build): the agent and day of every version, old
+    and new, of a loaded call or promise; the promises whose FX date can move; the owners,
+    before and after, of a restated case (int_ops_case_days's window) from the day it is
+    restated from; the owners of the debtor of a loaded payment, bank entry or invoice on its
+    payment day; every day of an agent whose record was loaded. That is the restatement
+    window. The pre-hook deletes those rows first, so an agent-day left without activity
+    disappears. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['agent_id', 'activity_date'],
+    on_schema_change='fail',
+    pre_hook="{{ remove_restated_agent_days() }}"
+) }}
+{%- set raw_sources = [
+    source('raw', 'cases_agents'),
+    source('raw', 'cases_cases'),
+    source('raw', 'cases_case_events'),
+    source('raw', 'contacts_calls'),
+    source('raw', 'erp_invoices'),
+    source('raw', 'erp_payment_allocations'),
+    source('raw', 'bank_entries'),
+    source('raw', 'fx_rates'),
+] %}
+{%- set next_day = "cast(" ~ dbt.dateadd('day', 1, last_built_day('activity_date')) ~ " as date)" %}
+-- depends_on: {{ ref('stg_bank__entries') }} (read by the restatement window)
 with
+
+{%- if is_incremental() %}
+
+restated as (
+
+    {{ agent_days_restated_since_last_build() }}
+
+),
+{%- endif %}
 
 contacts as (
 
-    select * from {{ ref('int_ops_case_contacts') }}
+    select * from {{ ref('int_ops_case_contacts') }} as calls_in
     where contact_kind = 'call' and agent_id is not null
+    {{ in_restated_agent_days('calls_in.agent_id', 'calls_in.contact_date', next_day) }}
 
 ),
 
 promises as (
 
-    select * from {{ ref('fct_promises') }}
+    select * from {{ ref('fct_promises') }} as promises_in
+    where agent_id is not null
+    {{ in_restated_agent_days('promises_in.agent_id', 'cast(promises_in.made_at as date)', next_day) }}
 
 ),
 
 case_days as (
 
-    select * from {{ ref('int_ops_case_days') }}
+    select * from {{ ref('int_ops_case_days') }} as case_days_in
     where agent_id is not null
+    {{ in_restated_agent_days('case_days_in.agent_id', 'case_days_in.day', next_day) }}
 
 ),
 
@@ -214,7 +257,8 @@ final as (
                 else coalesce(collected_daily.collected_amount_rc, 0)
             end as decimal(18, 2)
         ) as collected_amount_rc,
-        cast(coalesce(caseload_daily.open_caseload, 0) as integer) as open_caseload
+        cast(coalesce(caseload_daily.open_caseload, 0) as integer) as open_caseload,
+        {{ newest_raw_load(raw_sources) }} as loaded_at
     from agent_days
     left join agents
         on agent_days.agent_id = agents.agent_id
