@@ -20,10 +20,12 @@ a whole (its row count) blocks on any failure.
 
 # No `from __future__ import annotations`: Dagster inspects the check's `context` annotation.
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 
 import dagster as dg
 import great_expectations as gx
 
+from data_quality import sql_scope
 from data_quality.outcomes import record_results, severity, sql_check_result, sql_record
 from data_quality.policy import Level, share_text, verdict
 from data_quality.results import CheckRecord
@@ -208,12 +210,17 @@ def _make_sql_check(
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         warehouse = getattr(context.resources, resource_key)
         with warehouse.connect(read_only=True) as con:
-            outcome = check.run(con)
+            read = sql_scope.plan(con, check)
+            outcome = check.run(con, read.scope)
         max_share = _max_share(context, config_key)
         asset = asset_key.to_user_string()
         record = sql_record(check.name, asset, check.level, outcome, max_share)
-        record_results(warehouse, [record], context.run.run_id)
-        return sql_check_result(record, outcome)
+        scope = sql_scope.describe(read)
+        if read.scope is not None:  # a check that read a subset says so in the report
+            record = replace(record, description=f"{record.description}; read: {scope}")
+        store = sql_scope.validation(read, sql_scope.failing_keys(outcome)).store
+        record_results(warehouse, [record], context.run.run_id, store=store)
+        return sql_check_result(record, outcome, scope=scope)
 
     return _check
 

@@ -9,12 +9,23 @@ from __future__ import annotations
 import duckdb
 
 from amicable.config import Volume
-from data_quality.sqlcheck import MAX_KEYS, SqlOutcome, staging_model
+from data_quality.sqlcheck import (
+    CASES,
+    ENTRIES,
+    INVOICES,
+    MAX_KEYS,
+    Scope,
+    SqlOutcome,
+    staging_model,
+    touched,
+)
 
 
-def _orphans(con: duckdb.DuckDBPyConnection, sql: str, what: str, total_sql: str) -> SqlOutcome:
+def _orphans(con: duckdb.DuckDBPyConnection, sql: str, what: str, table: str) -> SqlOutcome:
+    """The orphans `sql` finds among the rows of `table`: the share of bad rows is out of every
+    row (on a daily build the rows out of the check's scope passed when it last read them)."""
     rows = con.execute(sql).fetchall()
-    (total,) = con.execute(total_sql).fetchone() or (0,)
+    (total,) = con.execute(f"select count(*) from {table}").fetchone() or (0,)
     keys = tuple(f"{key} -> {ref} ({where})" for key, ref, where in rows[:MAX_KEYS])
     return SqlOutcome(
         failing_count=len(rows),
@@ -25,10 +36,13 @@ def _orphans(con: duckdb.DuckDBPyConnection, sql: str, what: str, total_sql: str
     )
 
 
-def allocations_reference_known_invoices(con: duckdb.DuckDBPyConnection) -> SqlOutcome:
+def allocations_reference_known_invoices(
+    con: duckdb.DuckDBPyConnection, scope: Scope | None = None
+) -> SqlOutcome:
     """Every allocation (staging.stg_erp__payment_allocations) names an invoice of
-    staging.stg_erp__invoices."""
-    sql = """
+    staging.stg_erp__invoices. In a scope: the allocations in it or naming an invoice in it
+    (a new version of an invoice can make it a credit note)."""
+    sql = f"""
         select
             allocations.allocation_id,
             allocations.invoice_id,
@@ -38,20 +52,24 @@ def allocations_reference_known_invoices(con: duckdb.DuckDBPyConnection) -> SqlO
             on allocations.invoice_id = invoices.invoice_id
             and invoices.document_type = 'invoice'
         where invoices.invoice_id is null
+            and {touched(scope, "allocations", INVOICES)}
         order by allocations.allocation_id
     """
     return _orphans(
         con,
         sql,
         "allocations name no known invoice",
-        "select count(*) as n from staging.stg_erp__payment_allocations",
+        "staging.stg_erp__payment_allocations",
     )
 
 
-def allocations_paid_on_or_after_issue(con: duckdb.DuckDBPyConnection) -> SqlOutcome:
+def allocations_paid_on_or_after_issue(
+    con: duckdb.DuckDBPyConnection, scope: Scope | None = None
+) -> SqlOutcome:
     """Every allocation's payment date (its bank entry's value date, else the allocation's own
-    date, DESIGN.md §4) is on or after the issue date of the invoice it pays: paid ≥ issued."""
-    sql = """
+    date, DESIGN.md §4) is on or after the issue date of the invoice it pays: paid ≥ issued.
+    In a scope: the allocations in it or naming an invoice or a bank entry in it."""
+    sql = f"""
         select
             allocations.allocation_id,
             allocations.invoice_id,
@@ -65,22 +83,23 @@ def allocations_paid_on_or_after_issue(con: duckdb.DuckDBPyConnection) -> SqlOut
             on allocations.payment_ref = entries.entry_ref
         where coalesce(entries.value_date, cast(allocations.allocated_at as date))
             < invoices.issue_date
+            and {touched(scope, "allocations", INVOICES, ENTRIES)}
         order by allocations.allocation_id
     """
     return _orphans(
         con,
         sql,
         "allocations are paid before their invoice was issued",
-        "select count(*) as n from staging.stg_erp__payment_allocations",
+        "staging.stg_erp__payment_allocations",
     )
 
 
 def contacts_reference_known_cases(table: str):  # noqa: ANN201 - a check function
     """Every contact of raw table `table`, as staging keeps it, names a case of
-    staging.stg_cases__cases."""
+    staging.stg_cases__cases. In a scope: the contacts in it or naming a case in it."""
     contacts = f"staging.{staging_model(table)}"
 
-    def run(con: duckdb.DuckDBPyConnection) -> SqlOutcome:
+    def run(con: duckdb.DuckDBPyConnection, scope: Scope | None = None) -> SqlOutcome:
         sql = f"""
             select
                 contacts.contact_id,
@@ -90,13 +109,14 @@ def contacts_reference_known_cases(table: str):  # noqa: ANN201 - a check functi
             left join staging.stg_cases__cases as cases
                 on contacts.case_id = cases.case_id
             where cases.case_id is null
+                and {touched(scope, "contacts", CASES)}
             order by contacts.contact_id
         """
         return _orphans(
             con,
             sql,
             f"{table} rows name no known case",
-            f"select count(*) as n from {contacts}",
+            contacts,
         )
 
     run.__name__ = f"{table}_reference_known_cases"

@@ -39,13 +39,17 @@ def sql_record(
     )
 
 
-def sql_check_result(record: CheckRecord, outcome: SqlOutcome, **keys) -> dg.AssetCheckResult:
-    """The Dagster result of a SQL check's `record` (`keys`: asset_key, check_name for a
-    multi-asset check)."""
+def sql_check_result(
+    record: CheckRecord, outcome: SqlOutcome, scope: str = "", **keys
+) -> dg.AssetCheckResult:
+    """The Dagster result of a SQL check's `record` (`scope`: the rows it read, when it says;
+    `keys`: asset_key, check_name for a multi-asset check)."""
     metadata: dict[str, dg.RawMetadataValue] = {
         "failing_count": outcome.failing_count,
         "figures": dg.MetadataValue.json(outcome.figures),
     }
+    if scope:
+        metadata["rows_read"] = scope
     if not outcome.success:
         metadata["failing_keys"] = dg.MetadataValue.json(list(outcome.failing_keys))
     return dg.AssetCheckResult(

@@ -10,10 +10,24 @@ from __future__ import annotations
 
 import duckdb
 
-from data_quality.sqlcheck import MAX_KEYS, SqlOutcome, as_of_date, money
+from data_quality.sqlcheck import INVOICES, MAX_KEYS, Scope, SqlOutcome, as_of_date, money, touched
 
 
-def payments_reconcile_to_allocations(con: duckdb.DuckDBPyConnection) -> SqlOutcome:
+def _entries_in_scope(scope: Scope) -> str:
+    """The bank entries whose verdict a row in `scope` can change: the entry itself, an
+    allocation to it, or an invoice such an allocation pays (its currency)."""
+    return f"""
+        select bank.entry_ref as ref from staging.stg_bank__entries as bank
+        where {touched(scope, "bank")}
+        union
+        select allocations.payment_ref from staging.stg_erp__payment_allocations as allocations
+        where {touched(scope, "allocations", INVOICES)}
+    """
+
+
+def payments_reconcile_to_allocations(
+    con: duckdb.DuckDBPyConnection, scope: Scope | None = None
+) -> SqlOutcome:
     """Payments in (bank CRDT entries) = allocated + unallocated cash, per currency.
 
     Holds iff no entry is allocated beyond its amount and every allocation to an entry is in the
@@ -21,11 +35,19 @@ def payments_reconcile_to_allocations(con: duckdb.DuckDBPyConnection) -> SqlOutc
     bank entry yet (statement not received) are counted apart, as the models date them by
     their allocation date. One DuckDB statement: failures, their first keys, the per-currency
     totals and the count apart come back as one row, whatever the number of entries.
+    In a scope: the entries it can have changed (`_entries_in_scope`), their allocations and
+    totals; the share of bad entries is out of every entry.
     """
-    sql = """
-        with allocations as (select * from staging.stg_erp__payment_allocations),
+    where_entry, where_payment = "", ""
+    if scope is not None:
+        in_scope = f"in (select ref from ({_entries_in_scope(scope)}))"
+        where_entry, where_payment = f"where entry_ref {in_scope}", f"where payment_ref {in_scope}"
+    sql = f"""
+        with allocations as (
+            select * from staging.stg_erp__payment_allocations {where_payment}
+        ),
         invoices as (select * from staging.stg_erp__invoices),
-        bank as (select * from staging.stg_bank__entries),
+        bank as (select * from staging.stg_bank__entries {where_entry}),
         per_entry as (
             select
                 allocations.payment_ref,
@@ -97,6 +119,16 @@ def payments_reconcile_to_allocations(con: duckdb.DuckDBPyConnection) -> SqlOutc
     """
     row = con.execute(sql, {"max_keys": MAX_KEYS}).fetchone()
     failing_count, keys, currencies, unmatched, checked = row or (0, [], [], 0, 0)
+    read = checked
+    if scope is not None:  # every entry the whole check would read
+        (checked,) = con.execute(
+            """
+            select count(*) from staging.stg_bank__entries as bank
+            where bank.credit_debit = 'CRDT' or bank.entry_ref in (
+                select payment_ref from staging.stg_erp__payment_allocations
+            )
+            """
+        ).fetchone() or (0,)
     per_currency = {
         item["currency"]: {
             "payments_in": money(item["payments_in"]),
@@ -109,6 +141,8 @@ def payments_reconcile_to_allocations(con: duckdb.DuckDBPyConnection) -> SqlOutc
         "per_currency": per_currency,
         "allocations_without_bank_entry": unmatched,
     }
+    if scope is not None:
+        figures["entries_in_scope"] = read
     summary = (
         f"{failing_count} bank entr(y/ies) break payments in = allocated + unallocated"
         f" ({len(per_currency)} currencies, {unmatched} allocation(s) awaiting their statement)"
@@ -116,10 +150,13 @@ def payments_reconcile_to_allocations(con: duckdb.DuckDBPyConnection) -> SqlOutc
     return SqlOutcome(failing_count, tuple(keys), summary, figures, checked=int(checked))
 
 
-def contacts_reconcile_to_loaded(con: duckdb.DuckDBPyConnection) -> SqlOutcome:
+def contacts_reconcile_to_loaded(
+    con: duckdb.DuckDBPyConnection, scope: Scope | None = None
+) -> SqlOutcome:
     """Contacts in int_ops_case_contacts = contacts loaded - duplicates (rows repeating a key):
     every key loaded in raw reaches the model exactly once when the version staging keeps of
-    it has a case and is dated <= as_of; compared by key per kind."""
+    it has a case and is dated <= as_of; compared by key per kind. Always on every row
+    (`scope` is ignored): the model is rebuilt whole by every build, so any row can differ."""
     as_of = as_of_date(con)
     sql = """
         with loaded as (

@@ -71,6 +71,7 @@ SQL_CHECKS: tuple[SqlCheck, ...] = (
         "blocking",
         "every loaded contact (duplicates removed) must reach the contact figures exactly once",
         contacts_reconcile_to_loaded,
+        scoped=False,
     ),
 )
 SQL_CHECKS_BY_NAME = {c.name: c for c in SQL_CHECKS}

@@ -35,16 +35,55 @@ class SqlOutcome:
 
 
 @dataclass(frozen=True)
+class Scope:
+    """The rows a check reads on a daily build (`data_quality.sql_scope`): the staging rows
+    whose kept version came in one of `batches` (the raw batches loaded since the check last
+    passed on every row), and the rows whose verdict such a row can change. A check given no
+    scope (None) reads every row."""
+
+    batches: tuple[str, ...]
+
+    def rows(self, alias: str) -> str:
+        """A SQL condition on staging rows `alias`: their version came in one of the batches
+        (a row without a batch counts as new)."""
+        listed = ", ".join("'" + b.replace("'", "''") + "'" for b in self.batches)
+        return f"({alias}._batch_id is null or {alias}._batch_id in ({listed or 'null'}))"
+
+
+# References (column, staging table, its key) through which a new version of another source's
+# row can change a row's verdict.
+INVOICES = ("invoice_id", "staging.stg_erp__invoices", "invoice_id")
+ENTRIES = ("payment_ref", "staging.stg_bank__entries", "entry_ref")
+CASES = ("case_id", "staging.stg_cases__cases", "case_id")
+
+
+def touched(scope: Scope | None, alias: str, *references: tuple[str, str, str]) -> str:
+    """A SQL condition on rows `alias`: in `scope`, or referencing (column, staging table, its
+    key) a row in it, whose new version can change their verdict; `true` without a scope."""
+    if scope is None:
+        return "true"
+    conditions = [scope.rows(alias)] + [
+        f"{alias}.{column} in (select changed.{key} from {table} as changed"
+        f" where {scope.rows('changed')})"
+        for column, table, key in references
+    ]
+    return "(" + " or ".join(conditions) + ")"
+
+
+@dataclass(frozen=True)
 class SqlCheck:
     """A SQL check attached to `asset` (a Dagster asset key path), reading `deps` as well;
-    `level` says what its failure does to the build (`data_quality.policy`), `reason` why."""
+    `level` says what its failure does to the build (`data_quality.policy`), `reason` why.
+    `run(con, scope)`; a check that can be restricted to the new rows (`scoped`) says how in
+    its docstring, one that cannot is always given None."""
 
     name: str
     asset: tuple[str, ...]
     deps: tuple[tuple[str, ...], ...]
     level: Level
     reason: str
-    run: Callable[[duckdb.DuckDBPyConnection], SqlOutcome]
+    run: Callable[[duckdb.DuckDBPyConnection, Scope | None], SqlOutcome]
+    scoped: bool = True
 
 
 def staging_model(table: str) -> str:

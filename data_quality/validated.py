@@ -23,6 +23,9 @@ files by that column):
 What counts for a table and fingerprint is its latest full validation and every validation
 since (`Chain`): a full validation starts afresh, so failures found before it, or under another
 fingerprint, no longer count.
+
+The SQL checks and the staging models' dbt tests keep their evaluations here too, under
+`sql_check.<name>` and `dbt_data_tests.staging` (`data_quality.sql_scope`).
 """
 
 from __future__ import annotations

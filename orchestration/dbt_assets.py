@@ -17,12 +17,14 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from amicable import progress
 from amicable.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV, run_files_dir, today
+from data_quality import sql_scope
 from data_quality.outcomes import record_results
 from data_quality.resources import BusinessConfig, WarehouseResource
 from orchestration.dbt_results import (
     check_records,
     failure_summary,
     model_rows,
+    restricted_failures,
     with_failing_keys,
 )
 from orchestration.incremental import build_fingerprint, full_refresh_reason
@@ -67,6 +69,26 @@ def incremental_vars(
         reason = full_refresh_reason(con, fingerprint, as_of, asked)
     values = {**values, "build_fingerprint": fingerprint, "full_refresh_reason": reason}
     return values, (["--full-refresh"] if reason else [])
+
+
+DBT_TESTS = "dbt_data_tests.staging"  # their record in quality.raw_validations (sql_scope)
+
+
+def tested_rows(
+    warehouse: WarehouseResource, values: dict[str, Any]
+) -> tuple[dict[str, Any], sql_scope.Plan]:
+    """`values` with var `tested_batches` when the tests of the incremental staging models may
+    read only the rows of the batches loaded since the data tests last all passed
+    (`macros/get_where_subquery.sql`, `data_quality.sql_scope`: every row on a full refresh,
+    a first build, or after a failure), and the plan. Given to `dbt run` too: the same vars
+    keep dbt's partial parsing."""
+    with warehouse.connect(read_only=True) as con:
+        read = sql_scope.plan_for(
+            con, DBT_TESTS, values["build_fingerprint"], values["full_refresh_reason"]
+        )
+    if read.scope is None:
+        return values, read
+    return {**values, "tested_batches": list(read.scope.batches)}, read
 
 
 def dbt_run_models(warehouse: Path, select: str, as_of: str = "") -> None:
@@ -157,6 +179,7 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         failed one."""
         values = dbt_vars(config, business.dbt_vars(), context.run_id)
         values, refresh = incremental_vars(warehouse, values, config.full_refresh)
+        values, read = tested_rows(warehouse, values)
         variables = ["--vars", json.dumps(values, sort_keys=True)]
         target = run_files_dir(Path(warehouse.path)) / "dbt"
         shutil.rmtree(target, ignore_errors=True)  # a previous failed run's
@@ -183,17 +206,20 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
             raise_on_error=False,
             target_path=target,
         )
-        progress.step("dbt: running the data tests")
+        progress.step(f"dbt: running the data tests (staging: {sql_scope.describe(read)})")
         yield from tests.stream()
         test_results = tests.get_artifact("run_results.json")
         progress.step(f"dbt: {len(test_results.get('results', []))} data tests run")
         manifest = tests.get_artifact("manifest.json")
         max_share = business.config().quality.max_failing_row_share
+        restricted = "" if read.scope is None else sql_scope.describe(read)
         with warehouse.connect(read_only=True) as con:
             rows = functools.partial(model_rows, con)
-            records = check_records(test_results, manifest, max_share, rows)
+            records = check_records(test_results, manifest, max_share, rows, restricted)
             records = with_failing_keys(con, records, test_results)
-        record_results(warehouse, records, context.run_id)
+        failed = restricted_failures(test_results, manifest)
+        store = sql_scope.validation(read, failed).store if models.is_successful() else None
+        record_results(warehouse, records, context.run_id, store=store)
         if not models.is_successful():
             summary = failure_summary(run_results, manifest)
             raise dg.Failure(description=f"{summary}. dbt's artifacts and log: {target}")

@@ -90,10 +90,12 @@ def check_records(
     manifest: Artifact,
     max_share: float = 0.0,
     row_counts: RowCounts | None = None,
+    restricted: str = "",
 ) -> list[CheckRecord]:
     """One record per dbt data test in `run_results` (unit tests are code, not data: left out).
     A failed row-level test is judged on its share of the tested model's rows (`row_counts`;
-    without it, or for a test on no model, it only warns)."""
+    without it, or for a test on no model, it only warns). `restricted`: what the tests of the
+    incremental models read on this build (`reads_new_rows`), said in their description."""
     records = []
     for result in run_results.get("results", []):
         test = _node(manifest, result["unique_id"])
@@ -107,6 +109,8 @@ def check_records(
             rows = row_counts(asset)
         status = _status(result, level, rows, max_share)
         description = f"dbt test ({test.get('original_file_path', '')})"
+        if restricted and reads_new_rows(test):
+            description += f"; read: {restricted}"
         if level == "row" and status in ("warn", "fail") and result["status"] != "error":
             description += f" [{share_text(failing, rows, max_share)}]"
         message = (result.get("message") or "").strip()
@@ -122,6 +126,25 @@ def check_records(
             )
         )
     return records
+
+
+NEW_ROWS = "__new_rows__"  # the `where` placeholder of macros/get_where_subquery.sql
+
+
+def reads_new_rows(test: Mapping[str, Any]) -> bool:
+    """Whether the test reads only the new rows on a daily build (`where: __new_rows__`)."""
+    return NEW_ROWS in str(test.get("config", {}).get("where") or "")
+
+
+def restricted_failures(run_results: Artifact, manifest: Artifact) -> list[str]:
+    """The tests reading only the new rows on a daily build that did not pass: while one is
+    listed, the next build runs them on every row (`data_quality.sql_scope`)."""
+    failed = []
+    for result in run_results.get("results", []):
+        test = _node(manifest, result["unique_id"])
+        if reads_new_rows(test) and result["status"] != "pass":
+            failed.append(f"{test.get('name')}: {result['status']}")
+    return failed
 
 
 def model_rows(con: duckdb.DuckDBPyConnection, asset: str) -> int | None:

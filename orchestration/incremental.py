@@ -27,7 +27,13 @@ from typing import Any
 import duckdb
 
 # Vars that change every build without changing what incremental state means.
-_PER_BUILD_VARS = ("as_of", "run_id", "build_fingerprint", "full_refresh_reason")
+_PER_BUILD_VARS = (
+    "as_of",
+    "run_id",
+    "build_fingerprint",
+    "full_refresh_reason",
+    "tested_batches",
+)
 
 
 def build_fingerprint(files: Iterable[Path], root: Path, dbt_vars: Mapping[str, Any]) -> str:
