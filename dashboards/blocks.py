@@ -4,6 +4,7 @@ source file and row it was loaded from)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -76,17 +77,21 @@ def table(
     on_select: Callable[[], None] | None = None,
     display_limit: int | None = None,
     every_row: Callable[[], pd.DataFrame] | None = None,
+    code_labels: dict[str, dict[str, str]] | None = None,
 ) -> None:
     """A table (the columns of `column_config`, in its order, when given; at most
     `display_limit` rows shown) with its CSV export of every row: `frame`'s, or when `frame`
     holds only the rows shown, those of `every_row()`, read when the button is clicked
-    (`ui.deferred`). With `on_select`, a click on a row calls it (see `drill_to`)."""
+    (`ui.deferred`). With `on_select`, a click on a row calls it (see `drill_to`). The codes of
+    `CODE_COLUMNS` read in words (`code_labels[column]` where a page names them)."""
     shown = frame if display_limit is None else frame.head(display_limit)
     st.dataframe(
         blank_missing_text(shown),
         hide_index=True,
         column_order=list(column_config) if column_config else None,
-        column_config=column_config or default_columns(shown),
+        column_config=with_codes_in_words(
+            column_config or default_columns(shown), shown, code_labels or {}
+        ),
         key=key,
         on_select=on_select or "ignore",
         selection_mode="single-row",
@@ -97,7 +102,7 @@ def table(
 # Words for the parts of column names that are abbreviations (`default_columns`).
 ABBREVIATIONS = {
     "id": "ID", "ids": "IDs", "rc": "(reporting currency)", "pct": "%", "fx": "FX",
-    "dso": "DSO", "cei": "CEI", "rpc": "RPC", "sha256": "SHA-256", "utc": "(UTC)",
+    "dso": "DSO", "cei": "CEI", "rpc": "RPC", "sla": "SLA", "sha256": "SHA-256", "utc": "(UTC)",
 }  # fmt: skip
 
 
@@ -123,6 +128,44 @@ def default_columns(frame: pd.DataFrame) -> dict[str, Any]:
         else:
             config[column] = st.column_config.Column(label)
     return config
+
+
+# Columns whose values are codes (`formal_demand`, `no_answer`): shown in words in tables
+# (`Formal demand`), while the data, the drill-downs and the CSV keep the codes.
+CODE_COLUMNS = frozenset(
+    {"stage", "from_stage", "to_stage", "rule", "outcome", "direction", "strategy",
+     "event_type", "channel", "status", "document_type", "state"}
+)  # fmt: skip
+_CODE = re.compile(r"[a-z][a-z0-9]*(_[a-z0-9]+)*")
+
+
+def code_words(code: str, labels: dict[str, str] | None = None) -> str:
+    """A code in words: its label in `labels`, else `no_answer` → `No answer` (a value that is
+    not a lower-case code, such as a rule ID `US-7IN7`, is shown as it is)."""
+    if labels and code in labels:
+        return labels[code]
+    return column_words(code) if _CODE.fullmatch(code) else code
+
+
+def with_codes_in_words(
+    config: dict[str, Any], frame: pd.DataFrame, labels: dict[str, dict[str, str]]
+) -> dict[str, Any]:
+    """`config` with each text column of `CODE_COLUMNS` (or of `labels`) in `frame` shown in
+    words: a read-only select column whose options are the codes, labelled (Streamlit shows the
+    label, the cell keeps the code)."""
+    shown = dict(config)
+    for column in CODE_COLUMNS.union(labels).intersection(frame.columns):
+        current = shown.get(column)
+        if current is not None and current.get("type_config", {"type": "text"})["type"] != "text":
+            continue  # a page gave it another type on purpose
+        codes = sorted({value for value in frame[column] if isinstance(value, str)})
+        own = labels.get(column)
+        shown[column] = st.column_config.SelectboxColumn(
+            (current or {}).get("label") or column_words(column),
+            options=codes,
+            format_func=lambda code, own=own: code_words(code, own),
+        )
+    return shown
 
 
 def blank_missing_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -162,6 +205,7 @@ def case_table(
     key: str,
     file_name: str,
     column_config: dict[str, Any] | None = None,
+    code_labels: dict[str, dict[str, str]] | None = None,
 ) -> None:
     """A table of rows with a `case_id` (CSV export); a click on a row, or the 'Open a case'
     choice below it, opens that case's timeline."""
@@ -171,6 +215,7 @@ def case_table(
         key=key,
         file_name=file_name,
         column_config=column_config,
+        code_labels=code_labels,
         on_select=drill_to(key, CASE_KEY, cases),
     )
     case_drill(warehouse, version, cases)

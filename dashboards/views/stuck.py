@@ -92,6 +92,7 @@ def _render(warehouse: str, version: int) -> None:
         key=QUEUE_KEY,
         file_name=f"stuck_cases_{rule}_{agent}_{narrowed}.csv",
         column_config=QUEUE_COLUMNS,
+        code_labels={"rule": RULE_LABELS},
     )
 
 

@@ -64,3 +64,15 @@ def test_tables_without_a_configuration_read_in_words_with_thousands_separators(
     assert list(shown["agent_id"]) == ["A1", ""]  # not "None"
     assert shown["amount_rc"].isna().iloc[1]  # numbers stay missing, shown empty by the grid
     assert frame["agent_id"].isna().iloc[1]  # the frame (and its CSV) unchanged
+
+
+def test_codes_read_in_words_and_other_values_as_they_are() -> None:
+    from dashboards.blocks import code_words
+
+    assert code_words("formal_demand") == "Formal demand"
+    assert code_words("stage_sla") == "Stage SLA"
+    assert code_words("no_contact", {"no_contact": "No contact for too long"}) == (
+        "No contact for too long"
+    )
+    assert code_words("US-7IN7") == "US-7IN7"  # a rule ID is not a code to spell out
+    assert code_words("B2B") == "B2B"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,6 +83,27 @@ def test_the_queue_counts_cases_once_and_rules_apart(page: AppTest) -> None:
         "Broken promise, no follow-up": "1",
     }
     assert list(page.dataframe[0].value["case_id"]) == ["C1", "C1", "C2", "C3"]
+
+
+def test_the_queue_shows_rules_and_stages_in_words_and_keeps_their_codes(page: AppTest) -> None:
+    page.run()
+    queue = page.dataframe[0]
+    columns = json.loads(queue.proto.columns)
+    shown = {
+        column: {o["value"]: o["label"] for o in columns[column]["type_config"]["options"]}
+        for column in ("rule", "stage", "strategy")
+    }
+    assert shown == {
+        "rule": {
+            "broken_promise_no_follow_up": "Broken promise, no follow-up",
+            "no_contact": "No contact for too long",
+            "stage_sla": "Stage SLA exceeded",
+        },
+        "stage": {"contact": "Contact"},
+        "strategy": {"soft": "Soft", "standard": "Standard"},
+    }
+    assert columns["rule"]["label"] == "Rule"
+    assert set(queue.value["rule"]) == {"stage_sla", "no_contact", "broken_promise_no_follow_up"}
 
 
 def test_filters_by_rule_and_owner_narrow_the_queue(page: AppTest) -> None:
