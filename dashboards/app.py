@@ -15,7 +15,7 @@ from dashboards.access import Viewer
 from dashboards.signin import sign_in
 
 PAGES_DIR = Path(__file__).with_name("views")
-RUN_BEFORE_KEY = "amicable_run_before"  # this session has run once
+SIGNED_IN_RUN_KEY = "amicable_signed_in_run"  # this session has run signed in
 
 
 @dataclass(frozen=True)
@@ -75,15 +75,16 @@ def _keep_the_addressed_page() -> st.Page:
 
 
 def _open_the_start_page_by_itself(addressed: st.Page, sections: dict[str, list[st.Page]]) -> None:
-    """On a session's first run, an address naming the viewer's start page by its path
-    (`/breaches?rule=...` for an auditor, where a sign-in sends them back) is switched to that
-    page, keeping the parameters. Streamlit serves the start page at the root and, in a first
-    run, finds pages by their path: it would say "Page not found" over the right page. A switch
-    finds it by the page itself (the run after it is not a first run)."""
-    first_run = not st.session_state.get(RUN_BEFORE_KEY)
-    st.session_state[RUN_BEFORE_KEY] = True
+    """On a session's first signed-in run, an address naming the viewer's start page by its
+    path (`/breaches?rule=...` for an auditor; a sign-in sends them back there) is switched to
+    that page, keeping the parameters. Streamlit serves the start page at the root and, in the
+    run that opens an address, finds pages by their path: it would say "Page not found" over
+    the right page. A switch finds it by the page itself (and the run after it is not the
+    first signed-in run)."""
+    first = not st.session_state.get(SIGNED_IN_RUN_KEY)
+    st.session_state[SIGNED_IN_RUN_KEY] = True
     start = next(iter(sections.values()))[0]
-    if first_run and addressed.url_path and addressed.url_path == start.url_path:
+    if first and addressed.url_path and addressed.url_path == start.url_path:
         st.switch_page(addressed, query_params=st.query_params.to_dict())
 
 

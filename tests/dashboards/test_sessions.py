@@ -185,3 +185,14 @@ def test_a_session_life_of_zero_days_is_refused(tmp_path: Path) -> None:
     users.write_text(users.read_text().replace("expiry_days: 1", "expiry_days: 0"))
     with pytest.raises(UsersFileError, match="expiry_days. must be a number of days above 0"):
         load_users(users)
+
+
+def test_cookie_secure_must_be_true_or_false(tmp_path: Path) -> None:
+    users = tmp_path / "users.yml"
+    add_user(users, "fiona", "finance", "correct-horse-9")
+    text = users.read_text()
+    users.write_text(text.replace("expiry_days: 1", "expiry_days: 1\n  secure: true"))
+    assert load_users(users)["cookie"]["secure"] is True
+    users.write_text(text.replace("expiry_days: 1", "expiry_days: 1\n  secure: 'yes'"))
+    with pytest.raises(UsersFileError, match="`cookie.secure` must be true or false"):
+        load_users(users)
