@@ -13,7 +13,9 @@ Roles and what they open (sections of the app, see `dashboards/app.py`):
 The users file is streamlit-authenticator's YAML (`cookie:` and `credentials.usernames.<user>`
 with `name`, `email`, a bcrypt `password` hash and `roles: [<one role>]`) plus `agent_id` for
 agents, and the optional `sign_in:` section (slow-down after failed sign-ins,
-`dashboards.sessions.SignInSettings`); `cookie.expiry_days` is how long a session lasts.
+`dashboards.sessions.SignInSettings`); `cookie.expiry_days` is how long a session lasts,
+`cookie.name` names the sign-in cookie, `cookie.key` keys the session store (changing it ends
+every session) and the optional `cookie.secure: true` sends the cookie over HTTPS only.
 `amicable users add` writes it. Plain-text passwords are refused. No Streamlit here.
 """
 
@@ -149,6 +151,10 @@ def load_users(path: Path) -> dict[str, Any]:
     if isinstance(days, bool) or not isinstance(days, int | float) or days <= 0:
         raise UsersFileError(
             f"{path}: `cookie.expiry_days` must be a number of days above 0 (a session's life)"
+        )
+    if not isinstance(cookie.get("secure", False), bool):
+        raise UsersFileError(
+            f"{path}: `cookie.secure` must be true or false (true: the cookie only over HTTPS)"
         )
     try:
         SignInSettings.from_mapping(data.get("sign_in"), str(path))

@@ -15,6 +15,7 @@ from dashboards.access import Viewer
 from dashboards.signin import sign_in
 
 PAGES_DIR = Path(__file__).with_name("views")
+SIGNED_IN_RUN_KEY = "amicable_signed_in_run"  # this session has run signed in
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,26 @@ def _page(spec: PageSpec) -> st.Page:
 
 def _keep_the_addressed_page() -> st.Page:
     """Declare every page (hidden, none run) before the sign-in: the page in the address is
-    then the session's page from the first run on; returns it. Without it, a run that ends or
-    restarts before `st.navigation` (the sign-in form, the sign-in cookie read one run later)
-    sends the browser to the start page, so a shared link (`/flow?segment=B2C`) or an address
-    opened once signed in would open the start page with the other page's filters. Signed
-    in, `pages(viewer)` decides: the addressed page opens if the role may open it."""
+    then the session's page from the first run on; returns it (the sign-in sends the browser
+    back to it). Without it, a run that ends before `st.navigation` (the sign-in form) sends
+    the browser to the start page, so a shared link (`/flow?segment=B2C`) would open the start
+    page with the other page's filters. Signed in, `pages(viewer)` decides: the addressed page
+    opens if the role may open it."""
     return st.navigation([_page(spec) for spec in PAGES], position="hidden")
+
+
+def _open_the_start_page_by_itself(addressed: st.Page, sections: dict[str, list[st.Page]]) -> None:
+    """On a session's first signed-in run, an address naming the viewer's start page by its
+    path (`/breaches?rule=...` for an auditor; a sign-in sends them back there) is switched to
+    that page, keeping the parameters. Streamlit serves the start page at the root and, in the
+    run that opens an address, finds pages by their path: it would say "Page not found" over
+    the right page. A switch finds it by the page itself (and the run after it is not the
+    first signed-in run)."""
+    first = not st.session_state.get(SIGNED_IN_RUN_KEY)
+    st.session_state[SIGNED_IN_RUN_KEY] = True
+    start = next(iter(sections.values()))[0]
+    if first and addressed.url_path and addressed.url_path == start.url_path:
+        st.switch_page(addressed, query_params=st.query_params.to_dict())
 
 
 def not_allowed(addressed: st.Page, viewer: Viewer) -> PageSpec | None:
@@ -101,10 +116,11 @@ def _refusal(spec: PageSpec, viewer: Viewer) -> st.Page:
 def main() -> None:
     st.set_page_config(page_title="amicable", page_icon=":material/account_balance:", layout="wide")
     addressed = _keep_the_addressed_page()
-    viewer = sign_in()
+    viewer = sign_in(addressed.url_path)
     if viewer is None:
         return
     sections = pages(viewer)
+    _open_the_start_page_by_itself(addressed, sections)
     refused = not_allowed(addressed, viewer)
     if refused is not None:
         sections[""] = [_refusal(refused, viewer)]

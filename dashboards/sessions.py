@@ -1,12 +1,13 @@
-"""Server-side sign-in state: live sessions and failed sign-ins, in one SQLite file beside the
-users file (`users.yml` -> `users.sessions.db`). No Streamlit here.
+"""Server-side sign-in state: live sessions, one-time sign-in tickets and failed sign-ins, in one
+SQLite file beside the users file (`users.yml` -> `users.sessions.db`). No Streamlit here.
 
-streamlit-authenticator signs a re-authentication cookie (a JWT of the user name and its expiry
-time, set from JavaScript) and deletes it in the browser on sign-out; a copy of it would sign in
-until it expires. So a session is also recorded here when it starts, keyed by the user name and
-the cookie's expiry time (`session_id`): every run of a signed-in session, every re-sign-in by
-cookie and every download (`dashboards/server.py`) checks that it is live, that is neither
-revoked (signed out) nor past its expiry (`cookie.expiry_days` of the users file).
+A session is a random token, the value of the sign-in cookie (`dashboards/server.py` sets it,
+HttpOnly); the store keeps only its HMAC under the users file's `cookie.key`, so the file alone
+signs nobody in, and changing the key ends every session. A session is live until it is revoked
+(sign-out) or its expiry passes (`cookie.expiry_days` of the users file); every run of a
+signed-in page and every download checks that. A ticket carries a new session from the sign-in
+form (a Streamlit run, which has no HTTP response to set a cookie on) to the route that sets the
+cookie: it is random, used once, and void after `TICKET_SECONDS`.
 
 Failed sign-ins are counted per user name (as typed, whether or not the user exists) and per
 client address; after `free_failures` recent failures of either, the next attempt waits
@@ -17,6 +18,9 @@ older than `forget_after_minutes` no longer count. The settings are the users fi
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import closing, contextmanager
@@ -24,7 +28,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-import jwt
+TICKET_SECONDS = 60.0  # how long a sign-in ticket may wait for its browser
 
 _SCHEMA = """
 create table if not exists sessions (
@@ -40,6 +44,12 @@ create table if not exists failures (
     failed_at real not null
 );
 create index if not exists failures_by_name on failures (kind, name, failed_at);
+create table if not exists tickets (
+    ticket_id text primary key,
+    token text not null,  -- the session's cookie value, handed over once
+    next_address text not null,
+    expires_at real not null
+);
 """
 
 
@@ -79,30 +89,30 @@ def sessions_path(users_file: Path) -> Path:
     return users_file.with_name(f"{users_file.stem}.sessions.db")
 
 
-def session_id(username: str, expires_at: float) -> str:
-    """The key of a session: its user and the expiry time signed into its cookie."""
-    return f"{username}@{expires_at!r}"
+def store_of(users_file: Path, users: Mapping[str, Any]) -> SessionStore:
+    """The session store of a (validated) users file, keyed with its `cookie.key`."""
+    return SessionStore(sessions_path(users_file), str(users["cookie"]["key"]))
 
 
-def session_of_cookie(token: str | None, key: str) -> str | None:
-    """The session a re-authentication cookie names, if its signature holds (else None)."""
-    if not token:
-        return None
-    try:
-        claims = jwt.decode(token, key, algorithms=["HS256"])
-    except jwt.PyJWTError:
-        return None
-    username, expires_at = claims.get("username"), claims.get("exp_date")
-    if not isinstance(username, str) or not isinstance(expires_at, int | float):
-        return None
-    return session_id(username, float(expires_at))
+@dataclass(frozen=True)
+class Ticket:
+    """What a redeemed ticket hands over: the cookie's value, until when, and where to go."""
+
+    token: str
+    expires_at: float
+    next_address: str
 
 
 class SessionStore:
-    """Live sessions and failed sign-ins in one SQLite file (created on first use, mode 600)."""
+    """Live sessions, sign-in tickets and failed sign-ins in one SQLite file (created on first
+    use, mode 600)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, key: str) -> None:
         self.path = path
+        self._key = key.encode()
+
+    def _id(self, secret: str) -> str:
+        return hmac.new(self._key, secret.encode(), hashlib.sha256).hexdigest()
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
@@ -111,38 +121,75 @@ class SessionStore:
         with closing(sqlite3.connect(self.path, timeout=10)) as con:
             if new:
                 self.path.chmod(0o600)
+            con.execute("pragma secure_delete = on")  # a redeemed ticket's token is gone
             con.executescript(_SCHEMA)
             with con:  # one transaction
                 yield con
 
     def start(self, username: str, expires_at: float, now: float) -> str:
-        """Record a session that starts now; its id."""
-        sid = session_id(username, expires_at)
+        """Record a session that starts now; its token (the cookie's value)."""
+        token = secrets.token_urlsafe(32)
         with self._db() as con:
             con.execute(
-                "insert or replace into sessions values (?, ?, ?, ?, null)",
-                (sid, username, now, expires_at),
+                "insert into sessions values (?, ?, ?, ?, null)",
+                (self._id(token), username, now, expires_at),
             )
-        return sid
+        return token
 
-    def is_live(self, sid: str | None, now: float) -> bool:
-        """Whether `sid` was started here, is not revoked and has not expired."""
-        if not sid:
-            return False
+    def user_of(self, token: str | None, now: float) -> str | None:
+        """The user of a live session (started here, not revoked, not expired), else None."""
+        if not token:
+            return None
         with self._db() as con:
-            row = con.execute(
-                "select expires_at, revoked_at from sessions where session_id = ?", (sid,)
-            ).fetchone()
-        return row is not None and row[1] is None and now < row[0]
+            live = self._live(con, token, now)
+        return live[0] if live else None
 
-    def revoke(self, sid: str | None, now: float) -> None:
+    def revoke(self, token: str | None, now: float) -> None:
         """End a session (sign-out): its cookie no longer signs in, anywhere."""
         with self._db() as con:
-            con.execute(
-                "update sessions set revoked_at = ? where session_id = ? and revoked_at is null",
-                (now, sid),
-            )
+            if token:
+                con.execute(
+                    "update sessions set revoked_at = ?"
+                    " where session_id = ? and revoked_at is null",
+                    (now, self._id(token)),
+                )
             con.execute("delete from sessions where expires_at < ?", (now - 86_400,))
+
+    def ticket(self, token: str, next_address: str, now: float) -> str:
+        """A one-time ticket that hands `token` to the browser that redeems it within
+        `TICKET_SECONDS`, then sends it to `next_address`."""
+        ticket = secrets.token_urlsafe(32)
+        with self._db() as con:
+            con.execute("delete from tickets where expires_at <= ?", (now,))
+            con.execute(
+                "insert into tickets values (?, ?, ?, ?)",
+                (self._id(ticket), token, next_address, now + TICKET_SECONDS),
+            )
+        return ticket
+
+    def redeem(self, ticket: str | None, now: float) -> Ticket | None:
+        """What `ticket` hands over, once: None if it is unknown, used, past its time or its
+        session is no longer live."""
+        if not ticket:
+            return None
+        with self._db() as con:
+            row = con.execute(
+                "delete from tickets where ticket_id = ? returning token, next_address, expires_at",
+                (self._id(ticket),),
+            ).fetchone()
+            if row is None or now >= row[2]:
+                return None
+            token, next_address, _ = row
+            live = self._live(con, token, now)
+        return None if live is None else Ticket(token, live[1], next_address)
+
+    def _live(self, con: sqlite3.Connection, token: str, now: float) -> tuple[str, float] | None:
+        """The user and expiry of `token`'s session if it is live."""
+        return con.execute(
+            "select username, expires_at from sessions"
+            " where session_id = ? and revoked_at is null and ? < expires_at",
+            (self._id(token), now),
+        ).fetchone()
 
     def failed(self, username: str, client: str, now: float) -> None:
         """Count a failed sign-in against the user name and the client."""
