@@ -28,9 +28,9 @@ the mark for a debit or a reversal (`0724710352954937/D`, `.../RC`), because a b
 both sides of a transfer between two accounts of the same customer, and a reversal, under the
 reference of the original entry. An entry without a bank reference (none, or `NONREF`) gets
 `<statement_id>/<ordinal of the entry in its statement>/<first 12 hex digits of the SHA-256 of
-its account, dates, mark, amount, currency, customer reference, codes and :86: details>`:
-the same file loaded again gives the same references (idempotent), and two identical entries
-of one statement (two equal fees) stay two entries.
+its account and its text as written, :61: and :86: lines>`: the same file loaded again gives
+the same references (idempotent), whatever version of the parser reads it, and two identical
+entries of one statement (two equal fees) stay two entries.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ CREDIT_MARKS = ("C", "RD")
 NO_REFERENCE = ("", "NONREF")
 _STATEMENT_START = re.compile(r"(?m)^(?=:20:)")
 _ENTRY_TAG = re.compile(r"(?m)^:61:")
+_CLOSING_TAG = re.compile(r"(?m)^:6[2-5][A-Z]?:")
 
 
 class Mt940Error(Exception):
@@ -114,35 +115,22 @@ def _statement_currency(data: dict[str, Any]) -> str | None:
     return None
 
 
-def _content_hash(account: str | None, values: dict[str, Any]) -> str:
-    parts = [account or ""] + [
-        str(values.get(key) or "")
-        for key in (
-            "date",
-            "entry_date",
-            "status",
-            "amount",
-            "currency",
-            "id",
-            "customer_reference",
-            "extra_details",
-            "transaction_code",
-            "posting_text",
-            "purpose",
-            "applicant_name",
-            "applicant_iban",
-            "transaction_details",
-        )
-    ]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:12]
+def _content_hash(account: str | None, text: str) -> str:
+    """The entry's own text (its `:61:` and `:86:` lines, spaces at line ends dropped), with
+    its account: independent of how a parser version splits the details."""
+    lines = [line.rstrip() for line in text.strip().split("\n")]
+    content = "\n".join([account or "", *lines])
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:12]
 
 
-def _entry_ref(statement_id: str | None, ordinal: int, account: str | None, data: dict) -> str:
+def _entry_ref(
+    statement_id: str | None, ordinal: int, account: str | None, data: dict, text: str
+) -> str:
     reference = (data.get("bank_reference") or "").strip()
     mark = str(data.get("status") or "")
     if reference.upper() not in NO_REFERENCE:
         return reference if mark == "C" else f"{reference}/{mark}"
-    return f"{statement_id or ''}/{ordinal}/{_content_hash(account, data)}"
+    return f"{statement_id or ''}/{ordinal}/{_content_hash(account, text)}"
 
 
 def _amount(value: object) -> str | None:
@@ -154,8 +142,11 @@ def _date(value: object) -> str | None:
     return value.isoformat() if hasattr(value, "isoformat") else None
 
 
-def _entry(data: dict[str, Any], statement: dict[str, Any], ordinal: int) -> list[str | None]:
-    """The FIELDS of one `:61:` entry (with its `:86:` details) of a statement."""
+def _entry(
+    data: dict[str, Any], statement: dict[str, Any], ordinal: int, text: str
+) -> list[str | None]:
+    """The FIELDS of one `:61:` entry (with its `:86:` details, `text` as written) of a
+    statement."""
     statement_id = _statement_id(statement)
     account = _text(statement.get("account_identification"))
     mark = str(data.get("status") or "").upper()
@@ -167,7 +158,7 @@ def _entry(data: dict[str, Any], statement: dict[str, Any], ordinal: int) -> lis
     return [
         statement_id,
         account,
-        _entry_ref(statement_id, ordinal, account, data),
+        _entry_ref(statement_id, ordinal, account, data, text),
         _date(data.get("entry_date")) or _date(data.get("date")),
         _date(data.get("date")),
         _amount(data.get("amount")),
@@ -182,9 +173,13 @@ def _entry(data: dict[str, Any], statement: dict[str, Any], ordinal: int) -> lis
     ]
 
 
-def _entry_lines(block: str) -> list[str]:
-    """The first line of each `:61:` entry of a statement block, in order."""
-    return [block[m.start() :].split("\n", 1)[0].rstrip("\r") for m in _ENTRY_TAG.finditer(block)]
+def _entry_texts(block: str) -> list[str]:
+    """The text of each `:61:` entry of a statement block, in order: from its `:61:` to the
+    next entry or the closing balances."""
+    starts = [m.start() for m in _ENTRY_TAG.finditer(block)]
+    closing = _CLOSING_TAG.search(block, starts[-1]) if starts else None
+    ends = [*starts[1:], closing.start() if closing else len(block)]
+    return [block[start:end] for start, end in zip(starts, ends, strict=True)]
 
 
 def _why(exc: Exception) -> str:
@@ -205,7 +200,8 @@ def read_entries(path: Path) -> Entries:
     out = Entries()
     ordinal = 0
     for block in blocks:
-        lines = _entry_lines(block)
+        texts = _entry_texts(block)
+        lines = [text.split("\n", 1)[0] for text in texts]
         transactions = mt940.models.Transactions(options=OPTIONS)
         try:
             transactions.parse(block)
@@ -227,9 +223,10 @@ def read_entries(path: Path) -> Entries:
                 ordinal += 1
                 out.unparsed.append(Unparsed(ordinal, reason, line))
             continue
-        for n, entry in enumerate(entries, start=1):
+        for n, (entry, entry_text) in enumerate(zip(entries, texts, strict=True), start=1):
             ordinal += 1
-            for name, value in zip(FIELDS, _entry(entry.data, transactions.data, n), strict=True):
+            values = _entry(entry.data, transactions.data, n, entry_text)
+            for name, value in zip(FIELDS, values, strict=True):
                 out.columns[name].append(value)
             out.rows.append(ordinal)
     return out

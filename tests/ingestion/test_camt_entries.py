@@ -103,3 +103,29 @@ def test_reversal_indicator_and_bank_transaction_code_are_columns(landing: Path)
     assert con.execute(
         "select source_row, field, value, reason from raw.quarantine"
     ).fetchall() == [(5, "is_reversal", "yes", "must be true or false")]
+
+
+def test_a_warehouse_from_before_the_columns_gets_them_and_keeps_its_rows(
+    landing: Path,
+) -> None:
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    old_fields = [f for f in BANK.fields if f.name not in OLD_MISSING]
+    columns = ", ".join(f"{f.name} varchar" for f in old_fields)
+    con.execute(
+        f"create table raw.bank_entries ({columns}, _source_file varchar, _source_row bigint,"
+        " _loaded_at timestamp, _batch_id varchar, _extracted_at timestamp)"
+    )
+    con.execute("insert into raw.bank_entries (entry_ref) values ('OLD-1')")
+    write(landing / "bank/statement_2026-01-06T0200.xml", statement("02", ntry("B1", BOOKED)))
+    ensure_raw_schema(con, SOURCES)
+    (file,) = ingest_source(con, landing, BANK, "b1", datetime(2026, 1, 7)).files
+    assert (file.rows_read, file.rows_loaded) == (1, 1)
+    rows = con.execute(
+        "select entry_ref, is_reversal, entry_status from raw.bank_entries order by entry_ref"
+    ).fetchall()
+    assert rows == [("B1", False, "BOOK"), ("OLD-1", None, None)]
+
+
+OLD_MISSING = ("is_reversal", "entry_status", "bank_transaction_code")
+BOOKED = "<Sts>BOOK</Sts>"
