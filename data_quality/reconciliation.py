@@ -28,7 +28,8 @@ def _entries_in_scope(scope: Scope) -> str:
 def payments_reconcile_to_allocations(
     con: duckdb.DuckDBPyConnection, scope: Scope | None = None
 ) -> SqlOutcome:
-    """Payments in (bank CRDT entries) = allocated + unallocated cash, per currency.
+    """Payments in (bank payments: CRDT entries that are not reversals) = allocated +
+    unallocated cash, per currency. An allocation to a debit or a reversal entry fails.
 
     Holds iff no entry is allocated beyond its amount and every allocation to an entry is in the
     entry's currency: the failing keys are those entries. Allocations whose payment_ref has no
@@ -63,13 +64,15 @@ def payments_reconcile_to_allocations(
                 bank.entry_ref,
                 bank.currency,
                 bank.credit_debit,
+                bank.is_payment,
                 bank.entry_amount as amount,
                 coalesce(per_entry.allocated_amount, 0) as allocated_amount,
                 case
-                    when bank.credit_debit <> 'CRDT'
+                    when not bank.is_payment
                         then bank.entry_ref || ': '
                         || cast(cast(per_entry.allocated_amount as decimal(38, 2)) as varchar)
-                        || ' allocated to a ' || bank.credit_debit || ' entry'
+                        || ' allocated to a ' || if(bank.is_reversal, 'reversal ', '')
+                        || bank.credit_debit || ' entry'
                     when per_entry.allocated_amount > bank.entry_amount
                         then bank.entry_ref || ' (' || bank.currency || '): '
                         || cast(cast(per_entry.allocated_amount as decimal(38, 2)) as varchar)
@@ -81,7 +84,7 @@ def payments_reconcile_to_allocations(
                 end as failure
             from bank
             left join per_entry on bank.entry_ref = per_entry.payment_ref
-            where bank.credit_debit = 'CRDT' or per_entry.payment_ref is not null
+            where bank.is_payment or per_entry.payment_ref is not null
         ),
         per_currency as (
             select
@@ -90,7 +93,7 @@ def payments_reconcile_to_allocations(
                 sum(allocated_amount) as allocated,
                 sum(greatest(amount - allocated_amount, 0)) as unallocated
             from entries
-            where credit_debit = 'CRDT'
+            where is_payment
             group by currency
         )
         select
@@ -124,7 +127,7 @@ def payments_reconcile_to_allocations(
         (checked,) = con.execute(
             """
             select count(*) from staging.stg_bank__entries as bank
-            where bank.credit_debit = 'CRDT' or bank.entry_ref in (
+            where bank.is_payment or bank.entry_ref in (
                 select payment_ref from staging.stg_erp__payment_allocations
             )
             """

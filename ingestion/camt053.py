@@ -16,7 +16,11 @@ library's reader this one replaced; a test keeps the two equal, row for row.
 Fields per entry (all strings, validated later against the contract):
 statement_id (Stmt/Id), account_iban (Stmt/Acct/Id/IBAN), entry_ref (Ntry/AcctSvcrRef),
 booking_date (Ntry/BookgDt/Dt or DtTm), value_date (Ntry/ValDt/Dt or DtTm), amount (Ntry/Amt),
-currency (Ntry/Amt/@Ccy), credit_debit (Ntry/CdtDbtInd), and from the first transaction detail:
+currency (Ntry/Amt/@Ccy), credit_debit (Ntry/CdtDbtInd), is_reversal (Ntry/RvslInd: `true`
+or `1` -> true, `false`, `0` or absent -> false, anything else kept for validation to refuse),
+entry_status (Ntry/Sts: a code in .001.02, Sts/Cd or Sts/Prtry from .001.08; only BOOK loads),
+bank_transaction_code (Ntry/BkTxCd: `Domn/Cd/Fmly/Cd/Fmly/SubFmlyCd` as `PMNT/RCDT/ESCT`, else
+the proprietary `Prtry/Cd`), and from the first transaction detail:
 counterparty_name and counterparty_iban (the debtor for a credit, the creditor for a debit;
 `Dbtr/Nm` in .001.02, `Dbtr/Pty/Nm` from .001.08) and remittance_info (RmtInf/Ustrd, joined).
 Elements are matched by local name, in any namespace; the first of a name counts.
@@ -38,6 +42,9 @@ FIELDS = (
     "amount",
     "currency",
     "credit_debit",
+    "is_reversal",
+    "entry_status",
+    "bank_transaction_code",
     "counterparty_name",
     "counterparty_iban",
     "remittance_info",
@@ -92,6 +99,29 @@ def _date(elem: Element | None) -> str | None:
     return value[:10] if value else None
 
 
+def _reversal(elem: Element | None) -> str:
+    value = _text(elem)
+    if value is None or value in ("false", "0"):
+        return "false"
+    return "true" if value in ("true", "1") else value
+
+
+def _status(elem: Element | None) -> str | None:
+    """The code of `Sts`: its text (.001.02), else its `Cd` or `Prtry` (.001.08 on)."""
+    parts = _children(elem)
+    return _text(parts.get("Cd")) or _text(parts.get("Prtry")) or _text(elem)
+
+
+def _transaction_code(elem: Element | None) -> str | None:
+    parts = _children(elem)
+    domain = _children(parts.get("Domn"))
+    family = _children(domain.get("Fmly"))
+    codes = [_text(domain.get("Cd")), _text(family.get("Cd")), _text(family.get("SubFmlyCd"))]
+    if all(codes):
+        return "/".join(c for c in codes if c)
+    return _text(_child(parts.get("Prtry"), "Cd"))
+
+
 def _entry(ntry: Element) -> tuple[str | None, ...]:
     """entry_ref ... remittance_info of one `Ntry` (FIELDS without the statement's two)."""
     parts = _children(ntry)
@@ -116,6 +146,9 @@ def _entry(ntry: Element) -> tuple[str | None, ...]:
         amount.text.strip() if amount is not None and amount.text else None,
         amount.get("Ccy") if amount is not None else None,
         credit_debit,
+        _reversal(parts.get("RvslInd")),
+        _status(parts.get("Sts")),
+        _transaction_code(parts.get("BkTxCd")),
         name,
         iban,
         " ".join(lines) or None,

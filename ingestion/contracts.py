@@ -16,15 +16,18 @@ Field kinds and what a valid value looks like:
 - ``country``    two upper-case letters (ISO 3166-1 alpha-2)
 - ``timezone``   an IANA time-zone name known to the standard library's zoneinfo
 - ``enum``       one of `Field.allowed`
+- ``boolean``    ``true`` or ``false``
 - ``json``       a JSON object (case-event payloads) carrying the keys `EVENT_PAYLOADS` gives
                  its event type, each value valid for its kind (an amount, a currency, a date...)
 
 Rules across fields: a credit note names its `reference_invoice_id`, an invoice does not; an
-invoice's `due_date` is not before its `issue_date`.
+invoice's `due_date` is not before its `issue_date`; a bank entry is booked (`entry_status`
+BOOK): a pending or information-only entry is quarantined with its status.
 """
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 
 CALL_OUTCOMES = (
@@ -69,6 +72,7 @@ RAW_TYPES: dict[str, str] = {
     "country": "varchar",
     "timezone": "varchar",
     "enum": "varchar",
+    "boolean": "boolean",
     "json": "varchar",
 }
 
@@ -122,7 +126,9 @@ EVENT_PAYLOAD_KEYS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class SourceTable:
-    """One source table: files `folder/pattern` in `fmt` (csv, jsonl or camt053)."""
+    """One source table: files `folder/pattern` in `fmt` (csv, jsonl, camt053 or mt940), and
+    any `other_formats`: further (pattern, fmt) pairs feeding the same table (bank statements
+    come as camt.053 XML or as MT940)."""
 
     name: str  # raw table name, also the Dagster asset key ["raw", name]
     folder: str
@@ -132,10 +138,22 @@ class SourceTable:
     key: str  # business key; staging keeps one row per key
     description: str = ""
     updated_at: str | None = None  # field that orders corrections, if the source has one
+    other_formats: tuple[tuple[str, str], ...] = ()
 
     @property
     def columns(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    @property
+    def patterns(self) -> tuple[tuple[str, str], ...]:
+        """Every (file-name pattern, format) of the source, the main one first."""
+        return ((self.pattern, self.fmt), *self.other_formats)
+
+    def format_of(self, name: str) -> str | None:
+        """The format of a file named `name` (letter case aside), None when no pattern
+        matches."""
+        lower = name.lower()
+        return next((fmt for pat, fmt in self.patterns if fnmatch.fnmatchcase(lower, pat)), None)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -300,8 +318,12 @@ SOURCES: tuple[SourceTable, ...] = (
         folder="bank",
         pattern="*.xml",
         fmt="camt053",
+        other_formats=(("*.sta", "mt940"), ("*.mt940", "mt940")),
         key="entry_ref",
-        description="Bank statement entries (ISO 20022 camt.053), one row per Ntry.",
+        description=(
+            "Bank statement entries (ISO 20022 camt.053, one row per Ntry; or SWIFT MT940,"
+            " one row per :61:)."
+        ),
         fields=(
             _f("statement_id"),
             _f("account_iban"),
@@ -311,6 +333,9 @@ SOURCES: tuple[SourceTable, ...] = (
             _f("amount", "amount"),
             _f("currency", "currency"),
             _f("credit_debit", "enum", allowed=("CRDT", "DBIT")),
+            _f("is_reversal", "boolean"),
+            _f("entry_status"),
+            _f("bank_transaction_code", optional=True),
             _f("counterparty_name", optional=True),
             _f("counterparty_iban", optional=True),
             _f("remittance_info", optional=True),

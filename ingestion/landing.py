@@ -14,7 +14,6 @@ or `.` are not part of the landing zone (tools' own files, such as the sample's 
 
 from __future__ import annotations
 
-import fnmatch
 import os
 import re
 from dataclasses import dataclass
@@ -28,7 +27,12 @@ STAMP_FORMAT = "%Y-%m-%dT%H%M"
 # from `_source_file` in warehouses loaded before the column existed (`ingestion.load`).
 STAMP_PATTERN = r"_(\d{4}-\d{2}-\d{2}[Tt]\d{4})\.[A-Za-z0-9]+$"
 _STAMP = re.compile(STAMP_PATTERN)
-FORMAT_EXTENSIONS = {"csv": ".csv", "jsonl": ".jsonl", "camt053": ".xml"}
+FORMAT_EXTENSIONS = {
+    "csv": (".csv",),
+    "jsonl": (".jsonl",),
+    "camt053": (".xml",),
+    "mt940": (".sta", ".mt940"),
+}
 
 
 class LandingError(Exception):
@@ -44,11 +48,20 @@ class LandingFile:
     problem: str | None = None  # why the file is not loaded (a `file rejected: ...` reason)
 
     @property
+    def fmt(self) -> str:
+        """The format its extension names among the source's formats (the source's main
+        format when none does): which reader reads it."""
+        lower = self.path.name.lower()
+        formats = [fmt for _, fmt in self.source.patterns]
+        return next((f for f in formats if lower.endswith(FORMAT_EXTENSIONS[f])), self.source.fmt)
+
+    @property
     def readable_as_source(self) -> bool:
         """Whether its rows can be read with the source's reader (to count and quarantine them
-        when the file is not loaded): a file, with the extension of the source's format."""
-        ext = FORMAT_EXTENSIONS[self.source.fmt]
-        return not self.path.is_dir() and self.path.name.lower().endswith(ext)
+        when the file is not loaded): a file, with the extension of one of the source's
+        formats."""
+        lower = self.path.name.lower()
+        return not self.path.is_dir() and lower.endswith(FORMAT_EXTENSIONS[self.fmt])
 
 
 def extracted_at(name: str) -> datetime | None:
@@ -62,13 +75,20 @@ def extracted_at(name: str) -> datetime | None:
         return None
 
 
-def expected_name(source: SourceTable) -> str:
-    stem, _, ext = source.pattern.partition("*")
+def expected_name(source: SourceTable, name: str = "") -> str:
+    """The name a file of `source` must have; for a source of several formats, in the format
+    `name`'s extension names (else the main one)."""
+    lower = name.lower()
+    pattern = next(
+        (p for p, fmt in source.patterns if lower.endswith(FORMAT_EXTENSIONS[fmt])),
+        source.pattern,
+    )
+    stem, _, ext = pattern.partition("*")
     return f"{source.folder}/{stem}{'<name>_' if not stem else ''}YYYY-MM-DDTHHMM{ext}"
 
 
 def _matches(name: str, source: SourceTable) -> bool:
-    return fnmatch.fnmatchcase(name.lower(), source.pattern)
+    return source.format_of(name) is not None
 
 
 def _resembles(name: str, folder_sources: list[SourceTable]) -> SourceTable | None:
@@ -97,7 +117,7 @@ def classify(landing: Path, path: Path) -> LandingFile:
     owner = next((s for s in folder_sources if _matches(name, s)), None)
     if owner is None:
         owner = _resembles(name, folder_sources) or folder_sources[0]
-        patterns = ", ".join(f"{s.folder}/{s.pattern}" for s in folder_sources)
+        patterns = ", ".join(f"{s.folder}/{p}" for s in folder_sources for p, _ in s.patterns)
         reason = f"file rejected: its name matches no source file pattern ({patterns})"
         return LandingFile(path, rel, owner, stamp, reason)
     if len(parts) > 2:
@@ -111,7 +131,7 @@ def classify(landing: Path, path: Path) -> LandingFile:
     if stamp is None:
         reason = (
             "file rejected: no extraction timestamp at the end of its name (expected "
-            f"{expected_name(owner)}); the timestamp orders corrections between files"
+            f"{expected_name(owner, name)}); the timestamp orders corrections between files"
         )
         return LandingFile(path, rel, owner, None, reason)
     return LandingFile(path, rel, owner, stamp)

@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from ingestion.contracts import SourceTable, raw_table_ddl
+from ingestion.contracts import RAW_TYPES, SourceTable, raw_table_ddl
 from ingestion.landing import (
     STAMP_FORMAT,
     STAMP_PATTERN,
@@ -92,6 +92,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, sources: tuple[SourceTable
     for source in sources:
         con.execute(raw_table_ddl(source))
         _add_extracted_at(con, source)
+        _add_new_fields(con, source)
     con.execute(QUARANTINE_DDL)
     con.execute(LOADS_DDL)
     for column in ("file_size", "file_mtime_ns"):  # a load log from before they existed
@@ -114,6 +115,15 @@ def _add_extracted_at(con: duckdb.DuckDBPyConnection, source: SourceTable) -> No
         "upper(regexp_extract(_source_file, ?, 1)), ?)",
         [STAMP_PATTERN, STAMP_FORMAT],
     )
+
+
+def _add_new_fields(con: duckdb.DuckDBPyConnection, source: SourceTable) -> None:
+    """A raw table created before a contract field existed gets it, null in the rows loaded
+    before (staging says what such a null means, e.g. a bank entry's `is_reversal`)."""
+    for f in source.fields:
+        con.execute(
+            f"alter table raw.{source.name} add column if not exists {f.name} {RAW_TYPES[f.kind]}"
+        )
 
 
 def load_time(con: duckdb.DuckDBPyConnection, now: datetime) -> datetime:
@@ -204,11 +214,11 @@ def _read(entry: LandingFile) -> FileContent:
     reason (nothing is read from a file that is not in its source's format)."""
     source = entry.source
     if entry.problem is None:
-        return read_file(entry.path, source)
+        return read_file(entry.path, source, entry.fmt)
     empty = string_frame([], source)
     if not entry.readable_as_source:
         return FileContent(empty, [], entry.problem)
-    content = read_file(entry.path, source)
+    content = read_file(entry.path, source, entry.fmt)
     if content.rejected and not content.rows_read:
         also = content.rejected.removeprefix("file rejected: ")
         return FileContent(empty, [], f"{entry.problem}; also {also}")

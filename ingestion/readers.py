@@ -1,4 +1,4 @@
-"""One reader per source format: CSV, JSON lines and ISO 20022 camt.053 XML.
+"""One reader per source format: CSV, JSON lines, ISO 20022 camt.053 XML and SWIFT MT940.
 
 Every reader turns one file into a `FileContent`: a frame of strings (the contract's columns plus
 `_source_row`), records for lines that could not be parsed at all, and, when the whole file breaks
@@ -6,7 +6,8 @@ the contract (wrong header, not UTF-8, not XML...), the reason it was rejected. 
 raise on bad content; typing and row validation happen in `ingestion.validate`.
 
 Row numbers (`_source_row`): CSV = physical line number (the header is line 1); JSON lines = line
-number; camt.053 = ordinal of the entry (`Ntry`) within the file, from 1.
+number; camt.053 = ordinal of the entry (`Ntry`) within the file, from 1; MT940 = ordinal of
+the entry (`:61:`) within the file, from 1.
 
 Text is UTF-8; a byte-order mark is dropped (CSV and JSON lines alike). A file that is not UTF-8
 is rejected naming the first bad byte's line and offset in the file.
@@ -27,6 +28,7 @@ import polars as pl
 
 from ingestion.camt053 import CamtError, read_columns
 from ingestion.contracts import SourceTable
+from ingestion.mt940_statements import Mt940Error, read_entries
 
 RECORD_CHARS = 2000  # a quarantined record keeps at most this much of its line
 MAX_JSON_DEPTH = 32  # deeper JSON is refused: the payload checks' JSON paths stop at 128
@@ -64,9 +66,11 @@ def _unparsed(row: int, reason: str, record: str, field_name: str | None = None)
     }
 
 
-def read_file(path: Path, source: SourceTable) -> FileContent:
-    reader = {"csv": read_csv, "jsonl": read_jsonl, "camt053": read_camt053}[source.fmt]
-    return reader(path, source)
+def read_file(path: Path, source: SourceTable, fmt: str | None = None) -> FileContent:
+    """The file read in `fmt`, by default the format its name gives among the source's."""
+    fmt = fmt or source.format_of(path.name) or source.fmt
+    readers = {"csv": read_csv, "jsonl": read_jsonl, "camt053": read_camt053, "mt940": read_mt940}
+    return readers[fmt](path, source)
 
 
 def decode_utf8(content: bytes) -> tuple[str | None, str | None]:
@@ -304,3 +308,18 @@ def read_camt053(path: Path, source: SourceTable) -> FileContent:
         schema={c: pl.String for c in source.columns} | {"_source_row": pl.Int64},
     )
     return FileContent(frame)
+
+
+def read_mt940(path: Path, source: SourceTable) -> FileContent:
+    """The `:61:` entries as columns; an entry of a statement that does not parse is recorded
+    with the reason (its ordinal and its `:61:` line)."""
+    try:
+        entries = read_entries(path)
+    except Mt940Error as exc:
+        return FileContent(string_frame([], source), rejected=f"file rejected: {exc}")
+    frame = pl.DataFrame(
+        {c: entries.columns[c] for c in source.columns} | {"_source_row": entries.rows},
+        schema={c: pl.String for c in source.columns} | {"_source_row": pl.Int64},
+    )
+    unparsed = [_unparsed(u.row, u.reason, u.record) for u in entries.unparsed]
+    return FileContent(frame, unparsed)

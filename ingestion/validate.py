@@ -98,6 +98,8 @@ def _kind_error(f: Field, col: pl.Expr) -> pl.Expr | None:
     if f.kind == "enum":
         allowed = " | ".join(f.allowed)
         return when(~col.is_in(list(f.allowed))).then(pl.lit(f"must be one of {allowed}"))
+    if f.kind == "boolean":
+        return when(~col.is_in(["true", "false"])).then(pl.lit("must be true or false"))
     return None
 
 
@@ -152,6 +154,20 @@ def _cross_field_errors(source: SourceTable) -> list[tuple[str, pl.Expr]]:
     """Rules spanning fields, as (field to blame, reason-or-null expression)."""
     if source.name == "cases_case_events":
         return [("payload", _payload_value_errors())]
+    if source.name == "bank_entries":
+        status = pl.col("entry_status")
+        return [
+            (
+                "entry_status",
+                pl.when(~_missing(status) & (status != "BOOK")).then(
+                    pl.concat_str(
+                        pl.lit("entry status "),
+                        status,
+                        pl.lit(" is not booked (BOOK): only booked entries count"),
+                    )
+                ),
+            )
+        ]
     if source.name != "erp_invoices":
         return []
     ref = pl.col("reference_invoice_id")
@@ -181,6 +197,8 @@ def _cast(f: Field) -> pl.Expr:
         return col.cast(DECIMALS[f.kind]).alias(f.name)
     if f.kind == "integer":
         return col.cast(pl.Int64).alias(f.name)
+    if f.kind == "boolean":
+        return (col == "true").alias(f.name)
     return col.alias(f.name)
 
 

@@ -3,9 +3,10 @@
 {#- Open AR reconciles to the sources to the cent (blocking: the ageing must hold exactly the
     open receivables of the sources). At the latest snapshot (as_of), each invoice's open amount
     and currency in the ageing equal, recomputed straight from staging (the source rows as
-    staging keeps them): invoice amount - allocations with a payment date (bank value date,
-    else allocation date) <= as_of - credit notes referencing it issued <= as_of, for every
-    invoice issued <= as_of whose result is above zero. Per invoice, so per currency too.
+    staging keeps them): invoice amount - allocations with a payment date (value date of the
+    bank payment, an entry neither debit nor reversal, else allocation date) <= as_of - credit
+    notes referencing it issued <= as_of, for every invoice issued <= as_of whose result is
+    above zero. Per invoice, so per currency too.
     Returns the invoices that differ (missing, extra, another amount or currency). -#}
 with
 
@@ -24,6 +25,7 @@ payment_allocations as (
 bank_entries as (
 
     select * from {{ ref('stg_bank__entries') }}
+    where is_payment
 
 ),
 

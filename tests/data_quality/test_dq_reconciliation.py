@@ -120,6 +120,17 @@ def test_payments_reconciliation_names_every_kind_of_break_and_counts_awaiting_s
             "currency": "EUR",
             "credit_debit": "CRDT",
         },
+        {  # a reversal of a debit: money back in, but no payment
+            "statement_id": "ST-1",
+            "account_iban": "DE89370400440532013000",
+            "entry_ref": "E-4",
+            "booking_date": "2026-01-16",
+            "value_date": "2026-01-16",
+            "amount": "7.00",
+            "currency": "EUR",
+            "credit_debit": "CRDT",
+            "is_reversal": True,
+        },
     ]
     raw["erp_payment_allocations"] += [
         # a debit (money out) cannot pay an invoice
@@ -131,13 +142,17 @@ def test_payments_reconciliation_names_every_kind_of_break_and_counts_awaiting_s
         # its bank statement has not arrived yet: counted apart, not a break
         {"allocation_id": "AL-4", "payment_ref": "E-9", "invoice_id": "INV-1",
          "amount": "5.00", "allocated_at": "2026-01-30 09:00:00"},
+        # a reversal undoes an earlier entry: it pays nothing
+        {"allocation_id": "AL-5", "payment_ref": "E-4", "invoice_id": "INV-1",
+         "amount": "7.00", "allocated_at": "2026-01-16 09:00:00"},
     ]  # fmt: skip
     outcome = _run(build_warehouse(tmp_path / "w.duckdb", raw), payments_reconcile_to_allocations)
     assert outcome.failing_keys == (
         "E-2: 9.00 allocated to a DBIT entry",
         "E-3 (EUR): allocated to invoices in another currency",
+        "E-4: 7.00 allocated to a reversal CRDT entry",
     )
-    assert outcome.failing_count == 2
+    assert outcome.failing_count == 3
     assert outcome.figures == {
         "per_currency": {
             "EUR": {"payments_in": "85.00", "allocated": "70.00", "unallocated": "15.00"}
@@ -145,6 +160,6 @@ def test_payments_reconciliation_names_every_kind_of_break_and_counts_awaiting_s
         "allocations_without_bank_entry": 1,
     }
     assert outcome.summary == (
-        "2 bank entr(y/ies) break payments in = allocated + unallocated"
+        "3 bank entr(y/ies) break payments in = allocated + unallocated"
         " (1 currencies, 1 allocation(s) awaiting their statement)"
     )

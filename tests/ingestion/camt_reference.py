@@ -49,6 +49,26 @@ def _party(details: ET.Element | None, role: str) -> tuple[str | None, str | Non
     return name, iban
 
 
+def _reversal(ntry: ET.Element) -> str:
+    value = _text(ntry, "RvslInd")
+    return {None: "false", "false": "false", "0": "false", "true": "true", "1": "true"}.get(
+        value, value or "false"
+    )
+
+
+def _status(ntry: ET.Element) -> str | None:
+    return _text(ntry, "Sts", "Cd") or _text(ntry, "Sts", "Prtry") or _text(ntry, "Sts")
+
+
+def _transaction_code(ntry: ET.Element) -> str | None:
+    domain = _text(ntry, "BkTxCd", "Domn", "Cd")
+    family = _text(ntry, "BkTxCd", "Domn", "Fmly", "Cd")
+    sub = _text(ntry, "BkTxCd", "Domn", "Fmly", "SubFmlyCd")
+    if domain and family and sub:
+        return f"{domain}/{family}/{sub}"
+    return _text(ntry, "BkTxCd", "Prtry", "Cd")
+
+
 def _entry(ntry: ET.Element, statement_id: str | None, account_iban: str | None) -> dict:
     amount = _child(ntry, "Amt")
     credit_debit = _text(ntry, "CdtDbtInd")
@@ -65,6 +85,9 @@ def _entry(ntry: ET.Element, statement_id: str | None, account_iban: str | None)
         "amount": amount.text.strip() if amount is not None and amount.text else None,
         "currency": amount.get("Ccy") if amount is not None else None,
         "credit_debit": credit_debit,
+        "is_reversal": _reversal(ntry),
+        "entry_status": _status(ntry),
+        "bank_transaction_code": _transaction_code(ntry),
         "counterparty_name": name,
         "counterparty_iban": iban,
         "remittance_info": " ".join(lines) or None,

@@ -140,7 +140,7 @@ def message(n: int, channel: str = "email") -> str:
 
 
 BANK = "bank/statement_EUR_2026-01-01T0200.xml"
-NTRY = """<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd>
+NTRY = """<Ntry><Amt Ccy="EUR">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts>
 <BookgDt><Dt>2026-01-05</Dt></BookgDt><ValDt><Dt>2026-01-05</Dt></ValDt>
 <AcctSvcrRef>{ref}</AcctSvcrRef></Ntry>"""
 

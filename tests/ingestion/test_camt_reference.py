@@ -82,6 +82,21 @@ ODD = {
     "parameter entity": CAMT.replace(
         "?>\n", '?><!DOCTYPE Document [<!ENTITY % p SYSTEM "file:///etc/passwd"> %p;]>\n'
     ),
+    "reversal, status code and bank transaction codes": CAMT.replace(
+        "<Sts>BOOK</Sts>",
+        "<RvslInd>true</RvslInd><Sts>PDNG</Sts><BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RCDT</Cd>"
+        "<SubFmlyCd>ESCT</SubFmlyCd></Fmly></Domn></BkTxCd>",
+        1,
+    ).replace(
+        "<Sts>BOOK</Sts>",
+        "<RvslInd>1</RvslInd><Sts><Cd>BOOK</Cd></Sts><BkTxCd><Prtry>"
+        "<Cd>NTRF+166</Cd></Prtry></BkTxCd>",
+    ),
+    "odd reversal value, proprietary status, incomplete domain code": CAMT.replace(
+        "<Sts>BOOK</Sts>",
+        "<RvslInd>yes</RvslInd><Sts><Prtry>X</Prtry></Sts><BkTxCd><Domn><Cd>PMNT</Cd></Domn>"
+        "<Prtry><Cd>P1</Cd></Prtry></BkTxCd>",
+    ),
     "not camt.053": camt("1.00", namespace="pain.001.001.03"),
     "root without namespace": "<Document><Stmt/></Document>",
 }

@@ -96,6 +96,13 @@ def camt_entries(path: Path) -> list[dict]:
                 "amount": None if amt is None else amt.text,
                 "currency": None if amt is None else amt.get("Ccy"),
                 "credit_debit": _text(ntry, "c:CdtDbtInd"),
+                "is_reversal": "true" if _text(ntry, "c:RvslInd") in ("true", "1") else "false",
+                "entry_status": _text(ntry, "c:Sts"),
+                "bank_transaction_code": "/".join(
+                    _text(ntry, f"c:BkTxCd/c:Domn/{code}") or ""
+                    for code in ("c:Cd", "c:Fmly/c:Cd", "c:Fmly/c:SubFmlyCd")
+                ).strip("/")
+                or None,
                 "counterparty_name": _text(ntry, f"{tx}/c:RltdPties/c:{role}/c:Nm"),
                 "counterparty_iban": _text(ntry, f"{tx}/c:RltdPties/c:{role}Acct/c:Id/c:IBAN"),
                 "remittance_info": _text(ntry, f"{tx}/c:RmtInf/c:Ustrd"),
@@ -131,6 +138,8 @@ def _kind_ok(f: Field, value: object, row: dict) -> bool:
         return value in _zones()
     if f.kind == "enum":
         return value in f.allowed
+    if f.kind == "boolean":
+        return value in ("true", "false")
     return f.kind == "text"
 
 
@@ -162,6 +171,8 @@ def violations(row: Row) -> list[str | None]:
             bad.append("reference_invoice_id")
         if v["due_date"] < v["issue_date"]:
             bad.append("due_date")
+    if row.table == "bank_entries" and not bad and row.values["entry_status"] != "BOOK":
+        bad.append("entry_status")
     return bad
 
 

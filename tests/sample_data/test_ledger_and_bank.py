@@ -110,7 +110,7 @@ def test_bank_entries_fall_on_business_days_with_value_date_up_to_two_days_befor
         assert is_bank_day(booking) and booking.weekday() < 5
         lag = [value + timedelta(days=n) for n in range(1, (booking - value).days + 1)]
         assert is_bank_day(value) and sum(map(is_bank_day, lag)) <= 2
-        assert e["status"] == "BOOK"
+        assert e["entry_status"] == "BOOK"
     refs = [e.values["entry_ref"] for e in read_rows(demo, SOURCES_BY_NAME["bank_entries"])]
     assert len(refs) == len(set(refs))
 

@@ -8,7 +8,9 @@ payment_allocations as (
 
 bank_entries as (
 
+    {#- only payments received date an allocation: never a debit or a reversal -#}
     select * from {{ ref('stg_bank__entries') }}
+    where is_payment
 
 ),
 

@@ -26,6 +26,14 @@ final as (
         currency,
         credit_debit,
         case when credit_debit = 'CRDT' then true else false end as is_credit,
+        {#- rows loaded before the columns existed were booked, non-reversal entries -#}
+        coalesce(is_reversal, false) as is_reversal,
+        case
+            when credit_debit = 'CRDT' and not coalesce(is_reversal, false) then true
+            else false
+        end as is_payment,
+        coalesce(entry_status, 'BOOK') as entry_status,
+        bank_transaction_code,
         counterparty_name,
         counterparty_iban,
         remittance_info,
