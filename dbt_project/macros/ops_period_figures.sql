@@ -14,10 +14,12 @@
 
 {#- DuckDB (the default warehouse): one window over each group's moves in month order, with one
     probe row per period placed at the period's last month whose frame reaches back to its
-    first month (a frame bound per row: frame_reach = last_number - first_number; a move's own
-    row reaches 0, only the probes' frames are read); each move is read once per group instead
-    of once per period containing it. Probes carry no duration and no case, so they count for
-    nothing. -#}
+    first month (a frame bound per row: frame_reach = last_number - first_number); each move is
+    read once per group instead of once per period containing it. Probes carry no duration and
+    no case, so they count for nothing. Only the probes' frames are read, so a move's own row
+    gets an empty frame (it ends one month before it starts: frame_end 1 preceding): otherwise
+    every move would compute the percentiles of its whole month for nothing, most of the
+    model's time. -#}
 {% macro default__ops_period_figures(cells, periods, keys) -%}
     {%- set key_list = keys | join(', ') -%}
     select *
@@ -39,7 +41,8 @@
                 duration_days,
                 duration_seconds,
                 cast(null as bigint) as first_number,
-                cast(0 as bigint) as frame_reach
+                cast(0 as bigint) as frame_reach,
+                cast(1 as bigint) as frame_end
             from {{ cells }}
             union all
             select
@@ -51,14 +54,15 @@
                 cast(null as double) as duration_days,
                 cast(null as bigint) as duration_seconds,
                 period_list.first_number,
-                period_list.last_number - period_list.first_number as frame_reach
+                period_list.last_number - period_list.first_number as frame_reach,
+                cast(0 as bigint) as frame_end
             from (select distinct {{ key_list }} from {{ cells }}) as cell_keys
             cross join {{ periods }} as period_list
         ) as probed
         window period_frame as (
             partition by {{ key_list }}
             order by month_number
-            range between frame_reach preceding and current row
+            range between frame_reach preceding and frame_end preceding
         )
     ) as figures
     where first_number is not null and moves > 0

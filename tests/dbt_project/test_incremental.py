@@ -152,12 +152,12 @@ def test_a_record_that_leaves_the_timeline_is_removed_by_the_daily_build(tmp_pat
         assert [r for (r,) in con.execute(timeline).fetchall()] == ["E1", "E2"]
 
 
-# Late files for the waterfall's restatement window, loaded after a first build as of 03-30:
+# Late files for the receivables' restatement window, loaded after a first build as of 03-30:
 # a correction to the oldest invoice (issued 2025-10-15), a payment to it dated back in
 # December, INV-2 re-issued in March (its January and February rows must go), allocation A1
-# moved from INV-1 to INV-3 (only A1's earlier version names INV-1), and the USD rate of 02-27
+# moved from INV-1 to INV-3 (only A1's earlier version names INV-1), the USD rate of 02-27
 # corrected (it converts the 02-28 snapshot of INV-4, which no file touches, and nothing else:
-# the 03-02 rate takes over).
+# the 03-02 rate takes over), and debtor D2 renamed (every row of its invoices names it).
 # fmt: off
 LATE_FILES: dict[str, dict[str, list[dict[str, str]]]] = {
     "erp/invoices_2026-04-02T0200.csv": {"erp_invoices": [
@@ -174,6 +174,10 @@ LATE_FILES: dict[str, dict[str, list[dict[str, str]]]] = {
         {"allocation_id": "A1", "payment_ref": "B1", "invoice_id": "INV-3",
          "amount": "400.00", "allocated_at": "2026-02-16 11:00:00"},
     ]},
+    "erp/customers_2026-04-02T0200.csv": {"erp_customers": [
+        {"debtor_id": "D2", "name": "Bob Smith Ltd", "segment": "B2C", "country": "US",
+         "timezone": "America/New_York", "currency": "USD", "updated_at": "2026-04-01 10:00:00"},
+    ]},
     "fx/fx_rates_2026-04-02T1800.csv": {"fx_rates": [
         {"rate_date": "2026-02-27", "currency": "USD", "rate_to_reporting": "0.8800000000"},
     ]},
@@ -181,14 +185,24 @@ LATE_FILES: dict[str, dict[str, list[dict[str, str]]]] = {
 # fmt: on
 
 
-def test_the_daily_waterfall_restates_late_corrections_as_a_full_build_would(
+RECEIVABLES = (
+    "fct_ar_balance_periods",
+    "fct_ar_ageing",
+    "fct_ar_ageing_by_invoice_date",
+    "fct_ar_movements",
+)
+
+
+def test_the_daily_receivables_restate_late_corrections_as_a_full_build_would(
     tmp_path: Path,
 ) -> None:
-    """marts.fct_ar_movements, built as of 03-30 and then, after the late files, incrementally
-    as of 04-03, equals a warehouse built from the same raw rows in one go: each touched
-    invoice restated over all its periods, the rate's window over its currency's periods,
-    the rows that no longer exist (INV-2 before March, the 03-30 snapshot) withdrawn."""
-    select = ["--select", "+fct_ar_movements"]
+    """The incremental receivables marts (balance periods, the two ageings, the waterfall),
+    built as of 03-30 and then, after the late files, incrementally as of 04-03, equal a
+    warehouse built from the same raw rows in one go: each touched invoice restated over all
+    its periods and snapshots, the rate's window over its currency's snapshots, the new as_of
+    snapshot written, the rows that no longer exist (INV-2 before March, the 03-30 snapshot)
+    withdrawn."""
+    select = ["--select", "+fct_ar_movements", "+fct_ar_ageing_by_invoice_date"]
     warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
     for warehouse in warehouses.values():
         build_raw_warehouse(warehouse, RAW_FILES)
@@ -196,12 +210,16 @@ def test_the_daily_waterfall_restates_late_corrections_as_a_full_build_would(
     first = ["run", *select, "--vars", fixture_vars(as_of="2026-03-30")]
     assert run_dbt(first, daily, tmp_path / "first").returncode == 0
     with duckdb.connect(str(daily)) as con:
-        before = con.execute(
-            "select count(*) filter (where invoice_id = 'INV-2' and snapshot_date < '2026-03-01'),"
-            " count(*) filter (where snapshot_date = '2026-03-30')"
-            " from marts.fct_ar_movements"
-        ).fetchone()
-        assert before[0] > 0 and before[1] > 0  # rows the late files must withdraw
+        for model in ("fct_ar_ageing", "fct_ar_ageing_by_invoice_date", "fct_ar_movements"):
+            before = con.execute(
+                "select count(*) filter (where invoice_id = 'INV-2'"
+                " and snapshot_date < '2026-03-01'),"
+                " count(*) filter (where snapshot_date = '2026-03-30')"
+                f" from marts.{model}"
+            ).fetchone()
+            assert before[0] > 0 and before[1] > 0, model  # rows the late files must withdraw
+        periods = "select count(*) from marts.fct_ar_balance_periods where invoice_id = 'INV-2'"
+        assert con.execute(periods).fetchone()[0] > 0
     for warehouse in warehouses.values():
         with duckdb.connect(str(warehouse)) as con:
             for source_file, files in LATE_FILES.items():
@@ -214,12 +232,18 @@ def test_the_daily_waterfall_restates_late_corrections_as_a_full_build_would(
     with duckdb.connect(str(daily)) as con:
         con.execute(f"attach '{warehouses['once']}' as once (read_only)")
         assert differences(con, "daily", "once") == {}
-        assert (
-            con.execute(
-                "select count(*) from marts.fct_ar_movements where loaded_at is null"
-            ).fetchone()[0]
-            == 0
+        for model in RECEIVABLES:
+            withdrawn = f"select count(*) from marts.{model} where loaded_at is null"
+            assert con.execute(withdrawn).fetchone()[0] == 0, model
+        # The daily build did restate: the renamed debtor and the new as_of snapshot.
+        renamed = (
+            "select count(*) filter (where debtor_name = 'Bob Smith'), count(*)"
+            " from marts.fct_ar_ageing where debtor_id = 'D2'"
         )
+        old_name, rows = con.execute(renamed).fetchone()
+        assert old_name == 0 and rows > 0
+        latest = "select max(snapshot_date) from marts.fct_ar_ageing_by_invoice_date"
+        assert con.execute(latest).fetchone()[0] == date(2026, 4, 3)
 
 
 def test_late_corrections_restate_case_days_and_agent_days_as_a_full_build_would(

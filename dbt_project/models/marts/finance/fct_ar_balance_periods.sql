@@ -15,7 +15,26 @@
 
     in the invoice currency. The balance at a date d is the row with
     valid_from ≤ d and (valid_to is null or d < valid_to); before the issue date there is none.
-    Movements dated after the build's as-of date are kept (readers pick their dates). -#}
+    Movements dated after the build's as-of date are kept (readers pick their dates).
+
+    Incremental by invoice (delete+insert of all of an invoice's periods): a daily build
+    recomputes, from the full history of its inputs, every invoice a file loaded since the
+    latest `loaded_at` it holds touches (invoices_touched_since_last_build: the invoice, a
+    credit note or allocation referring to it in any version, the bank entry dating a
+    payment, its customer). Nothing else can change a period: balances are in the invoice
+    currency (no FX) and do not depend on the as-of date. An invoice of that scope that yields
+    no period any more (now a credit note) is withdrawn: the batch carries its held rows with a
+    null `loaded_at`, and the post-hook deletes them (remove_withdrawn_rows). -#}
+-- depends_on: {{ source('raw', 'erp_invoices') }}, {{ source('raw', 'erp_payment_allocations') }}
+-- depends_on: {{ ref('stg_erp__payment_allocations') }}, {{ ref('stg_bank__entries') }}
+-- depends_on: {{ ref('stg_fx__rates') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='invoice_id',
+    on_schema_change='fail',
+    post_hook="{{ remove_withdrawn_rows() }}"
+) }}
 with
 
 invoices as (
@@ -36,6 +55,15 @@ payment_allocations as (
 
 ),
 
+{%- if is_incremental() %}
+
+restated_invoices as (
+
+    {{ invoices_touched_since_last_build() }}
+
+),
+{%- endif %}
+
 invoice_documents as (
 
     select
@@ -43,7 +71,11 @@ invoice_documents as (
         issue_date,
         document_amount as invoice_amount
     from invoices
-    where document_type = 'invoice'
+    where
+        document_type = 'invoice'
+    {% if is_incremental() -%}
+        and invoice_id in (select restated_invoices.invoice_id from restated_invoices)
+    {%- endif %}
 
 ),
 
@@ -159,7 +191,8 @@ final as (
         cast(balances.invoice_amount as decimal(18, 2)) as invoice_amount,
         cast(balances.allocated_amount_to_date as decimal(18, 2)) as allocated_amount_to_date,
         cast(balances.credited_amount_to_date as decimal(18, 2)) as credited_amount_to_date,
-        case when balances.valid_to is null then true else false end as is_latest_period
+        case when balances.valid_to is null then true else false end as is_latest_period,
+        {{ ar_inputs_loaded_at() }} as loaded_at
     from balances
     inner join invoices
         on balances.invoice_id = invoices.invoice_id
@@ -168,4 +201,23 @@ final as (
 
 )
 
+{%- if is_incremental() %},
+
+-- Held rows of a restated invoice that no longer has any period: withdrawn.
+withdrawn as (
+
+    select held_rows.* replace (cast(null as {{ dbt.type_timestamp() }}) as loaded_at)
+    from {{ this }} as held_rows
+    where
+        held_rows.invoice_id in (select restated_invoices.invoice_id from restated_invoices)
+        and held_rows.invoice_id not in (select final.invoice_id from final)
+
+)
+
 select * from final
+union all
+select * from withdrawn
+{%- else %}
+
+select * from final
+{%- endif %}

@@ -17,7 +17,9 @@
 
     Incremental (delete+insert by snapshot_date and invoice_id). `loaded_at` is the latest
     `_loaded_at` of the staging inputs when a row was written: the mark up to which the model
-    has taken new files in. A daily build recomputes, from the full history of its inputs:
+    has taken new files in. A daily build recomputes, from the full history of its inputs (the
+    touched invoices and the FX windows are the macros of ar_restatements.sql, shared with
+    fct_ar_balance_periods and the ageing marts):
     - whole periods that are new or start elsewhere than the ones held: the as_of period
       (as_of moves every day; when a month closes, its month end replaces the previous as_of
       snapshot) and, should an earlier invoice arrive, the first held period;
@@ -37,6 +39,7 @@
     the batch carries them with a null `loaded_at`, and the post-hook deletes them
     (macro remove_withdrawn_rows). -#}
 -- depends_on: {{ source('raw', 'erp_invoices') }}, {{ source('raw', 'erp_payment_allocations') }}
+-- depends_on: {{ ref('stg_erp__payment_allocations') }}, {{ ref('stg_bank__entries') }}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
@@ -94,33 +97,10 @@ snapshot_dates as (
 
 ),
 
-allocation_versions as (
-
-    select * from {{ ref('stg_erp__payment_allocations') }}
-
-),
-
-bank_entries as (
-
-    select * from {{ ref('stg_bank__entries') }}
-
-),
-
 -- The latest load time of the inputs: every row written now carries it as loaded_at.
 inputs_loaded as (
 
-    select cast(max(loaded_at) as {{ dbt.type_timestamp() }}) as loaded_at
-    from (
-        select max(_loaded_at) as loaded_at from invoices
-        union all
-        select max(_loaded_at) as loaded_at from customers
-        union all
-        select max(_loaded_at) as loaded_at from allocation_versions
-        union all
-        select max(_loaded_at) as loaded_at from bank_entries
-        union all
-        select max(_loaded_at) as loaded_at from fx_rates
-    ) as inputs
+    select {{ ar_inputs_loaded_at() }} as loaded_at
 
 ),
 
@@ -158,20 +138,7 @@ payment_date_rates as (
 
 {%- if is_incremental() %}
 
--- Every raw version of a document or an allocation: where a corrected one referred before.
-raw_documents as (
-
-    select * from {{ source('raw', 'erp_invoices') }}
-
-),
-
-raw_allocations as (
-
-    select * from {{ source('raw', 'erp_payment_allocations') }}
-
-),
-
--- What this build restates (see the header). The mark: the latest loaded_at held.
+-- What this build restates (see the header; macros in ar_restatements.sql).
 held as (
 
     select
@@ -180,14 +147,6 @@ held as (
         invoice_id,
         loaded_at
     from {{ this }}
-
-),
-
-last_build as (
-
-    select
-        coalesce(max(loaded_at), cast('1900-01-01' as {{ dbt.type_timestamp() }})) as loaded_at
-    from held
 
 ),
 
@@ -200,27 +159,9 @@ held_periods as (
 
 ),
 
-rate_windows as (
-
-    select
-        currency,
-        rate_date as valid_from,
-        lead(rate_date) over (partition by currency order by rate_date) as valid_to,
-        _loaded_at
-    from fx_rates
-    where currency <> {{ reporting_currency() }}
-
-),
-
 changed_rate_windows as (
 
-    select
-        rate_windows.currency,
-        rate_windows.valid_from,
-        coalesce(rate_windows.valid_to, cast('9999-12-31' as date)) as valid_to
-    from rate_windows
-    cross join last_build
-    where rate_windows._loaded_at > last_build.loaded_at
+    {{ fx_rate_windows_loaded_since_last_build() }}
 
 ),
 
@@ -269,67 +210,9 @@ restated_from as (
 
 ),
 
-changed_documents as (
-
-    select invoices.*
-    from invoices
-    cross join last_build
-    where invoices._loaded_at > last_build.loaded_at
-
-),
-
-changed_allocations as (
-
-    select allocation_versions.*
-    from allocation_versions
-    cross join last_build
-    where allocation_versions._loaded_at > last_build.loaded_at
-
-),
-
 restated_invoices as (
 
-    select invoice_id from changed_documents
-
-    union
-
-    select reference_invoice_id from changed_documents
-
-    union
-
-    select raw_documents.reference_invoice_id
-    from raw_documents
-    inner join changed_documents
-        on raw_documents.invoice_id = changed_documents.invoice_id
-
-    union
-
-    select invoice_id from changed_allocations
-
-    union
-
-    select raw_allocations.invoice_id
-    from raw_allocations
-    inner join changed_allocations
-        on raw_allocations.allocation_id = changed_allocations.allocation_id
-
-    union
-
-    select payment_allocations.invoice_id
-    from payment_allocations
-    inner join bank_entries
-        on payment_allocations.payment_ref = bank_entries.entry_ref
-    cross join last_build
-    where bank_entries._loaded_at > last_build.loaded_at
-
-    union
-
-    select invoices.invoice_id
-    from invoices
-    inner join customers
-        on invoices.debtor_id = customers.debtor_id
-    cross join last_build
-    where customers._loaded_at > last_build.loaded_at
+    {{ invoices_touched_since_last_build() }}
 
     union
 

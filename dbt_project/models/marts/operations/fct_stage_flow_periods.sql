@@ -8,7 +8,12 @@
     fct_case_stage_durations (closed periods are not stays, so a reopening closed -> stage is
     not a move): duration = (left_at - entered_at) in seconds / 86400, as fct_stage_transitions.
     Percentiles do not add up across months or cells, so each row is computed on its own moves
-    (macro ops_period_figures). -#}
+    (macro ops_period_figures).
+
+    A table rebuilt whole by every build, not incremental: a move is filed under its case's
+    current segment, strategy and owner team, so a daily file (a reassignment, a new strategy)
+    re-files moves of every month, and a percentile cannot be updated, only recomputed over
+    each period's moves. Its cost is one windowed pass over the moves (ops_period_figures). -#}
 with
 
 stays as (
