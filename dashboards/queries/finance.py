@@ -90,9 +90,10 @@ class ArWaterfall:
 
 
 MIN_COHORT_CASES = 3
-"""A placement cohort's recovery curve is drawn from this many cases: a smaller cohort's rate
-moves with a single payment and its age (one old case) would stretch the months-on-book axis
-(the one home of the rule; `RecoveryRates.charted_curves` applies it)."""
+"""A placement cohort's recovery curve is drawn from this many cases, and a month's liquidation
+rate from this many cases placed in the cohorts behind it: a rate on fewer moves with a single
+payment, and an old lone case would stretch the axes (the one home of the rule;
+`RecoveryRates.charted_curves` and `charted_liquidation` apply it)."""
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,13 @@ class RecoveryRates:
         small = sizes[sizes["cases_count"] < MIN_COHORT_CASES]
         shown = ~self.curves["placement_month"].isin(small["placement_month"])
         return self.curves[shown].reset_index(drop=True), small.reset_index(drop=True)
+
+    def charted_liquidation(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The calendar months whose cohorts hold at least MIN_COHORT_CASES cases, and the
+        months left out (calendar_month, cases_count), oldest first."""
+        small = self.liquidation["cases_count"] < MIN_COHORT_CASES
+        left_out = self.liquidation.loc[small, ["calendar_month", "cases_count"]]
+        return self.liquidation[~small].reset_index(drop=True), left_out.reset_index(drop=True)
 
 
 def snapshot_dates(warehouse: Path | str) -> list[dt.date]:

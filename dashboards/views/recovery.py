@@ -199,6 +199,26 @@ def _curves(rates: queries.RecoveryRates, cohort: dt.date | None) -> None:
         st.caption(_left_out_caption(small))
 
 
+def _liquidation(rates: queries.RecoveryRates) -> None:
+    """The liquidation rate of the months whose cohorts hold enough cases, and a caption
+    naming the months left out."""
+    shown, small = rates.charted_liquidation()
+    if shown.empty:
+        st.info(
+            f"No month here has {queries.MIN_COHORT_CASES} placed cases or more behind it: no "
+            "liquidation rate is drawn."
+        )
+    else:
+        st.plotly_chart(charts.liquidation_chart(shown), key="liquidation_chart")
+    if not small.empty:
+        months = [_month(month) for month in small["calendar_month"]]
+        span = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
+        st.caption(
+            f"{ui.format_count(len(months))} months ({span}) are left out of the liquidation "
+            f"chart: the cohorts behind each held fewer than {queries.MIN_COHORT_CASES} cases."
+        )
+
+
 def _render(warehouse: str, version: int) -> None:
     months = _cohort_months(warehouse, version)
     if not months:
@@ -226,7 +246,7 @@ def _render(warehouse: str, version: int) -> None:
     with curve_col:
         _curves(rates, cohort)
     with liquidation_col:
-        st.plotly_chart(charts.liquidation_chart(rates.liquidation), key="liquidation_chart")
+        _liquidation(rates)
     st.subheader("Cohorts to date")
     blocks.table(
         latest,
@@ -243,7 +263,8 @@ ui.page(
     "were opened), by months on book; payments count from the opening date, capped at the "
     "placed amount. Liquidation rate = collected in the month ÷ open placed balance at its "
     "start. Amounts in the currency chosen in the sidebar; the latest month is partial. A "
-    f"curve is drawn for a cohort of {queries.MIN_COHORT_CASES} cases or more.",
+    f"curve is drawn for a cohort of {queries.MIN_COHORT_CASES} cases or more, a month's "
+    f"liquidation rate when its cohorts hold {queries.MIN_COHORT_CASES} cases or more.",
     _render,
     section="Finance",
     amounts=True,

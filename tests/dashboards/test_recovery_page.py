@@ -46,7 +46,7 @@ select calendar_month, round(cast(sum(collected_in_month_rc) as double)
 from marts.fct_recovery_cases
 where placement_month between ? and ? and (? = 'all' or segment = ?)
     and (? = 'all' or strategy = ?)
-group by 1 order by 1
+group by 1 having count(distinct case_id) >= ? order by 1
 """
 
 
@@ -92,7 +92,9 @@ def test_the_curves_and_liquidation_are_the_recovery_marts(
     )
     assert curves_shown(page) == pytest.approx(curves_expected(cohort_rows))
     liquidation = sample_build.query(
-        "select liquidation_rate from marts.fct_recovery_liquidation order by calendar_month"
+        "select liquidation_rate from marts.fct_recovery_liquidation where cases_count >= ?"
+        " order by calendar_month",
+        [queries.MIN_COHORT_CASES],
     )
     assert liquidation_shown(page) == pytest.approx([row[0] for row in liquidation])
     (cases,) = sample_build.query("select count(distinct case_id) from marts.fct_recovery_cases")[0]
@@ -119,7 +121,7 @@ def test_a_strategy_and_a_cohort_range_change_the_figures_to_the_mart_sums(
     assert curves_shown(page) == pytest.approx(expected)
     assert curves_shown(page) != before
     assert {cohort for cohort, _ in expected} < {cohort for cohort, _ in before}
-    liquidation = sample_build.query(NARROWED_LIQUIDATION, parameters)
+    liquidation = sample_build.query(NARROWED_LIQUIDATION, [*parameters, queries.MIN_COHORT_CASES])
     assert liquidation_shown(page) == pytest.approx([row[1] for row in liquidation])
 
 
@@ -290,3 +292,22 @@ def test_cohorts_too_small_for_a_curve_are_left_out_and_named(
         0
     ]
     assert metrics(page)["Cases placed"] == str(placed)  # the figures still count them
+
+
+def test_months_with_too_few_cases_behind_them_are_left_out_of_the_liquidation_chart(
+    page: AppTest, sample_build: SampleBuild
+) -> None:
+    months = sample_build.query(
+        "select calendar_month, cases_count from marts.fct_recovery_liquidation order by 1"
+    )
+    small = [month for month, cases in months if cases < queries.MIN_COHORT_CASES]
+    large = [month for month, cases in months if cases >= queries.MIN_COHORT_CASES]
+    assert small and large  # the sample's lone 2021 case runs alone for years
+
+    assert not page.exception
+    drawn = [dt.date.fromisoformat(str(x)[:10]) for x in traces(page, "liquidation_chart")[0]["x"]]
+    assert drawn == large
+    caption = next(c.value for c in page.caption if "left out of the liquidation" in c.value)
+    assert caption.startswith(
+        f"{len(small)} months ({small[0]:%Y-%m} to {small[-1]:%Y-%m}) are left out"
+    )
