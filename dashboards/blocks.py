@@ -221,6 +221,16 @@ def case_table(
     case_drill(warehouse, version, cases)
 
 
+def debtor_cases(warehouse: str, version: int, debtor: str, *, key: str) -> None:
+    """The collection cases of `debtor` (a click opens one's timeline), or why there are none."""
+    st.subheader(f"Cases of debtor {debtor}")
+    cases = ui.query(queries.debtor_cases, warehouse, version, debtor)
+    if cases.empty:
+        st.info(f"Debtor {debtor} has no collection case: none of their debts was placed.")
+        return
+    case_table(warehouse, version, cases, key=key, file_name=f"debtor_{debtor}_cases.csv")
+
+
 def case_drill(warehouse: str, version: int, case_ids: Sequence[str]) -> None:
     """'Open a case' among `case_ids` (URL parameter `case`), then its timeline."""
     case_id = ui.choice(

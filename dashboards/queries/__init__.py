@@ -38,6 +38,7 @@ from dashboards.queries.core import (
 )
 from dashboards.queries.finance import (
     AGEING_BUCKETS,
+    EXPOSURE_RANKINGS,
     MIN_COHORT_CASES,
     PERIOD_MONTHS,
     WATERFALL_STEPS,
@@ -54,6 +55,8 @@ from dashboards.queries.finance import (
     cash_expected_by_agent,
     cash_expected_promises,
     debtor_cases,
+    debtor_exposure,
+    debtor_exposure_kpis,
     display_currencies,
     dso_months,
     recovery_cohort_cases,
@@ -100,6 +103,7 @@ __all__ = [
     "KEPT_RATE_DIMENSIONS",
     "MIN_CONTACTS_FOR_RATE",
     "MIN_COHORT_CASES",
+    "EXPOSURE_RANKINGS",
     "PERIOD_MONTHS",
     "SEGMENTS",
     "SQL_DIR",
@@ -141,6 +145,8 @@ __all__ = [
     "cash_expected_by_agent",
     "cash_expected_promises",
     "debtor_cases",
+    "debtor_exposure",
+    "debtor_exposure_kpis",
     "display_currencies",
     "dso_months",
     "flow_months",

@@ -1,5 +1,5 @@
 """Finance pages' queries: ledger ageing, DSO and CEI, the ageing waterfall, recovery curves,
-expected cash, and the display currencies the amount pages offer."""
+expected cash, debtors' credit exposure, and the display currencies the amount pages offer."""
 
 from __future__ import annotations
 
@@ -300,6 +300,29 @@ def cash_expected_promises(warehouse: Path | str, segment: str, agent_id: str) -
     """The pending promises behind the expected cash, soonest due first."""
     _check_choice("segment", segment, SEGMENTS)
     return _frame(warehouse, "cash_expected_promises", (segment, segment, agent_id, agent_id))
+
+
+EXPOSURE_RANKINGS: tuple[str, ...] = ("open", "days_beyond_terms", "change", "limit_used")
+"""How the top debtors can be ranked (largest first): open AR, days beyond terms, change of
+open AR since the last month end, share of the credit limit used."""
+
+
+def debtor_exposure(
+    warehouse: Path | str, segment: str, ranking: str, limit: int | None = None
+) -> pd.DataFrame:
+    """The debtors of `marts.fct_debtor_exposure` with something open now or at the last month
+    end, largest `ranking` first; at most `limit`."""
+    _check_choice("segment", segment, SEGMENTS)
+    _check_choice("ranking", ranking, EXPOSURE_RANKINGS)
+    _check_limit(limit)
+    return _frame(warehouse, "debtor_exposure", (segment, segment, ranking, limit))
+
+
+def debtor_exposure_kpis(warehouse: Path | str, segment: str) -> pd.DataFrame:
+    """One row: debtors with open items, open, overdue, disputed and promised AR, debtors over
+    their limit and with a limit, over `segment` ('all': any)."""
+    _check_choice("segment", segment, SEGMENTS)
+    return _frame(warehouse, "debtor_exposure_kpis", (segment, segment))
 
 
 def display_currencies(warehouse: Path | str) -> list[DisplayCurrency]:

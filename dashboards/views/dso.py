@@ -174,18 +174,7 @@ def _open_items(warehouse: str, version: int, row: pd.Series, segment: str) -> N
         key=DEBTOR_KEY,
     )
     if debtor is not None:
-        _debtor_cases(warehouse, version, debtor)
-
-
-def _debtor_cases(warehouse: str, version: int, debtor: str) -> None:
-    st.subheader(f"Cases of debtor {debtor}")
-    cases = ui.query(queries.debtor_cases, warehouse, version, debtor)
-    if cases.empty:
-        st.info(f"Debtor {debtor} has no collection case: none of their debts was placed.")
-        return
-    blocks.case_table(
-        warehouse, version, cases, key=CASES_KEY, file_name=f"debtor_{debtor}_cases.csv"
-    )
+        blocks.debtor_cases(warehouse, version, debtor, key=CASES_KEY)
 
 
 def _render(warehouse: str, version: int) -> None:

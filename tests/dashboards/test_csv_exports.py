@@ -27,6 +27,7 @@ PAGES = [
     "waterfall",
     "recovery",
     "cash",
+    "debtors",
     "stuck",
     "flow",
     "agents",

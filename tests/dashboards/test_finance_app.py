@@ -15,6 +15,7 @@ from tests.dashboards.apptest_support import TIMEOUT, VIEWS
         ("waterfall.py", "Ageing waterfall"),
         ("recovery.py", "Recovery curves"),
         ("cash.py", "Expected cash"),
+        ("debtors.py", "Top debtors"),
     ],
 )
 def test_the_app_opens_each_finance_page(
