@@ -13,6 +13,7 @@ import streamlit as st
 
 from amicable.case_file import CaseFile, export_case_file
 from dashboards import queries, ui
+from dashboards.excel import to_xlsx
 
 FIRST_MONTH_KEY = "from"
 LAST_MONTH_KEY = "to"
@@ -68,6 +69,30 @@ def _csv_of(rows: Callable[[], pd.DataFrame]) -> Callable[[], str]:
     return build
 
 
+def excel_button(data: pd.DataFrame | Callable[[], pd.DataFrame], file_name: str, key: str) -> None:
+    """An Excel download of the same rows as the CSV button beside it (`dashboards.excel`:
+    sheet `data`, and `about` naming the page, its filters and the currency), made only when
+    the button is clicked; named like the CSV (`breaches.csv` → `breaches.xlsx`)."""
+    currency = ui.display_currency()
+    if currency is not None:
+        file_name = currency.file_name(file_name)
+    stem = file_name.removesuffix(".csv")
+    about = ui.export_about()  # read now: a deferred download runs outside the page run
+
+    def build() -> bytes:
+        return to_xlsx(data if isinstance(data, pd.DataFrame) else data(), about)
+
+    st.download_button(
+        "Download Excel",
+        data=build,
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        on_click="ignore",
+        key=key,
+        icon=":material/table_view:",
+    )
+
+
 def table(
     frame: pd.DataFrame,
     *,
@@ -80,8 +105,8 @@ def table(
     code_labels: dict[str, dict[str, str]] | None = None,
 ) -> None:
     """A table (the columns of `column_config`, in its order, when given; at most
-    `display_limit` rows shown) with its CSV export of every row: `frame`'s, or when `frame`
-    holds only the rows shown, those of `every_row()`, read when the button is clicked
+    `display_limit` rows shown) with its CSV and Excel exports of every row: `frame`'s, or
+    when `frame` holds only the rows shown, those of `every_row()`, read when a button is clicked
     (`ui.deferred`). With `on_select`, a click on a row calls it (see `drill_to`). The codes of
     `CODE_COLUMNS` read in words (`code_labels[column]` where a page names them)."""
     shown = frame if display_limit is None else frame.head(display_limit)
@@ -96,7 +121,9 @@ def table(
         on_select=on_select or "ignore",
         selection_mode="single-row",
     )
-    csv_button(frame if every_row is None else every_row, file_name, key=f"{key}_csv")
+    rows = frame if every_row is None else every_row
+    csv_button(rows, file_name, key=f"{key}_csv")
+    excel_button(rows, file_name, key=f"{key}_xlsx")
 
 
 # Words for the parts of column names that are abbreviations (`default_columns`).

@@ -286,6 +286,19 @@ def format_count(count: int) -> str:
     return f"{count:,}"
 
 
+def export_about() -> list[tuple[str, str]]:
+    """What an export of this page run holds, for its `about` sheet: the page, each filter of
+    its address, and the currency of its amounts."""
+    about = [("Page", str(st.session_state.get(_PAGE_STATE) or ""))]
+    about += [(f"Filter {key}", str(st.query_params[key])) for key in st.query_params]
+    currency = display_currency()
+    about.append(
+        ("Amounts", currency.note() if currency else "As built, in the reporting currency.")
+    )
+    about.append(("Timestamps", "UTC"))
+    return about
+
+
 def to_csv(frame: pd.DataFrame) -> str:
     """CSV export of a table: header row, ISO dates and timestamps (a timestamp keeps its time
     of day, `2026-08-31 06:59:10`; a column of dates only stays `2026-08-31`), no index, and

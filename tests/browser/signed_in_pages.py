@@ -301,7 +301,8 @@ def exported(page, name_start: str) -> pd.DataFrame:
             button.click()
         download = download_info.value
         names.append(download.suggested_filename)
-        if download.suggested_filename.startswith(name_start):
+        name = download.suggested_filename
+        if name.startswith(name_start) and name.endswith(".csv"):  # not its Excel twin
             return pd.read_csv(io.BytesIO(Path(download.path()).read_bytes()))
     raise AssertionError(f"no CSV export named {name_start}*: {names}")
 

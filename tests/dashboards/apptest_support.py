@@ -137,12 +137,15 @@ class Downloads:
     def is_deferred(self, page: AppTest, key: str) -> bool:
         return bool(page.download_button(key=key).proto.deferred_file_id)
 
-    def csv(self, page: AppTest, key: str) -> pd.DataFrame:
-        """The CSV of download button `key` as text columns (empty cells as '')."""
+    def data(self, page: AppTest, key: str) -> Any:
+        """What download button `key` would send (its deferred callable called)."""
         button = page.download_button(key=key).proto
         data = self._deferred[button.deferred_file_id]() if button.deferred_file_id else None
-        if data is None:
-            data = self._files[button.url]
+        return self._files[button.url] if data is None else data
+
+    def csv(self, page: AppTest, key: str) -> pd.DataFrame:
+        """The CSV of download button `key` as text columns (empty cells as '')."""
+        data = self.data(page, key)
         text = data.decode("utf-8") if isinstance(data, bytes) else data
         return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
 

@@ -83,7 +83,10 @@ def test_empty_bucket_lists_no_invoice(page: AppTest) -> None:
     assert not page.exception
     assert "0 open items" in page.caption[-1].value
     assert len(page.dataframe) == 1  # the bucket table only, no drill table
-    assert [button.key for button in page.download_button] == ["ageing_buckets_csv"]
+    assert [button.key for button in page.download_button] == [
+        "ageing_buckets_csv",
+        "ageing_buckets_xlsx",
+    ]
 
 
 def test_clicking_a_bar_chooses_that_bucket(page: AppTest) -> None:

@@ -271,7 +271,7 @@ def test_finance_reads_the_waterfall_and_recovery_pages_with_debtor_names_masked
         exported = [
             downloads.csv(page, button.key)
             for button in page.download_button
-            if "debtor_name" in downloads.csv(page, button.key)
+            if button.key.endswith("_csv") and "debtor_name" in downloads.csv(page, button.key)
         ]
         assert len(exported) == len(with_names), "each of those tables exports to CSV"
         names[f"{viewer.role} csv"] = {
