@@ -1,0 +1,378 @@
+"""Apply a source mapping (`ingestion.mapping`) to a foreign export and write the contract file
+into the landing zone (`amicable import`).
+
+The export (CSV, or a sheet of an `.xlsx` file read by polars on the calamine engine) is read as
+text; each contract column is computed with polars expressions; a row that a conversion cannot
+handle (a date not in the mapping's format, a number with other separators, a value the value
+map does not list) or that breaks the contract (`ingestion.validate`) is rejected with the
+field and the reason. Rows in = rows skipped by the mapping + rows out + rows rejected (+ rows
+folded into one per key when the mapping asks for `distinct`). Rejected rows are written, with
+every source column, to `<landing>/_rejected/` (outside the sources the build reads).
+
+The output file carries its extraction time in its name, as the landing zone requires
+(`ingestion.landing`): by default the export's modification time (UTC, to the minute), so
+importing the same export twice writes the same file, and the build loads it once.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+
+from ingestion.contracts import SOURCES, SourceTable
+from ingestion.landing import STAMP_FORMAT
+from ingestion.mapping import (
+    DATE_KINDS,
+    NUMBER_KINDS,
+    ColumnSpec,
+    DaysFrom,
+    LoadedMapping,
+)
+from ingestion.validate import validate
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
+EXCEL_DATE_TEXT = "%Y-%m-%d %H:%M:%S"  # how calamine writes a cell Excel stores as a date
+CONTRACT_FORMATS = {"date": "%Y-%m-%d", "timestamp": "%Y-%m-%dT%H:%M:%SZ"}
+OUTPUT_FORMATS = ("csv",)
+REJECTED_FOLDER = "_rejected"
+_TIME_DIRECTIVES = re.compile(r"%[HIMSTRcpf]")
+_NUMBER = {"amount": r"^\d+(\.\d{1,2})?$", "rate": r"^\d+(\.\d{1,10})?$"}
+_DECIMAL = {"amount": pl.Decimal(18, 2), "rate": pl.Decimal(24, 10)}
+
+
+class ImportFailed(Exception):
+    """The export cannot be read or the output cannot be written (one line)."""
+
+
+@dataclass(frozen=True)
+class Imported:
+    rows_in: int
+    skipped: int
+    folded: int  # rows merged into another row of the same key (`distinct`)
+    out: pl.DataFrame  # the contract's columns, as the file's text
+    rejected: pl.DataFrame  # _source_row, _field, _reason, then every source column
+
+    def reasons(self) -> list[tuple[str, str, int]]:
+        """(field, reason without the value, rows), most frequent first."""
+        if self.rejected.is_empty():
+            return []
+        counted = (
+            self.rejected.group_by("_field", pl.col("_reason").str.replace(r": .*$", ""))
+            .len()
+            .sort(["len", "_field"], descending=[True, False])
+        )
+        return [(r[0], r[1], r[2]) for r in counted.iter_rows()]
+
+
+@dataclass(frozen=True)
+class Export:
+    """The export's cells as text, with `_source_row` (its row in the file; the header's is 1
+    plus any lines skipped above it). `typed`: the Excel columns whose cells are all numbers
+    or all dates, written here as `1234.5` and `YYYY-MM-DD HH:MM:SS` whatever the sheet's
+    display format: the mapping's separators and date format apply to text only."""
+
+    frame: pl.DataFrame
+    typed: dict[str, str]
+
+
+_NUMERIC = (pl.Float32, pl.Float64, pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt32, pl.UInt64)
+
+
+def _excel_as_text(frame: pl.DataFrame) -> Export:
+    columns, typed = [], {}
+    for name, dtype in frame.schema.items():
+        col = pl.col(name)
+        if dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime):
+            typed[name] = "date"
+            col = col.cast(pl.Datetime("us")).dt.strftime(EXCEL_DATE_TEXT)
+        elif dtype in _NUMERIC:
+            typed[name] = "number"
+        columns.append(col.cast(pl.String).alias(name))
+    return Export(frame.select(columns), typed)
+
+
+def read_export(path: Path, loaded: LoadedMapping) -> Export:
+    """The export at `path`: a sheet of an Excel workbook (by its suffix) or a CSV file."""
+    read = loaded.mapping.read
+    try:
+        if path.suffix.lower() in EXCEL_SUFFIXES:
+            sheet = {"sheet_name": read.sheet} if read.sheet else {"sheet_id": 1}
+            export = _excel_as_text(
+                pl.read_excel(
+                    path,
+                    engine="calamine",
+                    infer_schema_length=None,  # every row: a late text cell makes a text column
+                    read_options={"header_row": read.skip_lines},
+                    **sheet,
+                )
+            )
+        else:
+            frame = pl.read_csv(
+                path,
+                infer_schema=False,
+                separator=read.delimiter,
+                encoding=read.encoding,
+                skip_rows=read.skip_lines,
+            )
+            export = Export(frame, {})
+    except FileNotFoundError:
+        raise ImportFailed(f"input {path}: no such file") from None
+    except Exception as exc:  # polars and calamine raise many kinds; the first line says why
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ImportFailed(f"input {path}: cannot read it ({detail})") from None
+    numbered = export.frame.with_row_index("_source_row", offset=read.skip_lines + 2)
+    return Export(numbered.with_columns(pl.col("_source_row").cast(pl.Int64)), export.typed)
+
+
+def _check_columns(loaded: LoadedMapping, columns: list[str]) -> None:
+    """Every source column the mapping reads is in the export (the error names its line)."""
+    known = set(columns)
+    shown = ", ".join(columns[:12]) + (", ..." if len(columns) > 12 else "")
+    used = [
+        (("columns", name, *key.split(".")), column)
+        for name, spec in loaded.mapping.columns.items()
+        for key, column in spec.source_columns()
+    ]
+    used += [(("skip", i, "column"), rule.column) for i, rule in enumerate(loaded.mapping.skip)]
+    for keys, column in used:
+        if column not in known:
+            raise loaded.error(
+                tuple(str(k) for k in keys),
+                f"unknown source column {column!r}; the export has: {shown}",
+            )
+
+
+def _text(name: str) -> pl.Expr:
+    """A source cell, trimmed; empty is null."""
+    col = pl.col(name).str.strip_chars()
+    return pl.when(col == "").then(None).otherwise(col)
+
+
+def _origin(spec: ColumnSpec, kind: str, extracted_at: datetime) -> pl.Expr:
+    if spec.column:
+        return _text(spec.column)
+    if spec.constant is not None:
+        return pl.lit(spec.constant, dtype=pl.String)
+    if spec.template:
+        pieces = []
+        for literal, name, _, _ in string.Formatter().parse(spec.template):
+            if literal:
+                pieces.append(pl.lit(literal))
+            if name:
+                pieces.append(_text(name))
+        return pl.concat_str(pieces)
+    fmt = CONTRACT_FORMATS.get(kind, CONTRACT_FORMATS["timestamp"])
+    return pl.lit(extracted_at.strftime(fmt))
+
+
+def _reason(text: str, value: pl.Expr) -> pl.Expr:
+    return pl.concat_str(pl.lit(text + ": "), value.fill_null(""))
+
+
+def _date_value(
+    spec: ColumnSpec, kind: str, value: pl.Expr, typed: dict[str, str]
+) -> tuple[pl.Expr, list[pl.Expr]]:
+    """A date or timestamp in the contract's format, from the mapping's format (or a cell Excel
+    stores as a date), plus the days of `add_days`; and the reasons it fails."""
+    formats = [spec.date_format] if spec.date_format else []
+    if typed.get(spec.column or "") == "date":
+        formats = [EXCEL_DATE_TEXT]
+    if not formats and spec.add_days is None:
+        return value, []  # already in the contract's format, or the contract rejects it
+    formats = formats or [CONTRACT_FORMATS[kind]]
+    parsed = pl.coalesce(
+        [
+            value.str.strptime(pl.Datetime("us"), fmt, strict=False)
+            if _TIME_DIRECTIVES.search(fmt)
+            else value.str.strptime(pl.Date, fmt, strict=False).cast(pl.Datetime("us"))
+            for fmt in formats
+        ]
+    )
+    shown = spec.date_format or CONTRACT_FORMATS[kind]
+    errors = [
+        pl.when(value.is_not_null() & parsed.is_null()).then(
+            _reason(f"not a date in the format {shown}", value)
+        )
+    ]
+    if isinstance(spec.add_days, DaysFrom):
+        terms = _text(spec.add_days.column)
+        if spec.add_days.map is not None:
+            table = {k: str(v) for k, v in spec.add_days.map.items()}
+            terms = terms.replace_strict(table, default=None, return_dtype=pl.String)
+        days = terms.cast(pl.Int64, strict=False)
+        errors.append(
+            pl.when(parsed.is_not_null() & days.is_null()).then(
+                _reason(
+                    f"no payment terms in days in {spec.add_days.column}",
+                    _text(spec.add_days.column),
+                )
+            )
+        )
+        parsed = parsed + pl.duration(days=days)
+    elif spec.add_days is not None:
+        parsed = parsed + pl.duration(days=spec.add_days)
+    return parsed.dt.strftime(CONTRACT_FORMATS[kind]), errors
+
+
+def _number_value(
+    spec: ColumnSpec, kind: str, value: pl.Expr, typed: dict[str, str]
+) -> tuple[pl.Expr, list[pl.Expr]]:
+    """A decimal with a dot and no thousands separator, written with the contract's places
+    (`100` → `100.00`); a value with other separators is rejected."""
+    plain = value
+    if typed.get(spec.column or "") == "number":
+        spec = spec.model_copy(update={"decimal": ".", "thousands": ""})
+    if spec.thousands:
+        plain = plain.str.replace_all(spec.thousands, "", literal=True)
+    if spec.decimal != ".":
+        plain = plain.str.replace(spec.decimal, ".", literal=True)
+    is_number = plain.str.contains(r"^-?\d+(\.\d+)?$")
+    separators = f"decimal {spec.decimal!r}" + (
+        f", thousands {spec.thousands!r}" if spec.thousands else ""
+    )
+    error = pl.when(value.is_not_null() & ~is_number).then(
+        _reason(f"not a number with {separators}", value)
+    )
+    canonical = pl.when(plain.str.contains(_NUMBER[kind])).then(
+        plain.cast(_DECIMAL[kind], strict=False).cast(pl.String)
+    )
+    return pl.coalesce(canonical, plain), [error]
+
+
+def _column(
+    spec: ColumnSpec, kind: str, extracted_at: datetime, typed: dict[str, str]
+) -> tuple[pl.Expr, list[pl.Expr]]:
+    value = _origin(spec, kind, extracted_at)
+    errors: list[pl.Expr] = []
+    if spec.map is not None:
+        mapped = value.replace_strict(spec.map, default=None, return_dtype=pl.String)
+        listed = ", ".join(spec.map)
+        errors.append(
+            pl.when(value.is_not_null() & ~value.is_in(list(spec.map))).then(
+                _reason(f"not in the value map ({listed})", value)
+            )
+        )
+        value = mapped
+    if spec.default is not None:
+        value = value.fill_null(pl.lit(spec.default))
+    if kind in DATE_KINDS and not spec.extracted_at:
+        value, more = _date_value(spec, kind, value, typed)
+    elif kind in NUMBER_KINDS:
+        value, more = _number_value(spec, kind, value, typed)
+    else:
+        more = []
+    return value, errors + more
+
+
+def apply_mapping(loaded: LoadedMapping, read: Export, extracted_at: datetime) -> Imported:
+    """The contract rows of an export (`read_export`) and the rows rejected."""
+    export = read.frame
+    _check_columns(loaded, [c for c in export.columns if c != "_source_row"])
+    mapping, source = loaded.mapping, loaded.mapping.source
+    skip = [
+        _text(r.column).is_null() if r.empty else _text(r.column).is_in(r.in_ or [])
+        for r in mapping.skip
+    ]
+    kept = export.filter(~pl.any_horizontal(skip)) if skip else export
+    values, checks = [], []
+    for f in source.fields:
+        spec = mapping.columns.get(f.name)
+        if spec is None:
+            values.append(pl.lit(None, dtype=pl.String).alias(f.name))
+            continue
+        value, errors = _column(spec, f.kind, extracted_at, read.typed)
+        values.append(value.alias(f.name))
+        checks += [(f.name, e) for e in errors]
+    converted = kept.select(
+        "_source_row",
+        *values,
+        pl.coalesce([e for _, e in checks] or [pl.lit(None, pl.String)]).alias("_reason"),
+        pl.coalesce(
+            [pl.when(e.is_not_null()).then(pl.lit(n)) for n, e in checks]
+            or [pl.lit(None, pl.String)]
+        ).alias("_field"),
+    )
+    failed = converted.filter(pl.col("_reason").is_not_null()).select(
+        "_source_row", "_field", "_reason"
+    )
+    candidates = converted.filter(pl.col("_reason").is_null()).drop("_reason", "_field")
+    quarantine = validate(candidates, source).quarantine
+    broken = quarantine.select(
+        pl.col("source_row").alias("_source_row"),
+        pl.col("field").alias("_field"),
+        pl.concat_str("reason", pl.lit(": "), pl.col("value").fill_null("")).alias("_reason"),
+    )
+    reasons = pl.concat([failed, broken]).sort("_source_row")
+    out = candidates.join(reasons, on="_source_row", how="anti")
+    folded = 0
+    if mapping.distinct:
+        keys = [k.strip() for k in source.key.split(",")]
+        before = out.height
+        out = out.unique(subset=keys, keep="last", maintain_order=True)
+        folded = before - out.height
+    rejected = reasons.join(export, on="_source_row", how="left")
+    return Imported(
+        rows_in=export.height,
+        skipped=export.height - kept.height,
+        folded=folded,
+        out=out.drop("_source_row"),
+        rejected=rejected,
+    )
+
+
+def output_path(landing: Path, loaded: LoadedMapping, extracted_at: datetime) -> Path:
+    """Where the contract file goes: the source's folder and pattern, stamped."""
+    source: SourceTable = loaded.mapping.source
+    stem, _, ext = source.pattern.partition("*")
+    stem = stem or f"{loaded.path.stem}_"
+    return landing / source.folder / f"{stem}{extracted_at.strftime(STAMP_FORMAT)}{ext}"
+
+
+def rejected_path(landing: Path, output: Path) -> Path:
+    return landing / REJECTED_FOLDER / f"{output.stem}.rejected.csv"
+
+
+def default_extracted_at(export: Path) -> datetime:
+    """The export's modification time, in UTC, to the minute (the landing-zone stamp)."""
+    stamp = datetime.fromtimestamp(export.stat().st_mtime, tz=UTC).replace(tzinfo=None)
+    return stamp.replace(second=0, microsecond=0)
+
+
+def write_output(path: Path, frame: pl.DataFrame) -> bool:
+    """Write the contract CSV; False when an identical file is already there. A different file
+    under the same name is never overwritten (the build may have loaded it)."""
+    text = frame.write_csv(line_terminator="\n")
+    if path.exists():
+        if path.read_text(encoding="utf-8") == text:
+            return False
+        raise ImportFailed(
+            f"{path} exists with other content: give another --extracted-at (a later "
+            "extraction corrects an earlier one) or remove it if the build never loaded it"
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+def write_rejected(path: Path, rejected: pl.DataFrame) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rejected.write_csv(path, line_terminator="\n")
+
+
+def check_output_table(loaded: LoadedMapping) -> None:
+    fmt = loaded.mapping.source.fmt
+    if fmt not in OUTPUT_FORMATS:
+        raise loaded.error(
+            ("table",),
+            f"{loaded.mapping.table} files are {fmt}; a mapping writes CSV tables only "
+            f"({', '.join(_csv_tables())})",
+        )
+
+
+def _csv_tables() -> list[str]:
+    return [s.name for s in SOURCES if s.fmt in OUTPUT_FORMATS]
