@@ -19,10 +19,11 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
+from python_calamine import CalamineWorkbook
 
 from ingestion.contracts import SOURCES, SourceTable
 from ingestion.landing import STAMP_FORMAT
@@ -72,28 +73,55 @@ class Imported:
 @dataclass(frozen=True)
 class Export:
     """The export's cells as text, with `_source_row` (its row in the file; the header's is 1
-    plus any lines skipped above it). `typed`: the Excel columns whose cells are all numbers
-    or all dates, written here as `1234.5` and `YYYY-MM-DD HH:MM:SS` whatever the sheet's
-    display format: the mapping's separators and date format apply to text only."""
+    plus any lines skipped above it). An Excel cell that holds a number or a date (not text)
+    is written `1234.5` or `YYYY-MM-DD HH:MM:SS` whatever the sheet's display format, and
+    flagged in its column's `typed` column (`number`, `date`): the mapping's separators and
+    date format apply to text cells only."""
 
     frame: pl.DataFrame
-    typed: dict[str, str]
+    typed: dict[str, str]  # source column -> the frame's column of its cells' kinds
+
+    @property
+    def source_columns(self) -> list[str]:
+        flags = set(self.typed.values())
+        return [c for c in self.frame.columns if c != "_source_row" and c not in flags]
 
 
-_NUMERIC = (pl.Float32, pl.Float64, pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt32, pl.UInt64)
+def _cell(value: object) -> tuple[str | None, str | None]:
+    """An Excel cell (python-calamine's value) as text, and its kind when not text."""
+    if isinstance(value, bool):
+        return ("true" if value else "false"), None
+    if isinstance(value, int | float):
+        number = float(value)
+        return (str(int(number)) if number.is_integer() else repr(number)), "number"
+    if isinstance(value, datetime | date):
+        moment = value if isinstance(value, datetime) else datetime(*value.timetuple()[:3])
+        return moment.strftime(EXCEL_DATE_TEXT), "date"
+    text = str(value)
+    return (text if text.strip() else None), None
 
 
-def _excel_as_text(frame: pl.DataFrame) -> Export:
-    columns, typed = [], {}
-    for name, dtype in frame.schema.items():
-        col = pl.col(name)
-        if dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime):
-            typed[name] = "date"
-            col = col.cast(pl.Datetime("us")).dt.strftime(EXCEL_DATE_TEXT)
-        elif dtype in _NUMERIC:
-            typed[name] = "number"
-        columns.append(col.cast(pl.String).alias(name))
-    return Export(frame.select(columns), typed)
+def _read_sheet(path: Path, sheet_name: str | None, skip_lines: int) -> Export:
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        sheet = book.get_sheet_by_name(sheet_name) if sheet_name else book.get_sheet_by_index(0)
+    except Exception:  # python-calamine raises its own errors for a missing sheet
+        names = ", ".join(book.sheet_names)
+        raise ImportFailed(f"input {path}: no sheet {sheet_name!r} (sheets: {names})") from None
+    rows = sheet.to_python(skip_empty_area=False)[skip_lines:]
+    if not rows:
+        raise ImportFailed(f"input {path}: the sheet is empty, no header row")
+    header = [str(h).strip() for h in rows[0]]
+    columns: dict[str, list] = {}
+    typed: dict[str, str] = {}
+    for i, name in enumerate(header):
+        cells = [_cell(row[i]) if i < len(row) else (None, None) for row in rows[1:]]
+        columns[name] = [text for text, _ in cells]
+        if any(kind for _, kind in cells):
+            typed[name] = f"__kind__{name}"
+            columns[typed[name]] = [kind for _, kind in cells]
+    schema = dict.fromkeys(columns, pl.String)
+    return Export(pl.DataFrame(columns, schema=schema), typed)
 
 
 def read_export(path: Path, loaded: LoadedMapping) -> Export:
@@ -101,16 +129,7 @@ def read_export(path: Path, loaded: LoadedMapping) -> Export:
     read = loaded.mapping.read
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
-            sheet = {"sheet_name": read.sheet} if read.sheet else {"sheet_id": 1}
-            export = _excel_as_text(
-                pl.read_excel(
-                    path,
-                    engine="calamine",
-                    infer_schema_length=None,  # every row: a late text cell makes a text column
-                    read_options={"header_row": read.skip_lines},
-                    **sheet,
-                )
-            )
+            export = _read_sheet(path, read.sheet, read.skip_lines)
         else:
             frame = pl.read_csv(
                 path,
@@ -122,6 +141,8 @@ def read_export(path: Path, loaded: LoadedMapping) -> Export:
             export = Export(frame, {})
     except FileNotFoundError:
         raise ImportFailed(f"input {path}: no such file") from None
+    except ImportFailed:
+        raise
     except Exception as exc:  # polars and calamine raise many kinds; the first line says why
         detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ImportFailed(f"input {path}: cannot read it ({detail})") from None
@@ -174,24 +195,30 @@ def _reason(text: str, value: pl.Expr) -> pl.Expr:
     return pl.concat_str(pl.lit(text + ": "), value.fill_null(""))
 
 
+def _cell_kind(spec: ColumnSpec, typed: dict[str, str]) -> pl.Expr:
+    """The kind of the source cell (`number`, `date`; null for text and CSV)."""
+    if spec.column in typed:
+        return pl.col(typed[spec.column])
+    return pl.lit(None, dtype=pl.String)
+
+
+def _parse(value: pl.Expr, fmt: str) -> pl.Expr:
+    if _TIME_DIRECTIVES.search(fmt):
+        return value.str.strptime(pl.Datetime("us"), fmt, strict=False)
+    return value.str.strptime(pl.Date, fmt, strict=False).cast(pl.Datetime("us"))
+
+
 def _date_value(
     spec: ColumnSpec, kind: str, value: pl.Expr, typed: dict[str, str]
 ) -> tuple[pl.Expr, list[pl.Expr]]:
     """A date or timestamp in the contract's format, from the mapping's format (or a cell Excel
     stores as a date), plus the days of `add_days`; and the reasons it fails."""
-    formats = [spec.date_format] if spec.date_format else []
-    if typed.get(spec.column or "") == "date":
-        formats = [EXCEL_DATE_TEXT]
-    if not formats and spec.add_days is None:
+    cell = _cell_kind(spec, typed)
+    if not spec.date_format and spec.add_days is None and spec.column not in typed:
         return value, []  # already in the contract's format, or the contract rejects it
-    formats = formats or [CONTRACT_FORMATS[kind]]
-    parsed = pl.coalesce(
-        [
-            value.str.strptime(pl.Datetime("us"), fmt, strict=False)
-            if _TIME_DIRECTIVES.search(fmt)
-            else value.str.strptime(pl.Date, fmt, strict=False).cast(pl.Datetime("us"))
-            for fmt in formats
-        ]
+    fmt = spec.date_format or CONTRACT_FORMATS[kind]
+    parsed = (
+        pl.when(cell == "date").then(_parse(value, EXCEL_DATE_TEXT)).otherwise(_parse(value, fmt))
     )
     shown = spec.date_format or CONTRACT_FORMATS[kind]
     errors = [
@@ -225,12 +252,11 @@ def _number_value(
     """A decimal with a dot and no thousands separator, written with the contract's places
     (`100` → `100.00`); a value with other separators is rejected."""
     plain = value
-    if typed.get(spec.column or "") == "number":
-        spec = spec.model_copy(update={"decimal": ".", "thousands": ""})
     if spec.thousands:
         plain = plain.str.replace_all(spec.thousands, "", literal=True)
     if spec.decimal != ".":
         plain = plain.str.replace(spec.decimal, ".", literal=True)
+    plain = pl.when(_cell_kind(spec, typed) == "number").then(value).otherwise(plain)
     is_number = plain.str.contains(r"^-?\d+(\.\d+)?$")
     separators = f"decimal {spec.decimal!r}" + (
         f", thousands {spec.thousands!r}" if spec.thousands else ""
@@ -272,7 +298,7 @@ def _column(
 def apply_mapping(loaded: LoadedMapping, read: Export, extracted_at: datetime) -> Imported:
     """The contract rows of an export (`read_export`) and the rows rejected."""
     export = read.frame
-    _check_columns(loaded, [c for c in export.columns if c != "_source_row"])
+    _check_columns(loaded, read.source_columns)
     mapping, source = loaded.mapping, loaded.mapping.source
     skip = [
         _text(r.column).is_null() if r.empty else _text(r.column).is_in(r.in_ or [])
@@ -315,7 +341,9 @@ def apply_mapping(loaded: LoadedMapping, read: Export, extracted_at: datetime) -
         before = out.height
         out = out.unique(subset=keys, keep="last", maintain_order=True)
         folded = before - out.height
-    rejected = reasons.join(export, on="_source_row", how="left")
+    rejected = reasons.join(
+        export.select("_source_row", *read.source_columns), on="_source_row", how="left"
+    )
     return Imported(
         rows_in=export.height,
         skipped=export.height - kept.height,
