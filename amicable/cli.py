@@ -392,7 +392,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             return 0
         if not args.landing.is_dir():
             raise UserError(f"landing folder {args.landing} does not exist or is not a folder")
-        written = importer.write_output(out, result.out)
+        written = importer.write_output(out, importer.output_bytes(loaded, result.out, out))
         print(f"{'written' if written else 'unchanged (already there)'}: {out}")
         if result.rejected.height:
             importer.write_rejected(rejected, result.rejected)

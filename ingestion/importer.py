@@ -25,6 +25,7 @@ from pathlib import Path
 import polars as pl
 from python_calamine import CalamineWorkbook
 
+from ingestion.camt_writer import camt053_bytes
 from ingestion.contracts import SOURCES, SourceTable
 from ingestion.landing import STAMP_FORMAT
 from ingestion.mapping import (
@@ -39,7 +40,7 @@ from ingestion.validate import validate
 EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 EXCEL_DATE_TEXT = "%Y-%m-%d %H:%M:%S"  # how calamine writes a cell Excel stores as a date
 CONTRACT_FORMATS = {"date": "%Y-%m-%d", "timestamp": "%Y-%m-%dT%H:%M:%SZ"}
-OUTPUT_FORMATS = ("csv",)
+OUTPUT_FORMATS = ("csv", "camt053")  # what a mapping can write
 REJECTED_FOLDER = "_rejected"
 _TIME_DIRECTIVES = re.compile(r"%[HIMSTRcpf]")
 _NUMBER = {"amount": r"^\d+(\.\d{1,2})?$", "rate": r"^\d+(\.\d{1,10})?$"}
@@ -371,19 +372,25 @@ def default_extracted_at(export: Path) -> datetime:
     return stamp.replace(second=0, microsecond=0)
 
 
-def write_output(path: Path, frame: pl.DataFrame) -> bool:
-    """Write the contract CSV; False when an identical file is already there. A different file
-    under the same name is never overwritten (the build may have loaded it)."""
-    text = frame.write_csv(line_terminator="\n")
+def output_bytes(loaded: LoadedMapping, frame: pl.DataFrame, path: Path) -> bytes:
+    """The contract file's content: CSV, or a camt.053 statement for bank entries."""
+    if loaded.mapping.source.fmt == "camt053":
+        return camt053_bytes(frame, message_id=path.stem)
+    return frame.write_csv(line_terminator="\n").encode("utf-8")
+
+
+def write_output(path: Path, content: bytes) -> bool:
+    """Write the contract file; False when an identical file is already there. A different
+    file under the same name is never overwritten (the build may have loaded it)."""
     if path.exists():
-        if path.read_text(encoding="utf-8") == text:
+        if path.read_bytes() == content:
             return False
         raise ImportFailed(
             f"{path} exists with other content: give another --extracted-at (a later "
             "extraction corrects an earlier one) or remove it if the build never loaded it"
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
+    path.write_bytes(content)
     return True
 
 
@@ -397,10 +404,10 @@ def check_output_table(loaded: LoadedMapping) -> None:
     if fmt not in OUTPUT_FORMATS:
         raise loaded.error(
             ("table",),
-            f"{loaded.mapping.table} files are {fmt}; a mapping writes CSV tables only "
-            f"({', '.join(_csv_tables())})",
+            f"{loaded.mapping.table} files are {fmt}; a mapping writes "
+            f"{', '.join(_writable_tables())}",
         )
 
 
-def _csv_tables() -> list[str]:
+def _writable_tables() -> list[str]:
     return [s.name for s in SOURCES if s.fmt in OUTPUT_FORMATS]

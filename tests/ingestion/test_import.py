@@ -254,3 +254,60 @@ def test_broken_mapping_fails_in_one_line_naming_file_line_and_key(
     error = capsys.readouterr().err
     assert error.count("\n") == 1
     assert error.startswith(f"amicable: error: mapping {mapping}, {expected}")
+
+
+BANK_MAPPING = """\
+table: bank_entries
+columns:
+  statement_id: {constant: ST-1}
+  account_iban: {constant: DE89370400440532013000}
+  entry_ref: Ref
+  booking_date: {column: Buchung, date_format: "%d.%m.%Y"}
+  value_date: {column: Valuta, date_format: "%d.%m.%Y"}
+  amount: {column: Betrag, decimal: ","}
+  currency: {constant: EUR}
+  credit_debit: {column: SH, map: {H: CRDT, S: DBIT}}
+  is_reversal: {column: Storno, map: {"Yes": "true", "No": "false"}}
+  entry_status: {constant: BOOK}
+  bank_transaction_code: Code
+  counterparty_name: Name
+  counterparty_iban: IBAN
+  remittance_info: Text
+"""
+
+
+def test_bank_entries_are_written_as_a_camt053_statement_that_loads_back(
+    tmp_path: Path, landing: Path
+) -> None:
+    mapping = tmp_path / "bank.yml"
+    mapping.write_text(BANK_MAPPING, encoding="utf-8")
+    export = tmp_path / "umsaetze.csv"
+    export.write_text(
+        "Ref,Buchung,Valuta,Betrag,SH,Storno,Code,Name,IBAN,Text\n"
+        'E1,02.01.2026,03.01.2026,"1234,50",H,No,PMNT/RCDT/ESCT,Müller & Söhne,'
+        "FR7630006000011234567890189,Rechnung R-1 <bezahlt>\n"
+        'E2,05.01.2026,05.01.2026,"9,99",S,No,GEB,,,\n'
+        'E3,06.01.2026,06.01.2026,"1234,50",S,Yes,PMNT/RCDT/ESCT,Müller & Söhne,,\n',
+        encoding="utf-8",
+    )
+    assert run("--mapping", mapping, "--input", export, "--landing", landing,
+               "--extracted-at", STAMP) == 0  # fmt: skip
+    assert (landing / f"bank/bank_{STAMP}.xml").is_file()
+    con = duckdb.connect()
+    ensure_raw_schema(con, SOURCES)
+    report = ingest_source(
+        con, landing, SOURCES_BY_NAME["bank_entries"], "b1", datetime(2026, 2, 1)
+    )
+    assert (report.rows_read, report.rows_quarantined) == (3, 0)
+    columns = ", ".join(SOURCES_BY_NAME["bank_entries"].columns)
+    rows = con.execute(f"select {columns} from raw.bank_entries order by entry_ref").fetchall()
+    assert rows == [
+        ("ST-1", "DE89370400440532013000", "E1", date(2026, 1, 2), date(2026, 1, 3),
+         Decimal("1234.50"), "EUR", "CRDT", False, "BOOK", "PMNT/RCDT/ESCT", "Müller & Söhne",
+         "FR7630006000011234567890189", "Rechnung R-1 <bezahlt>"),
+        ("ST-1", "DE89370400440532013000", "E2", date(2026, 1, 5), date(2026, 1, 5),
+         Decimal("9.99"), "EUR", "DBIT", False, "BOOK", "GEB", None, None, None),
+        ("ST-1", "DE89370400440532013000", "E3", date(2026, 1, 6), date(2026, 1, 6),
+         Decimal("1234.50"), "EUR", "DBIT", True, "BOOK", "PMNT/RCDT/ESCT", "Müller & Söhne",
+         None, None),
+    ]  # fmt: skip
