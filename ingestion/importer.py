@@ -57,14 +57,14 @@ class Imported:
     skipped: int
     folded: int  # rows merged into another row of the same key (`distinct`)
     out: pl.DataFrame  # the contract's columns, as the file's text
-    rejected: pl.DataFrame  # _source_row, _field, _reason, then every source column
+    rejected: pl.DataFrame  # _source_row, _field, _value, _reason, then every source column
 
     def reasons(self) -> list[tuple[str, str, int]]:
-        """(field, reason without the value, rows), most frequent first."""
+        """(field, reason, rows), most frequent first."""
         if self.rejected.is_empty():
             return []
         counted = (
-            self.rejected.group_by("_field", pl.col("_reason").str.replace(r": .*$", ""))
+            self.rejected.group_by("_field", "_reason")
             .len()
             .sort(["len", "_field"], descending=[True, False])
         )
@@ -192,8 +192,11 @@ def _origin(spec: ColumnSpec, kind: str, extracted_at: datetime) -> pl.Expr:
     return pl.lit(extracted_at.strftime(fmt))
 
 
-def _reason(text: str, value: pl.Expr) -> pl.Expr:
-    return pl.concat_str(pl.lit(text + ": "), value.fill_null(""))
+Check = tuple[pl.Expr, pl.Expr]  # (the reason when the row fails, else null; the value blamed)
+
+
+def _check(fails: pl.Expr, reason: str, value: pl.Expr) -> Check:
+    return pl.when(fails).then(pl.lit(reason)), value
 
 
 def _cell_kind(spec: ColumnSpec, typed: dict[str, str]) -> pl.Expr:
@@ -211,7 +214,7 @@ def _parse(value: pl.Expr, fmt: str) -> pl.Expr:
 
 def _date_value(
     spec: ColumnSpec, kind: str, value: pl.Expr, typed: dict[str, str]
-) -> tuple[pl.Expr, list[pl.Expr]]:
+) -> tuple[pl.Expr, list[Check]]:
     """A date or timestamp in the contract's format, from the mapping's format (or a cell Excel
     stores as a date), plus the days of `add_days`; and the reasons it fails."""
     cell = _cell_kind(spec, typed)
@@ -222,11 +225,7 @@ def _date_value(
         pl.when(cell == "date").then(_parse(value, EXCEL_DATE_TEXT)).otherwise(_parse(value, fmt))
     )
     shown = spec.date_format or CONTRACT_FORMATS[kind]
-    errors = [
-        pl.when(value.is_not_null() & parsed.is_null()).then(
-            _reason(f"not a date in the format {shown}", value)
-        )
-    ]
+    errors = [_check(value.is_not_null() & parsed.is_null(), f"not a date in {shown}", value)]
     if isinstance(spec.add_days, DaysFrom):
         terms = _text(spec.add_days.column)
         if spec.add_days.map is not None:
@@ -234,11 +233,10 @@ def _date_value(
             terms = terms.replace_strict(table, default=None, return_dtype=pl.String)
         days = terms.cast(pl.Int64, strict=False)
         errors.append(
-            pl.when(parsed.is_not_null() & days.is_null()).then(
-                _reason(
-                    f"no payment terms in days in {spec.add_days.column}",
-                    _text(spec.add_days.column),
-                )
+            _check(
+                parsed.is_not_null() & days.is_null(),
+                f"no payment terms in days in {spec.add_days.column}",
+                _text(spec.add_days.column),
             )
         )
         parsed = parsed + pl.duration(days=days)
@@ -249,7 +247,7 @@ def _date_value(
 
 def _number_value(
     spec: ColumnSpec, kind: str, value: pl.Expr, typed: dict[str, str]
-) -> tuple[pl.Expr, list[pl.Expr]]:
+) -> tuple[pl.Expr, list[Check]]:
     """A decimal with a dot and no thousands separator, written with the contract's places
     (`100` → `100.00`); a value with other separators is rejected."""
     plain = value
@@ -262,9 +260,7 @@ def _number_value(
     separators = f"decimal {spec.decimal!r}" + (
         f", thousands {spec.thousands!r}" if spec.thousands else ""
     )
-    error = pl.when(value.is_not_null() & ~is_number).then(
-        _reason(f"not a number with {separators}", value)
-    )
+    error = _check(value.is_not_null() & ~is_number, f"not a number with {separators}", value)
     canonical = pl.when(plain.str.contains(_NUMBER[kind])).then(
         plain.cast(_DECIMAL[kind], strict=False).cast(pl.String)
     )
@@ -273,17 +269,14 @@ def _number_value(
 
 def _column(
     spec: ColumnSpec, kind: str, extracted_at: datetime, typed: dict[str, str]
-) -> tuple[pl.Expr, list[pl.Expr]]:
+) -> tuple[pl.Expr, list[Check]]:
     value = _origin(spec, kind, extracted_at)
-    errors: list[pl.Expr] = []
+    errors: list[Check] = []
     if spec.map is not None:
         mapped = value.replace_strict(spec.map, default=None, return_dtype=pl.String)
         listed = ", ".join(spec.map)
-        errors.append(
-            pl.when(value.is_not_null() & ~value.is_in(list(spec.map))).then(
-                _reason(f"not in the value map ({listed})", value)
-            )
-        )
+        unlisted = value.is_not_null() & ~value.is_in(list(spec.map))
+        errors.append(_check(unlisted, f"not in the value map ({listed})", value))
         value = mapped
     if spec.default is not None:
         value = value.fill_null(pl.lit(spec.default))
@@ -314,27 +307,29 @@ def apply_mapping(loaded: LoadedMapping, read: Export, extracted_at: datetime) -
             continue
         value, errors = _column(spec, f.kind, extracted_at, read.typed)
         values.append(value.alias(f.name))
-        checks += [(f.name, e) for e in errors]
+        checks += [(f.name, reason, blamed) for reason, blamed in errors]
+    none = [pl.lit(None, dtype=pl.String)]
+    field = [pl.when(r.is_not_null()).then(pl.lit(n)) for n, r, _ in checks]
+    blamed = [pl.when(r.is_not_null()).then(v.cast(pl.String)) for _, r, v in checks]
     converted = kept.select(
         "_source_row",
         *values,
-        pl.coalesce([e for _, e in checks] or [pl.lit(None, pl.String)]).alias("_reason"),
-        pl.coalesce(
-            [pl.when(e.is_not_null()).then(pl.lit(n)) for n, e in checks]
-            or [pl.lit(None, pl.String)]
-        ).alias("_field"),
+        pl.coalesce(field or none).alias("_field"),
+        pl.coalesce(blamed or none).alias("_value"),
+        pl.coalesce([r for _, r, _ in checks] or none).alias("_reason"),
     )
-    failed = converted.filter(pl.col("_reason").is_not_null()).select(
-        "_source_row", "_field", "_reason"
+    rejected_by_mapping = converted.filter(pl.col("_reason").is_not_null()).select(
+        "_source_row", "_field", "_value", "_reason"
     )
-    candidates = converted.filter(pl.col("_reason").is_null()).drop("_reason", "_field")
+    candidates = converted.filter(pl.col("_reason").is_null()).drop("_field", "_value", "_reason")
     quarantine = validate(candidates, source).quarantine
-    broken = quarantine.select(
+    rejected_by_contract = quarantine.select(
         pl.col("source_row").alias("_source_row"),
         pl.col("field").alias("_field"),
-        pl.concat_str("reason", pl.lit(": "), pl.col("value").fill_null("")).alias("_reason"),
+        pl.col("value").alias("_value"),
+        pl.col("reason").alias("_reason"),
     )
-    reasons = pl.concat([failed, broken]).sort("_source_row")
+    reasons = pl.concat([rejected_by_mapping, rejected_by_contract]).sort("_source_row")
     out = candidates.join(reasons, on="_source_row", how="anti")
     folded = 0
     if mapping.distinct:

@@ -31,6 +31,7 @@ EXPORT_ROWS = [
     ["R-4", "K3", "Rechnung", "", "01.03.2026", "30", "zehn", "EUR", "gebucht"],  # not a number
     ["R-5", "K3", "Proforma", "", "01.03.2026", "30", "10,00", "EUR", "gebucht"],  # not mapped
     ["R-6", "K3", "Rechnung", "", "01.03.2026", "30", "10,00", "EUR", "storniert"],  # skipped
+    ["R-7", "K3", "Rechnung", "", "01.03.2026", "30", "10,00", "EURO", "gebucht"],  # contract
 ]
 MAPPING = """\
 table: erp_invoices
@@ -94,7 +95,7 @@ def test_export_becomes_a_contract_file_and_rejected_rows_are_kept(
     assert run("--mapping", mapping, "--input", export, "--landing", landing,
                "--extracted-at", STAMP) == 0  # fmt: skip
     printed = capsys.readouterr().out
-    assert "rows in 7: out 3, rejected 3, skipped by the mapping 1" in printed
+    assert "rows in 8: out 3, rejected 4, skipped by the mapping 1" in printed
     written = pl.read_csv(landing / f"erp/invoices_{STAMP}.csv", infer_schema=False)
     assert written.rows() == [
         ("R-1", "K1", "DE-R-1", "invoice", None, "2026-11-20", "2026-12-20", "1234.50", "EUR",
@@ -105,17 +106,13 @@ def test_export_becomes_a_contract_file_and_rejected_rows_are_kept(
          "EUR", "2026-11-20T02:00:00Z"),
     ]  # fmt: skip
     rejected = pl.read_csv(landing / f"_rejected/invoices_{STAMP}.rejected.csv", infer_schema=False)
-    assert rejected.select("_source_row", "_field", "Beleg").rows() == [
-        ("5", "issue_date", "R-3"),
-        ("6", "amount", "R-4"),
-        ("7", "document_type", "R-5"),
+    assert rejected.select("_source_row", "_field", "_value", "_reason", "Beleg").rows() == [
+        ("5", "issue_date", "31.02.2026", "not a date in %d.%m.%Y", "R-3"),
+        ("6", "amount", "zehn", "not a number with decimal ',', thousands '.'", "R-4"),
+        ("7", "document_type", "Proforma", "not in the value map (Rechnung, Gutschrift)", "R-5"),
+        ("9", "currency", "EURO", "unknown ISO 4217 currency code", "R-7"),
     ]
-    assert rejected["_reason"].to_list() == [
-        "not a date in the format %d.%m.%Y: 31.02.2026",
-        "not a number with decimal ',', thousands '.': zehn",
-        "not in the value map (Rechnung, Gutschrift): Proforma",
-    ]
-    assert rejected.columns[3:] == EXPORT_HEADER  # the whole source row is kept
+    assert rejected.columns[4:] == EXPORT_HEADER  # the whole source row is kept
 
 
 def test_written_file_loads_through_ingestion_without_quarantine(
@@ -155,7 +152,7 @@ def test_excel_export_imports_to_the_same_landing_file_as_its_csv_twin(
     fields = [
         pl.read_csv(root / rejected)["_field"].to_list() for root in (csv_landing, xlsx_landing)
     ]
-    assert fields[0] == fields[1] == ["issue_date", "amount", "document_type"]
+    assert fields[0] == fields[1] == ["issue_date", "amount", "document_type", "currency"]
 
 
 def test_check_reports_and_writes_nothing(
@@ -164,8 +161,8 @@ def test_check_reports_and_writes_nothing(
     export = write_csv_export(tmp_path / "export.csv")
     assert run("--mapping", mapping, "--input", export, "--landing", landing, "--check") == 0
     printed = capsys.readouterr().out
-    assert "rows in 7: out 3, rejected 3" in printed
-    assert "rejected 1: issue_date: not a date in the format %d.%m.%Y" in printed
+    assert "rows in 8: out 3, rejected 4" in printed
+    assert "rejected 1: issue_date: not a date in %d.%m.%Y" in printed
     assert not any(p.is_file() for p in landing.rglob("*"))
 
 
