@@ -369,12 +369,13 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from ingestion import importer
+    from ingestion.exports import ImportFailed, read_export
     from ingestion.mapping import MappingError, load_mapping
 
     try:
         loaded = load_mapping(args.mapping)
         importer.check_output_table(loaded)
-        export = importer.read_export(args.input, loaded)
+        export = read_export(args.input, loaded.mapping.read)
         stamp = args.extracted_at or importer.default_extracted_at(args.input)
         result = importer.apply_mapping(loaded, export, stamp)
         out = importer.output_path(args.landing, loaded, stamp)
@@ -397,7 +398,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if result.rejected.height:
             importer.write_rejected(rejected, result.rejected)
             print(f"rejected rows, with their reasons: {rejected}")
-    except (MappingError, importer.ImportFailed) as exc:
+    except (MappingError, ImportFailed) as exc:
         raise UserError(str(exc)) from None
     return 0
 

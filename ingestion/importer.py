@@ -1,8 +1,8 @@
 """Apply a source mapping (`ingestion.mapping`) to a foreign export and write the contract file
 into the landing zone (`amicable import`).
 
-The export (CSV, or a sheet of an `.xlsx` file read by polars on the calamine engine) is read as
-text; each contract column is computed with polars expressions; a row that a conversion cannot
+The export (CSV, or a sheet of an `.xlsx` file: `ingestion.exports`) is read as text; each
+contract column is computed with polars expressions; a row that a conversion cannot
 handle (a date not in the mapping's format, a number with other separators, a value the value
 map does not list) or that breaks the contract (`ingestion.validate`) is rejected with the
 field and the reason. Rows in = rows skipped by the mapping + rows out + rows rejected (+ rows
@@ -19,14 +19,14 @@ from __future__ import annotations
 import re
 import string
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
-from python_calamine import CalamineWorkbook
 
 from ingestion.camt_writer import camt053_bytes
 from ingestion.contracts import SOURCES, SourceTable
+from ingestion.exports import EXCEL_DATE_TEXT, Export, ImportFailed
 from ingestion.landing import STAMP_FORMAT
 from ingestion.mapping import (
     DATE_KINDS,
@@ -37,18 +37,12 @@ from ingestion.mapping import (
 )
 from ingestion.validate import validate
 
-EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
-EXCEL_DATE_TEXT = "%Y-%m-%d %H:%M:%S"  # how calamine writes a cell Excel stores as a date
 CONTRACT_FORMATS = {"date": "%Y-%m-%d", "timestamp": "%Y-%m-%dT%H:%M:%SZ"}
 OUTPUT_FORMATS = ("csv", "camt053")  # what a mapping can write
 REJECTED_FOLDER = "_rejected"
 _TIME_DIRECTIVES = re.compile(r"%[HIMSTRcpf]")
 _NUMBER = {"amount": r"^\d+(\.\d{1,2})?$", "rate": r"^\d+(\.\d{1,10})?$"}
 _DECIMAL = {"amount": pl.Decimal(18, 2), "rate": pl.Decimal(24, 10)}
-
-
-class ImportFailed(Exception):
-    """The export cannot be read or the output cannot be written (one line)."""
 
 
 @dataclass(frozen=True)
@@ -69,86 +63,6 @@ class Imported:
             .sort(["len", "_field"], descending=[True, False])
         )
         return [(r[0], r[1], r[2]) for r in counted.iter_rows()]
-
-
-@dataclass(frozen=True)
-class Export:
-    """The export's cells as text, with `_source_row` (its row in the file; the header's is 1
-    plus any lines skipped above it). An Excel cell that holds a number or a date (not text)
-    is written `1234.5` or `YYYY-MM-DD HH:MM:SS` whatever the sheet's display format, and
-    flagged in its column's `typed` column (`number`, `date`): the mapping's separators and
-    date format apply to text cells only."""
-
-    frame: pl.DataFrame
-    typed: dict[str, str]  # source column -> the frame's column of its cells' kinds
-
-    @property
-    def source_columns(self) -> list[str]:
-        flags = set(self.typed.values())
-        return [c for c in self.frame.columns if c != "_source_row" and c not in flags]
-
-
-def _cell(value: object) -> tuple[str | None, str | None]:
-    """An Excel cell (python-calamine's value) as text, and its kind when not text."""
-    if isinstance(value, bool):
-        return ("true" if value else "false"), None
-    if isinstance(value, int | float):
-        number = float(value)
-        return (str(int(number)) if number.is_integer() else repr(number)), "number"
-    if isinstance(value, datetime | date):
-        moment = value if isinstance(value, datetime) else datetime(*value.timetuple()[:3])
-        return moment.strftime(EXCEL_DATE_TEXT), "date"
-    text = str(value)
-    return (text if text.strip() else None), None
-
-
-def _read_sheet(path: Path, sheet_name: str | None, skip_lines: int) -> Export:
-    book = CalamineWorkbook.from_path(str(path))
-    try:
-        sheet = book.get_sheet_by_name(sheet_name) if sheet_name else book.get_sheet_by_index(0)
-    except Exception:  # python-calamine raises its own errors for a missing sheet
-        names = ", ".join(book.sheet_names)
-        raise ImportFailed(f"input {path}: no sheet {sheet_name!r} (sheets: {names})") from None
-    rows = sheet.to_python(skip_empty_area=False)[skip_lines:]
-    if not rows:
-        raise ImportFailed(f"input {path}: the sheet is empty, no header row")
-    header = [str(h).strip() for h in rows[0]]
-    columns: dict[str, list] = {}
-    typed: dict[str, str] = {}
-    for i, name in enumerate(header):
-        cells = [_cell(row[i]) if i < len(row) else (None, None) for row in rows[1:]]
-        columns[name] = [text for text, _ in cells]
-        if any(kind for _, kind in cells):
-            typed[name] = f"__kind__{name}"
-            columns[typed[name]] = [kind for _, kind in cells]
-    schema = dict.fromkeys(columns, pl.String)
-    return Export(pl.DataFrame(columns, schema=schema), typed)
-
-
-def read_export(path: Path, loaded: LoadedMapping) -> Export:
-    """The export at `path`: a sheet of an Excel workbook (by its suffix) or a CSV file."""
-    read = loaded.mapping.read
-    try:
-        if path.suffix.lower() in EXCEL_SUFFIXES:
-            export = _read_sheet(path, read.sheet, read.skip_lines)
-        else:
-            frame = pl.read_csv(
-                path,
-                infer_schema=False,
-                separator=read.delimiter,
-                encoding=read.encoding,
-                skip_rows=read.skip_lines,
-            )
-            export = Export(frame, {})
-    except FileNotFoundError:
-        raise ImportFailed(f"input {path}: no such file") from None
-    except ImportFailed:
-        raise
-    except Exception as exc:  # polars and calamine raise many kinds; the first line says why
-        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ImportFailed(f"input {path}: cannot read it ({detail})") from None
-    numbered = export.frame.with_row_index("_source_row", offset=read.skip_lines + 2)
-    return Export(numbered.with_columns(pl.col("_source_row").cast(pl.Int64)), export.typed)
 
 
 def _check_columns(loaded: LoadedMapping, columns: list[str]) -> None:
