@@ -264,7 +264,7 @@ columns:
   amount: {column: Betrag, decimal: ","}
   currency: {constant: EUR}
   credit_debit: {column: SH, map: {H: CRDT, S: DBIT}}
-  is_reversal: {column: Storno, map: {"Yes": "true", "No": "false"}}
+  is_reversal: {column: Storno, map: {Yes: "true", No: "false"}}  # Yes stays text
   entry_status: {constant: BOOK}
   bank_transaction_code: Code
   counterparty_name: Name
@@ -308,3 +308,48 @@ def test_bank_entries_are_written_as_a_camt053_statement_that_loads_back(
          Decimal("1234.50"), "EUR", "DBIT", True, "BOOK", "PMNT/RCDT/ESCT", "Müller & Söhne",
          None, None),
     ]  # fmt: skip
+
+
+def test_due_dates_from_payment_terms_codes_or_fixed_days(tmp_path: Path, landing: Path) -> None:
+    mapping = tmp_path / "terms.yml"
+    mapping.write_text(
+        MAPPING.replace("{column: Ziel}", "{column: Ziel, map: {N30: 30, N0: 0}}")
+        .replace("{template: \"DE-{Beleg}\"}", "Beleg")
+        .replace('  issue_date: {column: Datum, date_format: "%d.%m.%Y"}',
+                 '  issue_date: {column: Datum, date_format: "%d.%m.%Y", add_days: 1}'),
+        encoding="utf-8",
+    )  # fmt: skip
+    rows = [
+        ["R-1", "K1", "Rechnung", "", "31.01.2026", "N30", "10,00", "EUR", "gebucht"],
+        ["R-2", "K1", "Rechnung", "", "31.01.2026", "N0", "10,00", "EUR", "gebucht"],
+        ["R-3", "K1", "Rechnung", "", "31.01.2026", "N45", "10,00", "EUR", "gebucht"],
+    ]
+    export = write_csv_export(tmp_path / "export.csv", rows)
+    assert run("--mapping", mapping, "--input", export, "--landing", landing,
+               "--extracted-at", STAMP) == 0  # fmt: skip
+    written = pl.read_csv(landing / f"erp/invoices_{STAMP}.csv", infer_schema=False)
+    assert written.select("invoice_id", "issue_date", "due_date").rows() == [
+        ("R-1", "2026-02-01", "2026-03-02"),
+    ]
+    rejected = pl.read_csv(landing / f"_rejected/invoices_{STAMP}.rejected.csv", infer_schema=False)
+    assert rejected.select("Beleg", "_field", "_value", "_reason").rows() == [
+        ("R-2", "due_date", "2026-01-31", "due_date is before issue_date"),
+        ("R-3", "due_date", "N45", "no payment terms in days in Ziel"),
+    ]
+
+
+def test_a_sheet_is_read_by_name_and_a_missing_one_is_named_with_those_there(
+    tmp_path: Path, landing: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = write_xlsx_export(tmp_path / "export.xlsx")
+    named = tmp_path / "named.yml"
+    named.write_text(MAPPING.replace("skip:", "read: {sheet: Belege}\nskip:"), encoding="utf-8")
+    assert run("--mapping", named, "--input", export, "--landing", landing, "--check") == 0
+    assert "rows in 8: out 3, rejected 4" in capsys.readouterr().out
+    missing = tmp_path / "missing.yml"
+    missing.write_text(
+        MAPPING.replace("skip:", "read: {sheet: Rechnungen}\nskip:"), encoding="utf-8"
+    )
+    assert run("--mapping", missing, "--input", export, "--landing", landing, "--check") == 2
+    error = capsys.readouterr().err
+    assert error == (f"amicable: error: input {export}: no sheet 'Rechnungen' (sheets: Belege)\n")
