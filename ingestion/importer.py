@@ -78,7 +78,7 @@ def _check_columns(loaded: LoadedMapping, columns: list[str]) -> None:
     for keys, column in used:
         if column not in known:
             raise loaded.error(
-                tuple(str(k) for k in keys),
+                keys,
                 f"unknown source column {column!r}; the export has: {shown}",
             )
 

@@ -220,11 +220,11 @@ class LoadedMapping:
         self.mapping = mapping
         self._raw = raw
 
-    def line(self, *keys: str) -> int:
+    def line(self, *keys: str | int) -> int:
         return _line(self._raw, keys)
 
-    def error(self, keys: tuple[str, ...], message: str) -> MappingError:
-        where = ".".join(keys)
+    def error(self, keys: tuple[str | int, ...], message: str) -> MappingError:
+        where = ".".join(str(k) for k in keys)
         return MappingError(f"mapping {self.path}, line {self.line(*keys)}: {where}: {message}")
 
 

@@ -189,6 +189,11 @@ BROKEN = [
         "line 7: columns.invoice_number.template: unknown source column 'Belegnr'",
     ),
     (
+        "unknown source column in a skip rule",
+        MAPPING.replace("{column: Status, in:", "{column: Zustand, in:"),
+        "line 3: skip.0.column: unknown source column 'Zustand'",
+    ),
+    (
         "bad date format",
         MAPPING.replace(
             'issue_date: {column: Datum, date_format: "%d.%m.%Y"}',
