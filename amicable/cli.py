@@ -1,4 +1,5 @@
-"""`amicable`: the one command-line tool (generate, build, serve, users, demo, case-file).
+"""`amicable`: the one command-line tool (generate, import, build, serve, users, demo,
+case-file).
 
 Defaults live under one data directory (`$AMICABLE_HOME`, else `./data`): the landing zone in
 `<data>/landing`, the warehouse in `<data>/warehouse.duckdb`. Errors a user can fix are printed
@@ -15,7 +16,7 @@ import getpass
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from amicable.config import ConfigError, load_config
@@ -54,6 +55,17 @@ def _date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date (expected YYYY-MM-DD): {text!r}") from None
+
+
+def _stamp(text: str) -> datetime:
+    from ingestion.landing import STAMP_FORMAT
+
+    try:
+        return datetime.strptime(text.replace(":", "").upper(), STAMP_FORMAT)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not an extraction time (expected YYYY-MM-DDTHHMM, UTC): {text!r}"
+        ) from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -100,6 +112,33 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="also plant rows that pass the contract but must fail a data-quality check "
         "(labelled in OUT/_labels/quality_defects.jsonl)",
+    )
+
+    imp = sub.add_parser(
+        "import",
+        help="turn a foreign export (CSV or Excel) into a landing-zone file through a mapping",
+        epilog=epilog,
+    )
+    imp.add_argument(
+        "--mapping", type=Path, required=True, help="the mapping file (YAML; see the README)"
+    )
+    imp.add_argument(
+        "--input", type=Path, required=True, help="the export: a .csv file or an .xlsx workbook"
+    )
+    imp.add_argument(
+        "--landing", type=Path, default=data / "landing", help="landing zone (default: %(default)s)"
+    )
+    imp.add_argument(
+        "--extracted-at",
+        type=_stamp,
+        default=None,
+        metavar="YYYY-MM-DDTHHMM",
+        help="extraction time in the file name, UTC (default: the input's modification time)",
+    )
+    imp.add_argument(
+        "--check",
+        action="store_true",
+        help="read, convert and validate, print the counts and reasons, write nothing",
     )
 
     build = sub.add_parser(
@@ -325,6 +364,42 @@ def cmd_generate(args: argparse.Namespace) -> int:
             f"{len(planted)} data-quality defects planted (labels: "
             f"{args.out / '_labels' / LABELS}): {', '.join(str(p['defect']) for p in planted)}"
         )
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from ingestion import importer
+    from ingestion.exports import ImportFailed, read_export
+    from ingestion.mapping import MappingError, load_mapping
+
+    try:
+        loaded = load_mapping(args.mapping)
+        importer.check_output_table(loaded)
+        export = read_export(args.input, loaded.mapping.read)
+        stamp = args.extracted_at or importer.default_extracted_at(args.input)
+        result = importer.apply_mapping(loaded, export, stamp)
+        out = importer.output_path(args.landing, loaded, stamp)
+        rejected = importer.rejected_path(args.landing, out)
+        print(f"{args.input} -> {loaded.mapping.table} through {args.mapping}")
+        folded = f", {result.folded} folded into rows of the same key" if result.folded else ""
+        print(
+            f"rows in {result.rows_in}: out {result.out.height}, rejected "
+            f"{result.rejected.height}, skipped by the mapping {result.skipped}{folded}"
+        )
+        for field, reason, rows in result.reasons():
+            print(f"  rejected {rows}: {field}: {reason}")
+        if args.check:
+            print(f"check only, nothing written (would write {out})")
+            return 0
+        if not args.landing.is_dir():
+            raise UserError(f"landing folder {args.landing} does not exist or is not a folder")
+        written = importer.write_output(out, importer.output_bytes(loaded, result.out, out))
+        print(f"{'written' if written else 'unchanged (already there)'}: {out}")
+        if result.rejected.height:
+            importer.write_rejected(rejected, result.rejected)
+            print(f"rejected rows, with their reasons: {rejected}")
+    except (MappingError, ImportFailed) as exc:
+        raise UserError(str(exc)) from None
     return 0
 
 
@@ -622,6 +697,7 @@ def _os_user() -> str:
 
 COMMANDS = {
     "generate": cmd_generate,
+    "import": cmd_import,
     "build": cmd_build,
     "serve": cmd_serve,
     "users": cmd_users,
