@@ -9,7 +9,8 @@ and runs `dbt run` as of `--as-of` (the daily build: incremental), with a build'
 Prints, per model (slowest in the full build first), dbt's execution time in both runs and the
 daily / full ratio: the machine is shared, so the ratio says more than the seconds.
 `--project-dir` times another copy of the dbt project (e.g. `git archive` of an earlier
-commit) on the same data. dbt data tests and the checks of `amicable build` are not run.
+commit) on the same data; `--threads 1` runs one model at a time, so that a model's time is
+not its siblings' too. dbt data tests and the checks of `amicable build` are not run.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from orchestration.dbt_assets import DbtBuildConfig, dbt_executable, dbt_vars
 
 
 def dbt_run(
-    warehouse: Path, as_of: date, project: Path, work: Path, full_refresh: bool
+    warehouse: Path, as_of: date, project: Path, work: Path, full_refresh: bool, threads: int = 0
 ) -> dict[str, float]:
     """`dbt run` with a build's vars, a full refresh or not (the daily build's decision is
     not re-derived: `orchestration.incremental` fingerprints the repository's project, not
@@ -39,6 +40,7 @@ def dbt_run(
     config = DbtBuildConfig(as_of=as_of.isoformat())
     values = dbt_vars(config, load_config(DEFAULT_CONFIG).dbt_vars())
     refresh = ["--full-refresh"] if full_refresh else []
+    refresh += ["--threads", str(threads)] if threads else []
     command = [
         dbt_executable(), "run", "--quiet", *refresh, "--vars", json.dumps(values),
         "--project-dir", str(project), "--profiles-dir", str(project),
@@ -55,6 +57,13 @@ def main() -> None:
     parser.add_argument("--as-of", type=date.fromisoformat, required=True, help="its last night")
     parser.add_argument("--project-dir", type=Path, default=DBT_PROJECT_DIR)
     parser.add_argument("--top", type=int, default=15, help="models listed")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=0,
+        help="dbt threads (1: no model shares the machine "
+        "with a sibling, so a small model's time is its own; default: the profile's)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         work, warehouse = Path(tmp), Path(tmp) / "warehouse.duckdb"
@@ -62,11 +71,11 @@ def main() -> None:
         try:
             ingest(args.landing, warehouse, "full", datetime.now(UTC).replace(tzinfo=None))
             day_before = args.as_of - timedelta(days=1)
-            full = dbt_run(warehouse, day_before, args.project_dir, work / "f", True)
+            full = dbt_run(warehouse, day_before, args.project_dir, work / "f", True, args.threads)
         finally:
             bring_back(work / "aside", args.landing)
         ingest(args.landing, warehouse, "daily", datetime.now(UTC).replace(tzinfo=None))
-        daily = dbt_run(warehouse, args.as_of, args.project_dir, work / "d", False)
+        daily = dbt_run(warehouse, args.as_of, args.project_dir, work / "d", False, args.threads)
     print("\n| model | full s | daily s | daily / full |\n|---|---:|---:|---:|")
     rows = [(n, full[n], daily.get(n, 0.0)) for n in sorted(full, key=lambda n: -full[n])]
     rows = [*rows[: args.top], ("**all models**", sum(full.values()), sum(daily.values()))]

@@ -413,31 +413,20 @@
     where agent_id is not null
 {%- endmacro %}
 
-{#- The pre-hook of fct_agent_daily on a daily build: delete the restated agent-days; the
-    model writes them again as they are now, so an agent-day left without any activity is
-    gone. -#}
-{% macro remove_restated_agent_days() -%}
-    {%- if is_incremental() %}
-    delete from {{ this }} as held
-    using ({{ agent_days_restated_since_last_build() }}) as restated
-    where
-        held.agent_id = restated.agent_id
-        and held.activity_date = restated.day
-    {%- endif %}
-{%- endmacro %}
-
 {#- On a daily build of fct_agent_daily, the `and` condition keeping an input row of an
     agent-day the build writes: dated from `next_day` (the day after the latest held) or in
-    the CTE `restated` (agent_days_restated_since_last_build). Emits nothing on a full build. -#}
+    the CTE `restated` (agent_days_restated_since_last_build), an uncorrelated IN: a correlated
+    EXISTS made DuckDB de-duplicate the pairs of every input row of the history first. Emits
+    nothing on a full build. -#}
 {% macro in_restated_agent_days(agent_column, day_expression, next_day) -%}
     {%- if is_incremental() %}
     and (
         {{ day_expression }} >= {{ next_day }}
-        or exists (
-            select 1 from restated
-            where
-                restated.agent_id = {{ agent_column }}
-                and restated.day = {{ day_expression }}
+        or ({{ agent_column }}, {{ day_expression }}) in (
+            select
+                restated.agent_id,
+                restated.day
+            from restated
         )
     )
     {%- endif %}

@@ -23,14 +23,16 @@
     before and after, of a restated case (int_ops_case_days's window) from the day it is
     restated from; the owners of the debtor of a loaded payment, bank entry or invoice on its
     payment day; every day of an agent whose record was loaded. That is the restatement
-    window. The pre-hook deletes those rows first, so an agent-day left without activity
-    disappears. -#}
+    window, computed once, in the SELECT: a held agent-day of the window that the new data no
+    longer yields (an agent-day left without activity) comes back in the batch as a withdrawal,
+    the held row with a null `loaded_at`, and the post-hook deletes it
+    (remove_withdrawn_rows). -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key=['agent_id', 'activity_date'],
     on_schema_change='fail',
-    pre_hook="{{ remove_restated_agent_days() }}"
+    post_hook="{{ remove_withdrawn_rows() }}"
 ) }}
 {%- set raw_sources = [
     source('raw', 'cases_agents'),
@@ -280,5 +282,43 @@ final as (
             and agent_days.activity_date = caseload_daily.activity_date
 
 )
+{%- if is_incremental() %},
+
+-- Held agent-days of the window that this build does not write again: withdrawn.
+withdrawn as (
+
+    select
+        held.agent_id,
+        held.activity_date,
+        held.team,
+        held.call_attempts,
+        held.right_party_contacts,
+        held.rpc_rate,
+        held.inbound_conversations,
+        held.promises_made,
+        held.promised_amount_rc,
+        held.collected_amount_rc,
+        held.open_caseload,
+        cast(null as {{ dbt.type_timestamp() }}) as loaded_at
+    from {{ this }} as held
+    inner join restated
+        on
+            held.agent_id = restated.agent_id
+            and held.activity_date = restated.day
+    where not exists (
+        select 1
+        from agent_days
+        where
+            agent_days.agent_id = held.agent_id
+            and agent_days.activity_date = held.activity_date
+    )
+
+)
 
 select * from final
+union all
+select * from withdrawn
+{%- else %}
+
+select * from final
+{%- endif %}

@@ -13,7 +13,12 @@
     A table rebuilt whole by every build, not incremental: a move is filed under its case's
     current segment, strategy and owner team, so a daily file (a reassignment, a new strategy)
     re-files moves of every month, and a percentile cannot be updated, only recomputed over
-    each period's moves. Its cost is one windowed pass over the moves (ops_period_figures). -#}
+    each period's moves. Its cost is one windowed pass over the moves (ops_period_figures).
+    Incremental by period (restating every period that contains a month in which a move was
+    added, removed or re-filed) was measured and does not pay: the window must still read every
+    move of the history, one night of the 20k-debtor sample changes moves in 6 of 18 months
+    (93 of 171 periods, the longest), and computing only those takes about 70 % of computing
+    all (benchmarks/results/stage_flow_by_period.md). -#}
 with
 
 stays as (
