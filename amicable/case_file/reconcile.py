@@ -39,23 +39,61 @@ QUARANTINE_KEYS = {
 }
 
 _IN_WINDOW = "{col} >= $start and ($end is null or {col} < $end) and {col} <= $as_of"
+# Each staging table is read through a filter on the column it is stored by (the `order by` of
+# its stg_* model: case_id, debtor_id, invoice_id, entry_ref), so DuckDB skips the row groups of
+# every other case by their min/max instead of scanning the history. The debtor's invoice ids
+# (`_DEBTOR_INVOICES_SQL`) and their allocations' payment references (`_PAYMENT_REFS_SQL`) come
+# first and reach `_SOURCE_SQL` as the constant lists $invoices and $payment_refs; DuckDB checks
+# such a list only after it reads a row group, so those reads name the columns they need, and a
+# range (the first and last invoice id) narrows the reads by invoice first.
+_DEBTOR_INVOICES_SQL = """
+select invoice_id from staging.stg_erp__invoices
+where debtor_id = $debtor and document_type = 'invoice'
+order by invoice_id
+"""
+_PAYMENT_REFS_SQL = """
+select distinct payment_ref from staging.stg_erp__payment_allocations
+where
+    invoice_id between $first_invoice and $last_invoice
+    and list_contains($invoices::varchar[], invoice_id)
+    and payment_ref is not null
+order by payment_ref
+"""
 _SOURCE_SQL = f"""
 with
-cases as not materialized (select * from staging.stg_cases__cases),
-events as not materialized (select * from staging.stg_cases__case_events),
-calls as not materialized (select * from staging.stg_contacts__calls),
-messages as not materialized (select * from staging.stg_contacts__messages),
-invoices as not materialized (select * from staging.stg_erp__invoices),
-allocations as not materialized (select * from staging.stg_erp__payment_allocations),
-bank as not materialized (select * from staging.stg_bank__entries),
 debtor_invoices as materialized (
-    select * from invoices where debtor_id = $debtor and document_type = 'invoice'
+    select invoice_id, issue_date, document_amount, currency, _source_file, _source_row
+    from staging.stg_erp__invoices
+    where debtor_id = $debtor and document_type = 'invoice'
+),
+credit_notes as materialized (
+    select
+        invoice_id, reference_invoice_id, issue_date, document_amount, currency, _source_file,
+        _source_row
+    from staging.stg_erp__invoices
+    where
+        document_type = 'credit_note'
+        and reference_invoice_id between $first_invoice and $last_invoice
+        and list_contains($invoices::varchar[], reference_invoice_id)
+),
+allocations as materialized (
+    select
+        allocation_id, payment_ref, invoice_id, allocated_amount, allocated_at, _source_file,
+        _source_row
+    from staging.stg_erp__payment_allocations
+    where
+        invoice_id between $first_invoice and $last_invoice
+        and list_contains($invoices::varchar[], invoice_id)
+),
+bank as materialized (
+    select entry_ref, value_date, entry_amount, currency, _source_file, _source_row
+    from staging.stg_bank__entries
+    where list_contains($payment_refs::varchar[], entry_ref)
 ),
 debtor_allocations as materialized (
     select allocations.*, coalesce(bank.value_date, cast(allocations.allocated_at as date))
         as payment_date
     from allocations left join bank on allocations.payment_ref = bank.entry_ref
-    where allocations.invoice_id in (select invoice_id from debtor_invoices)
 ),
 paid_before as (
     select invoice_id, sum(allocated_amount) as paid from debtor_allocations
@@ -63,9 +101,9 @@ paid_before as (
     group by 1
 ),
 credited_before as (
-    select reference_invoice_id as invoice_id, sum(document_amount) as credited from invoices
-    where document_type = 'credit_note' and issue_date < $start
-        and reference_invoice_id in (select invoice_id from debtor_invoices)
+    select reference_invoice_id as invoice_id, sum(document_amount) as credited
+    from credit_notes
+    where issue_date < $start
     group by 1
 ),
 case_invoices as (
@@ -85,26 +123,26 @@ case_allocations as (
         and {_IN_WINDOW.format(col="debtor_allocations.payment_date")}
 )
 select 'case', 'cases_cases', case_id, placed_amount, currency, _source_file, _source_row
-from cases where case_id = $case
+from staging.stg_cases__cases where case_id = $case
 union all
 select 'case_event', 'cases_case_events', event_id, null, null, _source_file, _source_row
-from events where case_id = $case and cast(occurred_at as date) <= $as_of
+from staging.stg_cases__case_events
+where case_id = $case and cast(occurred_at as date) <= $as_of
 union all
 select 'call', 'contacts_calls', contact_id, null, null, _source_file, _source_row
-from calls where case_id = $case and cast(started_at as date) <= $as_of
+from staging.stg_contacts__calls where case_id = $case and cast(started_at as date) <= $as_of
 union all
 select 'message', 'contacts_messages', contact_id, null, null, _source_file, _source_row
-from messages where case_id = $case and cast(sent_at as date) <= $as_of
+from staging.stg_contacts__messages where case_id = $case and cast(sent_at as date) <= $as_of
 union all
 select 'invoice', 'erp_invoices', invoice_id, document_amount, currency, _source_file,
     _source_row
-from invoices where invoice_id in (select invoice_id from case_invoices)
+from debtor_invoices where invoice_id in (select invoice_id from case_invoices)
 union all
 select 'credit_note', 'erp_invoices', invoice_id, document_amount, currency, _source_file,
     _source_row
-from invoices
-where document_type = 'credit_note'
-    and reference_invoice_id in (select invoice_id from case_invoices)
+from credit_notes
+where reference_invoice_id in (select invoice_id from case_invoices)
     and {_IN_WINDOW.format(col="issue_date")}
 union all
 select 'payment_allocation', 'erp_payment_allocations', allocation_id, allocated_amount,
@@ -147,9 +185,17 @@ def reconcile(
     con: duckdb.DuckDBPyConnection, header: dict[str, Any], records: pd.DataFrame
 ) -> Reconciliation:
     """Compare `records` (the case's rows of marts.fct_case_file) with the source rows."""
+    invoices = _column(con, _DEBTOR_INVOICES_SQL, {"debtor": header["debtor_id"]})
+    narrowed = {
+        "invoices": invoices,
+        "first_invoice": invoices[0] if invoices else None,
+        "last_invoice": invoices[-1] if invoices else None,
+    }
     params = {
         "case": header["case_id"],
         "debtor": header["debtor_id"],
+        **narrowed,
+        "payment_refs": _column(con, _PAYMENT_REFS_SQL, narrowed),
         "start": header["ledger_window_start_date"],
         "end": header["ledger_window_end_date"],
         "issued_to": header["documents_issued_to_date"],
@@ -172,6 +218,10 @@ def reconcile(
     quarantined = _quarantined(con, header, source)
     lines = _lines(in_file, source, problems)
     return Reconciliation(lines, tuple(p for _, p in problems), quarantined)
+
+
+def _column(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[str]:
+    return [value for (value,) in con.execute(sql, params).fetchall()]
 
 
 def _problems(in_file: dict, source: dict) -> list[tuple[str, str]]:

@@ -299,3 +299,63 @@ def test_late_corrections_restate_case_days_and_agent_days_as_a_full_build_would
         last_day = "select max(day) from intermediate.int_ops_case_days"
         assert con.execute(last_day).fetchone()[0] == date(2026, 3, 20)
         assert differences(con, "daily", "once", ("intermediate", "marts")) == {}
+
+
+def test_the_daily_case_file_restates_late_files_as_a_full_build_would(tmp_path: Path) -> None:
+    """fct_case_file built as of 03-30 and then, after late files, incrementally as of 04-03
+    equals a build from the same raw rows in one go. Before the first build: case C2 of D1,
+    opened 04-01 (out of scope until the as-of date passes it, with no new file), and case C3
+    of D1 opened 03-10. The late files: the receivables' (INV-6 of D2 with a December payment
+    joins C1's ledger as open at its opening; INV-2 of D1 re-issued; D2 renamed), a call K9 of
+    C1 dated 03-03, and C3 corrected to open on 04-10 (its file must go)."""
+    select = ["--select", "+fct_case_file"]
+    early = {
+        "cases/cases_2026-03-10T0200.jsonl": [
+            {"case_id": "C2", "debtor_id": "D1", "opened_at": "2026-04-01 08:00:00",
+             "placed_amount": "500.00", "currency": "EUR", "strategy": "standard",
+             "agent_id": "AG1", "jurisdiction": "US", "updated_at": "2026-03-10 08:00:00"},
+            {"case_id": "C3", "debtor_id": "D1", "opened_at": "2026-03-10 08:00:00",
+             "placed_amount": "500.00", "currency": "EUR", "strategy": "standard",
+             "agent_id": "AG1", "jurisdiction": "US", "updated_at": "2026-03-10 08:00:00"},
+        ],
+    }  # fmt: skip
+    late = {
+        "contacts/calls_2026-04-02T0200.csv": ("contacts_calls", [
+            {"contact_id": "K9", "case_id": "C1", "debtor_id": "D2", "agent_id": "AG1",
+             "direction": "outbound", "started_at": "2026-03-03 15:00:00", "duration_s": 20,
+             "outcome": "no_answer"},
+        ]),
+        "cases/cases_2026-04-02T0200.jsonl": ("cases_cases", [
+            early["cases/cases_2026-03-10T0200.jsonl"][1]
+            | {"opened_at": "2026-04-10 08:00:00", "updated_at": "2026-04-01 08:00:00"},
+        ]),
+    }  # fmt: skip
+    late |= {name: next(iter(files.items())) for name, files in LATE_FILES.items()}
+    warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
+    for warehouse in warehouses.values():
+        build_raw_warehouse(warehouse, RAW_FILES)
+        with duckdb.connect(str(warehouse)) as con:
+            for source_file, rows in early.items():
+                insert_raw_rows(con, "cases_cases", source_file, rows, "2026-03-10 06:00:00")
+    daily = warehouses["daily"]
+    first = ["run", *select, "--vars", fixture_vars(as_of="2026-03-30")]
+    assert run_dbt(first, daily, tmp_path / "first").returncode == 0
+    files = "select distinct case_id from marts.fct_case_file order by 1"
+    with duckdb.connect(str(daily)) as con:
+        assert [c for (c,) in con.execute(files).fetchall()] == ["C1", "C3"]
+    for warehouse in warehouses.values():
+        with duckdb.connect(str(warehouse)) as con:
+            for source_file, (table, rows) in late.items():
+                insert_raw_rows(con, table, source_file, rows, "2026-04-04 06:00:00")
+    then = ["run", *select, "--vars", fixture_vars(as_of="2026-04-03")]
+    for name, warehouse in warehouses.items():
+        run = run_dbt(then, warehouse, tmp_path / name)
+        assert run.returncode == 0, run.output[-3000:]
+    with duckdb.connect(str(daily)) as con:
+        con.execute(f"attach '{warehouses['once']}' as once (read_only)")
+        assert differences(con, "daily", "once") == {}
+        assert [c for (c,) in con.execute(files).fetchall()] == ["C1", "C2"]
+        withdrawn = "select count(*) from marts.fct_case_file where loaded_at is null"
+        assert con.execute(withdrawn).fetchone()[0] == 0
+        c1 = "select source_id from marts.fct_case_file where case_id = 'C1' order by record_seq"
+        assert {"K9", "INV-6"} <= {r for (r,) in con.execute(c1).fetchall()}

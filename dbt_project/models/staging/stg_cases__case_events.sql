@@ -51,4 +51,7 @@ final as (
 
 )
 
+-- Stored by case_id: the case file's reconciliation (amicable/case_file/reconcile.py) reads
+-- one case's rows by it, and DuckDB skips the other row groups by their min/max.
 select * from final
+order by case_id

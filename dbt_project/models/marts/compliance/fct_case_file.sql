@@ -9,36 +9,69 @@
     breached), `breach`, `unverifiable` (a quiet-hours rule could not check it: no known time
     zone) or `not_checked` (no pack for the jurisdiction: only the rules for every
     jurisdiction ran, and none was breached); other records: `breach` when
-    they are a breach's offending record, else null. -#}
+    they are a breach's offending record, else null.
+
+    Incremental by case (delete+insert of a case's whole file: record_seq numbers it): a daily
+    build rewrites, from the full history of its inputs, the cases whose file can change
+    (case_files_restated_since_last_build in macros/case_file_restatements.sql): every case
+    whose ledger or timeline rows are not those it holds (compared column by column, both
+    ways: a new, corrected, re-sent or moved record, or one a later as-of date brings in);
+    a case whose record was loaded since the latest `loaded_at` it holds, or opened on or
+    after the latest day it holds; every case of a debtor whose customer record was loaded
+    (time zone); every case with a breach, now or as held. A case of that scope that yields no
+    record any more is withdrawn: the batch carries its held rows with a null `loaded_at`, and
+    the post-hook deletes them (remove_withdrawn_rows). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='case_id',
+    on_schema_change='fail',
+    post_hook="{{ remove_withdrawn_rows() }}"
+) }}
 with
+
+{%- if is_incremental() %}
+
+-- Computed once: every input below and the withdrawals read it.
+restated_cases as materialized (
+
+    {{ case_files_restated_since_last_build() }}
+
+),
+{%- endif %}
 
 cases as (
 
     select * from {{ ref('dim_cases') }}
+    {{ in_restated_cases() }}
 
 ),
 
 case_rows as (
 
     select * from {{ ref('stg_cases__cases') }}
+    {{ in_restated_cases() }}
 
 ),
 
 timeline as (
 
     select * from {{ ref('fct_case_timeline') }}
+    {{ in_restated_cases() }}
 
 ),
 
 ledger as (
 
     select * from {{ ref('int_case_file_ledger') }}
+    {{ in_restated_cases() }}
 
 ),
 
 breaches as (
 
     select * from {{ ref('fct_compliance_breaches') }}
+    {{ in_restated_cases() }}
 
 ),
 
@@ -236,7 +269,8 @@ final as (
         verdicts.breach_ids,
         citations.cited_by_rule_ids,
         records.source_file,
-        records.source_row
+        records.source_row,
+        {{ newest_raw_load(case_file_staging_inputs()) }} as loaded_at
     from records
     inner join cases on records.case_id = cases.case_id
     left join verdicts
@@ -252,7 +286,29 @@ final as (
 
 )
 
+{%- if is_incremental() %},
+
+-- Held rows of a restated case that no longer has any record: withdrawn.
+withdrawn as (
+
+    select held_rows.* replace (cast(null as {{ dbt.type_timestamp() }}) as loaded_at)
+    from {{ this }} as held_rows
+    where
+        held_rows.case_id in (select restated_cases.case_id from restated_cases)
+        and held_rows.case_id not in (select final.case_id from final)
+
+)
+
+-- Stored by case: a case file reads one case, and the row groups of the others are skipped
+-- by their min/max case_id instead of scanned (each daily batch too).
+select * from final
+union all
+select * from withdrawn
+order by case_id, record_seq
+{%- else %}
+
 -- Stored by case: a case file reads one case, and the row groups of the others are skipped
 -- by their min/max case_id instead of scanned.
 select * from final
 order by case_id, record_seq
+{%- endif %}

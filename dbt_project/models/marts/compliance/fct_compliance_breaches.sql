@@ -93,4 +93,7 @@ final as (
 
 )
 
+-- Stored by case: a case file reads one case, and the row groups of the others are skipped
+-- by their min/max case_id instead of scanned.
 select * from final
+order by case_id
