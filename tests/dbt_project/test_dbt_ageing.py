@@ -264,9 +264,11 @@ def test_missing_fx_rate_warns_on_the_item_and_leaves_open_amount_rc_null(
             con, "erp_invoices", "erp/invoices_2026-03-02T0200.csv", [gbp_invoice], later
         )
 
+    # cautious: only the tests of the models rebuilt here; a test that also reads a mart this
+    # build leaves as it was (the exposure's tie to the ageing) would compare old with new.
     run = run_dbt(
         ["build", "--select", "+fct_ar_ageing", "--exclude-resource-type", "unit_test",
-         "--vars", dbt_vars(as_of=AS_OF)],
+         "--indirect-selection", "cautious", "--vars", dbt_vars(as_of=AS_OF)],
         warehouse,
         tmp_path,
     )  # fmt: skip
