@@ -75,6 +75,8 @@ def calls(warehouse: Path) -> dict[str, tuple]:
         "cash_expected_agents": (),
         "cash_expected_by_agent": (ALL, ALL),
         "cash_expected_promises": (ALL, ALL),
+        "debtor_exposure": (ALL, "open", 100),
+        "debtor_exposure_kpis": (ALL,),
         "display_currencies": (),
         "stuck_cases": (ALL, ALL),
         "stuck_agents": (),
