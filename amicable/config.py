@@ -64,6 +64,29 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class Ageing(_Strict):
+    """Ageing buckets by days past due (DESIGN.md §4 "Ageing"; macro finance_ageing_buckets).
+
+    `bucket_edges` are the last day past due of each bucket after `current` (days <= 0), in
+    increasing order; one more open-ended bucket follows the last edge. The default
+    [30, 60, 90, 120] gives current, 1-30, 31-60, 61-90, 91-120, 120+."""
+
+    bucket_edges: list[Annotated[int, Field(gt=0, le=3650)]] = Field(
+        [30, 60, 90, 120], min_length=1, max_length=12
+    )
+
+    @field_validator("bucket_edges")
+    @classmethod
+    def _increasing(cls, value: list[int]) -> list[int]:
+        for earlier, later in zip(value, value[1:], strict=False):
+            if later <= earlier:
+                raise ValueError(
+                    f"edges must increase: {later} follows {earlier} (each is the last day "
+                    "past due of a bucket, e.g. [30, 60, 90, 120])"
+                )
+        return value
+
+
 class Promises(_Strict):
     """Promise outcome rule (DESIGN.md §4 "Promises"; marts.fct_promises)."""
 
@@ -177,6 +200,7 @@ class Quality(_Strict):
 
 class Config(_Strict):
     reporting_currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
+    ageing: Ageing = Ageing()
     promises: Promises = Promises()
     stuck_cases: StuckCases
     cash_expected: CashExpected = CashExpected()
@@ -187,6 +211,7 @@ class Config(_Strict):
         """The thresholds as dbt vars (nested mappings are read with `var('...')['key']`)."""
         return {
             "reporting_currency": self.reporting_currency,
+            "ageing": self.ageing.model_dump(),
             "promises": self.promises.model_dump(),
             "stuck_cases": self.stuck_cases.model_dump(),
             "cash_expected": self.cash_expected.model_dump(),

@@ -64,6 +64,7 @@ def calls(warehouse: Path) -> dict[str, tuple]:
         "ageing_by_bucket": (dates[0], ALL),
         "ageing_items": (dates[0], ALL, ALL, DISPLAY_LIMIT),
         "ageing_bucket_history": (ALL,),
+        "ageing_buckets": (),
         "debtor_cases": (debtor,),
         "dso_months": (ALL, 1),
         "ar_waterfall": (dates[1], dates[0], ALL),

@@ -88,3 +88,28 @@ def test_a_bad_quality_threshold_is_refused_naming_the_key(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         load_config(_edited(tmp_path, old, new))
+
+
+@pytest.mark.parametrize(
+    ("edges", "message"),
+    [
+        ("[30, 30, 90]", r"ageing.bucket_edges: Value error, edges must increase: 30 follows 30"),
+        ("[60, 30]", r"ageing.bucket_edges: Value error, edges must increase: 30 follows 60"),
+        ("[0, 30]", r"ageing.bucket_edges.0: Input should be greater than 0"),
+        ("[]", r"ageing.bucket_edges: List should have at least 1 item"),
+    ],
+)
+def test_bad_ageing_bucket_edges_are_refused_naming_the_key(
+    tmp_path: Path, edges: str, message: str
+) -> None:
+    path = tmp_path / "amicable.yml"
+    text = DEFAULT_CONFIG.read_text().replace(
+        "bucket_edges: [30, 60, 90, 120]", f"bucket_edges: {edges}"
+    )
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+def test_the_default_ageing_edges_reach_dbt() -> None:
+    assert load_config(DEFAULT_CONFIG).dbt_vars()["ageing"] == {"bucket_edges": [30, 60, 90, 120]}

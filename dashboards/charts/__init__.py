@@ -14,7 +14,7 @@ from dashboards.charts.core import (
     x_from_selection,
 )
 from dashboards.charts.finance import (
-    BUCKET_COLOURS,
+    BUCKET_SCALE,
     CASH_SERIES,
     DSO_SERIES,
     MAX_MONTH_TICKS,
@@ -22,6 +22,7 @@ from dashboards.charts.finance import (
     ageing_bar_chart,
     agent_segment_from_selection,
     ar_waterfall_chart,
+    bucket_colours,
     bucket_from_selection,
     bucket_mix_chart,
     cash_expected_chart,
@@ -46,7 +47,7 @@ from dashboards.charts.supervisor import (
 
 __all__ = [
     "BAR_COLOUR",
-    "BUCKET_COLOURS",
+    "BUCKET_SCALE",
     "CASH_SERIES",
     "CLICKABLE_LAYOUT",
     "DSO_SERIES",
@@ -62,6 +63,7 @@ __all__ = [
     "agent_segment_from_selection",
     "ar_waterfall_chart",
     "breaches_by_rule_chart",
+    "bucket_colours",
     "bucket_from_selection",
     "bucket_mix_chart",
     "cash_expected_chart",

@@ -3,10 +3,11 @@ recovery curves and liquidation, expected cash."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
+import plotly.colors
 import plotly.graph_objects as go
 
 from dashboards.charts.core import (
@@ -17,23 +18,30 @@ from dashboards.charts.core import (
     _iso,
     _selected_customdata,
 )
-from dashboards.queries import AGEING_BUCKETS, ArWaterfall
+from dashboards.queries import ArWaterfall
 
 MAX_MONTH_TICKS = 24  # labels on the months-on-book axis before they crowd each other
-BUCKET_COLOURS = dict(
-    zip(
-        AGEING_BUCKETS,
-        ("#54a24b", "#eeca3b", "#f58518", "#e45756", "#b279a2", "#72423d"),
-        strict=True,
-    )
-)
+# From current (green) to the oldest bucket (brown); the configured buckets take colours spread
+# evenly along it, so the default six get exactly these.
+BUCKET_SCALE = ("#54a24b", "#eeca3b", "#f58518", "#e45756", "#b279a2", "#72423d")
 
 
-def ordered_buckets(by_bucket: pd.DataFrame) -> pd.DataFrame:
-    """`by_bucket` with every bucket present once, in bucket order (unknown labels last)."""
-    known = pd.DataFrame({"ageing_bucket": list(AGEING_BUCKETS)})
+def bucket_colours(buckets: Sequence[str]) -> dict[str, str]:
+    """A colour per bucket, in bucket order, from `BUCKET_SCALE` (interpolated when the
+    configuration has more or fewer than six buckets)."""
+    if len(buckets) == len(BUCKET_SCALE):
+        return dict(zip(buckets, BUCKET_SCALE, strict=True))
+    scale = [f"rgb{plotly.colors.hex_to_rgb(colour)}" for colour in BUCKET_SCALE]
+    points = [index / max(len(buckets) - 1, 1) for index in range(len(buckets))]
+    return dict(zip(buckets, plotly.colors.sample_colorscale(scale, points), strict=True))
+
+
+def ordered_buckets(by_bucket: pd.DataFrame, buckets: Sequence[str]) -> pd.DataFrame:
+    """`by_bucket` with every bucket of `buckets` (the labels in order, from
+    `queries.ageing_buckets`) present once, in that order (unknown labels last)."""
+    known = pd.DataFrame({"ageing_bucket": list(buckets)})
     frame = known.merge(by_bucket, on="ageing_bucket", how="outer", sort=False)
-    rank = {bucket: index for index, bucket in enumerate(AGEING_BUCKETS)}
+    rank = {bucket: index for index, bucket in enumerate(buckets)}
     frame["_order"] = frame["ageing_bucket"].map(lambda bucket: rank.get(bucket, len(rank)))
     frame = frame.sort_values(["_order", "ageing_bucket"], kind="stable").drop(columns="_order")
     for column in ("open_amount_rc", "open_items"):
@@ -45,15 +53,17 @@ def ordered_buckets(by_bucket: pd.DataFrame) -> pd.DataFrame:
 def ageing_bar_chart(
     by_bucket: pd.DataFrame,
     *,
+    buckets: Sequence[str],
     reporting_currency: str | None,
     selected_bucket: str | None = None,
 ) -> go.Figure:
     """Bar chart of open amount (reporting currency) per ageing bucket, by due date.
 
     `by_bucket` needs columns `ageing_bucket` and `open_amount_rc` (`open_items` is shown in
-    the hover when present). The selected bucket is drawn in a second colour.
+    the hover when present); `buckets` are the labels in order. The selected bucket is drawn in
+    a second colour.
     """
-    frame = ordered_buckets(by_bucket)
+    frame = ordered_buckets(by_bucket, buckets)
     labels = [str(bucket) for bucket in frame["ageing_bucket"]]
     amounts = [float(amount) for amount in frame["open_amount_rc"]]
     items = (
@@ -91,15 +101,18 @@ def ageing_bar_chart(
     return figure
 
 
-def bucket_from_selection(selection: Mapping[str, Any] | None) -> str | None:
-    """The bucket clicked on the ageing chart, from Streamlit's Plotly selection state."""
+def bucket_from_selection(
+    selection: Mapping[str, Any] | None, buckets: Sequence[str]
+) -> str | None:
+    """The bucket clicked on the ageing chart, from Streamlit's Plotly selection state (one of
+    `buckets`, else None)."""
     if not selection:
         return None
     for point in selection.get("points") or ():
         label = point.get("x")
         if label is None and point.get("customdata"):
             label = point["customdata"][0]
-        if label in AGEING_BUCKETS:
+        if label in buckets:
             return str(label)
     return None
 
@@ -262,15 +275,17 @@ def step_from_selection(selection: Mapping[str, Any] | None) -> str | None:
 def bucket_mix_chart(
     history: pd.DataFrame,
     *,
+    buckets: Sequence[str],
     reporting_currency: str | None,
     window: tuple[str, str] | None = None,
 ) -> go.Figure:
     """Open amount per snapshot as bars stacked by ageing bucket (bucket order, bottom up).
 
     `history` needs `snapshot_date` (ISO text or dates), `ageing_bucket`, `open_amount_rc`
-    and `open_items`. Snapshots outside `window` (ISO first, last) are faded. Each point carries
-    [snapshot, bucket] as customdata.
+    and `open_items`; `buckets` are the labels in order. Snapshots outside `window` (ISO first,
+    last) are faded. Each point carries [snapshot, bucket] as customdata.
     """
+    colours = bucket_colours(buckets)
     frame = history.assign(snapshot=[_iso(value) for value in history["snapshot_date"]])
     snapshots = sorted(frame["snapshot"].unique())
     currency = reporting_currency or "reporting currency"
@@ -279,7 +294,7 @@ def bucket_mix_chart(
         for snapshot in snapshots
     ]
     figure = go.Figure()
-    for bucket in AGEING_BUCKETS:
+    for bucket in buckets:
         rows = frame[frame["ageing_bucket"] == bucket].set_index("snapshot")
         amounts = [float(rows["open_amount_rc"].get(snapshot, 0)) for snapshot in snapshots]
         items = [int(rows["open_items"].get(snapshot, 0)) for snapshot in snapshots]
@@ -288,7 +303,7 @@ def bucket_mix_chart(
                 x=snapshots,
                 y=amounts,
                 name=bucket,
-                marker={"color": BUCKET_COLOURS[bucket], "opacity": opacity},
+                marker={"color": colours[bucket], "opacity": opacity},
                 customdata=[
                     [snapshot, bucket, count]
                     for snapshot, count in zip(snapshots, items, strict=True)
@@ -314,11 +329,11 @@ def bucket_mix_chart(
 
 
 def snapshot_bucket_from_selection(
-    selection: Mapping[str, Any] | None,
+    selection: Mapping[str, Any] | None, buckets: Sequence[str]
 ) -> tuple[str, str] | None:
-    """(snapshot ISO date, bucket) of the stacked bar clicked."""
+    """(snapshot ISO date, bucket) of the stacked bar clicked (the bucket one of `buckets`)."""
     data = _selected_customdata(selection)
-    if data and len(data) >= 2 and data[1] in AGEING_BUCKETS:
+    if data and len(data) >= 2 and data[1] in buckets:
         return str(data[0]), str(data[1])
     return None
 

@@ -37,7 +37,6 @@ from dashboards.queries.core import (
     warehouse_from_env,
 )
 from dashboards.queries.finance import (
-    AGEING_BUCKETS,
     EXPOSURE_RANKINGS,
     MIN_COHORT_CASES,
     PERIOD_MONTHS,
@@ -46,6 +45,7 @@ from dashboards.queries.finance import (
     ArWaterfall,
     RecoveryRates,
     ageing_bucket_history,
+    ageing_buckets,
     ageing_by_bucket,
     ageing_items,
     ageing_kpis,
@@ -97,7 +97,6 @@ from dashboards.queries.supervisor import (
 )
 
 __all__ = [
-    "AGEING_BUCKETS",
     "ALL",
     "CHECK_STATUSES",
     "KEPT_RATE_DIMENSIONS",
@@ -119,6 +118,7 @@ __all__ = [
     "WarehouseUnavailable",
     "WarehouseUnreadable",
     "ageing_bucket_history",
+    "ageing_buckets",
     "ageing_by_bucket",
     "ageing_items",
     "ageing_kpis",

@@ -24,7 +24,6 @@ from dashboards.queries.core import (
     _frame,
 )
 
-AGEING_BUCKETS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "91-120", "120+")
 PERIOD_MONTHS: tuple[int, ...] = (1, 3)
 # Steps of the ageing waterfall, in order: columns `<step>_rc` of marts.fct_ar_movements.
 WATERFALL_STEPS: tuple[str, ...] = (
@@ -132,6 +131,13 @@ def snapshot_dates(warehouse: Path | str) -> list[dt.date]:
     return [_as_date(value) for value in frame["snapshot_date"]]
 
 
+def ageing_buckets(warehouse: Path | str) -> tuple[str, ...]:
+    """The ageing bucket labels in order (`marts.dim_ageing_buckets`: the build's
+    configuration, `ageing.bucket_edges`), e.g. current, 1-30, ..., 120+."""
+    frame = _frame(warehouse, "ageing_buckets", ())
+    return tuple(str(label) for label in frame["ageing_bucket"])
+
+
 def ageing_kpis(warehouse: Path | str, snapshot_date: dt.date, segment: str) -> AgeingKpis:
     """Total open, overdue open and share, and open item count at `snapshot_date`."""
     _check_choice("segment", segment, SEGMENTS)
@@ -171,7 +177,7 @@ def ageing_items(
     """Open items of one bucket ('all': every open item, the open AR at `snapshot_date`), most
     days past due first; at most `limit`."""
     _check_choice("segment", segment, SEGMENTS)
-    _check_choice("ageing_bucket", ageing_bucket, (ALL, *AGEING_BUCKETS))
+    _check_choice("ageing_bucket", ageing_bucket, (ALL, *ageing_buckets(warehouse)))
     _check_limit(limit)
     parameters = (snapshot_date, segment, segment, ageing_bucket, ageing_bucket, limit)
     return _frame(warehouse, "ageing_items", parameters)

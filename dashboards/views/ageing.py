@@ -8,6 +8,8 @@ parameters, so a view can be shared by its address.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -22,15 +24,15 @@ ITEMS_KEY = "ageing_items"
 DISPLAY_LIMIT = 5_000  # rows shown in the drill table; the CSV holds every row
 
 
-def _bucket_clicked() -> None:
+def _bucket_clicked(buckets: Sequence[str]) -> None:
     """Chart callback: a click on a bar chooses that bucket for the drill-down."""
     state = st.session_state.get(CHART_KEY)
-    bucket = charts.bucket_from_selection(state.get("selection") if state else None)
+    bucket = charts.bucket_from_selection(state.get("selection") if state else None, buckets)
     if bucket is not None:
         st.session_state[BUCKET_KEY] = bucket
 
 
-def _filters(dates: list[dt.date]) -> tuple[dt.date, str, str | None]:
+def _filters(dates: list[dt.date], buckets: Sequence[str]) -> tuple[dt.date, str, str | None]:
     snapshot_col, segment_col, bucket_col = st.columns([2, 2, 2])
     with snapshot_col:
         snapshot = ui.choice(
@@ -47,7 +49,7 @@ def _filters(dates: list[dt.date]) -> tuple[dt.date, str, str | None]:
         bucket = ui.choice(
             st.selectbox,
             "Bucket to list",
-            queries.AGEING_BUCKETS,
+            buckets,
             index=None,
             placeholder="Click a bar or choose a bucket",
             key=BUCKET_KEY,
@@ -125,7 +127,8 @@ def _render(warehouse: str, version: int) -> None:
     if not dates:
         st.info("The ageing mart holds no snapshot yet: run `amicable build`.")
         return
-    snapshot, segment, bucket = _filters(dates)
+    buckets = ui.query(queries.ageing_buckets, warehouse, version)
+    snapshot, segment, bucket = _filters(dates, buckets)
     kpis = ui.query(queries.ageing_kpis, warehouse, version, snapshot, segment)
     currency = kpis.reporting_currency or "reporting currency"
     _kpi_row(kpis)
@@ -133,9 +136,17 @@ def _render(warehouse: str, version: int) -> None:
     chart_col, table_col = st.columns([3, 2])
     with chart_col:
         figure = charts.ageing_bar_chart(
-            by_bucket, reporting_currency=kpis.reporting_currency, selected_bucket=bucket
+            by_bucket,
+            buckets=buckets,
+            reporting_currency=kpis.reporting_currency,
+            selected_bucket=bucket,
         )
-        st.plotly_chart(figure, key=CHART_KEY, on_select=_bucket_clicked, selection_mode="points")
+        st.plotly_chart(
+            figure,
+            key=CHART_KEY,
+            on_select=partial(_bucket_clicked, buckets),
+            selection_mode="points",
+        )
     with table_col:
         _bucket_table(by_bucket, currency, snapshot, segment)
     _drill(warehouse, version, snapshot, segment, bucket, by_bucket)

@@ -8,6 +8,8 @@ Reads `marts.fct_ar_movements` (per invoice and period between consecutive snaps
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -84,10 +86,12 @@ def _step_clicked() -> None:
         st.session_state[STEP_KEY] = next(name for name, key in STEP_NAMES.items() if key == step)
 
 
-def _bar_clicked() -> None:
+def _bar_clicked(buckets: Sequence[str]) -> None:
     """Bucket-mix callback: a click on a stacked bar chooses its snapshot and bucket."""
     state = st.session_state.get(MIX_CHART_KEY)
-    chosen = charts.snapshot_bucket_from_selection(state.get("selection") if state else None)
+    chosen = charts.snapshot_bucket_from_selection(
+        state.get("selection") if state else None, buckets
+    )
     if chosen is not None:
         st.session_state[AT_KEY] = dt.date.fromisoformat(chosen[0])
         st.session_state[BUCKET_KEY] = chosen[1]
@@ -167,7 +171,9 @@ def _step_drill(warehouse: str, version: int, first: dt.date, last: dt.date, seg
     )
 
 
-def _bucket_drill(warehouse: str, version: int, dates: list[dt.date], segment: str) -> None:
+def _bucket_drill(
+    warehouse: str, version: int, dates: list[dt.date], buckets: Sequence[str], segment: str
+) -> None:
     st.subheader("Invoices in a bucket at a snapshot")
     at_col, bucket_col = st.columns(2)
     with at_col:
@@ -184,7 +190,7 @@ def _bucket_drill(warehouse: str, version: int, dates: list[dt.date], segment: s
         bucket = ui.choice(
             st.selectbox,
             "Bucket",
-            queries.AGEING_BUCKETS,
+            buckets,
             index=None,
             placeholder="Click a bar or choose a bucket",
             key=BUCKET_KEY,
@@ -231,13 +237,17 @@ def _render(warehouse: str, version: int) -> None:
     )
     _step_drill(warehouse, version, first, last, segment)
     history = _bucket_history(warehouse, version, segment)
+    buckets = ui.query(queries.ageing_buckets, warehouse, version)
     mix = charts.bucket_mix_chart(
         history,
+        buckets=buckets,
         reporting_currency=waterfall.reporting_currency,
         window=(first.isoformat(), last.isoformat()),
     )
-    st.plotly_chart(mix, key=MIX_CHART_KEY, on_select=_bar_clicked, selection_mode="points")
-    _bucket_drill(warehouse, version, dates, segment)
+    st.plotly_chart(
+        mix, key=MIX_CHART_KEY, on_select=partial(_bar_clicked, buckets), selection_mode="points"
+    )
+    _bucket_drill(warehouse, version, dates, buckets, segment)
 
 
 ui.page(

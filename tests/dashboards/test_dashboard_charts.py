@@ -17,7 +17,7 @@ def test_bars_follow_bucket_order_whatever_the_row_order() -> None:
         }
     )
 
-    figure = charts.ageing_bar_chart(shuffled, reporting_currency="EUR")
+    figure = charts.ageing_bar_chart(shuffled, buckets=BUCKETS, reporting_currency="EUR")
 
     assert isinstance(figure, go.Figure)
     assert list(figure.data[0].x) == BUCKETS
@@ -30,7 +30,9 @@ def test_bars_follow_bucket_order_whatever_the_row_order() -> None:
 def test_selected_bucket_is_drawn_in_its_own_colour() -> None:
     frame = pd.DataFrame({"ageing_bucket": BUCKETS, "open_amount_rc": [1.0] * 6})
 
-    figure = charts.ageing_bar_chart(frame, reporting_currency="EUR", selected_bucket="61-90")
+    figure = charts.ageing_bar_chart(
+        frame, buckets=BUCKETS, reporting_currency="EUR", selected_bucket="61-90"
+    )
 
     colours = list(figure.data[0].marker.color)
     assert colours[3] == charts.SELECTED_COLOUR
@@ -40,7 +42,7 @@ def test_selected_bucket_is_drawn_in_its_own_colour() -> None:
 def test_unexpected_bucket_label_is_kept_after_the_known_ones() -> None:
     frame = pd.DataFrame({"ageing_bucket": ["odd", "1-30"], "open_amount_rc": [5.0, 7.0]})
 
-    figure = charts.ageing_bar_chart(frame, reporting_currency=None)
+    figure = charts.ageing_bar_chart(frame, buckets=BUCKETS, reporting_currency=None)
 
     assert list(figure.data[0].x) == [*BUCKETS, "odd"]
     assert sum(figure.data[0].y) == 12.0
@@ -49,16 +51,16 @@ def test_unexpected_bucket_label_is_kept_after_the_known_ones() -> None:
 def test_clicked_bar_gives_its_bucket() -> None:
     selection = {"points": [{"x": "31-60", "y": 2000.0, "point_index": 2}]}
 
-    assert charts.bucket_from_selection(selection) == "31-60"
+    assert charts.bucket_from_selection(selection, BUCKETS) == "31-60"
 
 
 def test_clicked_bar_without_x_falls_back_to_custom_data() -> None:
     selection = {"points": [{"customdata": ["91-120", 1]}]}
 
-    assert charts.bucket_from_selection(selection) == "91-120"
+    assert charts.bucket_from_selection(selection, BUCKETS) == "91-120"
 
 
 def test_empty_or_foreign_selection_gives_no_bucket() -> None:
-    assert charts.bucket_from_selection(None) is None
-    assert charts.bucket_from_selection({"points": []}) is None
-    assert charts.bucket_from_selection({"points": [{"x": "0-10"}]}) is None
+    assert charts.bucket_from_selection(None, BUCKETS) is None
+    assert charts.bucket_from_selection({"points": []}, BUCKETS) is None
+    assert charts.bucket_from_selection({"points": [{"x": "0-10"}]}, BUCKETS) is None

@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from dashboards import queries
+from tests.finance.reference import BUCKETS
 
 LATEST = dt.date(2026, 11, 20)
 MONTH_END = dt.date(2026, 10, 31)
@@ -72,7 +73,7 @@ def test_by_bucket_lists_every_bucket_in_order_with_zero_for_empty_ones(
 ) -> None:
     frame = queries.ageing_by_bucket(ageing_warehouse, LATEST, "all")
 
-    assert list(frame["ageing_bucket"]) == list(queries.AGEING_BUCKETS)
+    assert list(frame["ageing_bucket"]) == list(BUCKETS)
     assert list(frame["open_amount_rc"]) == pytest.approx([1115.0, 570.5, 2000.0, 0, 300.0, 80.25])
     assert list(frame["open_items"]) == [2, 2, 1, 0, 1, 1]
     assert frame["open_amount_rc"].sum() == pytest.approx(4065.75)

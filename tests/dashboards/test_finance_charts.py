@@ -71,7 +71,7 @@ def test_the_bucket_mix_stacks_buckets_in_order_with_zero_for_absent_ones() -> N
     )
 
     figure = charts.bucket_mix_chart(
-        history, reporting_currency="EUR", window=("2026-10-31", "2026-10-31")
+        history, buckets=BUCKETS, reporting_currency="EUR", window=("2026-10-31", "2026-10-31")
     )
 
     assert [trace.name for trace in figure.data] == BUCKETS
@@ -91,8 +91,11 @@ def test_the_bucket_mix_stacks_buckets_in_order_with_zero_for_absent_ones() -> N
 def test_a_clicked_stacked_bar_gives_its_snapshot_and_bucket() -> None:
     selection = {"points": [{"customdata": ["2026-10-31", "61-90", 3]}]}
 
-    assert charts.snapshot_bucket_from_selection(selection) == ("2026-10-31", "61-90")
-    assert charts.snapshot_bucket_from_selection({"points": [{"customdata": ["x", "0-9"]}]}) is None
+    assert charts.snapshot_bucket_from_selection(selection, BUCKETS) == ("2026-10-31", "61-90")
+    assert (
+        charts.snapshot_bucket_from_selection({"points": [{"customdata": ["x", "0-9"]}]}, BUCKETS)
+        is None
+    )
 
 
 def curves() -> pd.DataFrame:
@@ -179,4 +182,4 @@ def test_cash_bars_show_raw_and_weighted_for_both_horizons_per_agent_and_segment
 def test_an_empty_selection_chooses_nothing(selection: dict | None) -> None:
     assert charts.cohort_from_selection(selection) is None
     assert charts.agent_segment_from_selection(selection) is None
-    assert charts.snapshot_bucket_from_selection(selection) is None
+    assert charts.snapshot_bucket_from_selection(selection, BUCKETS) is None

@@ -13,7 +13,7 @@ import pytest
 from dashboards import queries
 from tests.conftest import SAMPLE_AS_OF, SampleBuild
 from tests.finance.raw_sources import read_ledger
-from tests.finance.reference import bucket, open_items
+from tests.finance.reference import BUCKETS, bucket, open_items
 
 
 def warehouse(sample: SampleBuild) -> Path:
@@ -38,7 +38,7 @@ def test_the_ageing_on_any_date_equals_the_ageing_mart_on_every_snapshot_date(
     for snapshot in dates:
         for segment in queries.SEGMENTS:
             frame = queries.ageing_by_bucket(warehouse(sample_build), snapshot, segment)
-            assert list(frame["ageing_bucket"]) == list(queries.AGEING_BUCKETS)
+            assert list(frame["ageing_bucket"]) == list(BUCKETS)
             for row in frame.itertuples():
                 items, amount = mart.get((snapshot, segment, row.ageing_bucket), (0, 0.0))
                 assert (row.open_items, row.open_amount_rc) == (items, pytest.approx(amount)), (
@@ -77,7 +77,7 @@ def test_the_ageing_between_snapshots_equals_the_raw_recomputation(
 
     frame = queries.ageing_by_bucket(warehouse(sample_build), day, "all")
 
-    assert list(frame["ageing_bucket"]) == list(queries.AGEING_BUCKETS)
+    assert list(frame["ageing_bucket"]) == list(BUCKETS)
     actual = {
         row.ageing_bucket: (row.open_items, float(row.open_amount_rc))
         for row in frame.itertuples()

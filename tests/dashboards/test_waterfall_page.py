@@ -12,7 +12,6 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboards import queries
 from tests.conftest import SampleBuild
 from tests.dashboards.apptest_support import (
     bound_keys,
@@ -24,6 +23,7 @@ from tests.dashboards.apptest_support import (
     traces,
     url_of,
 )
+from tests.finance.reference import BUCKETS
 
 MOVEMENT_COLUMNS = (
     "new_invoice_amount_rc",
@@ -192,7 +192,7 @@ def test_the_bucket_mix_stacks_every_snapshot_and_a_click_lists_its_invoices(
 ) -> None:
     dates = snapshots(sample_build)
     mix = traces(page, "bucket_mix_chart")
-    assert [trace["name"] for trace in mix] == list(queries.AGEING_BUCKETS)
+    assert [trace["name"] for trace in mix] == list(BUCKETS)
     stacked = [sum(trace["y"][i] for trace in mix) for i in range(len(dates))]
     oldest_first = sorted(dates)
     assert stacked == pytest.approx([ageing_total(sample_build, d, "all") for d in oldest_first])

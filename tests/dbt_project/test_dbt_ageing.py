@@ -48,7 +48,7 @@ def test_dbt_build_passes_with_only_the_missing_bank_entry_warning(
         for n in built_warehouse.statuses
         if n.startswith(("fct_ar_ageing::", "int_finance_open_items::"))
     }
-    assert len(ageing_unit_tests) == 5
+    assert len(ageing_unit_tests) == 6
 
 
 def test_every_dbt_unit_test_of_the_project_runs_and_passes_here(built_warehouse: DbtRun) -> None:
@@ -282,3 +282,52 @@ def test_missing_fx_rate_warns_on_the_item_and_leaves_open_amount_rc_null(
         "select open_amount, fx_rate, open_amount_rc from marts.fct_ar_ageing "
         "where invoice_id = 'INV-7'",
     ) == [(Decimal("80.00"), None, None)]
+
+
+def test_reconfigured_buckets_reach_every_ageing_mart_and_their_checks(
+    built_warehouse: DbtRun, tmp_path: Path
+) -> None:
+    """config ageing.bucket_edges [15, 45]: current (≤ 0), 1-15, 16-45, 45+ (> 45). A full
+    rebuild (a settings change is one, orchestration.incremental) re-buckets every snapshot;
+    the marts' bucket checks follow the configuration (no check fixes the default labels)."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse.warehouse, warehouse)
+
+    run = run_dbt(
+        ["build", "--full-refresh", "--exclude-resource-type", "unit_test",
+         "--vars", dbt_vars(as_of=AS_OF, ageing={"bucket_edges": [15, 45]})],
+        warehouse,
+        tmp_path,
+    )  # fmt: skip
+
+    assert run.returncode == 0, run.output
+    not_passed = {(n, s) for n, s in run.statuses.items() if s not in ("pass", "success")}
+    assert not_passed == {(MISSING_BANK_ENTRY, "warn")}
+    assert query(
+        warehouse,
+        "select ageing_bucket, min_days_past_due, max_days_past_due "
+        "from marts.dim_ageing_buckets order by bucket_order",
+    ) == [("current", None, 0), ("1-15", 1, 15), ("16-45", 16, 45), ("45+", 46, None)]
+    # Days past due as in test_ageing_rows_match_hand_computed_values, bucketed anew.
+    assert query(
+        warehouse,
+        "select invoice_id, days_past_due, ageing_bucket from marts.fct_ar_ageing "
+        "order by invoice_id, snapshot_date",
+    ) == [
+        ("INV-1", -9, "current"), ("INV-1", 19, "16-45"), ("INV-1", 50, "45+"),
+        ("INV-2", 11, "1-15"), ("INV-2", 39, "16-45"), ("INV-2", 70, "45+"),
+        ("INV-4", -17, "current"), ("INV-4", 14, "1-15"),
+        ("INV-6", -14, "current"), ("INV-6", 16, "16-45"), ("INV-6", 47, "45+"),
+        ("INV-6", 78, "45+"), ("INV-6", 106, "45+"), ("INV-6", 137, "45+"),
+    ]  # fmt: skip
+    labels = {"current", "1-15", "16-45", "45+"}
+    by_issue_date = query(
+        warehouse, "select distinct ageing_bucket from marts.fct_ar_ageing_by_invoice_date"
+    )
+    assert {label for (label,) in by_issue_date} <= labels
+    movements = query(
+        warehouse,
+        "select distinct closing_ageing_bucket from marts.fct_ar_movements "
+        "where closing_ageing_bucket is not null",
+    )
+    assert {label for (label,) in movements} <= labels

@@ -79,6 +79,10 @@ def open_items(ledger: Ledger, on: date, reporting: str) -> list[OpenItem]:
     return items
 
 
+# The default ageing buckets (DESIGN.md §4, config ageing.bucket_edges [30, 60, 90, 120]).
+BUCKETS = ("current", "1-30", "31-60", "61-90", "91-120", "120+")
+
+
 def bucket(days: int) -> str:
     for limit, label in (
         (0, "current"),
