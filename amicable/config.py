@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from amicable.late_payment import LatePaymentError, late_payment_var
 from amicable.rule_packs import RulePackError, load_rule_packs
 from ingestion.contracts import SOURCES
 
@@ -135,6 +136,16 @@ class Compliance(_Strict):
     holiday_years: tuple[int, int] = (2020, 2035)
 
 
+class LatePayment(_Strict):
+    """Late-payment interest and compensation (marts.fct_late_payment_interest): the pack of
+    `creditor_jurisdiction` (where the creditor, the company using amicable, sits) among the
+    packs of `packs_dir` (relative to the configuration file's folder), else its default pack
+    (the EU directive); reference rates from `packs_dir/reference_rates.csv`."""
+
+    creditor_jurisdiction: str = Field("FR", pattern=r"^[A-Z]{2,3}$")
+    packs_dir: Path = Path("late_payment")
+
+
 class VolumeBounds(_Strict):
     """Rows of a source's latest load vs its previous load: allowed ratio, both ends included."""
 
@@ -205,6 +216,7 @@ class Config(_Strict):
     stuck_cases: StuckCases
     cash_expected: CashExpected = CashExpected()
     compliance: Compliance = Compliance()
+    late_payment: LatePayment = LatePayment()
     quality: Quality
 
     def dbt_vars(self) -> dict:
@@ -217,6 +229,9 @@ class Config(_Strict):
             "cash_expected": self.cash_expected.model_dump(),
             "rule_packs": load_rule_packs(
                 self.compliance.rule_packs_dir, self.compliance.holiday_years
+            ),
+            "late_payment": late_payment_var(
+                self.late_payment.packs_dir, self.late_payment.creditor_jurisdiction
             ),
         }
 
@@ -237,9 +252,11 @@ def load_config(path: Path) -> Config:
         raise ConfigError(f"configuration {path}: {key}: {first['msg']}") from None
     packs = path.parent / config.compliance.rule_packs_dir
     compliance = config.compliance.model_copy(update={"rule_packs_dir": packs})
-    config = config.model_copy(update={"compliance": compliance})
+    late = path.parent / config.late_payment.packs_dir
+    late_payment = config.late_payment.model_copy(update={"packs_dir": late})
+    config = config.model_copy(update={"compliance": compliance, "late_payment": late_payment})
     try:
         config.dbt_vars()  # a bad rule pack stops the build here, in one line
-    except RulePackError as exc:
+    except (RulePackError, LatePaymentError) as exc:
         raise ConfigError(str(exc)) from None
     return config

@@ -40,6 +40,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Finance", "recovery.py", "Recovery curves", ":material/trending_up:", "recovery"),
     PageSpec("Finance", "cash.py", "Expected cash", ":material/payments:", "cash"),
     PageSpec("Finance", "debtors.py", "Top debtors", ":material/groups:", "debtors"),
+    PageSpec("Finance", "claims.py", "Late-payment claims", ":material/percent:", "claims"),
     PageSpec("Supervisor", "stuck.py", "Stuck cases", ":material/pending_actions:", "stuck"),
     PageSpec("Supervisor", "flow.py", "Stage flow", ":material/account_tree:", "flow"),
     PageSpec("Supervisor", "agents.py", "Agent league table", ":material/leaderboard:", "agents"),

@@ -57,7 +57,8 @@ def _edited(tmp_path: Path, old: str, new: str) -> Path:
     text = DEFAULT_CONFIG.read_text()
     assert old in text
     path.write_text(text.replace(old, new))
-    (tmp_path / "rule_packs").symlink_to(DEFAULT_CONFIG.parent / "rule_packs")
+    for folder in ("rule_packs", "late_payment"):
+        (tmp_path / folder).symlink_to(DEFAULT_CONFIG.parent / folder)
     return path
 
 

@@ -37,6 +37,7 @@ from dashboards.queries.core import (
     warehouse_from_env,
 )
 from dashboards.queries.finance import (
+    CLAIM_STATUSES,
     EXPOSURE_RANKINGS,
     MIN_COHORT_CASES,
     PERIOD_MONTHS,
@@ -59,6 +60,10 @@ from dashboards.queries.finance import (
     debtor_exposure_kpis,
     display_currencies,
     dso_months,
+    late_payment_debtors,
+    late_payment_invoices,
+    late_payment_kpis,
+    late_payment_rates,
     recovery_cohort_cases,
     recovery_cohort_months,
     recovery_rates,
@@ -99,6 +104,7 @@ from dashboards.queries.supervisor import (
 __all__ = [
     "ALL",
     "CHECK_STATUSES",
+    "CLAIM_STATUSES",
     "KEPT_RATE_DIMENSIONS",
     "MIN_CONTACTS_FOR_RATE",
     "MIN_COHORT_CASES",
@@ -158,6 +164,10 @@ __all__ = [
     "health_quarantine_summary",
     "health_runs",
     "last_build_problems",
+    "late_payment_debtors",
+    "late_payment_invoices",
+    "late_payment_kpis",
+    "late_payment_rates",
     "promise_kept_rate",
     "recovery_cohort_cases",
     "recovery_cohort_months",

@@ -25,6 +25,7 @@ from dashboards.queries.core import (
 )
 
 PERIOD_MONTHS: tuple[int, ...] = (1, 3)
+CLAIM_STATUSES: tuple[str, ...] = ("all", "open", "settled")
 # Steps of the ageing waterfall, in order: columns `<step>_rc` of marts.fct_ar_movements.
 WATERFALL_STEPS: tuple[str, ...] = (
     "opening_amount",
@@ -329,6 +330,34 @@ def debtor_exposure_kpis(warehouse: Path | str, segment: str) -> pd.DataFrame:
     their limit and with a limit, over `segment` ('all': any)."""
     _check_choice("segment", segment, SEGMENTS)
     return _frame(warehouse, "debtor_exposure_kpis", (segment, segment))
+
+
+def late_payment_kpis(warehouse: Path | str, status: str) -> pd.DataFrame:
+    """One row: invoices and debtors with a late-payment claim of `status` ('all', 'open':
+    still overdue, 'settled': paid late), their interest, compensation and claimable amounts
+    (reporting currency), from `marts.fct_late_payment_interest`."""
+    _check_choice("status", status, CLAIM_STATUSES)
+    return _frame(warehouse, "late_payment_kpis", (status, status, status))
+
+
+def late_payment_debtors(
+    warehouse: Path | str, status: str, limit: int | None = None
+) -> pd.DataFrame:
+    """Late-payment claims of `status` per debtor, largest claim first; at most `limit`."""
+    _check_choice("status", status, CLAIM_STATUSES)
+    _check_limit(limit)
+    return _frame(warehouse, "late_payment_debtors", (status, status, status, limit))
+
+
+def late_payment_invoices(warehouse: Path | str, debtor_id: str, status: str) -> pd.DataFrame:
+    """One debtor's late-payment claims of `status`, invoice by invoice, most days late first."""
+    _check_choice("status", status, CLAIM_STATUSES)
+    return _frame(warehouse, "late_payment_invoices", (debtor_id, status, status, status))
+
+
+def late_payment_rates(warehouse: Path | str) -> pd.DataFrame:
+    """The interest rate of each half-year under the creditor's pack, newest first."""
+    return _frame(warehouse, "late_payment_rates", ())
 
 
 def display_currencies(warehouse: Path | str) -> list[DisplayCurrency]:

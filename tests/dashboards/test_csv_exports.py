@@ -28,6 +28,7 @@ PAGES = [
     "recovery",
     "cash",
     "debtors",
+    "claims",
     "stuck",
     "flow",
     "agents",
