@@ -58,6 +58,7 @@ def calls(warehouse: Path) -> dict[str, tuple]:
     case = str(q.case_file_cases(w)["case_id"].iloc[0])
     debtor = str(q.ageing_items(w, dates[0], ALL, ALL, 1)["debtor_id"].iloc[0])
     run_id = str(q.health_runs(w, 1)["run_id"].iloc[0])
+    rolls = q.roll_rate_periods(w)
     return {
         "snapshot_dates": (),
         "ageing_kpis": (dates[0], ALL),
@@ -82,6 +83,10 @@ def calls(warehouse: Path) -> dict[str, tuple]:
         "late_payment_debtors": (ALL, 100),
         "late_payment_invoices": (debtor, ALL),
         "late_payment_rates": (),
+        "roll_rate_periods": (),
+        "roll_rate_strategies": (),
+        "roll_rate_matrix": (rolls[0], ALL, ALL),
+        "roll_rate_projection": (rolls[0], ALL),
         "display_currencies": (),
         "stuck_cases": (ALL, ALL),
         "stuck_agents": (),

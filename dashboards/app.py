@@ -41,6 +41,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Finance", "cash.py", "Expected cash", ":material/payments:", "cash"),
     PageSpec("Finance", "debtors.py", "Top debtors", ":material/groups:", "debtors"),
     PageSpec("Finance", "claims.py", "Late-payment claims", ":material/percent:", "claims"),
+    PageSpec("Finance", "rolls.py", "Roll rates", ":material/swap_vert:", "rolls"),
     PageSpec("Supervisor", "stuck.py", "Stuck cases", ":material/pending_actions:", "stuck"),
     PageSpec("Supervisor", "flow.py", "Stage flow", ":material/account_tree:", "flow"),
     PageSpec("Supervisor", "agents.py", "Agent league table", ":material/leaderboard:", "agents"),

@@ -33,6 +33,7 @@ from dashboards.charts.finance import (
     month_from_selection,
     ordered_buckets,
     recovery_curves_chart,
+    roll_rate_heatmap,
     snapshot_bucket_from_selection,
     step_from_selection,
 )
@@ -74,6 +75,7 @@ __all__ = [
     "month_from_selection",
     "ordered_buckets",
     "recovery_curves_chart",
+    "roll_rate_heatmap",
     "snapshot_bucket_from_selection",
     "stage_nodes",
     "stage_sankey",

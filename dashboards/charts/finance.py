@@ -455,3 +455,47 @@ def agent_segment_from_selection(selection: Mapping[str, Any] | None) -> tuple[s
     """(agent, segment) of the cash bar clicked."""
     data = _selected_customdata(selection)
     return (str(data[0]), str(data[1])) if data and len(data) >= 2 else None
+
+
+SETTLED_STATES = ("paid", "credited")
+
+
+def roll_rate_heatmap(matrix: pd.DataFrame, *, buckets: Sequence[str]) -> go.Figure:
+    """The transition matrix as a heatmap: a row per bucket at the period's start, a column per
+    state at its end (the buckets in order, then paid and credited), the cell's share of the
+    row's opening AR (`amount_rate`, 0–1) written in it; an empty cell is 0.
+
+    `matrix` needs `from_bucket`, `to_state`, `amount_rate` and `opening_amount_rc`; `buckets`
+    are the bucket labels in order."""
+    rows = [bucket for bucket in buckets if bucket in set(matrix["from_bucket"])]
+    states = set(matrix["to_state"])
+    columns = [state for state in (*buckets, *SETTLED_STATES) if state in states]
+    cells = {(row.from_bucket, row.to_state): row.amount_rate for row in matrix.itertuples()}
+    z = [[cells.get((row, column)) for column in columns] for row in rows]
+    text = [
+        ["" if value is None or pd.isna(value) else f"{value:.0%}" for value in line] for line in z
+    ]
+    figure = go.Figure(
+        go.Heatmap(
+            x=columns,
+            y=rows,
+            z=[
+                [0.0 if value is None or pd.isna(value) else float(value) for value in line]
+                for line in z
+            ],
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Blues",
+            zmin=0,
+            zmax=1,
+            hovertemplate="%{y} → %{x}: %{text} of the opening AR<extra></extra>",
+            showscale=False,
+        )
+    )
+    figure.update_layout(
+        title="Where each bucket's open AR stood a month later (share of its amount)",
+        xaxis={"title": "At the period's end", "type": "category", "side": "top"},
+        yaxis={"title": "At the period's start", "type": "category", "autorange": "reversed"},
+        margin={"t": 90, "b": 40, "l": 80, "r": 20},
+    )
+    return figure

@@ -68,6 +68,10 @@ from dashboards.queries.finance import (
     recovery_cohort_months,
     recovery_rates,
     recovery_strategies,
+    roll_rate_matrix,
+    roll_rate_periods,
+    roll_rate_projection,
+    roll_rate_strategies,
     snapshot_dates,
 )
 from dashboards.queries.health import (
@@ -173,6 +177,10 @@ __all__ = [
     "recovery_cohort_months",
     "recovery_rates",
     "recovery_strategies",
+    "roll_rate_matrix",
+    "roll_rate_periods",
+    "roll_rate_projection",
+    "roll_rate_strategies",
     "snapshot_dates",
     "sql_text",
     "stage_flow",

@@ -360,6 +360,36 @@ def late_payment_rates(warehouse: Path | str) -> pd.DataFrame:
     return _frame(warehouse, "late_payment_rates", ())
 
 
+def roll_rate_periods(warehouse: Path | str) -> list[dt.date]:
+    """Month ends a roll-rate period ends on (`marts.fct_ar_roll_rates`), newest first."""
+    frame = _frame(warehouse, "roll_rate_periods", ())
+    return [_as_date(value) for value in frame["period_end_date"]]
+
+
+def roll_rate_strategies(warehouse: Path | str) -> list[str]:
+    """Strategies of the roll-rate rows (`not placed` included)."""
+    return [str(value) for value in _frame(warehouse, "roll_rate_strategies", ())["strategy"]]
+
+
+def roll_rate_matrix(
+    warehouse: Path | str, period_end: dt.date, segment: str, strategy: str
+) -> pd.DataFrame:
+    """The transition matrix of the period ending `period_end` over `segment` and `strategy`
+    ('all': every one): from_bucket, to_state, invoices, opening_amount_rc, amount_rate and
+    count_rate (recomputed over the selection), buckets in order."""
+    _check_choice("segment", segment, SEGMENTS)
+    parameters = (period_end, segment, segment, strategy, strategy)
+    return _frame(warehouse, "roll_rate_matrix", parameters)
+
+
+def roll_rate_projection(warehouse: Path | str, period_end: dt.date, segment: str) -> pd.DataFrame:
+    """Next month's open AR per to_state: the open AR per bucket at `period_end` carried at
+    that period's amount rates (every strategy); new invoices are not projected."""
+    _check_choice("segment", segment, SEGMENTS)
+    parameters = (period_end, segment, segment, segment, segment, period_end)
+    return _frame(warehouse, "roll_rate_projection", parameters)
+
+
 def display_currencies(warehouse: Path | str) -> list[DisplayCurrency]:
     """The currencies figures can be shown in (`marts.dim_currencies`), the reporting one first;
     empty when the mart is not built."""

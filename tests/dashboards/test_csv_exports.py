@@ -29,6 +29,7 @@ PAGES = [
     "cash",
     "debtors",
     "claims",
+    "rolls",
     "stuck",
     "flow",
     "agents",

@@ -183,3 +183,22 @@ def test_an_empty_selection_chooses_nothing(selection: dict | None) -> None:
     assert charts.cohort_from_selection(selection) is None
     assert charts.agent_segment_from_selection(selection) is None
     assert charts.snapshot_bucket_from_selection(selection, BUCKETS) is None
+
+
+def test_the_roll_rate_heatmap_orders_states_and_writes_each_share() -> None:
+    matrix = pd.DataFrame(
+        {
+            "from_bucket": ["1-30", "current", "current", "current"],
+            "to_state": ["paid", "paid", "1-30", "current"],
+            "amount_rate": [1.0, 0.2, 0.7, 0.1],
+            "opening_amount_rc": [50.0, 500.0, 1750.0, 250.0],
+        }
+    )
+
+    figure = charts.roll_rate_heatmap(matrix, buckets=BUCKETS)
+
+    heatmap = figure.data[0]
+    assert list(heatmap.y) == ["current", "1-30"]
+    assert list(heatmap.x) == ["current", "1-30", "paid"]
+    assert [list(row) for row in heatmap.z] == [[0.1, 0.7, 0.2], [0.0, 0.0, 1.0]]
+    assert [list(row) for row in heatmap.text] == [["10%", "70%", "20%"], ["", "", "100%"]]
