@@ -174,15 +174,5 @@
     `restated_invoices` and `restated_snapshots`) that the CTE `final` does not write again:
     withdrawn, with a null loaded_at (the post-hook remove_withdrawn_rows deletes them). -#}
 {% macro withdrawn_ageing_rows() -%}
-    select held_rows.* replace (cast(null as {{ dbt.type_timestamp() }}) as loaded_at)
-    from {{ this }} as held_rows
-    where
-        {{ in_restated_ageing_cells('held_rows') }}
-        and not exists (
-            select 1
-            from final
-            where
-                final.snapshot_date = held_rows.snapshot_date
-                and final.invoice_id = held_rows.invoice_id
-        )
+    {{ withdrawn_rows(in_restated_ageing_cells('held_rows'), ['snapshot_date', 'invoice_id']) }}
 {%- endmacro %}

@@ -6,3 +6,21 @@
 {% macro remove_withdrawn_rows() -%}
     delete from {{ this }} where loaded_at is null
 {%- endmacro %}
+
+{#- On a daily build of such a mart, the withdrawals: its held rows (alias `held_rows`) of the
+    restated scope (`scope`, a condition on held_rows) that the CTE `final` does not write
+    again, keyed by `key_columns` (the mart's unique_key), with a null `loaded_at`. -#}
+{% macro withdrawn_rows(scope, key_columns) -%}
+    select held_rows.* replace (cast(null as {{ dbt.type_timestamp() }}) as loaded_at)
+    from {{ this }} as held_rows
+    where
+        ({{ scope }})
+        and not exists (
+            select 1
+            from final
+            where
+                {%- for key in key_columns %}
+                {% if not loop.first %}and {% endif %}final.{{ key }} = held_rows.{{ key }}
+                {%- endfor %}
+        )
+{%- endmacro %}

@@ -186,26 +186,40 @@ LATE_FILES: dict[str, dict[str, list[dict[str, str]]]] = {
 
 
 RECEIVABLES = (
-    "fct_ar_balance_periods",
-    "fct_ar_ageing",
-    "fct_ar_ageing_by_invoice_date",
-    "fct_ar_movements",
+    "marts.fct_ar_balance_periods",
+    "marts.fct_ar_ageing",
+    "marts.fct_ar_ageing_by_invoice_date",
+    "marts.fct_ar_movements",
+    "intermediate.int_finance_ar_balances",
 )
 
 
 def test_the_daily_receivables_restate_late_corrections_as_a_full_build_would(
     tmp_path: Path,
 ) -> None:
-    """The incremental receivables marts (balance periods, the two ageings, the waterfall),
-    built as of 03-30 and then, after the late files, incrementally as of 04-03, equal a
-    warehouse built from the same raw rows in one go: each touched invoice restated over all
-    its periods and snapshots, the rate's window over its currency's snapshots, the new as_of
-    snapshot written, the rows that no longer exist (INV-2 before March, the 03-30 snapshot)
-    withdrawn."""
-    select = ["--select", "+fct_ar_movements", "+fct_ar_ageing_by_invoice_date"]
+    """The incremental receivables marts (balance periods, the two ageings, the waterfall)
+    and the DSO balances (int_finance_ar_balances), built as of 03-30 and then, after the late
+    files, incrementally as of 04-03, equal a warehouse built from the same raw rows in one
+    go: each touched invoice restated over all its periods, snapshots and balance dates, the
+    rate's window over its currency's snapshots and balance dates (02-28 is both), the new
+    as_of written, the rows that no longer exist (INV-2 before March, the 03-30 snapshot and
+    balance date) withdrawn. INV-8 (USD, of D1) is open on 02-28 and no late file touches it
+    (INV-4 is D2's, renamed): only the rate's window restates its 02-28 rows."""
+    select = [
+        "--select", "+fct_ar_movements", "+fct_ar_ageing_by_invoice_date",
+        "+int_finance_ar_balances",
+    ]  # fmt: skip
     warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
+    untouched = {
+        "invoice_id": "INV-8", "debtor_id": "D1", "invoice_number": "2026-008",
+        "document_type": "invoice", "issue_date": "2026-02-20", "due_date": "2026-03-20",
+        "amount": "300.00", "currency": "USD", "updated_at": "2026-02-20 09:00:00",
+    }  # fmt: skip
     for warehouse in warehouses.values():
         build_raw_warehouse(warehouse, RAW_FILES)
+        with duckdb.connect(str(warehouse)) as con:
+            insert_raw_rows(con, "erp_invoices", "erp/invoices_2026-02-21T0200.csv",
+                            [untouched], "2026-02-21 06:00:00")  # fmt: skip
     daily = warehouses["daily"]
     first = ["run", *select, "--vars", fixture_vars(as_of="2026-03-30")]
     assert run_dbt(first, daily, tmp_path / "first").returncode == 0
@@ -218,6 +232,13 @@ def test_the_daily_receivables_restate_late_corrections_as_a_full_build_would(
                 f" from marts.{model}"
             ).fetchone()
             assert before[0] > 0 and before[1] > 0, model  # rows the late files must withdraw
+        before = con.execute(
+            "select count(*) filter (where invoice_id = 'INV-2' and balance_date < '2026-03-01'),"
+            " count(*) filter (where balance_date = '2026-03-30'),"
+            " count(*) filter (where invoice_id = 'INV-8' and balance_date = '2026-02-28')"
+            " from intermediate.int_finance_ar_balances"
+        ).fetchone()
+        assert min(before) > 0, before  # rows to withdraw, and one the USD rate converts
         periods = "select count(*) from marts.fct_ar_balance_periods where invoice_id = 'INV-2'"
         assert con.execute(periods).fetchone()[0] > 0
     for warehouse in warehouses.values():
@@ -233,7 +254,7 @@ def test_the_daily_receivables_restate_late_corrections_as_a_full_build_would(
         con.execute(f"attach '{warehouses['once']}' as once (read_only)")
         assert differences(con, "daily", "once") == {}
         for model in RECEIVABLES:
-            withdrawn = f"select count(*) from marts.{model} where loaded_at is null"
+            withdrawn = f"select count(*) from {model} where loaded_at is null"
             assert con.execute(withdrawn).fetchone()[0] == 0, model
         # The daily build did restate: the renamed debtor and the new as_of snapshot.
         renamed = (

@@ -507,31 +507,22 @@ final as (
 -- Held rows of the restated scope that this build does not write again: withdrawn.
 withdrawn as (
 
-    select held_rows.* replace (cast(null as {{ dbt.type_timestamp() }}) as loaded_at)
-    from {{ this }} as held_rows
-    where
-        (
-            held_rows.invoice_id in (select invoice_id from restated_invoices)
-            or held_rows.snapshot_date in (
-                select snapshot_date from restated_periods
-                where currency is null
-            )
-            or not exists (
-                select 1
-                from periods
-                where
-                    periods.snapshot_date = held_rows.snapshot_date
-                    and periods.previous_snapshot_date
-                    is not distinct from held_rows.previous_snapshot_date
-            )
+    {{ withdrawn_rows(
+        'held_rows.invoice_id in (select invoice_id from restated_invoices)
+        or held_rows.snapshot_date in (
+            select snapshot_date from restated_periods
+            where currency is null
         )
-        and not exists (
+        or not exists (
             select 1
-            from final
+            from periods
             where
-                final.snapshot_date = held_rows.snapshot_date
-                and final.invoice_id = held_rows.invoice_id
-        )
+                periods.snapshot_date = held_rows.snapshot_date
+                and periods.previous_snapshot_date
+                is not distinct from held_rows.previous_snapshot_date
+        )',
+        ['snapshot_date', 'invoice_id']
+    ) }}
 
 )
 
