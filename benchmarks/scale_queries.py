@@ -77,6 +77,7 @@ def calls(warehouse: Path) -> dict[str, tuple]:
         "cash_expected_promises": (ALL, ALL),
         "debtor_exposure": (ALL, "open", 100),
         "debtor_exposure_kpis": (ALL,),
+        "debtor_statement": (debtor,),
         "display_currencies": (),
         "stuck_cases": (ALL, ALL),
         "stuck_agents": (),
