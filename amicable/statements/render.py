@@ -6,8 +6,9 @@ row (as the case file's): `statement` (key, value: the debtor, the period, per c
 closing balance and the open amount, where it came from), `lines`, `items`, `ageing`.
 The PDF (A4 portrait) has per currency the lines with their running balance, the items and
 the ageing summary; each page names the debtor, the period and the warehouse it came from.
-Names print with DejaVu Sans when the machine has it, else with the PDF core font
-(`amicable.case_file.pdf.Document`, the case file's).
+A statement whose text is all Latin-1 prints with the PDF core font; one with other letters
+(a name in another script) with DejaVu Sans when the machine has it
+(`amicable.case_file.pdf.Document`, the case file's), else transliterated.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 from fpdf.fonts import FontFace
 
-from amicable.case_file.pdf import Document
+from amicable.case_file.pdf import Document, latin1
 from amicable.case_file.tables import cell, csv_sections
 from amicable.statements.load import (
     AGEING_COLUMNS,
@@ -115,8 +116,10 @@ class _Document(Document):
 
 
 def to_pdf(statement: Statement, use_unicode_font: bool = True) -> bytes:
-    """The statement as PDF bytes (see the module docstring for fonts)."""
-    doc = _Document(statement, use_unicode_font)
+    """The statement as PDF bytes (see the module docstring for fonts). The unicode font is
+    loaded only for a statement with text beyond Latin-1: loading it takes most of the time of
+    a statement otherwise (a bulk run makes thousands)."""
+    doc = _Document(statement, use_unicode_font and _beyond_latin1(statement))
     doc.add_page()
     doc.paragraph(16, "Statement of account", bold=True, height=8)
     name = statement.debtor_name or statement.debtor_id
@@ -131,6 +134,13 @@ def to_pdf(statement: Statement, use_unicode_font: bool = True) -> bytes:
         _currency_section(doc, statement, currency)
     _ageing_total(doc, statement)
     return bytes(doc.output())
+
+
+def _beyond_latin1(statement: Statement) -> bool:
+    texts = [statement.debtor_name or "", str(statement.provenance.warehouse)]
+    for frame in (statement.lines, statement.items):
+        texts += [str(value) for value in frame["invoice_number"] if value is not None]
+    return any(latin1(text) != text for text in texts)
 
 
 def _currency_section(doc: _Document, statement: Statement, currency: str) -> None:

@@ -23,12 +23,14 @@ and bucket, reporting-currency total).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from amicable.case_file.pdf import unicode_font
 from amicable.cli import main
 from amicable.statements import (
     DebtorNotFound,
@@ -202,6 +204,15 @@ def test_files_are_a_csv_of_sections_and_a_pdf(ledger: Path) -> None:
     assert pdf.startswith(b"%PDF-")
     assert b"/Title (Statement of account D1 2026-11-30)" in pdf
     assert file_stem("D 1/../x", AS_OF) == "statement_D_1_.._x_2026-11-30"
+
+
+@pytest.mark.skipif(unicode_font() is None, reason="DejaVu Sans is not installed")
+def test_the_unicode_font_is_embedded_only_for_a_name_beyond_latin1(ledger: Path) -> None:
+    statement = _statement(ledger)
+    assert b"/BaseFont /Helvetica" in to_pdf(statement)
+    named = replace(statement, debtor_name="Łucja Żak")
+    pdf = to_pdf(named)
+    assert b"DejaVu" in pdf and b"/BaseFont /Helvetica" not in pdf
 
 
 def test_cli_writes_a_file_pair_per_debtor_of_a_list(ledger: Path, tmp_path: Path, capsys) -> None:
