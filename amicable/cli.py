@@ -732,6 +732,9 @@ def cmd_statements(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     except duckdb.Error as exc:
         raise _unreadable(args.warehouse, exc) from None
+    except OSError as exc:
+        where = exc.filename or args.out
+        raise UserError(f"cannot write the statements to {where}: {exc.strerror}") from None
     if not written:
         print(f"no debtor of segment {args.segment} has an item open or moving in the period: "
               "nothing written")  # fmt: skip

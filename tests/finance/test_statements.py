@@ -253,6 +253,18 @@ def test_cli_errors_are_one_line(
     assert not (tmp_path / "out").exists()  # nothing written
 
 
+def test_cli_says_when_the_folder_cannot_be_written(ledger: Path, tmp_path: Path, capsys) -> None:
+    taken = tmp_path / "a_file"
+    taken.write_text("not a folder", encoding="utf-8")
+    args = ["statements", "--warehouse", str(ledger), "--debtor", "D1", "--out", str(taken)]
+
+    assert main(args) == 2
+
+    err = capsys.readouterr().err
+    assert err.startswith(f"amicable: error: cannot write the statements to {taken}")
+    assert len(err.strip().splitlines()) == 1
+
+
 def test_cli_segment_run_on_the_sample(sample_build: SampleBuild, tmp_path: Path, capsys) -> None:
     warehouse = sample_build.settings.warehouse
     expected = sample_build.query(
