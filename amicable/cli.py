@@ -704,7 +704,7 @@ def cmd_statements(args: argparse.Namespace) -> int:
 
     from amicable.statements import (
         StatementError,
-        load_statement,
+        load_statements,
         statement_debtors,
         unknown_debtors,
         write_statement,
@@ -725,8 +725,8 @@ def cmd_statements(args: argparse.Namespace) -> int:
                         f"{len(unknown)} debtor(s) with no invoice in the warehouse "
                         f"{args.warehouse}: {shown}; check the debtor ids"
                     )
-            for debtor in debtors:  # each written as it is made: a segment can be large
-                statement = load_statement(con, debtor, args.as_of, args.from_date)
+            # each written as it is made (a segment can be large), read in batches
+            for statement in load_statements(con, debtors, args.as_of, args.from_date):
                 written.append(write_statement(statement, args.out))
     except StatementError as exc:
         raise UserError(str(exc)) from None

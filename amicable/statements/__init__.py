@@ -22,6 +22,7 @@ from amicable.statements.load import (
     StatementError,
     default_from_date,
     load_statement,
+    load_statements,
     statement_debtors,
     unknown_debtors,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "default_from_date",
     "file_stem",
     "load_statement",
+    "load_statements",
     "statement_debtors",
     "to_csv",
     "to_pdf",

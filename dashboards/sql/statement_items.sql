@@ -1,4 +1,5 @@
--- The items of one debtor's statement of account (amicable.statements): every invoice open
+-- The items of the statements of account of a list of debtors (amicable.statements, which
+-- asks for many at once: one scan of the mart per batch): every invoice open
 -- on the statement date, and every one settled in the period (its open amount fell to zero
 -- on a date from the first day of the period to the statement date, or it was issued in the
 -- period and is not open). Balances at the statement date are the period of
@@ -7,10 +8,14 @@
 -- rate in force on the date (marts.dim_fx_rate_periods), rounded to the cent per invoice: on
 -- an ageing snapshot its rows equal marts.fct_ar_ageing's (tests/finance/test_statements.py).
 -- open_amount_rc is null for an item without a rate on the date.
--- Parameters: debtor_id, from_date (first day of the period), to_date (statement date).
-with picked as (
+-- Parameters: debtor ids (a list), from_date (first day of the period), to_date (statement
+-- date).
+with debtors as (
+    select unnest(cast(? as varchar[])) as debtor_id
+),
+
+picked as (
     select
-        cast(? as varchar) as debtor_id,
         cast(? as date) as from_date,
         cast(? as date) as to_date
 ),
@@ -18,9 +23,10 @@ with picked as (
 debtor_periods as (
     select periods.*
     from marts.fct_ar_balance_periods as periods
-    inner join picked
-        on periods.debtor_id = picked.debtor_id
-    where periods.valid_from <= picked.to_date
+    cross join picked
+    where
+        periods.debtor_id in (select debtors.debtor_id from debtors)
+        and periods.valid_from <= picked.to_date
 ),
 
 at_date as (
@@ -52,6 +58,7 @@ rates as (
 
 items as (
     select
+        at_date.debtor_id,
         at_date.invoice_id,
         at_date.invoice_number,
         at_date.currency,
@@ -77,6 +84,7 @@ items as (
 
 final as (
     select
+        items.debtor_id,
         items.invoice_id,
         items.invoice_number,
         items.currency,
@@ -108,4 +116,4 @@ final as (
 
 select *
 from final
-order by currency, status, due_date, invoice_number, invoice_id
+order by debtor_id, currency, status, due_date, invoice_number, invoice_id

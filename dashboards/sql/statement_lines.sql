@@ -1,5 +1,5 @@
--- One debtor's statement of account over a period (amicable.statements): per invoice
--- currency, the balance brought forward at the day before the period, then every movement of
+-- The statements of account of a list of debtors over a period (amicable.statements, which
+-- asks for many at once: one scan of the mart per batch): per debtor and invoice currency, the balance brought forward at the day before the period, then every movement of
 -- the debtor's invoices dated in the period (invoice issued, credit note applied, payment
 -- applied) with the running balance. Movements are read from marts.fct_ar_balance_periods
 -- (the one home of the open-amount rule): an invoice enters on its first period's valid_from
@@ -9,16 +9,21 @@
 -- currency (the ageing's open amount when no credit exceeds an invoice).
 -- line_kind: opening_balance | invoice | credit_note | payment; amount is signed (invoices
 -- positive); a currency without a line nor a balance brought forward is left out.
--- Parameters: debtor_id, from_date (first day of the period), to_date (statement date).
-with picked as (
+-- Parameters: debtor ids (a list), from_date (first day of the period), to_date (statement
+-- date).
+with debtors as (
+    select unnest(cast(? as varchar[])) as debtor_id
+),
+
+picked as (
     select
-        cast(? as varchar) as debtor_id,
         cast(? as date) as from_date,
         cast(? as date) as to_date
 ),
 
 periods as (
     select
+        periods.debtor_id,
         periods.invoice_id,
         periods.invoice_number,
         periods.currency,
@@ -35,13 +40,13 @@ periods as (
         ) as credited_amount,
         row_number() over invoice_periods as period_number
     from marts.fct_ar_balance_periods as periods
-    inner join picked
-        on periods.debtor_id = picked.debtor_id
+    where periods.debtor_id in (select debtors.debtor_id from debtors)
     window invoice_periods as (partition by periods.invoice_id order by periods.valid_from)
 ),
 
 movements as (
     select
+        debtor_id,
         currency,
         valid_from as line_date,
         1 as kind_order,
@@ -56,6 +61,7 @@ movements as (
     union all
 
     select
+        debtor_id,
         currency,
         valid_from as line_date,
         2 as kind_order,
@@ -70,6 +76,7 @@ movements as (
     union all
 
     select
+        debtor_id,
         currency,
         valid_from as line_date,
         3 as kind_order,
@@ -84,6 +91,7 @@ movements as (
 
 opening as (
     select
+        movements.debtor_id,
         movements.currency,
         sum(
             case when movements.line_date < picked.from_date then movements.amount else 0 end
@@ -91,7 +99,7 @@ opening as (
     from movements
     cross join picked
     where movements.line_date <= picked.to_date
-    group by movements.currency
+    group by movements.debtor_id, movements.currency
 ),
 
 in_period as (
@@ -103,6 +111,7 @@ in_period as (
 
 lines as (
     select
+        opening.debtor_id,
         opening.currency,
         picked.from_date - 1 as line_date,
         0 as kind_order,
@@ -115,11 +124,18 @@ lines as (
     cross join picked
     where
         opening.amount <> 0
-        or opening.currency in (select in_period.currency from in_period)
+        or exists (
+            select 1 as found
+            from in_period
+            where
+                in_period.debtor_id = opening.debtor_id
+                and in_period.currency = opening.currency
+        )
 
     union all
 
     select
+        debtor_id,
         currency,
         line_date,
         kind_order,
@@ -132,6 +148,7 @@ lines as (
 )
 
 select
+    debtor_id,
     currency,
     cast(line_date as date) as line_date,
     line_kind,
@@ -141,10 +158,10 @@ select
     cast(amount as decimal(18, 2)) as amount,
     cast(
         sum(amount) over (
-            partition by currency
+            partition by debtor_id, currency
             order by line_date, kind_order, invoice_number, invoice_id
             rows between unbounded preceding and current row
         ) as decimal(18, 2)
     ) as balance
 from lines
-order by currency, line_date, kind_order, invoice_number, invoice_id
+order by debtor_id, currency, line_date, kind_order, invoice_number, invoice_id
