@@ -37,10 +37,12 @@ from amicable.statements import (
     StatementError,
     file_stem,
     load_statement,
+    load_statements,
     statement_debtors,
     to_csv,
     to_pdf,
 )
+from amicable.statements import load as statements_load
 from tests.conftest import SAMPLE_AS_OF, SampleBuild
 from tests.dbt_project.raw_fixture import build_models
 
@@ -190,6 +192,24 @@ def test_bulk_picks_the_debtors_of_a_segment_with_something_in_the_period(ledger
             load_statement(con, "D9", AS_OF, FROM)
         with pytest.raises(StatementError, match="after the warehouse's as-of date 2026-12-04"):
             load_statement(con, "D1", D("2026-12-05"), FROM)
+
+
+@pytest.mark.parametrize("batch", [1, 500])
+def test_statements_read_in_batches_equal_those_read_one_by_one(
+    ledger: Path, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    monkeypatch.setattr(statements_load, "BATCH", batch)
+    now = dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
+    with duckdb.connect(str(ledger), read_only=True) as con:
+        together = list(load_statements(con, ["D2", "D1", "D3"], AS_OF, FROM, now))
+        alone = [load_statement(con, d, AS_OF, FROM, now) for d in ("D2", "D1", "D3")]
+        with pytest.raises(DebtorNotFound, match="'D9'"):
+            list(load_statements(con, ["D1", "D9"], AS_OF, FROM, now))
+
+    assert [s.debtor_id for s in together] == ["D2", "D1", "D3"]
+    assert [to_csv(s) for s in together] == [to_csv(s) for s in alone]
+    assert together[2].lines.empty and together[2].items.empty  # D3: nothing in November
+    assert together[2].currencies == [] and together[2].open_amount_rc == 0
 
 
 def test_files_are_a_csv_of_sections_and_a_pdf(ledger: Path) -> None:
