@@ -100,6 +100,15 @@ class _Document(Document):
             margin=12,
         )
 
+    def footer(self) -> None:
+        """The source on up to two lines, the page number beside them (a long warehouse path
+        would run into it on one line)."""
+        self.set_y(-13)
+        self.set_font(self.font_name, "", 6.5)
+        self.multi_cell(self.epw - 22, 3, self.footer_text, align="L")
+        self.set_xy(self.l_margin, -13)
+        self.cell(0, 3, f"page {self.page_no()} of {{nb}}", align="R")
+
     def table_of(self, headings: list[tuple[str, float, str]], rows: list[list[str]]) -> None:
         """A table with repeated headings; each heading is (name, width, alignment)."""
         self.set_font(self.font_name, "", 7.5)
