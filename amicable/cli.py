@@ -1,5 +1,5 @@
 """`amicable`: the one command-line tool (generate, import, build, serve, users, demo,
-case-file).
+case-file, statements).
 
 Defaults live under one data directory (`$AMICABLE_HOME`, else `./data`): the landing zone in
 `<data>/landing`, the warehouse in `<data>/warehouse.duckdb`. Errors a user can fix are printed
@@ -209,12 +209,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog=epilog,
     )
     case_file.add_argument("--case", required=True, metavar="ID", help="case id (case_id)")
-    case_file.add_argument(
-        "--warehouse",
-        type=Path,
-        default=data / "warehouse.duckdb",
-        help="DuckDB file (default: %(default)s)",
-    )
+    _published_warehouse_arg(case_file, data)
     case_file.add_argument(
         "--format",
         choices=("pdf", "csv"),
@@ -229,6 +224,51 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="who you say exports, logged as claimed_user beside the OS user (the export log's "
         "user)",
+    )
+
+    statements = sub.add_parser(
+        "statements",
+        help="write statements of account (PDF and CSV per debtor) for a segment or a list",
+        epilog=epilog,
+    )
+    _published_warehouse_arg(statements, data)
+    chosen = statements.add_mutually_exclusive_group(required=True)
+    chosen.add_argument(
+        "--segment",
+        default=None,
+        help="every debtor of this segment (B2B, B2C, all) with an item open or moving in the "
+        "period",
+    )
+    chosen.add_argument(
+        "--debtor",
+        action="append",
+        default=None,
+        metavar="ID",
+        help="a debtor id (debtor_id); repeat for several",
+    )
+    chosen.add_argument(
+        "--debtors",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="a text file of debtor ids, one a line (blank lines and # comments skipped)",
+    )
+    statements.add_argument(
+        "--as-of",
+        type=_date,
+        default=None,
+        help="statement date (default: the warehouse's as-of date)",
+    )
+    statements.add_argument(
+        "--from",
+        dest="from_date",
+        type=_date,
+        default=None,
+        metavar="DATE",
+        help="first day of the period (default: the first day of the statement date's month)",
+    )
+    statements.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="folder to write the files into"
     )
 
     docs = sub.add_parser(
@@ -317,6 +357,16 @@ def _address_args(parser: argparse.ArgumentParser) -> None:
         "--allow-insecure-public",
         action="store_true",
         help="listen on a non-loopback --host even with --open or the demo password",
+    )
+
+
+def _published_warehouse_arg(parser: argparse.ArgumentParser, data: Path) -> None:
+    """--warehouse of a command that reads the published build, read-only."""
+    parser.add_argument(
+        "--warehouse",
+        type=Path,
+        default=data / "warehouse.duckdb",
+        help="DuckDB file, read-only (default: %(default)s)",
     )
 
 
@@ -629,17 +679,83 @@ def cmd_case_file(args: argparse.Namespace) -> int:
         export = export_case_file(case_file, args.format, user, out, claimed_user=args.user)
     except CaseFileError as exc:
         raise UserError(str(exc)) from None
-    except duckdb.Error as exc:  # a build holds it, or not a DuckDB file
-        detail = str(exc).strip().splitlines()[0]
-        if "lock" in detail.lower():
-            detail = "a build is writing it; retry when the build ends"
-        raise UserError(f"cannot read the warehouse {args.warehouse}: {detail}") from None
+    except duckdb.Error as exc:
+        raise _unreadable(args.warehouse, exc) from None
     log = case_file_export_log(case_file.provenance.warehouse)
     print(f"case file {args.case}: {len(case_file.records)} records written to {out}")
     claimed = f" (claims to be {args.user})" if args.user else ""
     print(f"sha256 {export.record.sha256}; export by {user}{claimed} logged in {log}")
     print(case_file.reconciliation.summary)
     return 0 if case_file.reconciliation.ok else 1
+
+
+def _unreadable(warehouse: Path, exc: Exception) -> UserError:
+    """A warehouse a build holds, or not a DuckDB file."""
+    detail = str(exc).strip().splitlines()[0]
+    if "lock" in detail.lower():
+        detail = "a build is writing it; retry when the build ends"
+    return UserError(f"cannot read the warehouse {warehouse}: {detail}")
+
+
+def cmd_statements(args: argparse.Namespace) -> int:
+    if not args.warehouse.is_file():
+        raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
+    import duckdb
+
+    from amicable.statements import (
+        StatementError,
+        load_statements,
+        statement_debtors,
+        unknown_debtors,
+        write_statement,
+    )
+
+    written = []
+    try:
+        with duckdb.connect(str(args.warehouse), read_only=True) as con:
+            if args.segment is not None:
+                chosen = statement_debtors(con, args.segment, args.as_of, args.from_date)
+                debtors = list(chosen["debtor_id"])
+            else:
+                debtors = list(dict.fromkeys(args.debtor or _debtor_list(args.debtors)))
+                unknown = unknown_debtors(con, debtors)
+                if unknown:  # before writing anything
+                    shown = ", ".join(map(repr, unknown[:5])) + (" ..." if unknown[5:] else "")
+                    raise UserError(
+                        f"{len(unknown)} debtor(s) with no invoice in the warehouse "
+                        f"{args.warehouse}: {shown}; check the debtor ids"
+                    )
+            # each written as it is made (a segment can be large), read in batches
+            for statement in load_statements(con, debtors, args.as_of, args.from_date):
+                written.append(write_statement(statement, args.out))
+    except StatementError as exc:
+        raise UserError(str(exc)) from None
+    except duckdb.Error as exc:
+        raise _unreadable(args.warehouse, exc) from None
+    except OSError as exc:
+        where = exc.filename or args.out
+        raise UserError(f"cannot write the statements to {where}: {exc.strerror}") from None
+    if not written:
+        print(f"no debtor of segment {args.segment} has an item open or moving in the period: "
+              "nothing written")  # fmt: skip
+        return 0
+    print(
+        f"{len(written)} statements of account ({statement.from_date} to {statement.as_of}) "
+        f"written to {args.out}: a PDF and a CSV per debtor"
+    )
+    return 0
+
+
+def _debtor_list(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot read the debtor list {path}: {exc.strerror}") from None
+    debtors = [line.split("#", 1)[0].strip() for line in text.splitlines()]
+    debtors = [debtor for debtor in debtors if debtor]
+    if not debtors:
+        raise UserError(f"the debtor list {path} names no debtor (one id a line)")
+    return debtors
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -703,6 +819,7 @@ COMMANDS = {
     "users": cmd_users,
     "demo": cmd_demo,
     "case-file": cmd_case_file,
+    "statements": cmd_statements,
     "docs": cmd_docs,
     "dagster": cmd_dagster,
 }

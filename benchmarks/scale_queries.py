@@ -87,6 +87,7 @@ def calls(warehouse: Path) -> dict[str, tuple]:
         "roll_rate_strategies": (),
         "roll_rate_matrix": (rolls[0], ALL, ALL),
         "roll_rate_projection": (rolls[0], ALL),
+        "debtor_statement": (debtor,),
         "display_currencies": (),
         "stuck_cases": (ALL, ALL),
         "stuck_agents": (),

@@ -1,18 +1,21 @@
 """Building blocks shared by the pages: a month-range filter, tables that export to CSV and
-drill on a row, and the case timeline (every event, call and message of one case, with the
-source file and row it was loaded from)."""
+drill on a row, the case timeline (every event, call and message of one case, with the
+source file and row it was loaded from) and a debtor's statement of account."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from amicable.case_file import CaseFile, export_case_file
+from amicable.statements import Statement, file_stem, to_csv, to_pdf
 from dashboards import queries, ui
+from dashboards.access import BUSINESS_SEGMENT, MASK
 from dashboards.excel import to_xlsx
 
 FIRST_MONTH_KEY = "from"
@@ -256,6 +259,52 @@ def debtor_cases(warehouse: str, version: int, debtor: str, *, key: str) -> None
         st.info(f"Debtor {debtor} has no collection case: none of their debts was placed.")
         return
     case_table(warehouse, version, cases, key=key, file_name=f"debtor_{debtor}_cases.csv")
+
+
+def statement_downloads(warehouse: str, version: int, debtor: str, *, key: str) -> None:
+    """The statement of account of `debtor` at the build's as-of date over its month
+    (`amicable.statements`, as `amicable statements` writes it): its balance per currency and
+    PDF and CSV downloads, rendered when clicked. A consumer's name is masked for a viewer who
+    may not see personal data."""
+    st.subheader(f"Statement of account of debtor {debtor}")
+    try:
+        statement = ui.query(queries.debtor_statement, warehouse, version, debtor)
+    except LookupError as error:
+        st.info(str(error))
+        return
+    if not ui.viewer().sees_personal_data and statement.segment != BUSINESS_SEGMENT:
+        statement = replace(statement, debtor_name=MASK)
+    balances = "; ".join(
+        f"{ui.format_amount(statement.closing_balance(c), c)}" for c in statement.currencies
+    )
+    st.caption(
+        f"From {statement.from_date} to the statement date {statement.as_of}: every item open "
+        "or settled in the period, the running balance with the payments and credit notes "
+        "applied, and the ageing at the statement date, in the invoice currency. Balance: "
+        f"{balances or 'nothing open, nothing moved'}. For other periods, a list or a "
+        "segment: `amicable statements`."
+    )
+    stem = file_stem(debtor, statement.as_of)
+    columns = st.columns(2)
+    for column, fmt, mime in zip(
+        columns, ("pdf", "csv"), ("application/pdf", "text/csv"), strict=True
+    ):
+        column.download_button(
+            f"Statement {fmt.upper()}",
+            data=_statement_file(statement, fmt),
+            file_name=f"{stem}.{fmt}",
+            mime=mime,
+            on_click="ignore",
+            key=f"{key}_{fmt}",
+            icon=":material/download:",
+        )
+
+
+def _statement_file(statement: Statement, fmt: str) -> Callable[[], bytes]:
+    def build() -> bytes:
+        return to_pdf(statement) if fmt == "pdf" else to_csv(statement)
+
+    return build
 
 
 def case_drill(warehouse: str, version: int, case_ids: Sequence[str]) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from datetime import datetime
 from pathlib import Path
 
 from fpdf import FPDF
@@ -60,27 +61,33 @@ def latin1(text: str) -> str:
     return "".join(out)
 
 
-class _Document(FPDF):
-    def __init__(self, case_file: CaseFile, use_unicode_font: bool) -> None:
-        super().__init__(orientation="landscape", format="A4")
-        self.case_file = case_file
+class Document(FPDF):
+    """An fpdf2 document with the unicode font when installed (`clean` makes text printable
+    with the font in use), its metadata, `paragraph` and a footer of `footer_text` and page n
+    of N on every page (the case file's and the statements of account's)."""
+
+    def __init__(
+        self,
+        orientation: str,
+        title: str,
+        generated_at: datetime,
+        footer_text: str,
+        use_unicode_font: bool,
+        margin: float = 10,
+    ) -> None:
+        super().__init__(orientation=orientation, format="A4")
         fonts = unicode_font() if use_unicode_font else None
         if fonts:
             self.add_font("DejaVu", "", str(fonts[0]))
             self.add_font("DejaVu", "B", str(fonts[1]))
         self.font_name = "DejaVu" if fonts else "Helvetica"
         self.clean = (lambda text: text) if fonts else latin1
-        source = case_file.provenance
-        self.set_margins(10, 10, 10)
+        self.set_margins(margin, margin, margin)
         self.set_auto_page_break(True, margin=14)
-        self.set_title(f"Case file {case_file.case_id}")
+        self.set_title(title)
         self.set_creator("amicable")
-        self.set_creation_date(source.generated_at)
-        self.footer_text = self.clean(
-            f"Case file {case_file.case_id} - generated {cell(source.generated_at)} from "
-            f"warehouse {source.warehouse}, build run {source.build_run_id or 'unknown'}, "
-            f"as of {source.as_of}"
-        )
+        self.set_creation_date(generated_at)
+        self.footer_text = self.clean(footer_text)
 
     def paragraph(self, size: float, text: str, bold: bool = False, height: float = 5) -> None:
         self.set_font(self.font_name, "B" if bold else "", size)
@@ -92,6 +99,21 @@ class _Document(FPDF):
         self.cell(0, 4, self.footer_text, align="L")
         self.set_x(self.l_margin)
         self.cell(0, 4, f"page {self.page_no()} of {{nb}}", align="R")
+
+
+class _Document(Document):
+    def __init__(self, case_file: CaseFile, use_unicode_font: bool) -> None:
+        source = case_file.provenance
+        super().__init__(
+            "landscape",
+            f"Case file {case_file.case_id}",
+            source.generated_at,
+            f"Case file {case_file.case_id} - generated {cell(source.generated_at)} from "
+            f"warehouse {source.warehouse}, build run {source.build_run_id or 'unknown'}, "
+            f"as of {source.as_of}",
+            use_unicode_font,
+        )
+        self.case_file = case_file
 
     def table_of(self, headings, rows, fills=None, titled: bool = True) -> None:
         """A table with repeated headings (none unless `titled`); `fills`: per row, True to

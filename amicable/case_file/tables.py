@@ -76,9 +76,15 @@ def _table(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
 
 def to_csv(case_file: CaseFile) -> bytes:
     """The case file as CSV sections (UTF-8)."""
+    return csv_sections(sections(case_file))
+
+
+def csv_sections(parts: list[tuple[str, list[str], list[list[str]]]]) -> bytes:
+    """(title, column names, rows as text) as one UTF-8 CSV: per part a title row, then its
+    table; one empty row between parts."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    for number, (title, columns, rows) in enumerate(sections(case_file)):
+    for number, (title, columns, rows) in enumerate(parts):
         if number:
             writer.writerow([])
         writer.writerow([title])

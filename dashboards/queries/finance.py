@@ -7,10 +7,14 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from dashboards.money import DisplayCurrency, translate_frame
+
+if TYPE_CHECKING:  # amicable.statements reads its SQL through dashboards.queries.core
+    from amicable.statements import Statement
 from dashboards.queries.core import (
     ALL,
     SEGMENTS,
@@ -388,6 +392,21 @@ def roll_rate_projection(warehouse: Path | str, period_end: dt.date, segment: st
     _check_choice("segment", segment, SEGMENTS)
     parameters = (period_end, segment, segment, segment, segment, period_end)
     return _frame(warehouse, "roll_rate_projection", parameters)
+
+
+def debtor_statement(warehouse: Path | str, debtor_id: str) -> Statement:
+    """The statement of account of `debtor_id` at the build's as-of date over its month
+    (`amicable.statements`, the SQL of `amicable statements`); LookupError when the warehouse
+    has no invoice of the debtor."""
+    from amicable.statements import DebtorNotFound, StatementError, load_statement
+
+    with _connect(warehouse) as connection:
+        try:
+            return load_statement(connection, debtor_id)
+        except DebtorNotFound as error:
+            raise LookupError(str(error)) from error
+        except StatementError as error:  # the finance marts are not built
+            raise WarehouseNotBuilt(warehouse, f"statement: {error}") from error
 
 
 def display_currencies(warehouse: Path | str) -> list[DisplayCurrency]:

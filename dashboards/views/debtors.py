@@ -1,6 +1,7 @@
 """Top debtors: credit exposure per debtor on the build's as-of date (open, overdue, disputed
 and promised AR, credit limit and its use, days beyond terms, change since the last month
-end), ranked by a measure; drill from a debtor to its cases and a case's timeline.
+end), ranked by a measure; drill from a debtor to their statement of account (PDF, CSV) and
+their cases, and from a case to its timeline.
 
 Reads `marts.fct_debtor_exposure` (and `marts.dim_cases` for the drill-down) through
 `dashboards.queries`; every figure comes from the mart, the page only filters, ranks and sums.
@@ -19,6 +20,7 @@ RANKING_KEY = "rank"
 DEBTOR_KEY = "debtor"
 TABLE_KEY = "top_debtors"
 CASES_KEY = "debtor_cases"
+STATEMENT_KEY = "statement"
 DISPLAY_LIMIT = 100  # debtors shown; the CSV holds every one
 
 RANKING_LABELS = {
@@ -96,7 +98,7 @@ def _render(warehouse: str, version: int) -> None:
     st.caption(
         f"The {ui.format_count(len(debtors))} largest (the CSV holds every debtor), as of "
         f"{pd.Timestamp(kpis['as_of_date']):%Y-%m-%d}; the change runs from the last month end "
-        "before that month. Click a debtor to list their cases."
+        "before that month. Click a debtor for their statement of account and their cases."
     )
     blocks.table(
         debtors,
@@ -111,10 +113,11 @@ def _render(warehouse: str, version: int) -> None:
         "Debtor to open",
         list(debtors["debtor_id"]),
         index=None,
-        placeholder="Click a debtor, or choose one, to list their cases",
+        placeholder="Click a debtor, or choose one, for their statement and cases",
         key=DEBTOR_KEY,
     )
     if debtor is not None:
+        blocks.statement_downloads(warehouse, version, debtor, key=STATEMENT_KEY)
         blocks.debtor_cases(warehouse, version, debtor, key=CASES_KEY)
 
 

@@ -117,6 +117,7 @@ class Downloads:
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self._files: dict[str, Any] = {}
         self._deferred: dict[str, Callable[[], Any]] = {}
+        self._names: dict[str, str | None] = {}
         add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
 
         def recording_add(manager: MediaFileManager, data: Any, *args: Any, **kw: Any) -> str:
@@ -129,6 +130,7 @@ class Downloads:
         ) -> str:
             file_id = add_deferred(manager, build, *args, **kw)
             self._deferred[file_id] = build
+            self._names[file_id] = kw.get("file_name", args[2] if len(args) > 2 else None)
             return file_id
 
         monkeypatch.setattr(MediaFileManager, "add", recording_add)
@@ -136,6 +138,10 @@ class Downloads:
 
     def is_deferred(self, page: AppTest, key: str) -> bool:
         return bool(page.download_button(key=key).proto.deferred_file_id)
+
+    def file_name(self, page: AppTest, key: str) -> str | None:
+        """The file name deferred download button `key` offers."""
+        return self._names[page.download_button(key=key).proto.deferred_file_id]
 
     def data(self, page: AppTest, key: str) -> Any:
         """What download button `key` would send (its deferred callable called)."""

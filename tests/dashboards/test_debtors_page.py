@@ -3,11 +3,23 @@ mart's, recomputed here from the ageing mart, and a debtor drills down to their 
 
 from __future__ import annotations
 
+import csv
+
 import pytest
 
 from dashboards import queries
+from dashboards.access import MASK, OPEN_ENV, Viewer
+from dashboards.signin import VIEWER_KEY
 from tests.conftest import SampleBuild
-from tests.dashboards.apptest_support import SelectRow, Table, bound_keys, metrics, open_page
+from tests.dashboards.apptest_support import (
+    Downloads,
+    SelectRow,
+    Table,
+    bound_keys,
+    metrics,
+    open_page,
+    page_app,
+)
 
 # Open AR per debtor straight from the ageing mart's as-of snapshot (the exposure mart's source).
 OPEN_BY_DEBTOR = """
@@ -89,6 +101,66 @@ def test_clicking_a_debtor_lists_their_cases(
     )
     assert list(cases["case_id"]) == [row[0] for row in expected]
     assert {"segment", "rank", "debtor"} <= bound_keys(page)
+
+
+def test_a_debtor_downloads_their_statement_whose_balance_is_the_ageing_marts(
+    sample_build: SampleBuild,
+    monkeypatch: pytest.MonkeyPatch,
+    table_of: Table,
+    select_row: SelectRow,
+    downloads: Downloads,
+) -> None:
+    page = open_page("debtors", sample_build.settings.warehouse, monkeypatch)
+    debtor = str(table_of(page, "top_debtors")["debtor_id"].iloc[0])
+    open_by_currency = dict(
+        sample_build.query(
+            "select currency, sum(open_amount) from marts.fct_ar_ageing"
+            " where is_latest_snapshot and debtor_id = ? group by 1",
+            [debtor],
+        )
+    )
+
+    select_row(page, "top_debtors", 0)
+
+    assert not page.exception
+    assert downloads.is_deferred(page, "statement_pdf")  # rendered on click only
+    stem = f"statement_{debtor}_2026-11-20"
+    assert downloads.file_name(page, "statement_pdf") == f"{stem}.pdf"
+    assert downloads.file_name(page, "statement_csv") == f"{stem}.csv"
+    assert downloads.data(page, "statement_pdf").startswith(b"%PDF-")
+    text = downloads.data(page, "statement_csv").decode("utf-8")
+    assert text.startswith(f"statement\nkey,value\ndebtor_id,{debtor}\n")
+    for currency, amount in open_by_currency.items():
+        assert f"\nclosing_balance_{currency},{amount:.2f}\n" in text
+        assert f"{amount:,.2f} {currency}" in " ".join(c.value for c in page.caption)
+
+
+@pytest.mark.parametrize(("segment", "shown"), [("B2C", False), ("B2B", True)])
+def test_a_consumers_name_is_masked_in_the_statement_for_finance(
+    sample_build: SampleBuild,
+    monkeypatch: pytest.MonkeyPatch,
+    downloads: Downloads,
+    segment: str,
+    shown: bool,
+) -> None:
+    debtor, name = sample_build.query(
+        "select debtor_id, debtor_name from marts.fct_debtor_exposure where segment = ?"
+        " and open_amount_rc > 0 order by open_amount_rc desc, debtor_id limit 1",
+        [segment],
+    )[0]
+    monkeypatch.setenv("AMICABLE_WAREHOUSE", str(sample_build.settings.warehouse))
+    monkeypatch.delenv(OPEN_ENV)
+    page = page_app("debtors")
+    page.session_state[VIEWER_KEY] = Viewer("f", "F", "finance")
+    page.query_params.update(segment=segment, debtor=debtor)
+    page.run()
+
+    assert not page.exception
+    text = downloads.data(page, "statement_csv").decode("utf-8")
+    facts = dict(row for row in csv.reader(text.splitlines()) if len(row) == 2)  # key, value
+    assert facts["debtor_id"] == debtor
+    assert facts["debtor_name"] == (name if shown else MASK)
+    assert (name in text) is shown
 
 
 def test_the_ranking_refuses_an_unknown_measure_before_any_sql(tmp_path) -> None:
