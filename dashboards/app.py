@@ -127,7 +127,9 @@ def main() -> None:
     refused = not_allowed(addressed, viewer)
     if refused is not None:
         sections[""] = [_refusal(refused, viewer)]
-    st.navigation(sections).run()
+    # Every page stays listed: collapsed, Streamlit hides the pages past its tenth behind a
+    # "View more" button, and the page open may be one of them.
+    st.navigation(sections, expanded=True).run()
 
 
 if __name__ == "__main__":  # Streamlit runs this file as __main__; tests import pages()
