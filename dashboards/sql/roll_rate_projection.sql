@@ -8,8 +8,14 @@ with rates as (
     select
         from_bucket,
         to_state,
-        sum(opening_amount_rc)
-        / nullif(sum(sum(opening_amount_rc)) over (partition by from_bucket), 0) as amount_rate
+        case
+            when
+                sum(count(*)) over (partition by from_bucket)
+                = sum(count(opening_amount_rc)) over (partition by from_bucket)
+                then
+                    sum(opening_amount_rc)
+                    / nullif(sum(sum(opening_amount_rc)) over (partition by from_bucket), 0)
+        end as amount_rate
     from marts.fct_ar_roll_rates
     where period_end_date = ? and (? = 'all' or segment = ?)
     group by from_bucket, to_state
@@ -18,7 +24,7 @@ with rates as (
 open_ar as (
     select
         ageing_bucket,
-        sum(open_amount_rc) as open_amount_rc
+        case when count(*) = count(open_amount_rc) then sum(open_amount_rc) end as open_amount_rc
     from marts.fct_ar_ageing
     where (? = 'all' or segment = ?) and snapshot_date = ?
     group by ageing_bucket
@@ -37,7 +43,10 @@ carried as (
 
 select
     carried.to_state,
-    round(sum(carried.projected_amount_rc), 2) as projected_amount_rc
+    case
+        when count(*) = count(carried.projected_amount_rc)
+            then round(sum(carried.projected_amount_rc), 2)
+    end as projected_amount_rc
 from carried
 left join marts.dim_ageing_buckets as buckets on carried.to_state = buckets.ageing_bucket
 group by carried.to_state, buckets.bucket_order

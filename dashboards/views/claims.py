@@ -84,14 +84,16 @@ def _rates(warehouse: str, version: int) -> None:
         return
     latest = rates.iloc[0]
     since = latest["reference_rate_since"]
-    if pd.isna(since):
+    missing = rates[rates["interest_rate_pct"].isna()]
+    if not missing.empty:
         st.warning(
             f"No {latest['reference_rate']} rate in force on "
-            f"{pd.Timestamp(latest['fixing_date']):%Y-%m-%d}: interest is unknown. Add the "
-            "rate to config/late_payment/reference_rates.csv and rebuild.",
+            f"{', '.join(f'{day:%Y-%m-%d}' for day in pd.to_datetime(missing['fixing_date']))}: "
+            "the interest of the days in those half-years is unknown (its totals show as "
+            "unknown). Add the rate to config/late_payment/reference_rates.csv and rebuild.",
             icon=":material/percent:",
         )
-    else:
+    if not pd.isna(since):
         st.caption(
             f"Pack **{latest['pack']}**: {latest['reference_rate']} "
             f"{float(latest['reference_rate_pct']):g} % + {float(latest['margin_points']):g} "

@@ -4,8 +4,8 @@
     out; a month end that is also the as-of date counts); one row per period, segment,
     strategy, from_bucket and to_state, over the invoices open at the period's start.
       from_bucket: fct_ar_ageing's bucket at the start (dim_ageing_buckets); to_state: its
-        bucket at the end when still open, else `paid` (closed, cash applied in the month) or
-        `credited` (closed by credit notes alone)
+        bucket at the end when still open, else `credited` (closed by credit notes alone) or
+        `paid` (closed otherwise: cash applied in the month, mostly)
       movement: rolled (to an older bucket), stayed, cured (to a younger bucket) or settled
       strategy: of the debtor's collection case open at the period's start (the latest opened
         when several), `not placed` without one
@@ -84,7 +84,9 @@ classified as (
         case
             when movements.closing_ageing_bucket is not null
                 then movements.closing_ageing_bucket
-            when movements.cash_applied_amount_rc = 0 and movements.credit_note_amount_rc <> 0
+            when
+                coalesce(movements.cash_applied_amount_rc, 0) = 0
+                and coalesce(movements.credit_note_amount_rc, 0) <> 0
                 then 'credited'
             else 'paid'
         end as to_state,

@@ -188,8 +188,11 @@ compensation as (
     from measured
     inner join tiers
         on
-            tiers.below_amount is null
-            or measured.amount_in_compensation_currency < tiers.below_amount
+            measured.amount_in_compensation_currency is not null
+            and (
+                tiers.below_amount is null
+                or measured.amount_in_compensation_currency < tiers.below_amount
+            )
     group by measured.invoice_id
 
 ),
