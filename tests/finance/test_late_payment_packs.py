@@ -60,7 +60,7 @@ def test_the_configuration_passes_the_pack_to_dbt(tmp_path: Path) -> None:
     [
         ("ECB_MRO,2025-13-01,2.00,ECB", r"row 21: effective_from: '2025-13-01' is not an ISO date"),
         ("ECB_MRO,2025-09-01,two,ECB", r"row 21: rate_pct: 'two' is not a number"),
-        ("ECB_MRO,2025-06-11,2.00,ECB", r"row 21: ECB_MRO already has a rate from 2025-06-11"),
+        ("ECB_MRO,2013-11-13,2.00,ECB", r"row 21: ECB_MRO already has a rate from 2013-11-13"),
         (",2025-09-01,2.00,ECB", r"row 21: rate: empty"),
     ],
 )
