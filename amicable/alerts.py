@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import duckdb
 
@@ -45,6 +45,11 @@ create table if not exists {TABLE} (
     subject varchar not null,
     detail varchar
 )"""
+# A run of the build job that `amicable build` started carries this tag: the build sends the
+# run's alerts itself (`orchestration.build`), so the Dagster sensor leaves them
+# (`orchestration.sensors`).
+ALERTS_TAG = "amicable/alerts"
+SENT_BY_BUILD = "sent-by-build"
 SUPERVISOR, FINANCE, AUDIT, DATA_QUALITY = "supervisor", "finance", "audit", "data_quality"
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -389,10 +394,10 @@ def scheme(url: str) -> str:
 
 
 def _redact(text: str, urls: list[str]) -> str:
-    """`text` without any URL of the recipient nor its password or user name."""
+    """`text` without any URL of the recipient nor its password (as written or decoded)."""
     for url in urls:
-        parts = urlsplit(url)
-        secrets = [url, parts.password or "", parts.username or ""]
+        password = urlsplit(url).password or ""
+        secrets = {url, password, unquote(password)}
         for secret in sorted(filter(None, secrets), key=len, reverse=True):
             text = text.replace(secret, "***")
     return text
@@ -413,7 +418,7 @@ def deliver(digest: Digest, urls: list[str]) -> str | None:
     for index, url in enumerate(expanded, start=1):
         if not notifier.add(url):
             return f"{where}: not sent: apprise does not accept URL {index} ({scheme(url)}://)"
-    with apprise.LogCapture(level=logging.WARNING) as log:
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as log:
         delivered = notifier.notify(
             title=digest.title, body=digest.body, body_format=apprise.NotifyFormat.TEXT
         )
@@ -493,3 +498,9 @@ def locked_warehouse(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         wait_for_readers(target)
         with duckdb.connect(str(target)) as con:
             yield con
+
+
+def send_to_published(warehouse: Path, config: Config, run_id: str | None = None) -> AlertsOutcome:
+    """Evaluate the published warehouse, send and record (`amicable alerts`, the sensor)."""
+    with locked_warehouse(warehouse) as con:
+        return send(con, config, run_id)

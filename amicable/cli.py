@@ -708,8 +708,7 @@ def cmd_alerts(args: argparse.Namespace) -> int:
             with duckdb.connect(str(args.warehouse), read_only=True) as con:
                 outcome = alerts.plan(con, config)
         else:
-            with alerts.locked_warehouse(args.warehouse) as con:
-                outcome = alerts.send(con, config)
+            outcome = alerts.send_to_published(args.warehouse, config)
     except (WarehouseLocked, WarehouseSlotBusy) as exc:
         raise UserError(str(exc)) from None
     except duckdb.Error as exc:

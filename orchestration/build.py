@@ -12,7 +12,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from amicable.alerts import AlertsOutcome
+from amicable.alerts import ALERTS_TAG, SENT_BY_BUILD, AlertsOutcome
 from amicable.alerts import send as send_alerts
 from amicable.config import load_config
 from amicable.settings import WAREHOUSE_ENV, Settings, dagster_home, run_files_dir
@@ -162,12 +162,6 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
     return outcome
 
 
-# A run of the build job that `amicable build` started carries this tag: it sends the run's
-# alerts itself (`_alerts`), so the Dagster sensor leaves them (`orchestration.sensors`).
-ALERTS_TAG = "amicable/alerts"
-ALERTS_SENT_BY_BUILD = "sent-by-build"
-
-
 def _alerts(slot: Path, settings: Settings, outcome: BuildOutcome) -> None:
     """Send the alerts of the build in `slot` before it is published (`amicable.alerts`): every
     rule when the build may be published, only the blocking data-quality checks when not."""
@@ -197,7 +191,7 @@ def _run(settings: Settings, log: Path, instance: dg.DagsterInstance) -> BuildOu
             run_config=run_config(settings),
             instance=instance,
             raise_on_error=False,
-            tags={ALERTS_TAG: ALERTS_SENT_BY_BUILD},
+            tags={ALERTS_TAG: SENT_BY_BUILD},  # the sensor leaves its alerts to `_alerts`
         )
     outcome = summarise(result)
     outcome.run_id = result.run_id
