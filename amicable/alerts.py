@@ -453,7 +453,12 @@ def send(
     outcome = plan(con, config, run_id, rules)
     stamp = run_id or f"alerts-{uuid.uuid4()}"
     for digest in outcome.digests:
-        failure = deliver(digest, config.alerts.recipients[digest.recipient])
+        urls = config.alerts.recipients[digest.recipient]
+        try:
+            failure = deliver(digest, urls)
+        except Exception as exc:  # a notifier's bug must not stop the build that sends
+            schemes = ", ".join(f"{scheme(u)}://" for u in urls)
+            failure = f"{digest.recipient} ({schemes}): delivery failed ({type(exc).__name__})"
         if failure:
             outcome.failed.append(failure)
             continue

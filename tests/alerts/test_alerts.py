@@ -266,3 +266,33 @@ def test_the_shipped_configuration_has_every_rule_on_and_no_recipient() -> None:
     assert shipped.recipients == {} and shipped.send_after_build
     assert all(getattr(shipped.rules, name).enabled for name in alerts.RULE_TITLES)
     assert shipped.rules.dso_above.threshold_days == 90
+
+
+def test_who_hears_of_what(tmp_path: Path) -> None:
+    urls = {n: f"json://{n}.test" for n in [*MAILBOXES, "ops"]}
+    config = load_config(write_config(tmp_path, urls)).alerts
+    supervisor_of = {"AG004": "AG001", "AG001": None, "AG010": "AG009"}
+
+    def to(audiences: tuple[str, ...], agent: str | None = None, **change) -> list[str]:
+        alert = alerts.Alert("k", "r", "s", "d", audiences, agent)
+        return alerts.recipients(alert, config.model_copy(update=change), supervisor_of)
+
+    assert to(("supervisor",), "AG004") == ["europe"]  # through its supervisor AG001
+    assert to(("supervisor",), "AG001") == ["europe"]  # a supervisor is an agent
+    assert to(("supervisor",), "AG010") == ["desk"]  # AG009 not listed: the fallback
+    assert to(("supervisor",), None) == ["desk"]
+    assert to(("supervisor",), "AG004", supervisors={"AG004": "ops"}) == ["ops"]
+    assert to(("supervisor",), "AG010", supervisor_fallback=None) == []
+    assert to(("audit", "supervisor"), "AG004") == ["audit_list", "europe"]
+    assert to(("audit", "supervisor"), "AG004", supervisors={"AG001": "audit_list"}) == [
+        "audit_list"
+    ]
+    assert to(("data_quality",)) == ["finance_list", "audit_list"]
+    rules = config.rules.model_copy(
+        update={
+            "data_quality_blocking": config.rules.data_quality_blocking.model_copy(
+                update={"recipients": ["ops"]}
+            )
+        }
+    )
+    assert to(("data_quality",), rules=rules) == ["ops"]
