@@ -1,5 +1,5 @@
 """`amicable`: the one command-line tool (generate, import, build, serve, users, demo,
-case-file, statements).
+case-file, statements, docs, alerts, dagster).
 
 Defaults live under one data directory (`$AMICABLE_HOME`, else `./data`): the landing zone in
 `<data>/landing`, the warehouse in `<data>/warehouse.duckdb`. Errors a user can fix are printed
@@ -302,6 +302,29 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument("--no-serve", action="store_true", help="generate only, do not serve")
     docs.add_argument(
         "--port", type=int, default=8080, help="serve on 127.0.0.1:PORT (default: %(default)s)"
+    )
+
+    alerts = sub.add_parser(
+        "alerts",
+        help="evaluate the alert rules on the published warehouse and send what is new",
+        epilog=epilog,
+    )
+    alerts.add_argument(
+        "--warehouse",
+        type=Path,
+        default=data / "warehouse.duckdb",
+        help="DuckDB file (default: %(default)s)",
+    )
+    alerts.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help=f"rules and recipients, section `alerts` (default: {DEFAULT_CONFIG})",
+    )
+    alerts.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print per recipient the digest that would be sent; send and record nothing",
     )
 
     ui = sub.add_parser(
@@ -784,6 +807,35 @@ def cmd_docs(args: argparse.Namespace) -> int:
     return serve_docs(out, args.port)
 
 
+def cmd_alerts(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from amicable import alerts
+    from orchestration.publish import WarehouseLocked, WarehouseSlotBusy
+
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        raise UserError(str(exc)) from None
+    if not args.warehouse.is_file():
+        raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
+    try:
+        if args.dry_run:
+            with duckdb.connect(str(args.warehouse), read_only=True) as con:
+                outcome = alerts.plan(con, config)
+        else:
+            outcome = alerts.send_to_published(args.warehouse, config)
+    except (WarehouseLocked, WarehouseSlotBusy) as exc:
+        raise UserError(str(exc)) from None
+    except duckdb.Error as exc:
+        detail = str(exc).strip().splitlines()[0]
+        raise UserError(f"cannot evaluate the alerts on {args.warehouse}: {detail}") from None
+    print("\n".join(alerts.summary(outcome, dry_run=args.dry_run)))
+    if args.dry_run:
+        print("dry run: nothing sent, nothing recorded")
+    return 1 if outcome.failed else 0
+
+
 def cmd_dagster(args: argparse.Namespace) -> int:
     from orchestration.build import write_instance_config
     from orchestration.publish import published_path
@@ -821,6 +873,7 @@ COMMANDS = {
     "case-file": cmd_case_file,
     "statements": cmd_statements,
     "docs": cmd_docs,
+    "alerts": cmd_alerts,
     "dagster": cmd_dagster,
 }
 

@@ -209,6 +209,104 @@ class Quality(_Strict):
         return value
 
 
+RULES = (
+    "case_stuck",
+    "promise_due_tomorrow",
+    "promise_broken",
+    "compliance_breach",
+    "data_quality_blocking",
+    "dso_above",
+)
+_RECIPIENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+
+
+def _url_list(value: object) -> object:
+    """One apprise URL or a list of them -> a list."""
+    return [value] if isinstance(value, str) else value
+
+
+class Rule(_Strict):
+    enabled: bool = True
+
+
+class DqRule(Rule):
+    """`recipients`: recipient names; empty: the finance and audit lists."""
+
+    recipients: list[str] = []
+
+
+class DsoRule(Rule):
+    """DSO (standard, days) of the latest closed month in `segment` above `threshold_days`."""
+
+    threshold_days: float = Field(90.0, gt=0)
+    segment: str = "all"
+
+
+class AlertRules(_Strict):
+    """The six rules (README "Alerts"), each enabled unless `enabled: false`."""
+
+    case_stuck: Rule = Rule()
+    promise_due_tomorrow: Rule = Rule()
+    promise_broken: Rule = Rule()
+    compliance_breach: Rule = Rule()
+    data_quality_blocking: DqRule = DqRule()
+    dso_above: DsoRule = DsoRule()
+
+
+class Alerts(_Strict):
+    """Alert rules and where their digests go (amicable/alerts.py; README "Alerts").
+
+    `recipients` names each destination (the name, never the URL, is printed and recorded in
+    `alerts.sent`) with one apprise URL or a list of them; `${VAR}` in a URL is read from the
+    environment when the digest is sent, so a password need not sit in this file.
+    `supervisors` maps an agent id to a recipient name: an alert about a case or promise goes
+    to the entry of its agent, else of the agent's supervisor (`supervisor_id` in the agents
+    feed), else `supervisor_fallback`. `finance` and `audit` are lists of recipient names."""
+
+    send_after_build: bool = True
+    recipients: dict[str, Annotated[list[str], BeforeValidator(_url_list)]] = {}
+    supervisors: dict[str, str] = {}
+    supervisor_fallback: str | None = None
+    finance: list[str] = []
+    audit: list[str] = []
+    rules: AlertRules = AlertRules()
+
+    @field_validator("recipients")
+    @classmethod
+    def _urls(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for name, urls in value.items():
+            if not _RECIPIENT_NAME.match(name):
+                raise ValueError(f"recipient name {name!r}: use letters, digits, `_`, `.` or `-`")
+            if not urls:
+                raise ValueError(f"recipient {name!r} has no URL")
+            for url in urls:
+                if not _URL.match(url):
+                    raise ValueError(
+                        f"recipient {name!r}: {url.split(':')[0]!r}... is not an apprise URL "
+                        "(scheme://..., e.g. mailtos://user:${SMTP_PASSWORD}@host?to=a@b)"
+                    )
+        return value
+
+    @model_validator(mode="after")
+    def _known_names(self) -> Alerts:
+        named = [
+            *(("supervisors." + agent, name) for agent, name in self.supervisors.items()),
+            ("supervisor_fallback", self.supervisor_fallback),
+            *(("finance", name) for name in self.finance),
+            *(("audit", name) for name in self.audit),
+            *(
+                ("rules.data_quality_blocking.recipients", name)
+                for name in self.rules.data_quality_blocking.recipients
+            ),
+        ]
+        for key, name in named:
+            if name is not None and name not in self.recipients:
+                known = ", ".join(sorted(self.recipients)) or "none"
+                raise ValueError(f"{key}: unknown recipient {name!r} (recipients: {known})")
+        return self
+
+
 class Config(_Strict):
     reporting_currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     ageing: Ageing = Ageing()
@@ -218,6 +316,7 @@ class Config(_Strict):
     compliance: Compliance = Compliance()
     late_payment: LatePayment = LatePayment()
     quality: Quality
+    alerts: Alerts = Alerts()
 
     def dbt_vars(self) -> dict:
         """The thresholds as dbt vars (nested mappings are read with `var('...')['key']`)."""

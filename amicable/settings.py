@@ -71,7 +71,7 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-SCHEMAS = ("raw", "staging", "intermediate", "marts", "quality")  # inside every warehouse
+SCHEMAS = ("raw", "staging", "intermediate", "marts", "quality", "alerts")  # in every warehouse
 
 
 def warehouse_name(warehouse: Path) -> str:

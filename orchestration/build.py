@@ -12,6 +12,9 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from amicable.alerts import ALERTS_TAG, SENT_BY_BUILD, AlertsOutcome
+from amicable.alerts import send as send_alerts
+from amicable.config import load_config
 from amicable.settings import WAREHOUSE_ENV, Settings, dagster_home, run_files_dir
 from data_quality.checks import suite_run_config
 from data_quality.report import report_path, write_report
@@ -61,6 +64,8 @@ class BuildOutcome:
     quarantine_total: int = 0
     report: Path | None = None  # the data-quality report of this run (data_quality.report)
     rejected: Path | None = None  # where the build is kept when it was not published
+    run_id: str = ""  # the Dagster run
+    alerts: AlertsOutcome | None = None  # what the alerts after the build sent (amicable.alerts)
 
     @property
     def failed_blocking_checks(self) -> list[CheckLine]:
@@ -131,6 +136,9 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
     Every asset and every check runs whatever the checks find; a run with a failed step or a
     check that blocks publication (`data_quality.policy`) is not published but kept as
     `<warehouse>.rejected` (`BuildOutcome.rejected`).
+    Before the slot is published (or kept apart) its alerts are sent and recorded in it
+    (`amicable.alerts`, `BuildOutcome.alerts`): a rejected build sends only its blocking
+    checks.
     dbt's output and Dagster's log (with any stack trace) go to `build_log_path(settings)`;
     the caller prints the `BuildOutcome` (sources, checks, one line per failure).
     The run, its materialisations and its check evaluations are recorded in the warehouse's
@@ -147,10 +155,26 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
     ):
         staged = replace(settings, warehouse=staging)
         outcome = _run(staged, build_log_path(settings), run_instance)
+        _alerts(staging, settings, outcome)
     os.environ[WAREHOUSE_ENV] = str(live)
     if not outcome.ok:
         outcome.rejected = rejected_path(live)
     return outcome
+
+
+def _alerts(slot: Path, settings: Settings, outcome: BuildOutcome) -> None:
+    """Send the alerts of the build in `slot` before it is published (`amicable.alerts`): every
+    rule when the build may be published, only the blocking data-quality checks when not."""
+    config = load_config(settings.config)
+    if not config.alerts.send_after_build or not outcome.run_id:
+        return
+    rules = None if outcome.ok else ["data_quality_blocking"]
+    try:
+        with duckdb.connect(str(slot)) as con:
+            outcome.alerts = send_alerts(con, config, outcome.run_id, rules)
+    except duckdb.Error as exc:  # a failed run may leave no marts to read
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        outcome.alerts = AlertsOutcome(failed=[f"every recipient: rules not evaluated: {detail}"])
 
 
 def _run(settings: Settings, log: Path, instance: dg.DagsterInstance) -> BuildOutcome:
@@ -164,9 +188,13 @@ def _run(settings: Settings, log: Path, instance: dg.DagsterInstance) -> BuildOu
         contextlib.redirect_stderr(log_file),
     ):
         result = defs.resolve_job_def(BUILD_JOB).execute_in_process(
-            run_config=run_config(settings), instance=instance, raise_on_error=False
+            run_config=run_config(settings),
+            instance=instance,
+            raise_on_error=False,
+            tags={ALERTS_TAG: SENT_BY_BUILD},  # the sensor leaves its alerts to `_alerts`
         )
     outcome = summarise(result)
+    outcome.run_id = result.run_id
     not_run = checks_not_run(defs, result, dbt_checks)
     try:
         with duckdb.connect(str(settings.warehouse)) as con:

@@ -3,19 +3,19 @@
 A warehouse's builds alternate between two slot files (`orchestration.publish`), so the slot a
 build writes holds the build before the last one (or a build that was not published). The
 models need nothing from the other slot: ingestion loads the files the slot has not seen and
-dbt brings the models up to date. But the `raw` and `quality` schemas are the warehouse's
-history, appended to by every build and never rewritten: load records, raw rows, quarantine,
-check results, freshness. Without this step each slot would hold only its own builds, the data
-health page would show every other build, and "since the previous load" checks would compare
-two builds back.
+dbt brings the models up to date. But the `raw`, `quality` and `alerts` schemas are the
+warehouse's history, appended to by every build and never rewritten: load records, raw rows,
+quarantine, check results, freshness, the alerts sent (`amicable.alerts`). Without this step
+each slot would hold only its own builds, the data health page would show every other build,
+and "since the previous load" checks would compare two builds back.
 
-So before a build writes its slot, every table of those schemas takes the published slot's
-rows of the builds it lacks: the rows whose `_batch_id` (raw) or `run_id` (quality), the
-build that appended them, the slot does not hold. Rows keep their batch ids and load times, so
-ingestion then sees the published builds' files as loaded (a slot always holds every build
-the published one holds), incremental models take them as loaded after their last build, and
-doing this twice copies nothing the second time. One transaction: a build killed midway leaves
-the slot as it was.
+So before a build writes its slot, every table of those schemas takes the published slot's rows
+of the builds it lacks: the rows whose `_batch_id` (raw) or `run_id` (quality, alerts), the
+build (or alerts run) that appended them, the slot does not hold. Rows keep their batch ids and
+load times, so ingestion then sees the published builds' files as loaded (a slot always holds
+every build the published one holds), incremental models take them as loaded after their last
+build, and doing this twice copies nothing the second time. One transaction: a build killed
+midway leaves the slot as it was.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMAS = ("raw", "quality")
+SCHEMAS = ("raw", "quality", "alerts")
 BUILD_COLUMNS = ("_batch_id", "run_id")  # the column naming the build that appended a row
 PUBLISHED = "amicable_published"  # the alias the published slot is attached under
 
@@ -34,7 +34,7 @@ class CatchUpFailed(Exception):
 
 
 def catch_up(slot: Path, published: Path | None) -> dict[str, int]:
-    """Append to `slot`'s raw and quality tables the published slot's rows of the builds it
+    """Append to `slot`'s raw, quality and alerts tables the published slot's rows of the builds it
     lacks; returns the rows copied per table (tables with none left out). Nothing to do
     before the first publication (`published` None)."""
     if published is None or published == slot:

@@ -18,7 +18,7 @@ from orchestration.dbt_assets import (
     ensure_manifest,
 )
 from orchestration.ingestion_assets import LandingZone, build_ingestion_assets
-from orchestration.sensors import build_landing_sensor
+from orchestration.sensors import build_alerts_sensor, build_landing_sensor
 
 BUILD_JOB = "build"
 
@@ -38,7 +38,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         schedules=[
             dg.ScheduleDefinition(name="daily_build", job=build_job, cron_schedule="0 3 * * *")
         ],
-        sensors=[build_landing_sensor(build_job, settings.landing)],
+        sensors=[
+            build_landing_sensor(build_job, settings.landing),
+            build_alerts_sensor(build_job, settings.warehouse, settings.config),
+        ],
         executor=dg.in_process_executor,
         resources={
             "landing": LandingZone(path=str(settings.landing)),

@@ -25,9 +25,10 @@ published warehouse whole, and the next build starts over from step 1:
    continues it. Wait (up to `READER_WAIT_SECONDS`) for a reader still inside a query
    on it, opened before the last publication;
 5. carry into the slot the published slot's history it lacks (`orchestration.catch_up`:
-   the raw and quality tables' rows of the builds it has not seen, in one transaction); then
-   ingestion skips what is already loaded (`raw._loads`) and dbt brings the models up to date;
-6. build into the slot;
+   the raw, quality and alerts tables' rows of the builds it has not seen, in one
+   transaction); then ingestion skips what is already loaded (`raw._loads`) and dbt brings
+   the models up to date;
+6. build into the slot, then send its alerts and record them in it (`amicable.alerts`);
 7. checkpoint it (its write-ahead log folded in, so the file alone is the build). DuckDB
    reuses the blocks a replaced table frees and cuts free blocks off the end of the file, so
    a slot stays under twice its data over daily builds, without a compaction step
@@ -113,6 +114,22 @@ def staged_build(warehouse: Path, publishable: Callable[[], bool] = lambda: True
     `publishable()` says so, else point `rejected_path(warehouse)` at it."""
     warehouse = published_path(warehouse)
     warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with build_lock(warehouse):
+        if warehouse.exists() and published_slot(warehouse) is None:
+            _adopt(warehouse)
+        rejected_path(warehouse).unlink(missing_ok=True)
+        slot = _slot_to_write(warehouse)
+        wait_for_readers(slot)
+        catch_up(slot, published_slot(warehouse))
+        yield slot
+        _checkpoint(slot)
+        _point(warehouse if publishable() else rejected_path(warehouse), slot)
+
+
+@contextmanager
+def build_lock(warehouse: Path) -> Iterator[None]:
+    """Hold `<warehouse>.lock` (`warehouse`: the published path); raise `WarehouseLocked` at
+    once when a build (or anything else writing the warehouse, `amicable.alerts`) holds it."""
     with lock_path(warehouse).open("a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -121,15 +138,7 @@ def staged_build(warehouse: Path, publishable: Callable[[], bool] = lambda: True
                 f"another build is writing {warehouse} (lock {lock_path(warehouse)}); "
                 "wait for it to finish"
             ) from None
-        if warehouse.exists() and published_slot(warehouse) is None:
-            _adopt(warehouse)
-        rejected_path(warehouse).unlink(missing_ok=True)
-        slot = _slot_to_write(warehouse)
-        _wait_for_readers(slot)
-        catch_up(slot, published_slot(warehouse))
-        yield slot
-        _checkpoint(slot)
-        _point(warehouse if publishable() else rejected_path(warehouse), slot)
+        yield
 
 
 def check_unlocked(warehouse: Path) -> None:
@@ -201,7 +210,7 @@ def _point(link: Path, slot: Path) -> None:
     new.replace(link)
 
 
-def _wait_for_readers(slot: Path, seconds: float | None = None) -> None:
+def wait_for_readers(slot: Path, seconds: float | None = None) -> None:
     """Open `slot` for writing once, waiting while a reader that opened it before the last
     publication is still inside a query."""
     deadline = time.monotonic() + (READER_WAIT_SECONDS if seconds is None else seconds)

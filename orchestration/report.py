@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from amicable.alerts import summary as alerts_summary
 from amicable.settings import Settings
 from orchestration.build import BuildOutcome, CheckLine, build_log_path
 
@@ -85,6 +86,8 @@ def format_outcome(outcome: BuildOutcome, settings: Settings) -> str:
     if blocking:
         out.append(f"\nblocking publication ({len(blocking)}):")
         out += [f"  BLOCKS {c.check} on {c.asset}: {c.description}{_keys(c)}" for c in blocking]
+    if outcome.alerts is not None:
+        out += ["", *alerts_summary(outcome.alerts)]
     out.append(f"\ndbt log: {build_log_path(settings)}")
     if outcome.report is not None:
         out.append(f"quality report: {outcome.report}")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -56,3 +58,19 @@ def sample_build(tmp_path_factory: pytest.TempPathFactory) -> SampleBuild:
         landing=root / "landing", warehouse=root / "warehouse.duckdb", as_of=SAMPLE_AS_OF
     )
     return SampleBuild(settings, run_build(settings))
+
+
+def copy_build(sample_build: SampleBuild, root: Path) -> Path:
+    """The sample's landing zone and warehouse (its symlink and slot files) in `root`, for a
+    test that writes; returns the copy's warehouse path."""
+    source = sample_build.settings
+    shutil.copytree(source.landing, root / "landing")
+    for path in source.warehouse.parent.glob(source.warehouse.name + "*"):
+        if path.name.endswith((".lock", ".wal")):
+            continue
+        target = root / path.name
+        if path.is_symlink():
+            target.symlink_to(os.readlink(path))
+        else:
+            shutil.copy2(path, target)
+    return root / source.warehouse.name

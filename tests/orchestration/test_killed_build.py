@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import itertools
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +25,7 @@ import duckdb
 import pytest
 
 from orchestration.publish import published_slot, slot_paths
-from tests.conftest import SampleBuild
+from tests.conftest import SampleBuild, copy_build
 from tests.warehouse_compare import differences
 
 NEXT_NIGHT = date(2026, 11, 21)
@@ -34,21 +33,6 @@ STAMP = "2026-11-21T0200"
 # Lineage of a raw row (which build loaded it, and when) and of a load (the file's mtime:
 # each copy of the landing zone wrote the night's files at its own time).
 RAW_LINEAGE = frozenset({"_loaded_at", "_batch_id", "file_mtime_ns"})
-
-
-def _copy_build(sample_build: SampleBuild, root: Path) -> Path:
-    """The sample's landing zone and warehouse (its symlink and slot files), in `root`."""
-    source = sample_build.settings
-    shutil.copytree(source.landing, root / "landing")
-    for path in source.warehouse.parent.glob(source.warehouse.name + "*"):
-        if path.name.endswith((".lock", ".wal")):
-            continue
-        target = root / path.name
-        if path.is_symlink():
-            target.symlink_to(os.readlink(path))
-        else:
-            shutil.copy2(path, target)
-    return root / source.warehouse.name
 
 
 def _loaded_files(sample_build: SampleBuild, table: str) -> list[Path]:
@@ -132,8 +116,8 @@ def _unpublished_slot(warehouse: Path) -> Path:
 @pytest.fixture(scope="module")
 def builds(sample_build: SampleBuild, tmp_path_factory: pytest.TempPathFactory) -> dict:
     base = tmp_path_factory.mktemp("killed")
-    reference = _copy_build(sample_build, base / "reference")
-    killed = _copy_build(sample_build, base / "killed")
+    reference = copy_build(sample_build, base / "reference")
+    killed = copy_build(sample_build, base / "killed")
     for warehouse in (reference, killed):
         _write_next_night(sample_build, warehouse.parent / "landing")
     # The uninterrupted build runs meanwhile, on the other core.
