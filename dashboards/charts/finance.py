@@ -457,7 +457,7 @@ def agent_segment_from_selection(selection: Mapping[str, Any] | None) -> tuple[s
     return (str(data[0]), str(data[1])) if data and len(data) >= 2 else None
 
 
-SETTLED_STATES = ("paid", "credited")
+_SETTLED_STATES = ("paid", "credited")
 
 
 def roll_rate_heatmap(matrix: pd.DataFrame, *, buckets: Sequence[str]) -> go.Figure:
@@ -469,7 +469,7 @@ def roll_rate_heatmap(matrix: pd.DataFrame, *, buckets: Sequence[str]) -> go.Fig
     are the bucket labels in order."""
     rows = [bucket for bucket in buckets if bucket in set(matrix["from_bucket"])]
     states = set(matrix["to_state"])
-    columns = [state for state in (*buckets, *SETTLED_STATES) if state in states]
+    columns = [state for state in (*buckets, *_SETTLED_STATES) if state in states]
     cells = {(row.from_bucket, row.to_state): row.amount_rate for row in matrix.itertuples()}
     z = [[cells.get((row, column)) for column in columns] for row in rows]
     text = [

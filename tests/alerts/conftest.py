@@ -78,6 +78,7 @@ def write_config(folder: Path, urls: dict[str, str], **rules: dict) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     config = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
     config["compliance"]["rule_packs_dir"] = str(DEFAULT_CONFIG.parent / "rule_packs")
+    config["late_payment"]["packs_dir"] = str(DEFAULT_CONFIG.parent / "late_payment")
     config["alerts"].update(
         recipients=urls,
         supervisors={"AG001": "europe"},
