@@ -95,7 +95,7 @@ BREAKS = {
     "unknown ageing bucket": Break(
         "fct_ar_ageing_by_invoice_date",
         "update {t} set ageing_bucket = '0-30' where {row}",
-        "accepted_values_fct_ar_ageing_by_invoice_date_ageing_bucket",
+        "relationships_fct_ar_ageing_by_invoice_date_ageing_bucket",
     ),
     "current AR above ending AR": Break(
         "fct_dso_periods",
