@@ -10,7 +10,6 @@ import re
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -23,6 +22,7 @@ from pydantic import (
 
 from amicable.late_payment import LatePaymentError, late_payment_var
 from amicable.rule_packs import RulePackError, load_rule_packs
+from amicable.yaml_files import first_problem, read_yaml
 from ingestion.contracts import SOURCES
 
 STAGES = frozenset(
@@ -336,19 +336,13 @@ class Config(_Strict):
 
 
 def load_config(path: Path) -> Config:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"configuration {path}: cannot read it ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        detail = " ".join(str(exc).split())
-        raise ConfigError(f"configuration {path}: not valid YAML ({detail})") from None
+    raw = read_yaml(path, "configuration", ConfigError)
     try:
         config = Config.model_validate(raw or {})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(part) for part in first["loc"])
-        raise ConfigError(f"configuration {path}: {key}: {first['msg']}") from None
+        loc, message = first_problem(exc)
+        key = ".".join(str(part) for part in loc) or "(top level)"
+        raise ConfigError(f"configuration {path}: {key}: {message}") from None
     packs = path.parent / config.compliance.rule_packs_dir
     compliance = config.compliance.model_copy(update={"rule_packs_dir": packs})
     late = path.parent / config.late_payment.packs_dir

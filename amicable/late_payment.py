@@ -10,14 +10,14 @@ as the var `late_payment`. Errors name the file, the row or key and the field, i
 from __future__ import annotations
 
 import csv
-import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from amicable.yaml_files import first_problem, read_yaml
 
 RATES_FILE = "reference_rates.csv"
 RATE_COLUMNS = ("rate", "effective_from", "rate_pct", "publisher")
@@ -64,21 +64,12 @@ class Pack(_Strict):
 
 
 def _pack(path: Path) -> Pack:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise LatePaymentError(
-            f"late-payment pack {path}: cannot read it ({exc.strerror})"
-        ) from None
-    except yaml.YAMLError as exc:
-        detail = " ".join(str(exc).split())
-        raise LatePaymentError(f"late-payment pack {path}: not valid YAML ({detail})") from None
+    raw = read_yaml(path, "late-payment pack", LatePaymentError)
     try:
         return Pack.model_validate(raw or {})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-        message = re.sub(r"^Value error, ", "", first["msg"])
+        loc, message = first_problem(exc)
+        key = ".".join(str(part) for part in loc) or "(top level)"
         raise LatePaymentError(f"late-payment pack {path}: {key}: {message}") from None
 
 

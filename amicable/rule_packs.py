@@ -14,14 +14,14 @@ the configured years, and shipped in the var (dbt stays free of calendar logic).
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
 import holidays as holiday_calendars
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from amicable.yaml_files import first_problem, read_yaml
 
 Kind = Literal[
     "frequency_window", "quiet_hours", "blocking_event", "required_before", "forbidden_event",
@@ -142,13 +142,7 @@ class Pack(_Strict):
 
 
 def _parse(path: Path) -> Pack:
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulePackError(f"rule pack {path}: cannot read it ({exc.strerror})") from None
-    except yaml.YAMLError as exc:
-        detail = " ".join(str(exc).split())
-        raise RulePackError(f"rule pack {path}: not valid YAML ({detail})") from None
+    raw = read_yaml(path, "rule pack", RulePackError)
     try:
         pack = Pack.model_validate(raw or {})
     except ValidationError as exc:
@@ -163,8 +157,7 @@ def _parse(path: Path) -> Pack:
 
 
 def _message(path: Path, exc: ValidationError, key: list[str]) -> str:
-    message = re.sub(r"^Value error, ", "", exc.errors()[0]["msg"])
-    return f"rule pack {path}: {'.'.join(key)}: {message}"
+    return f"rule pack {path}: {'.'.join(key)}: {first_problem(exc)[1]}"
 
 
 def _key(raw: object, loc: tuple) -> list[str]:

@@ -41,7 +41,8 @@ def test_the_cli_stops_on_a_bad_configuration_in_one_line(tmp_path: Path, capsys
     status = main(["build", "--landing", str(tmp_path / "landing"), "--config", str(path)])
     err = capsys.readouterr().err
     assert status == 2
-    assert err.startswith(f"amicable: error: configuration {path}: not valid YAML")
+    assert err.startswith(f"amicable: error: configuration {path}, line 2: not valid YAML (")
+    assert err.count("\n") == 1
 
 
 def test_run_options_override_the_configuration_in_dbt_vars() -> None:
@@ -94,8 +95,8 @@ def test_a_bad_quality_threshold_is_refused_naming_the_key(
 @pytest.mark.parametrize(
     ("edges", "message"),
     [
-        ("[30, 30, 90]", r"ageing.bucket_edges: Value error, edges must increase: 30 follows 30"),
-        ("[60, 30]", r"ageing.bucket_edges: Value error, edges must increase: 30 follows 60"),
+        ("[30, 30, 90]", r"ageing.bucket_edges: edges must increase: 30 follows 30"),
+        ("[60, 30]", r"ageing.bucket_edges: edges must increase: 30 follows 60"),
         ("[0, 30]", r"ageing.bucket_edges.0: Input should be greater than 0"),
         ("[]", r"ageing.bucket_edges: List should have at least 1 item"),
     ],
