@@ -460,10 +460,22 @@ def agent_segment_from_selection(selection: Mapping[str, Any] | None) -> tuple[s
 _SETTLED_STATES = ("paid", "credited")
 
 
+def _heat(cells: dict, cell: tuple[str, str]) -> tuple[float | None, str]:
+    """A heatmap cell's share and text: 0 and none where nothing moved, None (drawn blank) and
+    `unknown` where the share is unknown."""
+    if cell not in cells:
+        return 0.0, ""
+    value = cells[cell]
+    if value is None or pd.isna(value):
+        return None, "unknown"
+    return float(value), f"{value:.0%}"
+
+
 def roll_rate_heatmap(matrix: pd.DataFrame, *, buckets: Sequence[str]) -> go.Figure:
     """The transition matrix as a heatmap: a row per bucket at the period's start, a column per
     state at its end (the buckets in order, then paid and credited), the cell's share of the
-    row's opening AR (`amount_rate`, 0–1) written in it; an empty cell is 0.
+    row's opening AR (`amount_rate`, 0–1) written in it; an empty cell is 0, a cell whose rate
+    is unknown (an amount without FX rate) is left blank and says `unknown`.
 
     `matrix` needs `from_bucket`, `to_state`, `amount_rate` and `opening_amount_rc`; `buckets`
     are the bucket labels in order."""
@@ -471,18 +483,14 @@ def roll_rate_heatmap(matrix: pd.DataFrame, *, buckets: Sequence[str]) -> go.Fig
     states = set(matrix["to_state"])
     columns = [state for state in (*buckets, *_SETTLED_STATES) if state in states]
     cells = {(row.from_bucket, row.to_state): row.amount_rate for row in matrix.itertuples()}
-    z = [[cells.get((row, column)) for column in columns] for row in rows]
-    text = [
-        ["" if value is None or pd.isna(value) else f"{value:.0%}" for value in line] for line in z
-    ]
+    shown = [[_heat(cells, (row, column)) for column in columns] for row in rows]
+    z = [[value for value, _ in line] for line in shown]
+    text = [[label for _, label in line] for line in shown]
     figure = go.Figure(
         go.Heatmap(
             x=columns,
             y=rows,
-            z=[
-                [0.0 if value is None or pd.isna(value) else float(value) for value in line]
-                for line in z
-            ],
+            z=z,
             text=text,
             texttemplate="%{text}",
             colorscale="Blues",

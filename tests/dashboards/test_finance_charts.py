@@ -202,3 +202,19 @@ def test_the_roll_rate_heatmap_orders_states_and_writes_each_share() -> None:
     assert list(heatmap.x) == ["current", "1-30", "paid"]
     assert [list(row) for row in heatmap.z] == [[0.1, 0.7, 0.2], [0.0, 0.0, 1.0]]
     assert [list(row) for row in heatmap.text] == [["10%", "70%", "20%"], ["", "", "100%"]]
+
+
+def test_a_roll_rate_share_that_is_unknown_is_drawn_blank_not_as_zero() -> None:
+    matrix = pd.DataFrame(
+        {
+            "from_bucket": ["current", "current"],
+            "to_state": ["current", "paid"],
+            "amount_rate": [None, None],  # an amount without FX rate: the row's shares unknown
+            "opening_amount_rc": [None, 40.0],
+        }
+    )
+
+    heatmap = charts.roll_rate_heatmap(matrix, buckets=BUCKETS).data[0]
+
+    assert [list(row) for row in heatmap.z] == [[None, None]]
+    assert [list(row) for row in heatmap.text] == [["unknown", "unknown"]]
