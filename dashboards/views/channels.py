@@ -20,6 +20,7 @@ SEGMENT_KEY = "segment"
 STAGE_KEY = "stage"
 RATE = "percent"
 COUNT = "%,d"
+CHANNEL_LABELS = {"channel": {"sms": "SMS", "email": "E-mail"}}  # the others read as codes do
 
 
 def _columns(currency: str) -> dict[str, st.column_config.Column]:
@@ -108,6 +109,7 @@ def _render(warehouse: str, version: int) -> None:
         key="channel_comparison",
         file_name=f"channels_{first}_{last}_{segment}_{stage}.csv",
         column_config={k: v for k, v in columns.items() if k != "template_id"},
+        code_labels=CHANNEL_LABELS,
     )
     st.subheader("By template")
     blocks.table(
@@ -115,6 +117,7 @@ def _render(warehouse: str, version: int) -> None:
         key="channel_templates",
         file_name=f"channel_templates_{first}_{last}_{segment}_{stage}.csv",
         column_config=columns,
+        code_labels=CHANNEL_LABELS,
     )
 
 
