@@ -28,6 +28,7 @@ from ingestion.contracts import SOURCES
 STAGES = frozenset(
     {"reminder", "contact", "negotiation", "payment_plan", "formal_demand", "pre_litigation"}
 )
+CHANNELS = ("call", "email", "sms", "letter", "registered_letter", "portal")
 Days = Annotated[int, Field(ge=0)]
 SOURCE_TABLES = tuple(s.name for s in SOURCES)
 _CADENCE = re.compile(r"^\s*([1-9][0-9]*)\s*([hd])\s*$")
@@ -124,6 +125,24 @@ class CashExpected(_Strict):
 
     lookback_days: int = Field(365, ge=1, le=3660)
     min_decided: int = Field(5, ge=1)
+
+
+class Channels(_Strict):
+    """Cost of one outbound contact per channel, in reporting currency
+    (marts.fct_channel_effectiveness: cost and cost per collected unit). A channel not listed
+    has no configured cost: its cost figures stay null, never zero."""
+
+    cost_per_contact: dict[str, Annotated[float, Field(ge=0, le=1_000_000)]] = {}
+
+    @field_validator("cost_per_contact")
+    @classmethod
+    def _known_channels(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(CHANNELS))
+        if unknown:
+            raise ValueError(
+                f"unknown channel(s) {', '.join(unknown)}; known: {', '.join(CHANNELS)}"
+            )
+        return value
 
 
 class Compliance(_Strict):
@@ -313,6 +332,7 @@ class Config(_Strict):
     promises: Promises = Promises()
     stuck_cases: StuckCases
     cash_expected: CashExpected = CashExpected()
+    channels: Channels = Channels()
     compliance: Compliance = Compliance()
     late_payment: LatePayment = LatePayment()
     quality: Quality
@@ -326,6 +346,7 @@ class Config(_Strict):
             "promises": self.promises.model_dump(),
             "stuck_cases": self.stuck_cases.model_dump(),
             "cash_expected": self.cash_expected.model_dump(),
+            "channels": self.channels.model_dump(),
             "rule_packs": load_rule_packs(
                 self.compliance.rule_packs_dir, self.compliance.holiday_years
             ),

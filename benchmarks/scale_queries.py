@@ -51,6 +51,7 @@ def calls(warehouse: Path) -> dict[str, tuple]:
     q, w = queries, warehouse
     dates = q.snapshot_dates(w)  # newest first
     flow, agent_months, breach_months = q.flow_months(w), q.agent_months(w), q.breach_months(w)
+    channel_months = q.channel_months(w)
     cohorts = q.recovery_cohort_months(w)
     league = q.agent_league(w, agent_months[0], agent_months[-1], ALL)
     agent = str(league["agent_id"].iloc[0])
@@ -104,6 +105,9 @@ def calls(warehouse: Path) -> dict[str, tuple]:
         "agent_daily": (agent, agent_months[0], agent_months[-1]),
         "agent_promises": (agent, agent_months[0], agent_months[-1]),
         "agent_case_ids": (agent,),
+        "channel_months": (),
+        "channel_stages": (),
+        "channel_comparison": (channel_months[0], channel_months[-1], ALL, ALL, False),
         "broken_promise_options": (),
         "broken_promises": (ALL, ALL, ALL, ALL),
         "promise_kept_rate": (ALL, ALL, ALL),

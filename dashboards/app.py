@@ -46,6 +46,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Supervisor", "flow.py", "Stage flow", ":material/account_tree:", "flow"),
     PageSpec("Supervisor", "agents.py", "Agent league table", ":material/leaderboard:", "agents"),
     PageSpec("Supervisor", "promises.py", "Broken promises", ":material/heart_broken:", "promises"),
+    PageSpec("Supervisor", "channels.py", "Channels", ":material/campaign:", "channels"),
     PageSpec("Auditor", "breaches.py", "Compliance breaches", ":material/gavel:", "breaches"),
     PageSpec("Auditor", "casefile.py", "Case file", ":material/folder_open:", "casefile"),
     PageSpec("Data health", "health.py", "Data health", ":material/monitor_heart:", "health"),

@@ -115,3 +115,43 @@ def test_bad_ageing_bucket_edges_are_refused_naming_the_key(
 
 def test_the_default_ageing_edges_reach_dbt() -> None:
     assert load_config(DEFAULT_CONFIG).dbt_vars()["ageing"] == {"bucket_edges": [30, 60, 90, 120]}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("sms: 0.05", "sms: -0.05", r"channels.cost_per_contact.sms: Input should be greater"),
+        (
+            "sms: 0.05",
+            "sms: cheap",
+            r"channels.cost_per_contact.sms: Input should be a valid number",
+        ),
+        (
+            "sms: 0.05",
+            "fax: 0.05",
+            r"channels.cost_per_contact: Value error, unknown channel\(s\) fax; known: call, ",
+        ),
+    ],
+    ids=["negative", "not a number", "unknown channel"],
+)
+def test_a_bad_channel_cost_is_refused_naming_the_key(
+    tmp_path: Path, old: str, new: str, message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_config(_edited(tmp_path, old, new))
+
+
+def test_channel_costs_reach_dbt_and_an_unlisted_channel_has_none(tmp_path: Path) -> None:
+    costs = load_config(DEFAULT_CONFIG).dbt_vars()["channels"]["cost_per_contact"]
+    assert costs == {
+        "call": 1.2,
+        "email": 0.01,
+        "sms": 0.05,
+        "letter": 0.9,
+        "registered_letter": 6.5,
+    }
+    text = DEFAULT_CONFIG.read_text()
+    start = text.index("channels:\n")
+    end = text.index("compliance:\n")
+    path = _edited(tmp_path, text[start:end], "")
+    assert load_config(path).dbt_vars()["channels"] == {"cost_per_contact": {}}

@@ -42,6 +42,7 @@ from dashboards.charts.supervisor import (
     SELECTED_LINK_COLOUR,
     STAGE_ORDER,
     agent_bar_chart,
+    channel_bar_chart,
     stage_nodes,
     stage_sankey,
 )
@@ -68,6 +69,7 @@ __all__ = [
     "bucket_from_selection",
     "bucket_mix_chart",
     "cash_expected_chart",
+    "channel_bar_chart",
     "cei_chart",
     "cohort_from_selection",
     "dso_trend_chart",

@@ -1,9 +1,11 @@
-"""Supervisor pages' figures: the stage-flow Sankey and the agent league bars."""
+"""Supervisor pages' figures: the stage-flow Sankey, the agent league bars and the channel
+comparison."""
 
 from __future__ import annotations
 
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from dashboards.charts.core import BAR_COLOUR, SELECTED_COLOUR
 
@@ -97,4 +99,41 @@ def agent_bar_chart(
         dragmode=False,
         margin={"t": 50, "b": 40, "l": 60, "r": 20},
     )
+    return figure
+
+
+def channel_bar_chart(by_channel: pd.DataFrame, *, amount_label: str) -> go.Figure:
+    """Two bar panels, one bar per channel of `by_channel` (rows in the order given): the amount
+    collected within 30 days per contact (`collected_30d_per_contact_rc`, labelled
+    `amount_label`) and the cost per collected unit (`cost_per_collected_unit`); an undefined
+    value (no configured cost, nothing collected, an amount without FX rate) leaves no bar."""
+    channels = [str(channel) for channel in by_channel["channel"]]
+    figure = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=(
+            f"Collected within 30 days per contact, {amount_label}",
+            "Cost per unit collected",
+        ),
+    )
+    for column, (measure, hover) in enumerate(
+        (
+            ("collected_30d_per_contact_rc", "%{x}: %{y:,.2f}<extra>per contact</extra>"),
+            ("cost_per_collected_unit", "%{x}: %{y:,.4~f}<extra>cost per unit</extra>"),
+        ),
+        start=1,
+    ):
+        figure.add_trace(
+            go.Bar(
+                x=channels,
+                y=[None if pd.isna(value) else float(value) for value in by_channel[measure]],
+                marker_color=BAR_COLOUR,
+                hovertemplate=hover,
+                showlegend=False,
+            ),
+            row=1,
+            col=column,
+        )
+    figure.update_xaxes(type="category", title="Channel")
+    figure.update_layout(dragmode=False, margin={"t": 60, "b": 40, "l": 60, "r": 20})
     return figure

@@ -192,3 +192,35 @@ def promise_kept_rate(
         kept_rate_by_count=_optional_float(row["kept_rate_by_count"]),
         kept_rate_by_amount=_optional_float(row["kept_rate_by_amount"]),
     )
+
+
+def channel_months(warehouse: Path | str) -> list[str]:
+    """Months ('YYYY-MM') with outbound contacts in `marts.fct_channel_effectiveness`, oldest
+    first."""
+    return _values(warehouse, "channel_months", "month")
+
+
+def channel_stages(warehouse: Path | str) -> list[str]:
+    """Case stages contacts were made in (`marts.fct_channel_effectiveness`), in process order
+    (`none`: before any stage event)."""
+    return _values(warehouse, "channel_stages", "stage")
+
+
+def channel_comparison(
+    warehouse: Path | str,
+    first_month: str,
+    last_month: str,
+    segment: str,
+    stage: str,
+    by_template: bool = False,
+) -> pd.DataFrame:
+    """One row per channel (template `all`), or per channel and template (`by_template`), over
+    the month range of the contacts, a segment and a stage ('all' for every one): contacts,
+    right-party contacts and rate (calls), promises and rate, payments and amounts collected
+    within 7 and 30 days of the contacts (reporting currency), collected within 30 days per
+    contact, cost and cost per collected unit (null without a configured cost or without
+    anything collected), and open_windows (contacts less than 30 days old at as_of)."""
+    _check_choice("segment", segment, SEGMENTS)
+    first, last = _month_range(first_month, last_month)
+    parameters = (bool(by_template), first, last, segment, segment, stage, stage)
+    return _frame(warehouse, "channel_comparison", parameters)

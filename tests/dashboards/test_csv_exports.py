@@ -34,6 +34,7 @@ PAGES = [
     "flow",
     "agents",
     "promises",
+    "channels",
     "breaches",
     "casefile",
     "health",

@@ -18,6 +18,7 @@ APP = VIEWS.parent / "app.py"
         ("flow.py", "Stage flow"),
         ("agents.py", "Agent league table"),
         ("promises.py", "Broken promises without follow-up"),
+        ("channels.py", "Channels"),
     ],
 )
 def test_the_app_opens_each_supervisor_page(

@@ -124,6 +124,13 @@ BREAKS = {
         "update {t} set referred_at = opened_at - interval 1 hour where {row}",
         "fct_litigation_referrals_referral_comes_after_the_opening",
     ),
+    "message counted as a right-party contact": Break(
+        "fct_channel_effectiveness",
+        "update {t} set right_party_contacts = contacts where {row}",
+        "fct_channel_effectiveness_rpcs_are_calls_among_the_contacts",
+        pick="channel <> 'call'",
+        also=("assert_channel_effectiveness_ties_to_contacts",),  # the month's RPCs differ
+    ),
     "duplicated case": Break("dim_cases", INSERT_COPY, "unique_dim_cases_case_id"),
     "unknown close reason, only a warning": Break(
         "dim_cases",
