@@ -129,7 +129,7 @@ def test_the_default_ageing_edges_reach_dbt() -> None:
         (
             "sms: 0.05",
             "fax: 0.05",
-            r"channels.cost_per_contact: Value error, unknown channel\(s\) fax; known: call, ",
+            r"channels.cost_per_contact: unknown channel\(s\) fax; known: call, ",
         ),
     ],
     ids=["negative", "not a number", "unknown channel"],
