@@ -23,6 +23,7 @@ from data_quality.source_checks import FRESHNESS_CHECK, SourceCheckRunConfig
 from ingestion.load import check_landing, quarantine_messages
 from orchestration.dbt_assets import DbtBuildConfig
 from orchestration.definitions import BUILD_JOB, build_definitions
+from orchestration.event_log import write_history_without_fsync
 from orchestration.publish import published_path, rejected_path, staged_build
 
 
@@ -124,7 +125,8 @@ def write_instance_config(warehouse: Path) -> Path:
 
 def dagster_instance(warehouse: Path) -> dg.DagsterInstance:
     """The warehouse's persistent Dagster instance, shared by its builds and `amicable
-    dagster`."""
+    dagster`; written without fsync (`orchestration.event_log`)."""
+    write_history_without_fsync()
     return dg.DagsterInstance.from_config(str(write_instance_config(warehouse)))
 
 
