@@ -1,5 +1,5 @@
 """`amicable`: the one command-line tool (generate, import, build, serve, users, demo,
-case-file, statements, docs, alerts, dagster).
+case-file, statements, docs, alerts, scores, dagster).
 
 Defaults live under one data directory (`$AMICABLE_HOME`, else `./data`): the landing zone in
 `<data>/landing`, the warehouse in `<data>/warehouse.duckdb`. Errors a user can fix are printed
@@ -20,6 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from amicable.config import ConfigError, load_config
+from amicable.scores.spec import SCORES
 from amicable.settings import (
     DASHBOARD_SERVER,
     DEFAULT_CONFIG,
@@ -327,6 +328,33 @@ def _parser() -> argparse.ArgumentParser:
         help="print per recipient the digest that would be sent; send and record nothing",
     )
 
+    scores = sub.add_parser(
+        "scores",
+        help="train the case scores, or score the open cases with the current models",
+        epilog=epilog,
+    )
+    scores_sub = scores.add_subparsers(dest="scores_command", required=True, metavar="ACTION")
+    score_train = scores_sub.add_parser(
+        "train",
+        help="train each score on the published warehouse's closed history, store it, score",
+    )
+    score_train.add_argument(
+        "--score",
+        choices=sorted(SCORES),
+        action="append",
+        help="the score to train (repeatable; default: every score)",
+    )
+    score_run = scores_sub.add_parser(
+        "score", help="score every open case at the as-of date with each current model"
+    )
+    for action in (score_train, score_run):
+        action.add_argument(
+            "--warehouse",
+            type=Path,
+            default=data / "warehouse.duckdb",
+            help="DuckDB file (default: %(default)s); models go to models/<name>/ beside it",
+        )
+
     ui = sub.add_parser(
         "dagster",
         help="open the Dagster UI (asset graph, build history, checks) on a warehouse",
@@ -343,7 +371,11 @@ def _parser() -> argparse.ArgumentParser:
         "--port", type=int, default=3000, help="serve on 127.0.0.1:PORT (default: %(default)s)"
     )
     # A usage error names the (sub)command it is about, with that command's usage (main).
-    for subparser in [*sub.choices.values(), *users_sub.choices.values()]:
+    for subparser in [
+        *sub.choices.values(),
+        *users_sub.choices.values(),
+        *scores_sub.choices.values(),
+    ]:
         subparser.set_defaults(usage_parser=subparser)
     return parser
 
@@ -836,6 +868,37 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     return 1 if outcome.failed else 0
 
 
+def cmd_scores(args: argparse.Namespace) -> int:
+    """`scores train`: train, store and record each score, then score; `scores score`: score
+    with the current models. Exits 1 when a score has no current model (one line says why)."""
+    import duckdb
+
+    from amicable.alerts import locked_warehouse
+    from amicable.scores.run import score_all, train_and_save, trained_line
+    from amicable.scores.training import NotEnoughHistory
+    from orchestration.publish import WarehouseLocked, WarehouseSlotBusy
+
+    if not args.warehouse.is_file():
+        raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
+    lines: list[str] = []
+    try:
+        with locked_warehouse(args.warehouse) as con:
+            if args.scores_command == "train":
+                for name in args.score or SCORES:
+                    trained, version = train_and_save(con, args.warehouse, SCORES[name])
+                    lines.append(trained_line(trained, version))
+            scored, ok = score_all(con)
+    except NotEnoughHistory as exc:
+        raise UserError(f"cannot train on {args.warehouse}: {exc}") from None
+    except (WarehouseLocked, WarehouseSlotBusy) as exc:
+        raise UserError(str(exc)) from None
+    except duckdb.Error as exc:
+        detail = str(exc).strip().splitlines()[0]
+        raise UserError(f"cannot score on {args.warehouse}: {detail}") from None
+    print("\n".join(lines + scored))
+    return 0 if ok else 1
+
+
 def cmd_dagster(args: argparse.Namespace) -> int:
     from orchestration.build import write_instance_config
     from orchestration.publish import published_path
@@ -874,6 +937,7 @@ COMMANDS = {
     "statements": cmd_statements,
     "docs": cmd_docs,
     "alerts": cmd_alerts,
+    "scores": cmd_scores,
     "dagster": cmd_dagster,
 }
 

@@ -71,7 +71,8 @@ def today() -> date:
     return datetime.now(UTC).date()
 
 
-SCHEMAS = ("raw", "staging", "intermediate", "marts", "quality", "alerts")  # in every warehouse
+# The schemas of a warehouse (`scores` once a case score is trained: amicable.scores).
+SCHEMAS = ("raw", "staging", "intermediate", "marts", "quality", "alerts", "scores")
 
 
 def warehouse_name(warehouse: Path) -> str:

@@ -67,6 +67,7 @@ class BuildOutcome:
     rejected: Path | None = None  # where the build is kept when it was not published
     run_id: str = ""  # the Dagster run
     alerts: AlertsOutcome | None = None  # what the alerts after the build sent (amicable.alerts)
+    scores: list[str] = field(default_factory=list)  # one line per case score (amicable.scores)
 
     @property
     def failed_blocking_checks(self) -> list[CheckLine]:
@@ -158,6 +159,7 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
         staged = replace(settings, warehouse=staging)
         outcome = _run(staged, build_log_path(settings), run_instance)
         _alerts(staging, settings, outcome)
+        _scores(staging, outcome)
     os.environ[WAREHOUSE_ENV] = str(live)
     if not outcome.ok:
         outcome.rejected = rejected_path(live)
@@ -177,6 +179,22 @@ def _alerts(slot: Path, settings: Settings, outcome: BuildOutcome) -> None:
     except duckdb.Error as exc:  # a failed run may leave no marts to read
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         outcome.alerts = AlertsOutcome(failed=[f"every recipient: rules not evaluated: {detail}"])
+
+
+def _scores(slot: Path, outcome: BuildOutcome) -> None:
+    """Score the open cases of a build that may be published with each current model, before
+    it is published; a missing or stale model is one line of the outcome, never used
+    (`amicable.scores`)."""
+    if not outcome.ok:
+        return
+    from amicable.scores.run import score_all
+
+    try:
+        with duckdb.connect(str(slot)) as con:
+            outcome.scores, _ = score_all(con, outcome.run_id)
+    except (duckdb.Error, ValueError, OSError) as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        outcome.scores = [f"case scores not computed: {detail}"]
 
 
 def _run(settings: Settings, log: Path, instance: dg.DagsterInstance) -> BuildOutcome:

@@ -3,9 +3,10 @@
 A warehouse's builds alternate between two slot files (`orchestration.publish`), so the slot a
 build writes holds the build before the last one (or a build that was not published). The
 models need nothing from the other slot: ingestion loads the files the slot has not seen and
-dbt brings the models up to date. But the `raw`, `quality` and `alerts` schemas are the
+dbt brings the models up to date. But the `raw`, `quality`, `alerts` and `scores` schemas are the
 warehouse's history, appended to by every build and never rewritten: load records, raw rows,
-quarantine, check results, freshness, the alerts sent (`amicable.alerts`). Without this step
+quarantine, check results, freshness, the alerts sent (`amicable.alerts`), the case-score
+models and the scores of each build (`amicable.scores`). Without this step
 each slot would hold only its own builds, the data health page would show every other build,
 and "since the previous load" checks would compare two builds back.
 
@@ -24,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMAS = ("raw", "quality", "alerts")
+SCHEMAS = ("raw", "quality", "alerts", "scores")
 BUILD_COLUMNS = ("_batch_id", "run_id")  # the column naming the build that appended a row
 PUBLISHED = "amicable_published"  # the alias the published slot is attached under
 
@@ -34,7 +35,7 @@ class CatchUpFailed(Exception):
 
 
 def catch_up(slot: Path, published: Path | None) -> dict[str, int]:
-    """Append to `slot`'s raw, quality and alerts tables the published slot's rows of the builds it
+    """Append to `slot`'s history tables (SCHEMAS) the published slot's rows of the builds it
     lacks; returns the rows copied per table (tables with none left out). Nothing to do
     before the first publication (`published` None)."""
     if published is None or published == slot:

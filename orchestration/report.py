@@ -88,6 +88,8 @@ def format_outcome(outcome: BuildOutcome, settings: Settings) -> str:
         out += [f"  BLOCKS {c.check} on {c.asset}: {c.description}{_keys(c)}" for c in blocking]
     if outcome.alerts is not None:
         out += ["", *alerts_summary(outcome.alerts)]
+    if outcome.scores:
+        out += ["", *outcome.scores]
     out.append(f"\ndbt log: {build_log_path(settings)}")
     if outcome.report is not None:
         out.append(f"quality report: {outcome.report}")

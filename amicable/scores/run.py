@@ -1,0 +1,52 @@
+"""What the command line and the build call: train a score on the published warehouse, and
+score every open case with each current model (a missing or stale one is one line, not used)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from amicable.scores import store
+from amicable.scores.spec import SCORES, ScoreSpec
+from amicable.scores.training import Trained, train
+
+
+def train_and_save(
+    con: duckdb.DuckDBPyConnection, warehouse: Path, spec: ScoreSpec, seed: int = 7
+) -> tuple[Trained, str]:
+    trained = train(store.features(con), spec, seed)
+    return trained, store.save(trained, warehouse, con)
+
+
+def trained_line(trained: Trained, version: str) -> str:
+    s, m = trained.slices, trained.metrics
+    window = "{} to {}".format
+    baselines = ", ".join(
+        f"{name} {m[name]['auc']:.3f}" for name in m if name not in ("model", "test")
+    )
+    return (
+        f"score {trained.spec.name}: model {version}, {trained.kind.replace('_', ' ')} "
+        f"calibrated ({trained.method}); trained on {window(*s.window('train'))} "
+        f"({len(s.train)} rows), calibrated on {window(*s.window('calibration'))} "
+        f"({len(s.calibration)}), tested on {window(*s.window('test'))} ({len(s.test)}): "
+        f"ROC AUC {m['model']['auc']:.3f} (baselines: {baselines}), Brier "
+        f"{m['model']['brier']:.3f}"
+    )
+
+
+def score_all(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple[list[str], bool]:
+    """Score the open cases with every current model; (one line per score, all scored)."""
+    run_id = run_id or "scores-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    day = store.as_of(con)
+    lines, ok = [], True
+    for spec in SCORES.values():
+        model = store.status(con, spec, day)
+        if not model.usable:
+            lines.append(model.message)
+            ok = False
+            continue
+        n = store.score(con, model, run_id)
+        lines.append(f"{model.message}: {n} open cases scored as of {day}")
+    return lines, ok

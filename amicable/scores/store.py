@@ -1,0 +1,195 @@
+"""Model files beside the warehouse, their registry `scores.models`, staleness, and the scores
+table `scores.case_scores`.
+
+A model is stored as `<warehouse folder>/models/<warehouse name>/<score>-<version>.joblib`
+(never in git; joblib pickles: load only files this tool wrote) with its SHA-256 in the
+registry. A model is used only when it is current: its registry row and file exist, the file's
+SHA-256 and the feature list match, and the warehouse's as-of date is on or after the end of its
+training history and at most MAX_AGE_DAYS after it. Otherwise the score is not computed and
+`status` says why in one line.
+The current scores of a score are the rows of its latest run in scores.case_scores
+(`latest_scores`): the table keeps every run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import joblib
+import pandas as pd
+
+from amicable.scores.explain import reasons
+from amicable.scores.spec import FEATURES_TABLE, ScoreSpec
+from amicable.scores.training import Trained, matrix
+from amicable.settings import warehouse_name
+
+MAX_AGE_DAYS = 92  # a model older than a quarter of history is stale: train it again
+
+MODELS_DDL = """
+create schema if not exists scores;
+create table if not exists scores.models (
+    score varchar not null, version varchar not null, model_kind varchar not null,
+    calibration varchar not null, train_from date not null, train_to date not null,
+    calibration_from date not null, calibration_to date not null,
+    test_from date not null, test_to date not null, history_to date not null,
+    train_rows integer not null, calibration_rows integer not null, test_rows integer not null,
+    test_auc double, test_brier double, metrics json not null, features json not null,
+    model_file varchar not null, model_sha256 varchar not null,
+    trained_at timestamp not null, run_id varchar not null
+);
+create table if not exists scores.case_scores (
+    score varchar not null, case_id varchar not null, as_of date not null,
+    probability double not null, model_version varchar not null,
+    reason_1 varchar, reason_2 varchar, reason_3 varchar,
+    scored_at timestamp not null, run_id varchar not null
+);
+"""
+
+
+@dataclass
+class ModelStatus:
+    spec: ScoreSpec
+    usable: bool
+    message: str  # one line
+    version: str | None = None
+    path: Path | None = None
+
+
+LATEST_SCORES = """
+select * from scores.case_scores
+where score = ? and run_id = (
+    select arg_max(run_id, scored_at) from scores.case_scores where score = ?
+)
+order by probability desc, case_id
+"""
+
+
+def latest_scores(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """The rows of the latest scoring run of score `name` (the open cases at its as-of date)."""
+    return con.execute(LATEST_SCORES, [name, name]).df()
+
+
+def model_dir(warehouse: Path) -> Path:
+    return Path(warehouse).parent / "models" / warehouse_name(warehouse)
+
+
+def as_of(con: duckdb.DuckDBPyConnection) -> date:
+    return con.execute("select as_of_date from marts.dim_build").fetchone()[0]
+
+
+def features(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(f"select * from {FEATURES_TABLE} order by scoring_date, case_id").df()
+
+
+def save(trained: Trained, warehouse: Path, con: duckdb.DuckDBPyConnection) -> str:
+    """Write the model file and its registry row; returns the version."""
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    version = now.strftime("%Y%m%dT%H%M%S")
+    folder = model_dir(warehouse)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{trained.spec.name}-{version}.joblib"
+    joblib.dump({"model": trained.model, "reference": trained.reference}, path)
+    slices = trained.slices
+    history_to = max(slices.window("test")[1], slices.window("calibration")[1])
+    con.execute(MODELS_DDL)
+    con.execute(
+        "insert into scores.models values "
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            trained.spec.name,
+            version,
+            trained.kind,
+            trained.method,
+            *slices.window("train"),
+            *slices.window("calibration"),
+            *slices.window("test"),
+            history_to,
+            len(slices.train),
+            len(slices.calibration),
+            len(slices.test),
+            trained.metrics["model"]["auc"],
+            trained.metrics["model"]["brier"],
+            json.dumps({"test": trained.metrics, "choice": trained.choice}),
+            json.dumps(list(trained.spec.features)),
+            str(path),
+            _sha256(path),
+            now,
+            f"scores-{trained.spec.name}-{version}",
+        ],
+    )
+    return version
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def status(con: duckdb.DuckDBPyConnection, spec: ScoreSpec, today: date) -> ModelStatus:
+    """Whether the latest model of `spec` may score a warehouse as of `today`, in one line."""
+    has_table = con.execute(
+        "select count(*) from duckdb_tables() "
+        "where schema_name = 'scores' and table_name = 'models'"
+    ).fetchone()[0]
+    row = None
+    if has_table:
+        row = con.execute(
+            "select version, model_file, model_sha256, features, history_to from scores.models "
+            "where score = ? order by trained_at desc, version desc limit 1",
+            [spec.name],
+        ).fetchone()
+    if row is None:
+        return ModelStatus(spec, False, f"score {spec.name}: no model: run `amicable scores train`")
+    version, file, sha, feature_list, history_to = row
+    path = Path(file)
+    stale = f"score {spec.name}: model {version} is stale and was not used: "
+    if not path.is_file():
+        return ModelStatus(spec, False, stale + f"its file {path} is missing; train again")
+    if _sha256(path) != sha:
+        return ModelStatus(spec, False, stale + f"its file {path} was changed; train again")
+    if json.loads(feature_list) != list(spec.features):
+        return ModelStatus(spec, False, stale + "its features are not this version's; train again")
+    if today < history_to:
+        return ModelStatus(
+            spec, False, stale + f"it saw history up to {history_to}, after as-of {today}"
+        )
+    age = (today - history_to).days
+    if age > MAX_AGE_DAYS:
+        return ModelStatus(
+            spec,
+            False,
+            stale + f"its history ends {history_to}, {age} days before as-of {today} "
+            f"(more than {MAX_AGE_DAYS}); train again",
+        )
+    return ModelStatus(spec, True, f"score {spec.name}: model {version}", version, path)
+
+
+def score(con: duckdb.DuckDBPyConnection, model: ModelStatus, run_id: str) -> int:
+    """Score every case open at the warehouse's as-of date with a usable model into
+    scores.case_scores; returns the cases scored. The table is history, appended to under
+    `run_id` and carried from slot to slot like the other history (orchestration.catch_up):
+    a score's current rows are those of its latest run (`latest_scores`)."""
+    if not model.usable:
+        raise ValueError(model.message)
+    spec = model.spec
+    saved = joblib.load(model.path)
+    frame = con.execute(f"select * from {FEATURES_TABLE} where is_as_of order by case_id").df()
+    x = matrix(frame, spec)
+    p = saved["model"].predict_proba(x)[:, 1] if len(x) else []
+    why = reasons(saved["model"], x, saved["reference"], spec) if len(x) else []
+    day = as_of(con)
+    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    rows = [
+        [spec.name, case_id, day, float(prob), model.version, *(r + [None] * 3)[:3], now, run_id]
+        for case_id, prob, r in zip(frame["case_id"], p, why, strict=True)
+    ]
+    con.execute(MODELS_DDL)
+    if rows:
+        con.executemany(
+            "insert into scores.case_scores values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
+        )
+    return len(rows)
