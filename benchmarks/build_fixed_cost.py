@@ -13,7 +13,7 @@ turns so that both see the same machine: the snapshot restored, the last night b
 the daily build (`--as-of AS_OF`) and a rebuild with no new files, each measured as a process
 tree (`tree_usage`) and cut into phases by its progress lines (`scale.phases`). Writes
 `benchmarks/results/build_fixed_cost_tiny.md`: the median CPU seconds per phase, before and
-after, and their ratio; and whether the last daily builds' models are equal row for row
+after, and their ratio; and whether, after the last run, the models are equal row for row
 (`tests/warehouse_compare.py`: every table of staging, intermediate and marts, EXCEPT ALL
 both ways, build lineage and the project's own fingerprint left out).
 """
@@ -146,10 +146,13 @@ def report(
         found = ", ".join(
             f"{t} ({a} rows only before, {b} only after)" for t, (a, b) in unequal.items()
         )
-        lines.append(f"The last daily builds' models **differ**: {found}.")
+        lines.append(
+            f"After the last run (daily build, then rebuild) the models **differ**: {found}."
+        )
     else:
         lines.append(
-            "The last daily builds' models are equal row for row (every table of staging,"
+            "After the last run (daily build, then rebuild) the models are equal row for row"
+            " (every table of staging,"
             " intermediate and marts, EXCEPT ALL both ways; build lineage and the fingerprint"
             " of the project's files left out)."
         )
