@@ -1,6 +1,6 @@
 """What bytecode compiled at install saves each start of the build and of dbt.
 
-    cd benchmarks && uv run python bytecode.py [--runs 5]
+    uv run python benchmarks/bytecode.py [--runs 5]
 
 Two commands every build runs: importing the build's definitions (Dagster, Great Expectations,
 dagster-dbt: `python -c "import orchestration.definitions"`) and starting dbt (`dbt parse`
@@ -62,7 +62,7 @@ def main() -> None:
     lines = [
         "# Bytecode compiled at install: the CPU seconds of each start",
         "",
-        f"Command: `cd benchmarks && uv run python bytecode.py --runs {args.runs}`",
+        f"Command: `uv run python benchmarks/bytecode.py --runs {args.runs}`",
         f"Date: {date.today().isoformat()}; machine: {os.cpu_count()} cores, "
         f"{platform.platform()}, Python {platform.python_version()}; load average at the end "
         f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (a shared machine: read the ratio, "

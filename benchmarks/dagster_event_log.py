@@ -1,6 +1,6 @@
 """What writing the Dagster history without fsync saves a daily build (orchestration.event_log).
 
-    cd benchmarks && uv run python dagster_event_log.py [--runs 3] [--size tiny]
+    uv run python benchmarks/dagster_event_log.py [--runs 3] [--size tiny]
 
 Generates a sample with daily files, sets the last night aside and builds the rest (the full
 build), keeps a copy of that warehouse with its Dagster instance, brings the night back, then
@@ -80,7 +80,7 @@ def main() -> None:
     lines = [
         "# The daily build's Dagster history written with and without fsync",
         "",
-        f"Command: `cd benchmarks && uv run python dagster_event_log.py --runs {args.runs} "
+        f"Command: `uv run python benchmarks/dagster_event_log.py --runs {args.runs} "
         f"--size {args.size}`",
         f"Date: {date.today().isoformat()}; machine: {os.cpu_count()} cores, "
         f"{platform.platform()}, Python {platform.python_version()}; load average at the end "

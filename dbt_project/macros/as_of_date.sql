@@ -1,9 +1,10 @@
-{#- The build's as-of date as a SQL date literal, from var `as_of` (ISO `YYYY-MM-DD`). The
-    orchestrator always passes it (amicable.settings.today() is the one default "today", UTC);
+{#- The build's as-of date as a SQL date literal, from `build_value('as_of')` (ISO `YYYY-MM-DD`:
+    var `as_of`, else the orchestrator's environment). The orchestrator always passes it
+    (amicable.settings.today() is the one default "today", UTC);
     dbt picks no date of its own: a run without it fails, as does a malformed date. Models and
     consumers outside dbt read the date from marts.dim_build. -#}
 {% macro as_of_date() -%}
-    {%- set as_of = var('as_of', none) -%}
+    {%- set as_of = build_value('as_of') -%}
     {%- if as_of is none or (as_of | string | trim) == '' -%}
         {%- if execute -%}
             {{ exceptions.raise_compiler_error(

@@ -26,7 +26,7 @@
 {#- The condition `__new_rows__` stands for (see get_where_subquery): `true` without var
     `tested_batches`. -#}
 {% macro new_rows_condition(relation) -%}
-    {%- set batches = var('tested_batches', none) -%}
+    {%- set batches = build_value('tested_batches') -%}
     {%- if batches is none -%}
         {{- 'true' -}}
     {%- else -%}

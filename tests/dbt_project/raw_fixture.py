@@ -209,10 +209,12 @@ def dbt_vars(**overrides: Any) -> str:
     return json.dumps(load_config(DEFAULT_CONFIG).dbt_vars() | overrides)
 
 
-def run_dbt(args: list[str], warehouse: Path, work_dir: Path) -> DbtRun:
+def run_dbt(
+    args: list[str], warehouse: Path, work_dir: Path, env: Mapping[str, str] | None = None
+) -> DbtRun:
     """Run the venv's dbt on `warehouse` in a subprocess (dbt-duckdb keeps its connection open
     for the life of the process), keeping target/ and logs/ in work_dir. Pass `--vars` with
-    `dbt_vars(...)`, as the Dagster build does."""
+    `dbt_vars(...)`, as the Dagster build does; `env`: more environment variables."""
     target = work_dir / "target"
     command = [
         str(Path(sys.executable).with_name("dbt")),
@@ -226,6 +228,7 @@ def run_dbt(args: list[str], warehouse: Path, work_dir: Path) -> DbtRun:
         **os.environ,
         "AMICABLE_WAREHOUSE": str(warehouse),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "0",
+        **(env or {}),
     }
     started = time.perf_counter()
     done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)

@@ -1,10 +1,11 @@
 {#- The build's context, one row: what every consumer reads instead of re-deriving it (the
-    checks, the dashboard, the case file). as_of comes from var `as_of`, which the orchestrator
-    always passes (amicable.settings.today(), UTC, unless --as-of); run_id from var `run_id`
-    (the Dagster run; null when dbt is run by hand); build_fingerprint and full_refresh_reason
-    from the orchestrator (orchestration/incremental.py: when a build may be incremental). -#}
-{%- set run_id = var('run_id', '') -%}
-{%- set fingerprint = var('build_fingerprint', '') -%}
+    checks, the dashboard, the case file). All from the orchestrator (`build_value`: a var of
+    that name, else its environment): as_of, always passed (amicable.settings.today(), UTC,
+    unless --as-of); run_id (the Dagster run; null when dbt is run by hand); build_fingerprint
+    and full_refresh_reason (orchestration/incremental.py: when a build may be incremental). -#}
+{%- set run_id = build_value('run_id', '') -%}
+{%- set fingerprint = build_value('build_fingerprint', '') -%}
+{%- set reason = build_value('full_refresh_reason', '') -%}
 
 with
 
@@ -20,7 +21,7 @@ final as (
         ) as built_at,
         cast(nullif('{{ fingerprint }}', '') as {{ dbt.type_string() }}) as build_fingerprint,
         cast(
-            '{{ var("full_refresh_reason", "") | replace("'", "''") }}' as {{ dbt.type_string() }}
+            '{{ reason | replace("'", "''") }}' as {{ dbt.type_string() }}
         ) as full_refresh_reason
 
 )
