@@ -3,9 +3,10 @@ warehouse's Dagster instance: SQLite files beside the warehouse (`amicable.setti
 
 Dagster's SQLite storage opens a connection for every event it stores (a build stores about
 1,400: each asset planned and materialised, each of the ~320 dbt tests and the raw suites
-evaluated) and SQLite waits for the disk (fsync) at every commit and at every close. Measured
-on the tiny sample that was a quarter of a daily build's wall time
-(`benchmarks/dagster_event_log.py`). The build therefore writes that history with SQLite's
+evaluated) and SQLite waits for the disk (fsync) at every commit and at every close: without
+those waits the tiny sample's daily build took 83 % of its wall time and 96 % of its CPU time
+(`benchmarks/dagster_event_log.py`, medians of alternating runs; more on a busy disk). The
+build therefore writes that history with SQLite's
 `synchronous=OFF`: a build killed or failing loses nothing (the writes are in the operating
 system's hands), but a power cut or an operating-system crash during a build can lose or
 damage the history of that build; the warehouse, its quality records and its published
