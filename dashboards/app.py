@@ -43,6 +43,7 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec("Finance", "claims.py", "Late-payment claims", ":material/percent:", "claims"),
     PageSpec("Finance", "rolls.py", "Roll rates", ":material/swap_vert:", "rolls"),
     PageSpec("Supervisor", "stuck.py", "Stuck cases", ":material/pending_actions:", "stuck"),
+    PageSpec("Supervisor", "queue.py", "Work queue", ":material/format_list_numbered:", "queue"),
     PageSpec("Supervisor", "flow.py", "Stage flow", ":material/account_tree:", "flow"),
     PageSpec("Supervisor", "agents.py", "Agent league table", ":material/leaderboard:", "agents"),
     PageSpec("Supervisor", "promises.py", "Broken promises", ":material/heart_broken:", "promises"),

@@ -87,7 +87,10 @@ from dashboards.queries.health import (
 from dashboards.queries.supervisor import (
     KEPT_RATE_DIMENSIONS,
     STUCK_RULES,
+    WORK_QUEUE_COLUMNS,
+    WORK_QUEUE_SCORE,
     KeptRate,
+    WorkQueueScores,
     agent_daily,
     agent_league,
     agent_months,
@@ -107,6 +110,10 @@ from dashboards.queries.supervisor import (
     stage_time,
     stuck_agents,
     stuck_cases,
+    work_queue,
+    work_queue_agents,
+    work_queue_groups,
+    work_queue_scores,
 )
 
 __all__ = [
@@ -121,6 +128,8 @@ __all__ = [
     "SEGMENTS",
     "SQL_DIR",
     "STUCK_RULES",
+    "WORK_QUEUE_COLUMNS",
+    "WORK_QUEUE_SCORE",
     "WATERFALL_STEPS",
     "AgeingKpis",
     "ArWaterfall",
@@ -131,6 +140,7 @@ __all__ = [
     "WarehouseNotBuilt",
     "WarehouseUnavailable",
     "WarehouseUnreadable",
+    "WorkQueueScores",
     "ageing_bucket_history",
     "ageing_buckets",
     "ageing_by_bucket",
@@ -196,5 +206,9 @@ __all__ = [
     "stage_time",
     "stuck_agents",
     "stuck_cases",
+    "work_queue",
+    "work_queue_agents",
+    "work_queue_groups",
+    "work_queue_scores",
     "warehouse_from_env",
 ]

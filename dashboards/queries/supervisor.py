@@ -1,18 +1,23 @@
 """Supervisor pages' queries: stuck cases, stage flow, the agent league table, broken promises
-and kept rates."""
+and kept rates, channels, and the work queue of scored cases."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from amicable.scores import store
+from amicable.scores.spec import PAY_WITHIN_30_DAYS
 from dashboards.queries.core import (
     ALL,
     SEGMENTS,
     _check_choice,
     _check_month,
+    _connect,
+    _execute,
     _frame,
     _month_range,
     _optional_float,
@@ -224,3 +229,90 @@ def channel_comparison(
     first, last = _month_range(first_month, last_month)
     parameters = (bool(by_template), first, last, segment, segment, stage, stage)
     return _frame(warehouse, "channel_comparison", parameters)
+
+
+WORK_QUEUE_SCORE = PAY_WITHIN_30_DAYS.name  # the score the work queue orders by
+WORK_QUEUE_COLUMNS = (  # dashboards/sql/work_queue.sql's
+    "case_id",
+    "expected_recovery_rc",
+    "open_amount_rc",
+    "probability",
+    "reasons",
+    "days_past_due",
+    "agent_id",
+    "team",
+    "stage",
+    "strategy",
+    "segment",
+    "jurisdiction",
+)
+
+
+@dataclass(frozen=True)
+class WorkQueueScores:
+    """Where the work queue's scores stand: the latest model's state (`amicable.scores.store
+    .status` at the warehouse's as-of date, one line) and the latest scoring run with the model
+    that made it (None before the first run)."""
+
+    as_of: dt.date  # the warehouse's as-of date
+    model_usable: bool
+    model_message: str
+    latest_model_version: str | None  # the latest trained model, usable or not
+    scored: dict | None  # the latest run: model_version, as_of, cases_scored, model fields
+
+
+def work_queue_scores(warehouse: Path | str) -> WorkQueueScores:
+    """The state of the work queue's score (`WORK_QUEUE_SCORE`) in the warehouse."""
+    with _connect(warehouse) as connection:
+        as_of = store.as_of(connection)
+        model = store.status(connection, PAY_WITHIN_30_DAYS, as_of)
+        has_scores = _execute(connection, warehouse, "work_queue_has_scores", ()).fetchone()[0]
+        scored, latest = None, None
+        if has_scores:
+            run = _execute(connection, warehouse, "work_queue_scoring", (WORK_QUEUE_SCORE,) * 3)
+            names = [column[0] for column in run.description]
+            row = run.fetchone()
+            scored = None if row is None else dict(zip(names, row, strict=True))
+            latest = _execute(
+                connection, warehouse, "work_queue_latest_model", (WORK_QUEUE_SCORE,)
+            ).fetchone()[0]
+    return WorkQueueScores(as_of, model.usable, model.message, latest, scored)
+
+
+def work_queue(warehouse: Path | str, segment: str, agent_id: str) -> pd.DataFrame:
+    """The cases open at as-of by expected recovery (open amount in reporting currency × the
+    latest probability to pay within 30 days), largest first, with the score's reasons in one
+    `reasons` text; cases the latest run did not score come last (`segment`/`agent_id` 'all'
+    for every one). No rows before the first scoring run: `work_queue_scores` says why."""
+    _check_choice("segment", segment, SEGMENTS)
+    parameters = (WORK_QUEUE_SCORE, WORK_QUEUE_SCORE, segment, segment, agent_id, agent_id)
+    with _connect(warehouse) as connection:
+        if not _execute(connection, warehouse, "work_queue_has_scores", ()).fetchone()[0]:
+            return pd.DataFrame(columns=WORK_QUEUE_COLUMNS)
+        return _execute(connection, warehouse, "work_queue", parameters).df()
+
+
+def work_queue_agents(warehouse: Path | str) -> list[str]:
+    """Agents owning at least one open case."""
+    return _values(warehouse, "work_queue_agents", "agent_id")
+
+
+def work_queue_groups(warehouse: Path | str) -> pd.DataFrame:
+    """Per segment and per jurisdiction (`dimension`, `dimension_value`): the cases of the
+    latest scoring run and their mean probability (null without scores), the share of labelled
+    case-months paid within 30 days and the kept rate of decided promises."""
+    with _connect(warehouse) as connection:
+        groups = _execute(connection, warehouse, "work_queue_groups", ()).df()
+        has_scores = _execute(connection, warehouse, "work_queue_has_scores", ()).fetchone()[0]
+        if has_scores:
+            means = _execute(
+                connection, warehouse, "work_queue_group_scores", (WORK_QUEUE_SCORE,) * 2
+            ).df()
+        else:
+            means = pd.DataFrame(
+                {"dimension": [], "dimension_value": [], "cases_scored": [], "mean_score": []}
+            )
+    frame = groups.merge(means, on=["dimension", "dimension_value"], how="left")
+    frame["cases_scored"] = frame["cases_scored"].fillna(0).astype(int)
+    columns = ["dimension", "dimension_value", "cases_scored", "mean_score"]
+    return frame[columns + [c for c in groups.columns if c not in columns]]

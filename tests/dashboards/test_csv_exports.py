@@ -31,6 +31,7 @@ PAGES = [
     "claims",
     "rolls",
     "stuck",
+    "queue",
     "flow",
     "agents",
     "promises",

@@ -25,16 +25,14 @@ from amicable.scores.spec import FEATURES_TABLE, PAY_WITHIN_30_DAYS
 from amicable.scores.training import matrix
 from amicable.settings import Settings
 from orchestration.build import run_build
-from sample_data import generate
 from sample_data.days import Clock
 from sample_data.generator import SIZES
 from sample_data.simulate import debtor_rng
 from sample_data.world import make_debtor
 from tests.conftest import SAMPLE_AS_OF, SampleBuild
+from tests.scores.conftest import SEED, TRAIN_DEBTORS
 
 FIRST_EXTRACTION = SAMPLE_AS_OF - timedelta(days=7)  # the tiny sample's earlier files
-TRAIN_DEBTORS = 240
-SEED = 7
 # The generator's payers (every habit but non_payer) must be ranked above its non-payers with
 # a ROC AUC of at least 0.5 + MARGIN on the cases scored after the calibration slice.
 MARGIN = 0.15
@@ -123,21 +121,6 @@ def test_labels_wait_for_their_window(sample_build: SampleBuild) -> None:
     for day, paid, referred in rows:
         assert (paid is None) == (day + timedelta(days=30) > SAMPLE_AS_OF)
         assert (referred is None) == (day + timedelta(days=90) > SAMPLE_AS_OF)
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A tiny world of TRAIN_DEBTORS debtors, built, with its score trained by the CLI."""
-    root = tmp_path_factory.mktemp("scores")
-    generate(root / "landing", size="tiny", seed=SEED, as_of=SAMPLE_AS_OF, debtors=TRAIN_DEBTORS)
-    settings = Settings(
-        landing=root / "landing", warehouse=root / "warehouse.duckdb", as_of=SAMPLE_AS_OF
-    )
-    outcome = run_build(settings)
-    assert outcome.ok
-    assert outcome.scores == ["score pay_within_30_days: no model: run `amicable scores train`"]
-    assert main(["scores", "train", "--warehouse", str(settings.warehouse)]) == 0
-    return settings.warehouse
 
 
 def _habits(n: int) -> dict[str, str]:
