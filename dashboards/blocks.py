@@ -34,6 +34,14 @@ def only(frame: pd.DataFrame, column: str, value: str) -> pd.DataFrame:
     return frame if value == queries.ALL else frame[frame[column] == value]
 
 
+def owner(agents: Sequence[str], *, key: str) -> str:
+    """The 'Owner' choice of a case queue: 'all' or one of `agents`; an agent sees their own
+    queue only, whatever the URL says."""
+    viewer = ui.viewer()
+    owners = [viewer.agent_id] if viewer.is_agent else [queries.ALL, *agents]
+    return ui.choice(st.selectbox, "Owner", owners, key=key)
+
+
 def month_range(months: Sequence[str], help: str | None = None) -> tuple[str, str]:
     """Two month choices ('YYYY-MM', URL parameters `from` and `to`), by default the first and
     the last of `months`; the range may come out empty (from after to): say so to the user."""

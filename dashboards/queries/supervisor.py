@@ -298,21 +298,23 @@ def work_queue_agents(warehouse: Path | str) -> list[str]:
 
 
 def work_queue_groups(warehouse: Path | str) -> pd.DataFrame:
-    """Per segment and per jurisdiction (`dimension`, `dimension_value`): the cases of the
-    latest scoring run and their mean probability (null without scores), the share of labelled
-    case-months paid within 30 days and the kept rate of decided promises."""
-    with _connect(warehouse) as connection:
-        groups = _execute(connection, warehouse, "work_queue_groups", ()).df()
-        has_scores = _execute(connection, warehouse, "work_queue_has_scores", ()).fetchone()[0]
-        if has_scores:
-            means = _execute(
-                connection, warehouse, "work_queue_group_scores", (WORK_QUEUE_SCORE,) * 2
-            ).df()
-        else:
-            means = pd.DataFrame(
-                {"dimension": [], "dimension_value": [], "cases_scored": [], "mean_score": []}
-            )
+    """Per segment and per jurisdiction (`dimension`, `dimension_value`; '(none)' without a
+    jurisdiction): the open cases of the latest scoring run and their mean probability (null
+    without scores; from `work_queue`), the share of labelled case-months paid within 30 days
+    and the kept rate of decided promises (`work_queue_groups.sql`)."""
+    groups = _frame(warehouse, "work_queue_groups", ())
+    queue = work_queue(warehouse, ALL, ALL)
+    queue = queue.assign(jurisdiction=queue["jurisdiction"].fillna("(none)"))
+    means = pd.concat(
+        queue.groupby(dimension)["probability"]
+        .agg(cases_scored="count", mean_score="mean")
+        .rename_axis("dimension_value")
+        .reset_index()
+        .assign(dimension=dimension)
+        for dimension in ("segment", "jurisdiction")
+    )
     frame = groups.merge(means, on=["dimension", "dimension_value"], how="left")
     frame["cases_scored"] = frame["cases_scored"].fillna(0).astype(int)
+    frame["mean_score"] = frame["mean_score"].astype(float)
     columns = ["dimension", "dimension_value", "cases_scored", "mean_score"]
     return frame[columns + [c for c in groups.columns if c not in columns]]

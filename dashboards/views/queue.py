@@ -110,9 +110,7 @@ def _filters(agents: list[str]) -> tuple[str, str]:
     with segment_col:
         segment = ui.choice(st.radio, "Segment", queries.SEGMENTS, key=SEGMENT_KEY, horizontal=True)
     with agent_col:
-        viewer = ui.viewer()  # an agent sees their own queue only, whatever the URL says
-        owners = [viewer.agent_id] if viewer.is_agent else ["all", *agents]
-        agent = ui.choice(st.selectbox, "Owner", owners, key=AGENT_KEY)
+        agent = blocks.owner(agents, key=AGENT_KEY)
     return segment, agent
 
 
