@@ -115,3 +115,24 @@ def test_scores_older_than_the_warehouse_are_said_to_be(
     assert not page.exception
     assert any("from an older build" in warning.value for warning in page.warning)
     assert has_table(page, "expected_recovery_rc")  # shown, with the warning above it
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        ("update scores.models set history_to = history_to - 100", "is stale and was not used"),
+        ("delete from scores.case_scores", "has scored no case yet"),
+    ],
+    ids=["stale model", "no scores yet"],
+)
+def test_a_stale_model_or_a_model_without_scores_is_said(
+    trained: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str, said: str
+) -> None:
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(trained, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(change)
+    page = open_page("queue", copy, monkeypatch)
+
+    assert not page.exception
+    assert any(said in message.value for message in [*page.warning, *page.info])
