@@ -15,22 +15,30 @@ from tests.dashboards.apptest_support import SelectRow, Table, metrics, open_pag
 
 def recomputed_interest(sample: SampleBuild) -> dict[str, tuple[int, Decimal]]:
     """Per late B2B invoice: (days late, interest), walking every day after the due date up to
-    the as-of date with an open amount, at its half-year's rate (simple interest, 365 days)."""
+    the as-of date with a late amount (the open amount less the credit notes issued after that
+    day up to the as-of date: a credit note corrects what was owed), at its half-year's rate
+    (simple interest, 365 days)."""
     rates = sample.query(
         "select period_start, period_end, interest_rate_pct from marts.dim_late_payment_rates"
     )
     periods = sample.query(
-        "select invoice_id, due_date, valid_from, valid_to, open_amount"
-        " from marts.fct_ar_balance_periods where segment = 'B2B' and open_amount > 0"
+        "select invoice_id, due_date, valid_from, valid_to, open_amount, credited_amount_to_date"
+        " from marts.fct_ar_balance_periods where segment = 'B2B'"
     )
+    credited = {
+        invoice: credit
+        for invoice, _, start, end, _, credit in periods
+        if start <= SAMPLE_AS_OF and (end is None or end > SAMPLE_AS_OF)
+    }
     totals: dict[str, tuple[int, Decimal]] = {}
-    for invoice, due, start, end, amount in periods:
+    for invoice, due, start, end, amount, credit in periods:
+        late = amount - (credited.get(invoice, credit) - credit)
         day = max(start, due + timedelta(days=1))
         last = min(end - timedelta(days=1) if end else SAMPLE_AS_OF, SAMPLE_AS_OF)
-        while day <= last:
+        while late > 0 and day <= last:
             rate = next(pct for first, final, pct in rates if first <= day <= final)
             days, exact = totals.get(invoice, (0, Decimal(0)))
-            totals[invoice] = (days + 1, exact + amount * rate / Decimal(36500))
+            totals[invoice] = (days + 1, exact + late * rate / Decimal(36500))
             day += timedelta(days=1)
     return {
         invoice: (days, exact.quantize(Decimal("0.01"), ROUND_HALF_UP))
@@ -48,6 +56,11 @@ def test_the_mart_charges_each_late_day_at_its_half_years_rate(sample_build: Sam
     }
     assert len(mart) > 20
     assert mart == expected
+    credited_after_due = sample_build.query(
+        "select count(distinct invoice_id) from marts.fct_ar_balance_periods"
+        " where segment = 'B2B' and credited_amount_to_date > 0 and valid_from > due_date"
+    )
+    assert credited_after_due[0][0] > 0  # the sample exercises a credit note after the due date
     b2c = sample_build.query(
         "select count(*) from marts.fct_late_payment_interest join marts.fct_ar_balance_periods"
         " using (invoice_id) where fct_ar_balance_periods.segment <> 'B2B'"
