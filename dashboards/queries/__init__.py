@@ -82,6 +82,7 @@ from dashboards.queries.health import (
     health_quarantine_rows,
     health_quarantine_summary,
     health_runs,
+    health_score_models,
     last_build_problems,
 )
 from dashboards.queries.supervisor import (
@@ -185,6 +186,7 @@ __all__ = [
     "health_quarantine_rows",
     "health_quarantine_summary",
     "health_runs",
+    "health_score_models",
     "last_build_problems",
     "late_payment_debtors",
     "late_payment_invoices",
