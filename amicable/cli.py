@@ -18,6 +18,7 @@ import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from amicable.config import ConfigError, load_config
 from amicable.scores.spec import SCORES
@@ -33,6 +34,9 @@ from amicable.settings import (
     today,
     warehouse_name,
 )
+
+if TYPE_CHECKING:
+    from amicable.case_file import CaseFile
 
 DEBUG_ENV = "AMICABLE_DEBUG"
 
@@ -740,8 +744,19 @@ def cmd_case_file(args: argparse.Namespace) -> int:
     print(f"case file {args.case}: {len(case_file.records)} records written to {out}")
     claimed = f" (claims to be {args.user})" if args.user else ""
     print(f"sha256 {export.record.sha256}; export by {user}{claimed} logged in {log}")
+    print(_scores_said(case_file))
     print(case_file.reconciliation.summary)
     return 0 if case_file.reconciliation.ok else 1
+
+
+def _scores_said(case_file: CaseFile) -> str:
+    """The case's scores, titled as information only (one line when there is none)."""
+    from amicable.case_file import SCORES_TITLE, score_lines
+
+    lines = score_lines(case_file)
+    if case_file.scores.empty:
+        return f"{SCORES_TITLE}: {lines[0]}"
+    return "\n".join([f"{SCORES_TITLE}:", *(f"  {line}" for line in lines)])
 
 
 def _unreadable(warehouse: Path, exc: Exception) -> UserError:
