@@ -77,6 +77,7 @@ from dashboards.queries.finance import (
 )
 from dashboards.queries.health import (
     CHECK_STATUSES,
+    SCORE_MODEL_COLUMNS,
     health_checks,
     health_freshness,
     health_quarantine_rows,
@@ -126,6 +127,7 @@ __all__ = [
     "MIN_COHORT_CASES",
     "EXPOSURE_RANKINGS",
     "PERIOD_MONTHS",
+    "SCORE_MODEL_COLUMNS",
     "SEGMENTS",
     "SQL_DIR",
     "STUCK_RULES",
