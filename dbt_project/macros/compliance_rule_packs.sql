@@ -41,7 +41,8 @@
     (({{ utc_timestamp }} at time zone 'UTC') at time zone {{ time_zone }})
 {%- endmacro %}
 
-{#- A one-column relation (`name`) of the IANA time zone names the warehouse knows. -#}
+{#- A one-column subquery (`name`) of the IANA time zone names the warehouse knows: give it an
+    alias (PostgreSQL requires one). -#}
 {% macro compliance_time_zone_names() -%}
     {{ return(adapter.dispatch('compliance_time_zone_names', 'amicable')()) }}
 {%- endmacro %}

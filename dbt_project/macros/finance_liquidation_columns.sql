@@ -9,10 +9,10 @@
             case when missing_rate_count = 0 then open_placed_balance_at_start_rc end
             as decimal(18, 2)
         ) as open_placed_balance_at_start_rc,
-        cast(round(
-            case when missing_rate_count = 0 then
-                {{ finance_safe_divide('collected_in_month_rc', 'open_placed_balance_at_start_rc') }}
-            end, 6) as {{ finance_type_double() }}) as liquidation_rate,
+        cast({{ round_double(
+            'case when missing_rate_count = 0 then '
+            ~ finance_safe_divide('collected_in_month_rc', 'open_placed_balance_at_start_rc')
+            ~ ' end', 6) }} as {{ finance_type_double() }}) as liquidation_rate,
         period_end_date,
         case when is_partial = 1 then true else false end as is_partial_period,
         {{ reporting_currency() }} as reporting_currency

@@ -11,7 +11,9 @@
     restated scope (`scope`, a condition on held_rows) that the CTE `final` does not write
     again, keyed by `key_columns` (the mart's unique_key), with a null `loaded_at`. -#}
 {% macro withdrawn_rows(scope, key_columns) -%}
-    select held_rows.* replace (cast(null as {{ dbt.type_timestamp() }}) as loaded_at)
+    select {{ star_replace(
+        'held_rows', this, {'loaded_at': 'cast(null as ' ~ dbt.type_timestamp() ~ ')'}
+    ) }}
     from {{ this }} as held_rows
     where
         ({{ scope }})

@@ -142,7 +142,7 @@ BREAKS = {
     "unverifiable rule id in the summary": Break(
         "fct_compliance_summary",
         "update {t} set rule_id = rule_id || '-UNKNOWN-TZ' where {row}",
-        "fct_compliance_summary_counts_unverifiable_contacts_under_their_base_rule",
+        "fct_compliance_summary_counts_unverifiable_under_base_rule",
     ),
 }
 

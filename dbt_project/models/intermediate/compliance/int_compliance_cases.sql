@@ -19,7 +19,7 @@ customers as (
 
 time_zones as (
 
-    select name as time_zone from {{ compliance_time_zone_names() }}
+    select zone_names.name as time_zone from {{ compliance_time_zone_names() }} as zone_names
 
 ),
 

@@ -291,7 +291,9 @@ final as (
 -- Held rows of a restated case that no longer has any record: withdrawn.
 withdrawn as (
 
-    select held_rows.* replace (cast(null as {{ dbt.type_timestamp() }}) as loaded_at)
+    select {{ star_replace(
+        'held_rows', this, {'loaded_at': 'cast(null as ' ~ dbt.type_timestamp() ~ ')'}
+    ) }}
     from {{ this }} as held_rows
     where
         held_rows.case_id in (select restated_cases.case_id from restated_cases)

@@ -206,7 +206,9 @@ final as (
 -- Held rows of a restated invoice that no longer has any period: withdrawn.
 withdrawn as (
 
-    select held_rows.* replace (cast(null as {{ dbt.type_timestamp() }}) as loaded_at)
+    select {{ star_replace(
+        'held_rows', this, {'loaded_at': 'cast(null as ' ~ dbt.type_timestamp() ~ ')'}
+    ) }}
     from {{ this }} as held_rows
     where
         held_rows.invoice_id in (select restated_invoices.invoice_id from restated_invoices)

@@ -178,11 +178,11 @@ final as (
         cast(opening_amount_rc as decimal(18, 2)) as opening_amount_rc,
         cast(closing_amount_rc as decimal(18, 2)) as closing_amount_rc,
         cast(
-            round({{ finance_safe_divide('opening_amount_rc', 'from_opening_amount_rc') }}, 4)
+            {{ round_double(finance_safe_divide('opening_amount_rc', 'from_opening_amount_rc'), 4) }}
             as {{ finance_type_double() }}
         ) as amount_rate,
         cast(
-            round({{ finance_safe_divide('invoices', 'from_invoices') }}, 4)
+            {{ round_double(finance_safe_divide('invoices', 'from_invoices'), 4) }}
             as {{ finance_type_double() }}
         ) as count_rate,
         cast({{ reporting_currency() }} as {{ dbt.type_string() }}) as reporting_currency

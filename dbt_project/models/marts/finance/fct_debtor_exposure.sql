@@ -239,8 +239,12 @@ final as (
         credit_limit_rc,
         cast(case
             when credit_limit_rc > 0
-                then round(cast(open_amount_rc as double) / cast(credit_limit_rc as double), 4)
-        end as double) as limit_used_share,
+                then {{ round_double(
+                    'cast(open_amount_rc as ' ~ finance_type_double() ~ ')'
+                    ~ ' / cast(credit_limit_rc as ' ~ finance_type_double() ~ ')',
+                    4
+                ) }}
+        end as {{ finance_type_double() }}) as limit_used_share,
         case when credit_limit_rc > 0 then open_amount_rc > credit_limit_rc end as is_over_limit,
         cast(days_beyond_terms as decimal(9, 1)) as days_beyond_terms,
         max_days_past_due,

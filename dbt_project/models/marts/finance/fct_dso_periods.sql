@@ -242,12 +242,19 @@ final as (
         cast(beginning_ar_rc as decimal(18, 2)) as beginning_ar_rc,
         cast(ending_ar_rc as decimal(18, 2)) as ending_ar_rc,
         cast(current_ar_rc as decimal(18, 2)) as current_ar_rc,
-        standard_dso_days,
-        case when countback_null_reason is null then countback_days end as countback_dso_days,
-        best_possible_dso_days,
+        {#- Cast to the contract's type: on PostgreSQL a case or a computed figure is an
+            unconstrained numeric. #}
+        cast(standard_dso_days as decimal(18, 2)) as standard_dso_days,
+        cast(
+            case when countback_null_reason is null then countback_days end as decimal(18, 2)
+        ) as countback_dso_days,
+        cast(best_possible_dso_days as decimal(18, 2)) as best_possible_dso_days,
         {#- ADD = DSO − best possible DSO as shown, so the published figures add up. #}
         cast(standard_dso_days - best_possible_dso_days as decimal(18, 2)) as add_days,
-        {{ finance_round_ratio('cei_numerator_rc * 100', 'cei_denominator_rc') }} as cei_pct,
+        cast(
+            {{ finance_round_ratio('cei_numerator_rc * 100', 'cei_denominator_rc') }}
+            as decimal(18, 2)
+        ) as cei_pct,
         period_start_date,
         period_end_date,
         cast(days_in_period as {{ dbt.type_int() }}) as days_in_period,

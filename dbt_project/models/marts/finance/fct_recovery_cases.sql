@@ -57,10 +57,10 @@ final as (
             case_recoveries.placed_amount_rc - case_recoveries.recovered_before_month_rc
             as decimal(18, 2)
         ) as open_placed_balance_at_start_rc,
-        cast(round(
-            {{ finance_safe_divide(
+        cast({{ round_double(
+            finance_safe_divide(
                 'case_recoveries.recovered_to_date_rc', 'case_recoveries.placed_amount_rc'
-            ) }}, 6) as {{ finance_type_double() }}) as recovery_rate,
+            ), 6) }} as {{ finance_type_double() }}) as recovery_rate,
         case
             when case_recoveries.month_on_book = latest_months.latest_month_on_book then true
             else false

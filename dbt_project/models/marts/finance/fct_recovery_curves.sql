@@ -75,13 +75,11 @@ final as (
         cast(case when missing_rate_count = 0 then recovered_amount_rc end as decimal(18, 2))
             as recovered_amount_rc,
         cast(
-            round(
-                case
-                    when missing_rate_count = 0
-                        then {{ finance_safe_divide('recovered_amount_rc', 'placed_amount_rc') }}
-                end,
+            {{ round_double(
+                'case when missing_rate_count = 0 then '
+                ~ finance_safe_divide('recovered_amount_rc', 'placed_amount_rc') ~ ' end',
                 6
-            ) as {{ finance_type_double() }}
+            ) }} as {{ finance_type_double() }}
         ) as recovery_rate,
         {{ finance_liquidation_columns() }}
     from curves

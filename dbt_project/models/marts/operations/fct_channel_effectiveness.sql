@@ -345,10 +345,10 @@ final as (
         cast(cost_per_contact as decimal(18, 4)) as cost_per_contact,
         cast(round(contacts * cost_per_contact, 2) as decimal(18, 2)) as cost_rc,
         cast(
-            round(
-                {{ finance_safe_divide('round(contacts * cost_per_contact, 2)', 'collected_30d_rc') }},
+            {{ round_double(
+                finance_safe_divide('round(contacts * cost_per_contact, 2)', 'collected_30d_rc'),
                 6
-            ) as {{ finance_type_double() }}
+            ) }} as {{ finance_type_double() }}
         ) as cost_per_collected_unit,
         case
             when

@@ -107,10 +107,11 @@ final as (
         figures.to_stage,
         cast(figures.moves as integer) as transition_count,
         cast(figures.cases as integer) as case_count,
-        cast(round(figures.median_days, 4) as decimal(18, 4)) as median_duration_days,
-        cast(round(figures.p90_days, 4) as decimal(18, 4)) as p90_duration_days,
+        cast({{ round_double('figures.median_days', 4) }} as decimal(18, 4)) as median_duration_days,
+        cast({{ round_double('figures.p90_days', 4) }} as decimal(18, 4)) as p90_duration_days,
         cast(
-            round(figures.total_seconds / (figures.moves * 86400.0), 4) as decimal(18, 4)
+            {{ round_double('figures.total_seconds / (figures.moves * 86400.0)', 4) }}
+            as decimal(18, 4)
         ) as mean_duration_days
     from figures
     inner join periods

@@ -27,7 +27,7 @@ final as (
         owner_team,
         stage,
         cast(count(*) as integer) as stays_running,
-        cast(round({{ ops_percentile('duration_days', 0.5) }}, 4) as decimal(18, 4))
+        cast({{ round_double(ops_percentile('duration_days', 0.5), 4) }} as decimal(18, 4))
             as median_running_days
     from cells
     group by segment, strategy, owner_team, stage

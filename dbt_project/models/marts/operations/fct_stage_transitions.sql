@@ -33,12 +33,14 @@ final as (
         to_stage,
         cast(count(*) as integer) as transition_count,
         cast(count(distinct case_id) as integer) as case_count,
-        cast(round({{ ops_percentile('duration_days', 0.5) }}, 4) as decimal(18, 4))
+        cast({{ round_double(ops_percentile('duration_days', 0.5), 4) }} as decimal(18, 4))
             as median_duration_days,
-        cast(round({{ ops_percentile('duration_days', 0.9) }}, 4) as decimal(18, 4))
+        cast({{ round_double(ops_percentile('duration_days', 0.9), 4) }} as decimal(18, 4))
             as p90_duration_days,
-        cast(round(sum(duration_seconds) / (count(*) * 86400.0), 4) as decimal(18, 4))
-            as mean_duration_days
+        cast(
+            {{ round_double('sum(duration_seconds) / (count(*) * 86400.0)', 4) }}
+            as decimal(18, 4)
+        ) as mean_duration_days
     from moves
     group by from_stage, to_stage
 
