@@ -870,7 +870,8 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 def cmd_scores(args: argparse.Namespace) -> int:
     """`scores train`: train, store and record each score, then score; `scores score`: score
-    with the current models. Exits 1 when a score has no current model (one line says why)."""
+    with the current models. A score without enough history is not trained (one line says
+    why; the others are); exits 1 when a score has no current model (one line says why)."""
     import duckdb
 
     from amicable.alerts import locked_warehouse
@@ -885,11 +886,13 @@ def cmd_scores(args: argparse.Namespace) -> int:
         with locked_warehouse(args.warehouse) as con:
             if args.scores_command == "train":
                 for name in args.score or SCORES:
-                    trained, version = train_and_save(con, args.warehouse, SCORES[name])
+                    try:
+                        trained, version = train_and_save(con, args.warehouse, SCORES[name])
+                    except NotEnoughHistory as exc:
+                        lines.append(str(exc))
+                        continue
                     lines.append(trained_line(trained, version))
             scored, ok = score_all(con)
-    except NotEnoughHistory as exc:
-        raise UserError(f"cannot train on {args.warehouse}: {exc}") from None
     except (WarehouseLocked, WarehouseSlotBusy) as exc:
         raise UserError(str(exc)) from None
     except duckdb.Error as exc:

@@ -5,8 +5,9 @@ A model is stored as `<warehouse folder>/models/<warehouse name>/<score>-<versio
 (never in git; joblib pickles: load only files this tool wrote) with its SHA-256 in the
 registry. A model is used only when it is current: its registry row and file exist, the file's
 SHA-256 and the feature list match, and the warehouse's as-of date is on or after the end of its
-training history and at most MAX_AGE_DAYS after it. Otherwise the score is not computed and
-`status` says why in one line.
+training history and at most MAX_AGE_DAYS after it, plus the score's label window (its history
+cannot end later than as-of less that window: a label is known once its window has closed).
+Otherwise the score is not computed and `status` says why in one line.
 The current scores of a score are the rows of its latest run in scores.case_scores
 (`latest_scores`): the table keeps every run.
 """
@@ -24,11 +25,11 @@ import joblib
 import pandas as pd
 
 from amicable.scores.explain import reasons
-from amicable.scores.spec import FEATURES_TABLE, ScoreSpec
+from amicable.scores.spec import CASES_TABLE, ScoreSpec
 from amicable.scores.training import Trained, matrix
 from amicable.settings import warehouse_name
 
-MAX_AGE_DAYS = 92  # a model older than a quarter of history is stale: train it again
+MAX_AGE_DAYS = 92  # a model older than a quarter of history (beyond its label window) is stale
 
 MODELS_DDL = """
 create schema if not exists scores;
@@ -82,8 +83,9 @@ def as_of(con: duckdb.DuckDBPyConnection) -> date:
     return con.execute("select as_of_date from marts.dim_build").fetchone()[0]
 
 
-def features(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(f"select * from {FEATURES_TABLE} order by scoring_date, case_id").df()
+def features(con: duckdb.DuckDBPyConnection, spec: ScoreSpec) -> pd.DataFrame:
+    """The training rows of `spec`: its table, in time order."""
+    return con.execute(f"select * from {spec.table} order by all").df()
 
 
 def save(trained: Trained, warehouse: Path, con: duckdb.DuckDBPyConnection) -> str:
@@ -158,12 +160,13 @@ def status(con: duckdb.DuckDBPyConnection, spec: ScoreSpec, today: date) -> Mode
             spec, False, stale + f"it saw history up to {history_to}, after as-of {today}"
         )
     age = (today - history_to).days
-    if age > MAX_AGE_DAYS:
+    if age > MAX_AGE_DAYS + spec.horizon_days:
         return ModelStatus(
             spec,
             False,
             stale + f"its history ends {history_to}, {age} days before as-of {today} "
-            f"(more than {MAX_AGE_DAYS}); train again",
+            f"(more than {MAX_AGE_DAYS} + its {spec.horizon_days}-day label window); "
+            "train again",
         )
     return ModelStatus(spec, True, f"score {spec.name}: model {version}", version, path)
 
@@ -177,7 +180,7 @@ def score(con: duckdb.DuckDBPyConnection, model: ModelStatus, run_id: str) -> in
         raise ValueError(model.message)
     spec = model.spec
     saved = joblib.load(model.path)
-    frame = con.execute(f"select * from {FEATURES_TABLE} where is_as_of order by case_id").df()
+    frame = con.execute(f"select * from {CASES_TABLE} where is_as_of order by case_id").df()
     x = matrix(frame, spec)
     p = saved["model"].predict_proba(x)[:, 1] if len(x) else []
     why = reasons(saved["model"], x, saved["reference"], spec) if len(x) else []
