@@ -18,6 +18,7 @@ import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from amicable.config import ConfigError, load_config
 from amicable.scores.spec import SCORES
@@ -33,6 +34,9 @@ from amicable.settings import (
     today,
     warehouse_name,
 )
+
+if TYPE_CHECKING:
+    from amicable.case_file import CaseFile
 
 DEBUG_ENV = "AMICABLE_DEBUG"
 
@@ -695,7 +699,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not args.landing.exists() or not any(args.landing.iterdir()):
         cmd_generate(argparse.Namespace(size="demo", seed=7, out=args.landing, as_of=None))
     status = cmd_build(args)
-    if status != 0 or args.no_serve:
+    if status != 0:
+        return status
+    _demo_scores(args.warehouse)
+    if args.no_serve:
         return status
     if not args.open and not args.users.exists():
         _demo_users(args.users)
@@ -703,6 +710,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 DEMO_PASSWORD = "amicable-demo"
+
+
+def _demo_scores(warehouse: Path) -> None:
+    """Train every score on the demo's build and score its open cases, so the work queue is not
+    empty; a score that cannot be trained is one line and the demo goes on."""
+    try:
+        lines, _ = _train_scores(warehouse, list(SCORES), skip_short=True)
+    except UserError as exc:
+        lines = [f"case scores not trained: {exc}"]
+    print("\n".join(lines))
 
 
 def _demo_users(path: Path) -> None:
@@ -740,8 +757,19 @@ def cmd_case_file(args: argparse.Namespace) -> int:
     print(f"case file {args.case}: {len(case_file.records)} records written to {out}")
     claimed = f" (claims to be {args.user})" if args.user else ""
     print(f"sha256 {export.record.sha256}; export by {user}{claimed} logged in {log}")
+    print(_scores_said(case_file))
     print(case_file.reconciliation.summary)
     return 0 if case_file.reconciliation.ok else 1
+
+
+def _scores_said(case_file: CaseFile) -> str:
+    """The case's scores, titled as information only (one line when there is none)."""
+    from amicable.case_file import SCORES_TITLE, score_lines
+
+    lines = score_lines(case_file)
+    if case_file.scores.empty:
+        return f"{SCORES_TITLE}: {lines[0]}"
+    return "\n".join([f"{SCORES_TITLE}:", *(f"  {line}" for line in lines)])
 
 
 def _unreadable(warehouse: Path, exc: Exception) -> UserError:
@@ -870,8 +898,23 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 def cmd_scores(args: argparse.Namespace) -> int:
     """`scores train`: train, store and record each score, then score; `scores score`: score
-    with the current models. A score without enough history is not trained (one line says
-    why; the others are); exits 1 when a score has no current model (one line says why)."""
+    with the current models. A score without enough history is not trained (one line says why,
+    with its counts; the others are). Exits 1 when a score has no current model."""
+    if not args.warehouse.is_file():
+        raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
+    names = (args.score or list(SCORES)) if args.scores_command == "train" else []
+    lines, ok = _train_scores(args.warehouse, names, skip_short=True)
+    print("\n".join(lines))
+    return 0 if ok else 1
+
+
+def _train_scores(
+    warehouse: Path, names: list[str], skip_short: bool = False
+) -> tuple[list[str], bool]:
+    """Train, store and record the scores `names` on the published `warehouse`, then score with
+    every current model: (the lines to print, every score scored). A score without enough
+    history stops it all, or with `skip_short` is one line (`score X not trained: why`, its
+    scoring line left out) and the others go on."""
     import duckdb
 
     from amicable.alerts import locked_warehouse
@@ -879,27 +922,30 @@ def cmd_scores(args: argparse.Namespace) -> int:
     from amicable.scores.training import NotEnoughHistory
     from orchestration.publish import WarehouseLocked, WarehouseSlotBusy
 
-    if not args.warehouse.is_file():
-        raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
     lines: list[str] = []
+    skipped: list[str] = []
     try:
-        with locked_warehouse(args.warehouse) as con:
-            if args.scores_command == "train":
-                for name in args.score or SCORES:
-                    try:
-                        trained, version = train_and_save(con, args.warehouse, SCORES[name])
-                    except NotEnoughHistory as exc:
-                        lines.append(str(exc))
-                        continue
-                    lines.append(trained_line(trained, version))
+        with locked_warehouse(warehouse) as con:
+            for name in names:
+                try:
+                    trained, version = train_and_save(con, warehouse, SCORES[name])
+                except NotEnoughHistory as exc:
+                    if not skip_short:
+                        raise
+                    skipped.append(f"score {name}: ")
+                    why = str(exc).removeprefix(f"{name}: ")
+                    lines.append(f"score {name} not trained: {why}")
+                    continue
+                lines.append(trained_line(trained, version))
             scored, ok = score_all(con)
+    except NotEnoughHistory as exc:
+        raise UserError(f"cannot train on {warehouse}: {exc}") from None
     except (WarehouseLocked, WarehouseSlotBusy) as exc:
         raise UserError(str(exc)) from None
     except duckdb.Error as exc:
         detail = str(exc).strip().splitlines()[0]
-        raise UserError(f"cannot score on {args.warehouse}: {detail}") from None
-    print("\n".join(lines + scored))
-    return 0 if ok else 1
+        raise UserError(f"cannot score on {warehouse}: {detail}") from None
+    return lines + [line for line in scored if not line.startswith(tuple(skipped))], ok
 
 
 def cmd_dagster(args: argparse.Namespace) -> int:

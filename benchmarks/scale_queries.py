@@ -131,6 +131,7 @@ def calls(warehouse: Path) -> dict[str, tuple]:
         "health_freshness": (run_id,),
         "health_quarantine_summary": (),
         "health_quarantine_rows": (ALL, QUARANTINE_ROWS_SHOWN),
+        "health_score_models": (),
         "last_build_problems": (),
     }
 

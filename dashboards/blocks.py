@@ -34,6 +34,24 @@ def only(frame: pd.DataFrame, column: str, value: str) -> pd.DataFrame:
     return frame if value == queries.ALL else frame[frame[column] == value]
 
 
+def narrow(
+    frame: pd.DataFrame,
+    selects: Sequence[tuple[str, str, str, Any]],
+    chosen: Sequence[tuple[str, str]] = (),
+) -> tuple[pd.DataFrame, str]:
+    """A case queue narrowed by a select box per (column, label, widget key, container) of
+    `selects`, each offering `choices` of the whole queue, and by the (column, value) pairs
+    already `chosen` elsewhere; and a file-name tag of every value."""
+    picks = [
+        (column, ui.choice(where.selectbox, label, choices(frame, column), key=key))
+        for column, label, key, where in selects
+    ]
+    picks += chosen
+    for column, value in picks:
+        frame = only(frame, column, value)
+    return frame, "_".join(value for _, value in picks)
+
+
 def owner(agents: Sequence[str], *, key: str) -> str:
     """The 'Owner' choice of a case queue: 'all' or one of `agents`; an agent sees their own
     queue only, whatever the URL says."""

@@ -9,7 +9,8 @@ exports (CSV, PDF), each logged beside the warehouse.
     list_exports(warehouse)                # who exported what, when, with its sha256
 
 The records and verdicts are computed in dbt (marts.fct_case_file, marts.dim_cases); this
-package selects one case, reconciles it, renders and logs.
+package selects one case, reconciles it, adds its case scores (information, never evidence),
+renders and logs.
 """
 
 from amicable.case_file.export_log import (
@@ -21,7 +22,10 @@ from amicable.case_file.export_log import (
 )
 from amicable.case_file.load import (
     BREACH_COLUMNS,
+    NO_SCORES,
     RECORD_COLUMNS,
+    SCORE_COLUMNS,
+    SCORES_TITLE,
     CaseFile,
     CaseFileError,
     CaseNotFound,
@@ -30,13 +34,16 @@ from amicable.case_file.load import (
 )
 from amicable.case_file.pdf import to_pdf
 from amicable.case_file.reconcile import LINE_COLUMNS, Reconciliation
-from amicable.case_file.tables import to_csv
+from amicable.case_file.tables import score_lines, to_csv
 
 __all__ = [
     "BREACH_COLUMNS",
     "FORMATS",
     "LINE_COLUMNS",
+    "NO_SCORES",
     "RECORD_COLUMNS",
+    "SCORES_TITLE",
+    "SCORE_COLUMNS",
     "CaseFile",
     "CaseFileError",
     "CaseNotFound",
@@ -47,6 +54,7 @@ __all__ = [
     "export_case_file",
     "list_exports",
     "load_case_file",
+    "score_lines",
     "to_csv",
     "to_pdf",
 ]

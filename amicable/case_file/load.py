@@ -1,6 +1,7 @@
 """Load one case's file from the marts: header (`marts.dim_cases`), records in time order
 (`marts.fct_case_file`), its breaches (`marts.fct_compliance_breaches`), the reconciliation of
-its figures to the source rows, and where it came from (warehouse, build run, as-of date)."""
+its figures to the source rows, where it came from (warehouse, build run, as-of date), and
+its case scores (`scores.case_scores`: information, never evidence)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import duckdb
 import pandas as pd
 
 from amicable.case_file.reconcile import Reconciliation, reconcile
+from amicable.scores.spec import SCORES
+from amicable.scores.store import latest_scores
 
 RECORD_COLUMNS: tuple[str, ...] = (
     "record_seq", "occurred_at", "local_at", "record_kind", "source_table", "source_id",
@@ -24,6 +27,15 @@ BREACH_COLUMNS: tuple[str, ...] = (
     "breach_id", "rule_id", "occurred_at", "agent_id", "evidence_ids", "is_unverifiable",
     "parameters", "legal_reference",
 )  # fmt: skip
+
+SCORE_COLUMNS: tuple[str, ...] = (
+    "score", "probability", "as_of", "model_version", "reason_1", "reason_2", "reason_3",
+)  # fmt: skip
+SCORES_TITLE = "Scores (information only, not evidence)"
+NO_SCORES = (
+    "No score for this case: no model has scored it (the latest scoring run scores the cases "
+    "open at its as-of date, once `amicable scores train` has trained a model)."
+)
 
 
 class CaseFileError(Exception):
@@ -49,7 +61,10 @@ class Provenance:
 class CaseFile:
     """One case's file. `header`: the case's row of marts.dim_cases (column -> value).
     `records`: its rows of marts.fct_case_file (RECORD_COLUMNS), in record_seq order.
-    `breaches`: its rows of marts.fct_compliance_breaches (BREACH_COLUMNS), by occurred_at."""
+    `breaches`: its rows of marts.fct_compliance_breaches (BREACH_COLUMNS), by occurred_at.
+    `scores`: per score of `SCORES`, the case's row of its latest scoring run (SCORE_COLUMNS;
+    none for a score whose latest run did not score the case): an estimate to order the work,
+    shown as information, never evidence."""
 
     case_id: str
     header: dict[str, Any]
@@ -57,6 +72,7 @@ class CaseFile:
     breaches: pd.DataFrame
     reconciliation: Reconciliation
     provenance: Provenance
+    scores: pd.DataFrame
 
 
 def load_case_file(
@@ -89,7 +105,8 @@ def load_case_file(
         generated_at=(now or datetime.now(UTC)).astimezone(UTC),
     )
     reconciliation = reconcile(con, header, records)
-    return CaseFile(case_id, header, records, breaches, reconciliation, provenance)
+    scores = _scores(con, case_id)
+    return CaseFile(case_id, header, records, breaches, reconciliation, provenance, scores)
 
 
 def _warehouse_path(con: duckdb.DuckDBPyConnection) -> Path:
@@ -132,6 +149,23 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFra
     cursor = con.execute(sql, params)
     columns = [d[0] for d in cursor.description]
     return pd.DataFrame.from_records(cursor.fetchall(), columns=columns, coerce_float=False)
+
+
+def _scores(con: duckdb.DuckDBPyConnection, case_id: str) -> pd.DataFrame:
+    """The case's row of each score's latest scoring run (`amicable.scores.store`)."""
+    has_scores = con.execute(
+        "select count(*) from duckdb_tables() "
+        "where schema_name = 'scores' and table_name = 'case_scores'"
+    ).fetchone()[0]
+    found = []
+    for name in SCORES if has_scores else ():
+        latest = latest_scores(con, name)
+        found.append(latest[latest["case_id"] == case_id])
+    if not found:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    frame = pd.concat(found, ignore_index=True)[list(SCORE_COLUMNS)]
+    frame["as_of"] = pd.to_datetime(frame["as_of"]).dt.date
+    return frame
 
 
 def _build_run(con: duckdb.DuckDBPyConnection) -> tuple[str | None, datetime | None]:

@@ -1,5 +1,6 @@
 """The case file as a PDF (fpdf2): A4 landscape, the case's facts, the reconciliation, its
-breaches with the parameters in force, then every record with its verdict; each page says which
+breaches with the parameters in force, its scores (information only, not evidence), then every
+record with its verdict; each page says which
 case, page n of N, when the file was made and from which warehouse and build run.
 
 Names in any script print with DejaVu Sans when the machine has it (no download: the usual
@@ -17,8 +18,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
-from amicable.case_file.load import CaseFile
-from amicable.case_file.tables import cell
+from amicable.case_file.load import SCORES_TITLE, CaseFile
+from amicable.case_file.tables import cell, score_lines
 
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
@@ -141,6 +142,7 @@ def to_pdf(case_file: CaseFile, use_unicode_font: bool = True) -> bytes:
     _facts(doc, case_file)
     _reconciliation(doc, case_file)
     _breaches(doc, case_file)
+    _scores(doc, case_file)
     _records(doc, case_file)
     return bytes(doc.output())
 
@@ -213,6 +215,18 @@ def _breaches(doc: _Document, case_file: CaseFile) -> None:
         for b in case_file.breaches.itertuples(index=False)
     ]  # fmt: skip
     doc.table_of(headings, rows)
+
+
+def _scores(doc: _Document, case_file: CaseFile) -> None:
+    doc.paragraph(10, SCORES_TITLE, bold=True)
+    if not case_file.scores.empty:
+        doc.paragraph(
+            8,
+            "Estimates from the case's history, made to order the work: they prove nothing and "
+            "decide nothing about the debtor or the case.",
+        )
+    doc.paragraph(8, "\n".join(score_lines(case_file)))
+    doc.ln(2)
 
 
 def _records(doc: _Document, case_file: CaseFile) -> None:

@@ -2,7 +2,8 @@
 
 The CSV is one UTF-8 file of sections, each a title row then a table, separated by one empty
 row: `case file` (key, value), `records`, `breaches`, `reconciliation`, `reconciliation
-problems` and `quarantined source rows`. Times ending in `Z` are UTC; `local_at` is the
+problems`, `quarantined source rows` and `scores (information only, not evidence)` (no row
+when no score exists for the case). Times ending in `Z` are UTC; `local_at` is the
 debtor's wall clock.
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from amicable.case_file.load import CaseFile
+from amicable.case_file.load import NO_SCORES, SCORES_TITLE, CaseFile
 
 LOCAL_COLUMNS = frozenset({"local_at"})  # wall-clock times: no `Z`
 
@@ -62,7 +63,21 @@ def sections(case_file: CaseFile) -> list[tuple[str, list[str], list[list[str]]]
         ("reconciliation", *_table(recon.lines)),
         ("reconciliation problems", ["problem"], [[p] for p in recon.problems]),
         ("quarantined source rows", ["row"], [[q] for q in recon.quarantined]),
+        (SCORES_TITLE.lower(), *_table(case_file.scores)),
     ]
+
+
+def score_lines(case_file: CaseFile) -> list[str]:
+    """The case's scores in words, one line each (NO_SCORES when there is none):
+    `pay_within_30_days 63% as of 2026-11-30 (model 20261204T101500); why: ...`."""
+    lines = []
+    for s in case_file.scores.itertuples(index=False):
+        why = "; ".join(cell(r) for r in (s.reason_1, s.reason_2, s.reason_3) if cell(r))
+        lines.append(
+            f"{s.score} {s.probability:.0%} as of {cell(s.as_of)} (model {s.model_version})"
+            + (f"; why: {why}" if why else "")
+        )
+    return lines or [NO_SCORES]
 
 
 def _table(frame: pd.DataFrame) -> tuple[list[str], list[list[str]]]:

@@ -5,8 +5,9 @@ A model is stored as `<warehouse folder>/models/<warehouse name>/<score>-<versio
 (never in git; joblib pickles: load only files this tool wrote) with its SHA-256 in the
 registry. A model is used only when it is current: its registry row and file exist, the file's
 SHA-256 and the feature list match, and the warehouse's as-of date is on or after the end of its
-training history and at most MAX_AGE_DAYS after it, plus the score's label window (its history
-cannot end later than as-of less that window: a label is known once its window has closed).
+training history and at most MAX_AGE_DAYS after it. A model's history ends on the day the last
+label it saw was known (its scoring date + the label window, or the promise's window end): a
+90-day label of a month end is known three months later, so the history is measured to then.
 Otherwise the score is not computed and `status` says why in one line.
 The current scores of a score are the rows of its latest run in scores.case_scores
 (`latest_scores`): the table keeps every run.
@@ -29,7 +30,7 @@ from amicable.scores.spec import CASES_TABLE, ScoreSpec
 from amicable.scores.training import Trained, matrix
 from amicable.settings import warehouse_name
 
-MAX_AGE_DAYS = 92  # a model older than a quarter of history (beyond its label window) is stale
+MAX_AGE_DAYS = 92  # a model older than a quarter of history is stale: train it again
 
 MODELS_DDL = """
 create schema if not exists scores;
@@ -97,7 +98,7 @@ def save(trained: Trained, warehouse: Path, con: duckdb.DuckDBPyConnection) -> s
     path = folder / f"{trained.spec.name}-{version}.joblib"
     joblib.dump({"model": trained.model, "reference": trained.reference}, path)
     slices = trained.slices
-    history_to = max(slices.window("test")[1], slices.window("calibration")[1])
+    history_to = trained.history_to
     con.execute(MODELS_DDL)
     con.execute(
         "insert into scores.models values "
@@ -160,13 +161,12 @@ def status(con: duckdb.DuckDBPyConnection, spec: ScoreSpec, today: date) -> Mode
             spec, False, stale + f"it saw history up to {history_to}, after as-of {today}"
         )
     age = (today - history_to).days
-    if age > MAX_AGE_DAYS + spec.horizon_days:
+    if age > MAX_AGE_DAYS:
         return ModelStatus(
             spec,
             False,
             stale + f"its history ends {history_to}, {age} days before as-of {today} "
-            f"(more than {MAX_AGE_DAYS} + its {spec.horizon_days}-day label window); "
-            "train again",
+            f"(more than {MAX_AGE_DAYS}); train again",
         )
     return ModelStatus(spec, True, f"score {spec.name}: model {version}", version, path)
 

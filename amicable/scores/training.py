@@ -58,6 +58,14 @@ class Slices:
         dates = getattr(self, name)["scoring_date"]
         return dates.min(), dates.max()
 
+    def known_to(self, spec: ScoreSpec) -> date:
+        """The day the last label of the slices was known (its window closed): where the
+        history a model saw ends (scores.models.history_to)."""
+        rows = pd.concat([self.train, self.calibration, self.test])
+        if spec.label_known_on:
+            return max(pd.to_datetime(rows[spec.label_known_on]).dt.date)
+        return max(rows["scoring_date"]) + timedelta(days=spec.horizon_days)
+
 
 @dataclass
 class Trained:
@@ -71,6 +79,10 @@ class Trained:
     metrics: dict = field(default_factory=dict)  # the test period's (model and baselines)
     reliability: pd.DataFrame | None = None
 
+    @property
+    def history_to(self) -> date:
+        return self.slices.known_to(self.spec)
+
 
 def split(frame: pd.DataFrame, spec: ScoreSpec) -> Slices:
     labelled = frame[frame[spec.label].notna()].copy()
@@ -82,7 +94,7 @@ def split(frame: pd.DataFrame, spec: ScoreSpec) -> Slices:
     dates = sorted(labelled["scoring_date"].unique())
     if len(dates) < 3:
         raise NotEnoughHistory(
-            f"score {spec.name}: not trained: {len(dates)} scoring dates with a closed label "
+            f"{spec.name}: {len(dates)} scoring dates with a closed label "
             "window; at least 3 are needed (train, calibrate, test)"
         )
     n_test = max(1, round(len(dates) * TEST_SHARE))
@@ -94,7 +106,7 @@ def split(frame: pd.DataFrame, spec: ScoreSpec) -> Slices:
     train_dates = [d for d in before_test[:-n_cal] if cal_dates and d + horizon <= cal_dates[0]]
     if not train_dates:
         raise NotEnoughHistory(
-            f"score {spec.name}: not trained: {len(dates)} scoring dates with a closed label "
+            f"{spec.name}: {len(dates)} scoring dates with a closed label "
             f"window ({dates[0]} to {dates[-1]}); {len(before_test)} of them end their "
             f"{spec.horizon_days}-day window before the test period ({n_test} dates), too few "
             f"for a calibration slice of {n_cal} dates and a training slice before it"
@@ -109,7 +121,7 @@ def split(frame: pd.DataFrame, spec: ScoreSpec) -> Slices:
         if len(part) < MIN_ROWS or part[spec.label].nunique() < 2:
             positives = int(part[spec.label].astype(bool).sum())
             raise NotEnoughHistory(
-                f"score {spec.name}: not trained: its {name} slice has {len(part)} labelled "
+                f"{spec.name}: its {name} slice has {len(part)} labelled "
                 f"rows ({positives} positive, {len(part) - positives} negative); at least "
                 f"{MIN_ROWS} with both outcomes are needed"
             )

@@ -81,11 +81,13 @@ from dashboards.queries.finance import (
 )
 from dashboards.queries.health import (
     CHECK_STATUSES,
+    SCORE_MODEL_COLUMNS,
     health_checks,
     health_freshness,
     health_quarantine_rows,
     health_quarantine_summary,
     health_runs,
+    health_score_models,
     last_build_problems,
 )
 from dashboards.queries.supervisor import (
@@ -131,6 +133,7 @@ __all__ = [
     "MIN_COHORT_CASES",
     "EXPOSURE_RANKINGS",
     "PERIOD_MONTHS",
+    "SCORE_MODEL_COLUMNS",
     "SEGMENTS",
     "SQL_DIR",
     "STUCK_RULES",
@@ -193,6 +196,7 @@ __all__ = [
     "health_quarantine_rows",
     "health_quarantine_summary",
     "health_runs",
+    "health_score_models",
     "last_build_problems",
     "late_payment_debtors",
     "late_payment_invoices",

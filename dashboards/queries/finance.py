@@ -379,7 +379,7 @@ def late_payment_kpis(warehouse: Path | str, status: str) -> pd.DataFrame:
     still overdue, 'settled': paid late), their interest, compensation and claimable amounts
     (reporting currency), from `marts.fct_late_payment_interest`."""
     _check_choice("status", status, CLAIM_STATUSES)
-    return _frame(warehouse, "late_payment_kpis", (status, status, status))
+    return _frame(warehouse, "late_payment_kpis", (status,))
 
 
 def late_payment_debtors(
@@ -388,13 +388,13 @@ def late_payment_debtors(
     """Late-payment claims of `status` per debtor, largest claim first; at most `limit`."""
     _check_choice("status", status, CLAIM_STATUSES)
     _check_limit(limit)
-    return _frame(warehouse, "late_payment_debtors", (status, status, status, limit))
+    return _frame(warehouse, "late_payment_debtors", (status, limit))
 
 
 def late_payment_invoices(warehouse: Path | str, debtor_id: str, status: str) -> pd.DataFrame:
     """One debtor's late-payment claims of `status`, invoice by invoice, most days late first."""
     _check_choice("status", status, CLAIM_STATUSES)
-    return _frame(warehouse, "late_payment_invoices", (debtor_id, status, status, status))
+    return _frame(warehouse, "late_payment_invoices", (debtor_id, status))
 
 
 def late_payment_rates(warehouse: Path | str) -> pd.DataFrame:

@@ -1,13 +1,24 @@
-"""Data health page's queries: build runs, check results, source freshness and quarantine
-(the pipeline's own records, not marts)."""
+"""Data health page's queries: build runs, check results, source freshness, quarantine and the
+score models (the pipeline's own records, not marts)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 
-from dashboards.queries.core import _check_choice, _check_limit, _frame
+from amicable.scores import store
+from amicable.scores.spec import SCORES
+from dashboards.queries.core import (
+    WarehouseNotBuilt,
+    _check_choice,
+    _check_limit,
+    _connect,
+    _execute,
+    _first_line,
+    _frame,
+)
 
 CHECK_STATUSES: tuple[str, ...] = ("all", "fail", "warn", "skipped", "pass")
 
@@ -44,6 +55,56 @@ def health_quarantine_rows(
     (None: every one)."""
     _check_limit(limit)
     return _frame(warehouse, "health_quarantine_rows", (source_table, source_table, limit))
+
+
+SCORE_MODEL_COLUMNS = (  # health_score_models'
+    "score",
+    "in_use",
+    "status",
+    "model_version",
+    "trained_at",
+    "model_kind",
+    "calibration",
+    "train_from",
+    "train_to",
+    "test_from",
+    "test_to",
+    "history_to",
+    "age_days",
+    "train_rows",
+    "test_rows",
+    "test_auc",
+    "test_brier",
+    "model_file",
+)
+
+
+def health_score_models(warehouse: Path | str) -> pd.DataFrame:
+    """One row per score (`amicable.scores.spec.SCORES`): whether its latest model is used at
+    the warehouse's as-of date and why not, in one line (`amicable.scores.store.status`, the
+    rule the scoring itself follows), and that model's registry row (`scores.models`): version,
+    training time and windows, held-out metrics, and its age (days from the end of its
+    training history to the as-of date). The registry columns are empty for a score never
+    trained."""
+    rows = []
+    with _connect(warehouse) as connection:
+        try:
+            as_of = store.as_of(connection)
+        except duckdb.CatalogException as error:
+            raise WarehouseNotBuilt(warehouse, f"marts.dim_build: {_first_line(error)}") from error
+        has_models = _execute(connection, warehouse, "health_has_score_models", ()).fetchone()[0]
+        for spec in SCORES.values():
+            model = store.status(connection, spec, as_of)
+            row = {"score": spec.name, "in_use": model.usable, "status": model.message}
+            if has_models:
+                latest = _execute(connection, warehouse, "health_score_models", (spec.name,))
+                names = [column[0] for column in latest.description]
+                found = latest.fetchone()
+                if found is not None:
+                    row |= dict(zip(names, found, strict=True))
+                    row["age_days"] = (as_of - row["history_to"]).days
+            rows.append(row)
+    return pd.DataFrame(rows, columns=SCORE_MODEL_COLUMNS)
 
 
 def last_build_problems(warehouse: Path | str) -> tuple[int, int]:

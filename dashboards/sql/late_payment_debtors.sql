@@ -1,7 +1,7 @@
 -- Late-payment claims per debtor (marts.fct_late_payment_interest) over the invoices of one
 -- status ('all', 'open', 'settled'), largest claim first (unknown last, then debtor_id); a
 -- debtor's amount is null when one of its invoices' is (no FX or reference rate).
--- Parameters: status, status, status, limit (null: every row).
+-- Parameters: status, limit (null: every row).
 select
     debtor_id,
     max(debtor_name) as debtor_name,
@@ -16,10 +16,7 @@ select
         as claimable_amount_rc,
     max(reporting_currency) as reporting_currency
 from marts.fct_late_payment_interest
-where
-    ? = 'all'
-    or (? = 'open' and settled_on is null)
-    or (? = 'settled' and settled_on is not null)
+where ? in ('all', claim_status)
 group by debtor_id
 order by claimable_amount_rc desc nulls last, debtor_id asc
 limit ?

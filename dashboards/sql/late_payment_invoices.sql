@@ -1,6 +1,6 @@
 -- One debtor's late-payment claims (marts.fct_late_payment_interest), invoice by invoice,
 -- over one status ('all', 'open', 'settled'), most days late first.
--- Parameters: debtor_id, status, status, status.
+-- Parameters: debtor_id, status.
 select
     invoice_id,
     invoice_number,
@@ -22,9 +22,5 @@ select
 from marts.fct_late_payment_interest
 where
     debtor_id = ?
-    and (
-        ? = 'all'
-        or (? = 'open' and settled_on is null)
-        or (? = 'settled' and settled_on is not null)
-    )
+    and ? in ('all', claim_status)
 order by days_late desc, invoice_id asc

@@ -2,7 +2,7 @@
 -- of one status ('all', 'open': still overdue on the as-of date, 'settled': paid late): how
 -- many invoices and debtors, the interest, compensation and claimable amounts in the
 -- reporting currency (null when one invoice's figure is unknown: no FX rate or no reference
--- rate, never a partial sum), and the pack applied. Parameters: status, status, status.
+-- rate, never a partial sum), and the pack applied. Parameters: status.
 select
     count(*) as invoices,
     count(distinct debtor_id) as debtors,
@@ -18,7 +18,4 @@ select
     end as claimable_amount_rc,
     max(reporting_currency) as reporting_currency
 from marts.fct_late_payment_interest
-where
-    ? = 'all'
-    or (? = 'open' and settled_on is null)
-    or (? = 'settled' and settled_on is not null)
+where ? in ('all', claim_status)

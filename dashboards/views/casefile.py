@@ -1,6 +1,7 @@
 """The auditor's case file: every source record of one case in time order with the rule verdict
-beside each contact, its breaches, the reconciliation of its figures to the source rows, and
-PDF / CSV exports, each logged with who and when (`amicable.case_file`).
+beside each contact, its breaches, its case scores (information only, not evidence), the
+reconciliation of its figures to the source rows, and PDF / CSV exports, each logged with who
+and when (`amicable.case_file`).
 
 Reads `marts.dim_cases`, `marts.fct_case_file` and `marts.fct_compliance_breaches` (and the raw
 tables it reconciles to) through `dashboards.queries`. The case is the URL's `case` parameter.
@@ -13,7 +14,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from amicable.case_file import CaseFile, CaseNotFound, list_exports
+from amicable.case_file import (
+    NO_SCORES,
+    SCORES_TITLE,
+    CaseFile,
+    CaseNotFound,
+    list_exports,
+    score_lines,
+)
 from dashboards import blocks, queries, ui
 
 CASE_KEY = blocks.CASE_KEY
@@ -54,6 +62,19 @@ def _header(case_file: CaseFile) -> None:
         f"{'open' if facts.get('is_open') else 'closed: ' + str(facts.get('close_reason'))} · "
         f"as of {case_file.provenance.as_of} · build {case_file.provenance.build_run_id or 'n/a'}"
     )
+
+
+def _scores(case_file: CaseFile) -> None:
+    st.subheader(SCORES_TITLE)
+    if case_file.scores.empty:
+        st.caption(NO_SCORES)
+        return
+    st.caption(
+        "Estimates from the case's history, made to order the work: they prove nothing and "
+        "decide nothing about the debtor or the case."
+    )
+    for line in score_lines(case_file):
+        st.text(line)
 
 
 def _reconciliation(case_file: CaseFile) -> None:
@@ -129,6 +150,7 @@ def _render(warehouse: str, version: int) -> None:
         blocks.table(
             case_file.breaches, key="case_breaches", file_name=f"case_file_{case_id}_breaches.csv"
         )
+    _scores(case_file)
     _reconciliation(case_file)
     _exports(case_file, warehouse)
 

@@ -1,9 +1,11 @@
 """Data health: is the data behind the figures fresh, complete and checked?
 
 Freshness per source, the latest run's check results (failures first, with their failing
-keys), the rows in quarantine with the rejected rows themselves, and the run history. Reads the
-pipeline's own records (`raw._loads`, `raw.quarantine`, `quality.check_results`,
-`quality.source_freshness`) through `dashboards.queries`. Filters (run, status, source) are
+keys), the rows in quarantine with the rejected rows themselves, the score models (each
+score's latest model: used or, when missing, changed or stale, not used, and why) and the run
+history. Reads the pipeline's own records (`raw._loads`, `raw.quarantine`,
+`quality.check_results`, `quality.source_freshness`, `scores.models` and the model files)
+through `dashboards.queries`. Filters (run, status, source) are
 bound to the URL's query parameters.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from amicable.scores.store import MAX_AGE_DAYS
 from dashboards import blocks, queries, ui
 
 BUILD_KEY = "build"
@@ -99,6 +102,50 @@ def _quarantine(warehouse: str, version: int) -> None:
     )
 
 
+SCORE_MODEL_COLUMNS = {
+    "score": st.column_config.TextColumn("Score"),
+    "in_use": st.column_config.CheckboxColumn("Used by the builds"),
+    "status": st.column_config.TextColumn("Status", width="large"),
+    "model_version": st.column_config.TextColumn("Model"),
+    "trained_at": st.column_config.DatetimeColumn("Trained (UTC)", format="YYYY-MM-DD HH:mm"),
+    "train_from": st.column_config.DateColumn("Trained on cases from"),
+    "train_to": st.column_config.DateColumn("to"),
+    "history_to": st.column_config.DateColumn("History up to"),
+    "age_days": st.column_config.NumberColumn("Age (days)", format="%d"),
+    "test_auc": st.column_config.NumberColumn("ROC AUC (held out)", format="%.3f"),
+    "test_brier": st.column_config.NumberColumn("Brier (held out)", format="%.3f"),
+}
+
+
+def _score_models(warehouse: str, version: int) -> None:
+    st.subheader("Score models")
+    try:
+        models = ui.query(queries.health_score_models, warehouse, version)
+    except queries.WarehouseNotBuilt:
+        st.info("This warehouse has no published marts yet: run `amicable build`.")
+        return
+    st.caption(
+        "Each case score's latest model at the warehouse's as-of date, by the rule the scoring "
+        "itself follows: a model is used only when its file is there unchanged (SHA-256), its "
+        "features are this version's and its training history ends at most "
+        f"{MAX_AGE_DAYS} days before the as-of date (its age); otherwise the builds do not "
+        "score with it, and the status says why. Train with `amicable scores train`."
+    )
+    for row in models.itertuples():
+        if row.in_use:
+            st.success(f"{row.status}: in use.", icon=":material/check_circle:")
+        elif pd.isna(row.model_version):
+            st.info(f"{row.status}.", icon=":material/info:")
+        else:
+            st.warning(f"{row.status}.", icon=":material/warning:")
+    blocks.table(
+        models,
+        key="score_models",
+        file_name="score_models.csv",
+        column_config=SCORE_MODEL_COLUMNS,
+    )
+
+
 def _render(warehouse: str, version: int) -> None:
     rejected = ui.rejected_build()
     if rejected is not None:
@@ -129,6 +176,7 @@ def _render(warehouse: str, version: int) -> None:
     _freshness(warehouse, version, run_id)
     _checks(warehouse, version, run_id)
     _quarantine(warehouse, version)
+    _score_models(warehouse, version)
     st.subheader("Run history")
     blocks.table(runs, key="runs", file_name="runs.csv")
 
@@ -141,8 +189,9 @@ def _run_label(runs: pd.DataFrame, run_id: str) -> str:
 
 ui.page(
     "Data health",
-    "Freshness of each source, the checks of a run, the rows kept in quarantine and the run "
-    "history: the pipeline's own records, written by `amicable build`.",
+    "Freshness of each source, the checks of a run, the rows kept in quarantine, the score "
+    "models and the run history: the pipeline's own records, written by `amicable build` "
+    "and `amicable scores train`.",
     _render,
     section="Data health",
 )

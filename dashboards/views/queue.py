@@ -117,16 +117,9 @@ def _filters(agents: list[str]) -> tuple[str, str]:
 def _narrow(queue: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """The queue of one team and stage ('all': every one); and a file-name tag."""
     team_col, stage_col = st.columns(2)
-    choices = []
-    for column, name, key, where in (
-        ("team", "Team", TEAM_KEY, team_col),
-        ("stage", "Stage", STAGE_KEY, stage_col),
-    ):
-        values = blocks.choices(queue, column)
-        choices.append((column, ui.choice(where.selectbox, name, values, key=key)))
-    for column, value in choices:
-        queue = blocks.only(queue, column, value)
-    return queue, "_".join(value for _, value in choices)
+    return blocks.narrow(
+        queue, [("team", "Team", TEAM_KEY, team_col), ("stage", "Stage", STAGE_KEY, stage_col)]
+    )
 
 
 def _queue(warehouse: str, version: int) -> None:

@@ -55,20 +55,17 @@ def _filters(agents: list[str]) -> tuple[str, str]:
 def _narrow(queue: pd.DataFrame) -> tuple[pd.DataFrame, str]:
     """The queue of one team, strategy and segment ('all': every one); and a file-name tag."""
     team_col, strategy_col, segment_col = st.columns([1, 1, 2])
-    choices = []
-    for column, name, key, where in (
-        ("team", "Team", TEAM_KEY, team_col),
-        ("strategy", "Strategy", STRATEGY_KEY, strategy_col),
-    ):
-        values = blocks.choices(queue, column)
-        choices.append((column, ui.choice(where.selectbox, name, values, key=key)))
     segment = ui.choice(
         segment_col.radio, "Segment", queries.SEGMENTS, key=SEGMENT_KEY, horizontal=True
     )
-    choices.append(("segment", segment))
-    for column, value in choices:
-        queue = blocks.only(queue, column, value)
-    return queue, "_".join(value for _, value in choices)
+    return blocks.narrow(
+        queue,
+        [
+            ("team", "Team", TEAM_KEY, team_col),
+            ("strategy", "Strategy", STRATEGY_KEY, strategy_col),
+        ],
+        [("segment", segment)],
+    )
 
 
 def _render(warehouse: str, version: int) -> None:

@@ -359,9 +359,85 @@ def debtors_check(query: Query) -> PageCheck:
     )
 
 
+def channels_check(query: Query) -> PageCheck:
+    """The channels of the segment and stage with the most outbound contacts, over every month
+    but the first: `fct_channel_effectiveness` rows summed per channel."""
+    cell = query(
+        "with months as (select distinct period_month from marts.fct_channel_effectiveness)"
+        " select (select min(period_month) from months"
+        "  where period_month > (select min(period_month) from months)),"
+        " (select max(period_month) from months), segment, stage"
+        " from marts.fct_channel_effectiveness where segment in ('B2B', 'B2C')"
+        " group by segment, stage order by sum(contacts) desc, 3, 4 limit 1",
+        [],
+    )[0]
+    columns = [
+        "channel", "contacts", "right_party_contacts", "promises", "payments_7d",
+        "payments_30d", "collected_30d_rc",
+    ]  # fmt: skip
+    by_channel = query(
+        "select channel, sum(contacts), sum(right_party_contacts), sum(promises),"
+        " sum(payments_7d), sum(payments_30d),"
+        " case when count(*) = count(collected_30d_rc) then sum(collected_30d_rc) end"
+        " from marts.fct_channel_effectiveness"
+        " where period_month between ? and ? and segment = ? and stage = ? group by channel",
+        list(cell),
+    )
+    filters = _filters(("from", "to", "segment", "stage"), cell)
+    return PageCheck(
+        role="supervisor",
+        url_path="channels",
+        filters=filters,
+        title="Channels",
+        metrics={},
+        exports={f"channels_{'_'.join(filters.values())}.csv": _frame(by_channel, columns)},
+    )
+
+
+def queue_check(query: Query) -> PageCheck:
+    """The work queue by segment: open cases scored by the latest run (none without a trained
+    model), the case-months whose 30-day window has closed and the decided promises, from
+    `scores.case_scores`, `fct_case_score_features` and `fct_promises` per `dim_cases`
+    segment."""
+    (has_scores,) = query(
+        "select count(*) from duckdb_tables()"
+        " where schema_name = 'scores' and table_name = 'case_scores'",
+        [],
+    )[0]
+    scored = "select case_id from marts.dim_cases where false"
+    if has_scores:
+        scored = (
+            "select case_id from scores.case_scores as s where score = 'pay_within_30_days'"
+            " and run_id = (select arg_max(run_id, scored_at) from scores.case_scores"
+            "  where score = s.score)"
+            " and case_id in (select case_id from marts.fct_case_score_features where is_as_of)"
+        )
+    columns = ["dimension_value", "cases_scored", "case_months_labelled", "promises_decided"]
+    by_segment = query(
+        f"with scored as ({scored}),"
+        " labelled as (select case_id, count(*) as n from marts.fct_case_score_features"
+        "  where paid_within_30_days is not null group by case_id),"
+        " decided as (select case_id, count(*) as n from marts.fct_promises"
+        "  where is_decided group by case_id)"
+        " select cases.segment, count(scored.case_id), sum(labelled.n), sum(decided.n)"
+        " from marts.dim_cases as cases"
+        " left join scored using (case_id) left join labelled using (case_id)"
+        " left join decided using (case_id) group by cases.segment",
+        [],
+    )
+    return PageCheck(
+        role="supervisor",
+        url_path="queue",
+        filters={"segment": "all"},
+        title="Work queue",
+        metrics={},
+        exports={"work_queue_by_segment.csv": _frame(by_segment, columns)},
+    )
+
+
 CHECKS = (
     stage_flow_check, recovery_check, claims_check, rolls_check, debtors_check,
-    breaches_check, promises_check,
+    breaches_check, promises_check, channels_check, queue_check,
 )  # fmt: skip
 
 

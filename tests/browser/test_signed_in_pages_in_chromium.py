@@ -1,8 +1,8 @@
 """Signed in through the real form as finance, supervisor and auditor, the pages that select
 published figures (stage flow, recovery curves, late-payment claims, roll rates, top debtors,
-compliance breaches, broken promises) open by address with filter values, and their KPIs and
-CSV exports equal direct SQL on the marts for that filter cell (`signed_in_pages`). Skipped
-without chromium, as the other browser tests.
+compliance breaches, broken promises, channels, work queue) open by address with filter
+values, and their KPIs and CSV exports equal direct SQL on the marts for that filter cell
+(`signed_in_pages`). Skipped without chromium, as the other browser tests.
 """
 
 from __future__ import annotations

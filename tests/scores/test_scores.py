@@ -190,7 +190,7 @@ def test_too_little_history_is_said_with_its_counts_and_the_other_scores_go_on(
 ) -> None:
     """The shared sample (40 debtors) is too small to train any score: each says why in one
     line (the training's own reason, with the counts of the slice that falls short), the
-    command goes on to the next score and to scoring, and exits 1."""
+    command goes on to the next score and to scoring, and exits 1 (no score has a model)."""
     warehouse = tmp_path / "warehouse.duckdb"
     shutil.copy(sample_build.settings.warehouse.resolve(), warehouse)
     capsys.readouterr()
@@ -202,10 +202,13 @@ def test_too_little_history_is_said_with_its_counts_and_the_other_scores_go_on(
             with pytest.raises(NotEnoughHistory) as raised:
                 train(store.features(con, spec), spec)
             reasons.append(str(raised.value))
-    no_model = [f"score {name}: no model: run `amicable scores train`" for name in SCORES]
-    assert out == reasons + no_model
+    # A score not trained has that one line: its "no model" scoring line is left out.
+    assert out == [
+        f"score {name} not trained: {reason.removeprefix(f'{name}: ')}"
+        for name, reason in zip(SCORES, reasons, strict=True)
+    ]
     for name, reason in zip(SCORES, reasons, strict=True):
-        assert reason.startswith(f"score {name}: not trained: ")
+        assert reason.startswith(f"{name}: ")
         shortfall = re.search(r"has (\d+) labelled rows \((\d+) positive, (\d+) negative\)", reason)
         if shortfall:
             rows, positive, negative = map(int, shortfall.groups())
@@ -230,24 +233,30 @@ def test_open_cases_are_scored_with_three_reasons(trained: Path) -> None:
 def test_a_missing_or_stale_model_is_reported_and_not_used(
     trained: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Stale past MAX_AGE_DAYS beyond the score's label window (30 days for this one)."""
+    """Stale past MAX_AGE_DAYS after the end of its history: the day its last label was known
+    (the last labelled scoring date + 30 days for this score)."""
     with duckdb.connect(str(trained), read_only=True) as con:
         model = store.status(con, PAY_WITHIN_30_DAYS, store.as_of(con))
         history_to = con.execute(
             "select history_to from scores.models where score = ? and version = ?",
             [PAY_WITHIN_30_DAYS.name, model.version],
         ).fetchone()[0]
-        last_day = history_to + timedelta(days=store.MAX_AGE_DAYS + 30)
+        test_to = con.execute(
+            "select test_to from scores.models where score = ? and version = ?",
+            [PAY_WITHIN_30_DAYS.name, model.version],
+        ).fetchone()[0]
+        last_day = history_to + timedelta(days=store.MAX_AGE_DAYS)
         late = last_day + timedelta(days=1)
         still = store.status(con, PAY_WITHIN_30_DAYS, last_day)
         stale = store.status(con, PAY_WITHIN_30_DAYS, late)
         early = store.status(con, PAY_WITHIN_30_DAYS, history_to - timedelta(days=1))
+    assert history_to == test_to + timedelta(days=30) <= SAMPLE_AS_OF
     assert model.usable and still.usable
     assert not stale.usable
     assert stale.message == (
         f"score pay_within_30_days: model {model.version} is stale and was not used: its "
-        f"history ends {history_to}, {store.MAX_AGE_DAYS + 31} days before as-of {late} "
-        f"(more than {store.MAX_AGE_DAYS} + its 30-day label window); train again"
+        f"history ends {history_to}, {store.MAX_AGE_DAYS + 1} days before as-of {late} "
+        f"(more than {store.MAX_AGE_DAYS}); train again"
     )
     assert not early.usable and "after as-of" in early.message
 

@@ -232,6 +232,10 @@ final as (
         cast(
             case when invoices.open_amount = 0 then late_until.late_until end as date
         ) as settled_on,
+        cast(
+            case when invoices.open_amount = 0 then 'settled' else 'open' end
+            as {{ dbt.type_string() }}
+        ) as claim_status,
         cast(interest.days_late as {{ dbt.type_int() }}) as days_late,
         cast('{{ pack["pack"] }}' as {{ dbt.type_string() }}) as pack,
         cast(

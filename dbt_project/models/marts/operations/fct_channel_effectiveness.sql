@@ -134,10 +134,7 @@ promise_contacts as (
         promises.promise_id,
         contacts.contact_kind,
         contacts.contact_id,
-        row_number() over (
-            partition by promises.promise_id
-            order by contacts.contact_at desc, contacts.contact_kind desc, contacts.contact_id desc
-        ) as recency
+        {{ ops_latest_contact_first('promises.promise_id') }} as recency
     from promises
     inner join contacts
         on
@@ -187,10 +184,7 @@ payment_contacts as (
         contacts.contact_id,
         {{ dbt.datediff('contacts.contact_date', 'payments.payment_date', 'day') }}
             as days_after_contact,
-        row_number() over (
-            partition by payments.allocation_id
-            order by contacts.contact_at desc, contacts.contact_kind desc, contacts.contact_id desc
-        ) as recency
+        {{ ops_latest_contact_first('payments.allocation_id') }} as recency
     from payments
     inner join contacts
         on
