@@ -898,11 +898,12 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 
 def cmd_scores(args: argparse.Namespace) -> int:
     """`scores train`: train, store and record each score, then score; `scores score`: score
-    with the current models. Exits 1 when a score has no current model (one line says why)."""
+    with the current models. A score without enough history is not trained (one line says why,
+    with its counts; the others are). Exits 1 when a score has no current model."""
     if not args.warehouse.is_file():
         raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
     names = (args.score or list(SCORES)) if args.scores_command == "train" else []
-    lines, ok = _train_scores(args.warehouse, names)
+    lines, ok = _train_scores(args.warehouse, names, skip_short=True)
     print("\n".join(lines))
     return 0 if ok else 1
 

@@ -78,6 +78,8 @@ def calls(warehouse: Path) -> dict[str, tuple]:
         "cash_expected_agents": (),
         "cash_expected_by_agent": (ALL, ALL),
         "cash_expected_promises": (ALL, ALL),
+        "cash_expected_scored": (ALL, ALL),
+        "cash_expected_score_status": (),
         "debtor_exposure": (ALL, "open", 100),
         "debtor_exposure_kpis": (ALL,),
         "late_payment_kpis": (ALL,),

@@ -8,10 +8,12 @@ each score exactly as `amicable scores train` does (amicable.scores.training: ti
 choice by measurement on the calibration slice, calibration) without storing anything, and
 writes to `benchmarks/results/scores_<size>.md` (`scores_<size>_<N>_debtors.md` with
 `--debtors N`, the generator's option), on the held-out later period: ROC AUC and
-Brier score of the model and of the baselines (the debtor's own paid-on-time share; days past
-due alone, each made a probability by a one-feature logistic regression on the earlier slices),
-the reliability table per decile, and plainly whether the score beats both baselines and is
-calibrated within 5 points in every decile of at least 30 cases.
+Brier score of every score in amicable.scores.spec.SCORES and of the baselines
+(amicable.scores.training.BASELINES: the debtor's own paid-on-time share; the debtor's own kept
+rate of promises; days past due alone, each made a probability by a one-feature logistic
+regression on the earlier slices), the reliability table per decile, and plainly whether the
+score beats every baseline and is calibrated within 5 points in every decile of at least 30
+cases. A score without enough history for an honest split says so, with its counts.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from record import record  # benchmarks/record.py: scripts run from this folder
 
 from amicable.scores import store
 from amicable.scores.spec import SCORES
-from amicable.scores.training import RELIABILITY_MIN_CASES, train
+from amicable.scores.training import RELIABILITY_MIN_CASES, NotEnoughHistory, train
 
 AS_OF = "2026-11-20"
 SEED = 7
@@ -49,21 +51,25 @@ def build(size: str, debtors: int | None, work: Path) -> Path:
 
 def report(sample: str, command: str, warehouse: Path) -> list[str]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        frame = store.features(con)
+        frames = {spec.name: store.features(con, spec) for spec in SCORES.values()}
         day = store.as_of(con)
     lines = [
         f"# Case scores on the `{sample}` sample (seed {SEED}, daily files, as of {day})",
         "",
-        f"`{command}`: features from "
-        "`marts.fct_case_score_features` (one row per open case and month end), trained as "
-        "`amicable scores train` trains. Figures on the held-out later period only.",
+        f"`{command}`: each score trained as `amicable scores train` trains, on its training "
+        "table (`marts.fct_case_score_features`: one row per open case and month end; "
+        "`marts.fct_promise_score_features`: one row per promise, its case's features the day "
+        "before it was made). Figures on the held-out later period only.",
     ]
     for spec in SCORES.values():
-        trained = train(frame, spec, SEED)
+        lines += ["", f"## {spec.name}: {spec.description}", "", f"Rows from `{spec.table}`."]
+        try:
+            trained = train(frames[spec.name], spec, SEED)
+        except NotEnoughHistory as exc:
+            lines += ["", f"NOT EVALUATED: {exc}."]
+            continue
         m, s = trained.metrics, trained.slices
         lines += [
-            "",
-            f"## {spec.name}: {spec.description}",
             "",
             f"- training slice: {s.window('train')[0]} to {s.window('train')[1]}, "
             f"{len(s.train)} rows ({int(s.train[spec.label].sum())} positive)",
@@ -109,7 +115,7 @@ def report(sample: str, command: str, warehouse: Path) -> list[str]:
         off = judged[judged["gap_points"].abs() > TOLERANCE_POINTS]
         verdict = []
         if len(beaten_auc) == len(baselines) and len(beaten_brier) == len(baselines):
-            verdict.append("The score beats both baselines on ROC AUC and on Brier score.")
+            verdict.append("The score beats every baseline on ROC AUC and on Brier score.")
         else:
             verdict.append(
                 "The score does NOT beat every baseline: ROC AUC beats "

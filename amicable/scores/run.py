@@ -16,7 +16,7 @@ from amicable.scores.training import Trained, train
 def train_and_save(
     con: duckdb.DuckDBPyConnection, warehouse: Path, spec: ScoreSpec, seed: int = 7
 ) -> tuple[Trained, str]:
-    trained = train(store.features(con), spec, seed)
+    trained = train(store.features(con, spec), spec, seed)
     return trained, store.save(trained, warehouse, con)
 
 

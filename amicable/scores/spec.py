@@ -1,11 +1,14 @@
-"""What each score predicts, from which features of `marts.fct_case_score_features`, in plain
-words. A new score is one more `ScoreSpec` (its label a column of that mart)."""
+"""What each score predicts, trained on which rows, from which features, in plain words. A new
+score is one more `ScoreSpec`: its training table (one of the point-in-time feature marts, whose
+feature columns are those of `int_case_score_features`), its label column there. Every score
+scores the same rows: the cases open at as_of, `CASES_TABLE` where `is_as_of`."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-FEATURES_TABLE = "marts.fct_case_score_features"
+CASES_TABLE = "marts.fct_case_score_features"  # one row per open case and scoring date
+PROMISES_TABLE = "marts.fct_promise_score_features"  # one row per promise, at its making
 
 # Every feature the scores may use, with the words a supervisor reads. None is a protected
 # attribute (the contract has none); jurisdiction is left out on purpose, so the page can show
@@ -39,9 +42,12 @@ PLAIN_WORDS = NUMERIC | FLAGS | CATEGORICAL
 @dataclass(frozen=True)
 class ScoreSpec:
     name: str  # the score's id in scores.models and scores.case_scores
-    label: str  # the label column of FEATURES_TABLE (null while its window is open)
-    horizon_days: int  # the label's window after the scoring date
+    label: str  # the label column of `table` (null while its window is open)
+    horizon_days: int  # the label's window after the scoring date (its longest)
     description: str
+    table: str = CASES_TABLE  # the training rows: scoring_date, features, label
+    label_known_on: str | None = None  # a column: the day the row's label is known (else
+    # scoring_date + horizon_days); the time split keeps a row before a slice only if known
     numeric: tuple[str, ...] = tuple(NUMERIC) + tuple(FLAGS)
     categorical: tuple[str, ...] = tuple(CATEGORICAL)
 
@@ -58,4 +64,21 @@ PAY_WITHIN_30_DAYS = ScoreSpec(
     "payment plan within 30 days",
 )
 
-SCORES = {spec.name: spec for spec in (PAY_WITHIN_30_DAYS,)}
+LITIGATION_WITHIN_90_DAYS = ScoreSpec(
+    name="litigation_within_90_days",
+    label="referred_within_90_days",
+    horizon_days=90,
+    description="probability that the open case is referred to litigation within 90 days",
+)
+
+PROMISE_KEPT = ScoreSpec(
+    name="promise_kept",
+    label="kept",
+    horizon_days=30,  # its longest window (promised date + grace); split by window_end_date
+    description="probability that a promise to pay made on the open case is kept (paid in "
+    "full within its window, marts.fct_promises)",
+    table=PROMISES_TABLE,
+    label_known_on="window_end_date",
+)
+
+SCORES = {spec.name: spec for spec in (PAY_WITHIN_30_DAYS, LITIGATION_WITHIN_90_DAYS, PROMISE_KEPT)}

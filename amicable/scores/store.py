@@ -5,8 +5,10 @@ A model is stored as `<warehouse folder>/models/<warehouse name>/<score>-<versio
 (never in git; joblib pickles: load only files this tool wrote) with its SHA-256 in the
 registry. A model is used only when it is current: its registry row and file exist, the file's
 SHA-256 and the feature list match, and the warehouse's as-of date is on or after the end of its
-training history and at most MAX_AGE_DAYS after it. Otherwise the score is not computed and
-`status` says why in one line.
+training history and at most MAX_AGE_DAYS after it. A model's history ends on the day the last
+label it saw was known (its scoring date + the label window, or the promise's window end): a
+90-day label of a month end is known three months later, so the history is measured to then.
+Otherwise the score is not computed and `status` says why in one line.
 The current scores of a score are the rows of its latest run in scores.case_scores
 (`latest_scores`): the table keeps every run.
 """
@@ -24,7 +26,7 @@ import joblib
 import pandas as pd
 
 from amicable.scores.explain import reasons
-from amicable.scores.spec import FEATURES_TABLE, ScoreSpec
+from amicable.scores.spec import CASES_TABLE, ScoreSpec
 from amicable.scores.training import Trained, matrix
 from amicable.settings import warehouse_name
 
@@ -82,8 +84,9 @@ def as_of(con: duckdb.DuckDBPyConnection) -> date:
     return con.execute("select as_of_date from marts.dim_build").fetchone()[0]
 
 
-def features(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(f"select * from {FEATURES_TABLE} order by scoring_date, case_id").df()
+def features(con: duckdb.DuckDBPyConnection, spec: ScoreSpec) -> pd.DataFrame:
+    """The training rows of `spec`: its table, in time order."""
+    return con.execute(f"select * from {spec.table} order by all").df()
 
 
 def save(trained: Trained, warehouse: Path, con: duckdb.DuckDBPyConnection) -> str:
@@ -95,7 +98,7 @@ def save(trained: Trained, warehouse: Path, con: duckdb.DuckDBPyConnection) -> s
     path = folder / f"{trained.spec.name}-{version}.joblib"
     joblib.dump({"model": trained.model, "reference": trained.reference}, path)
     slices = trained.slices
-    history_to = max(slices.window("test")[1], slices.window("calibration")[1])
+    history_to = trained.history_to
     con.execute(MODELS_DDL)
     con.execute(
         "insert into scores.models values "
@@ -177,7 +180,7 @@ def score(con: duckdb.DuckDBPyConnection, model: ModelStatus, run_id: str) -> in
         raise ValueError(model.message)
     spec = model.spec
     saved = joblib.load(model.path)
-    frame = con.execute(f"select * from {FEATURES_TABLE} where is_as_of order by case_id").df()
+    frame = con.execute(f"select * from {CASES_TABLE} where is_as_of order by case_id").df()
     x = matrix(frame, spec)
     p = saved["model"].predict_proba(x)[:, 1] if len(x) else []
     why = reasons(saved["model"], x, saved["reference"], spec) if len(x) else []

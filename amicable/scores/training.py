@@ -1,13 +1,16 @@
 """Train one score on closed history: a time-based split, a choice by measurement, calibration.
 
 The labelled rows (label not null: its window closed by as_of) are split by scoring date, in
-time order: the latest dates are the held-out test period, the ones before them the
-calibration slice, the rest the training slice. A slice keeps only the dates whose label window
-ends on or before the next slice's first date, so no label a model learns from was observed in
-a later slice. Both candidates (logistic regression, gradient boosting) are fitted on the
-training slice and the one with the lower Brier score on the calibration slice is kept (then
-the higher ROC AUC); it is calibrated on that slice (isotonic from 1,000 rows, else sigmoid:
-Platt), its own parameters frozen, and measured once on the test period, with the baselines.
+time order: the latest dates are the held-out test period; the calibration slice is the dates
+just before it whose label window (horizon_days) ends on or before the test period's first
+date; the training slice is the dates before those whose window ends on or before the
+calibration slice's first date. So no label a model learns from was observed in a later slice
+(the dates in a gap are left out); a spec with `label_known_on` also drops each row whose own
+label is known after the next slice's first date. Both candidates (logistic regression, gradient
+boosting) are fitted on the training slice and the one with the lower Brier score on the
+calibration slice is kept (then the higher ROC AUC); it is calibrated on that slice (isotonic
+from 1,000 rows, else sigmoid: Platt), its own parameters frozen, and measured once on the test
+period, with the baselines.
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ MIN_ROWS = 40  # per slice; fewer and nothing is trained
 RELIABILITY_MIN_CASES = 30  # a decile with fewer cases is not judged on calibration
 BASELINES = {
     "debtor's own paid-on-time share": "share_paid_by_due_date",
+    "debtor's own kept rate": "debtor_kept_share",
     "days past due alone": "days_past_due",
 }
 
@@ -54,6 +58,14 @@ class Slices:
         dates = getattr(self, name)["scoring_date"]
         return dates.min(), dates.max()
 
+    def known_to(self, spec: ScoreSpec) -> date:
+        """The day the last label of the slices was known (its window closed): where the
+        history a model saw ends (scores.models.history_to)."""
+        rows = pd.concat([self.train, self.calibration, self.test])
+        if spec.label_known_on:
+            return max(pd.to_datetime(rows[spec.label_known_on]).dt.date)
+        return max(rows["scoring_date"]) + timedelta(days=spec.horizon_days)
+
 
 @dataclass
 class Trained:
@@ -67,31 +79,50 @@ class Trained:
     metrics: dict = field(default_factory=dict)  # the test period's (model and baselines)
     reliability: pd.DataFrame | None = None
 
+    @property
+    def history_to(self) -> date:
+        return self.slices.known_to(self.spec)
+
 
 def split(frame: pd.DataFrame, spec: ScoreSpec) -> Slices:
     labelled = frame[frame[spec.label].notna()].copy()
     labelled["scoring_date"] = pd.to_datetime(labelled["scoring_date"]).dt.date
+    if spec.label_known_on:
+        known = pd.to_datetime(labelled[spec.label_known_on]).dt.date
+    else:
+        known = labelled["scoring_date"] + timedelta(days=spec.horizon_days)
     dates = sorted(labelled["scoring_date"].unique())
     if len(dates) < 3:
         raise NotEnoughHistory(
-            f"{spec.name}: {len(dates)} scoring dates with a closed {spec.horizon_days}-day "
+            f"{spec.name}: {len(dates)} scoring dates with a closed label "
             "window; at least 3 are needed (train, calibrate, test)"
         )
     n_test = max(1, round(len(dates) * TEST_SHARE))
     n_cal = max(1, round(len(dates) * CALIBRATION_SHARE))
-    test_dates = dates[-n_test:]
-    cal_dates = dates[-n_test - n_cal : -n_test]
     horizon = timedelta(days=spec.horizon_days)
-    train_dates = [d for d in dates[: -n_test - n_cal] if d + horizon <= cal_dates[0]]
-    cal_dates = [d for d in cal_dates if d + horizon <= test_dates[0]]
-    parts = (train_dates, cal_dates, test_dates)
-    slices = Slices(*(labelled[labelled["scoring_date"].isin(ds)] for ds in parts))
+    test_dates = dates[-n_test:]
+    before_test = [d for d in dates[:-n_test] if d + horizon <= test_dates[0]]
+    cal_dates = before_test[-n_cal:]
+    train_dates = [d for d in before_test[:-n_cal] if cal_dates and d + horizon <= cal_dates[0]]
+    if not train_dates:
+        raise NotEnoughHistory(
+            f"{spec.name}: {len(dates)} scoring dates with a closed label "
+            f"window ({dates[0]} to {dates[-1]}); {len(before_test)} of them end their "
+            f"{spec.horizon_days}-day window before the test period ({n_test} dates), too few "
+            f"for a calibration slice of {n_cal} dates and a training slice before it"
+        )
+    on = labelled["scoring_date"]
+    train = labelled[on.isin(train_dates) & (known <= cal_dates[0])]
+    calibration = labelled[on.isin(cal_dates) & (known <= test_dates[0])]
+    test = labelled[on.isin(test_dates)]
+    slices = Slices(train, calibration, test)
     for name in ("train", "calibration", "test"):
         part = getattr(slices, name)
         if len(part) < MIN_ROWS or part[spec.label].nunique() < 2:
+            positives = int(part[spec.label].astype(bool).sum())
             raise NotEnoughHistory(
-                f"{spec.name}: the {name} slice has {len(part)} rows "
-                f"({int(part[spec.label].sum()) if len(part) else 0} positive); at least "
+                f"{spec.name}: its {name} slice has {len(part)} labelled "
+                f"rows ({positives} positive, {len(part) - positives} negative); at least "
                 f"{MIN_ROWS} with both outcomes are needed"
             )
     return slices

@@ -37,6 +37,8 @@ from dashboards.queries.core import (
     warehouse_from_env,
 )
 from dashboards.queries.finance import (
+    CASH_EXPECTED_SCORE,
+    CASH_EXPECTED_SCORED_COLUMNS,
     CLAIM_STATUSES,
     EXPOSURE_RANKINGS,
     MIN_COHORT_CASES,
@@ -55,6 +57,8 @@ from dashboards.queries.finance import (
     cash_expected_agents,
     cash_expected_by_agent,
     cash_expected_promises,
+    cash_expected_score_status,
+    cash_expected_scored,
     debtor_cases,
     debtor_exposure,
     debtor_exposure_kpis,
@@ -120,6 +124,8 @@ from dashboards.queries.supervisor import (
 
 __all__ = [
     "ALL",
+    "CASH_EXPECTED_SCORE",
+    "CASH_EXPECTED_SCORED_COLUMNS",
     "CHECK_STATUSES",
     "CLAIM_STATUSES",
     "KEPT_RATE_DIMENSIONS",
@@ -174,6 +180,8 @@ __all__ = [
     "cash_expected_agents",
     "cash_expected_by_agent",
     "cash_expected_promises",
+    "cash_expected_score_status",
+    "cash_expected_scored",
     "debtor_cases",
     "debtor_exposure",
     "debtor_exposure_kpis",

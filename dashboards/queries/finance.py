@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from amicable.scores import store
+from amicable.scores.spec import PROMISE_KEPT
 from dashboards.money import DisplayCurrency, translate_frame
 
 if TYPE_CHECKING:  # amicable.statements reads its SQL through dashboards.queries.core
@@ -311,6 +313,42 @@ def cash_expected_promises(warehouse: Path | str, segment: str, agent_id: str) -
     """The pending promises behind the expected cash, soonest due first."""
     _check_choice("segment", segment, SEGMENTS)
     return _frame(warehouse, "cash_expected_promises", (segment, segment, agent_id, agent_id))
+
+
+CASH_EXPECTED_SCORE = PROMISE_KEPT.name  # the score that weights each promise on the cash page
+CASH_EXPECTED_SCORED_COLUMNS = (  # dashboards/sql/cash_expected_scored.sql's
+    "promise_id",
+    "case_id",
+    "agent_id",
+    "segment",
+    "is_due_within_7_days",
+    "remaining_amount_rc",
+    "kept_probability",
+    "scored_amount_rc",
+    "model_version",
+    "scores_as_of",
+    "reporting_currency",
+)
+
+
+def cash_expected_scored(warehouse: Path | str, segment: str, agent_id: str) -> pd.DataFrame:
+    """The pending promises of the next 30 days, each with its case's probability of
+    `CASH_EXPECTED_SCORE` in the latest scoring run and still to come × that probability
+    (null for a case that run did not score); no rows before the first scoring run."""
+    _check_choice("segment", segment, SEGMENTS)
+    parameters = (CASH_EXPECTED_SCORE, CASH_EXPECTED_SCORE, segment, segment, agent_id, agent_id)
+    with _connect(warehouse) as connection:
+        if not _execute(connection, warehouse, "work_queue_has_scores", ()).fetchone()[0]:
+            return pd.DataFrame(columns=CASH_EXPECTED_SCORED_COLUMNS)
+        return _execute(connection, warehouse, "cash_expected_scored", parameters).df()
+
+
+def cash_expected_score_status(warehouse: Path | str) -> tuple[bool, str]:
+    """Whether the latest model of `CASH_EXPECTED_SCORE` is current at the warehouse's as-of
+    date, and the line that says so (`amicable.scores.store.status`)."""
+    with _connect(warehouse) as connection:
+        model = store.status(connection, PROMISE_KEPT, store.as_of(connection))
+    return model.usable, model.message
 
 
 EXPOSURE_RANKINGS: tuple[str, ...] = ("open", "days_beyond_terms", "change", "limit_used")

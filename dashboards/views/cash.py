@@ -1,5 +1,6 @@
 """Expected cash: pending promises falling due in the next 7 and 30 days, as promised and
-weighted by the measured kept rate, per agent and segment; drill to the promises and a case.
+weighted by the measured kept rate, per agent and segment, and weighted by each promise's case
+score promise_kept (`scores.case_scores`, when scored); drill to the promises and a case.
 
 Reads `marts.fct_cash_expected` (with `marts.fct_promises` and `marts.fct_case_timeline` for
 the drill-down) through `dashboards.queries`; the weights and rates come from the mart, the
@@ -85,6 +86,46 @@ def _kpi_row(by_agent: pd.DataFrame, currency: str) -> None:
         )
 
 
+def _scored_row(warehouse: str, version: int, segment: str, agent: str, currency: str) -> None:
+    """The same promises weighted by their case's promise_kept score, beside the measured
+    rate; without scores, the page says the measured rate stands alone."""
+    usable, message = ui.query(queries.cash_expected_score_status, warehouse, version)
+    scored = ui.query(queries.cash_expected_scored, warehouse, version, segment, agent)
+    name = queries.CASH_EXPECTED_SCORE
+    if scored.empty or scored["model_version"].isna().all():
+        st.info(
+            f"No {name} scores for these promises ({message}): the weighting by the measured "
+            "kept rate above stands alone."
+        )
+        return
+    if not usable:
+        st.warning(f"{message}. The score-weighted figures are of the last scores it made.")
+    columns = st.columns(4)
+    due_7d = scored["is_due_within_7_days"].astype(bool)
+    figures = {
+        "Weighted by score, next 7 days": scored.loc[due_7d, "scored_amount_rc"].sum(),
+        "Weighted by score, next 30 days": scored["scored_amount_rc"].sum(),
+    }
+    for column, (label, amount) in zip(columns[1::2], figures.items(), strict=True):
+        column.metric(
+            f"{label} ({currency})",
+            ui.format_amount(amount, None),
+            help=f"Σ still to come × the probability of score {name} of the promise's case.",
+        )
+    unscored = int(scored["model_version"].isna().sum())
+    run = scored.dropna(subset=["model_version"]).iloc[0]
+    note = (
+        f" {unscored} promises whose case that run did not score are left out, not counted as zero."
+        if unscored
+        else ""
+    )
+    st.caption(
+        f"Weighted by score {name}: each promise × the probability that a promise made on its "
+        f"case is kept (model {run['model_version']}, scores as of {run['scores_as_of']:%Y-%m-%d}"
+        f"), beside the measured kept rate above. A score is an estimate, never evidence.{note}"
+    )
+
+
 def _agent_table(by_agent: pd.DataFrame, currency: str, segment: str, agent: str) -> None:
     st.subheader("By agent and segment")
     shown = by_agent.assign(
@@ -140,6 +181,7 @@ def _render(warehouse: str, version: int) -> None:
         return
     currency = str(by_agent["reporting_currency"].iloc[0])
     _kpi_row(by_agent, currency)
+    _scored_row(warehouse, version, segment, agent, currency)
     figure = charts.cash_expected_chart(by_agent, reporting_currency=currency)
     st.plotly_chart(figure, key=CHART_KEY, on_select=_bar_clicked, selection_mode="points")
     _agent_table(by_agent, currency, segment, agent)

@@ -75,10 +75,13 @@ def test_a_demo_with_too_little_history_succeeds_and_says_why(
     said = printed[-len(SCORES) :]  # after the build's report: one line per score
     for name, line in zip(SCORES, said, strict=True):
         assert re.fullmatch(
-            rf"score {name} not trained: the \w+ slice has \d+ rows \(\d+ positive\); at least "
-            r"40 with both outcomes are needed|"
-            rf"score {name} not trained: \d+ scoring dates with a closed \d+-day window; at "
-            r"least 3 are needed \(train, calibrate, test\)",
+            rf"score {name} not trained: its \w+ slice has \d+ labelled rows \(\d+ positive, "
+            r"\d+ negative\); at least 40 with both outcomes are needed|"
+            rf"score {name} not trained: \d+ scoring dates with a closed label window; at "
+            r"least 3 are needed \(train, calibrate, test\)|"
+            rf"score {name} not trained: \d+ scoring dates with a closed label window \(.+\); "
+            r"\d+ of them end their \d+-day window before the test period \(\d+ dates\), too "
+            r"few for a calibration slice of \d+ dates and a training slice before it",
             line,
         ), printed
     with duckdb.connect(str(warehouse), read_only=True) as con:

@@ -86,7 +86,8 @@ def test_the_queue_is_ordered_by_open_amount_times_probability_with_reasons(
     assert queue["reasons"].str.contains(" points").sum() > len(queue) / 2
     with duckdb.connect(str(trained), read_only=True) as con:
         version, auc = con.execute(
-            "select version, test_auc from scores.models order by trained_at desc limit 1"
+            "select version, test_auc from scores.models where score = 'pay_within_30_days' "
+            "order by trained_at desc limit 1"
         ).fetchone()
         mean_b2b = con.execute(
             f"select avg(s.probability) from ({LATEST_RUN}) as s "

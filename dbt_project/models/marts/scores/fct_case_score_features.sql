@@ -1,52 +1,18 @@
 {#- Point-in-time features and labels of the case scores (issue 19): one row per case open at
     the end of a scoring date, the scoring dates being the ageing's snapshot dates (every month
-    end, and as_of: int_ageing_snapshot_dates). Every feature reads only facts dated on or
-    before the scoring date (event, contact, payment value and document dates, never load
-    times), so a row is what was known at the end of that day; a label reads the days after
-    it and is null until its window has closed by as_of.
-      open at S        the case's stay (int_ops_case_stays) running at the end of S is not
-                       `closed`, and it opened on or before S;
-      debtor habits    the debtor's invoices due before S: the share settled (open amount 0 in
-                       fct_ar_balance_periods) by their due date, and the mean days late of
-                       those settled by S (0 when settled by the due date);
-      ageing           the debtor's open items at S (fct_ar_ageing): their open amount in the
-                       reporting currency, the largest days past due and its bucket;
-      contacts         calls and messages on the case (int_ops_case_contacts) dated in the 30
-                       days ending on S (S - 29 to S), right-party contacts among them;
-      promises         promises on the case (fct_promises) whose window ended before S, by
-                       outcome (kept; broken or partially kept), and a promise still running at S
-                       (made on or before S, window ending on or after it);
-      dispute          a dispute_opened event on or before S without its dispute_resolved event
-                       on or before S;
-      stage            the state of the running stay (a stage, or `reopened`) and the days since
-                       it was entered.
-    Labels: pays_within_30_days = a `closed` event with reason paid_in_full or plan_completed
+    end, and as_of: int_ageing_snapshot_dates). The features are int_case_score_features' rows
+    of those dates (every feature rule is there: each reads only facts dated on or before the
+    scoring date); a label reads the days after it and is null until its window has closed by
+    as_of.
+    Labels: paid_within_30_days = a `closed` event with reason paid_in_full or plan_completed
     dated S + 1 to S + 30 (null when S + 30 is after as_of); referred_within_90_days = a
     referred_to_litigation event dated S + 1 to S + 90 (null when S + 90 is after as_of). -#}
 with
 
-scoring_dates as (
+features as (
 
-    select snapshot_date as scoring_date
-    from {{ ref('int_ageing_snapshot_dates') }}
-
-),
-
-cases as (
-
-    select * from {{ ref('stg_cases__cases') }}
-
-),
-
-customers as (
-
-    select * from {{ ref('stg_erp__customers') }}
-
-),
-
-stays as (
-
-    select * from {{ ref('int_ops_case_stays') }}
+    select * from {{ ref('int_case_score_features') }}
+    where is_snapshot_date
 
 ),
 
@@ -54,242 +20,6 @@ events as (
 
     select * from {{ ref('stg_cases__case_events') }}
     where cast(occurred_at as date) <= {{ as_of_date() }}
-
-),
-
-ageing as (
-
-    select * from {{ ref('fct_ar_ageing') }}
-
-),
-
-balance_periods as (
-
-    select * from {{ ref('fct_ar_balance_periods') }}
-
-),
-
-contacts as (
-
-    select * from {{ ref('int_ops_case_contacts') }}
-
-),
-
-promises as (
-
-    select * from {{ ref('fct_promises') }}
-
-),
-
-case_dates as (
-
-    select
-        cases.case_id,
-        cases.debtor_id,
-        cases.strategy,
-        cases.opened_at,
-        scoring_dates.scoring_date
-    from cases
-    inner join scoring_dates
-        on cast(cases.opened_at as date) <= scoring_dates.scoring_date
-
-),
-
-stays_at_date as (
-
-    select
-        case_dates.case_id,
-        case_dates.scoring_date,
-        stays.state,
-        stays.entered_at
-    from case_dates
-    inner join stays
-        on
-            case_dates.case_id = stays.case_id
-            and cast(stays.entered_at as date) <= case_dates.scoring_date
-            and (
-                stays.left_at is null
-                or cast(stays.left_at as date) > case_dates.scoring_date
-            )
-
-),
-
-open_case_dates as (
-
-    select
-        case_dates.*,
-        stays_at_date.state as stage,
-        {{ dbt.datediff(
-            'cast(stays_at_date.entered_at as date)', 'case_dates.scoring_date', 'day'
-        ) }} as days_in_stage
-    from case_dates
-    inner join stays_at_date
-        on
-            case_dates.case_id = stays_at_date.case_id
-            and case_dates.scoring_date = stays_at_date.scoring_date
-    where stays_at_date.state <> 'closed'
-
-),
-
-invoice_settlements as (
-
-    select
-        invoice_id,
-        debtor_id,
-        due_date,
-        min(case when open_amount = 0 then valid_from end) as settled_on
-    from balance_periods
-    group by invoice_id, debtor_id, due_date
-
-),
-
-debtor_dates as (
-
-    select distinct
-        debtor_id,
-        scoring_date
-    from open_case_dates
-
-),
-
-debtor_habits as (
-
-    select
-        debtor_dates.debtor_id,
-        debtor_dates.scoring_date,
-        count(invoice_settlements.invoice_id) as invoices_due_before,
-        sum(
-            case
-                when invoice_settlements.settled_on <= invoice_settlements.due_date then 1
-                else 0
-            end
-        ) as invoices_paid_by_due_date,
-        avg(
-            case
-                when invoice_settlements.settled_on <= debtor_dates.scoring_date
-                    then greatest(
-                        {{ dbt.datediff(
-                            'invoice_settlements.due_date',
-                            'invoice_settlements.settled_on',
-                            'day'
-                        ) }},
-                        0
-                    )
-            end
-        ) as avg_days_late
-    from debtor_dates
-    inner join invoice_settlements
-        on
-            debtor_dates.debtor_id = invoice_settlements.debtor_id
-            and debtor_dates.scoring_date > invoice_settlements.due_date
-    group by debtor_dates.debtor_id, debtor_dates.scoring_date
-
-),
-
-debtor_ageing as (
-
-    select
-        debtor_dates.debtor_id,
-        debtor_dates.scoring_date,
-        sum(ageing.open_amount_rc) as open_amount_rc,
-        max(ageing.days_past_due) as days_past_due
-    from debtor_dates
-    inner join ageing
-        on
-            debtor_dates.debtor_id = ageing.debtor_id
-            and debtor_dates.scoring_date = ageing.snapshot_date
-    group by debtor_dates.debtor_id, debtor_dates.scoring_date
-
-),
-
-recent_contacts as (
-
-    select
-        open_case_dates.case_id,
-        open_case_dates.scoring_date,
-        count(*) as contacts_last_30_days,
-        sum(case when contacts.is_right_party_contact then 1 else 0 end)
-            as right_party_contacts_last_30_days
-    from open_case_dates
-    inner join contacts
-        on
-            open_case_dates.case_id = contacts.case_id
-            and open_case_dates.scoring_date >= contacts.contact_date
-            and {{ dbt.dateadd('day', -30, 'open_case_dates.scoring_date') }}
-            < contacts.contact_date
-    group by open_case_dates.case_id, open_case_dates.scoring_date
-
-),
-
-promise_history as (
-
-    select
-        open_case_dates.case_id,
-        open_case_dates.scoring_date,
-        sum(
-            case
-                when
-                    promises.window_end_date < open_case_dates.scoring_date
-                    and promises.outcome = 'kept'
-                    then 1
-                else 0
-            end
-        ) as promises_kept,
-        sum(
-            case
-                when
-                    promises.window_end_date < open_case_dates.scoring_date
-                    and promises.outcome in ('broken', 'partially_kept')
-                    then 1
-                else 0
-            end
-        ) as promises_broken,
-        max(
-            case
-                when promises.window_end_date >= open_case_dates.scoring_date then 1 else 0
-            end
-        ) as has_running_promise
-    from open_case_dates
-    inner join promises
-        on
-            open_case_dates.case_id = promises.case_id
-            and cast(promises.made_at as date) <= open_case_dates.scoring_date
-    group by open_case_dates.case_id, open_case_dates.scoring_date
-
-),
-
-disputes as (
-
-    select
-        opened.case_id,
-        opened.dispute_id,
-        cast(opened.occurred_at as date) as opened_on,
-        min(cast(resolved.occurred_at as date)) as resolved_on
-    from events as opened
-    left join events as resolved
-        on
-            opened.case_id = resolved.case_id
-            and opened.dispute_id = resolved.dispute_id
-            and resolved.event_type = 'dispute_resolved'
-    where opened.event_type = 'dispute_opened'
-    group by opened.case_id, opened.dispute_id, cast(opened.occurred_at as date)
-
-),
-
-open_disputes as (
-
-    select distinct
-        open_case_dates.case_id,
-        open_case_dates.scoring_date
-    from open_case_dates
-    inner join disputes
-        on
-            open_case_dates.case_id = disputes.case_id
-            and open_case_dates.scoring_date >= disputes.opened_on
-            and (
-                disputes.resolved_on is null
-                or open_case_dates.scoring_date < disputes.resolved_on
-            )
 
 ),
 
@@ -318,14 +48,14 @@ referrals as (
 labels as (
 
     select
-        open_case_dates.case_id,
-        open_case_dates.scoring_date,
+        features.case_id,
+        features.scoring_date,
         max(
             case
                 when
-                    paid_closures.closed_on > open_case_dates.scoring_date
+                    paid_closures.closed_on > features.scoring_date
                     and paid_closures.closed_on
-                    <= {{ dbt.dateadd('day', 30, 'open_case_dates.scoring_date') }}
+                    <= {{ dbt.dateadd('day', 30, 'features.scoring_date') }}
                     then 1
                 else 0
             end
@@ -333,97 +63,46 @@ labels as (
         max(
             case
                 when
-                    referrals.referred_on > open_case_dates.scoring_date
+                    referrals.referred_on > features.scoring_date
                     and referrals.referred_on
-                    <= {{ dbt.dateadd('day', 90, 'open_case_dates.scoring_date') }}
+                    <= {{ dbt.dateadd('day', 90, 'features.scoring_date') }}
                     then 1
                 else 0
             end
         ) as referred_within_90_days
-    from open_case_dates
+    from features
     left join paid_closures
-        on open_case_dates.case_id = paid_closures.case_id
+        on features.case_id = paid_closures.case_id
     left join referrals
-        on open_case_dates.case_id = referrals.case_id
-    group by open_case_dates.case_id, open_case_dates.scoring_date
+        on features.case_id = referrals.case_id
+    group by features.case_id, features.scoring_date
 
 ),
 
 final as (
 
     select
-        open_case_dates.case_id,
-        open_case_dates.scoring_date,
-        open_case_dates.debtor_id,
-        coalesce(customers.segment, 'unknown') as segment,
-        open_case_dates.strategy,
-        open_case_dates.stage,
-        cast(open_case_dates.days_in_stage as integer) as days_in_stage,
-        cast({{ dbt.datediff(
-            'cast(open_case_dates.opened_at as date)', 'open_case_dates.scoring_date', 'day'
-        ) }} as integer) as days_since_opened,
-        cast(coalesce(debtor_habits.invoices_due_before, 0) as integer) as invoices_due_before,
-        cast(
-            case
-                when debtor_habits.invoices_due_before > 0
-                    then
-                        1.0 * debtor_habits.invoices_paid_by_due_date
-                        / debtor_habits.invoices_due_before
-            end as decimal(9, 4)
-        ) as share_paid_by_due_date,
-        cast(debtor_habits.avg_days_late as decimal(9, 2)) as avg_days_late,
-        cast(coalesce(debtor_ageing.open_amount_rc, 0) as decimal(18, 2)) as open_amount_rc,
-        cast(coalesce(debtor_ageing.days_past_due, 0) as integer) as days_past_due,
-        {{ finance_ageing_bucket('coalesce(debtor_ageing.days_past_due, 0)') }}
-            as ageing_bucket,
-        cast(coalesce(recent_contacts.contacts_last_30_days, 0) as integer)
-            as contacts_last_30_days,
-        cast(coalesce(recent_contacts.right_party_contacts_last_30_days, 0) as integer)
-            as right_party_contacts_last_30_days,
-        cast(coalesce(promise_history.promises_kept, 0) as integer) as promises_kept,
-        cast(coalesce(promise_history.promises_broken, 0) as integer) as promises_broken,
-        coalesce(promise_history.has_running_promise, 0) = 1 as has_running_promise,
-        open_disputes.case_id is not null as has_open_dispute,
+        features.case_id,
+        features.scoring_date,
+        {{ score_feature_columns('features') }}
         case
             when
-                {{ dbt.dateadd('day', 30, 'open_case_dates.scoring_date') }}
+                {{ dbt.dateadd('day', 30, 'features.scoring_date') }}
                 <= {{ as_of_date() }}
                 then labels.paid_within_30_days = 1
         end as paid_within_30_days,
         case
             when
-                {{ dbt.dateadd('day', 90, 'open_case_dates.scoring_date') }}
+                {{ dbt.dateadd('day', 90, 'features.scoring_date') }}
                 <= {{ as_of_date() }}
                 then labels.referred_within_90_days = 1
         end as referred_within_90_days,
-        open_case_dates.scoring_date = {{ as_of_date() }} as is_as_of
-    from open_case_dates
-    left join customers
-        on open_case_dates.debtor_id = customers.debtor_id
-    left join debtor_habits
-        on
-            open_case_dates.debtor_id = debtor_habits.debtor_id
-            and open_case_dates.scoring_date = debtor_habits.scoring_date
-    left join debtor_ageing
-        on
-            open_case_dates.debtor_id = debtor_ageing.debtor_id
-            and open_case_dates.scoring_date = debtor_ageing.scoring_date
-    left join recent_contacts
-        on
-            open_case_dates.case_id = recent_contacts.case_id
-            and open_case_dates.scoring_date = recent_contacts.scoring_date
-    left join promise_history
-        on
-            open_case_dates.case_id = promise_history.case_id
-            and open_case_dates.scoring_date = promise_history.scoring_date
-    left join open_disputes
-        on
-            open_case_dates.case_id = open_disputes.case_id
-            and open_case_dates.scoring_date = open_disputes.scoring_date
+        features.is_as_of
+    from features
     left join labels
         on
-            open_case_dates.case_id = labels.case_id
-            and open_case_dates.scoring_date = labels.scoring_date
+            features.case_id = labels.case_id
+            and features.scoring_date = labels.scoring_date
 
 )
 
