@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from uuid import uuid4
 
 import duckdb
 
@@ -37,8 +38,10 @@ def trained_line(trained: Trained, version: str) -> str:
 
 
 def score_all(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple[list[str], bool]:
-    """Score the open cases with every current model; (one line per score, all scored)."""
-    run_id = run_id or "scores-" + datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    """Score the open cases with every current model; (one line per score, all scored). A run
+    without the build's id gets its own, unique even for two runs in the same second (the
+    latest run's rows are those of one id: two runs under one id would list a case twice)."""
+    run_id = run_id or f"scores-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid4().hex[:8]}"
     day = store.as_of(con)
     lines, ok = [], True
     for spec in SCORES.values():
