@@ -913,12 +913,13 @@ def _train_scores(
 ) -> tuple[list[str], bool]:
     """Train, store and record the scores `names` on the published `warehouse`, then score with
     every current model: (the lines to print, every score scored). A score without enough
-    history stops it all, or with `skip_short` is one line (`score X not trained: why`, its
-    scoring line left out) and the others go on."""
+    history stops it all, or with `skip_short` is one line (`score X not trained: why`; its
+    "no model" line left out, but not the line of an earlier model that still scored) and the
+    others go on; then not every score is said to be scored."""
     import duckdb
 
     from amicable.alerts import locked_warehouse
-    from amicable.scores.run import score_all, train_and_save, trained_line
+    from amicable.scores.run import SCORED, score_all, train_and_save, trained_line
     from amicable.scores.training import NotEnoughHistory
     from orchestration.publish import WarehouseLocked, WarehouseSlotBusy
 
@@ -945,7 +946,12 @@ def _train_scores(
     except duckdb.Error as exc:
         detail = str(exc).strip().splitlines()[0]
         raise UserError(f"cannot score on {warehouse}: {detail}") from None
-    return lines + [line for line in scored if not line.startswith(tuple(skipped))], ok
+    for line in scored:
+        if not line.startswith(tuple(skipped)):
+            lines.append(line)
+        elif SCORED in line:  # an earlier model of a score this training could not replace
+            lines.append(f"{line} (with its previous model: this training fell short)")
+    return lines, ok and not skipped
 
 
 def cmd_dagster(args: argparse.Namespace) -> int:

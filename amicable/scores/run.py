@@ -37,6 +37,9 @@ def trained_line(trained: Trained, version: str) -> str:
     )
 
 
+SCORED = "open cases scored"  # the words of a scoring line of a usable model
+
+
 def score_all(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple[list[str], bool]:
     """Score the open cases with every current model; (one line per score, all scored). A run
     without the build's id gets its own, unique even for two runs in the same second (the
@@ -51,5 +54,5 @@ def score_all(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tupl
             ok = False
             continue
         n = store.score(con, model, run_id)
-        lines.append(f"{model.message}: {n} open cases scored as of {day}")
+        lines.append(f"{model.message}: {n} {SCORED} as of {day}")
     return lines, ok

@@ -6,7 +6,7 @@ select
     debtor_id,
     max(debtor_name) as debtor_name,
     count(*) as invoices,
-    count(*) filter (where settled_on is null) as open_invoices,
+    count(*) filter (where claim_status = 'open') as open_invoices,
     max(days_late) as max_days_late,
     case when count(*) = count(interest_amount_rc) then sum(interest_amount_rc) end
         as interest_amount_rc,
