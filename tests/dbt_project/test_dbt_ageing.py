@@ -331,3 +331,23 @@ def test_reconfigured_buckets_reach_every_ageing_mart_and_their_checks(
         "where closing_ageing_bucket is not null",
     )
     assert {label for (label,) in movements} <= labels
+
+
+def test_the_orchestrators_dbt_builds_duckdb_whatever_the_target_variable_says(
+    built_warehouse: DbtRun, tmp_path: Path, monkeypatch
+) -> None:
+    """AMICABLE_DBT_TARGET=postgres left exported (the PostgreSQL how-to) must not send a
+    build's dbt to a server: the orchestrator names the DuckDB output. Here no server listens
+    on the port, so dbt would fail on the postgres output."""
+    from orchestration.dbt_assets import dbt_run_models
+
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse.warehouse, warehouse)
+    monkeypatch.setenv("AMICABLE_DBT_TARGET", "postgres")
+    monkeypatch.setenv("AMICABLE_PG_PORT", "1")
+
+    dbt_run_models(warehouse, "int_ageing_snapshot_dates", as_of=AS_OF)
+
+    assert query(
+        warehouse, "select max(snapshot_date) from intermediate.int_ageing_snapshot_dates"
+    ) == [(d(AS_OF),)]
