@@ -185,7 +185,7 @@ def score(con: duckdb.DuckDBPyConnection, model: ModelStatus, run_id: str) -> in
     p = saved["model"].predict_proba(x)[:, 1] if len(x) else []
     why = reasons(saved["model"], x, saved["reference"], spec) if len(x) else []
     day = as_of(con)
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    now = datetime.now(UTC).replace(tzinfo=None)  # to the microsecond: orders the runs
     rows = [
         [spec.name, case_id, day, float(prob), model.version, *(r + [None] * 3)[:3], now, run_id]
         for case_id, prob, r in zip(frame["case_id"], p, why, strict=True)
