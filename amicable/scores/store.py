@@ -85,7 +85,8 @@ def as_of(con: duckdb.DuckDBPyConnection) -> date:
 
 
 def features(con: duckdb.DuckDBPyConnection, spec: ScoreSpec) -> pd.DataFrame:
-    """The training rows of `spec`: its table, in time order."""
+    """The training rows of `spec`: its table, in a fixed order (every column; the split
+    reads the dates, not the order)."""
     return con.execute(f"select * from {spec.table} order by all").df()
 
 
@@ -149,13 +150,15 @@ def status(con: duckdb.DuckDBPyConnection, spec: ScoreSpec, today: date) -> Mode
         return ModelStatus(spec, False, f"score {spec.name}: no model: run `amicable scores train`")
     version, file, sha, feature_list, history_to = row
     path = Path(file)
-    stale = f"score {spec.name}: model {version} is stale and was not used: "
+    unused = f"score {spec.name}: model {version} was not used: "
+    again = f"train again (`amicable scores train --score {spec.name}`)"
     if not path.is_file():
-        return ModelStatus(spec, False, stale + f"its file {path} is missing; train again")
+        return ModelStatus(spec, False, unused + f"its file {path} is missing; {again}")
     if _sha256(path) != sha:
-        return ModelStatus(spec, False, stale + f"its file {path} was changed; train again")
+        return ModelStatus(spec, False, unused + f"its file {path} was changed; {again}")
     if json.loads(feature_list) != list(spec.features):
-        return ModelStatus(spec, False, stale + "its features are not this version's; train again")
+        return ModelStatus(spec, False, unused + f"its features are not this version's; {again}")
+    stale = f"score {spec.name}: model {version} is stale and was not used: "
     if today < history_to:
         return ModelStatus(
             spec, False, stale + f"it saw history up to {history_to}, after as-of {today}"

@@ -167,8 +167,8 @@ def test_a_deleted_or_changed_model_file_is_said_and_not_used(
         assert not models.loc[name, "in_use"]
         assert models.loc[name, "model_file"] == str(path)
         assert (
-            f"score {name}: model {versions[name]} is stale and was not used: its file {path} "
-            f"{said}; train again."
+            f"score {name}: model {versions[name]} was not used: its file {path} {said}; "
+            f"train again (`amicable scores train --score {name}`)."
         ) in warnings
 
     before = _scored_rows(warehouse)

@@ -267,8 +267,9 @@ def test_a_missing_or_stale_model_is_reported_and_not_used(
         assert main(["scores", "score", "--warehouse", str(trained)]) == 1
         out = capsys.readouterr().out.strip().splitlines()
         assert out[0] == (
-            f"score pay_within_30_days: model {model.version} is stale and was not used: its "
-            f"file {model.path} is missing; train again"
+            f"score pay_within_30_days: model {model.version} was not used: its file "
+            f"{model.path} is missing; train again (`amicable scores train --score "
+            "pay_within_30_days`)"
         )
         assert [line.split(":")[0] for line in out[1:]] == [
             f"score {name}" for name in SCORES if name != PAY_WITHIN_30_DAYS.name
