@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from amicable.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV
-from orchestration.dbt_assets import DbtBuildConfig, dbt_executable, dbt_vars
+from orchestration.dbt_assets import DBT_TARGET, DbtBuildConfig, dbt_executable, dbt_vars
 
 PROFILE = "amicable"
 LINT_TARGET = "lint"  # profiles.yml: an in-memory DuckDB, for compiling without a warehouse
@@ -33,7 +33,7 @@ def read_only_profile(folder: Path) -> Path:
     (DuckDB's `access_mode`), so it coexists with the dashboard's readers."""
     committed = yaml.safe_load((DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8"))
     profile = committed[PROFILE]
-    target = dict(profile["outputs"][profile["target"]])
+    target = dict(profile["outputs"][DBT_TARGET])  # the DuckDB output the builds write
     target["config_options"] = {**target.get("config_options", {}), "access_mode": "READ_ONLY"}
     docs = {PROFILE: {"target": "docs", "outputs": {"docs": target}}}
     (folder / "profiles.yml").write_text(yaml.safe_dump(docs), encoding="utf-8")
