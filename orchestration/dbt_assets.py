@@ -8,17 +8,18 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from amicable import progress
 from amicable.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV, run_files_dir, today
-from data_quality import sql_scope
+from data_quality import sql_scope, tested_marks
 from data_quality.outcomes import record_results
 from data_quality.resources import BusinessConfig, WarehouseResource
 from orchestration.dbt_results import (
@@ -28,7 +29,7 @@ from orchestration.dbt_results import (
     restricted_failures,
     with_failing_keys,
 )
-from orchestration.incremental import build_fingerprint, full_refresh_reason
+from orchestration.incremental import BUILD_VALUES, build_fingerprint, full_refresh_reason
 
 
 class DbtBuildConfig(dg.Config):
@@ -98,8 +99,29 @@ def tested_rows(
     return {**values, "tested_batches": list(read.scope.batches)}, read
 
 
-# The build's own values, new every build: given to dbt in the environment, not as vars.
-BUILD_VALUES = ("as_of", "run_id", "build_fingerprint", "full_refresh_reason", "tested_batches")
+def written_rows(warehouse: WarehouseResource, values: dict[str, Any]) -> dict[str, Any]:
+    """`values` with var `tested_marks` when the tests of the incremental models that stamp
+    their rows with `loaded_at` may read only the rows written since they last all passed in
+    this slot (`data_quality.tested_marks`; every row on a full refresh or without a mark)."""
+    with warehouse.connect(read_only=True) as con:
+        marks = tested_marks.marks(con, values["full_refresh_reason"])
+    return {**values, "tested_marks": marks} if marks else values
+
+
+Store = Callable[[duckdb.DuckDBPyConnection, str], None]
+
+
+def stores(*writers: Store | None) -> Store:
+    """One `store` for `record_results` (one transaction) writing each of `writers`."""
+
+    def write(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+        for writer in writers:
+            if writer is not None:
+                writer(con, run_id)
+
+    return write
+
+
 BUILD_VALUE_ENV = "AMICABLE_BUILD_"  # + the name in capitals; read by macros/build_value.sql
 
 
@@ -248,6 +270,7 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         values = dbt_vars(config, business.dbt_vars(), context.run_id)
         values, refresh = incremental_vars(warehouse, values, config.full_refresh)
         values, read = tested_rows(warehouse, values)
+        values = written_rows(warehouse, values)
         config_vars, build_env = build_environment(values)
         variables = ["--vars", json.dumps(config_vars, sort_keys=True)]
         target = run_files_dir(Path(warehouse.path)) / "dbt"
@@ -288,11 +311,14 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         restricted = "" if read.scope is None else sql_scope.describe(read)
         with warehouse.connect(read_only=True) as con:
             rows = functools.partial(model_rows, con)
-            records = check_records(test_results, manifest, max_share, rows, restricted)
+            records = check_records(
+                test_results, manifest, max_share, rows, restricted, values.get("tested_marks")
+            )
             records = with_failing_keys(con, records, test_results)
         failed = restricted_failures(test_results, manifest)
-        store = sql_scope.validation(read, failed).store if models.is_successful() else None
-        record_results(warehouse, records, context.run_id, store=store)
+        marks = tested_marks.store(tested_marks.verdicts(test_results, manifest))
+        validation = sql_scope.validation(read, failed).store if models.is_successful() else None
+        record_results(warehouse, records, context.run_id, store=stores(marks, validation))
         if not models.is_successful():
             summary = failure_summary(run_results, manifest)
             raise dg.Failure(description=f"{summary}. dbt's artifacts and log: {target}")

@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from data_quality import tested_marks
 from data_quality.policy import LEVELS, Level, share_text, verdict
 from data_quality.results import MAX_KEYS, CheckRecord
 
@@ -91,11 +92,14 @@ def check_records(
     max_share: float = 0.0,
     row_counts: RowCounts | None = None,
     restricted: str = "",
+    marks: Mapping[str, str] | None = None,
 ) -> list[CheckRecord]:
     """One record per dbt data test in `run_results` (unit tests are code, not data: left out).
     A failed row-level test is judged on its share of the tested model's rows (`row_counts`;
     without it, or for a test on no model, it only warns). `restricted`: what the tests of the
-    incremental models read on this build (`reads_new_rows`), said in their description."""
+    incremental staging models read on this build (`reads_new_rows`), said in their
+    description; `marks`: the tested marks the tests of the other incremental models read
+    from (`data_quality.tested_marks`), said in theirs."""
     records = []
     for result in run_results.get("results", []):
         test = _node(manifest, result["unique_id"])
@@ -111,6 +115,13 @@ def check_records(
         description = f"dbt test ({test.get('original_file_path', '')})"
         if restricted and reads_new_rows(test):
             description += f"; read: {restricted}"
+        mark = (marks or {}).get(asset.partition("/")[2])
+        if mark and tested_marks.reads_written_rows(test):
+            description += (
+                f"; read: daily build, only the rows written since these tests last passed"
+                f" (loaded_at from {mark}) and the rows sharing their keys; every row on"
+                " --full-refresh"
+            )
         if level == "row" and status in ("warn", "fail") and result["status"] != "error":
             description += f" [{share_text(failing, rows, max_share)}]"
         message = (result.get("message") or "").strip()

@@ -26,13 +26,15 @@ from typing import Any
 
 import duckdb
 
-# Vars that change every build without changing what incremental state means.
-_PER_BUILD_VARS = (
+# The build's own values, new every build without changing what incremental state means (left
+# out of the fingerprint; given to dbt in the environment, `dbt_assets.build_environment`).
+BUILD_VALUES = (
     "as_of",
     "run_id",
     "build_fingerprint",
     "full_refresh_reason",
     "tested_batches",
+    "tested_marks",
 )
 
 
@@ -45,7 +47,7 @@ def build_fingerprint(files: Iterable[Path], root: Path, dbt_vars: Mapping[str, 
         digest.update(b"\0")
         digest.update(path.read_bytes())
         digest.update(b"\0")
-    lasting = {k: v for k, v in dbt_vars.items() if k not in _PER_BUILD_VARS}
+    lasting = {k: v for k, v in dbt_vars.items() if k not in BUILD_VALUES}
     digest.update(json.dumps(lasting, sort_keys=True, default=str).encode())
     return digest.hexdigest()
 

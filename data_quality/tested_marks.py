@@ -1,0 +1,91 @@
+"""Which rows the data tests of the incremental models read on a daily build.
+
+Some incremental models stamp every row they write with the build's input mark, `loaded_at`:
+the newest raw load of their inputs, which never decreases from one build to the next (raw is
+append-only), so a row written by a later build carries a `loaded_at` at or after every row
+of an earlier one. Their tests configured with `where: __written_since_tested__`
+(`dbt_project/macros/get_where_subquery.sql`) read, on a daily build, only the rows with a
+`loaded_at` at or after the model's *tested mark*, and for a uniqueness test every row
+sharing a key with one: the mark is the newest `loaded_at` the model held when these tests of
+it last all passed. Rows before the mark were written before that build, have not changed
+since (a changed row is rewritten with the new mark), and passed.
+
+The marks are kept in the slot they describe (`build_state.tested_marks`, one row per model),
+not carried between warehouse slots as the history is (`orchestration.catch_up`): a slot's
+own model rows are what they vouch for. A slot can hold a build that was not published (a
+blocked one), which the next build continues (`orchestration.publish`): its rows are at or
+after the slot's mark, since a mark is recorded only from a build whose tests of the model
+all passed, and a failing test removes the model's mark, so the next builds read every row of
+it until they pass again. A full refresh reads every row (no marks are given).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import duckdb
+
+SCHEMA = "build_state"
+TABLE = f"{SCHEMA}.tested_marks"
+DDL = f"""
+create table if not exists {TABLE} (
+    model varchar primary key,
+    tested_mark timestamp not null,
+    run_id varchar not null
+)"""
+PLACEHOLDER = "__written_since_tested__"  # the `where` placeholder of get_where_subquery.sql
+
+Artifact = Mapping[str, Any]
+
+
+def marks(con: duckdb.DuckDBPyConnection, full_refresh_reason: str) -> dict[str, str]:
+    """The tested mark of each model (name -> ISO timestamp) for a build's tests (dbt's var
+    `tested_marks`); none on a full refresh or before the first mark."""
+    if full_refresh_reason:
+        return {}
+    try:
+        rows = con.execute(f"select model, tested_mark from {TABLE}").fetchall()
+    except duckdb.CatalogException:  # no mark recorded in this slot yet
+        return {}
+    return {model: mark.isoformat() for model, mark in rows}
+
+
+def reads_written_rows(test: Mapping[str, Any]) -> bool:
+    """Whether the test reads only the rows written since it last passed on a daily build."""
+    return PLACEHOLDER in str(test.get("config", {}).get("where") or "")
+
+
+def verdicts(run_results: Artifact, manifest: Artifact) -> dict[tuple[str, str], bool]:
+    """(schema, model) -> whether every test of the model reading only the rows written since
+    its mark passed on this build."""
+    nodes = manifest.get("nodes", {})
+    passed: dict[tuple[str, str], bool] = {}
+    for result in run_results.get("results", []):
+        test = nodes.get(result["unique_id"], {})
+        model = nodes.get(test.get("attached_node") or "", {})
+        if not reads_written_rows(test) or not model:
+            continue
+        key = (model["schema"], model["name"])
+        passed[key] = passed.get(key, True) and result["status"] == "pass"
+    return passed
+
+
+def store(verdicts: Mapping[tuple[str, str], bool]):
+    """What to write with the build's check results (`data_quality.outcomes.record_results`,
+    one transaction): the new mark of each model whose tests all passed (the newest
+    `loaded_at` it holds), no mark for one whose tests did not."""
+
+    def write(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+        con.execute(f"create schema if not exists {SCHEMA}")
+        con.execute(DDL)
+        for (schema, model), passed in sorted(verdicts.items()):
+            con.execute(f"delete from {TABLE} where model = ?", [model])
+            if passed:
+                con.execute(
+                    f'insert into {TABLE} select ?, max(loaded_at), ? from "{schema}"."{model}"'
+                    " having max(loaded_at) is not null",
+                    [model, run_id],
+                )
+
+    return write
