@@ -12,10 +12,14 @@ process tree, `tree_usage`, Python's start-up included), both ways in this run:
   the daily build's scope (`Scope((latest batch,))`, what `data_quality.sql_scope` gives a
   daily build after a passing one), with each check's CPU seconds (`time.process_time`) and
   its outcome (status, failing count and keys, which must be the same);
-- `dbt test` (every data test): without var `tested_batches` (every row) vs with it (the tests
-  of the incremental staging models read the new rows only, macros/get_where_subquery.sql),
-  with dbt's own seconds for the staging tests and the others. The project is parsed first
-  with the same vars (`dbt parse`, not measured), as `dbt run` parses it in a build.
+- `dbt test` (every data test): without vars `tested_batches` and `tested_marks` (every row)
+  vs with them (the tests of the incremental staging models read the new rows only, the
+  uniqueness tests of the incremental models stamped with `loaded_at` the rows written since
+  the model's mark, macros/get_where_subquery.sql), with dbt's own seconds for the staging
+  tests, those and the others. The marks are the ones the daily build had, given that the
+  build before it passed: each model's newest `loaded_at` before the newest
+  (`data_quality.tested_marks`). The project is parsed first with the same vars (`dbt parse`,
+  not measured), as `dbt run` parses it in a build.
 
 Writes `benchmarks/results/<name>.md`.
 """
@@ -40,6 +44,7 @@ from tree_usage import Usage, run_measured
 
 from amicable.config import load_config
 from amicable.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG, WAREHOUSE_ENV
+from data_quality import tested_marks
 
 PROJECT = DBT_PROJECT_DIR
 
@@ -95,12 +100,35 @@ def dbt_test(warehouse: Path, variables: dict, work: Path) -> tuple[Usage, dict[
     usage = run_measured(command, env=env)
     results = json.loads((work / "target" / "run_results.json").read_text())["results"]
     manifest = json.loads((work / "target" / "manifest.json").read_text())["nodes"]
-    seconds = {"staging": 0.0, "other": 0.0, "failed": 0.0}
+    seconds = {"staging": 0.0, "written": 0.0, "other": 0.0, "failed": 0.0}
     for result in results:
-        staged = manifest[result["unique_id"]]["fqn"][1] == "staging"
-        seconds["staging" if staged else "other"] += result["execution_time"]
+        test = manifest[result["unique_id"]]
+        kind = "staging" if test["fqn"][1] == "staging" else "other"
+        kind = "written" if tested_marks.reads_written_rows(test) else kind
+        seconds[kind] += result["execution_time"]
         seconds["failed"] += result["status"] != "pass"
     return usage, seconds
+
+
+def previous_marks(warehouse: Path, manifest_path: Path) -> dict[str, str]:
+    """Each model whose tests read the rows written since its mark: the mark the daily build
+    had when the build before it passed, its newest `loaded_at` before the newest."""
+    nodes = json.loads(manifest_path.read_text())["nodes"]
+    models = {
+        (nodes[t["attached_node"]]["schema"], nodes[t["attached_node"]]["name"])
+        for t in nodes.values()
+        if tested_marks.reads_written_rows(t) and t.get("attached_node")
+    }
+    marks = {}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for schema, name in sorted(models):
+            (mark,) = con.execute(
+                f"select max(loaded_at) filter (where loaded_at < (select max(loaded_at)"
+                f" from {schema}.{name})) from {schema}.{name}"
+            ).fetchone()
+            if mark is not None:
+                marks[name] = mark.isoformat()
+    return marks
 
 
 def main() -> None:
@@ -126,7 +154,8 @@ def main() -> None:
         sql_every, every_rows = run_sql_checks(warehouse, "", work / "every.jsonl")
         sql_new, new_rows_out = run_sql_checks(warehouse, batch, work / "new.jsonl")
         dbt_every, every_seconds = dbt_test(warehouse, variables, work / "every")
-        restricted = variables | {"tested_batches": [batch]}
+        marks = previous_marks(warehouse, work / "every" / "target" / "manifest.json")
+        restricted = variables | {"tested_batches": [batch], "tested_marks": marks}
         dbt_new, new_seconds = dbt_test(warehouse, restricted, work / "new")
     lines = report(args, batch, int(new_rows or 0), as_of, every_rows, new_rows_out)
     lines += [
@@ -147,6 +176,9 @@ def main() -> None:
         "",
         "dbt's own seconds per test, summed (2 threads): staging tests "
         f"{every_seconds['staging']:.1f} every row vs {new_seconds['staging']:.1f} new rows; "
+        f"the uniqueness tests of the {len(marks)} models stamped with `loaded_at` "
+        f"{every_seconds['written']:.1f} every row vs {new_seconds['written']:.1f} rows written"
+        " since their mark; "
         f"the other tests {every_seconds['other']:.1f} vs {new_seconds['other']:.1f}. "
         f"Tests not passing: {every_seconds['failed']:.0f} every row, "
         f"{new_seconds['failed']:.0f} new rows.",
