@@ -17,27 +17,32 @@
 
 {#- PostgreSQL: the columns listed from the relation, each cast to its type there (so a
     union with these rows keeps the table's numeric scales). In a unit test, `this` is the
-    name of the CTE holding its fixture (its columns cannot be listed): the tested model's
-    table is listed instead (the unit test carries the model's database and schema; the models have no alias,
-    so its name is the table's), which must exist: a first build on PostgreSQL fails these
-    unit tests, the next one passes (docs/postgres_progress.md). -#}
+    name of the CTE holding its `this` fixture, whose columns dbt cannot list (the unit test's
+    context has no graph, and the tested model's table need not exist yet: a first `dbt build`
+    runs a model's unit tests before the model): there the unit test names the table's
+    columns and types, in its order, in the var `unit_test_this_columns` (column -> type). -#}
 {% macro postgres__star_replace(alias, relation, replacements) -%}
     {%- if relation is string -%}
-        {%- set name = model.tested_node_unique_id.split('.')[-1] -%}
-        {%- set relation = adapter.get_relation(model.database, model.schema, name) -%}
-        {%- if relation is none and execute -%}
+        {%- set columns = var('unit_test_this_columns', none) -%}
+        {%- if columns is none and execute -%}
             {{ exceptions.raise_compiler_error(
-                'star_replace on PostgreSQL lists the columns of ' ~ model.schema ~ '.' ~ name
-                ~ ' for this unit test of it, and that table does not exist yet: build it first'
+                'star_replace on PostgreSQL cannot list the columns of the `this` fixture ('
+                ~ relation ~ ') of unit test ' ~ model.name ~ ': name them with their types,'
+                ~ ' in the table\'s order, in its overrides: vars: unit_test_this_columns'
             ) }}
         {%- endif -%}
-    {%- endif -%}
-    {%- for column in adapter.get_columns_in_relation(relation) %}
-    {% if column.name in replacements -%}
-        {{ replacements[column.name] }} as {{ adapter.quote(column.name) }}
+        {%- set listed = (columns or {}).items() -%}
     {%- else -%}
-        cast({{ alias }}.{{ adapter.quote(column.name) }} as {{ column.data_type }})
-        as {{ adapter.quote(column.name) }}
+        {%- set listed = [] -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- do listed.append((column.name, column.data_type)) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {%- for name, data_type in listed %}
+    {% if name in replacements -%}
+        {{ replacements[name] }} as {{ adapter.quote(name) }}
+    {%- else -%}
+        cast({{ alias }}.{{ adapter.quote(name) }} as {{ data_type }}) as {{ adapter.quote(name) }}
     {%- endif %}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
