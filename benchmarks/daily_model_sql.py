@@ -13,7 +13,12 @@ DuckDB process, `--repeat` times; prints the median CPU seconds (the process's, 
 threads included) and wall seconds, and the rows written. dbt's own steps around an incremental
 batch (its delete and insert, the post-hooks) are not timed: they are in proportion to the
 batch. `--project-dir` times another copy of the dbt project (e.g. `git archive` of an
-earlier commit, where the model was a table) on the same data.
+earlier commit, where the model was a table) on the same data. `--against P` also times the
+full-build SELECT of the model as another copy of the project compiles it, in the same process
+and rounds (each round runs every SELECT once, in turn): a before/after ratio measured in one
+run, on the same warehouse state; and counts the rows of either full SELECT that the other
+does not return (`except all` both ways: 0 and 0 when a rewrite left the model's rows as they
+were).
 """
 
 from __future__ import annotations
@@ -60,17 +65,36 @@ def compiled_select(
     return path.read_text()
 
 
-def timed(warehouse: Path, select: str, repeat: int) -> tuple[float, float, int]:
-    """Median CPU and wall seconds of writing `select` to a temporary table; its rows."""
-    cpu, wall, rows = [], [], 0
+def timed(warehouse: Path, selects: dict[str, str], repeat: int) -> dict[str, tuple]:
+    """Per SELECT, the median CPU and wall seconds of writing it to a temporary table, and its
+    rows; `repeat` rounds, each running every SELECT once, in turn."""
+    cpu: dict[str, list[float]] = {name: [] for name in selects}
+    wall: dict[str, list[float]] = {name: [] for name in selects}
+    rows: dict[str, int] = {}
     with duckdb.connect(str(warehouse)) as con:
         for _ in range(repeat):
-            started_cpu, started = time.process_time(), time.perf_counter()
-            con.execute(f"create or replace temp table timed_batch as {select}")
-            cpu.append(time.process_time() - started_cpu)
-            wall.append(time.perf_counter() - started)
-            rows = con.execute("select count(*) from timed_batch").fetchone()[0]
-    return statistics.median(cpu), statistics.median(wall), rows
+            for name, select in selects.items():
+                started_cpu, started = time.process_time(), time.perf_counter()
+                con.execute(f"create or replace temp table timed_batch as {select}")
+                cpu[name].append(time.process_time() - started_cpu)
+                wall[name].append(time.perf_counter() - started)
+                rows[name] = con.execute("select count(*) from timed_batch").fetchone()[0]
+    return {
+        name: (statistics.median(cpu[name]), statistics.median(wall[name]), rows[name])
+        for name in selects
+    }
+
+
+def differing(warehouse: Path, selects: dict[str, str]) -> tuple[int, int]:
+    """Rows (with their multiplicity) of this project's full SELECT that the other project's
+    does not return, and the other way round (`except all`): (0, 0) when they are equal."""
+    this, other = selects["full build"], list(selects.values())[-1]
+    with duckdb.connect(str(warehouse)) as con:
+        counts = [
+            con.execute(f"select count(*) from (({a}) except all ({b}))").fetchone()[0]
+            for a, b in ((this, other), (other, this))
+        ]
+    return counts[0], counts[1]
 
 
 def main() -> None:
@@ -80,6 +104,9 @@ def main() -> None:
     parser.add_argument("--model", required=True, help="the dbt model timed")
     parser.add_argument("--project-dir", type=Path, default=DBT_PROJECT_DIR)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--against", type=Path, help="another copy of the dbt project: its full SELECT too"
+    )
     args = parser.parse_args()
     project, model = args.project_dir, args.model
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,10 +123,16 @@ def main() -> None:
         dbt(ancestors, warehouse, args.as_of, project, work / "d")
         full = compiled_select(warehouse, args.as_of, project, work / "cf", model, True)
         daily = compiled_select(warehouse, args.as_of, project, work / "cd", model, False)
+        selects = {"full build": full, "daily build": daily}
+        if args.against:
+            selects[f"full build, {args.against}"] = compiled_select(
+                warehouse, args.as_of, args.against, work / "ca", model, True
+            )
         print(f"\n| {model}, SELECT only | CPU s | wall s | rows |\n|---|---:|---:|---:|")
-        for name, select in (("full build", full), ("daily build", daily)):
-            cpu, wall, rows = timed(warehouse, select, args.repeat)
+        for name, (cpu, wall, rows) in timed(warehouse, selects, args.repeat).items():
             print(f"| {name} | {cpu:.3f} | {wall:.3f} | {rows:,} |")
+        if args.against:
+            print(f"\nrows of one full SELECT not in the other: {differing(warehouse, selects)}")
 
 
 if __name__ == "__main__":
