@@ -125,14 +125,22 @@ def features(con: duckdb.DuckDBPyConnection, spec: ScoreSpec) -> pd.DataFrame:
     return con.execute(f"select * from {spec.table} order by all").df()
 
 
+def version_of(trained_at: datetime) -> str:
+    """A model's version: its training time (UTC) to the microsecond, sorting as it."""
+    return trained_at.strftime("%Y%m%dT%H%M%S-%f")
+
+
 def save(trained: Trained, warehouse: Path, con: duckdb.DuckDBPyConnection) -> str:
-    """Write the model file and its registry row; returns the version."""
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    version = now.strftime("%Y%m%dT%H%M%S")
+    """Write the model file and its registry row; returns the version: the training time to
+    the microsecond (`version_of`), so two trainings in one second are two versions; the file
+    is created, never overwritten (FileExistsError rather than replace a model in use)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    version = version_of(now)
     folder = model_dir(warehouse)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{trained.spec.name}-{version}.joblib"
-    joblib.dump({"model": trained.model, "reference": trained.reference}, path)
+    with path.open("xb") as file:
+        joblib.dump({"model": trained.model, "reference": trained.reference}, file)
     slices = trained.slices
     history_to = trained.history_to
     con.execute(MODELS_DDL)
