@@ -10,7 +10,7 @@ from uuid import uuid4
 import duckdb
 
 from amicable.scores import store
-from amicable.scores.spec import SCORES, ScoreSpec
+from amicable.scores.spec import PROMISES_TABLE, SCORES, ScoreSpec
 from amicable.scores.training import Trained, train
 
 
@@ -38,6 +38,7 @@ def trained_line(trained: Trained, version: str) -> str:
 
 
 SCORED = "open cases scored"  # the words of a scoring line of a usable model
+PROMISES_SCORED = "pending promises scored, each from its promise eve"
 
 
 def score_all(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple[list[str], bool]:
@@ -53,6 +54,9 @@ def score_all(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tupl
             lines.append(model.message)
             ok = False
             continue
-        n = store.score(con, model, run_id)
-        lines.append(f"{model.message}: {n} {SCORED} as of {day}")
+        cases, promises = store.score(con, model, run_id)
+        line = f"{model.message}: {cases} {SCORED} as of {day}"
+        if spec.table == PROMISES_TABLE:
+            line += f"; {promises} {PROMISES_SCORED}"
+        lines.append(line)
     return lines, ok

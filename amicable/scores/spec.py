@@ -46,6 +46,7 @@ class ScoreSpec:
     horizon_days: int  # the label's window after the scoring date (its longest)
     description: str
     table: str = CASES_TABLE  # the training rows: scoring_date, features, label
+    rows: str = "open cases at month ends"  # what a training row is, in plain words
     label_known_on: str | None = None  # a column: the day the row's label is known (else
     # scoring_date + horizon_days); the time split keeps a row before a slice only if known
     numeric: tuple[str, ...] = tuple(NUMERIC) + tuple(FLAGS)
@@ -78,6 +79,7 @@ PROMISE_KEPT = ScoreSpec(
     description="probability that a promise to pay made on the open case is kept (paid in "
     "full within its window, marts.fct_promises)",
     table=PROMISES_TABLE,
+    rows="promises, each on the day before it was made",
     label_known_on="window_end_date",
 )
 

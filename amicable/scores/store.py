@@ -1,5 +1,5 @@
 """Model files beside the warehouse, their registry `scores.models`, staleness, and the scores
-table `scores.case_scores`.
+tables `scores.case_scores` and `scores.promise_scores`.
 
 A model is stored as `<warehouse folder>/models/<warehouse name>/<score>-<version>.joblib`
 (never in git; joblib pickles: load only files this tool wrote) with its SHA-256 in the
@@ -9,8 +9,10 @@ training history and at most MAX_AGE_DAYS after it. A model's history ends on th
 label it saw was known (its scoring date + the label window, or the promise's window end): a
 90-day label of a month end is known three months later, so the history is measured to then.
 Otherwise the score is not computed and `status` says why in one line.
-The current scores of a score are the rows of its latest run in scores.case_scores
-(`latest_scores`): the table keeps every run.
+The current scores of a score are the rows of its latest run (`latest_run`, the one home of
+"latest"; `latest_scores`, `latest_promise_scores`): the tables keep every run. A score trained
+on promises also scores each pending promise from its own promise-eve row into
+scores.promise_scores (the cash page weights each promise by it).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import joblib
 import pandas as pd
 
 from amicable.scores.explain import reasons
-from amicable.scores.spec import CASES_TABLE, ScoreSpec
+from amicable.scores.spec import CASES_TABLE, PROMISES_TABLE, ScoreSpec
 from amicable.scores.training import Trained, matrix
 from amicable.settings import warehouse_name
 
@@ -50,6 +52,12 @@ create table if not exists scores.case_scores (
     reason_1 varchar, reason_2 varchar, reason_3 varchar,
     scored_at timestamp not null, run_id varchar not null
 );
+create table if not exists scores.promise_scores (
+    score varchar not null, promise_id varchar not null, case_id varchar not null,
+    feature_date date not null, as_of date not null, probability double not null,
+    model_version varchar not null, reason_1 varchar, reason_2 varchar, reason_3 varchar,
+    scored_at timestamp not null, run_id varchar not null
+);
 """
 
 
@@ -62,18 +70,45 @@ class ModelStatus:
     path: Path | None = None
 
 
-LATEST_SCORES = """
-select * from scores.case_scores
-where score = ? and run_id = (
-    select arg_max(run_id, scored_at) from scores.case_scores where score = ?
-)
-order by probability desc, case_id
-"""
+SCORE_TABLES = ("case_scores", "promise_scores")  # the tables a scoring run appends to
+
+
+def latest_run(con: duckdb.DuckDBPyConnection, name: str, table: str = "case_scores") -> str | None:
+    """The run_id of the latest scoring run of score `name` in scores.`table` (the run scored
+    last, by scored_at); None before the first. The one home of "latest": every reader of
+    current scores (the pages, the case file) keeps the rows of this run_id."""
+    if table not in SCORE_TABLES:
+        raise ValueError(f"scores.{table} is not a scores table (one of {SCORE_TABLES})")
+    has_table = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'scores' and table_name = ?",
+        [table],
+    ).fetchone()[0]
+    if not has_table:
+        return None
+    return con.execute(
+        f"select arg_max(run_id, scored_at) from scores.{table} where score = ?", [name]
+    ).fetchone()[0]
 
 
 def latest_scores(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     """The rows of the latest scoring run of score `name` (the open cases at its as-of date)."""
-    return con.execute(LATEST_SCORES, [name, name]).df()
+    return con.execute(
+        "select * from scores.case_scores where score = ? and run_id = ? "
+        "order by probability desc, case_id",
+        [name, latest_run(con, name)],
+    ).df()
+
+
+def latest_promise_scores(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    """The rows of the latest scoring run of score `name` in scores.promise_scores (the
+    promises pending at its as-of date, each scored from its promise eve); empty before."""
+    run_id = latest_run(con, name, "promise_scores")
+    if run_id is None:
+        return pd.DataFrame()
+    return con.execute(
+        "select * from scores.promise_scores where score = ? and run_id = ? order by promise_id",
+        [name, run_id],
+    ).df()
 
 
 def model_dir(warehouse: Path) -> Path:
@@ -90,14 +125,22 @@ def features(con: duckdb.DuckDBPyConnection, spec: ScoreSpec) -> pd.DataFrame:
     return con.execute(f"select * from {spec.table} order by all").df()
 
 
+def version_of(trained_at: datetime) -> str:
+    """A model's version: its training time (UTC) to the microsecond, sorting as it."""
+    return trained_at.strftime("%Y%m%dT%H%M%S-%f")
+
+
 def save(trained: Trained, warehouse: Path, con: duckdb.DuckDBPyConnection) -> str:
-    """Write the model file and its registry row; returns the version."""
-    now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
-    version = now.strftime("%Y%m%dT%H%M%S")
+    """Write the model file and its registry row; returns the version: the training time to
+    the microsecond (`version_of`), so two trainings in one second are two versions; the file
+    is created, never overwritten (FileExistsError rather than replace a model in use)."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    version = version_of(now)
     folder = model_dir(warehouse)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{trained.spec.name}-{version}.joblib"
-    joblib.dump({"model": trained.model, "reference": trained.reference}, path)
+    with path.open("xb") as file:
+        joblib.dump({"model": trained.model, "reference": trained.reference}, file)
     slices = trained.slices
     history_to = trained.history_to
     con.execute(MODELS_DDL)
@@ -174,28 +217,58 @@ def status(con: duckdb.DuckDBPyConnection, spec: ScoreSpec, today: date) -> Mode
     return ModelStatus(spec, True, f"score {spec.name}: model {version}", version, path)
 
 
-def score(con: duckdb.DuckDBPyConnection, model: ModelStatus, run_id: str) -> int:
+def score(con: duckdb.DuckDBPyConnection, model: ModelStatus, run_id: str) -> tuple[int, int]:
     """Score every case open at the warehouse's as-of date with a usable model into
-    scores.case_scores; returns the cases scored. The table is history, appended to under
-    `run_id` and carried from slot to slot like the other history (orchestration.catch_up):
-    a score's current rows are those of its latest run (`latest_scores`)."""
+    scores.case_scores, and, for a score trained on promises (PROMISES_TABLE), every pending
+    promise (its label still null) from its own promise-eve row, the features it was trained on,
+    into scores.promise_scores; returns (cases scored, promises scored). Both tables are
+    history, appended to under `run_id` with one scored_at and carried from slot to slot like
+    the other history (orchestration.catch_up): a score's current rows are those of its latest
+    run (`latest_scores`, `latest_promise_scores`)."""
     if not model.usable:
         raise ValueError(model.message)
     spec = model.spec
     saved = joblib.load(model.path)
-    frame = con.execute(f"select * from {CASES_TABLE} where is_as_of order by case_id").df()
-    x = matrix(frame, spec)
-    p = saved["model"].predict_proba(x)[:, 1] if len(x) else []
-    why = reasons(saved["model"], x, saved["reference"], spec) if len(x) else []
     day = as_of(con)
     now = datetime.now(UTC).replace(tzinfo=None)  # to the microsecond: orders the runs
+    cases = con.execute(f"select * from {CASES_TABLE} where is_as_of order by case_id").df()
     rows = [
-        [spec.name, case_id, day, float(prob), model.version, *(r + [None] * 3)[:3], now, run_id]
-        for case_id, prob, r in zip(frame["case_id"], p, why, strict=True)
+        [spec.name, case_id, day, prob, model.version, *why, now, run_id]
+        for case_id, prob, why in zip(cases["case_id"], *_predict(saved, cases, spec), strict=True)
     ]
+    promise_rows = []
+    if spec.table == PROMISES_TABLE:
+        pending = con.execute(
+            f"select * from {PROMISES_TABLE} where {spec.label} is null order by promise_id"
+        ).df()
+        promise_rows = [
+            [spec.name, promise, case, feature_date, day, prob, model.version, *why, now, run_id]
+            for promise, case, feature_date, prob, why in zip(
+                pending["promise_id"],
+                pending["case_id"],
+                pd.to_datetime(pending["scoring_date"]).dt.date,
+                *_predict(saved, pending, spec),
+                strict=True,
+            )
+        ]
     con.execute(MODELS_DDL)
     if rows:
         con.executemany(
             "insert into scores.case_scores values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
         )
-    return len(rows)
+    if promise_rows:
+        con.executemany(
+            "insert into scores.promise_scores values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            promise_rows,
+        )
+    return len(rows), len(promise_rows)
+
+
+def _predict(saved: dict, frame: pd.DataFrame, spec: ScoreSpec) -> tuple[list, list]:
+    """Each row's probability and its three reasons (None where fewer)."""
+    if frame.empty:
+        return [], []
+    x = matrix(frame, spec)
+    p = [float(v) for v in saved["model"].predict_proba(x)[:, 1]]
+    why = [(r + [None] * 3)[:3] for r in reasons(saved["model"], x, saved["reference"], spec)]
+    return p, why

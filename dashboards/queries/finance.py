@@ -332,14 +332,16 @@ CASH_EXPECTED_SCORED_COLUMNS = (  # dashboards/sql/cash_expected_scored.sql's
 
 
 def cash_expected_scored(warehouse: Path | str, segment: str, agent_id: str) -> pd.DataFrame:
-    """The pending promises of the next 30 days, each with its case's probability of
-    `CASH_EXPECTED_SCORE` in the latest scoring run and still to come × that probability
-    (null for a case that run did not score); no rows before the first scoring run."""
+    """The pending promises of the next 30 days, each with its own probability of
+    `CASH_EXPECTED_SCORE` in the latest scoring run of scores.promise_scores (scored from the
+    promise's eve) and still to come × that probability (null for a promise that run did not
+    score); no rows before the first scoring run of promises."""
     _check_choice("segment", segment, SEGMENTS)
-    parameters = (CASH_EXPECTED_SCORE, CASH_EXPECTED_SCORE, segment, segment, agent_id, agent_id)
     with _connect(warehouse) as connection:
-        if not _execute(connection, warehouse, "work_queue_has_scores", ()).fetchone()[0]:
+        run_id = store.latest_run(connection, CASH_EXPECTED_SCORE, "promise_scores")
+        if run_id is None:
             return pd.DataFrame(columns=CASH_EXPECTED_SCORED_COLUMNS)
+        parameters = (CASH_EXPECTED_SCORE, run_id, segment, segment, agent_id, agent_id)
         return _execute(connection, warehouse, "cash_expected_scored", parameters).df()
 
 

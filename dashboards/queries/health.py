@@ -65,6 +65,7 @@ SCORE_MODEL_COLUMNS = (  # health_score_models'
     "trained_at",
     "model_kind",
     "calibration",
+    "trained_on",
     "train_from",
     "train_to",
     "test_from",
@@ -95,7 +96,12 @@ def health_score_models(warehouse: Path | str) -> pd.DataFrame:
         has_models = _execute(connection, warehouse, "health_has_score_models", ()).fetchone()[0]
         for spec in SCORES.values():
             model = store.status(connection, spec, as_of)
-            row = {"score": spec.name, "in_use": model.usable, "status": model.message}
+            row = {
+                "score": spec.name,
+                "in_use": model.usable,
+                "status": model.message,
+                "trained_on": spec.rows,
+            }
             if has_models:
                 latest = _execute(connection, warehouse, "health_score_models", (spec.name,))
                 names = [column[0] for column in latest.description]

@@ -267,12 +267,15 @@ def work_queue_scores(warehouse: Path | str) -> WorkQueueScores:
         as_of = store.as_of(connection)
         model = store.status(connection, PAY_WITHIN_30_DAYS, as_of)
         has_scores = _execute(connection, warehouse, "work_queue_has_scores", ()).fetchone()[0]
+        run_id = store.latest_run(connection, WORK_QUEUE_SCORE)
         scored, latest = None, None
-        if has_scores:
-            run = _execute(connection, warehouse, "work_queue_scoring", (WORK_QUEUE_SCORE,) * 3)
+        if run_id is not None:
+            parameters = (WORK_QUEUE_SCORE, run_id, WORK_QUEUE_SCORE)
+            run = _execute(connection, warehouse, "work_queue_scoring", parameters)
             names = [column[0] for column in run.description]
             row = run.fetchone()
             scored = None if row is None else dict(zip(names, row, strict=True))
+        if has_scores:
             latest = _execute(
                 connection, warehouse, "work_queue_latest_model", (WORK_QUEUE_SCORE,)
             ).fetchone()[0]
@@ -285,10 +288,11 @@ def work_queue(warehouse: Path | str, segment: str, agent_id: str) -> pd.DataFra
     `reasons` text; cases the latest run did not score come last (`segment`/`agent_id` 'all'
     for every one). No rows before the first scoring run: `work_queue_scores` says why."""
     _check_choice("segment", segment, SEGMENTS)
-    parameters = (WORK_QUEUE_SCORE, WORK_QUEUE_SCORE, segment, segment, agent_id, agent_id)
     with _connect(warehouse) as connection:
-        if not _execute(connection, warehouse, "work_queue_has_scores", ()).fetchone()[0]:
+        run_id = store.latest_run(connection, WORK_QUEUE_SCORE)
+        if run_id is None:
             return pd.DataFrame(columns=WORK_QUEUE_COLUMNS)
+        parameters = (WORK_QUEUE_SCORE, run_id, segment, segment, agent_id, agent_id)
         return _execute(connection, warehouse, "work_queue", parameters).df()
 
 

@@ -1,23 +1,18 @@
--- The pending promises of the next 30 days (marts.fct_cash_expected), each weighted by its
--- case's probability of score promise_kept in the latest scoring run of scores.case_scores:
--- the score-weighted figure beside the measured kept-rate weighting. A promise whose case that
--- run did not score (opened since) has a null probability and scored amount.
--- Parameters: score, score, segment, segment, agent, agent ('all': any).
-with last_run as (
-    select arg_max(run_id, scored_at) as run_id
-    from scores.case_scores
-    where score = ?
-),
-
-latest as (
+-- The pending promises of the next 30 days (marts.fct_cash_expected), each weighted by its own
+-- probability of score promise_kept in one scoring run of scores.promise_scores (the latest:
+-- amicable.scores.store.latest_run): the promise scored from its promise-eve row, the features
+-- the model was trained on, beside the measured kept-rate weighting. A promise that run did not
+-- score (made since, or without an eve: made the day its case opened) has a null probability
+-- and scored amount.
+-- Parameters: score, run_id, segment, segment, agent, agent ('all': any).
+with latest as (
     select
-        case_scores.case_id,
-        case_scores.probability,
-        case_scores.model_version,
-        case_scores.as_of
-    from scores.case_scores as case_scores
-    inner join last_run on case_scores.run_id = last_run.run_id
-    where case_scores.score = ?
+        promise_scores.promise_id,
+        promise_scores.probability,
+        promise_scores.model_version,
+        promise_scores.as_of
+    from scores.promise_scores as promise_scores
+    where promise_scores.score = ? and promise_scores.run_id = ?
 )
 
 select
@@ -33,6 +28,6 @@ select
     latest.as_of as scores_as_of,
     expected.reporting_currency
 from marts.fct_cash_expected as expected
-left join latest on expected.case_id = latest.case_id
+left join latest on expected.promise_id = latest.promise_id
 where (? = 'all' or expected.segment = ?) and (? = 'all' or expected.agent_id = ?)
 order by expected.promised_date, expected.promise_id

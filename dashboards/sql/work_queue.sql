@@ -1,16 +1,10 @@
 -- The work queue: the cases open at the warehouse's as-of date (marts.fct_case_score_features,
 -- is_as_of) ordered by expected recovery = open amount (reporting currency) x the case's
--- probability in the latest scoring run of one score (scores.case_scores: the run scored
--- last, as amicable.scores.store.latest_scores), largest first; a case that run did not score
--- (opened since) comes last, without a probability.
--- Parameters: score, score, segment ('all' is every one), segment, agent ('all'), agent.
-with last_run as (
-    select arg_max(run_id, scored_at) as run_id
-    from scores.case_scores
-    where score = ?
-),
-
-latest as (
+-- probability in one scoring run of one score (scores.case_scores; the latest:
+-- amicable.scores.store.latest_run), largest first; a case that run did not score (opened
+-- since) comes last, without a probability.
+-- Parameters: score, run_id, segment ('all' is every one), segment, agent ('all'), agent.
+with latest as (
     select
         case_scores.case_id,
         case_scores.probability,
@@ -18,8 +12,7 @@ latest as (
         case_scores.reason_2,
         case_scores.reason_3
     from scores.case_scores as case_scores
-    inner join last_run on case_scores.run_id = last_run.run_id
-    where case_scores.score = ?
+    where case_scores.score = ? and case_scores.run_id = ?
 ),
 
 open_cases as (

@@ -1,21 +1,15 @@
--- The latest scoring run of one score (scores.case_scores) and the model that made it
--- (scores.models): its version, windows and held-out metrics; no row before the first run.
--- Parameters: score, score, score.
-with last_run as (
-    select arg_max(run_id, scored_at) as run_id
-    from scores.case_scores
-    where score = ?
-),
-
-latest as (
+-- One scoring run of one score (scores.case_scores; the latest:
+-- amicable.scores.store.latest_run) and the model that made it (scores.models): its version,
+-- windows and held-out metrics; no row for a run of no rows.
+-- Parameters: score, run_id, score.
+with latest as (
     select
         case_scores.model_version,
         case_scores.as_of,
         count(*) as cases_scored,
         max(case_scores.scored_at) as scored_at
     from scores.case_scores as case_scores
-    inner join last_run on case_scores.run_id = last_run.run_id
-    where case_scores.score = ?
+    where case_scores.score = ? and case_scores.run_id = ?
     group by case_scores.model_version, case_scores.as_of
 )
 

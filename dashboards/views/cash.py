@@ -1,6 +1,6 @@
 """Expected cash: pending promises falling due in the next 7 and 30 days, as promised and
-weighted by the measured kept rate, per agent and segment, and weighted by each promise's case
-score promise_kept (`scores.case_scores`, when scored); drill to the promises and a case.
+weighted by the measured kept rate, per agent and segment, and weighted by each promise's own
+score promise_kept (`scores.promise_scores`, when scored); drill to the promises and a case.
 
 Reads `marts.fct_cash_expected` (with `marts.fct_promises` and `marts.fct_case_timeline` for
 the drill-down) through `dashboards.queries`; the weights and rates come from the mart, the
@@ -87,15 +87,21 @@ def _kpi_row(by_agent: pd.DataFrame, currency: str) -> None:
 
 
 def _scored_row(warehouse: str, version: int, segment: str, agent: str, currency: str) -> None:
-    """The same promises weighted by their case's promise_kept score, beside the measured
-    rate; without scores, the page says the measured rate stands alone."""
+    """The same promises each weighted by its own promise_kept score (scored from the promise's
+    eve), beside the measured rate; without scores, the page says the measured rate stands
+    alone."""
     usable, message = ui.query(queries.cash_expected_score_status, warehouse, version)
     scored = ui.query(queries.cash_expected_scored, warehouse, version, segment, agent)
     name = queries.CASH_EXPECTED_SCORE
-    if scored.empty or scored["model_version"].isna().all():
+    alone = "the weighting by the measured kept rate above stands alone."
+    if scored.empty:  # no scoring run of promises yet
+        why = "score them with `amicable scores score` or a build" if usable else message
+        st.info(f"No promise has a {name} score yet ({why}): {alone}")
+        return
+    if scored["model_version"].isna().all():
         st.info(
-            f"No {name} scores for these promises ({message}): the weighting by the measured "
-            "kept rate above stands alone."
+            f"The latest {name} scoring run scored none of these promises (made since it, or "
+            f"made the day their case opened: no day before to score from): {alone}"
         )
         return
     if not usable:
@@ -110,20 +116,22 @@ def _scored_row(warehouse: str, version: int, segment: str, agent: str, currency
         column.metric(
             f"{label} ({currency})",
             ui.format_amount(amount, None),
-            help=f"Σ still to come × the probability of score {name} of the promise's case.",
+            help=f"Σ still to come × the promise's probability of score {name}.",
         )
-    unscored = int(scored["model_version"].isna().sum())
     run = scored.dropna(subset=["model_version"]).iloc[0]
-    note = (
-        f" {unscored} promises whose case that run did not score are left out, not counted as zero."
-        if unscored
-        else ""
-    )
     st.caption(
-        f"Weighted by score {name}: each promise × the probability that a promise made on its "
-        f"case is kept (model {run['model_version']}, scores as of {run['scores_as_of']:%Y-%m-%d}"
-        f"), beside the measured kept rate above. A score is an estimate, never evidence.{note}"
+        f"Weighted by score {name}: each promise × the probability that it is kept, from its "
+        f"case as it stood the day before the promise was made (model {run['model_version']}, "
+        f"scores as of {run['scores_as_of']:%Y-%m-%d}), beside the measured kept rate above. "
+        "A score is an estimate, never evidence."
     )
+    unscored = int(scored["model_version"].isna().sum())
+    if unscored:
+        st.caption(
+            f"{unscored} promises that scoring run did not score are left out, not counted as "
+            "zero: made since it, or made the day their case opened (no day before to score "
+            "from)."
+        )
 
 
 def _agent_table(by_agent: pd.DataFrame, currency: str, segment: str, agent: str) -> None:

@@ -53,9 +53,12 @@ def test_the_demo_trains_the_scores_and_fills_the_work_queue(
     assert set(versions) == set(SCORES)
     for name, version in versions.items():
         assert any(line.startswith(f"score {name}: model {version}, ") for line in printed)
-        assert (
-            f"score {name}: model {version}: {open_cases} open cases scored as of {SAMPLE_AS_OF}"
-            in printed
+        assert any(
+            line.startswith(
+                f"score {name}: model {version}: {open_cases} open cases scored as of "
+                f"{SAMPLE_AS_OF}"
+            )
+            for line in printed
         )
         assert scored[name] == open_cases > 0
     queue = queries.work_queue(warehouse, "all", "all")

@@ -101,6 +101,14 @@ def test_a_current_model_is_shown_in_use_with_its_version(
         assert row["in_use"] and row["model_version"] == version
         assert row["age_days"] == (as_of - history_to).days <= store.MAX_AGE_DAYS
         assert (row["train_from"], row["train_to"]) == (train_from, train_to)
+        assert (
+            row["trained_on"]
+            == {
+                "pay_within_30_days": "open cases at month ends",
+                "litigation_within_90_days": "open cases at month ends",
+                "promise_kept": "promises, each on the day before it was made",
+            }[name]
+        )
         assert row["test_auc"] == pytest.approx(auc)
 
 

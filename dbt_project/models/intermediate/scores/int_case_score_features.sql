@@ -21,7 +21,9 @@
                        days ending on S (S - 29 to S), right-party contacts among them;
       promises         promises on the case (fct_promises) whose window ended before S, by
                        outcome (kept; broken or partially kept), and a promise still running at S
-                       (made on or before S, window ending on or after it);
+                       (made on or before S, window ending on or after it); a promise without a
+                       window (has_window false: replaced the day it was made) is none of them,
+                       nor has it an eve (fct_promise_score_features leaves it out: one rule);
       debtor kept rate of the debtor's promises (every case) whose window ended before S, the
                        share kept; null when none (not a feature: a baseline of the scores);
       dispute          a dispute_opened event on or before S without its dispute_resolved event
@@ -43,6 +45,7 @@ promise_eves as (
         case_id,
         cast({{ dbt.dateadd('day', -1, 'cast(made_at as date)') }} as date) as feature_date
     from {{ ref('fct_promises') }}
+    where has_window
 
 ),
 
@@ -80,6 +83,7 @@ contacts as (
 promises as (
 
     select * from {{ ref('fct_promises') }}
+    where has_window
 
 ),
 

@@ -8,7 +8,8 @@
                         made on or before that day, the day before the newer one was made: the
                         newer promise supersedes (is_replaced) and the payments from its made
                         date count toward it alone, never toward both. A promise replaced on the
-                        day it was made has an empty window.
+                        day it was made has an empty window (has_window false: the scores leave
+                        it out, neither kept nor broken, as it never had a day to be kept).
     Outcome, in this order:
       kept            paid_amount >= promised_amount - tolerance_amount (even while the window
                       is still open: a promise met early is kept at once);
@@ -234,6 +235,8 @@ final as (
         cast(measured.paid_amount as decimal(18, 2)) as paid_amount,
         measured.outcome,
         measured.window_end_date,
+        coalesce(measured.window_end_date >= cast(measured.made_at as date), false)
+            as has_window,
         measured.promised_window_end_date,
         {{ grace_days }} as grace_days,
         measured.tolerance_amount,

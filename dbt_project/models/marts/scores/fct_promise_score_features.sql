@@ -1,6 +1,7 @@
 {#- Point-in-time features and label of the promise-kept score (issue 19): one row per promise
-    to pay (fct_promises) with a window of at least one day (a promise replaced on the day it was
-    made has none and is left out), and the case's features as they stood at the end of the
+    to pay (fct_promises) with a window (has_window: a promise replaced on the day it was made
+    has none and is left out, as int_case_score_features leaves it out of the promises kept and
+    broken), and the case's features as they stood at the end of the
     day before the promise was made (int_case_score_features, its promise eves: nothing of the
     promise's own day, neither its call nor a payment that day, nor anything later, is a
     feature). A promise made on the day its case opened, or while its case was closed, has no
@@ -17,7 +18,7 @@ with
 promises as (
 
     select * from {{ ref('fct_promises') }}
-    where window_end_date >= cast(made_at as date)
+    where has_window
 
 ),
 
