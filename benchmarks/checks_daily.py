@@ -17,7 +17,7 @@ process tree, `tree_usage`, Python's start-up included), both ways in this run:
   uniqueness tests of the incremental models stamped with `loaded_at` the rows written since
   the model's mark, macros/get_where_subquery.sql), with dbt's own seconds for the staging
   tests, those and the others. The marks are the ones the daily build had, given that the
-  build before it passed: each model's newest `loaded_at` before the newest
+  build before it passed: each model's newest `loaded_at` before the newest, settled
   (`data_quality.tested_marks`). The project is parsed first with the same vars (`dbt parse`,
   not measured), as `dbt run` parses it in a build.
 
@@ -110,9 +110,9 @@ def dbt_test(warehouse: Path, variables: dict, work: Path) -> tuple[Usage, dict[
     return usage, seconds
 
 
-def previous_marks(warehouse: Path, manifest_path: Path) -> dict[str, str]:
+def previous_marks(warehouse: Path, manifest_path: Path) -> dict[str, dict]:
     """Each model whose tests read the rows written since its mark: the mark the daily build
-    had when the build before it passed, its newest `loaded_at` before the newest."""
+    had when the build before it passed, its newest `loaded_at` before the newest, settled."""
     nodes = json.loads(manifest_path.read_text())["nodes"]
     models = {
         (nodes[t["attached_node"]]["schema"], nodes[t["attached_node"]]["name"])
@@ -127,7 +127,7 @@ def previous_marks(warehouse: Path, manifest_path: Path) -> dict[str, str]:
                 f" from {schema}.{name})) from {schema}.{name}"
             ).fetchone()
             if mark is not None:
-                marks[name] = mark.isoformat()
+                marks[name] = {"mark": mark.isoformat(), "settled": True}
     return marks
 
 

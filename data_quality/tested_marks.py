@@ -2,25 +2,34 @@
 
 Some incremental models stamp every row they write with the build's input mark, `loaded_at`:
 the newest raw load of their inputs, which never decreases from one build to the next (raw is
-append-only), so a row written by a later build carries a `loaded_at` at or after every row
-of an earlier one. Their tests configured with `where: __written_since_tested__`
-(`dbt_project/macros/get_where_subquery.sql`) read, on a daily build, only the rows with a
-`loaded_at` at or after the model's *tested mark*, and for a uniqueness test every row
-sharing a key with one: the mark is the newest `loaded_at` the model held when these tests of
-it last all passed. Rows before the mark were written before that build, have not changed
-since (a changed row is rewritten with the new mark), and passed.
+append-only). Their tests configured with `where: __written_since_tested__`
+(`dbt_project/macros/get_where_subquery.sql`) read, on a daily build, only the rows written
+since these tests of the model last all passed, and for a uniqueness test every row sharing a
+key with one. The model's *tested mark* M is the newest `loaded_at` it held when they last
+all passed (build P); the rows read are
+
+- those with `loaded_at` after M: written by a later build;
+- those with `loaded_at` equal to M too when the model holds nothing newer (a build whose
+  inputs brought nothing new writes its rows with the same mark as P), or when a build since
+  P ran without recording its tests (killed): its rows may carry M as well. The mark is then
+  not *settled*: every build marks the slot's marks unsettled before it runs dbt and settles
+  the ones it records.
+
+Every other row was there when P's tests passed (rows are rewritten, with a new `loaded_at`,
+when they change): after a full build, whose rows all carry one mark, the next daily build
+reads only what it wrote.
 
 The marks are kept in the slot they describe (`build_state.tested_marks`, one row per model),
 not carried between warehouse slots as the history is (`orchestration.catch_up`): a slot's
 own model rows are what they vouch for. A slot can hold a build that was not published (a
-blocked one), which the next build continues (`orchestration.publish`): its rows are at or
-after the slot's mark, since a mark is recorded only from a build whose tests of the model
-all passed, and a failing test removes the model's mark, so the next builds read every row of
-it until they pass again. A full refresh reads every row (no marks are given).
+blocked one), which the next build continues (`orchestration.publish`): a failing test drops
+its model's mark, so the next builds read every row of it until they pass again. A full
+refresh reads every row (no marks are given).
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,6 +41,7 @@ DDL = f"""
 create table if not exists {TABLE} (
     model varchar primary key,
     tested_mark timestamp not null,
+    settled boolean not null,
     run_id varchar not null
 )"""
 PLACEHOLDER = "__written_since_tested__"  # the `where` placeholder of get_where_subquery.sql
@@ -39,16 +49,22 @@ PLACEHOLDER = "__written_since_tested__"  # the `where` placeholder of get_where
 Artifact = Mapping[str, Any]
 
 
-def marks(con: duckdb.DuckDBPyConnection, full_refresh_reason: str) -> dict[str, str]:
-    """The tested mark of each model (name -> ISO timestamp) for a build's tests (dbt's var
-    `tested_marks`); none on a full refresh or before the first mark."""
+def marks(con: duckdb.DuckDBPyConnection, full_refresh_reason: str) -> dict[str, dict[str, Any]]:
+    """Each model's tested mark for a build's tests (dbt's var `tested_marks`: name ->
+    {"mark": ISO timestamp, "settled": bool}); none on a full refresh or before the first."""
     if full_refresh_reason:
         return {}
     try:
-        rows = con.execute(f"select model, tested_mark from {TABLE}").fetchall()
+        rows = con.execute(f"select model, tested_mark, settled from {TABLE}").fetchall()
     except duckdb.CatalogException:  # no mark recorded in this slot yet
         return {}
-    return {model: mark.isoformat() for model, mark in rows}
+    return {model: {"mark": mark.isoformat(), "settled": settled} for model, mark, settled in rows}
+
+
+def unsettle(con: duckdb.DuckDBPyConnection) -> None:
+    """Before a build runs dbt: its rows may carry the marks until it records its tests."""
+    with contextlib.suppress(duckdb.CatalogException):  # no mark recorded in this slot yet
+        con.execute(f"update {TABLE} set settled = false")
 
 
 def reads_written_rows(test: Mapping[str, Any]) -> bool:
@@ -83,8 +99,8 @@ def store(verdicts: Mapping[tuple[str, str], bool]):
             con.execute(f"delete from {TABLE} where model = ?", [model])
             if passed:
                 con.execute(
-                    f'insert into {TABLE} select ?, max(loaded_at), ? from "{schema}"."{model}"'
-                    " having max(loaded_at) is not null",
+                    f"insert into {TABLE} select ?, max(loaded_at), true, ?"
+                    f' from "{schema}"."{model}" having max(loaded_at) is not null',
                     [model, run_id],
                 )
 

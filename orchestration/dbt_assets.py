@@ -102,9 +102,11 @@ def tested_rows(
 def written_rows(warehouse: WarehouseResource, values: dict[str, Any]) -> dict[str, Any]:
     """`values` with var `tested_marks` when the tests of the incremental models that stamp
     their rows with `loaded_at` may read only the rows written since they last all passed in
-    this slot (`data_quality.tested_marks`; every row on a full refresh or without a mark)."""
-    with warehouse.connect(read_only=True) as con:
+    this slot (`data_quality.tested_marks`; every row on a full refresh or without a mark);
+    the slot's marks are unsettled until this build records its tests."""
+    with warehouse.connect() as con:
         marks = tested_marks.marks(con, values["full_refresh_reason"])
+        tested_marks.unsettle(con)
     return {**values, "tested_marks": marks} if marks else values
 
 

@@ -92,7 +92,7 @@ def check_records(
     max_share: float = 0.0,
     row_counts: RowCounts | None = None,
     restricted: str = "",
-    marks: Mapping[str, str] | None = None,
+    marks: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> list[CheckRecord]:
     """One record per dbt data test in `run_results` (unit tests are code, not data: left out).
     A failed row-level test is judged on its share of the tested model's rows (`row_counts`;
@@ -118,9 +118,9 @@ def check_records(
         mark = (marks or {}).get(asset.partition("/")[2])
         if mark and tested_marks.reads_written_rows(test):
             description += (
-                f"; read: daily build, only the rows written since these tests last passed"
-                f" (loaded_at from {mark}) and the rows sharing their keys; every row on"
-                " --full-refresh"
+                "; read: daily build, only the rows written since these tests last passed"
+                f" (loaded_at after {mark['mark']}) and the rows sharing their keys; every row"
+                " on --full-refresh"
             )
         if level == "row" and status in ("warn", "fail") and result["status"] != "error":
             description += f" [{share_text(failing, rows, max_share)}]"

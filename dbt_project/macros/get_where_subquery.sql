@@ -6,10 +6,11 @@
       whose `_batch_id` is one of var `tested_batches`, the raw batches loaded since the data
       tests last all passed (orchestration.dbt_assets, data_quality.sql_scope);
     - `__written_since_tested__` (tests of the incremental models that stamp every row they
-      write with the build's input mark, `loaded_at`): the rows whose `loaded_at` is null or at
-      or after the model's mark in var `tested_marks` (model name -> timestamp), the newest
-      `loaded_at` the model held when its tests last all passed in this warehouse slot
-      (data_quality.tested_marks); a model without a mark keeps every row.
+      write with the build's input mark, `loaded_at`): the rows written since the model's
+      tests last all passed in this warehouse slot, by its mark in var `tested_marks` (model
+      name -> {mark, settled}; data_quality.tested_marks says why): `loaded_at` null or after
+      the mark, or equal to it when the mark is not settled or the model holds nothing newer;
+      a model without a mark keeps every row.
 
     A uniqueness test (`unique`, `unique_combination_of_columns`) keeps every row sharing its key
     with such a row, so a new row colliding with an untouched one is still found (keys are
@@ -58,13 +59,20 @@
 {#- The condition `__written_since_tested__` stands for (see get_where_subquery): `true`
     without a mark for the model in var `tested_marks`. -#}
 {% macro written_since_tested_condition(relation) -%}
-    {%- set mark = (build_value('tested_marks') or {}).get(relation.identifier) -%}
-    {%- if mark is none -%}
+    {%- set tested = (build_value('tested_marks') or {}).get(relation.identifier) -%}
+    {%- if tested is none -%}
         {{- 'true' -}}
     {%- else -%}
+        {%- set mark -%}
+            cast('{{ tested["mark"] | replace("'", "''") }}' as {{ dbt.type_timestamp() }})
+        {%- endset -%}
         {%- set written -%}
-            (loaded_at is null
-            or loaded_at >= cast('{{ mark | replace("'", "''") }}' as {{ dbt.type_timestamp() }}))
+            (loaded_at is null or loaded_at > {{ mark }}
+            {%- if tested["settled"] %}
+            or (loaded_at = {{ mark }} and (select max(loaded_at) from {{ relation }}) = {{ mark }}))
+            {%- else %}
+            or loaded_at = {{ mark }})
+            {%- endif %}
         {%- endset -%}
         {{- rows_or_their_keys(relation, written) -}}
     {%- endif -%}

@@ -1,5 +1,6 @@
-"""The tested marks of the incremental models (data_quality/tested_marks.py): recorded from a
-build whose tests of the model all passed, dropped by a failure, given to no full refresh."""
+"""The tested marks of the incremental models (data_quality/tested_marks.py): recorded, settled,
+from a build whose tests of the model all passed, unsettled while a build runs dbt, dropped by
+a failure, given to no full refresh."""
 
 from __future__ import annotations
 
@@ -59,23 +60,31 @@ def test_a_passing_model_gets_its_newest_loaded_at_and_a_failing_one_loses_its_m
     passed = _results(unique_ageing="pass", unique_days="pass", unique_days_again="pass")
     tested_marks.store(tested_marks.verdicts(passed, MANIFEST))(con, "run-1")
     assert tested_marks.marks(con, "") == {
-        "fct_ar_ageing": "2026-03-02T03:00:00",
-        "int_ops_case_days": "2026-03-01T03:00:00",
+        "fct_ar_ageing": {"mark": "2026-03-02T03:00:00", "settled": True},
+        "int_ops_case_days": {"mark": "2026-03-01T03:00:00", "settled": True},
     }
+    tested_marks.unsettle(con)  # the next build runs dbt
     con.execute("insert into marts.fct_ar_ageing values ('2026-03-03 03:00')")
     con.execute("insert into intermediate.int_ops_case_days values ('2026-03-03 03:00')")
+    assert tested_marks.marks(con, "")["fct_ar_ageing"] == {
+        "mark": "2026-03-02T03:00:00",
+        "settled": False,  # had it been killed here, its rows could carry the mark
+    }
     failed = _results(unique_ageing="pass", unique_days="fail", unique_days_again="pass")
     tested_marks.store(tested_marks.verdicts(failed, MANIFEST))(con, "run-2")
-    assert tested_marks.marks(con, "") == {"fct_ar_ageing": "2026-03-03T03:00:00"}
-    rows = con.execute(f"select model, tested_mark, run_id from {tested_marks.TABLE}").fetchall()
-    assert rows == [("fct_ar_ageing", datetime(2026, 3, 3, 3, 0), "run-2")]
+    assert tested_marks.marks(con, "") == {
+        "fct_ar_ageing": {"mark": "2026-03-03T03:00:00", "settled": True}
+    }
+    rows = con.execute(f"select * from {tested_marks.TABLE}").fetchall()
+    assert rows == [("fct_ar_ageing", datetime(2026, 3, 3, 3, 0), True, "run-2")]
 
 
 def test_no_mark_on_a_full_refresh_before_the_first_or_for_an_empty_model() -> None:
     con = _warehouse()
     assert tested_marks.marks(con, "") == {}  # no mark recorded yet in this slot
+    tested_marks.unsettle(con)  # nothing to unsettle
     con.execute("delete from marts.fct_ar_ageing")
     passed = _results(unique_ageing="pass", unique_days="pass", unique_days_again="pass")
     tested_marks.store(tested_marks.verdicts(passed, MANIFEST))(con, "run-1")
-    assert tested_marks.marks(con, "") == {"int_ops_case_days": "2026-03-01T03:00:00"}
+    assert list(tested_marks.marks(con, "")) == ["int_ops_case_days"]
     assert tested_marks.marks(con, "asked for (--full-refresh)") == {}

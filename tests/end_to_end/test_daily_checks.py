@@ -59,17 +59,18 @@ def _tested_marks(warehouse: Path) -> set[str]:
 
 
 def _duplicate_an_ageing_row(warehouse: Path) -> str:
-    """The first snapshot of an invoice in marts.fct_ar_ageing a second time, as a build that
-    failed to delete it before inserting would leave it (written at the model's mark: a first
-    build writes every row with it); returns the invoice."""
+    """The first snapshot of an invoice in marts.fct_ar_ageing a second time, as a build after
+    the last tested one that failed to delete it before inserting would leave it (stamped a
+    second after the model's mark: a first build writes every row with it); returns the
+    invoice."""
     with duckdb.connect(str(warehouse)) as con:
         snapshot, invoice = con.execute(
             "select snapshot_date, invoice_id from marts.fct_ar_ageing"
             " order by snapshot_date, invoice_id limit 1"
         ).fetchone()
         con.execute(
-            "insert into marts.fct_ar_ageing select * from marts.fct_ar_ageing"
-            " where snapshot_date = ? and invoice_id = ?",
+            "insert into marts.fct_ar_ageing select * replace (loaded_at + interval 1 second"
+            " as loaded_at) from marts.fct_ar_ageing where snapshot_date = ? and invoice_id = ?",
             [snapshot, invoice],
         )
     return invoice
@@ -98,8 +99,8 @@ def test_a_daily_build_checks_the_new_night_and_a_full_refresh_every_row(
     assert any("AL-ORPHAN" in key for key in keys)
     assert DAILY in daily[UNIQUE][1] and daily[UNIQUE][0] == "pass"
     # the marts' uniqueness tests read the rows written since they last passed, and their
-    # keys: the duplicate, written at the mark, is found; its model's mark is dropped, so the
-    # next builds read every row of it until its tests pass again
+    # keys: the duplicate, written after the mark, is found; its model's mark is dropped, so
+    # the next builds read every row of it until its tests pass again
     assert daily[MART][0] == "pass" and WRITTEN in daily[MART][1]
     status, description, keys = daily[AGEING]
     assert status == "fail" and WRITTEN in description, (status, description)
