@@ -919,7 +919,7 @@ def _train_scores(
     import duckdb
 
     from amicable.alerts import locked_warehouse
-    from amicable.scores.run import SCORED, score_all, train_and_save, trained_line
+    from amicable.scores.run import score_all, train_and_save, trained_line
     from amicable.scores.training import NotEnoughHistory
     from orchestration.publish import WarehouseLocked, WarehouseSlotBusy
 
@@ -933,12 +933,12 @@ def _train_scores(
                 except NotEnoughHistory as exc:
                     if not skip_short:
                         raise
-                    skipped.append(f"score {name}: ")
+                    skipped.append(name)
                     why = str(exc).removeprefix(f"{name}: ")
                     lines.append(f"score {name} not trained: {why}")
                     continue
                 lines.append(trained_line(trained, version))
-            scored, ok = score_all(con)
+            scored = score_all(con)
     except NotEnoughHistory as exc:
         raise UserError(f"cannot train on {warehouse}: {exc}") from None
     except (WarehouseLocked, WarehouseSlotBusy) as exc:
@@ -946,12 +946,12 @@ def _train_scores(
     except duckdb.Error as exc:
         detail = str(exc).strip().splitlines()[0]
         raise UserError(f"cannot score on {warehouse}: {detail}") from None
-    for line in scored:
-        if not line.startswith(tuple(skipped)):
-            lines.append(line)
-        elif SCORED in line:  # an earlier model of a score this training could not replace
-            lines.append(f"{line} (with its previous model: this training fell short)")
-    return lines, ok and not skipped
+    for result in scored:
+        if result.score not in skipped:
+            lines.append(result.line)
+        elif result.scored:  # an earlier model of a score this training could not replace
+            lines.append(f"{result.line} (with its previous model: this training fell short)")
+    return lines, all(result.scored for result in scored) and not skipped
 
 
 def cmd_dagster(args: argparse.Namespace) -> int:

@@ -191,7 +191,7 @@ def _scores(slot: Path, outcome: BuildOutcome) -> None:
 
     try:
         with duckdb.connect(str(slot)) as con:
-            outcome.scores, _ = score_all(con, outcome.run_id)
+            outcome.scores = [result.line for result in score_all(con, outcome.run_id)]
     except (duckdb.Error, ValueError, OSError) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         outcome.scores = [f"case scores not computed: {detail}"]

@@ -14,8 +14,8 @@ import duckdb
 import pandas as pd
 
 from amicable.case_file.reconcile import Reconciliation, reconcile
-from amicable.scores.spec import SCORES
-from amicable.scores.store import latest_scores
+from amicable.scores.spec import CASES_TABLE, SCORES
+from amicable.scores.store import latest_promise_scores, latest_scores
 
 RECORD_COLUMNS: tuple[str, ...] = (
     "record_seq", "occurred_at", "local_at", "record_kind", "source_table", "source_id",
@@ -152,15 +152,26 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFra
 
 
 def _scores(con: duckdb.DuckDBPyConnection, case_id: str) -> pd.DataFrame:
-    """The case's row of each score's latest scoring run (`amicable.scores.store`)."""
+    """The case's rows of each score's latest scoring run (`amicable.scores.store`): its own
+    row of a score of cases, the row of each of its pending promises of a score of promises
+    (the score named `promise_kept (promise P)`)."""
     has_scores = con.execute(
         "select count(*) from duckdb_tables() "
         "where schema_name = 'scores' and table_name = 'case_scores'"
     ).fetchone()[0]
     found = []
-    for name in SCORES if has_scores else ():
-        latest = latest_scores(con, name)
-        found.append(latest[latest["case_id"] == case_id])
+    for name, spec in SCORES.items() if has_scores else ():
+        if spec.table == CASES_TABLE:
+            latest = latest_scores(con, name)
+            found.append(latest[latest["case_id"] == case_id])
+            continue
+        latest = latest_promise_scores(con, name)
+        if latest.empty:
+            continue
+        rows = latest[latest["case_id"] == case_id].copy()
+        rows["score"] = [f"{name} (promise {promise})" for promise in rows["promise_id"]]
+        found.append(rows)
+    found = [rows for rows in found if not rows.empty]
     if not found:
         return pd.DataFrame(columns=SCORE_COLUMNS)
     frame = pd.concat(found, ignore_index=True)[list(SCORE_COLUMNS)]

@@ -3,6 +3,7 @@ score every open case with each current model (a missing or stale one is one lin
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -37,26 +38,37 @@ def trained_line(trained: Trained, version: str) -> str:
     )
 
 
-SCORED = "open cases scored"  # the words of a scoring line of a usable model
+CASES_SCORED = "open cases scored"
 PROMISES_SCORED = "pending promises scored, each from its promise eve"
 
 
-def score_all(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> tuple[list[str], bool]:
-    """Score the open cases with every current model; (one line per score, all scored). A run
-    without the build's id gets its own, unique even for two runs in the same second (the
-    latest run's rows are those of one id: two runs under one id would list a case twice)."""
+@dataclass(frozen=True)
+class Scoring:
+    """One score in a scoring run: the line to print, and whether its model scored."""
+
+    score: str
+    line: str
+    scored: bool
+
+
+def score_all(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> list[Scoring]:
+    """Score with every current model: the open cases (a score trained on cases) or the pending
+    promises (one trained on promises, `store.score`); one `Scoring` per score. A run without
+    the build's id gets its own, unique even for two runs in the same second (the latest
+    run's rows are those of one id: two runs under one id would list a row twice)."""
     run_id = run_id or f"scores-{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid4().hex[:8]}"
     day = store.as_of(con)
-    lines, ok = [], True
+    results = []
     for spec in SCORES.values():
         model = store.status(con, spec, day)
         if not model.usable:
-            lines.append(model.message)
-            ok = False
+            results.append(Scoring(spec.name, model.message, False))
             continue
         cases, promises = store.score(con, model, run_id)
-        line = f"{model.message}: {cases} {SCORED} as of {day}"
-        if spec.table == PROMISES_TABLE:
-            line += f"; {promises} {PROMISES_SCORED}"
-        lines.append(line)
-    return lines, ok
+        scored = (
+            f"{promises} {PROMISES_SCORED}"
+            if spec.table == PROMISES_TABLE
+            else (f"{cases} {CASES_SCORED}")
+        )
+        results.append(Scoring(spec.name, f"{model.message}: {scored} as of {day}", True))
+    return results

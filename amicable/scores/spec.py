@@ -1,7 +1,8 @@
 """What each score predicts, trained on which rows, from which features, in plain words. A new
 score is one more `ScoreSpec`: its training table (one of the point-in-time feature marts, whose
-feature columns are those of `int_case_score_features`), its label column there. Every score
-scores the same rows: the cases open at as_of, `CASES_TABLE` where `is_as_of`."""
+feature columns are those of `int_case_score_features`), its label column there. A score
+trained on cases scores the cases open at as_of (`CASES_TABLE` where `is_as_of`); one trained
+on promises scores the pending promises, each from its own row (`PROMISES_TABLE`, label null)."""
 
 from __future__ import annotations
 

@@ -218,10 +218,12 @@ def status(con: duckdb.DuckDBPyConnection, spec: ScoreSpec, today: date) -> Mode
 
 
 def score(con: duckdb.DuckDBPyConnection, model: ModelStatus, run_id: str) -> tuple[int, int]:
-    """Score every case open at the warehouse's as-of date with a usable model into
-    scores.case_scores, and, for a score trained on promises (PROMISES_TABLE), every pending
-    promise (its label still null) from its own promise-eve row, the features it was trained on,
-    into scores.promise_scores; returns (cases scored, promises scored). Both tables are
+    """Score with a usable model: a score trained on cases, every case open at the
+    warehouse's as-of date into scores.case_scores; a score trained on promises
+    (PROMISES_TABLE), every pending promise (its label still null) from its own promise-eve
+    row, the features it was trained on, into scores.promise_scores, and no case (a case's
+    features of today describe no promise: a pending promise would be its own "running
+    promise"); returns (cases scored, promises scored). Both tables are
     history, appended to under `run_id` with one scored_at and carried from slot to slot like
     the other history (orchestration.catch_up): a score's current rows are those of its latest
     run (`latest_scores`, `latest_promise_scores`)."""
@@ -231,13 +233,16 @@ def score(con: duckdb.DuckDBPyConnection, model: ModelStatus, run_id: str) -> tu
     saved = joblib.load(model.path)
     day = as_of(con)
     now = datetime.now(UTC).replace(tzinfo=None)  # to the microsecond: orders the runs
-    cases = con.execute(f"select * from {CASES_TABLE} where is_as_of order by case_id").df()
-    rows = [
-        [spec.name, case_id, day, prob, model.version, *why, now, run_id]
-        for case_id, prob, why in zip(cases["case_id"], *_predict(saved, cases, spec), strict=True)
-    ]
-    promise_rows = []
-    if spec.table == PROMISES_TABLE:
+    rows, promise_rows = [], []
+    if spec.table == CASES_TABLE:
+        cases = con.execute(f"select * from {CASES_TABLE} where is_as_of order by case_id").df()
+        rows = [
+            [spec.name, case_id, day, prob, model.version, *why, now, run_id]
+            for case_id, prob, why in zip(
+                cases["case_id"], *_predict(saved, cases, spec), strict=True
+            )
+        ]
+    else:
         pending = con.execute(
             f"select * from {PROMISES_TABLE} where {spec.label} is null order by promise_id"
         ).df()

@@ -1,7 +1,7 @@
-"""Scores in `amicable case-file`: each score's row of its latest scoring run for the case, with
-its reasons and model version, titled as information only, not evidence; one line when the
-case has none. On the trained tiny world (`trained`, conftest.py) and the shared sample, which
-has no model."""
+"""Scores in `amicable case-file`: each score's row of its latest scoring run for the case (a
+score of promises: the row of each of its pending promises), with its reasons and model
+version, titled as information only, not evidence; one line when the case has none. On the
+trained tiny world (`trained`, conftest.py) and the shared sample, which has no model."""
 
 from __future__ import annotations
 
@@ -17,10 +17,16 @@ from tests.compliance.case_files import case_file_of, copy_warehouse, csv_sectio
 from tests.conftest import SampleBuild
 from tests.dashboards.apptest_support import open_page
 
-LATEST_RUN = (  # score, case_id, probability, as_of, model_version, reason_1..3
-    "select score, case_id, probability, as_of, model_version, reason_1, reason_2, reason_3 "
-    "from scores.case_scores as s where run_id = (select arg_max(run_id, scored_at) "
-    "from scores.case_scores where score = s.score)"
+# score, case_id, probability, as_of, model_version, reason_1..3, promise_id: the latest run's
+# rows of the case scores, and of the promise scores named by their promise
+COLUMNS = "probability, as_of, model_version, reason_1, reason_2, reason_3"
+LATEST_RUN = (
+    f"select score, case_id, {COLUMNS}, '' as promise_id from scores.case_scores as s"
+    " where run_id = (select arg_max(run_id, scored_at) from scores.case_scores"
+    " where score = s.score) union all"
+    f" select score || ' (promise ' || promise_id || ')', case_id, {COLUMNS}, promise_id"
+    " from scores.promise_scores as p where run_id = (select arg_max(run_id, scored_at)"
+    " from scores.promise_scores where score = p.score)"
 )
 SECTION = "scores (information only, not evidence)"
 
@@ -37,30 +43,35 @@ def _export(
 
 
 def _latest_of(warehouse: Path, case_id: str | None = None) -> list[tuple]:
-    """The latest run's rows (of one case), in the order of SCORES, likeliest first."""
+    """The latest run's rows, likeliest first; of one case, in the order of SCORES, then of
+    its promises."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.execute(
             f"select * from ({LATEST_RUN}) where cast(? as varchar) is null or case_id = ? "
             "order by probability desc, case_id",
             [case_id, case_id],
         ).fetchall()
-    return sorted(rows, key=lambda row: list(SCORES).index(row[0])) if case_id else rows
+    if not case_id:
+        return rows
+    return sorted(rows, key=lambda row: (list(SCORES).index(row[0].split(" ")[0]), row[-1]))
+
+
+def _shows_every_score(warehouse: Path, case_id: str) -> bool:
+    rows = _latest_of(warehouse, case_id)
+    scores = {score.split(" ")[0] for score, *_ in rows}
+    return scores == set(SCORES) and all(all(row[5:8]) for row in rows)
 
 
 def test_an_open_cases_scores_are_shown_as_information_with_reasons_and_model(
     trained: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     warehouse = copy_warehouse(trained, tmp_path)
-    # The likeliest case of a score among those with three reasons for every score (a score
-    # near 0 may move less than half a point for any feature), to check them all.
-    case_id = next(
-        row[1]
-        for row in _latest_of(warehouse)
-        if len(rows := _latest_of(warehouse, row[1])) == len(SCORES)
-        and all(all(r[5:]) for r in rows)
-    )
+    # The likeliest case of a score among those with a row of every score (a pending promise)
+    # and three reasons for each (a score near 0 may move less than half a point for any
+    # feature), to check them all.
+    case_id = next(row[1] for row in _latest_of(warehouse) if _shows_every_score(warehouse, row[1]))
     rows = _latest_of(warehouse, case_id)
-    assert all(all(row[5:]) for row in rows)  # three reasons each, to check them all
+    assert all(all(row[5:8]) for row in rows)  # three reasons each, to check them all
     out = tmp_path / "case.csv"
 
     printed = _export(warehouse, case_id, out, capsys)
@@ -68,7 +79,7 @@ def test_an_open_cases_scores_are_shown_as_information_with_reasons_and_model(
     expected = [
         f"{score} {round(probability * 100)}% as of {as_of} (model {version}); why: "
         f"{reasons[0]}; {reasons[1]}; {reasons[2]}"
-        for score, _, probability, as_of, version, *reasons in rows
+        for score, _, probability, as_of, version, *reasons, _ in rows
     ]
     at = printed.index(f"{SCORES_TITLE}:")
     assert printed[at + 1 : at + 1 + len(rows)] == [f"  {line}" for line in expected]
@@ -82,7 +93,7 @@ def test_an_open_cases_scores_are_shown_as_information_with_reasons_and_model(
             "reason_2": reasons[1],
             "reason_3": reasons[2],
         }
-        for score, _, probability, as_of, version, *reasons in rows
+        for score, _, probability, as_of, version, *reasons, _ in rows
     ]
     case_file = case_file_of(warehouse, case_id)
     assert score_lines(case_file) == expected

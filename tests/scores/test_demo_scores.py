@@ -13,7 +13,8 @@ import duckdb
 import pytest
 
 from amicable.cli import main
-from amicable.scores.spec import SCORES
+from amicable.scores.run import CASES_SCORED, PROMISES_SCORED
+from amicable.scores.spec import PROMISES_TABLE, SCORES
 from dashboards import queries
 from sample_data import generate
 from tests.conftest import SAMPLE_AS_OF, SampleBuild
@@ -45,22 +46,30 @@ def test_the_demo_trains_the_scores_and_fills_the_work_queue(
     with duckdb.connect(str(warehouse), read_only=True) as con:
         versions = dict(con.execute("select score, version from scores.models").fetchall())
         scored = dict(
-            con.execute("select score, count(*) from scores.case_scores group by score").fetchall()
+            con.execute(
+                "select score, count(*) from scores.case_scores group by score union all"
+                " select score, count(*) from scores.promise_scores group by score"
+            ).fetchall()
         )
         (open_cases,) = con.execute(
             "select count(*) from marts.fct_case_score_features where is_as_of"
         ).fetchone()
+        (pending,) = con.execute(
+            "select count(*) from marts.fct_promise_score_features where kept is null"
+        ).fetchone()
     assert set(versions) == set(SCORES)
     for name, version in versions.items():
         assert any(line.startswith(f"score {name}: model {version}, ") for line in printed)
+        rows, what = (
+            (pending, PROMISES_SCORED)
+            if SCORES[name].table == PROMISES_TABLE
+            else (open_cases, CASES_SCORED)
+        )
         assert any(
-            line.startswith(
-                f"score {name}: model {version}: {open_cases} open cases scored as of "
-                f"{SAMPLE_AS_OF}"
-            )
+            line.startswith(f"score {name}: model {version}: {rows} {what} as of {SAMPLE_AS_OF}")
             for line in printed
         )
-        assert scored[name] == open_cases > 0
+        assert scored[name] == rows > 0
     queue = queries.work_queue(warehouse, "all", "all")
     assert len(queue) == open_cases and queue["probability"].notna().all()
 

@@ -58,7 +58,10 @@ def _copy(trained: Path, tmp_path: Path) -> tuple[Path, dict[str, Path]]:
 
 def _scored_rows(warehouse: Path) -> int:
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return con.execute("select count(*) from scores.case_scores").fetchone()[0]
+        return con.execute(
+            "select (select count(*) from scores.case_scores)"
+            " + (select count(*) from scores.promise_scores)"
+        ).fetchone()[0]
 
 
 def test_without_a_model_the_page_says_to_train(

@@ -24,6 +24,7 @@ from sklearn.metrics import roc_auc_score
 
 from amicable.cli import main
 from amicable.scores import store
+from amicable.scores.run import CASES_SCORED, PROMISES_SCORED
 from amicable.scores.spec import CASES_TABLE, PAY_WITHIN_30_DAYS, PROMISES_TABLE, SCORES, ScoreSpec
 from amicable.scores.training import MIN_ROWS, NotEnoughHistory, matrix, train
 from amicable.settings import Settings
@@ -274,7 +275,11 @@ def test_a_missing_or_stale_model_is_reported_and_not_used(
         assert [line.split(":")[0] for line in out[1:]] == [
             f"score {name}" for name in SCORES if name != PAY_WITHIN_30_DAYS.name
         ]
-        assert all(f"open cases scored as of {SAMPLE_AS_OF}" in line for line in out[1:])
+        scored = {name: f"{PROMISES_SCORED} as of" if spec.table == PROMISES_TABLE else
+                  f"{CASES_SCORED} as of" for name, spec in SCORES.items()}  # fmt: skip
+        for line in out[1:]:
+            name = line.split(":")[0].removeprefix("score ")
+            assert f"{scored[name]} {SAMPLE_AS_OF}" in line
     finally:
         moved.rename(model.path)
     assert main(["scores", "score", "--warehouse", str(trained)]) == 0
