@@ -68,6 +68,7 @@ class ModelStatus:
     message: str  # one line
     version: str | None = None
     path: Path | None = None
+    age_days: int | None = None  # from the end of the latest model's history to as-of
 
 
 SCORE_TABLES = ("case_scores", "promise_scores")  # the tables a scoring run appends to
@@ -193,28 +194,28 @@ def status(con: duckdb.DuckDBPyConnection, spec: ScoreSpec, today: date) -> Mode
         return ModelStatus(spec, False, f"score {spec.name}: no model: run `amicable scores train`")
     version, file, sha, feature_list, history_to = row
     path = Path(file)
+    age = (today - history_to).days
+
+    def unusable(message: str) -> ModelStatus:
+        return ModelStatus(spec, False, message, age_days=age)
+
     unused = f"score {spec.name}: model {version} was not used: "
     again = f"train again (`amicable scores train --score {spec.name}`)"
     if not path.is_file():
-        return ModelStatus(spec, False, unused + f"its file {path} is missing; {again}")
+        return unusable(unused + f"its file {path} is missing; {again}")
     if _sha256(path) != sha:
-        return ModelStatus(spec, False, unused + f"its file {path} was changed; {again}")
+        return unusable(unused + f"its file {path} was changed; {again}")
     if json.loads(feature_list) != list(spec.features):
-        return ModelStatus(spec, False, unused + f"its features are not this version's; {again}")
+        return unusable(unused + f"its features are not this version's; {again}")
     stale = f"score {spec.name}: model {version} is stale and was not used: "
     if today < history_to:
-        return ModelStatus(
-            spec, False, stale + f"it saw history up to {history_to}, after as-of {today}"
-        )
-    age = (today - history_to).days
+        return unusable(stale + f"it saw history up to {history_to}, after as-of {today}")
     if age > MAX_AGE_DAYS:
-        return ModelStatus(
-            spec,
-            False,
+        return unusable(
             stale + f"its history ends {history_to}, {age} days before as-of {today} "
-            f"(more than {MAX_AGE_DAYS}); train again",
+            f"(more than {MAX_AGE_DAYS}); train again"
         )
-    return ModelStatus(spec, True, f"score {spec.name}: model {version}", version, path)
+    return ModelStatus(spec, True, f"score {spec.name}: model {version}", version, path, age)
 
 
 def score(con: duckdb.DuckDBPyConnection, model: ModelStatus, run_id: str) -> tuple[int, int]:

@@ -108,7 +108,7 @@ def health_score_models(warehouse: Path | str) -> pd.DataFrame:
                 found = latest.fetchone()
                 if found is not None:
                     row |= dict(zip(names, found, strict=True))
-                    row["age_days"] = (as_of - row["history_to"]).days
+                    row["age_days"] = model.age_days  # the rule the scoring follows
             rows.append(row)
     return pd.DataFrame(rows, columns=SCORE_MODEL_COLUMNS)
 
