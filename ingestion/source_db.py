@@ -274,9 +274,13 @@ def read_state(landing: Path, table: str, url: str, spec: SourceTableSpec) -> di
     return state if same else {}
 
 
-def _write_atomically(path: Path, text: str) -> None:
+def _write_atomically(landing: Path, rel: str, text: str) -> None:
+    """Write `landing/rel` whole or not at all: a temporary file in `_extracts/` (which
+    ingestion skips, on the same file system), then renamed."""
+    path = landing / rel
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.partial")
+    temporary = landing / STATE_FOLDER / f".{rel.replace('/', '_')}.partial"
+    temporary.parent.mkdir(parents=True, exist_ok=True)
     temporary.write_text(text, encoding="utf-8")
     os.replace(temporary, path)
 
@@ -402,6 +406,7 @@ def extract(
         cur = con.cursor()
         try:
             cur.execute("set transaction isolation level repeatable read, read only")
+            cur.execute("set local time zone 'UTC'")  # a `timestamp` column is read as UTC
             check_tables(cur, url, tables)
             for table, spec in tables.items():
                 state = read_state(landing, table, url, spec)
@@ -416,9 +421,10 @@ def extract(
         if plan.lines:
             stamp = _stamp(now, state)
             rel = _file_name(source, stamp)
-            _write_atomically(landing / rel, _header(source) + "".join(plan.lines))
+            _write_atomically(landing, rel, _header(source) + "".join(plan.lines))
             state = state | {"last_file": rel, "last_stamp": stamp.strftime(STAMP_FORMAT)}
-        _write_atomically(state_path(landing, plan.table), json.dumps(state, indent=1) + "\n")
+        state_rel = state_path(landing, plan.table).relative_to(landing).as_posix()
+        _write_atomically(landing, state_rel, json.dumps(state, indent=1) + "\n")
         written = rel if plan.lines else None
         reports.append(TableExtract(plan.table, plan.rows_read, len(plan.lines), written))
     return reports
