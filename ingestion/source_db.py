@@ -118,7 +118,7 @@ def check_url(url: str) -> None:
 def _libpq_line(exc: Exception) -> str:
     """The driver's message as one line, without ADBC's prefixes and the query echo."""
     text = str(exc)
-    text = re.sub(r"^[A-Z_]+: (\[libpq\] )?", "", text)
+    text = re.sub(r"^([A-Z_]+: )?(\[libpq\] )?(Execution error \[[A-Z_]+\]: )?", "", text)
     text = text.removeprefix("Failed to connect: ").removeprefix("Failed to prepare query: ")
     text = text.split("\nQuery was:")[0]
     text = re.sub(r"\s+", " ", text.split("\nLINE ")[0]).strip()
@@ -298,6 +298,20 @@ def _database_error(url: str, table: str, spec: SourceTableSpec, exc: Exception)
     )
 
 
+def _batches(reader, url: str, table: str, spec: SourceTableSpec) -> Iterator:
+    """The reader's batches; an error while the server sends them (the query failing
+    part-way: a bad cast, a division by zero in a view) is one line naming the table."""
+    batches = iter(reader)
+    while True:
+        try:
+            batch = next(batches)
+        except StopIteration:
+            return
+        except OSError as exc:  # pyarrow's error for the stream
+            raise _database_error(url, table, spec, exc) from None
+        yield batch
+
+
 def _plan(
     cur,
     url: str,
@@ -334,7 +348,7 @@ def _plan(
             top = cur.fetchone()[0]
         floor = top - lookback if isinstance(top, datetime) else top
         cur.execute(f"select {listed} from {relation}{where} order by {order}", parameters)
-        batches = cur.fetch_record_batch()
+        batches = _batches(cur.fetch_record_batch(), url, table, spec)
         with temporary.open("w", encoding="utf-8", newline="") as out:
             out.write(_header(source))
             for batch in batches:

@@ -283,6 +283,12 @@ def test_faults_are_one_line_and_write_nothing(
             " invoice_number, document_type, reference_invoice_id, issue_date, due_date,"
             " amount as amount_eur, currency, updated_at from erp.invoices"
         )
+        # Fails while it is read, after the five tables before it were read.
+        cur.execute(
+            "create or replace view renamed.agents as select agent_id, name, team,"
+            " supervisor_id, active_from, active_to + 1 / (length(agent_id) - 5) as active_to"
+            " from cases.agents"
+        )
     where = f"source database postgresql://{NAME}:***@localhost:{port}/amicable_source"
     faults = {
         "wrong password": (source.url("not-the-password"), DEFAULT_TABLES),
@@ -295,6 +301,10 @@ def test_faults_are_one_line_and_write_nothing(
             DEFAULT_TABLES | {"cases_agents": SourceTableSpec("cases.agent", None)},
         ),
         "server down": (f"postgresql://{NAME}@localhost:{free_port()}/amicable_source", None),
+        "read fails": (
+            source.url(),
+            DEFAULT_TABLES | {"cases_agents": SourceTableSpec("renamed.agents", None)},
+        ),
     }
     messages = {}
     for fault, (url, tables) in faults.items():
@@ -313,8 +323,11 @@ def test_faults_are_one_line_and_write_nothing(
         " see it)"
     )
     assert "Connection refused" in messages["server down"]
+    assert messages["read fails"] == (
+        f"{where}: table renamed.agents (source cases_agents): division by zero"
+    )
     assert all("\n" not in m and "not-the-password" not in m for m in messages.values())
-    assert list(landing.iterdir()) == []
+    assert [p for p in landing.rglob("*") if not p.is_dir()] == []
 
     # The build stops before loading anything, with that line.
     warehouse = tmp_path / "warehouse.duckdb"
@@ -322,7 +335,7 @@ def test_faults_are_one_line_and_write_nothing(
     capsys.readouterr()
     assert main([*args, "--source-db", source.url("not-the-password")]) == 2
     assert capsys.readouterr().err == f"amicable: error: {messages['wrong password']}\n"
-    assert not warehouse.exists() and list(landing.iterdir()) == []
+    assert not warehouse.exists() and [p for p in landing.rglob("*") if not p.is_dir()] == []
 
 
 def test_sample_db_command_loads_and_moves_the_files(
