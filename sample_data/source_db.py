@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import adbc_driver_manager
 import pyarrow as pa
 
 from ingestion.contracts import SOURCES_BY_NAME, SourceTable
@@ -167,9 +168,7 @@ def load_sample(landing: Path, url: str) -> list[SampleTable]:
                 report.rows_stored = len(rows)
                 reports.append(report)
             con.commit()
-        except SourceDatabaseError:
-            raise
-        except Exception as exc:
+        except adbc_driver_manager.Error as exc:
             con.rollback()
             raise SourceDatabaseError(
                 f"source database {masked(url)}: sample not loaded: {str(exc).splitlines()[0]}"
