@@ -367,3 +367,44 @@ def test_sample_db_command_loads_and_moves_the_files(
     assert not [p for p in landing.glob("[ec]*/*") if p.parts[-2] in tables]
     assert main(["sample-db", "--landing", str(landing), "--source-db", url]) == 2
     assert "nothing to load" in capsys.readouterr().err
+
+
+def test_an_id_cursor_outside_the_contract_orders_the_extraction(
+    source: Source, tmp_path: Path
+) -> None:
+    """A case tool whose events carry an insertion sequence names it as cursor (config
+    `source_database.tables`): an event logged late with an old `occurred_at` is still
+    extracted, and the sequence, not a contract column, stays out of the file."""
+    with source.connection() as con, con.cursor() as cur:
+        cur.execute("create schema if not exists sequenced")
+        cur.execute("drop table if exists sequenced.case_events")
+        cur.execute("create table sequenced.case_events as select * from cases.case_events")
+        cur.execute("alter table sequenced.case_events add column event_seq bigserial")
+        cur.execute("select count(*) from sequenced.case_events")
+        (events,) = cur.fetchone()  # 204, and one more once the test above added its event
+    tables = {"cases_case_events": SourceTableSpec("sequenced.case_events", "event_seq")}
+    first = extract(source.url(), tmp_path, tables, now=EXTRACTED[0])
+    assert [(r.rows_read, r.rows_written) for r in first] == [(events, events)]
+    with source.connection() as con, con.cursor() as cur:
+        cur.execute(
+            "insert into sequenced.case_events (event_id, case_id, occurred_at, event_type,"
+            " actor_id, payload) values ('EV900000002', 'CS00000101', '2025-10-08T09:00:00Z',"
+            " 'cease_requested', 'AG004', '{}')"
+        )
+    second = extract(source.url(), tmp_path, tables, now=EXTRACTED[1])
+    # The row at the last sequence value is read again (>=) and dropped as already extracted.
+    assert [(r.rows_read, r.rows_written, r.file) for r in second] == [
+        (2, 1, "cases/case_events_db_2026-11-22T0200.jsonl")
+    ]
+    written = (tmp_path / "cases/case_events_db_2026-11-22T0200.jsonl").read_text()
+    assert [json.loads(line) for line in written.splitlines()] == [
+        {
+            "event_id": "EV900000002",
+            "case_id": "CS00000101",
+            "occurred_at": "2025-10-08T09:00:00Z",
+            "event_type": "cease_requested",
+            "actor_id": "AG004",
+            "payload": {},
+        }
+    ]
+    assert files_of(extract(source.url(), tmp_path, tables, now=EXTRACTED[1])) == {}
