@@ -1,4 +1,4 @@
-"""`amicable`: the one command-line tool (generate, import, build, serve, users, demo,
+"""`amicable`: the one command-line tool (generate, sample-db, import, build, serve, users, demo,
 case-file, statements, docs, alerts, scores, dagster).
 
 Defaults live under one data directory (`$AMICABLE_HOME`, else `./data`): the landing zone in
@@ -27,6 +27,7 @@ from amicable.settings import (
     DEFAULT_CONFIG,
     HOME_ENV,
     SCHEMAS,
+    SOURCE_DB_ENV,
     WAREHOUSE_ENV,
     Settings,
     default_data_dir,
@@ -119,6 +120,25 @@ def _parser() -> argparse.ArgumentParser:
         "(labelled in OUT/_labels/quality_defects.jsonl)",
     )
 
+    sample_db = sub.add_parser(
+        "sample-db",
+        help="write a sample's case-tool and ERP tables into PostgreSQL (a source database)",
+        epilog=epilog,
+    )
+    sample_db.add_argument(
+        "--landing",
+        type=Path,
+        default=data / "landing",
+        help="the sample landing zone to read (`amicable generate`; default: %(default)s)",
+    )
+    _source_db_arg(sample_db, required=True)
+    sample_db.add_argument(
+        "--keep-files",
+        action="store_true",
+        help="leave the tables' files in the landing zone (default: move them to "
+        "LANDING/_in_source_db/, so a build reads these tables from the database only)",
+    )
+
     imp = sub.add_parser(
         "import",
         help="turn a foreign export (CSV or Excel) into a landing-zone file through a mapping",
@@ -156,6 +176,7 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument(
         "--reporting-currency", default="", help="ISO 4217 code (default: the configuration's)"
     )
+    _source_db_arg(build)
     build.add_argument(
         "--full-refresh",
         action="store_true",
@@ -429,6 +450,20 @@ def _published_warehouse_arg(parser: argparse.ArgumentParser, data: Path) -> Non
     )
 
 
+def _source_db_arg(parser: argparse.ArgumentParser, required: bool = False) -> None:
+    default = os.environ.get(SOURCE_DB_ENV, "")
+    parser.add_argument(
+        "--source-db",
+        metavar="URL",
+        default=default,
+        required=required and not default,
+        help="PostgreSQL database of the case tool and the ERP, "
+        "postgresql://USER@HOST:PORT/DATABASE (the password: PGPASSWORD or ~/.pgpass, or in "
+        f"the URL); default: ${SOURCE_DB_ENV}"
+        + ("" if required else ", else none (the landing zone's files only)"),
+    )
+
+
 def _warehouse_args(parser: argparse.ArgumentParser, data: Path) -> None:
     parser.add_argument(
         "--landing", type=Path, default=data / "landing", help="landing zone (default: %(default)s)"
@@ -472,6 +507,31 @@ def cmd_generate(args: argparse.Namespace) -> int:
         print(
             f"{len(planted)} data-quality defects planted (labels: "
             f"{args.out / '_labels' / LABELS}): {', '.join(str(p['defect']) for p in planted)}"
+        )
+    return 0
+
+
+def cmd_sample_db(args: argparse.Namespace) -> int:
+    from ingestion.load import LandingError, check_landing
+    from ingestion.source_db import SourceDatabaseError, masked
+    from sample_data.source_db import MOVED_FOLDER, load_sample, move_files
+
+    try:
+        check_landing(args.landing)
+        tables = load_sample(args.landing, args.source_db)
+    except (LandingError, SourceDatabaseError) as exc:
+        raise UserError(str(exc)) from None
+    print(f"sample {args.landing} written to {masked(args.source_db)}")
+    for table in tables:
+        left = f", {len(table.left_out)} left out" if table.left_out else ""
+        print(f"  {table.relation}: {table.rows_stored} rows ({table.rows_read} read{left})")
+        for file, row, why in table.left_out:
+            print(f"    left out (a typed column cannot hold it): {file}:{row} {why}")
+    if not args.keep_files:
+        moved = move_files(args.landing, tables)
+        print(
+            f"{moved} file(s) moved to {args.landing / MOVED_FOLDER}: a build reads these "
+            "tables from the database (--source-db)"
         )
     return 0
 
@@ -535,9 +595,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     except (LandingError, WarehouseLocked, ValueError) as exc:
         raise UserError(str(exc)) from None
     try:
-        load_config(args.config)  # a bad threshold file stops here, in one line
+        config = load_config(args.config)  # a bad threshold file stops here, in one line
     except ConfigError as exc:
         raise UserError(str(exc)) from None
+    source_db = getattr(args, "source_db", "")
+    if source_db:  # a fault stops the build before anything is loaded, in one line
+        from ingestion.source_db import SourceDatabaseError, check
+
+        try:
+            check(source_db, config.source_database.specs())
+        except SourceDatabaseError as exc:
+            raise UserError(str(exc)) from None
     from amicable import progress
     from orchestration.build import run_build
     from orchestration.report import print_outcome
@@ -549,6 +617,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         config=args.config,
         reporting_currency=getattr(args, "reporting_currency", ""),
         full_refresh=getattr(args, "full_refresh", False),
+        source_db=source_db,
     )
     try:
         with progress.to_terminal(sys.stderr):
@@ -983,6 +1052,7 @@ def _os_user() -> str:
 
 COMMANDS = {
     "generate": cmd_generate,
+    "sample-db": cmd_sample_db,
     "import": cmd_import,
     "build": cmd_build,
     "serve": cmd_serve,

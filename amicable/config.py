@@ -24,6 +24,7 @@ from amicable.late_payment import LatePaymentError, late_payment_var
 from amicable.rule_packs import RulePackError, load_rule_packs
 from amicable.yaml_files import first_problem, read_yaml
 from ingestion.contracts import SOURCES
+from ingestion.source_db import DEFAULT_TABLES, SourceTableSpec
 
 STAGES = frozenset(
     {"reminder", "contact", "negotiation", "payment_plan", "formal_demand", "pre_litigation"}
@@ -326,6 +327,43 @@ class Alerts(_Strict):
         return self
 
 
+class SourceTableEntry(_Strict):
+    """Where one source table lives in the source database (`ingestion.source_db`): `table`
+    (`schema.table`, with the contract's column names: a view can rename) and `cursor`, the
+    column that orders its changes (a change timestamp or an increasing id; null: no such
+    column, the table is read whole and written when its content changed)."""
+
+    table: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_$]*(\.[A-Za-z_][A-Za-z0-9_$]*)?$")
+    cursor: str | None = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_$]*$")
+
+
+class SourceDatabase(_Strict):
+    """PostgreSQL as a source (`amicable build --source-db URL`; README "Sources"): the tables
+    of the case tool and the ERP, each with its cursor column, and how far before the last
+    extracted timestamp each extraction reads again (rows committed late with an older
+    timestamp; rows read again unchanged are not written again). `tables` replaces the default
+    entry of each table it names (`ingestion.source_db.DEFAULT_TABLES`)."""
+
+    lookback_minutes: int = Field(10, ge=0, le=10080)
+    tables: dict[str, SourceTableEntry] = {}
+
+    @field_validator("tables")
+    @classmethod
+    def _extracted(cls, value: dict[str, SourceTableEntry]) -> dict[str, SourceTableEntry]:
+        unknown = sorted(set(value) - set(DEFAULT_TABLES))
+        if unknown:
+            raise ValueError(
+                f"source table(s) {', '.join(unknown)} are not read from a database; "
+                f"these are: {', '.join(DEFAULT_TABLES)}"
+            )
+        return value
+
+    def specs(self) -> dict[str, SourceTableSpec]:
+        """Every extracted table: the defaults, replaced by the entries of `tables`."""
+        named = {n: SourceTableSpec(e.table, e.cursor) for n, e in self.tables.items()}
+        return DEFAULT_TABLES | named
+
+
 class Config(_Strict):
     reporting_currency: str = Field("EUR", pattern=r"^[A-Z]{3}$")
     ageing: Ageing = Ageing()
@@ -337,6 +375,7 @@ class Config(_Strict):
     late_payment: LatePayment = LatePayment()
     quality: Quality
     alerts: Alerts = Alerts()
+    source_database: SourceDatabase = SourceDatabase()
 
     def dbt_vars(self) -> dict:
         """The thresholds as dbt vars (nested mappings are read with `var('...')['key']`)."""

@@ -33,6 +33,8 @@ DASHBOARD_SERVER = REPO_ROOT / "dashboards" / "server.py"  # what `amicable serv
 DEFAULT_CONFIG = REPO_ROOT / "config" / "amicable.yml"
 WAREHOUSE_ENV = "AMICABLE_WAREHOUSE"
 HOME_ENV = "AMICABLE_HOME"
+# The source database's URL (`--source-db`; ingestion.source_db), when no option gives it.
+SOURCE_DB_ENV = "AMICABLE_SOURCE_DB"
 MEMORY_LIMIT_ENV = "AMICABLE_MEMORY_LIMIT"
 # dbt_project/profiles.yml repeats it as its env_var default (tests/test_settings.py).
 DEFAULT_MEMORY_LIMIT = "2GB"
@@ -113,10 +115,17 @@ class Settings:
     config: Path = DEFAULT_CONFIG  # business thresholds, see amicable.config
     reporting_currency: str = ""  # overrides the configuration's when set
     full_refresh: bool = False  # recompute every model from raw, not only what new files touch
+    # PostgreSQL URL of the case tool's and the ERP's database, extracted into the landing zone
+    # before ingestion (ingestion.source_db); empty: the landing zone's files only.
+    source_db: str = ""
 
     @classmethod
     def defaults(cls, env: Mapping[str, str] | None = None) -> Settings:
         data_dir = default_data_dir(env)
         env = os.environ if env is None else env
         warehouse = env.get(WAREHOUSE_ENV) or str(data_dir / "warehouse.duckdb")
-        return cls(landing=data_dir / "landing", warehouse=Path(warehouse))
+        return cls(
+            landing=data_dir / "landing",
+            warehouse=Path(warehouse),
+            source_db=env.get(SOURCE_DB_ENV, ""),
+        )

@@ -256,7 +256,12 @@ def checks_not_run(
 
 
 def _first_line(error: object) -> str:
-    """A step error's first line without its exception class (`module.Class: text` -> text)."""
+    """A step error's first line without its exception class (`module.Class: text` -> text);
+    for an exception raised by the asset's own code, its line, not Dagster's wrapper's
+    (`Error occurred while executing op ...`)."""
+    cause = getattr(error, "cause", None)
+    if getattr(error, "cls_name", None) == "DagsterExecutionStepExecutionError" and cause:
+        error = cause
     message = str(getattr(error, "message", "")).strip()
     line = message.splitlines()[0] if message else "?"
     head, separator, text = line.partition(": ")

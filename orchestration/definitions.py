@@ -32,7 +32,10 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     # One process, one step at a time: DuckDB has one writer per file, and no check is declared
     # blocking (data_quality.checks), so only this keeps a check off the file while dbt writes.
     return dg.Definitions(
-        assets=[*build_ingestion_assets(), build_dbt_assets(ensure_manifest())],
+        assets=[
+            *build_ingestion_assets(settings.source_db),
+            build_dbt_assets(ensure_manifest()),
+        ],
         asset_checks=build_asset_checks(),
         jobs=[build_job],
         schedules=[

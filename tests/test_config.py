@@ -9,6 +9,7 @@ import pytest
 from amicable.cli import main
 from amicable.config import ConfigError, load_config
 from amicable.settings import DEFAULT_CONFIG
+from ingestion.source_db import DEFAULT_TABLES, SourceTableSpec
 from orchestration.dbt_assets import DbtBuildConfig, dbt_vars
 
 
@@ -155,3 +156,17 @@ def test_channel_costs_reach_dbt_and_an_unlisted_channel_has_none(tmp_path: Path
     end = text.index("compliance:\n")
     path = _edited(tmp_path, text[start:end], "")
     assert load_config(path).dbt_vars()["channels"] == {"cost_per_contact": {}}
+
+
+def test_a_source_database_table_entry_replaces_its_default_only(tmp_path: Path) -> None:
+    entry = "  tables:\n    cases_case_events: {table: cases.case_events, cursor: event_seq}\n"
+    config = load_config(_edited(tmp_path, "  tables: {}\n", entry))
+    specs = config.source_database.specs()
+    assert specs["cases_case_events"] == SourceTableSpec("cases.case_events", "event_seq")
+    assert {n: s for n, s in specs.items() if n != "cases_case_events"} == {
+        n: s for n, s in DEFAULT_TABLES.items() if n != "cases_case_events"
+    }
+    unknown = "  tables:\n    fx_rates: {table: fx.rates, cursor: rate_date}\n"
+    (tmp_path / "other").mkdir()
+    with pytest.raises(ConfigError, match=r"source_database.tables: .*fx_rates are not read"):
+        load_config(_edited(tmp_path / "other", "  tables: {}\n", unknown))

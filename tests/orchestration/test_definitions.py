@@ -12,8 +12,10 @@ from data_quality.distribution import WATCHED
 from data_quality.source_checks import DISTRIBUTION_CHECK
 from data_quality.sql_checks import SQL_CHECKS
 from ingestion.contracts import SOURCES
+from ingestion.source_db import DEFAULT_TABLES
 from orchestration.build import run_config
 from orchestration.definitions import BUILD_JOB, build_definitions
+from orchestration.ingestion_assets import SOURCE_DB_KEY
 
 
 def test_definitions_load_with_every_layer_and_the_daily_schedule(tmp_path: Path) -> None:
@@ -106,3 +108,16 @@ def test_the_dagster_ui_is_installed_at_dagster_s_version() -> None:
     from dagster_webserver.version import __version__ as webserver_version
 
     assert webserver_version == dg.__version__
+
+
+def test_a_source_database_is_extracted_before_its_six_raw_tables_only(tmp_path: Path) -> None:
+    settings = Settings(landing=tmp_path, warehouse=tmp_path / "w.duckdb")
+    without = build_definitions(settings).resolve_asset_graph()
+    assert SOURCE_DB_KEY not in without.get_all_asset_keys()
+    url = "postgresql://amicable:secret@localhost:5432/collections"
+    graph = build_definitions(replace(settings, source_db=url)).resolve_asset_graph()
+    after = {k for k in graph.get_all_asset_keys() if SOURCE_DB_KEY in graph.get(k).parent_keys}
+    assert after == {dg.AssetKey(["raw", name]) for name in DEFAULT_TABLES}
+    description = graph.get(SOURCE_DB_KEY).description or ""
+    assert "amicable:***@localhost:5432/collections" in description
+    assert "secret" not in description

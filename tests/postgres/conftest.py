@@ -97,7 +97,7 @@ def debian_cluster(bin_dir: Path, port: int) -> Iterator[None]:
         run([
             "runuser", "-u", "postgres", "--", str(bin_dir / "psql"), "--port", str(port),
             "--quiet", "--set", "ON_ERROR_STOP=1",
-            "--command", f"create role {NAME} login password '{NAME}'",
+            "--command", f"create role {NAME} login createdb password '{NAME}'",
             "--command", f"create database {NAME} owner {NAME}",
         ])  # fmt: skip
         yield
@@ -130,7 +130,8 @@ def own_cluster(bin_dir: Path, port: int, root: Path) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PostgresServer]:
     """A running PostgreSQL with an empty database `amicable` that the role `amicable`
-    (password `amicable`) owns, on localhost at a port of its own."""
+    (password `amicable`, allowed to create databases) owns, on localhost at a port of its
+    own."""
     bin_dir = postgres_bin_dir()
     if bin_dir is None:
         unavailable("PostgreSQL is not installed (no initdb): apt-get install postgresql")
