@@ -119,8 +119,8 @@ def check_records(
         if mark and tested_marks.reads_written_rows(test):
             description += (
                 "; read: daily build, only the rows written since these tests last passed"
-                f" (loaded_at after {mark['mark']}) and the rows sharing their keys; every row"
-                " on --full-refresh"
+                f" (its tested mark: loaded_at {mark['mark']}) and the rows sharing their keys;"
+                " every row on --full-refresh"
             )
         if level == "row" and status in ("warn", "fail") and result["status"] != "error":
             description += f" [{share_text(failing, rows, max_share)}]"
