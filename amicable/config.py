@@ -22,7 +22,7 @@ from pydantic import (
 
 from amicable.late_payment import LatePaymentError, late_payment_var
 from amicable.rule_packs import RulePackError, load_rule_packs
-from amicable.yaml_files import first_problem, read_yaml
+from amicable.yaml_files import first_problem, parsed_once, read_yaml
 from ingestion.contracts import SOURCES
 from ingestion.source_db import DEFAULT_TABLES, SourceTableSpec
 
@@ -396,6 +396,18 @@ class Config(_Strict):
 
 
 def load_config(path: Path) -> Config:
+    """The configuration in `path`, with its rule packs and late-payment packs checked (a bad
+    pack stops the caller here, in one line)."""
+    config = _read_config(path)
+    try:
+        config.dbt_vars()
+    except (RulePackError, LatePaymentError) as exc:
+        raise ConfigError(str(exc)) from None
+    return config
+
+
+@parsed_once
+def _read_config(path: Path) -> Config:
     raw = read_yaml(path, "configuration", ConfigError)
     try:
         config = Config.model_validate(raw or {})
@@ -407,9 +419,4 @@ def load_config(path: Path) -> Config:
     compliance = config.compliance.model_copy(update={"rule_packs_dir": packs})
     late = path.parent / config.late_payment.packs_dir
     late_payment = config.late_payment.model_copy(update={"packs_dir": late})
-    config = config.model_copy(update={"compliance": compliance, "late_payment": late_payment})
-    try:
-        config.dbt_vars()  # a bad rule pack stops the build here, in one line
-    except (RulePackError, LatePaymentError) as exc:
-        raise ConfigError(str(exc)) from None
-    return config
+    return config.model_copy(update={"compliance": compliance, "late_payment": late_payment})

@@ -17,7 +17,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from amicable.yaml_files import first_problem, read_yaml
+from amicable.yaml_files import first_problem, parsed_once, read_yaml
 
 RATES_FILE = "reference_rates.csv"
 RATE_COLUMNS = ("rate", "effective_from", "rate_pct", "publisher")
@@ -63,6 +63,7 @@ class Pack(_Strict):
     compensation: Compensation
 
 
+@parsed_once
 def _pack(path: Path) -> Pack:
     raw = read_yaml(path, "late-payment pack", LatePaymentError)
     try:

@@ -21,7 +21,7 @@ from typing import Annotated, Literal, get_args
 import holidays as holiday_calendars
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from amicable.yaml_files import first_problem, read_yaml
+from amicable.yaml_files import first_problem, parsed_once, read_yaml
 
 Kind = Literal[
     "frequency_window", "quiet_hours", "blocking_event", "required_before", "forbidden_event",
@@ -141,6 +141,7 @@ class Pack(_Strict):
     rules: list[Rule]
 
 
+@parsed_once
 def _parse(path: Path) -> Pack:
     raw = read_yaml(path, "rule pack", RulePackError)
     try:
