@@ -783,7 +783,9 @@ DEMO_PASSWORD = "amicable-demo"
 
 def _demo_scores(warehouse: Path) -> None:
     """Train every score on the demo's build and score its open cases, so the work queue is not
-    empty; a score that cannot be trained is one line and the demo goes on."""
+    empty; a score that cannot be trained is one line and the demo goes on. The build's own
+    report has just said that no score has a model yet: the first line says what comes now."""
+    print("training the case scores on this build (the demo does `amicable scores train`):")
     try:
         lines, _ = _train_scores(warehouse, list(SCORES), skip_short=True)
     except UserError as exc:

@@ -85,6 +85,9 @@ def test_a_demo_with_too_little_history_succeeds_and_says_why(
     printed = _demo(sample_build.settings.landing, warehouse, capsys, monkeypatch)
 
     said = printed[-len(SCORES) :]  # after the build's report: one line per score
+    # the build's report said "no model" for each score: the demo says what it does next
+    assert printed[-len(SCORES) - 1].startswith("training the case scores on this build")
+    assert any(line.endswith("no model: run `amicable scores train`") for line in printed)
     for name, line in zip(SCORES, said, strict=True):
         assert re.fullmatch(
             rf"score {name} not trained: its \w+ slice has \d+ labelled rows \(\d+ positive, "
