@@ -67,6 +67,12 @@ class WarehouseUnreadable(WarehouseUnavailable):
     message = f"The warehouse cannot be read by this version of the app: {_BUILD_HINT}."
 
 
+class WarehouseDuckDBOnly(WarehouseUnreadable):
+    """A read that runs on a DuckDB warehouse only, asked of a PostgreSQL one."""
+
+    message = "This page reads a DuckDB warehouse only, not yet a PostgreSQL one."
+
+
 class WarehouseUnreachable(WarehouseUnavailable):
     """A PostgreSQL warehouse's server is down, or refuses the sign-in or the database."""
 
@@ -93,6 +99,18 @@ def case_timeline(warehouse: Path | str, case_id: str) -> pd.DataFrame:
 def agent_case_ids(warehouse: Path | str, agent_id: str) -> list[str]:
     """Cases `agent_id` owns now (`marts.dim_cases`)."""
     return list(_frame(warehouse, "agent_case_ids", (agent_id,))["case_id"])
+
+
+def check_reachable(warehouse: Warehouse | str) -> None:
+    """Open and close a connection to `warehouse`: a typed error when it cannot be."""
+    with _connect(warehouse):
+        pass
+
+
+def _duckdb_only(warehouse: Path | str, what: str) -> None:
+    """Refuse `what` on a PostgreSQL warehouse (it reads the DuckDB file itself)."""
+    if isinstance(warehouse_ref(warehouse), PostgresWarehouse):
+        raise WarehouseDuckDBOnly(warehouse, f"{what} reads a DuckDB warehouse only")
 
 
 @cache
@@ -131,7 +149,7 @@ def _execute(
 
 @contextmanager
 def _connect(
-    warehouse: Path | str,
+    warehouse: Warehouse | str,
 ) -> Iterator[duckdb.DuckDBPyConnection | postgres.PostgresConnection]:
     """A read-only connection, closed on exit; open failures become typed errors."""
     reference = warehouse_ref(warehouse)
