@@ -35,6 +35,7 @@ from amicable.settings import (
     today,
     warehouse_name,
 )
+from amicable.warehouse_ref import PostgresWarehouse, location, warehouse_ref
 
 if TYPE_CHECKING:
     from amicable.case_file import CaseFile
@@ -187,9 +188,10 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="open the dashboard on a warehouse", epilog=epilog)
     serve.add_argument(
         "--warehouse",
-        type=Path,
+        type=warehouse_ref,
         default=data / "warehouse.duckdb",
-        help="DuckDB file (default: %(default)s)",
+        help="DuckDB file, or a PostgreSQL warehouse's URL postgresql://USER@HOST:PORT/DB "
+        "(password in the URL or PGPASSWORD) (default: %(default)s)",
     )
     _address_args(serve)
     _access_args(serve, data)
@@ -636,12 +638,20 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboards.access import OPEN_ENV, USERS_ENV, UsersFileError, load_users
+    from dashboards.queries import WarehouseUnavailable, check_reachable
     from orchestration.publish import published_path
 
-    if not args.warehouse.is_file():
+    if isinstance(args.warehouse, PostgresWarehouse):
+        try:
+            check_reachable(args.warehouse)
+        except WarehouseUnavailable as exc:
+            raise UserError(f"cannot serve {args.warehouse}: {exc.detail}") from None
+        served = location(args.warehouse)
+    elif not args.warehouse.is_file():
         raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
-    # the path, not the slot it links to: each query opens the build published at the time
-    env = os.environ | {WAREHOUSE_ENV: str(published_path(args.warehouse))}
+    else:  # the path, not the slot it links to: each query opens the build published then
+        served = str(published_path(args.warehouse))
+    env = os.environ | {WAREHOUSE_ENV: served}
     public = not _is_loopback(args.host)
     if args.open:
         if public and not args.allow_insecure_public:

@@ -13,7 +13,8 @@ Business thresholds (grace days, SLAs...) are not here: they live in `config/ami
 loaded and validated by `amicable.config`.
 
 `AMICABLE_WAREHOUSE` names the warehouse file to dbt (profiles.yml) and to the dashboard; the
-CLI sets it from `--warehouse`, so one path is shared by Dagster, dbt and Streamlit.
+CLI sets it from `--warehouse`, so one path is shared by Dagster, dbt and Streamlit. The
+dashboard also takes a PostgreSQL warehouse's URL there (`amicable.warehouse_ref`).
 `AMICABLE_MEMORY_LIMIT` caps the memory of each DuckDB a build opens (`memory_limit`).
 """
 

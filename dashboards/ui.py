@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from amicable.warehouse_ref import PostgresWarehouse, location
 from dashboards import queries
 from dashboards.access import Viewer, restrict
 from dashboards.money import DisplayCurrency, translate
@@ -46,12 +47,16 @@ def ageing_item_columns() -> dict[str, Any]:
 
 
 def warehouse() -> tuple[str, int]:
-    """The warehouse path (from `AMICABLE_WAREHOUSE`, read on every run) and its version.
+    """The warehouse (from `AMICABLE_WAREHOUSE`, read on every run: a DuckDB file's path or a
+    PostgreSQL URL) and its version.
 
     The version (file modification time, 0 when absent) goes into every cached query's
-    arguments, so a finished build is shown at once rather than after the cache TTL.
+    arguments, so a finished build is shown at once rather than after the cache TTL. A
+    PostgreSQL warehouse has none (0): a build there shows within the cache TTL.
     """
     path = warehouse_from_env()
+    if isinstance(path, PostgresWarehouse):
+        return location(path), 0
     try:
         version = path.stat().st_mtime_ns
     except OSError:
@@ -142,8 +147,12 @@ def _forget_other_pages_filters(title: str) -> None:
 
 def rejected_build() -> tuple[str, int] | None:
     """The last build that was not published (a check blocked it) and its version, when it is
-    newer than the published one (`orchestration.publish.rejected_path`); else None."""
-    path = rejected_path(warehouse_from_env())
+    newer than the published one (`orchestration.publish.rejected_path`); else None. A
+    PostgreSQL warehouse keeps no rejected build beside it."""
+    published = warehouse_from_env()
+    if isinstance(published, PostgresWarehouse):
+        return None
+    path = rejected_path(published)
     try:
         return str(path), path.stat().st_mtime_ns
     except OSError:

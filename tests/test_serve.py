@@ -78,3 +78,14 @@ def test_serve_help_describes_port_and_host(capsys) -> None:
     text = " ".join(capsys.readouterr().out.split())
     assert "TCP port the dashboard listens on (default: 8501)" in text
     assert "address to listen on (default: 127.0.0.1" in text
+
+
+def test_serve_on_a_postgres_server_that_is_down_is_one_line(started: list, capsys) -> None:
+    from tests.postgres.conftest import free_port
+
+    url = f"postgresql://ann:s3cret@127.0.0.1:{free_port()}/amicable"
+    assert main(["serve", "--warehouse", url, "--open"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("amicable: error: cannot serve postgresql://ann:***@127.0.0.1:")
+    assert "Connection refused" in err and "s3cret" not in err
+    assert len(err.splitlines()) == 1 and started == []

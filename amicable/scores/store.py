@@ -81,7 +81,8 @@ def latest_run(con: duckdb.DuckDBPyConnection, name: str, table: str = "case_sco
     if table not in SCORE_TABLES:
         raise ValueError(f"scores.{table} is not a scores table (one of {SCORE_TABLES})")
     has_table = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'scores' and table_name = ?",
+        "select count(*) from information_schema.tables"
+        " where table_schema = 'scores' and table_name = ?",
         [table],
     ).fetchone()[0]
     if not has_table:
@@ -180,8 +181,8 @@ def _sha256(path: Path) -> str:
 def status(con: duckdb.DuckDBPyConnection, spec: ScoreSpec, today: date) -> ModelStatus:
     """Whether the latest model of `spec` may score a warehouse as of `today`, in one line."""
     has_table = con.execute(
-        "select count(*) from duckdb_tables() "
-        "where schema_name = 'scores' and table_name = 'models'"
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'scores' and table_name = 'models'"
     ).fetchone()[0]
     row = None
     if has_table:

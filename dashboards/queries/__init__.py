@@ -1,6 +1,7 @@
 """The dashboards' one query layer: parameterised SQL on the marts, read-only.
 
-Every function opens a read-only DuckDB connection, runs one statement from `dashboards/sql/`
+Every function opens a read-only connection to the warehouse (a DuckDB file, or a PostgreSQL
+database: the statements translated by sqlglot), runs one statement from `dashboards/sql/`
 with `?` parameters, closes the connection and returns a pandas frame (or a small typed
 record). A warehouse that cannot be read becomes a `WarehouseUnavailable` subclass whose
 `message` is fit to show to a user. No Streamlit here: caching belongs to the page layer.
@@ -28,11 +29,14 @@ from dashboards.queries.core import (
     SEGMENTS,
     SQL_DIR,
     WarehouseBusy,
+    WarehouseDuckDBOnly,
     WarehouseNotBuilt,
     WarehouseUnavailable,
+    WarehouseUnreachable,
     WarehouseUnreadable,
     agent_case_ids,
     case_timeline,
+    check_reachable,
     sql_text,
     warehouse_from_env,
 )
@@ -146,8 +150,10 @@ __all__ = [
     "KeptRate",
     "RecoveryRates",
     "WarehouseBusy",
+    "WarehouseDuckDBOnly",
     "WarehouseNotBuilt",
     "WarehouseUnavailable",
+    "WarehouseUnreachable",
     "WarehouseUnreadable",
     "WorkQueueScores",
     "ageing_bucket_history",
@@ -174,6 +180,7 @@ __all__ = [
     "case_file",
     "case_file_cases",
     "case_timeline",
+    "check_reachable",
     "channel_comparison",
     "channel_months",
     "channel_stages",

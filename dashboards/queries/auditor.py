@@ -12,6 +12,7 @@ from dashboards.queries.core import (
     ALL,
     WarehouseNotBuilt,
     _connect,
+    _duckdb_only,
     _frame,
     _month_range,
     _optional_float,
@@ -136,6 +137,7 @@ def case_file_cases(warehouse: Path | str) -> pd.DataFrame:
 def case_file(warehouse: Path | str, case_id: str) -> CaseFile:
     """The auditor's case file of `case_id` (`amicable.case_file`); CaseNotFound when the
     warehouse has no such case."""
+    _duckdb_only(warehouse, "the case file")  # its provenance and export log: the file's path
     with _connect(warehouse) as connection:
         try:
             return load_case_file(connection, case_id)

@@ -1,8 +1,10 @@
 """The query layer's core: read-only connections, statements from `dashboards/sql/`, errors.
 
-Every query function opens a read-only DuckDB connection (`_connect`), runs one statement from
-`dashboards/sql/` with `?` parameters (`_execute`, `_frame`, `_values`), closes the connection
-and returns a pandas frame (or a small typed record). A warehouse that cannot be read becomes a
+Every query function opens a read-only connection (`_connect`) to the warehouse, a DuckDB file
+or a PostgreSQL database (`amicable.warehouse_ref`; PostgreSQL: `dashboards.queries.postgres`,
+which translates the statements with sqlglot), runs one statement from `dashboards/sql/` with
+`?` parameters (`_execute`, `_frame`, `_values`), closes the connection and returns a pandas
+frame (or a small typed record). A warehouse that cannot be read becomes a
 `WarehouseUnavailable` subclass whose `message` is fit to show to a user. Arguments that reach
 SQL are checked here first (`_check_choice`, `_check_month`, `_month_range`, ...). The reads
 every page shares (the case timeline, an agent's own cases) live here too.
@@ -21,8 +23,11 @@ from typing import Any
 
 import duckdb
 import pandas as pd
+import psycopg2
 
 from amicable.settings import WAREHOUSE_ENV
+from amicable.warehouse_ref import PostgresWarehouse, Warehouse, warehouse_ref
+from dashboards.queries import postgres
 
 SEGMENTS: tuple[str, ...] = ("all", "B2B", "B2C")
 ALL = "all"  # the filter value that keeps every row
@@ -37,8 +42,9 @@ class WarehouseUnavailable(Exception):
 
     message = "The warehouse cannot be read."
 
-    def __init__(self, warehouse: Path | str | None, detail: str) -> None:
-        self.warehouse = None if warehouse is None else Path(warehouse)
+    def __init__(self, warehouse: Warehouse | str | None, detail: str) -> None:
+        # a PostgreSQL warehouse shows its URL with the password masked
+        self.warehouse = None if warehouse is None else warehouse_ref(warehouse)
         self.detail = detail
         super().__init__(f"{self.message} ({detail})")
 
@@ -61,15 +67,28 @@ class WarehouseUnreadable(WarehouseUnavailable):
     message = f"The warehouse cannot be read by this version of the app: {_BUILD_HINT}."
 
 
-def warehouse_from_env(environ: Mapping[str, str] | None = None) -> Path:
-    """The warehouse file named by `AMICABLE_WAREHOUSE` (read now, not at import)."""
+class WarehouseDuckDBOnly(WarehouseUnreadable):
+    """A read that runs on a DuckDB warehouse only, asked of a PostgreSQL one."""
+
+    message = "This page reads a DuckDB warehouse only, not yet a PostgreSQL one."
+
+
+class WarehouseUnreachable(WarehouseUnavailable):
+    """A PostgreSQL warehouse's server is down, or refuses the sign-in or the database."""
+
+    message = "The warehouse's database server cannot be reached or refused the connection."
+
+
+def warehouse_from_env(environ: Mapping[str, str] | None = None) -> Warehouse:
+    """The warehouse `AMICABLE_WAREHOUSE` names, a DuckDB file or a PostgreSQL URL (read now,
+    not at import)."""
     value = (os.environ if environ is None else environ).get(WAREHOUSE_ENV, "").strip()
     if not value:
         raise WarehouseNotBuilt(
             None,
             f"{WAREHOUSE_ENV} is not set; start the app with `amicable serve --warehouse FILE`",
         )
-    return Path(value).expanduser()
+    return warehouse_ref(value)
 
 
 def case_timeline(warehouse: Path | str, case_id: str) -> pd.DataFrame:
@@ -80,6 +99,18 @@ def case_timeline(warehouse: Path | str, case_id: str) -> pd.DataFrame:
 def agent_case_ids(warehouse: Path | str, agent_id: str) -> list[str]:
     """Cases `agent_id` owns now (`marts.dim_cases`)."""
     return list(_frame(warehouse, "agent_case_ids", (agent_id,))["case_id"])
+
+
+def check_reachable(warehouse: Warehouse | str) -> None:
+    """Open and close a connection to `warehouse`: a typed error when it cannot be."""
+    with _connect(warehouse):
+        pass
+
+
+def _duckdb_only(warehouse: Path | str, what: str) -> None:
+    """Refuse `what` on a PostgreSQL warehouse (it reads the DuckDB file itself)."""
+    if isinstance(warehouse_ref(warehouse), PostgresWarehouse):
+        raise WarehouseDuckDBOnly(warehouse, f"{what} reads a DuckDB warehouse only")
 
 
 @cache
@@ -98,23 +129,35 @@ def _values(warehouse: Path | str, name: str, column: str) -> list[str]:
 
 
 def _execute(
-    connection: duckdb.DuckDBPyConnection,
+    connection: duckdb.DuckDBPyConnection | postgres.PostgresConnection,
     warehouse: Path | str,
     name: str,
     parameters: Sequence[Any],
-) -> duckdb.DuckDBPyConnection:
+) -> Any:
+    """`dashboards/sql/<name>.sql` run on `connection`: DuckDB's connection, or on PostgreSQL a
+    result answering as DuckDB's does (fetchone, fetchall, df, description)."""
     try:
         return connection.execute(sql_text(name), list(parameters))
     except duckdb.CatalogException as error:
         raise WarehouseNotBuilt(warehouse, f"{name}: {_first_line(error)}") from error
     except duckdb.BinderException as error:
         raise WarehouseUnreadable(warehouse, f"{name}: {_first_line(error)}") from error
+    except psycopg2.Error as error:
+        detail = f"{name}: {postgres.first_line(error)}"
+        raise _postgres_error(warehouse, detail, error) from error
 
 
 @contextmanager
-def _connect(warehouse: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
+def _connect(
+    warehouse: Warehouse | str,
+) -> Iterator[duckdb.DuckDBPyConnection | postgres.PostgresConnection]:
     """A read-only connection, closed on exit; open failures become typed errors."""
-    path = Path(warehouse)
+    reference = warehouse_ref(warehouse)
+    if isinstance(reference, PostgresWarehouse):
+        with _connect_postgres(reference) as connection:
+            yield connection
+        return
+    path = reference
     if not path.is_file():
         raise WarehouseNotBuilt(path, f"no file at {path}")
     try:
@@ -130,6 +173,26 @@ def _connect(warehouse: Path | str) -> Iterator[duckdb.DuckDBPyConnection]:
         yield connection
     finally:
         connection.close()
+
+
+@contextmanager
+def _connect_postgres(warehouse: PostgresWarehouse) -> Iterator[postgres.PostgresConnection]:
+    try:
+        connection = postgres.connect(warehouse)
+    except psycopg2.Error as error:
+        raise WarehouseUnreachable(warehouse, postgres.first_line(error)) from error
+    try:
+        yield connection
+    except psycopg2.Error as error:  # a statement run outside `_execute` (amicable.scores)
+        raise _postgres_error(warehouse, postgres.first_line(error), error) from error
+    finally:
+        connection.close()
+
+
+def _postgres_error(warehouse: Path | str, detail: str, error: Exception) -> WarehouseUnavailable:
+    if postgres.missing_relation(error):
+        return WarehouseNotBuilt(warehouse, detail)
+    return WarehouseUnreadable(warehouse, detail)
 
 
 def _check_choice(field: str, value: object, allowed: Sequence[object]) -> None:

@@ -26,6 +26,7 @@ from dashboards.queries.core import (
     _check_limit,
     _check_range,
     _connect,
+    _duckdb_only,
     _execute,
     _frame,
 )
@@ -440,6 +441,7 @@ def debtor_statement(warehouse: Path | str, debtor_id: str) -> Statement:
     has no invoice of the debtor."""
     from amicable.statements import DebtorNotFound, StatementError, load_statement
 
+    _duckdb_only(warehouse, "the statement of account")  # its provenance is the file's path
     with _connect(warehouse) as connection:
         try:
             return load_statement(connection, debtor_id)

@@ -7,3 +7,4 @@ select distinct
     strftime(due_month, '%Y-%m') as due_month
 from marts.fct_promises
 where outcome in ('broken', 'partially_kept')
+order by agent_id, team, segment, due_month

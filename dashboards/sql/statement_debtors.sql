@@ -1,7 +1,8 @@
 -- The debtors a bulk run of statements of account covers (amicable.statements): those of a
 -- segment ('all': any) with an invoice open or holding unapplied credit at some time in the
 -- period, or a movement on one in it (a balance period of marts.fct_ar_balance_periods
--- starting in it), with their name and segment, by debtor id.
+-- starting in it), with their name and segment (the debtor's, on each of its rows), by debtor
+-- id.
 -- Parameters: segment, from_date (first day of the period), to_date (statement date).
 with picked as (
     select
@@ -12,8 +13,8 @@ with picked as (
 
 select
     periods.debtor_id,
-    any_value(periods.debtor_name) as debtor_name,
-    any_value(periods.segment) as segment
+    min(periods.debtor_name) as debtor_name,
+    min(periods.segment) as segment
 from marts.fct_ar_balance_periods as periods
 cross join picked
 where

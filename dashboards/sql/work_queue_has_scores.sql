@@ -1,3 +1,3 @@
 -- Whether the warehouse holds case scores yet (the table comes with the first trained model).
-select count(*) > 0 as has_scores from duckdb_tables()
-where schema_name = 'scores' and table_name = 'case_scores'
+select count(*) > 0 as has_scores from information_schema.tables
+where table_schema = 'scores' and table_name = 'case_scores'

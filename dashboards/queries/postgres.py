@@ -1,0 +1,162 @@
+"""The query layer on a PostgreSQL warehouse (issue 16): the statements of `dashboards/sql/`
+(DuckDB's dialect, the one source) translated by sqlglot, and a read-only connection that
+answers as a DuckDB connection does (`execute(sql, parameters)` then `fetchone`, `fetchall`,
+`df`, `description`), so every query function runs unchanged on either engine.
+
+dbt puts the models in the same schemas on both engines (`macros/generate_schema_name.sql`:
+`staging`, `intermediate`, `marts`), so `marts.x` names the same table in a DuckDB file and in
+the PostgreSQL database. Parameters stay positional: sqlglot writes DuckDB's `?` as psycopg2's
+`%s`, and a literal `%` is doubled. Frames go through DuckDB's own pandas conversion (rows typed
+from PostgreSQL's column types as Arrow), so a PostgreSQL frame has a DuckDB frame's dtypes:
+decimals as floats, dates as datetime64, text as strings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import cache
+from typing import Any
+
+import duckdb
+import pandas as pd
+import psycopg2
+import psycopg2.errors
+import psycopg2.extras
+import pyarrow as pa
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ErrorLevel
+
+from amicable.warehouse_ref import PostgresWarehouse
+
+_PARAMETER = "__amicable_parameter__"
+
+# PostgreSQL type oid -> the Arrow type DuckDB reads (others: inferred from the values).
+_ARROW_TYPES: dict[int, pa.DataType] = {
+    16: pa.bool_(),
+    20: pa.int64(),
+    21: pa.int16(),
+    23: pa.int32(),
+    25: pa.string(),
+    114: pa.string(),  # json, kept as text (`_connect` turns off psycopg2's parsing)
+    700: pa.float32(),
+    701: pa.float64(),
+    1042: pa.string(),
+    1043: pa.string(),
+    1082: pa.date32(),
+    1114: pa.timestamp("us"),
+    1184: pa.timestamp("us", tz="UTC"),
+    1700: pa.float64(),  # numeric: DuckDB's frames give decimals as floats too
+    3802: pa.string(),
+}
+
+
+@cache
+def postgres_sql(duckdb_sql: str) -> str:
+    """`duckdb_sql` in PostgreSQL's dialect, parameters as `%s`; ValueError naming the construct
+    sqlglot cannot translate."""
+    try:
+        (tree,) = sqlglot.parse(duckdb_sql, read="duckdb")
+        text = tree.transform(_for_postgres).sql(
+            dialect="postgres", unsupported_level=ErrorLevel.RAISE
+        )
+    except sqlglot.errors.SqlglotError as error:
+        raise ValueError(f"cannot translate to PostgreSQL: {error}") from error
+    return text.replace("%", "%%").replace(_PARAMETER, "%s")
+
+
+def _for_postgres(node: exp.Expression) -> exp.Expression:
+    """What sqlglot leaves in DuckDB's terms, in PostgreSQL's: a parameter (marked, to be
+    `%s` once literal `%` are doubled); `round(x, n)` on a double (PostgreSQL rounds to
+    places only a numeric: DuckDB's doubles are within a rounding of it); `arg_max(x, y)`
+    (PostgreSQL 15 has none: the first `x` by `y` descending, rows without `y` left out)."""
+    if isinstance(node, exp.Placeholder):
+        return exp.var(_PARAMETER)
+    if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
+        node.set("this", exp.cast(node.this, "numeric"))
+        return node
+    if isinstance(node, exp.ArgMax):
+        value, key = node.this.sql("postgres"), node.expression.sql("postgres")
+        return sqlglot.parse_one(
+            f"(array_agg({value} order by {key} desc) filter (where {key} is not null))[1]",
+            read="postgres",
+        )
+    return node
+
+
+class Result:
+    """A statement's rows, read as from a DuckDB connection after `execute`."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+        self.description = cursor.description
+
+    def fetchone(self) -> tuple | None:
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[tuple]:
+        return self._cursor.fetchall()
+
+    def df(self) -> pd.DataFrame:
+        return frame(self.description, self._cursor.fetchall())
+
+
+class PostgresConnection:
+    """A read-only psycopg2 connection answering `execute(duckdb_sql, parameters)`."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Result:
+        cursor = self._connection.cursor()
+        cursor.execute(postgres_sql(sql), list(parameters))
+        return Result(cursor)
+
+    def close(self) -> None:
+        self._connection.close()
+
+
+def connect(warehouse: PostgresWarehouse) -> PostgresConnection:
+    """A read-only connection to `warehouse` (psycopg2's errors pass through:
+    `dashboards.queries.core` types them)."""
+    connection = psycopg2.connect(warehouse.url, connect_timeout=10)
+    try:
+        connection.set_session(readonly=True, autocommit=True)
+        # JSON columns as text, as DuckDB gives them
+        psycopg2.extras.register_default_json(connection, loads=_text)
+        psycopg2.extras.register_default_jsonb(connection, loads=_text)
+    except BaseException:
+        connection.close()
+        raise
+    return PostgresConnection(connection)
+
+
+def _text(value: str) -> str:
+    return value
+
+
+def frame(description: Sequence[Any], rows: list[tuple]) -> pd.DataFrame:
+    """`rows` as DuckDB's `df()` gives the same columns."""
+    arrays = []
+    for index, column in enumerate(description):
+        values = [row[index] for row in rows]
+        kind = _ARROW_TYPES.get(column.type_code)
+        if kind is not None and pa.types.is_floating(kind):
+            values = [None if value is None else float(value) for value in values]
+        arrays.append(pa.array(values, type=kind))
+    table = pa.table(arrays, names=[column.name for column in description])
+    with duckdb.connect() as convert:
+        return convert.from_arrow(table).df()
+
+
+def missing_relation(error: Exception) -> bool:
+    """A table, view or schema the statement names is absent (the warehouse not built)."""
+    return isinstance(error, psycopg2.errors.UndefinedTable | psycopg2.errors.InvalidSchemaName)
+
+
+def first_line(error: Exception) -> str:
+    """psycopg2's message as one line (libpq's `FATAL:` / `ERROR:` prefixes left out)."""
+    text = " ".join(str(error).split("\n")[0].split())
+    for prefix in ("FATAL: ", "ERROR: "):
+        text = text.replace(prefix, "")
+    return text or type(error).__name__
