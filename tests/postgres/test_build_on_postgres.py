@@ -23,7 +23,8 @@ import pytest
 from amicable.cli import main
 from amicable.settings import HOME_ENV, Settings
 from ingestion.contracts import SOURCES
-from ingestion.pg_warehouse import PostgresWarehouse, WarehouseError
+from ingestion.load import ensure_raw_schema
+from ingestion.pg_warehouse import PostgresWarehouse, WarehouseError, check, ship_batch
 from orchestration.build import run_build
 from orchestration.pg_build import PgBuildOutcome, ingest
 from tests.conftest import SAMPLE_AS_OF, SampleBuild, copy_build
@@ -166,3 +167,29 @@ def test_the_tiny_sample_and_its_next_night_built_on_postgresql_equal_duckdbs(
     differing, identical = differences(reference, database)
     assert differing == {}
     assert identical == model_tables(reference)
+
+
+def test_a_batch_ingested_against_an_older_load_log_is_not_shipped(
+    database: dict[str, str | int], tmp_path: Path
+) -> None:
+    """Another build shipped a load while this one ingested: its batch could hold the same
+    files again, so nothing of it is shipped; against the current log it is, once."""
+    warehouse = PostgresWarehouse(url(database))
+    check(warehouse)
+    with contextlib.closing(psycopg2.connect(**database)) as con, con, con.cursor() as cur:
+        cur.execute(
+            "insert into raw._loads (source_table, source_file, status, _batch_id)"
+            " values ('fx_rates', 'fx/fx_rates_2026-11-20T0200.csv', 'loaded', 'other-build')"
+        )
+    with duckdb.connect(str(tmp_path / "scratch.duckdb")) as duck:
+        ensure_raw_schema(duck, SOURCES)
+        duck.execute(
+            "insert into raw._loads (source_table, source_file, status, _batch_id)"
+            " values ('fx_rates', 'fx/fx_rates_2026-11-21T0200.csv', 'loaded', 'this-build')"
+        )
+        with pytest.raises(WarehouseError, match="another build loaded files while this one"):
+            ship_batch(warehouse, duck, "this-build", loads_seen=0)
+        assert counts(database)["_loads"] == 1
+        assert ship_batch(warehouse, duck, "this-build", loads_seen=1)["_loads"] == 1
+        assert ship_batch(warehouse, duck, "this-build", loads_seen=1) == {}  # shipped once
+    assert counts(database)["_loads"] == 2
