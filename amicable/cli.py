@@ -35,7 +35,7 @@ from amicable.settings import (
     today,
     warehouse_name,
 )
-from amicable.warehouse_ref import PostgresWarehouse, location, warehouse_ref
+from amicable.warehouse_ref import PostgresWarehouse, WarehouseError, location, warehouse_ref
 
 if TYPE_CHECKING:
     from amicable.case_file import CaseFile
@@ -170,7 +170,7 @@ def _parser() -> argparse.ArgumentParser:
     build = sub.add_parser(
         "build", help="ingest, transform and check: materialise every asset", epilog=epilog
     )
-    _warehouse_args(build, data)
+    _warehouse_args(build, data, urls=True)
     build.add_argument(
         "--as-of", type=_date, default=None, help="as-of date (default: today in UTC)"
     )
@@ -188,7 +188,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="open the dashboard on a warehouse", epilog=epilog)
     serve.add_argument(
         "--warehouse",
-        type=warehouse_ref,
+        type=_warehouse_ref,
         default=data / "warehouse.duckdb",
         help="DuckDB file, or a PostgreSQL warehouse's URL postgresql://USER@HOST:PORT/DB "
         "(password in the URL or PGPASSWORD) (default: %(default)s)",
@@ -466,15 +466,31 @@ def _source_db_arg(parser: argparse.ArgumentParser, required: bool = False) -> N
     )
 
 
-def _warehouse_args(parser: argparse.ArgumentParser, data: Path) -> None:
+def _warehouse_ref(text: str) -> Path | PostgresWarehouse:
+    """--warehouse of `build` and `serve`: a DuckDB file or a PostgreSQL URL
+    (amicable.warehouse_ref); a bad URL is argparse's one-line error."""
+    try:
+        return warehouse_ref(text)
+    except WarehouseError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _warehouse_args(parser: argparse.ArgumentParser, data: Path, urls: bool = False) -> None:
     parser.add_argument(
         "--landing", type=Path, default=data / "landing", help="landing zone (default: %(default)s)"
     )
     parser.add_argument(
         "--warehouse",
-        type=Path,
+        type=_warehouse_ref if urls else Path,
         default=data / "warehouse.duckdb",
-        help="DuckDB file (default: %(default)s)",
+        help="DuckDB file"
+        + (
+            ", or a PostgreSQL database postgresql://USER@HOST:PORT/DATABASE (the password: in "
+            'the URL, or PGPASSWORD; see README "PostgreSQL as a warehouse")'
+            if urls
+            else ""
+        )
+        + " (default: %(default)s)",
     )
     parser.add_argument(
         "--config",
@@ -574,8 +590,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build_settings(args: argparse.Namespace, warehouse: Path, source_db: str) -> Settings:
+    return Settings(
+        landing=args.landing,
+        warehouse=warehouse,
+        as_of=getattr(args, "as_of", None) or today(),
+        config=args.config,
+        reporting_currency=getattr(args, "reporting_currency", ""),
+        full_refresh=getattr(args, "full_refresh", False),
+        source_db=source_db,
+    )
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from ingestion.load import LandingError, check_landing
+
+    if isinstance(args.warehouse, PostgresWarehouse):
+        return _build_on_postgres(args, args.warehouse)
     from orchestration.catch_up import CatchUpFailed
     from orchestration.publish import (
         WarehouseCopyFailed,
@@ -612,15 +643,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     from orchestration.build import run_build
     from orchestration.report import print_outcome
 
-    settings = Settings(
-        landing=args.landing,
-        warehouse=args.warehouse,
-        as_of=getattr(args, "as_of", None) or today(),
-        config=args.config,
-        reporting_currency=getattr(args, "reporting_currency", ""),
-        full_refresh=getattr(args, "full_refresh", False),
-        source_db=source_db,
-    )
+    settings = _build_settings(args, args.warehouse, source_db)
     try:
         with progress.to_terminal(sys.stderr):
             outcome = run_build(settings)
@@ -633,6 +656,38 @@ def cmd_build(args: argparse.Namespace) -> int:
     ) as exc:
         raise UserError(str(exc)) from None
     print_outcome(outcome, settings)
+    return 0 if outcome.ok else 1
+
+
+def _build_on_postgres(args: argparse.Namespace, warehouse: PostgresWarehouse) -> int:
+    """`amicable build` on a PostgreSQL warehouse (orchestration.pg_build, a first slice)."""
+    from ingestion.load import LandingError, check_landing
+    from ingestion.pg_warehouse import check
+    from ingestion.source_db import SourceDatabaseError
+
+    try:
+        check_landing(args.landing)
+        memory_limit()  # the scratch DuckDB of the ingestion reads it
+        config = load_config(args.config)
+        source_db = getattr(args, "source_db", "")
+        if source_db:
+            from ingestion.source_db import check as check_source
+
+            check_source(source_db, config.source_database.specs())
+        check(warehouse)  # reachable, login accepted, raw layer created: before anything loads
+    except (LandingError, ValueError, ConfigError, SourceDatabaseError, WarehouseError) as exc:
+        raise UserError(str(exc)) from None
+    from amicable import progress
+    from orchestration.pg_build import format_pg_outcome, run_pg_build
+
+    # the build's local files (its log) under <data dir>/logs/<DB@HOST-PORT>/
+    settings = _build_settings(args, default_data_dir() / warehouse.name, source_db)
+    try:
+        with progress.to_terminal(sys.stderr):
+            outcome = run_pg_build(settings, warehouse)
+    except (LandingError, SourceDatabaseError, WarehouseError) as exc:
+        raise UserError(str(exc)) from None
+    print(format_pg_outcome(outcome, warehouse, settings))
     return 0 if outcome.ok else 1
 
 

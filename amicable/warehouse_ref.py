@@ -1,43 +1,97 @@
 """A warehouse reference: a DuckDB file or a PostgreSQL database named by its URL (issue 16).
 
-`amicable serve --warehouse` and `AMICABLE_WAREHOUSE` take either; `warehouse_ref` is the one
-place that tells them apart. A PostgreSQL warehouse is `postgresql://USER@HOST:PORT/DB` (or
-`postgres://`), its password in the URL or in `PGPASSWORD` (libpq reads it); its `str` masks
-the password, so it can go into messages.
+`amicable build --warehouse`, `amicable serve --warehouse` and `AMICABLE_WAREHOUSE` take
+either; `warehouse_ref` is the one place that tells them apart and checks a URL. A PostgreSQL
+warehouse is `postgresql://USER@HOST:PORT/DB` (or `postgres://`), its password in the URL, else
+`PGPASSWORD` or `~/.pgpass` as for any libpq client; its `str` masks the password (as
+`ingestion.source_db` does), so it can go into messages.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from ingestion.source_db import masked
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
+EXPECTED = "expected postgresql://USER@HOST:PORT/DATABASE"
+
+
+class WarehouseError(Exception):
+    """The warehouse cannot be used as given (one line, password masked)."""
 
 
 @dataclass(frozen=True)
 class PostgresWarehouse:
-    """A warehouse in a PostgreSQL database (the marts built there by dbt-postgres)."""
+    """A warehouse in a PostgreSQL database (the raw layer shipped there, the marts built there
+    by dbt-postgres)."""
 
     url: str
 
     def __str__(self) -> str:
+        return self.masked
+
+    @property
+    def masked(self) -> str:
         return masked(self.url)
+
+    @property
+    def name(self) -> str:
+        """`DB@HOST-PORT`: the name of the local files of its builds (log, dbt artifacts)."""
+        parts = urlsplit(self.url)
+        return f"{self.database}@{parts.hostname or 'localhost'}-{parts.port or 5432}"
+
+    @property
+    def database(self) -> str:
+        return unquote(urlsplit(self.url).path.lstrip("/"))
+
+    def profile_env(self, env: Mapping[str, str] | None = None) -> dict[str, str]:
+        """The variables profiles.yml's `postgres` output reads, and the target naming it; the
+        password from the URL, else `PGPASSWORD`."""
+        env = os.environ if env is None else env
+        parts = urlsplit(self.url)
+        password = unquote(parts.password) if parts.password is not None else None
+        return {
+            "AMICABLE_DBT_TARGET": "postgres",
+            "AMICABLE_PG_HOST": parts.hostname or "localhost",
+            "AMICABLE_PG_PORT": str(parts.port or 5432),
+            "AMICABLE_PG_USER": unquote(parts.username or "") or env.get("PGUSER", ""),
+            "AMICABLE_PG_PASSWORD": password or env.get("PGPASSWORD", ""),
+            "AMICABLE_PG_DATABASE": self.database,
+        }
 
 
 Warehouse = Path | PostgresWarehouse
 
 
 def warehouse_ref(value: str | Path | PostgresWarehouse) -> Warehouse:
-    """`value` as a warehouse reference: a PostgreSQL URL, else a DuckDB file's path."""
+    """`value` as a warehouse reference: a PostgreSQL warehouse for a `postgresql://`
+    (`postgres://`) URL, else a DuckDB file's path; raises WarehouseError for a URL of another
+    scheme, with a port that is not a number or without a database."""
     if isinstance(value, PostgresWarehouse | Path):
         return value
     text = str(value).strip()
-    if urlsplit(text).scheme in POSTGRES_SCHEMES:
-        return PostgresWarehouse(text)
-    return Path(text).expanduser()
+    if "://" not in text:
+        return Path(text).expanduser()
+    parts = urlsplit(text)
+    if parts.scheme not in POSTGRES_SCHEMES:
+        raise WarehouseError(
+            f"warehouse {masked(text)}: not a DuckDB file nor a PostgreSQL URL ({EXPECTED})"
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        raise WarehouseError(
+            f"warehouse {masked(text)}: the port is not a number ({EXPECTED})"
+        ) from None
+    database = parts.path.lstrip("/")
+    if not database or "/" in database:
+        raise WarehouseError(f"warehouse {masked(text)}: no database named ({EXPECTED})")
+    return PostgresWarehouse(text)
 
 
 def location(warehouse: Warehouse) -> str:

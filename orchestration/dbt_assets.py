@@ -42,8 +42,8 @@ class DbtBuildConfig(dg.Config):
 
 
 # The profile's DuckDB output: a build ingests into, checks and publishes a DuckDB file, so dbt
-# builds that file whatever AMICABLE_DBT_TARGET says (the PostgreSQL output is for dbt by hand
-# until issue 16 brings PostgreSQL to the build).
+# builds that file whatever AMICABLE_DBT_TARGET says (a build on a PostgreSQL warehouse runs
+# its own dbt on the `postgres` output: orchestration.pg_build).
 DBT_TARGET = "dev"
 
 

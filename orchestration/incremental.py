@@ -57,11 +57,21 @@ def full_refresh_reason(
 ) -> str:
     """Why this build must recompute every model, or "" when it may be incremental."""
     if asked:
-        return "asked for (--full-refresh)"
+        return refresh_reason(None, fingerprint, as_of, asked)
     try:
         row = con.execute("select build_fingerprint, as_of_date from marts.dim_build").fetchone()
     except duckdb.Error:  # no marts yet, or a warehouse from before fingerprints
         row = None
+    return refresh_reason(row, fingerprint, as_of, asked)
+
+
+def refresh_reason(
+    row: tuple[str | None, date] | None, fingerprint: str, as_of: date, asked: bool
+) -> str:
+    """`full_refresh_reason` from the last build's `marts.dim_build` (fingerprint, as-of date),
+    None when there is none, whatever the engine it was read from."""
+    if asked:
+        return "asked for (--full-refresh)"
     if row is None or row[0] is None:
         return "first build of this warehouse"
     previous_fingerprint, previous_as_of = row

@@ -26,7 +26,7 @@ import pandas as pd
 import psycopg2
 
 from amicable.settings import WAREHOUSE_ENV
-from amicable.warehouse_ref import PostgresWarehouse, Warehouse, warehouse_ref
+from amicable.warehouse_ref import PostgresWarehouse, Warehouse, WarehouseError, warehouse_ref
 from dashboards.queries import postgres
 
 SEGMENTS: tuple[str, ...] = ("all", "B2B", "B2C")
@@ -44,7 +44,7 @@ class WarehouseUnavailable(Exception):
 
     def __init__(self, warehouse: Warehouse | str | None, detail: str) -> None:
         # a PostgreSQL warehouse shows its URL with the password masked
-        self.warehouse = None if warehouse is None else warehouse_ref(warehouse)
+        self.warehouse = None if warehouse is None else _reference_or_none(warehouse)
         self.detail = detail
         super().__init__(f"{self.message} ({detail})")
 
@@ -88,7 +88,18 @@ def warehouse_from_env(environ: Mapping[str, str] | None = None) -> Warehouse:
             None,
             f"{WAREHOUSE_ENV} is not set; start the app with `amicable serve --warehouse FILE`",
         )
-    return warehouse_ref(value)
+    try:
+        return warehouse_ref(value)
+    except WarehouseError as error:
+        raise WarehouseUnavailable(None, f"{WAREHOUSE_ENV}: {error}") from None
+
+
+def _reference_or_none(warehouse: Warehouse | str) -> Warehouse | None:
+    """The reference an error names; None when the text is not one (its own error says so)."""
+    try:
+        return warehouse_ref(warehouse)
+    except WarehouseError:
+        return None
 
 
 def case_timeline(warehouse: Path | str, case_id: str) -> pd.DataFrame:

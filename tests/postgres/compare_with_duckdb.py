@@ -48,6 +48,18 @@ def comparable(value: Any, places: int) -> Any:
     return value
 
 
+def model_tables(warehouse: Path) -> int:
+    """The base tables of the model schemas in the DuckDB warehouse (what `differences` reads)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        marks = ", ".join("?" for _ in MODEL_SCHEMAS)
+        (tables,) = con.execute(
+            "select count(*) from information_schema.tables where table_type = 'BASE TABLE'"
+            f" and table_schema in ({marks})",
+            list(MODEL_SCHEMAS),
+        ).fetchone()
+    return tables
+
+
 def differences(
     warehouse: Path, settings: Mapping[str, str | int], places: int = 9
 ) -> tuple[dict[str, list[str]], int]:

@@ -1,0 +1,319 @@
+"""`amicable build --warehouse postgresql://...`: the build on a PostgreSQL warehouse (issue 16,
+first slice).
+
+What runs, in this process, in order (not yet as the Dagster job of a DuckDB build):
+
+1. with `--source-db`, the source database's extraction into the landing zone, as on DuckDB
+   (`ingestion.source_db.extract`);
+2. ingestion: every source's files through `ingestion.load` (contracts, quarantine, content-hash
+   idempotency) into a scratch DuckDB file holding PostgreSQL's `raw._loads`, then the batch
+   shipped to PostgreSQL's raw layer by bulk COPY in one transaction
+   (`ingestion.pg_warehouse`); a second build of the same files loads nothing new;
+3. dbt on the profile's `postgres` output, its connection taken from the URL (the password from
+   the URL or `PGPASSWORD`, passed to dbt in the environment, never printed): `dbt run`
+   (`--full-refresh` for the same reasons as on DuckDB, `orchestration.incremental`, read from
+   PostgreSQL's `marts.dim_build`), then `dbt test` of the data tests, each judged by its level
+   as on DuckDB (`orchestration.dbt_results.check_records`, row shares counted on PostgreSQL).
+
+What a DuckDB build does that this one does not yet, each printed as a line of the outcome
+(`NOT_YET`) rather than left out silently:
+
+- publication: a DuckDB build writes a slot file and publishes it atomically
+  (`orchestration.publish`); here dbt writes the live schemas, so readers see the build while
+  it runs and a blocking check cannot hold the figures back (the build exits 1 all the same);
+- catch-up of missed nights (`orchestration.catch_up`): builds one as-of date;
+- the data tests' reading scope (`data_quality.sql_scope` tested batches, `tested_marks`): every
+  test reads every row, which is correct but slower on a daily build;
+- `quality.check_results`, `quality.model_runs`, the quality report, alerts and case scores: the
+  dbt tests' results are printed, not stored in PostgreSQL;
+- the Great Expectations suites and the Python checks on the raw layer and marts
+  (`data_quality.checks`), which read DuckDB.
+
+The build's local files (its log and dbt's artifacts on failure) go under
+`<data dir>/logs/<DB@HOST-PORT>/`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+
+from amicable import progress
+from amicable.config import load_config
+from amicable.settings import DBT_PROJECT_DIR, Settings, memory_limit, run_files_dir
+from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
+from ingestion.contracts import SOURCES
+from ingestion.load import ensure_raw_schema, ingest_source, load_time, quarantine_messages
+from ingestion.pg_warehouse import (
+    connect,
+    ensure_raw_tables,
+    read_loads,
+    ship_batch,
+)
+from ingestion.source_db import _libpq_line
+from orchestration.build import CheckLine, SourceLine
+from orchestration.dbt_assets import (
+    DbtBuildConfig,
+    _project_files,
+    build_environment,
+    dbt_executable,
+    dbt_vars,
+)
+from orchestration.dbt_results import check_records, failure_summary
+from orchestration.incremental import build_fingerprint, refresh_reason
+
+DBT_TARGET = "postgres"
+
+NOT_YET = (
+    "publication: dbt writes the live schemas (no slot to publish atomically); a blocking check "
+    "cannot hold the figures back",
+    "catch-up of missed nights: one as-of date is built",
+    "data tests' reading scope (tested batches, tested marks): every test reads every row",
+    "quality.check_results, quality report, alerts, case scores: dbt test results printed only",
+    "Great Expectations suites and Python checks on raw and marts: they read DuckDB",
+)
+
+
+@dataclass
+class PgBuildOutcome:
+    sources: list[SourceLine] = field(default_factory=list)
+    shipped: dict[str, int] = field(default_factory=dict)  # rows copied per raw table
+    quarantined: list[str] = field(default_factory=list)
+    quarantine_total: int = 0
+    refresh: str = ""  # why every model was recomputed, "" for an incremental build
+    models_ok: bool = False
+    checks: list[CheckLine] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    log: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.models_ok and not self.errors and all(c.status != "fail" for c in self.checks)
+
+
+def files_dir(settings: Settings) -> Path:
+    """Where the build's log and dbt's artifacts go (`settings.warehouse`: `<data dir>/<name>`,
+    as the CLI sets it for a PostgreSQL warehouse)."""
+    return run_files_dir(settings.warehouse)
+
+
+def run_pg_build(settings: Settings, warehouse: PostgresWarehouse) -> PgBuildOutcome:
+    """Ingest into PostgreSQL's raw layer, then build and test the dbt models there. Raises
+    WarehouseError (one line) when PostgreSQL cannot be reached or refuses the raw layer."""
+    outcome = PgBuildOutcome(log=files_dir(settings) / "last_build.log")
+    batch_id = str(uuid.uuid4())
+    if settings.source_db:
+        _extract(settings)
+    ingest(settings, warehouse, batch_id, outcome)
+    _dbt(settings, warehouse, batch_id, outcome)
+    return outcome
+
+
+def _extract(settings: Settings) -> None:
+    from ingestion.source_db import extract, masked
+
+    section = load_config(settings.config).source_database
+    reports = extract(
+        settings.source_db, settings.landing, section.specs(), section.lookback_minutes
+    )
+    progress.step(
+        f"extracted from {masked(settings.source_db)}: "
+        f"{sum(r.rows_written for r in reports)} new or changed rows"
+    )
+
+
+@contextlib.contextmanager
+def scratch() -> Iterator[tuple[duckdb.DuckDBPyConnection, Path]]:
+    """A DuckDB file of its own for one ingestion, removed at the end."""
+    with tempfile.TemporaryDirectory(prefix="amicable-ingest-") as work:
+        con = duckdb.connect(str(Path(work) / "ingest.duckdb"))
+        con.execute(f"set memory_limit = '{memory_limit()}'")
+        try:
+            yield con, Path(work)
+        finally:
+            con.close()
+
+
+def ingest(
+    settings: Settings, warehouse: PostgresWarehouse, batch_id: str, outcome: PgBuildOutcome
+) -> None:
+    """The landing zone's new files into PostgreSQL's raw layer as batch `batch_id`; the
+    sources' counts, the quarantine lines and the rows shipped per table into `outcome`."""
+    import psycopg2
+
+    with scratch() as (duck, work):
+        ensure_raw_schema(duck, SOURCES)
+        with connect(warehouse) as con:
+            try:
+                with con, con.cursor() as cur:
+                    ensure_raw_tables(cur)
+                    seen = read_loads(cur, duck, work)
+            except psycopg2.Error as exc:
+                raise WarehouseError(
+                    f"warehouse {warehouse.masked}: cannot read raw._loads: {_libpq_line(exc)}"
+                ) from None
+        loaded_at = load_time(duck, datetime.now(UTC).replace(tzinfo=None))
+        for source in SOURCES:
+            report = ingest_source(duck, settings.landing, source, batch_id, loaded_at)
+            progress.step(
+                f"ingested {source.name}: {report.rows_read} rows read, {report.rows_loaded}"
+                f" loaded, {report.rows_quarantined} quarantined"
+            )
+            outcome.sources.append(
+                SourceLine(
+                    source.name,
+                    report.rows_read,
+                    report.rows_loaded,
+                    report.rows_quarantined,
+                    sum(f.status == "rejected" for f in report.files),
+                )
+            )
+        outcome.quarantined, outcome.quarantine_total = quarantine_messages(duck, batch_id)
+        outcome.shipped = ship_batch(warehouse, duck, batch_id, seen)
+    rows = sum(n for t, n in outcome.shipped.items() if t not in ("quarantine", "_loads"))
+    progress.step(f"raw layer copied to {warehouse.masked}: {rows} rows")
+
+
+def _previous_build(warehouse: PostgresWarehouse) -> tuple[str | None, date] | None:
+    """`marts.dim_build`'s fingerprint and as-of date on PostgreSQL, None before a first build."""
+    import psycopg2
+
+    with connect(warehouse) as con, con.cursor() as cur:
+        try:
+            cur.execute("select build_fingerprint, as_of_date from marts.dim_build")
+        except psycopg2.errors.UndefinedTable:
+            return None
+        return cur.fetchone()
+
+
+def _dbt(
+    settings: Settings, warehouse: PostgresWarehouse, batch_id: str, outcome: PgBuildOutcome
+) -> None:
+    business = load_config(settings.config)
+    config = DbtBuildConfig(
+        as_of=settings.as_of.isoformat(),
+        reporting_currency=settings.reporting_currency,
+        full_refresh=settings.full_refresh,
+    )
+    values = dbt_vars(config, business.dbt_vars(), batch_id)
+    fingerprint = build_fingerprint(_project_files(DBT_PROJECT_DIR), DBT_PROJECT_DIR, values)
+    outcome.refresh = refresh_reason(
+        _previous_build(warehouse), fingerprint, settings.as_of, settings.full_refresh
+    )
+    values |= {"build_fingerprint": fingerprint, "full_refresh_reason": outcome.refresh}
+    config_vars, build_env = build_environment(values)
+    env = {**os.environ, **warehouse.profile_env(), **build_env}
+    target = files_dir(settings) / "dbt"
+    shutil.rmtree(target, ignore_errors=True)
+    common = [
+        "--vars", json.dumps(config_vars, sort_keys=True), "--target", DBT_TARGET,
+        "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(target), "--log-path", str(target / "logs"),
+    ]  # fmt: skip
+    kind = f"full refresh: {outcome.refresh}" if outcome.refresh else "incremental"
+    progress.step(f"dbt on PostgreSQL: building the models ({kind})")
+    refresh = ["--full-refresh"] if outcome.refresh else []
+    assert outcome.log is not None
+    outcome.log.parent.mkdir(parents=True, exist_ok=True)
+    with outcome.log.open("w", encoding="utf-8") as log:
+        models = subprocess.run(
+            [dbt_executable(), "run", *refresh, *common], env=env, stdout=log, stderr=log
+        )
+        run_results = _artifact(target / "run_results.json")
+        manifest = _artifact(target / "manifest.json")
+        outcome.models_ok = models.returncode == 0
+        if not outcome.models_ok:
+            outcome.errors.append(
+                f"{failure_summary(run_results, manifest)}. dbt's artifacts and log: {target}"
+            )
+        progress.step("dbt on PostgreSQL: running the data tests")
+        subprocess.run(
+            [dbt_executable(), "test", "--exclude-resource-type", "unit_test", *common],
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
+    test_results = _artifact(target / "run_results.json")
+    manifest = _artifact(target / "manifest.json")
+    max_share = business.quality.max_failing_row_share
+    with connect(warehouse) as con:
+        records = check_records(
+            test_results, manifest, max_share, lambda asset: _model_rows(con, asset)
+        )
+    outcome.checks = [
+        CheckLine(r.asset, r.check_name, r.status, r.blocking, True, r.description or "")
+        for r in records
+    ]
+    if outcome.ok:
+        shutil.rmtree(target, ignore_errors=True)
+
+
+def _artifact(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+
+
+def _model_rows(con, asset: str) -> int | None:
+    """Rows of the model `asset` (`schema/name`) on PostgreSQL, as
+    `orchestration.dbt_results.model_rows` counts them on DuckDB."""
+    import psycopg2
+
+    schema, _, name = asset.partition("/")
+    if not name:
+        return None
+    try:
+        with con, con.cursor() as cur:
+            cur.execute(f'select count(*) from "{schema}"."{name}"')
+            return int(cur.fetchone()[0])
+    except psycopg2.Error:
+        return None
+
+
+def format_pg_outcome(
+    outcome: PgBuildOutcome, warehouse: PostgresWarehouse, settings: Settings
+) -> str:
+    from collections import Counter
+
+    from orchestration.report import _table
+
+    out = [f"warehouse {warehouse.masked}  landing {settings.landing}  as of {settings.as_of}", ""]
+    rows: list[list[object]] = [
+        [s.source_table, s.rows_read, s.rows_loaded, s.rows_quarantined, s.files_rejected]
+        for s in sorted(outcome.sources, key=lambda s: s.source_table)
+    ]
+    rows.append(["total", *(sum(r[i] for r in rows) for i in range(1, 5))])  # type: ignore[misc]
+    out.append(_table(["source", "read", "loaded", "quarantined", "files rejected"], rows))
+    if outcome.quarantined:
+        out.append(
+            f"\nquarantined by this run ({outcome.quarantine_total} line(s), see raw.quarantine):"
+        )
+        out += [f"  {line}" for line in outcome.quarantined]
+    counts = Counter(c.status for c in outcome.checks)
+    out.append(
+        f"\ndbt tests: {counts['pass']} passed, {counts['warn']} warned, {counts['fail']} blocking"
+    )
+    out += [
+        f"  {'BLOCKS' if c.status == 'fail' else 'WARN'} {c.check} on {c.asset}"
+        for c in outcome.checks
+        if c.status in ("warn", "fail")
+    ]
+    if outcome.errors:
+        out.append("\nfailed:")
+        out += [f"  {e}" for e in outcome.errors]
+    out.append("\nnot done on a PostgreSQL warehouse yet:")
+    out += [f"  {line}" for line in NOT_YET]
+    out.append(f"\ndbt log: {outcome.log}")
+    out.append(
+        "build succeeded" if outcome.ok else "build FAILED or a check blocks (figures are live)"
+    )
+    return "\n".join(out)

@@ -1,0 +1,196 @@
+"""`amicable build --warehouse postgresql://...` (issue 16, `orchestration.pg_build`): one line
+for a server that does not answer or a refused password; the raw layer loaded by COPY through
+the same ingestion code, the same rows as the DuckDB build's raw layer (quarantine and load log
+included) and nothing more on a second build, nothing at all when a table's COPY fails; the
+tiny sample's models equal to the DuckDB build's, row for row."""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import psycopg2
+import pytest
+
+from amicable.cli import main
+from amicable.settings import HOME_ENV, Settings
+from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
+from ingestion.contracts import SOURCES
+from ingestion.load import ensure_raw_schema
+from ingestion.pg_warehouse import check, ship_batch
+from orchestration.build import run_build
+from orchestration.pg_build import PgBuildOutcome, ingest
+from tests.conftest import SAMPLE_AS_OF, SampleBuild, copy_build
+from tests.orchestration.test_killed_build import NEXT_NIGHT
+from tests.orchestration.test_killed_build import _write_next_night as write_next_night
+from tests.postgres.compare_with_duckdb import differences, model_tables
+from tests.postgres.conftest import NAME, PostgresServer
+
+RAW_TABLES = [s.name for s in SOURCES] + ["quarantine", "_loads"]
+_numbers = itertools.count()
+
+
+@pytest.fixture
+def database(postgres_server: PostgresServer) -> Iterator[dict[str, str | int]]:
+    """An empty database of its own (psycopg2's settings), dropped at the end."""
+    name = f"build_{next(_numbers)}_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(**postgres_server.settings())
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f"create database {name}")
+    try:
+        yield {**postgres_server.settings(), "dbname": name}
+    finally:
+        with admin.cursor() as cur:
+            cur.execute(f"drop database {name} with (force)")
+        admin.close()
+
+
+def url(settings: dict[str, str | int], password: str = NAME) -> str:
+    return f"postgresql://{NAME}:{password}@localhost:{settings['port']}/{settings['dbname']}"
+
+
+def counts(settings: dict[str, str | int]) -> dict[str, int]:
+    with contextlib.closing(psycopg2.connect(**settings)) as con, con.cursor() as cur:
+        result = {}
+        for table in RAW_TABLES:
+            cur.execute(f"select count(*) from raw.{table}")
+            result[table] = cur.fetchone()[0]
+        return result
+
+
+def duckdb_counts(warehouse: Path) -> dict[str, int]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return {
+            table: con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+            for table in RAW_TABLES
+        }
+
+
+def test_a_refused_password_and_a_silent_server_are_one_line(
+    database: dict[str, str | int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "landing").mkdir()
+    wrong = url(database, password="not-the-password")
+    assert main(["build", "--landing", str(tmp_path / "landing"), "--warehouse", wrong]) == 2
+    error = capsys.readouterr().err.strip()
+    masked = f"postgresql://{NAME}:***@localhost:{database['port']}/{database['dbname']}"
+    assert error.startswith(f"amicable: error: warehouse {masked}: cannot connect: ")
+    assert error.endswith(f'password authentication failed for user "{NAME}"')
+    assert "\n" not in error and "not-the-password" not in error
+
+    silent = f"postgresql://{NAME}@localhost:1/{database['dbname']}"
+    assert main(["build", "--landing", str(tmp_path / "landing"), "--warehouse", silent]) == 2
+    error = capsys.readouterr().err.strip()
+    assert error.startswith(f"amicable: error: warehouse {silent}: cannot connect: ")
+    assert "Connection refused" in error and "\n" not in error
+
+
+def test_raw_layer_by_copy_equals_duckdbs_and_a_second_build_adds_nothing(
+    sample_build: SampleBuild, database: dict[str, str | int]
+) -> None:
+    warehouse = PostgresWarehouse(url(database))
+    settings = Settings(landing=sample_build.settings.landing, warehouse=Path("unused"))
+    first = PgBuildOutcome()
+    ingest(settings, warehouse, "batch-1", first)
+    expected = duckdb_counts(sample_build.settings.warehouse)
+    assert counts(database) == expected
+    assert expected["quarantine"] > 0 and expected["erp_invoices"] > 0
+    assert first.shipped == expected  # every row went by this batch's COPY
+    assert first.quarantine_total == sample_build.outcome.quarantine_total
+
+    second = PgBuildOutcome()
+    ingest(settings, warehouse, "batch-2", second)
+    assert counts(database) == expected
+    assert sum(s.rows_loaded for s in second.sources) == 0
+    assert sum(second.shipped.values()) == 0
+
+
+def test_a_failing_copy_leaves_nothing_of_the_batch(
+    sample_build: SampleBuild, database: dict[str, str | int]
+) -> None:
+    warehouse = PostgresWarehouse(url(database))
+    with contextlib.closing(psycopg2.connect(**database)) as con, con, con.cursor() as cur:
+        cur.execute("create schema raw")
+        cur.execute("create table raw.fx_rates (refuses_every_row text not null)")
+    settings = Settings(landing=sample_build.settings.landing, warehouse=Path("unused"))
+    # raw.fx_rates, copied after the other sources, lacks the load metadata columns
+    refused = 'nothing shipped.: column "_source_file" of relation "fx_rates" does not exist'
+    with pytest.raises(WarehouseError, match=refused):
+        ingest(settings, warehouse, "batch-1", PgBuildOutcome())
+    with contextlib.closing(psycopg2.connect(**database)) as con, con.cursor() as cur:
+        cur.execute("select count(*) from raw.erp_invoices")
+        assert cur.fetchone()[0] == 0
+        cur.execute("select count(*) from raw._loads")
+        assert cur.fetchone()[0] == 0
+
+
+def build_on_postgres(landing: Path, warehouse_url: str, as_of: date) -> list[str]:
+    """`amicable build --warehouse URL` in a process of its own (as a user runs it), its local
+    files (log, dbt's artifacts) beside `landing`; its printed outcome and progress lines."""
+    command = [sys.executable, "-m", "amicable.cli", "build", "--landing", str(landing)]
+    command += ["--warehouse", warehouse_url, "--as-of", as_of.isoformat()]
+    env = {**os.environ, HOME_ENV: str(landing.parent)}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return [done.stdout, done.stderr]
+
+
+def test_the_tiny_sample_and_its_next_night_built_on_postgresql_equal_duckdbs(
+    sample_build: SampleBuild, database: dict[str, str | int], tmp_path: Path
+) -> None:
+    """The first build (full) equals the sample's DuckDB build; the next night's daily build
+    (incremental on both engines) equals a DuckDB daily build of the same files."""
+    reference = copy_build(sample_build, tmp_path)
+    landing = tmp_path / "landing"
+    printed, progress = build_on_postgres(landing, url(database), SAMPLE_AS_OF)
+    assert "full refresh: first build of this warehouse" in progress
+    assert " 0 blocking" in printed and "not done on a PostgreSQL warehouse yet:" in printed
+    assert f"{NAME}:{NAME}@" not in printed + progress
+    differing, identical = differences(sample_build.settings.warehouse, database)
+    assert differing == {}
+    assert identical == model_tables(sample_build.settings.warehouse)
+
+    write_next_night(sample_build, landing)
+    daily = run_build(Settings(landing=landing, warehouse=reference, as_of=NEXT_NIGHT))
+    assert daily.ok
+    printed, progress = build_on_postgres(landing, url(database), NEXT_NIGHT)
+    assert "building the models (incremental)" in progress
+    assert counts(database) == duckdb_counts(reference)
+    differing, identical = differences(reference, database)
+    assert differing == {}
+    assert identical == model_tables(reference)
+
+
+def test_a_batch_ingested_against_an_older_load_log_is_not_shipped(
+    database: dict[str, str | int], tmp_path: Path
+) -> None:
+    """Another build shipped a load while this one ingested: its batch could hold the same
+    files again, so nothing of it is shipped; against the current log it is, once."""
+    warehouse = PostgresWarehouse(url(database))
+    check(warehouse)
+    with contextlib.closing(psycopg2.connect(**database)) as con, con, con.cursor() as cur:
+        cur.execute(
+            "insert into raw._loads (source_table, source_file, status, _batch_id)"
+            " values ('fx_rates', 'fx/fx_rates_2026-11-20T0200.csv', 'loaded', 'other-build')"
+        )
+    with duckdb.connect(str(tmp_path / "scratch.duckdb")) as duck:
+        ensure_raw_schema(duck, SOURCES)
+        duck.execute(
+            "insert into raw._loads (source_table, source_file, status, _batch_id)"
+            " values ('fx_rates', 'fx/fx_rates_2026-11-21T0200.csv', 'loaded', 'this-build')"
+        )
+        with pytest.raises(WarehouseError, match="another build loaded files while this one"):
+            ship_batch(warehouse, duck, "this-build", loads_seen=0)
+        assert counts(database)["_loads"] == 1
+        assert ship_batch(warehouse, duck, "this-build", loads_seen=1)["_loads"] == 1
+        assert ship_batch(warehouse, duck, "this-build", loads_seen=1) == {}  # shipped once
+    assert counts(database)["_loads"] == 2
