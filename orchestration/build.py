@@ -11,7 +11,6 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from dagster._core.instance.ref import InstanceRef
 
 from amicable.alerts import ALERTS_TAG, SENT_BY_BUILD, AlertsOutcome
 from amicable.alerts import send as send_alerts
@@ -24,7 +23,7 @@ from data_quality.source_checks import FRESHNESS_CHECK, SourceCheckRunConfig
 from ingestion.load import check_landing, quarantine_messages
 from orchestration.dbt_assets import DbtBuildConfig
 from orchestration.definitions import BUILD_JOB, build_definitions
-from orchestration.event_log import BuildEventLogStorage, write_history_without_fsync
+from orchestration.event_log import write_history_without_fsync
 from orchestration.publish import published_path, rejected_path, staged_build
 
 
@@ -127,17 +126,9 @@ def write_instance_config(warehouse: Path) -> Path:
 
 def dagster_instance(warehouse: Path) -> dg.DagsterInstance:
     """The warehouse's persistent Dagster instance, shared by its builds and `amicable
-    dagster`; written without fsync and through one engine per file
-    (`orchestration.event_log`)."""
+    dagster`; written without fsync (`orchestration.event_log`)."""
     write_history_without_fsync()
-    home = write_instance_config(warehouse)
-    storage = {
-        "module": BuildEventLogStorage.__module__,
-        "class": BuildEventLogStorage.__name__,
-        "config": {"base_dir": str(home / "history" / "runs")},  # Dagster's own place for it
-    }
-    overrides = {"event_log_storage": storage}
-    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home), overrides=overrides))
+    return dg.DagsterInstance.from_config(str(write_instance_config(warehouse)))
 
 
 def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) -> BuildOutcome:
