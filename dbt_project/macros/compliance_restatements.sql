@@ -61,12 +61,13 @@
       - what the as-of date alone changes. The breaches hold no as-of date, but their latest
         occurred_at (a breach is dated on or before the as-of date of the build that found it)
         is on or before the last build's: from that day, `since`, every case with a timeline
-        row dated on or after since - max_days_after - 2 days for each required_before rule
-        with max_days_after (a step is flagged once its window has closed; a local date is at
-        most a day from the UTC one), every case with a closing event dated on or after
-        since - years - 2 days for each retention rule (flagged once the period has ended),
-        and every case with a row dated on or after since (a record an earlier as-of date
-        left out). An earlier `since` (few breaches lately) only restates more cases. -#}
+        row dated from since - max_days_after - 2 days to as_of - max_days_after for each
+        required_before rule with max_days_after (a step is flagged once its window has closed
+        before as_of; a local date is at most a day from the UTC one), every case with a
+        closing event dated from since - years - 2 days to as_of - years + 1 day for each
+        retention rule (flagged once the period has ended before as_of), and every case with a
+        row dated on or after since (a record an earlier as-of date left out). An earlier
+        `since` (few breaches lately) only restates more cases. -#}
 {% macro compliance_breaches_restated_cases(rules) -%}
     {%- set timeline = ref('int_compliance_timeline') -%}
     {%- set since -%}
@@ -81,14 +82,20 @@
         written.loaded_at > {{ last_build_load() }}
         or cast(written.occurred_at as date) >= {{ since }}
         {%- for rule in rules if rule.kind == 'required_before' and rule.params.max_days_after is not none %}
-        or cast(written.occurred_at as date)
-        >= {{ dbt.dateadd('day', -(rule.params.max_days_after + 2), since) }}
+        or (
+            cast(written.occurred_at as date)
+            >= {{ dbt.dateadd('day', -(rule.params.max_days_after + 2), since) }}
+            and cast(written.occurred_at as date)
+            <= {{ dbt.dateadd('day', -rule.params.max_days_after, as_of_date()) }}
+        )
         {%- endfor %}
         {%- for rule in rules if rule.kind == 'retention' %}
         or (
             written.event_type = 'closed'
             and cast(written.occurred_at as date)
             >= {{ dbt.dateadd('day', -2, dbt.dateadd('year', -rule.params.years, since)) }}
+            and cast(written.occurred_at as date)
+            <= {{ dbt.dateadd('day', 1, dbt.dateadd('year', -rule.params.years, as_of_date())) }}
         )
         {%- endfor %}
 
