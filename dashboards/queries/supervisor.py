@@ -90,10 +90,10 @@ def stage_flow(
     """Directly-follows graph of the moves made from `first_month` to `last_month` ('YYYY-MM',
     both included) for a segment, strategy and team of the case's current owner ('all' for
     every one): one row per from_stage, to_stage with transition_count, case_count, median,
-    p90 and mean duration (days in from_stage), the row of `marts.fct_stage_flow_periods`;
-    longest median first."""
-    cell = _flow_cell(segment, strategy, team)
-    return _frame(warehouse, "stage_flow", (*_period(first_month, last_month), *cell))
+    p90 and mean duration (days in from_stage), computed from the period's moves (the ended
+    stays of `marts.fct_case_stage_durations`); longest median first."""
+    filters = _flow_filters(segment, strategy, team)
+    return _frame(warehouse, "stage_flow", (*_period(first_month, last_month), *filters))
 
 
 def stage_moves(
@@ -121,10 +121,11 @@ def stage_time(
     team: str = ALL,
 ) -> pd.DataFrame:
     """Time in stage per stage: stays ended in the month range (stays_completed, median_days,
-    p90_days: `marts.fct_stage_flow_periods`) and stays running at as_of (stays_running,
-    median_running_days: `marts.fct_stage_open_stays`)."""
+    p90_days: the ended stays of `marts.fct_case_stage_durations`) and stays running at as_of
+    (stays_running, median_running_days: `marts.fct_stage_open_stays`)."""
+    filters = _flow_filters(segment, strategy, team)
     cell = _flow_cell(segment, strategy, team)
-    return _frame(warehouse, "stage_time", (*_period(first_month, last_month), *cell, *cell))
+    return _frame(warehouse, "stage_time", (*_period(first_month, last_month), *filters, *cell))
 
 
 def agent_months(warehouse: Path | str) -> list[str]:

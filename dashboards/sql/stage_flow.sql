@@ -1,24 +1,43 @@
 -- Directly-follows graph of the stages for the moves made in a period of months, one segment,
--- one strategy and one team (of the case's current owner): the rows of
--- marts.fct_stage_flow_periods for that period and filter cell, where every figure is computed
--- (percentiles do not add up, so nothing is aggregated here). Reopenings (closed -> stage)
--- are not stays: left out. to_stage 'all' (every move out of a stage) is the time in stage.
--- Parameters: first month, last month (first days), segment, strategy, team ('all' is every
--- one).
-select
-    from_stage,
-    to_stage,
-    transition_count,
-    case_count,
-    median_duration_days,
-    p90_duration_days,
-    mean_duration_days
-from marts.fct_stage_flow_periods
-where
-    first_month = ?
-    and last_month = ?
-    and segment = ?
-    and strategy = ?
-    and owner_team = ?
-    and to_stage <> 'all'
+-- one strategy and one team (of the case's current owner), computed from the moves themselves
+-- (percentiles do not add up across months or cells, so every figure is computed here on the
+-- period's own moves). A move is an ended stay of marts.fct_case_stage_durations: from_stage
+-- its stage, to_stage its next stage, made in the month its stay ended; reopenings (closed ->
+-- stage) are not stays: left out. Duration: (left_at - entered_at) in seconds / 86400, as
+-- marts.fct_stage_transitions; a missing segment, strategy or team reads 'unknown'.
+-- Parameters: first month, last month (first days), segment, segment, strategy, strategy,
+-- team, team ('all' is every one).
+with moves as (
+    select
+        case_id,
+        stage as from_stage,
+        next_stage as to_stage,
+        date_diff('second', entered_at, left_at) as duration_seconds,
+        date_diff('second', entered_at, left_at) / 86400.0 as duration_days
+    from marts.fct_case_stage_durations
+    where
+        left_at is not null
+        and cast(date_trunc('month', left_at) as date) between ? and ?
+        and (? = 'all' or coalesce(segment, 'unknown') = ?)
+        and (? = 'all' or coalesce(strategy, 'unknown') = ?)
+        and (? = 'all' or coalesce(owner_team, 'unknown') = ?)
+),
+
+figures as (
+    select
+        from_stage,
+        to_stage,
+        cast(count(*) as integer) as transition_count,
+        cast(count(distinct case_id) as integer) as case_count,
+        cast(round(quantile_cont(duration_days, 0.5), 4) as decimal(18, 4))
+            as median_duration_days,
+        cast(round(quantile_cont(duration_days, 0.9), 4) as decimal(18, 4))
+            as p90_duration_days,
+        cast(round(sum(duration_seconds) / (count(*) * 86400.0), 4) as decimal(18, 4))
+            as mean_duration_days
+    from moves
+    group by from_stage, to_stage
+)
+
+select * from figures
 order by median_duration_days desc, from_stage asc, to_stage asc

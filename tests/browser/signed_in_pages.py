@@ -65,37 +65,47 @@ def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
+MOVES = (
+    "with moves as (select case_id, stage as from_stage, next_stage as to_stage,"
+    " strftime(left_at, '%Y-%m') as month, segment, strategy, owner_team,"
+    " date_diff('second', entered_at, left_at) as seconds"
+    " from marts.fct_case_stage_durations where left_at is not null)"
+)
+
+
 def stage_flow_check(query: Query) -> PageCheck:
-    """The stage flow of a narrow cell (a segment, strategy and team, months inside the range)
-    with the most moves: `fct_stage_flow_periods` and `fct_stage_open_stays` rows."""
-    cell = query(
-        "select first_month, last_month, segment, strategy, owner_team"
-        " from marts.fct_stage_flow_periods"
-        " where segment <> 'all' and strategy <> 'all' and owner_team <> 'all'"
-        " and to_stage <> 'all' and first_month < last_month"
-        " and first_month > (select min(first_month) from marts.fct_stage_flow_periods)"
-        " group by all having count(*) >= 3"
-        " order by sum(transition_count) desc, 1, 2, 3, 4, 5 limit 1",
-        [],
+    """The stage flow of a narrow cell (a segment, strategy and team with the most moves from
+    the second month to the one before last, in at least 3 transitions): its figures computed
+    from the ended stays of `fct_case_stage_durations`, and `fct_stage_open_stays` rows."""
+    months = [row[0] for row in query(f"{MOVES} select distinct month from moves order by 1", [])]
+    first, last = months[1], months[-2]
+    segment, strategy, team = query(
+        f"{MOVES} select segment, strategy, owner_team from moves"
+        " where month between ? and ? and segment is not null and strategy is not null"
+        " and owner_team is not null group by all"
+        " having count(distinct (from_stage, to_stage)) >= 3"
+        " order by count(*) desc, 1, 2, 3 limit 1",
+        [first, last],
     )[0]
-    segment, strategy, team = cell[2:]
+    cell = (first, last, segment, strategy, team)
     flow_columns = [
         "from_stage", "to_stage", "transition_count", "case_count",
         "median_duration_days", "p90_duration_days",
     ]  # fmt: skip
+    durations = (
+        " cast(round(quantile_cont(seconds / 86400.0, 0.5), 4) as decimal(18, 4)),"
+        " cast(round(quantile_cont(seconds / 86400.0, 0.9), 4) as decimal(18, 4))"
+        " from moves where month between ? and ? and segment = ? and strategy = ?"
+        " and owner_team = ?"
+    )
     flow = query(
-        f"select {', '.join(flow_columns)} from marts.fct_stage_flow_periods"
-        " where first_month = ? and last_month = ? and segment = ? and strategy = ?"
-        " and owner_team = ? and to_stage <> 'all'"
-        " order by median_duration_days desc, from_stage, to_stage",
+        f"{MOVES} select from_stage, to_stage, count(*), count(distinct case_id), {durations}"
+        " group by from_stage, to_stage order by 5 desc, from_stage, to_stage",
         list(cell),
     )
     stage_columns = ["stage", "stays_completed", "median_days", "p90_days"]
     completed = query(
-        "select from_stage, transition_count, median_duration_days, p90_duration_days"
-        " from marts.fct_stage_flow_periods where first_month = ? and last_month = ?"
-        " and segment = ? and strategy = ? and owner_team = ? and to_stage = 'all'",
-        list(cell),
+        f"{MOVES} select from_stage, count(*), {durations} group by from_stage", list(cell)
     )
     running = query(
         "select stage, stays_running, median_running_days from marts.fct_stage_open_stays"

@@ -7,8 +7,8 @@ decimals exactly, doubles to 9 places, build-lineage columns left out).
 
 No known difference is left: `marts.dim_build.build_fingerprint` is the orchestrator's value
 (a hash of the project files and vars), not a figure, so the DuckDB build's is passed to the
-PostgreSQL one as the orchestrator would; `round_double` rounds as DuckDB does (the means of
-`fct_stage_flow_periods` differed at the 4th place before)."""
+PostgreSQL one as the orchestrator would; `round_double` rounds as DuckDB does (the means of the
+former `fct_stage_flow_periods` differed at the 4th place before)."""
 
 from __future__ import annotations
 

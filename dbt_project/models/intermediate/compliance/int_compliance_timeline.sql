@@ -1,36 +1,73 @@
 {#- One row per contact (call or message, either direction) and per case event up to as_of,
     with its case's compliance context: the auditor's case timeline and the input of every
     compliance rule (macros/compliance_*.sql). agent_id: the contact's agent, else the event's
-    actor unless `system`, else the case's owner at that moment (int_ops_case_owners). -#}
+    actor unless `system`, else the case's owner at that moment (int_ops_case_owners).
+    loaded_at: the newest raw load of the staging inputs the build that wrote the row had seen.
+    Incremental by case (delete+insert of a case's whole timeline): a daily build rewrites the
+    cases the new files can change (compliance_timeline_restated_cases in
+    macros/compliance_restatements.sql): a case with a call, message or event loaded since
+    (and the case that held such a record before), or dated after the latest day held; a case
+    whose case record was loaded, every case of a debtor whose customer record was loaded. A
+    case of that scope that yields no row any more is withdrawn: the batch carries its held
+    rows with a null `loaded_at`, and the post-hook deletes them (remove_withdrawn_rows). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='case_id',
+    on_schema_change='fail',
+    post_hook="{{ remove_withdrawn_rows() }}"
+) }}
+{%- set staging_inputs = [
+    ref('stg_cases__cases'),
+    ref('stg_erp__customers'),
+    ref('stg_contacts__calls'),
+    ref('stg_contacts__messages'),
+    ref('stg_cases__case_events'),
+] %}
 with
+
+{%- if is_incremental() %}
+
+-- Computed once: every input below and the withdrawals read it.
+restated_cases as materialized (
+
+    {{ compliance_timeline_restated_cases() }}
+
+),
+{%- endif %}
 
 cases as (
 
     select * from {{ ref('int_compliance_cases') }}
+    {{ in_restated_cases() }}
 
 ),
 
 calls as (
 
     select * from {{ ref('stg_contacts__calls') }}
+    {{ in_restated_cases() }}
 
 ),
 
 messages as (
 
     select * from {{ ref('stg_contacts__messages') }}
+    {{ in_restated_cases() }}
 
 ),
 
 events as (
 
     select * from {{ ref('stg_cases__case_events') }}
+    {{ in_restated_cases() }}
 
 ),
 
 owners as (
 
     select * from {{ ref('int_ops_case_owners') }}
+    {{ in_restated_cases() }}
 
 ),
 
@@ -103,7 +140,8 @@ final as (
         items.template_id,
         items.event_type,
         items.payload,
-        coalesce(items.agent_id, owners.agent_id, cases.agent_id) as agent_id
+        coalesce(items.agent_id, owners.agent_id, cases.agent_id) as agent_id,
+        {{ newest_raw_load(staging_inputs) }} as loaded_at
     from items
     inner join cases on items.case_id = cases.case_id
     left join owners
@@ -115,4 +153,21 @@ final as (
 
 )
 
+{%- if is_incremental() %},
+
+-- Held rows of a restated case that no longer has any row: withdrawn.
+withdrawn as (
+
+    {{ withdrawn_rows(
+        'held_rows.case_id in (select restated_cases.case_id from restated_cases)', ['case_id']
+    ) }}
+
+)
+
 select * from final
+union all
+select * from withdrawn
+{%- else %}
+
+select * from final
+{%- endif %}

@@ -3,8 +3,8 @@
     case goes from closed back to a stage). duration = days spent in from_stage before the
     move (left_at - entered_at in seconds / 86400); the median and 90th percentile are
     continuous percentiles (macro ops_percentile); the mean is the exact total of seconds ÷
-    (moves × 86400), so it does not depend on the order of a floating-point sum (as
-    fct_stage_flow_periods). -#}
+    (moves × 86400), so it does not depend on the order of a floating-point sum (as the
+    stage-flow page's figures of a period, dashboards/sql/stage_flow.sql). -#}
 with
 
 stays as (

@@ -1,0 +1,107 @@
+{#- The restatement scopes of the incremental compliance models (int_compliance_timeline,
+    fct_compliance_breaches): the cases whose rows a daily build rewrites whole (delete+insert
+    by case). Each model carries `loaded_at`; the staging rows loaded after the latest one it
+    holds (last_build_load) are what the new files bring. An earlier as-of date, a changed
+    config (rule packs, holidays) or dbt project rebuilds everything (orchestration/incremental.py). -#}
+
+{#- (case_id) of every case whose compliance timeline may change:
+      - a case with a call, message or case event loaded since the timeline's last build (a
+        new record, a new version of one), and the case that held such a record before (a
+        record moved to another case leaves its old case);
+      - a case with a call, message or case event dated after the latest day the timeline
+        holds (a record an earlier as-of date left out);
+      - a case whose case record was loaded since (jurisdiction, owner), and every case of a
+        debtor whose customer record was loaded since (segment, time zone). -#}
+{% macro compliance_timeline_restated_cases() -%}
+    {%- set items = [
+        (ref('stg_contacts__calls'), 'contact_id', 'started_at'),
+        (ref('stg_contacts__messages'), 'contact_id', 'sent_at'),
+        (ref('stg_cases__case_events'), 'event_id', 'occurred_at'),
+    ] -%}
+    {%- set last_day -%}
+        (
+            select coalesce(max(cast(held_day.occurred_at as date)), cast('1900-01-01' as date))
+            from {{ this }} as held_day
+        )
+    {%- endset -%}
+    {%- for relation, key, occurred_at in items %}
+    select loaded.case_id
+    from {{ relation }} as loaded
+    where
+        loaded._loaded_at > {{ last_build_load() }}
+        or cast(loaded.{{ occurred_at }} as date) > {{ last_day }}
+
+    union
+
+    select held.case_id
+    from {{ this }} as held
+    where held.item_id in (
+        select moved.{{ key }}
+        from {{ relation }} as moved
+        where moved._loaded_at > {{ last_build_load() }}
+    )
+
+    union
+    {% endfor %}
+    select loaded_cases.case_id
+    from {{ ref('stg_cases__cases') }} as loaded_cases
+    where
+        loaded_cases._loaded_at > {{ last_build_load() }}
+        or loaded_cases.debtor_id in (
+            select customers.debtor_id
+            from {{ ref('stg_erp__customers') }} as customers
+            where customers._loaded_at > {{ last_build_load() }}
+        )
+{%- endmacro %}
+
+{#- (case_id) of every case whose breaches may change:
+      - a case whose timeline rows were written since the breaches' last build (timeline
+        `loaded_at` above the latest the breaches hold: the timeline's own scope above);
+      - a case holding breaches that has no timeline row any more;
+      - what the as-of date alone changes. The breaches hold no as-of date, but their latest
+        occurred_at (a breach is dated on or before the as-of date of the build that found it)
+        is on or before the last build's: from that day, `since`, every case with a timeline
+        row dated from since - max_days_after - 2 days to as_of - max_days_after for each
+        required_before rule with max_days_after (a step is flagged once its window has closed
+        before as_of; a local date is at most a day from the UTC one), every case with a
+        closing event dated from since - years - 2 days to as_of - years + 1 day for each
+        retention rule (flagged once the period has ended before as_of), and every case with a
+        row dated on or after since (a record an earlier as-of date left out). An earlier
+        `since` (few breaches lately) only restates more cases. -#}
+{% macro compliance_breaches_restated_cases(rules) -%}
+    {%- set timeline = ref('int_compliance_timeline') -%}
+    {%- set since -%}
+        (
+            select coalesce(max(cast(held_day.occurred_at as date)), cast('1900-01-01' as date))
+            from {{ this }} as held_day
+        )
+    {%- endset -%}
+    select written.case_id
+    from {{ timeline }} as written
+    where
+        written.loaded_at > {{ last_build_load() }}
+        or cast(written.occurred_at as date) >= {{ since }}
+        {%- for rule in rules if rule.kind == 'required_before' and rule.params.max_days_after is not none %}
+        or (
+            cast(written.occurred_at as date)
+            >= {{ dbt.dateadd('day', -(rule.params.max_days_after + 2), since) }}
+            and cast(written.occurred_at as date)
+            <= {{ dbt.dateadd('day', -rule.params.max_days_after, as_of_date()) }}
+        )
+        {%- endfor %}
+        {%- for rule in rules if rule.kind == 'retention' %}
+        or (
+            written.event_type = 'closed'
+            and cast(written.occurred_at as date)
+            >= {{ dbt.dateadd('day', -2, dbt.dateadd('year', -rule.params.years, since)) }}
+            and cast(written.occurred_at as date)
+            <= {{ dbt.dateadd('day', 1, dbt.dateadd('year', -rule.params.years, as_of_date())) }}
+        )
+        {%- endfor %}
+
+    union
+
+    select held.case_id
+    from {{ this }} as held
+    where held.case_id not in (select timeline_cases.case_id from {{ timeline }} as timeline_cases)
+{%- endmacro %}
