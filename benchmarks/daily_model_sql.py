@@ -87,11 +87,20 @@ def timed(warehouse: Path, selects: dict[str, str], repeat: int) -> dict[str, tu
 
 def differing(warehouse: Path, selects: dict[str, str]) -> tuple[int, int]:
     """Rows (with their multiplicity) of this project's full SELECT that the other project's
-    does not return, and the other way round (`except all`): (0, 0) when they are equal."""
+    does not return, and the other way round (`except all`), over the columns both return but
+    build lineage (`loaded_at`, which a model made incremental adds): (0, 0) when equal."""
     this, other = selects["full build"], list(selects.values())[-1]
     with duckdb.connect(str(warehouse)) as con:
+        names = [
+            [column[0] for column in con.execute(f"select * from ({s}) limit 0").description]
+            for s in (this, other)
+        ]
+        shared = ", ".join(f'"{c}"' for c in names[0] if c in names[1] and c != "loaded_at")
         counts = [
-            con.execute(f"select count(*) from (({a}) except all ({b}))").fetchone()[0]
+            con.execute(
+                f"select count(*) from (select {shared} from ({a})"
+                f" except all select {shared} from ({b}))"
+            ).fetchone()[0]
             for a, b in ((this, other), (other, this))
         ]
     return counts[0], counts[1]
