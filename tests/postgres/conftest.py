@@ -41,6 +41,15 @@ class PostgresServer:
             "dbname": NAME,
         }
 
+    def fresh_database(self, name: str) -> dict[str, str | int]:
+        """Database `name` dropped if it exists and created empty; psycopg2's settings for it."""
+        with contextlib.closing(psycopg2.connect(**self.settings())) as admin:
+            admin.autocommit = True
+            with admin.cursor() as cur:
+                cur.execute(f"drop database if exists {name}")
+                cur.execute(f"create database {name}")
+        return self.settings() | {"dbname": name}
+
     def environment(self) -> dict[str, str]:
         """The variables profiles.yml's `postgres` output reads, and the target naming it."""
         return {

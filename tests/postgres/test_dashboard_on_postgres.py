@@ -6,7 +6,6 @@ is one typed line."""
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import math
@@ -15,7 +14,6 @@ from decimal import Decimal
 from typing import Any
 
 import pandas as pd
-import psycopg2
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -135,15 +133,7 @@ def test_faults_are_one_typed_line(postgres_server: PostgresServer) -> None:
         assert "password" in raised.value.detail and "wrong" not in str(raised.value.warehouse)
 
     empty = "amicable_empty"
-    _create_database(postgres_server, empty)
+    postgres_server.fresh_database(empty)
     with pytest.raises(queries.WarehouseNotBuilt) as raised:
         queries.snapshot_dates(url(postgres_server, empty))
     assert raised.value.detail.startswith("ageing_snapshot_dates: relation")
-
-
-def _create_database(server: PostgresServer, name: str) -> None:
-    with contextlib.closing(psycopg2.connect(**server.settings())) as admin:
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute(f"drop database if exists {name}")
-            cur.execute(f"create database {name}")

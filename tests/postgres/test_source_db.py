@@ -68,17 +68,9 @@ class Source:
             con.commit()
 
 
-def create_database(server: PostgresServer, name: str) -> None:
-    with contextlib.closing(psycopg2.connect(**server.settings())) as con:
-        con.autocommit = True
-        with con.cursor() as cur:
-            cur.execute(f"drop database if exists {name}")
-            cur.execute(f"create database {name}")
-
-
 @pytest.fixture(scope="module")
 def source(postgres_server: PostgresServer, tmp_path_factory: pytest.TempPathFactory) -> Source:
-    create_database(postgres_server, "amicable_source")
+    postgres_server.fresh_database("amicable_source")
     sample = tmp_path_factory.mktemp("sample")
     generate(sample, size="tiny", seed=7, as_of=AS_OF)
     partial = Source(postgres_server, "amicable_source", sample, [])
@@ -344,7 +336,7 @@ def test_sample_db_command_loads_and_moves_the_files(
     """`amicable sample-db` writes the tables and moves their files out of the landing zone
     (to `_in_source_db/`), so a build reads them from the database only; run again, it says
     there is nothing to load."""
-    create_database(postgres_server, "amicable_source_cli")
+    postgres_server.fresh_database("amicable_source_cli")
     landing = tmp_path / "landing"
     generate(landing, size="tiny", seed=7, as_of=AS_OF)
     before = sorted(p.relative_to(landing).as_posix() for p in landing.glob("[ec]*/*"))

@@ -74,12 +74,7 @@ def copy_pipeline_tables(warehouse: Path, settings: dict[str, str | int]) -> Non
 
 def build_warehouse(sample_build: SampleBuild, server: PostgresServer, work: Path) -> str:
     """The URL of database DATABASE holding the sample built on PostgreSQL."""
-    with contextlib.closing(psycopg2.connect(**server.settings())) as admin:
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute(f"drop database if exists {DATABASE}")
-            cur.execute(f"create database {DATABASE}")
-    settings = server.settings() | {"dbname": DATABASE}
+    settings = server.fresh_database(DATABASE)
     warehouse = sample_build.settings.warehouse
     copy_raw(warehouse, settings)
     copy_pipeline_tables(warehouse, settings)
