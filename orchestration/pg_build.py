@@ -238,13 +238,19 @@ def _dbt(
                 f"{failure_summary(run_results, manifest)}. dbt's artifacts and log: {target}"
             )
         progress.step("dbt on PostgreSQL: running the data tests")
-        subprocess.run(
+        (target / "run_results.json").unlink(missing_ok=True)  # the models' results
+        tests = subprocess.run(
             [dbt_executable(), "test", "--exclude-resource-type", "unit_test", *common],
             env=env,
             stdout=log,
             stderr=log,
         )
     test_results = _artifact(target / "run_results.json")
+    if not test_results.get("results"):  # dbt stopped before any test (not a test failing)
+        outcome.errors.append(
+            f"dbt's data tests did not run (dbt exited {tests.returncode}): see {outcome.log}"
+        )
+        return
     manifest = _artifact(target / "manifest.json")
     max_share = business.quality.max_failing_row_share
     with connect(warehouse) as con:
