@@ -1,7 +1,7 @@
 """The query layer's core: read-only connections, statements from `dashboards/sql/`, errors.
 
 Every query function opens a read-only connection (`_connect`) to the warehouse, a DuckDB file
-or a PostgreSQL database (`amicable.warehouse_ref`; PostgreSQL: `dashboards.queries.postgres`,
+or a PostgreSQL database (`amicable.warehouse_ref`; PostgreSQL: `dashboards.postgres`,
 which translates the statements with sqlglot), runs one statement from `dashboards/sql/` with
 `?` parameters (`_execute`, `_frame`, `_values`), closes the connection and returns a pandas
 frame (or a small typed record). A warehouse that cannot be read becomes a
@@ -27,7 +27,7 @@ import psycopg2
 
 from amicable.settings import WAREHOUSE_ENV
 from amicable.warehouse_ref import PostgresWarehouse, Warehouse, WarehouseError, warehouse_ref
-from dashboards.queries import postgres
+from dashboards import postgres
 
 SEGMENTS: tuple[str, ...] = ("all", "B2B", "B2C")
 ALL = "all"  # the filter value that keeps every row

@@ -13,7 +13,7 @@ from sqlglot import exp
 
 from amicable.warehouse_ref import PostgresWarehouse, location, warehouse_ref
 from dashboards import queries
-from dashboards.queries.postgres import postgres_sql
+from dashboards.postgres import postgres_sql
 from tests.postgres.conftest import free_port
 
 
