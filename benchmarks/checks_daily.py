@@ -114,11 +114,7 @@ def previous_marks(warehouse: Path, manifest_path: Path) -> dict[str, dict]:
     """Each model whose tests read the rows written since its mark: the mark the daily build
     had when the build before it passed, its newest `loaded_at` before the newest, settled."""
     nodes = json.loads(manifest_path.read_text())["nodes"]
-    models = {
-        (nodes[t["attached_node"]]["schema"], nodes[t["attached_node"]]["name"])
-        for t in nodes.values()
-        if tested_marks.reads_written_rows(t) and t.get("attached_node")
-    }
+    models = {tested_marks.marked_model(test, nodes) for test in nodes.values()} - {None}
     marks = {}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for schema, name in sorted(models):

@@ -67,9 +67,24 @@ def unsettle(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"update {TABLE} set settled = false")
 
 
+def where_holds(test: Mapping[str, Any], placeholder: str) -> bool:
+    """Whether the test's `where` config holds `placeholder` (one of get_where_subquery.sql's:
+    this module's PLACEHOLDER, `orchestration.dbt_results.NEW_ROWS`)."""
+    return placeholder in str(test.get("config", {}).get("where") or "")
+
+
 def reads_written_rows(test: Mapping[str, Any]) -> bool:
     """Whether the test reads only the rows written since it last passed on a daily build."""
-    return PLACEHOLDER in str(test.get("config", {}).get("where") or "")
+    return where_holds(test, PLACEHOLDER)
+
+
+def marked_model(test: Mapping[str, Any], nodes: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(schema, model) whose mark the test reads from (a manifest's `nodes`); None for a test
+    that reads every row, or one on no model."""
+    model = nodes.get(test.get("attached_node") or "", {})
+    if not reads_written_rows(test) or not model:
+        return None
+    return model["schema"], model["name"]
 
 
 def verdicts(run_results: Artifact, manifest: Artifact) -> dict[tuple[str, str], bool]:
@@ -78,12 +93,9 @@ def verdicts(run_results: Artifact, manifest: Artifact) -> dict[tuple[str, str],
     nodes = manifest.get("nodes", {})
     passed: dict[tuple[str, str], bool] = {}
     for result in run_results.get("results", []):
-        test = nodes.get(result["unique_id"], {})
-        model = nodes.get(test.get("attached_node") or "", {})
-        if not reads_written_rows(test) or not model:
-            continue
-        key = (model["schema"], model["name"])
-        passed[key] = passed.get(key, True) and result["status"] == "pass"
+        key = marked_model(nodes.get(result["unique_id"], {}), nodes)
+        if key is not None:
+            passed[key] = passed.get(key, True) and result["status"] == "pass"
     return passed
 
 

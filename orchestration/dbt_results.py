@@ -144,7 +144,7 @@ NEW_ROWS = "__new_rows__"  # the `where` placeholder of macros/get_where_subquer
 
 def reads_new_rows(test: Mapping[str, Any]) -> bool:
     """Whether the test reads only the new rows on a daily build (`where: __new_rows__`)."""
-    return NEW_ROWS in str(test.get("config", {}).get("where") or "")
+    return tested_marks.where_holds(test, NEW_ROWS)
 
 
 def restricted_failures(run_results: Artifact, manifest: Artifact) -> list[str]:
