@@ -7,7 +7,12 @@
                       yet; the next stage_changed event moves it on (closed -> reopened ->
                       stage). A reopened case does not silently resume the stage it had.
     Events after as_of are ignored; a stay with no next event is still running (left_at null).
-    Ties on the same timestamp keep event_id order. -#}
+    Ties on the same timestamp keep event_id order. The stay's duration, the one rule every
+    reader of time in a stage or before a move uses (fct_case_stage_durations,
+    fct_stage_transitions, the stage-flow pages through the first):
+      duration_seconds = coalesce(left_at, as_of + 1 day 00:00) - entered_at, in seconds;
+    a running stay counts to the end of as_of: the build holds the events of the whole as_of
+    day, so a stay entered that day has run for part of it, never a negative time. -#}
 with
 
 events as (
@@ -39,7 +44,7 @@ states as (
 
 ),
 
-final as (
+stays as (
 
     select
         case_id,
@@ -57,6 +62,38 @@ final as (
             else false
         end as is_current
     from states
+
+),
+
+measured as (
+
+    select
+        *,
+        coalesce(
+            left_at,
+            cast({{ dbt.dateadd('day', 1, as_of_date()) }} as {{ dbt.type_timestamp() }})
+        ) as measured_to
+    from stays
+
+),
+
+final as (
+
+    select
+        case_id,
+        stay_number,
+        entered_by_event_id,
+        entered_by,
+        state,
+        close_reason,
+        entered_at,
+        left_at,
+        next_state,
+        is_current,
+        cast(
+            {{ dbt.datediff('entered_at', 'measured_to', 'second') }} as {{ dbt.type_bigint() }}
+        ) as duration_seconds
+    from measured
 
 )
 

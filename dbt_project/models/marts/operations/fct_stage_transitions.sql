@@ -1,7 +1,8 @@
 {#- Directly-follows graph of the case flow (the bottleneck view, DESIGN.md §4 "Case flow"):
     one row per (from_stage, to_stage) observed, `closed` included on both sides (a reopened
     case goes from closed back to a stage). duration = days spent in from_stage before the
-    move (left_at - entered_at in seconds / 86400); the median and 90th percentile are
+    move (int_ops_case_stays' duration_seconds / 86400; closed stays are not in
+    fct_case_stage_durations, hence the stays themselves); the median and 90th percentile are
     continuous percentiles (macro ops_percentile); the mean is the exact total of seconds ÷
     (moves × 86400), so it does not depend on the order of a floating-point sum (as the
     stage-flow page's figures of a period, dashboards/sql/stage_flow.sql). -#}
@@ -20,8 +21,8 @@ moves as (
         case_id,
         state as from_stage,
         next_state as to_stage,
-        {{ dbt.datediff('entered_at', 'left_at', 'second') }} as duration_seconds,
-        {{ dbt.datediff('entered_at', 'left_at', 'second') }} / 86400.0 as duration_days
+        duration_seconds,
+        duration_seconds / 86400.0 as duration_days
     from stays
 
 ),
