@@ -33,6 +33,8 @@ SEGMENTS: tuple[str, ...] = ("all", "B2B", "B2C")
 ALL = "all"  # the filter value that keeps every row
 SQL_DIR = Path(__file__).parents[1] / "sql"  # dashboards/sql/
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+_WITH = re.compile(r"^-- with: (\w+)$", re.MULTILINE)  # a statement a statement reads
+_STATEMENT_WITH = re.compile(r"^with ", re.MULTILINE)  # the statement's own `with` clause
 
 _BUILD_HINT = "run `amicable build`"
 
@@ -126,8 +128,19 @@ def _duckdb_only(warehouse: Path | str, what: str) -> None:
 
 @cache
 def sql_text(name: str) -> str:
-    """The statement stored in `dashboards/sql/<name>.sql`."""
-    return (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    """The statement stored in `dashboards/sql/<name>.sql`. A line `-- with: other` makes the
+    statement `other.sql` a relation of it, named `other`: put first in its `with` clause
+    (so `other`'s `?` parameters come before its own)."""
+    text = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    shared = ",\n".join(f"{other} as (\n{sql_text(other)})" for other in _WITH.findall(text))
+    if not shared:
+        return text
+    statement = _STATEMENT_WITH.search(text)
+    if statement is None:
+        raise ValueError(
+            f"dashboards/sql/{name}.sql: `-- with:` needs a statement that starts with `with`"
+        )
+    return f"{text[: statement.start()]}with {shared},\n{text[statement.end() :]}"
 
 
 def _frame(warehouse: Path | str, name: str, parameters: Sequence[Any]) -> pd.DataFrame:

@@ -1,26 +1,20 @@
 -- Directly-follows graph of the stages for the moves made in a period of months, one segment,
 -- one strategy and one team (of the case's current owner), computed from the moves themselves
 -- (percentiles do not add up across months or cells, so every figure is computed here on the
--- period's own moves). A move is an ended stay of marts.fct_case_stage_durations: from_stage
--- its stage, to_stage its next stage, made in the month its stay ended; reopenings (closed ->
--- stage) are not stays: left out. Duration: (left_at - entered_at) in seconds / 86400, as
--- marts.fct_stage_transitions; a missing segment, strategy or team reads 'unknown'.
--- Parameters: first month, last month (first days), segment, segment, strategy, strategy,
--- team, team ('all' is every one).
+-- period's own moves). A move is an ended stay (ended_stays.sql): from_stage its stage,
+-- to_stage its next stage; reopenings (closed -> stage) are not stays: left out. Duration:
+-- the stay's duration_seconds / 86400, as marts.fct_stage_transitions.
+-- Parameters: those of ended_stays.sql (first month, last month (first days), segment,
+-- segment, strategy, strategy, team, team; 'all' is every one).
+-- with: ended_stays
 with moves as (
     select
         case_id,
         stage as from_stage,
         next_stage as to_stage,
-        date_diff('second', entered_at, left_at) as duration_seconds,
-        date_diff('second', entered_at, left_at) / 86400.0 as duration_days
-    from marts.fct_case_stage_durations
-    where
-        left_at is not null
-        and cast(date_trunc('month', left_at) as date) between ? and ?
-        and (? = 'all' or coalesce(segment, 'unknown') = ?)
-        and (? = 'all' or coalesce(strategy, 'unknown') = ?)
-        and (? = 'all' or coalesce(owner_team, 'unknown') = ?)
+        duration_seconds,
+        duration_days
+    from ended_stays
 ),
 
 figures as (

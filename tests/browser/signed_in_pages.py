@@ -68,7 +68,7 @@ def _frame(rows: list[tuple], columns: list[str]) -> pd.DataFrame:
 MOVES = (
     "with moves as (select case_id, stage as from_stage, next_stage as to_stage,"
     " strftime(left_at, '%Y-%m') as month, segment, strategy, owner_team,"
-    " date_diff('second', entered_at, left_at) as seconds"
+    " duration_seconds as seconds"
     " from marts.fct_case_stage_durations where left_at is not null)"
 )
 

@@ -49,3 +49,12 @@ def test_every_public_name_of_a_group_module_is_on_the_package(package: ModuleTy
 def test_statements_are_read_from_dashboards_sql() -> None:
     assert queries.SQL_DIR.resolve() == REPO / "dashboards" / "sql"
     assert queries.sql_text("case_timeline").strip()
+
+
+def test_a_statement_reads_a_shared_one_as_its_first_relation() -> None:
+    """`-- with: ended_stays` puts `ended_stays.sql` first in the statement's `with` clause, so
+    its 8 parameters come before the statement's own (stage_time: 3 more)."""
+    composed = queries.sql_text("stage_time")
+    shared = queries.sql_text("ended_stays")
+    assert f"with ended_stays as (\n{shared}),\ncompleted as (" in composed
+    assert composed.count("?") == shared.count("?") + 3 == 11

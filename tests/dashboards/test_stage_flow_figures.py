@@ -82,6 +82,15 @@ STAYS = [
 ]
 
 
+AS_OF_END = "2026-04-01 00:00"  # a running stay's duration counts to the end of as_of
+
+
+def _seconds(entered: str, left: str) -> int:
+    """The stay's duration_seconds as the mart holds it (int_ops_case_stays computes it)."""
+    span = dt.datetime.fromisoformat(left) - dt.datetime.fromisoformat(entered)
+    return int(span.total_seconds())
+
+
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Path:
     path = tmp_path / "warehouse.duckdb"
@@ -89,20 +98,13 @@ def warehouse(tmp_path: Path) -> Path:
         con.execute("create schema marts")
         con.execute(
             "create table marts.fct_case_stage_durations (case_id varchar, stage varchar,"
-            " next_stage varchar, entered_at timestamp, left_at timestamp, segment varchar,"
-            " strategy varchar, owner_team varchar)"
+            " next_stage varchar, entered_at timestamp, left_at timestamp,"
+            " duration_seconds bigint, segment varchar, strategy varchar, owner_team varchar)"
         )
         con.executemany(
-            "insert into marts.fct_case_stage_durations values (?, ?, ?, ?, ?, ?, ?, ?)",
+            "insert into marts.fct_case_stage_durations values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                (
-                    case,
-                    stage,
-                    to,
-                    dt.datetime.fromisoformat(entered),
-                    left and dt.datetime.fromisoformat(left),
-                    *rest,
-                )
+                (case, stage, to, entered, left, _seconds(entered, left or AS_OF_END), *rest)
                 for case, stage, to, entered, left, *rest in STAYS
             ],
         )
