@@ -48,8 +48,11 @@ class ScoreSpec:
     description: str
     table: str = CASES_TABLE  # the training rows: scoring_date, features, label
     rows: str = "open cases at month ends"  # what a training row is, in plain words
-    label_known_on: str | None = None  # a column: the day the row's label is known (else
-    # scoring_date + horizon_days); the time split keeps a row before a slice only if known
+    # A column: the first as-of date whose build sets the row's label (null in every build
+    # before it); else scoring_date + horizon_days, that day for the case labels. The time
+    # split keeps a row in a slice only if its label is known by the next slice's first date;
+    # the latest is where the model's history ends (scores.models.history_to).
+    label_known_on: str | None = None
     numeric: tuple[str, ...] = tuple(NUMERIC) + tuple(FLAGS)
     categorical: tuple[str, ...] = tuple(CATEGORICAL)
 
@@ -76,12 +79,12 @@ LITIGATION_WITHIN_90_DAYS = ScoreSpec(
 PROMISE_KEPT = ScoreSpec(
     name="promise_kept",
     label="kept",
-    horizon_days=30,  # its longest window (promised date + grace); split by window_end_date
+    horizon_days=30,  # its longest window (promised date + grace); split by label_known_on
     description="probability that a promise to pay made on the open case is kept (paid in "
     "full within its window, marts.fct_promises)",
     table=PROMISES_TABLE,
     rows="promises, each on the day before it was made",
-    label_known_on="window_end_date",
+    label_known_on="label_known_on",  # window_end_date + 1 (fct_promise_score_features)
 )
 
 SCORES = {spec.name: spec for spec in (PAY_WITHIN_30_DAYS, LITIGATION_WITHIN_90_DAYS, PROMISE_KEPT)}

@@ -6,8 +6,9 @@ A model is stored as `<warehouse folder>/models/<warehouse name>/<score>-<versio
 registry. A model is used only when it is current: its registry row and file exist, the file's
 SHA-256 and the feature list match, and the warehouse's as-of date is on or after the end of its
 training history and at most MAX_AGE_DAYS after it. A model's history ends on the day the last
-label it saw was known (its scoring date + the label window, or the promise's window end): a
-90-day label of a month end is known three months later, so the history is measured to then.
+label it saw was known (its scoring date + the label window, or the day after the promise's
+window end: the spec's label_known_on): a 90-day label of a month end is known three months
+later, so the history is measured to then.
 Otherwise the score is not computed and `status` says why in one line.
 The current scores of a score are the rows of its latest run (`latest_run`, the one home of
 "latest"; `latest_scores`, `latest_promise_scores`): the tables keep every run. A score trained

@@ -1,12 +1,11 @@
-"""Case scores (issue 19): point-in-time features, each score's ranking of the generator's own
-outcomes, too little history, missing and stale models.
+"""Case scores (issue 19): the ageing features against the finance ageing, labels, each
+score's ranking of the generator's own outcomes, too little history, missing and stale models,
+the time split.
 
-The leak test builds the shared tiny sample's first extraction alone (files stamped as_of - 7
-days: what was known then) as of that day, and finds every feature of every training table
-(month ends; promises' eves) up to the last month end equal to the full build's. The score
-tests build a larger tiny world (TRAIN_DEBTORS debtors, seed 7) once, train through the CLI,
-and check what the scores say against the generator's own payment habits and the outcome it
-intended for each promise (`_labels/promises.jsonl`)."""
+The point-in-time proof (no feature leaks the future) is tests/scores/test_point_in_time.py.
+The score tests build a larger tiny world (TRAIN_DEBTORS debtors, seed 7) once, train through
+the CLI, and check what the scores say against the generator's own payment habits and the
+outcome it intended for each promise (`_labels/promises.jsonl`)."""
 
 from __future__ import annotations
 
@@ -26,9 +25,7 @@ from amicable.cli import main
 from amicable.scores import store
 from amicable.scores.run import CASES_SCORED, PROMISES_SCORED
 from amicable.scores.spec import CASES_TABLE, PAY_WITHIN_30_DAYS, PROMISES_TABLE, SCORES, ScoreSpec
-from amicable.scores.training import MIN_ROWS, NotEnoughHistory, matrix, train
-from amicable.settings import Settings
-from orchestration.build import run_build
+from amicable.scores.training import MIN_ROWS, NotEnoughHistory, matrix, split, train
 from sample_data.days import Clock
 from sample_data.generator import SIZES
 from sample_data.simulate import debtor_rng
@@ -36,7 +33,6 @@ from sample_data.world import make_debtor
 from tests.conftest import SAMPLE_AS_OF, SampleBuild
 from tests.scores.conftest import SEED, TRAIN_DEBTORS
 
-FIRST_EXTRACTION = SAMPLE_AS_OF - timedelta(days=7)  # the tiny sample's earlier files
 # Each score must rank the generator's own outcome on the rows scored after its calibration
 # slice with a ROC AUC of at least 0.5 + its margin (measured on seed 7, 600 debtors: 0.71,
 # 0.83, 0.61): pay_within_30_days its payers (every habit but non_payer) above its non-payers,
@@ -44,80 +40,52 @@ FIRST_EXTRACTION = SAMPLE_AS_OF - timedelta(days=7)  # the tiny sample's earlier
 # to be kept above the others (its promise outcome is drawn by scenario, little of which the
 # features see before the promise: the smaller margin).
 MARGINS = {"pay_within_30_days": 0.15, "litigation_within_90_days": 0.15, "promise_kept": 0.05}
-FEATURES = [*PAY_WITHIN_30_DAYS.features, "debtor_id"]
 
 
-def _features(warehouse: Path, table: str, until: date, leave_out: set[str]) -> pd.DataFrame:
-    columns = ", ".join(["case_id", "scoring_date", *FEATURES])
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        frame = con.execute(
-            f"select {columns} from {table} where scoring_date <= ? order by all", [until]
-        ).df()
-    for col in PAY_WITHIN_30_DAYS.numeric:
-        frame[col] = pd.to_numeric(frame[col]).astype(float)
-    return frame[~frame["case_id"].isin(leave_out)].reset_index(drop=True)
-
-
-def _known_by(rel: Path, day: date) -> bool:
-    """A landing file extracted by the end of `day`; the reference files (FX rates, agents),
-    extracted only at as_of, are taken too: the rate or agent of a past date does not change."""
-    stamp = re.search(r"\d{4}-\d{2}-\d{2}", rel.name)
-    reference = rel.parts[0] == "fx" or rel.name.startswith("agents_")
-    return reference or (stamp is not None and date.fromisoformat(stamp.group()) <= day)
-
-
-def _corrected_later(sample_build: SampleBuild, day: date) -> set[str]:
-    """The cases a late correction extracted after `day` rewrites (the generator's labels): a
-    corrected case record, or an invoice of the case's debtor. A correction restates the past
-    (DESIGN.md §3: the latest version wins), so those rows may differ, and are left out."""
-    corrected = [
-        label
-        for label in sample_build.labels("defects")
-        if label["kind"] == "late_correction" and not _known_by(Path(label["file"]), day)
-    ]
-    cases = {lb["key"] for lb in corrected if lb["table"] == "cases_cases"}
-    invoices = [lb["key"] for lb in corrected if lb["table"] == "erp_invoices"]
-    assert {lb["table"] for lb in corrected} <= {"cases_cases", "erp_invoices"}
-    if invoices:
-        rows = sample_build.query(
-            "select distinct cases.case_id from staging.stg_cases__cases as cases "
-            "inner join staging.stg_erp__invoices as invoices using (debtor_id) "
-            "where invoices.invoice_id in (select unnest(?))",
-            [invoices],
+def test_ageing_features_are_the_ageing_of_the_debtors_open_items(
+    sample_build: SampleBuild,
+) -> None:
+    """At every month end, a case's open amount, days past due and bucket are those of its
+    debtor's rows in fct_ar_ageing (the one rule of the ageing on a date: balance_periods_on,
+    the rate of the date, finance_ageing_bucket): their sum in the reporting currency, their
+    largest days past due and its bucket (0 and current without any). The one difference, a
+    payment of the date or before posted after it (still open for the score, paid for the
+    finance ageing), is left out, and is rare."""
+    rows = sample_build.query(
+        f"""
+        with ageing as (
+            select debtor_id, snapshot_date, sum(open_amount_rc) as open_amount_rc,
+                max(days_past_due) as days_past_due,
+                arg_max(ageing_bucket, days_past_due) as ageing_bucket
+            from marts.fct_ar_ageing group by all
+        ),
+        dates as (select distinct scoring_date from {CASES_TABLE}),
+        posted_later as (
+            select distinct invoices.debtor_id, dates.scoring_date
+            from intermediate.int_payment_allocations_dated as payments
+            inner join staging.stg_erp__invoices as invoices using (invoice_id)
+            inner join dates on payments.payment_date <= dates.scoring_date
+                and cast(payments.allocated_at as date) > dates.scoring_date
         )
-        cases |= {case_id for (case_id,) in rows}
-    return cases
-
-
-def test_features_use_nothing_after_their_date(sample_build: SampleBuild, tmp_path: Path) -> None:
-    """A warehouse built from the files extracted by FIRST_EXTRACTION, as of that day, knows
-    nothing after it; the full build's features at every month end and promise eve before it
-    are the same, but for the cases a later correction restates."""
-    landing = tmp_path / "landing"
-    for path in sample_build.settings.landing.rglob("*"):
-        rel = path.relative_to(sample_build.settings.landing)
-        if path.is_file() and rel.parts[0] != "_labels" and _known_by(rel, FIRST_EXTRACTION):
-            (landing / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, landing / rel)
-    earlier = Settings(
-        landing=landing, warehouse=tmp_path / "earlier.duckdb", as_of=FIRST_EXTRACTION
+        select features.debtor_id, features.scoring_date,
+            features.open_amount_rc, coalesce(ageing.open_amount_rc, 0),
+            features.days_past_due, coalesce(ageing.days_past_due, 0),
+            features.ageing_bucket, coalesce(ageing.ageing_bucket, 'current'),
+            posted_later.debtor_id is not null
+        from {CASES_TABLE} as features
+        left join ageing on features.debtor_id = ageing.debtor_id
+            and features.scoring_date = ageing.snapshot_date
+        left join posted_later on features.debtor_id = posted_later.debtor_id
+            and features.scoring_date = posted_later.scoring_date
+        where not features.is_as_of
+        """
     )
-    outcome = run_build(earlier)
-    # November's bank statement comes with the later files, so allocations of early November
-    # point to bank entries not loaded yet: the one check that keeps this build unpublished.
-    assert {c.check for c in outcome.failed_blocking_checks} <= {
-        "relationships_stg_erp__payment_allocations_payment_ref__entry_ref__ref_stg_bank__entries_"
-    }
-    built = outcome.rejected or earlier.warehouse
-    last_month_end = FIRST_EXTRACTION.replace(day=1) - timedelta(days=1)
-    corrected = _corrected_later(sample_build, FIRST_EXTRACTION)
-    assert 0 < len(corrected) <= 5
-    for table, at_least in ((CASES_TABLE, 50), (PROMISES_TABLE, 10)):
-        then = _features(built, table, last_month_end, corrected)
-        now = _features(sample_build.settings.warehouse, table, last_month_end, corrected)
-        assert len(then) > at_least, table  # open cases at several month ends; promises
-        assert then["scoring_date"].nunique() >= 6, table
-        pd.testing.assert_frame_equal(then, now, check_dtype=False)
+    compared = [row[:-1] for row in rows if not row[-1]]
+    assert len(compared) >= 50 and len(rows) - len(compared) <= len(rows) // 10
+    assert sum(1 for row in compared if row[2] > 0) >= 20
+    assert len({row[6] for row in compared}) >= 3  # several buckets
+    for debtor, day, amount, expected_amount, dpd, expected_dpd, bucket, expected in compared:
+        assert (amount, dpd, bucket) == (expected_amount, expected_dpd, expected), (debtor, day)
 
 
 def test_labels_wait_for_their_window(sample_build: SampleBuild) -> None:
@@ -251,7 +219,8 @@ def test_a_missing_or_stale_model_is_reported_and_not_used(
         still = store.status(con, PAY_WITHIN_30_DAYS, last_day)
         stale = store.status(con, PAY_WITHIN_30_DAYS, late)
         early = store.status(con, PAY_WITHIN_30_DAYS, history_to - timedelta(days=1))
-    assert history_to == test_to + timedelta(days=30) <= SAMPLE_AS_OF
+    # as of 2026-11-20 the last month end whose 30 days have run is 09-30 (10-31 + 30 = 11-30)
+    assert (test_to, history_to) == (date(2026, 9, 30), date(2026, 10, 30))
     assert model.usable and still.usable
     assert not stale.usable
     assert stale.message == (
@@ -322,3 +291,36 @@ def test_two_trainings_in_a_row_keep_two_model_files(trained: Path, tmp_path: Pa
     assert len(registry) == 2 and len({file for _, file in registry}) == 2
     assert first_file.read_bytes() == first_bytes
     assert used.usable and used.version == second
+
+
+def test_a_promise_known_after_the_next_slice_starts_is_left_out_of_its_slice() -> None:
+    """Twenty weekly scoring dates from Monday 2024-01-01, 50 promises each (half kept), each
+    window ending 7 days after its date (known the day after: + 8). Hand-computed with
+    TEST_SHARE and CALIBRATION_SHARE 0.2 and promise_kept's 30 days: the test period is the 4
+    last dates (04-22 to 05-13); the calibration slice the 4 dates before 04-22 - 30 days
+    (02-26 to 03-18); the training slice the dates up to 02-26 - 30 days (01-01 to 01-22).
+    Two more promises of 01-22: one whose window ends 02-25 (known 02-26, the calibration
+    slice's first date) is trained on; one ending 02-26 (known 02-27) is not. The history ends
+    on the last label known: 05-13 + 8 = 05-21."""
+    spec = SCORES["promise_kept"]
+    dates = [date(2024, 1, 1) + timedelta(weeks=k) for k in range(20)]
+    rows = [
+        {"promise_id": f"P{k}-{i}", "scoring_date": day, "kept": i % 2 == 0,
+         "label_known_on": day + timedelta(days=8)}
+        for k, day in enumerate(dates) for i in range(50)
+    ]  # fmt: skip
+    rows += [
+        {"promise_id": "known_in_time", "scoring_date": date(2024, 1, 22), "kept": True,
+         "label_known_on": date(2024, 2, 26)},
+        {"promise_id": "known_too_late", "scoring_date": date(2024, 1, 22), "kept": True,
+         "label_known_on": date(2024, 2, 27)},
+    ]  # fmt: skip
+    slices = split(pd.DataFrame(rows), spec)
+    assert slices.window("train") == (date(2024, 1, 1), date(2024, 1, 22))
+    assert slices.window("calibration") == (date(2024, 2, 26), date(2024, 3, 18))
+    assert slices.window("test") == (date(2024, 4, 22), date(2024, 5, 13))
+    assert len(slices.train) == 4 * 50 + 1
+    assert "known_in_time" in set(slices.train["promise_id"])
+    assert "known_too_late" not in set(slices.train["promise_id"])
+    assert len(slices.calibration) == len(slices.test) == 4 * 50
+    assert slices.known_to(spec) == date(2024, 5, 21)

@@ -9,14 +9,20 @@
     at the end of that day.
       open at S        the case's stay (int_ops_case_stays) running at the end of S is not
                        `closed`, and it opened on or before S;
+      known by S       a payment counts once its allocation is posted (allocated_at) on or
+                       before S, whatever its value date: fct_ar_balance_periods dates a payment
+                       by its bank value date, so a payment of S posted the day after would
+                       restate S's balance in a later build (tests/scores/test_point_in_time.py);
       debtor habits    the debtor's invoices due before S: the share settled (open amount 0 in
-                       fct_ar_balance_periods) by their due date, and the mean days late of
-                       those settled by S (0 when settled by the due date);
+                       fct_ar_balance_periods, the settling payments posted by S) by their due
+                       date, and the mean days late of those settled by S (0 when settled by
+                       the due date);
       ageing           the debtor's open items at S (the balance period of
-                       fct_ar_balance_periods containing S with an open amount above zero,
-                       macro balance_periods_on, at the rate of S: the rule of fct_ar_ageing on
-                       any date): their open amount in the reporting currency (items without a
-                       rate left out), the largest days past due and its bucket;
+                       fct_ar_balance_periods containing S, macro balance_periods_on, with the
+                       payments of S or before posted after S added back, an open amount above
+                       zero; at the rate of S: the rule of fct_ar_ageing on any date): their
+                       open amount in the reporting currency (items without a rate left out),
+                       the largest days past due and its bucket;
       contacts         calls and messages on the case (int_ops_case_contacts) dated in the 30
                        days ending on S (S - 29 to S), right-party contacts among them;
       promises         promises on the case (fct_promises) whose window ended before S, by
@@ -90,6 +96,12 @@ promises as (
 balance_periods as (
 
     select * from {{ ref('fct_ar_balance_periods') }}
+
+),
+
+allocations as (
+
+    select * from {{ ref('int_payment_allocations_dated') }}
 
 ),
 
@@ -178,7 +190,7 @@ open_case_dates as (
 
 ),
 
-invoice_settlements as (
+settlement_dates as (
 
     select
         invoice_id,
@@ -187,6 +199,32 @@ invoice_settlements as (
         min(case when open_amount = 0 then valid_from end) as settled_on
     from balance_periods
     group by invoice_id, debtor_id, due_date
+
+),
+
+invoice_settlements as (
+
+    select
+        settlement_dates.invoice_id,
+        settlement_dates.debtor_id,
+        settlement_dates.due_date,
+        settlement_dates.settled_on,
+        greatest(
+            settlement_dates.settled_on,
+            coalesce(
+                max(cast(allocations.allocated_at as date)), settlement_dates.settled_on
+            )
+        ) as settlement_posted_on
+    from settlement_dates
+    left join allocations
+        on
+            settlement_dates.invoice_id = allocations.invoice_id
+            and settlement_dates.settled_on >= allocations.payment_date
+    group by
+        settlement_dates.invoice_id,
+        settlement_dates.debtor_id,
+        settlement_dates.due_date,
+        settlement_dates.settled_on
 
 ),
 
@@ -207,13 +245,16 @@ debtor_habits as (
         count(invoice_settlements.invoice_id) as invoices_due_before,
         sum(
             case
-                when invoice_settlements.settled_on <= invoice_settlements.due_date then 1
+                when
+                    invoice_settlements.settled_on <= invoice_settlements.due_date
+                    and invoice_settlements.settlement_posted_on <= debtor_dates.scoring_date
+                    then 1
                 else 0
             end
         ) as invoices_paid_by_due_date,
         avg(
             case
-                when invoice_settlements.settled_on <= debtor_dates.scoring_date
+                when invoice_settlements.settlement_posted_on <= debtor_dates.scoring_date
                     then greatest(
                         {{ dbt.datediff(
                             'invoice_settlements.due_date',
@@ -245,9 +286,47 @@ feature_fx_rates as (
 
 ),
 
+balances_on_dates as (
+
+    {{ balance_periods_on('feature_dates', 'scoring_date', 'true') }}
+
+),
+
+posted_later as (
+
+    select
+        balances_on_dates.invoice_id,
+        balances_on_dates.scoring_date,
+        sum(allocations.allocated_amount) as allocated_amount
+    from balances_on_dates
+    inner join allocations
+        on
+            balances_on_dates.invoice_id = allocations.invoice_id
+            and balances_on_dates.scoring_date >= allocations.payment_date
+            and balances_on_dates.scoring_date < cast(allocations.allocated_at as date)
+    group by balances_on_dates.invoice_id, balances_on_dates.scoring_date
+
+),
+
 open_items as (
 
-    {{ balance_periods_on('feature_dates', 'scoring_date', 'open_amount > 0') }}
+    select
+        balances_on_dates.scoring_date,
+        balances_on_dates.debtor_id,
+        balances_on_dates.currency,
+        balances_on_dates.due_date,
+        balances_on_dates.invoice_amount
+        - balances_on_dates.allocated_amount_to_date
+        + coalesce(posted_later.allocated_amount, 0)
+        - balances_on_dates.credited_amount_to_date as open_amount
+    from balances_on_dates
+    left join posted_later
+        on
+            balances_on_dates.invoice_id = posted_later.invoice_id
+            and balances_on_dates.scoring_date = posted_later.scoring_date
+    where
+        balances_on_dates.open_amount > 0
+        or posted_later.allocated_amount is not null
 
 ),
 
@@ -265,6 +344,7 @@ debtor_ageing as (
         on
             debtor_dates.debtor_id = open_items.debtor_id
             and debtor_dates.scoring_date = open_items.scoring_date
+            and open_items.open_amount > 0
     left join feature_fx_rates
         on
             open_items.scoring_date = feature_fx_rates.scoring_date

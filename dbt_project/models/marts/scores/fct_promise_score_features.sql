@@ -11,8 +11,9 @@
     its window, the rule of fct_promises); null while the window is open at as_of (as_of <=
     window_end_date), even for a promise already met: every label is read once its window has
     closed, so the open windows do not lean towards the promises kept early.
-    window_end_date: the day the label is known (the time split keeps a promise out of a slice
-    before that day, amicable.scores.training). -#}
+    label_known_on = window_end_date + 1: the first as_of whose build sets the label (the
+    time split keeps a promise in a slice only if it is known by the next slice's first date,
+    amicable.scores.training; a case label's day is scoring_date + 30 or + 90 alike). -#}
 with
 
 promises as (
@@ -36,6 +37,7 @@ final as (
         promises.promise_id,
         promises.made_at,
         promises.window_end_date,
+        cast({{ dbt.dateadd('day', 1, 'promises.window_end_date') }} as date) as label_known_on,
         {{ score_feature_columns('features') }}
         case
             when promises.window_end_date < {{ as_of_date() }}
