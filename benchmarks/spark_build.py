@@ -4,11 +4,13 @@
 
 The sample (`amicable generate`, seed 7, as of AS_OF) is built once by `amicable build` on
 DuckDB. Then, each measured as a process tree (`tree_usage`: wall and CPU seconds, peak
-memory), the models alone on each engine from that build's raw layer:
+memory; the JVMs, which pyspark does not wait for, adopted and reaped here so that their
+CPU counts), the models alone on each engine from that build's raw layer:
 
 - DuckDB: `dbt run --full-refresh` on a copy of the warehouse (profiles.yml's `dev` output);
 - Spark: `python -m orchestration.spark_build`, which writes the raw layer as Parquet,
-  registers it and runs `dbt run --full-refresh` on the `spark` output (local[2], one JVM).
+  registers it (`dbt run-operation`) and runs `dbt run --full-refresh` on the `spark` output
+  (local[2]; one JVM per dbt command).
 
 Then every staging, intermediate and mart table of both builds compared row for row
 (tests/spark/compare_with_spark.py). Writes `benchmarks/results/spark_build_<size>.md`.
@@ -17,11 +19,13 @@ Then every staging, intermediate and mart table of both builds compared row for 
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import shutil
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from generate_scale import AS_OF
@@ -33,10 +37,33 @@ from orchestration.dbt_assets import build_environment, dbt_executable
 from orchestration.spark_build import values_of
 from tests.spark.compare_with_spark import differences
 
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def adopt_orphans() -> None:
+    """Make this process the reaper of its descendants' orphans: pyspark's JVM outlives the
+    dbt process that started it without being waited for, so its CPU would be in no rusage."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+
+
+def reap_orphans() -> float:
+    """Wait for every orphan adopted (adopt_orphans) to end; their CPU seconds."""
+    cpu = 0.0
+    while True:
+        try:
+            _pid, _status, usage = os.wait4(-1, 0)
+        except ChildProcessError:
+            return cpu
+        cpu += usage.ru_utime + usage.ru_stime
+
 
 def measured(label: str, command: list[str], out: Path, env: dict[str, str]) -> Usage:
-    print(f"{label}: {' '.join(command)}", file=sys.stderr, flush=True)
+    shown = " ".join(command)
+    print(f"{label}: {shown[:200]}{'...' if len(shown) > 200 else ''}", file=sys.stderr, flush=True)
     usage = run_measured(command, stdout=out, env=env)
+    usage = replace(usage, cpu=usage.cpu + reap_orphans())
     if usage.status != 0:
         print(f"  {label} exited with {usage.status} ({out})", file=sys.stderr)
     print(f"  {usage.cpu:,.1f} CPU s, {usage.wall:,.1f} s", file=sys.stderr, flush=True)
@@ -48,6 +75,7 @@ def main() -> None:
     parser.add_argument("--size", default="tiny")
     parser.add_argument("--work", type=Path, help="folder for the builds (default: a temp one)")
     args = parser.parse_args()
+    adopt_orphans()
     work = args.work or Path(tempfile.mkdtemp(prefix="amicable-spark-bench-"))
     landing, built = work / "landing", work / "wh" / "warehouse.duckdb"
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "0"}
