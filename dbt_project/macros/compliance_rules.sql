@@ -104,10 +104,10 @@
         and {{ compliance_applies(rule, 'timeline') }}
         and (
             not has_known_time_zone
-            or cast(local_at as time) < cast('{{ p.start }}' as time)
-            or cast(local_at as time) > cast('{{ p.end }}' as time)
+            or {{ compliance_time_of_day('local_at') }} < {{ compliance_time_literal(p.start) }}
+            or {{ compliance_time_of_day('local_at') }} > {{ compliance_time_literal(p.end) }}
             {%- if p.no_sundays %}
-            or extract(dow from local_date) = 0
+            or {{ compliance_is_sunday('local_date') }}
             {%- endif %}
             {%- if p.no_public_holidays %}
             {%- for code in (rule.jurisdictions or packs.holidays.keys()) %}

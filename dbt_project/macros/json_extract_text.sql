@@ -12,3 +12,7 @@
 {% macro postgres__json_extract_text(json_column, key) -%}
     (cast({{ json_column }} as json) ->> '{{ key }}')
 {%- endmacro %}
+
+{% macro spark__json_extract_text(json_column, key) -%}
+    get_json_object({{ json_column }}, '$.{{ key }}')
+{%- endmacro %}

@@ -13,3 +13,8 @@
 {% macro postgres__ops_percentile(expression, fraction) -%}
     percentile_cont({{ fraction }}) within group (order by {{ expression }})
 {%- endmacro %}
+
+{#- Spark takes PostgreSQL's ordered-set form. -#}
+{% macro spark__ops_percentile(expression, fraction) -%}
+    {{ return(amicable.postgres__ops_percentile(expression, fraction)) }}
+{%- endmacro %}

@@ -5,6 +5,18 @@
     `kind_column` and `id_column` are the fact's key columns; `sources` lists, per record kind,
     (kind, staging model, id column, time column). -#}
 {% macro remove_records_out_of_scope(kind_column, id_column, sources) -%}
+    {{ return(adapter.dispatch('remove_records_out_of_scope', 'amicable')(
+        kind_column, id_column, sources
+    )) }}
+{%- endmacro %}
+
+{#- Spark rebuilds an incremental model whole (macros/spark_incremental.sql), from the records
+    in scope only: nothing held to delete (and Parquet tables take no DELETE). An empty hook
+    is not run. -#}
+{% macro spark__remove_records_out_of_scope(kind_column, id_column, sources) -%}
+{%- endmacro %}
+
+{% macro default__remove_records_out_of_scope(kind_column, id_column, sources) -%}
     delete from {{ this }} as held
     where exists (
         select 1

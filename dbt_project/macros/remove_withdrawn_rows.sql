@@ -4,7 +4,16 @@
     delete+insert replaces it like any other; this deletes the withdrawals. (A record-level
     fact knows from staging which records left it: remove_records_out_of_scope.) -#}
 {% macro remove_withdrawn_rows() -%}
+    {{ return(adapter.dispatch('remove_withdrawn_rows', 'amicable')()) }}
+{%- endmacro %}
+
+{% macro default__remove_withdrawn_rows() -%}
     delete from {{ this }} where loaded_at is null
+{%- endmacro %}
+
+{#- Spark rebuilds an incremental model whole (macros/spark_incremental.sql): no batch, so no
+    withdrawal to delete (and Parquet tables take no DELETE). An empty hook is not run. -#}
+{% macro spark__remove_withdrawn_rows() -%}
 {%- endmacro %}
 
 {#- On a daily build of such a mart, the withdrawals: its held rows (alias `held_rows`) of the

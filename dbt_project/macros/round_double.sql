@@ -18,3 +18,10 @@
     {%- set value = 'cast(' ~ expression ~ ' as double precision)' -%}
     (trunc({{ value }} * {{ 10 ** places }} + sign({{ value }}) * 0.5) / {{ 10 ** places }})
 {%- endmacro %}
+
+{#- Spark's round(double) rounds the double's shortest decimal form, as PostgreSQL's numeric
+    does: so DuckDB's computation in doubles, a cast to bigint truncating as trunc() does. -#}
+{% macro spark__round_double(expression, places) -%}
+    {%- set value = 'cast(' ~ expression ~ ' as double)' -%}
+    (cast({{ value }} * {{ 10 ** places }} + sign({{ value }}) * 0.5 as bigint) / {{ 10 ** places }})
+{%- endmacro %}

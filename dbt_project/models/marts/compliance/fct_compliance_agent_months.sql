@@ -39,7 +39,7 @@ final as (
         cast(outbound_contacts as {{ dbt.type_bigint() }}) as outbound_contacts,
         case
             when outbound_contacts > 0
-                then cast(breaches as double precision) * 1000 / outbound_contacts
+                then cast(breaches as {{ finance_type_double() }}) * 1000 / outbound_contacts
         end as breaches_per_1000_contacts
     from cells
 

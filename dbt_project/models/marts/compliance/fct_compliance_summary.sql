@@ -112,7 +112,7 @@ final as (
         case
             when coalesce(contacts.outbound_contacts, 0) > 0
                 then
-                    cast(coalesce(counted.breaches, 0) as double precision) * 1000
+                    cast(coalesce(counted.breaches, 0) as {{ finance_type_double() }}) * 1000
                     / contacts.outbound_contacts
         end as breaches_per_1000_contacts
     from governed
