@@ -782,6 +782,7 @@ def cmd_compare_engines(args: argparse.Namespace) -> int:
     report = args.out / "report.md"
     report.parent.mkdir(parents=True, exist_ok=True)
     source = f"--landing {args.landing}" if args.landing else f"--size {size} --seed {seed}"
+    source += f" --as-of {args.as_of}" if args.as_of else ""
     command = f"amicable compare-engines --postgres {args.postgres} {source} --out {args.out}"
     report.write_text(
         f"# Engine comparison\n\n`{command}` (landing {landing}, as of {as_of})\n\n```\n"
