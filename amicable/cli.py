@@ -1,5 +1,5 @@
-"""`amicable`: the one command-line tool (generate, sample-db, import, build, serve, users, demo,
-case-file, statements, docs, alerts, scores, dagster).
+"""`amicable`: the one command-line tool (generate, sample-db, import, build, compare-engines,
+serve, users, demo, case-file, statements, docs, alerts, scores, dagster).
 
 Defaults live under one data directory (`$AMICABLE_HOME`, else `./data`): the landing zone in
 `<data>/landing`, the warehouse in `<data>/warehouse.duckdb`. Errors a user can fix are printed
@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date, datetime
@@ -183,6 +184,47 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="recompute every model from the raw layer (default: only what new files touch, "
         "unless the models, settings or an earlier as-of date call for a full build)",
+    )
+
+    engines = sub.add_parser(
+        "compare-engines",
+        help="build one sample on DuckDB and on PostgreSQL and compare every model table",
+        epilog=epilog,
+    )
+    engines.add_argument(
+        "--postgres",
+        type=_warehouse_ref,
+        required=True,
+        metavar="URL",
+        help="an empty PostgreSQL database to build in, postgresql://USER@HOST:PORT/DATABASE "
+        "(the password: in the URL, or PGPASSWORD)",
+    )
+    engines.add_argument(
+        "--size", default=None, help="the sample generated: tiny or demo (default: demo)"
+    )
+    engines.add_argument("--seed", type=int, default=None, help="random seed (default: 7)")
+    engines.add_argument(
+        "--landing",
+        type=Path,
+        default=None,
+        help="build this landing zone instead of generating a sample",
+    )
+    engines.add_argument(
+        "--as-of", type=_date, default=None, help="as-of date (default: today in UTC)"
+    )
+    engines.add_argument(
+        "--config",
+        type=Path,
+        default=DEFAULT_CONFIG,
+        help=f"business thresholds file (default: {DEFAULT_CONFIG})",
+    )
+    engines.add_argument(
+        "--out",
+        type=Path,
+        default=data / "compare-engines",
+        metavar="DIR",
+        help="folder of the sample, the DuckDB warehouse, the builds' logs and report.md "
+        "(default: %(default)s)",
     )
 
     serve = sub.add_parser("serve", help="open the dashboard on a warehouse", epilog=epilog)
@@ -691,6 +733,67 @@ def _build_on_postgres(args: argparse.Namespace, warehouse: PostgresWarehouse) -
     return 0 if outcome.ok else 1
 
 
+def cmd_compare_engines(args: argparse.Namespace) -> int:
+    """Build one sample on every engine and compare their model tables (issue 16): 0 when every
+    build passes and every table is equal, 1 otherwise."""
+    from amicable import engine_compare
+    from ingestion.load import LandingError, check_landing
+    from orchestration.engines import duckdb_engine, postgres_engine, postgres_loads
+
+    if not isinstance(args.postgres, PostgresWarehouse):
+        raise UserError(f"--postgres {args.postgres}: not a PostgreSQL URL (postgresql://...)")
+    if args.landing and (args.size or args.seed is not None):
+        raise UserError("--landing builds that landing zone: --size and --seed are for a sample")
+    as_of = args.as_of or today()
+    try:
+        loaded = postgres_loads(args.postgres)  # reachable, login accepted, raw layer there
+        load_config(args.config)
+    except (WarehouseError, ConfigError) as exc:
+        raise UserError(str(exc)) from None
+    if loaded:
+        raise UserError(
+            f"warehouse {args.postgres}: holds a build already ({loaded} file(s) in raw._loads); "
+            "compare-engines builds the sample into an empty database"
+        )
+    landing = args.landing or args.out / "landing"
+    size, seed = args.size or "demo", 7 if args.seed is None else args.seed
+    if not args.landing:
+        shutil.rmtree(landing, ignore_errors=True)
+        cmd_generate(argparse.Namespace(size=size, seed=seed, out=landing, as_of=as_of))
+    try:
+        check_landing(landing)
+    except LandingError as exc:
+        raise UserError(str(exc)) from None
+    engines = [
+        duckdb_engine(args.out / "duckdb" / "warehouse.duckdb"),
+        postgres_engine(args.postgres, args.out / "postgresql" / args.postgres.name),
+    ]
+    sample = engine_compare.Sample(landing, as_of, args.config)
+    try:
+        builds = [engine_compare.build(engine, sample) for engine in engines]
+    except (LandingError, WarehouseError) as exc:
+        raise UserError(str(exc)) from None
+    compared = {}
+    if all(b.ok for b in builds):
+        for other in engines[1:]:
+            compared[other.name] = engine_compare.compare(engines[0], other)
+    lines = engine_compare.report(builds, compared)
+    print("\n".join(lines))
+    report = args.out / "report.md"
+    report.parent.mkdir(parents=True, exist_ok=True)
+    source = f"--landing {args.landing}" if args.landing else f"--size {size} --seed {seed}"
+    source += f" --as-of {args.as_of}" if args.as_of else ""
+    command = f"amicable compare-engines --postgres {args.postgres} {source} --out {args.out}"
+    report.write_text(
+        f"# Engine comparison\n\n`{command}` (landing {landing}, as of {as_of})\n\n```\n"
+        + "\n".join(lines)
+        + "\n```\n",
+        encoding="utf-8",
+    )
+    print(f"report written to {report}")
+    return 0 if engine_compare.all_equal(builds, compared) else 1
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from dashboards.access import OPEN_ENV, USERS_ENV, UsersFileError, load_users
     from dashboards.queries import WarehouseUnavailable, check_reachable
@@ -1122,6 +1225,7 @@ COMMANDS = {
     "sample-db": cmd_sample_db,
     "import": cmd_import,
     "build": cmd_build,
+    "compare-engines": cmd_compare_engines,
     "serve": cmd_serve,
     "users": cmd_users,
     "demo": cmd_demo,

@@ -158,16 +158,27 @@ def restricted_failures(run_results: Artifact, manifest: Artifact) -> list[str]:
     return failed
 
 
-def model_rows(con: duckdb.DuckDBPyConnection, asset: str) -> int | None:
+def model_rows(con: Any, asset: str) -> int | None:
     """Rows of the model `asset` (`schema/name`, as `_asset` names it); None when there is no
-    such table (a test on no model, a model that failed to build)."""
+    such table (a test on no model, a model that failed to build). `con`: a DuckDB connection,
+    or a DB-API one (psycopg2, on a PostgreSQL warehouse: the count in a transaction of its
+    own, rolled back on an error)."""
     schema, _, name = asset.partition("/")
     if not name:
         return None
-    try:
-        row = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()
-    except duckdb.Error:
-        return None
+    count = f'select count(*) from "{schema}"."{name}"'
+    if isinstance(con, duckdb.DuckDBPyConnection):
+        try:
+            row = con.execute(count).fetchone()
+        except duckdb.Error:
+            return None
+    else:
+        try:
+            with con, con.cursor() as cur:
+                cur.execute(count)
+                row = cur.fetchone()
+        except con.Error:  # the DB-API's connection.Error (psycopg2 has it)
+            return None
     return int(row[0]) if row else None
 
 

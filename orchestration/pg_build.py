@@ -36,6 +36,7 @@ The build's local files (its log and dbt's artifacts on failure) go under
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -70,7 +71,7 @@ from orchestration.dbt_assets import (
     dbt_executable,
     dbt_vars,
 )
-from orchestration.dbt_results import check_records, failure_summary
+from orchestration.dbt_results import check_records, failure_summary, model_rows
 from orchestration.incremental import build_fingerprint, refresh_reason
 
 DBT_TARGET = "postgres"
@@ -255,7 +256,7 @@ def _dbt(
     max_share = business.quality.max_failing_row_share
     with connect(warehouse) as con:
         records = check_records(
-            test_results, manifest, max_share, lambda asset: _model_rows(con, asset)
+            test_results, manifest, max_share, functools.partial(model_rows, con)
         )
     outcome.checks = [
         CheckLine(r.asset, r.check_name, r.status, r.blocking, True, r.description or "")
@@ -267,22 +268,6 @@ def _dbt(
 
 def _artifact(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-
-
-def _model_rows(con, asset: str) -> int | None:
-    """Rows of the model `asset` (`schema/name`) on PostgreSQL, as
-    `orchestration.dbt_results.model_rows` counts them on DuckDB."""
-    import psycopg2
-
-    schema, _, name = asset.partition("/")
-    if not name:
-        return None
-    try:
-        with con, con.cursor() as cur:
-            cur.execute(f'select count(*) from "{schema}"."{name}"')
-            return int(cur.fetchone()[0])
-    except psycopg2.Error:
-        return None
 
 
 def format_pg_outcome(

@@ -1,22 +1,14 @@
-"""Compare two warehouses table by table, row for row, leaving out build lineage."""
+"""Compare two DuckDB warehouses table by table, row for row and exactly (an incremental build
+against a full one), leaving out build lineage (`amicable.engine_compare.BUILD_COLUMNS`; across
+engines, numbers to the cent: `amicable.engine_compare.compare`)."""
 
 from __future__ import annotations
 
 import duckdb
 
-MODEL_SCHEMAS = ("staging", "intermediate", "marts")
-# Columns that say when or by which run a row was built, not what it says.
-BUILD_COLUMNS = frozenset(
-    {
-        "_loaded_at",
-        "loaded_at",
-        "_batch_id",
-        "run_id",
-        "dbt_invocation_id",
-        "built_at",
-        "full_refresh_reason",
-    }
-)
+from amicable.engine_compare import BUILD_COLUMNS, MODEL_SCHEMAS
+
+__all__ = ["BUILD_COLUMNS", "MODEL_SCHEMAS", "differences", "tables"]
 
 
 def tables(

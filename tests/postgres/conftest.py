@@ -11,6 +11,7 @@ cannot skip them silently."""
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import shutil
 import socket
@@ -22,6 +23,11 @@ from pathlib import Path
 import psycopg2
 import pytest
 
+from amicable.engine_compare import Built, Engine, Sample, build
+from amicable.warehouse_ref import PostgresWarehouse
+from orchestration.engines import postgres_engine
+from tests.conftest import SampleBuild
+
 REQUIRE_ENV = "AMICABLE_REQUIRE_POSTGRES"
 NAME = "amicable"  # the role, its password and the database
 
@@ -32,7 +38,7 @@ class PostgresServer:
     host: str = "localhost"
 
     def settings(self) -> dict[str, str | int]:
-        """psycopg2's connection arguments (as `tests.postgres.copy_raw.connection_settings`)."""
+        """psycopg2's connection arguments."""
         return {
             "host": self.host,
             "port": self.port,
@@ -41,14 +47,18 @@ class PostgresServer:
             "dbname": NAME,
         }
 
-    def fresh_database(self, name: str) -> dict[str, str | int]:
-        """Database `name` dropped if it exists and created empty; psycopg2's settings for it."""
+    def fresh_database(self, name: str, template: str = "template1") -> dict[str, str | int]:
+        """Database `name` dropped if it exists and created empty, or as a copy of the database
+        `template` (none may be connected to it); psycopg2's settings for it."""
         with contextlib.closing(psycopg2.connect(**self.settings())) as admin:
             admin.autocommit = True
             with admin.cursor() as cur:
-                cur.execute(f"drop database if exists {name}")
-                cur.execute(f"create database {name}")
+                cur.execute(f"drop database if exists {name} with (force)")
+                cur.execute(f"create database {name} template {template}")
         return self.settings() | {"dbname": name}
+
+    def url(self, database: str = NAME, password: str = NAME) -> str:
+        return f"postgresql://{NAME}:{password}@{self.host}:{self.port}/{database}"
 
     def environment(self) -> dict[str, str]:
         """The variables profiles.yml's `postgres` output reads, and the target naming it."""
@@ -153,3 +163,43 @@ def postgres_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Postgr
         cluster = own_cluster(bin_dir, port, tmp_path_factory.mktemp("postgres"))
     with cluster:
         yield PostgresServer(port)
+
+
+@dataclass(frozen=True)
+class TinyOnPostgres:
+    """The tiny sample built once on PostgreSQL as `amicable compare-engines` builds it."""
+
+    database: str
+    settings: dict[str, str | int]  # psycopg2's
+    engine: Engine
+    built: Built
+    progress: str  # the build's progress lines
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://{NAME}:{NAME}@localhost:{self.settings['port']}/{self.database}"
+
+
+TINY_DATABASE = "amicable_tiny"
+
+
+@pytest.fixture(scope="session")
+def tiny_on_postgres(
+    sample_build: SampleBuild,
+    postgres_server: PostgresServer,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> TinyOnPostgres:
+    """The session's tiny sample (`sample_build`'s landing zone and as-of date) built once on
+    PostgreSQL, in database TINY_DATABASE, by the engine `amicable compare-engines` builds on
+    (`orchestration.engines.postgres_engine`: `orchestration.pg_build.run_pg_build`, as
+    `amicable build --warehouse postgresql://...`). Read-only by convention: a test that
+    writes builds on a copy (`PostgresServer.fresh_database(name, template)`)."""
+    settings = postgres_server.fresh_database(TINY_DATABASE)
+    warehouse = PostgresWarehouse(postgres_server.url(TINY_DATABASE))
+    files = tmp_path_factory.mktemp("pg_tiny") / warehouse.name
+    engine = postgres_engine(warehouse, files)
+    source = sample_build.settings
+    printed = io.StringIO()
+    with contextlib.redirect_stderr(printed):
+        built = build(engine, Sample(source.landing, source.as_of, source.config))
+    return TinyOnPostgres(TINY_DATABASE, settings, engine, built, printed.getvalue())

@@ -2,7 +2,7 @@
 for a server that does not answer or a refused password; the raw layer loaded by COPY through
 the same ingestion code, the same rows as the DuckDB build's raw layer (quarantine and load log
 included) and nothing more on a second build, nothing at all when a table's COPY fails; the
-tiny sample's models equal to the DuckDB build's, row for row."""
+next night's daily build of the tiny sample equal to the DuckDB one's, row for row."""
 
 from __future__ import annotations
 
@@ -21,18 +21,20 @@ import psycopg2
 import pytest
 
 from amicable.cli import main
+from amicable.engine_compare import compare
 from amicable.settings import HOME_ENV, Settings
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
 from ingestion.contracts import SOURCES
 from ingestion.load import ensure_raw_schema
 from ingestion.pg_warehouse import check, ship_batch
 from orchestration.build import run_build
+from orchestration.dbt_results import model_rows
+from orchestration.engines import duckdb_engine, postgres_engine
 from orchestration.pg_build import PgBuildOutcome, ingest
-from tests.conftest import SAMPLE_AS_OF, SampleBuild, copy_build
+from tests.conftest import SampleBuild, copy_build
 from tests.orchestration.test_killed_build import NEXT_NIGHT
 from tests.orchestration.test_killed_build import _write_next_night as write_next_night
-from tests.postgres.compare_with_duckdb import differences, model_tables
-from tests.postgres.conftest import NAME, PostgresServer
+from tests.postgres.conftest import NAME, PostgresServer, TinyOnPostgres
 
 RAW_TABLES = [s.name for s in SOURCES] + ["quarantine", "_loads"]
 _numbers = itertools.count()
@@ -106,6 +108,9 @@ def test_raw_layer_by_copy_equals_duckdbs_and_a_second_build_adds_nothing(
     assert expected["quarantine"] > 0 and expected["erp_invoices"] > 0
     assert first.shipped == expected  # every row went by this batch's COPY
     assert first.quarantine_total == sample_build.outcome.quarantine_total
+    with contextlib.closing(psycopg2.connect(**database)) as con:  # a row-level test's share
+        assert model_rows(con, "raw/no_such_model") is None  # and the connection goes on:
+        assert model_rows(con, "raw/erp_invoices") == expected["erp_invoices"]
 
     second = PgBuildOutcome()
     ingest(settings, warehouse, "batch-2", second)
@@ -144,30 +149,34 @@ def build_on_postgres(landing: Path, warehouse_url: str, as_of: date) -> list[st
     return [done.stdout, done.stderr]
 
 
-def test_the_tiny_sample_and_its_next_night_built_on_postgresql_equal_duckdbs(
-    sample_build: SampleBuild, database: dict[str, str | int], tmp_path: Path
+def test_the_next_night_built_on_postgresql_equals_duckdbs(
+    sample_build: SampleBuild,
+    tiny_on_postgres: TinyOnPostgres,
+    postgres_server: PostgresServer,
+    tmp_path: Path,
 ) -> None:
-    """The first build (full) equals the sample's DuckDB build; the next night's daily build
-    (incremental on both engines) equals a DuckDB daily build of the same files."""
+    """The next night's daily build by `amicable build --warehouse URL` (incremental on both
+    engines) on a copy of the session's PostgreSQL build of the tiny sample equals a DuckDB
+    daily build of the same files on a copy of the session's DuckDB build (the first build's
+    equality: test_duckdb_equal.py)."""
+    assert tiny_on_postgres.built.ok, tiny_on_postgres.built.report
+    database = postgres_server.fresh_database("amicable_next_night", tiny_on_postgres.database)
     reference = copy_build(sample_build, tmp_path)
     landing = tmp_path / "landing"
-    printed, progress = build_on_postgres(landing, url(database), SAMPLE_AS_OF)
-    assert "full refresh: first build of this warehouse" in progress
-    assert " 0 blocking" in printed and "not done on a PostgreSQL warehouse yet:" in printed
-    assert f"{NAME}:{NAME}@" not in printed + progress
-    differing, identical = differences(sample_build.settings.warehouse, database)
-    assert differing == {}
-    assert identical == model_tables(sample_build.settings.warehouse)
-
     write_next_night(sample_build, landing)
     daily = run_build(Settings(landing=landing, warehouse=reference, as_of=NEXT_NIGHT))
     assert daily.ok
     printed, progress = build_on_postgres(landing, url(database), NEXT_NIGHT)
     assert "building the models (incremental)" in progress
+    assert " 0 blocking" in printed and "not done on a PostgreSQL warehouse yet:" in printed
+    assert f"{NAME}:{NAME}@" not in printed + progress
     assert counts(database) == duckdb_counts(reference)
-    differing, identical = differences(reference, database)
-    assert differing == {}
-    assert identical == model_tables(reference)
+    postgres = postgres_engine(PostgresWarehouse(url(database)), tmp_path / "unused")
+    duckdb = duckdb_engine(reference)
+    results = compare(duckdb, postgres)
+    assert [r.table for r in results if not r.equal] == []
+    with duckdb.open() as reader:
+        assert [r.table for r in results] == sorted(reader.tables())
 
 
 def test_a_batch_ingested_against_an_older_load_log_is_not_shipped(

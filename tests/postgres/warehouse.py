@@ -1,17 +1,16 @@
 """A PostgreSQL warehouse of the tiny sample, for the dashboard tests on PostgreSQL (issue 16).
 
-Built as `test_duckdb_equal.py` builds one: the raw layer of the session's DuckDB build copied
-in (`copy_raw`), then one `dbt build --target postgres` with the DuckDB build's vars and
-fingerprint; in a database of its own (`amicable_dashboard`), so it never meets the tables of
-`test_duckdb_equal.py`. The pipeline's own records that the Data health page reads (`raw._loads`,
-`raw.quarantine`, `quality.check_results`, `quality.source_freshness`, written by the build
-outside dbt) are copied from the DuckDB build too, until the build writes them to PostgreSQL.
+A copy (database `amicable_dashboard`) of the session's PostgreSQL build of the tiny sample
+(`tiny_on_postgres`). The pipeline's own records that the Data health page reads are replaced
+by the DuckDB build's, so both warehouses show the same history: `raw._loads` and
+`raw.quarantine` (written by each build, with its own load times and batch ids), and
+`quality.check_results` and `quality.source_freshness` (written by a DuckDB build only, until
+the build writes them to PostgreSQL).
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,11 +19,8 @@ import duckdb
 import psycopg2
 import pytest
 
-from amicable.config import load_config
-from tests.conftest import SAMPLE_AS_OF, SampleBuild
-from tests.dbt_project.raw_fixture import run_dbt
-from tests.postgres.conftest import NAME, PostgresServer
-from tests.postgres.copy_raw import copy_raw
+from tests.conftest import SampleBuild
+from tests.postgres.conftest import NAME, PostgresServer, TinyOnPostgres
 
 DATABASE = "amicable_dashboard"
 # The build's records the dashboard reads, outside the dbt models.
@@ -48,11 +44,11 @@ _TYPES = {
 
 
 def url(server: PostgresServer, database: str = DATABASE, password: str = NAME) -> str:
-    return f"postgresql://{NAME}:{password}@{server.host}:{server.port}/{database}"
+    return server.url(database, password)
 
 
 def copy_pipeline_tables(warehouse: Path, settings: dict[str, str | int]) -> None:
-    """PIPELINE_TABLES of the DuckDB `warehouse`, created and filled in PostgreSQL."""
+    """PIPELINE_TABLES of the DuckDB `warehouse`, created (again) and filled in PostgreSQL."""
     with (
         duckdb.connect(str(warehouse), read_only=True) as source,
         contextlib.closing(psycopg2.connect(**settings)) as target,
@@ -67,39 +63,18 @@ def copy_pipeline_tables(warehouse: Path, settings: dict[str, str | int]) -> Non
             csv = Path(work) / f"{table}.csv"
             source.table(table).write_csv(str(csv))
             cur.execute(f"create schema if not exists {schema}")
+            cur.execute(f"drop table if exists {table}")
             cur.execute(f"create table {table} ({typed})")
             with csv.open() as rows:
                 cur.copy_expert(f"copy {table} from stdin with (format csv, header true)", rows)
 
 
-def build_warehouse(sample_build: SampleBuild, server: PostgresServer, work: Path) -> str:
-    """The URL of database DATABASE holding the sample built on PostgreSQL."""
-    settings = server.fresh_database(DATABASE)
-    warehouse = sample_build.settings.warehouse
-    copy_raw(warehouse, settings)
-    copy_pipeline_tables(warehouse, settings)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        (fingerprint,) = con.execute("select build_fingerprint from marts.dim_build").fetchone()
-    values = load_config(sample_build.settings.config).dbt_vars() | {
-        "as_of": SAMPLE_AS_OF.isoformat(),
-        "build_fingerprint": fingerprint,
-    }
-    # models only: test_duckdb_equal.py runs the tests of the same build
-    build = run_dbt(
-        ["run", "--vars", json.dumps(values, sort_keys=True), "--threads", "1"],
-        work / "unused.duckdb",  # the postgres target reads AMICABLE_PG_*
-        work,
-        env=server.environment() | {"AMICABLE_PG_DATABASE": DATABASE},
-    )
-    assert build.returncode == 0, build.output[-3000:]
-    return url(server)
-
-
 @pytest.fixture(scope="module")
 def postgres_warehouse(
-    sample_build: SampleBuild,
-    postgres_server: PostgresServer,
-    tmp_path_factory: pytest.TempPathFactory,
+    sample_build: SampleBuild, tiny_on_postgres: TinyOnPostgres, postgres_server: PostgresServer
 ) -> Iterator[str]:
     """The URL of a PostgreSQL warehouse of the tiny sample (password in the URL)."""
-    yield build_warehouse(sample_build, postgres_server, tmp_path_factory.mktemp("pg_dbt"))
+    assert tiny_on_postgres.built.ok, tiny_on_postgres.built.report
+    settings = postgres_server.fresh_database(DATABASE, tiny_on_postgres.database)
+    copy_pipeline_tables(sample_build.settings.warehouse, settings)
+    yield url(postgres_server)
