@@ -188,16 +188,23 @@ def _parser() -> argparse.ArgumentParser:
 
     engines = sub.add_parser(
         "compare-engines",
-        help="build one sample on DuckDB and on PostgreSQL and compare every model table",
+        help="build one sample on DuckDB and on PostgreSQL and/or Spark and compare every "
+        "model table",
         epilog=epilog,
     )
     engines.add_argument(
         "--postgres",
         type=_warehouse_ref,
-        required=True,
+        default=None,
         metavar="URL",
         help="an empty PostgreSQL database to build in, postgresql://USER@HOST:PORT/DATABASE "
         "(the password: in the URL, or PGPASSWORD)",
+    )
+    engines.add_argument(
+        "--spark",
+        action="store_true",
+        help="build on Apache Spark too, in local mode (needs Java 17 and the `spark` extra: "
+        "uv sync --extra spark); its files under OUT/spark",
     )
     engines.add_argument(
         "--size", default=None, help="the sample generated: tiny or demo (default: demo)"
@@ -738,15 +745,21 @@ def cmd_compare_engines(args: argparse.Namespace) -> int:
     build passes and every table is equal, 1 otherwise."""
     from amicable import engine_compare
     from ingestion.load import LandingError, check_landing
-    from orchestration.engines import duckdb_engine, postgres_engine, postgres_loads
+    from orchestration.engines import duckdb_engine, postgres_engine, postgres_loads, spark_engine
+    from orchestration.spark_build import java_missing
 
-    if not isinstance(args.postgres, PostgresWarehouse):
+    if args.postgres is None and not args.spark:
+        raise UserError("compare-engines needs an engine beside DuckDB: --postgres URL, --spark")
+    if args.postgres is not None and not isinstance(args.postgres, PostgresWarehouse):
         raise UserError(f"--postgres {args.postgres}: not a PostgreSQL URL (postgresql://...)")
     if args.landing and (args.size or args.seed is not None):
         raise UserError("--landing builds that landing zone: --size and --seed are for a sample")
+    if args.spark and (reason := java_missing()):
+        raise UserError(f"--spark: Spark cannot start here: {reason}")
     as_of = args.as_of or today()
     try:
-        loaded = postgres_loads(args.postgres)  # reachable, login accepted, raw layer there
+        # reachable, login accepted, raw layer there
+        loaded = postgres_loads(args.postgres) if args.postgres else 0
         load_config(args.config)
     except (WarehouseError, ConfigError) as exc:
         raise UserError(str(exc)) from None
@@ -764,10 +777,12 @@ def cmd_compare_engines(args: argparse.Namespace) -> int:
         check_landing(landing)
     except LandingError as exc:
         raise UserError(str(exc)) from None
-    engines = [
-        duckdb_engine(args.out / "duckdb" / "warehouse.duckdb"),
-        postgres_engine(args.postgres, args.out / "postgresql" / args.postgres.name),
-    ]
+    reference = args.out / "duckdb" / "warehouse.duckdb"
+    engines = [duckdb_engine(reference)]  # first: Spark's raw layer is its build's
+    if args.postgres:
+        engines.append(postgres_engine(args.postgres, args.out / "postgresql" / args.postgres.name))
+    if args.spark:
+        engines.append(spark_engine(args.out / "spark", reference))
     sample = engine_compare.Sample(landing, as_of, args.config)
     try:
         builds = [engine_compare.build(engine, sample) for engine in engines]
@@ -783,7 +798,10 @@ def cmd_compare_engines(args: argparse.Namespace) -> int:
     report.parent.mkdir(parents=True, exist_ok=True)
     source = f"--landing {args.landing}" if args.landing else f"--size {size} --seed {seed}"
     source += f" --as-of {args.as_of}" if args.as_of else ""
-    command = f"amicable compare-engines --postgres {args.postgres} {source} --out {args.out}"
+    options = (f"--postgres {args.postgres} " if args.postgres else "") + (
+        "--spark " if args.spark else ""
+    )
+    command = f"amicable compare-engines {options}{source} --out {args.out}"
     report.write_text(
         f"# Engine comparison\n\n`{command}` (landing {landing}, as of {as_of})\n\n```\n"
         + "\n".join(lines)

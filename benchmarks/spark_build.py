@@ -13,7 +13,8 @@ CPU counts), the models alone on each engine from that build's raw layer:
   (local[2]; one JVM per dbt command).
 
 Then every staging, intermediate and mart table of both builds compared row for row
-(tests/spark/compare_with_spark.py). Writes `benchmarks/results/spark_build_<size>.md`.
+(`amicable.engine_compare`, as `amicable compare-engines --spark`). Writes
+`benchmarks/results/spark_build_<size>.md`.
 """
 
 from __future__ import annotations
@@ -32,10 +33,11 @@ from generate_scale import AS_OF
 from record import record  # benchmarks/record.py: scripts run from this folder
 from tree_usage import Usage, run_measured
 
+from amicable.engine_compare import compare
 from amicable.settings import DBT_PROJECT_DIR
 from orchestration.dbt_assets import build_environment, dbt_executable
+from orchestration.engines import duckdb_engine, spark_engine
 from orchestration.spark_build import values_of
-from tests.spark.compare_with_spark import differences
 
 PR_SET_CHILD_SUBREAPER = 36
 
@@ -120,7 +122,9 @@ def main() -> None:
         work / "spark_run.txt",
         env,
     )
-    differing, identical = differences(built, spark_dir)
+    results = compare(duckdb_engine(built), spark_engine(spark_dir, built))
+    differing = {r.table: r.difference for r in results if not r.equal}
+    identical = len(results) - len(differing)
     command = f"uv run python benchmarks/spark_build.py --size {args.size}"
     lines = [
         f"# The models on Spark against DuckDB, `{args.size}` sample",
@@ -138,7 +142,7 @@ def main() -> None:
         f" ({(work / 'spark_run.txt').read_text().splitlines()[0]}).",
         "",
         f"Row for row: {identical} tables identical, {len(differing)} differ:",
-        *(f"- {name}: {', '.join(columns)}" for name, columns in differing.items()),
+        *(f"- {name}: {difference}" for name, difference in differing.items()),
     ]
     record(f"spark_build_{args.size}", lines)
 

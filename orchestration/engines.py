@@ -1,9 +1,9 @@
 """The engines `amicable compare-engines` builds the sample on (issue 16), each through the
 code path `amicable build` uses on it, and reads back (`amicable.engine_compare`).
 
-An engine is one entry: `Engine(name, where, build, open)`. DuckDB (the reference, first) and
-PostgreSQL are here; another engine plugs in as one more factory like `postgres_engine`, and
-one more option of the command.
+An engine is one entry: `Engine(name, where, build, open)`. DuckDB (the reference, first),
+PostgreSQL and Spark are here; another engine plugs in as one more factory like
+`postgres_engine`, and one more option of the command.
 """
 
 from __future__ import annotations
@@ -11,11 +11,18 @@ from __future__ import annotations
 import contextlib
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from amicable import progress
-from amicable.engine_compare import Engine, Reader, Sample, SqlReader, duckdb_reader
+from amicable.engine_compare import (
+    MODEL_SCHEMAS,
+    Engine,
+    Reader,
+    Sample,
+    SqlReader,
+    duckdb_reader,
+)
 from amicable.settings import Settings
 from amicable.warehouse_ref import PostgresWarehouse
 
@@ -71,3 +78,73 @@ def postgres_loads(warehouse: PostgresWarehouse) -> int:
     with connect(warehouse) as con, con.cursor() as cur:
         cur.execute("select count(*) from raw._loads")
         return int(cur.fetchone()[0])
+
+
+def spark_engine(spark_dir: Path, duckdb_warehouse: Path) -> Engine:
+    """Apache Spark in local mode (dbt-spark's `session` method): the models built by
+    `orchestration.spark_build` from the raw layer of the DuckDB engine's build of the same
+    sample (`duckdb_warehouse`: DuckDB builds first), always a full refresh; read back from its
+    tables' Parquet files under `spark_dir` (no second Spark session)."""
+
+    def build(sample: Sample) -> tuple[bool, str]:
+        from orchestration.spark_build import build_on_spark, values_of
+
+        shutil.rmtree(spark_dir, ignore_errors=True)
+        values = values_of(duckdb_warehouse, sample.config)
+        with progress.to_terminal(sys.stderr):
+            progress.step("spark: building the models (dbt run --full-refresh)")
+            dbt, code, output = build_on_spark(duckdb_warehouse, spark_dir, values)
+        statuses = dbt.results()
+        failed = sorted(k for k, v in statuses.items() if v != "success")
+        lines = [f"{len(statuses) - len(failed)} of {len(statuses)} models built on Spark"]
+        lines += [f"  {statuses[unique_id]}: {unique_id}" for unique_id in failed]
+        if code != 0 and not statuses:
+            lines.append(output[-3000:])
+        lines.append(f"dbt's log: {dbt.work_dir / 'logs' / 'dbt.log'}")
+        return code == 0 and not failed, "\n".join(lines)
+
+    return Engine("spark", str(spark_dir), build, lambda: spark_reader(spark_dir))
+
+
+@contextlib.contextmanager
+def spark_reader(spark_dir: Path) -> Iterator[Reader]:
+    """Spark's model tables read from their Parquet files by DuckDB (in memory)."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        yield ParquetTables(con, spark_dir)
+
+
+class ParquetTables:
+    """A Reader over the managed tables of a Spark warehouse directory
+    (`orchestration.spark_build.table_dir`)."""
+
+    def __init__(self, con, spark_dir: Path) -> None:
+        self.con, self.spark_dir = con, spark_dir
+
+    def _files(self, table: str) -> str:
+        from orchestration.spark_build import table_dir
+
+        schema, _, name = table.partition(".")
+        return f"{table_dir(self.spark_dir, schema, name)}/*.parquet"
+
+    def tables(self) -> dict[str, tuple[str, ...]]:
+        from orchestration.spark_build import table_dir
+
+        found: dict[str, tuple[str, ...]] = {}
+        for schema in MODEL_SCHEMAS:
+            parent = table_dir(self.spark_dir, schema, "")
+            for folder in sorted(parent.iterdir()) if parent.is_dir() else ():
+                table = f"{schema}.{folder.name}"
+                if any(folder.glob("*.parquet")):
+                    described = self.con.execute(
+                        f"describe select * from read_parquet('{self._files(table)}')"
+                    ).fetchall()
+                    found[table] = tuple(row[0] for row in described)
+        return found
+
+    def read(self, table: str, columns: Sequence[str]) -> list[tuple]:
+        listed = ", ".join(f'"{c}"' for c in columns)
+        return self.con.execute(
+            f"select {listed} from read_parquet('{self._files(table)}')"
+        ).fetchall()

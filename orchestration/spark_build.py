@@ -59,6 +59,12 @@ def java_missing() -> str | None:
     return None
 
 
+def table_dir(spark_dir: Path, schema: str, table: str) -> Path:
+    """Where Spark keeps a managed table's Parquet files (spark.sql.warehouse.dir, as
+    profiles.yml's `spark` output sets it: `<spark_dir>/warehouse`)."""
+    return spark_dir / "warehouse" / f"{schema}.db" / table
+
+
 def write_raw_parquet(warehouse: Path, raw_dir: Path) -> dict[str, int]:
     """Every source table of `warehouse`'s raw layer as Parquet in `raw_dir/<table>/`
     (replacing what was there); returns the rows written per table."""
