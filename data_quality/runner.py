@@ -55,6 +55,10 @@ from data_quality.results import write_with_retry
 from data_quality.suites import RAW_LOCATION
 
 MAX_SAMPLE = 20
+# A full validation's rows per read (whole raw files): at `xl`, reading 5.3M calls at once took
+# 6.8 GB, in runs of 500,000 rows 1.3 GB (benchmarks/results/raw_suite_memory_contacts_calls.md).
+CHUNK_ROWS = 500_000
+_NO_VALUE, _UNIT_SEPARATOR = "<none>", "\x1f"  # in `_unit`: a missing batch or file, between
 _TABLE = re.compile(r"^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$")
 _COLUMN_ARGS = ("column", "column_A", "column_B")
 # Read with every raw row besides what the suite checks: what a kept failure records.
@@ -183,34 +187,71 @@ def _quoted(columns: Iterable[str], alias: str = "") -> str:
     return ", ".join(f'{alias}"{c}"' for c in columns)
 
 
+def _unit(alias: str = "") -> str:
+    """SQL of a row's unit of a full validation's runs: its raw batch and file (`_units`)."""
+    return (
+        f"coalesce({alias}_batch_id, '{_NO_VALUE}') || '{_UNIT_SEPARATOR}'"
+        f" || coalesce({alias}_source_file, '{_NO_VALUE}')"
+    )
+
+
 def _read_rows(
     con: duckdb.DuckDBPyConnection,
     table: str,
     columns: list[str],
-    batches: list[str | None] | None,
+    batches: list[str | None],
     shared: list[str],
+    earlier: list[str] | None = None,
 ) -> pd.DataFrame:
-    """The rows of `batches` (None: every row), then, when `shared` names columns, every
-    other row with the values of `shared` of one of them (decimals arrive as float64)."""
-    if batches is None:
-        return con.execute(f"select {_quoted(columns)}, true as {_NEW} from {table}").df()
+    """The rows of `batches`, then, when `shared` names columns, every other row with the
+    values of `shared` of one of them (decimals arrive as float64). With `earlier` (a full
+    validation's run), `batches` and `earlier` are units (`_unit`: batch and file), and the
+    other rows are those of the `earlier` units only."""
 
-    def new(alias: str) -> str:
+    def among(alias: str, name: str) -> str:
+        if earlier is not None:
+            return f"list_contains(cast(${name} as varchar[]), {_unit(alias)})"
         return (
-            f"(case when {alias}_batch_id is null then $null_batch"
-            f" else list_contains(cast($batches as varchar[]), {alias}_batch_id) end)"
+            f"(case when {alias}_batch_id is null then ${name}_null"
+            f" else list_contains(cast(${name} as varchar[]), {alias}_batch_id) end)"
         )
 
+    new = functools.partial(among, name="batches")
     sql = f"select {_quoted(columns)}, true as {_NEW} from {table} where {new('')}"
+    params: dict[str, Any] = {"batches": [b for b in batches if b is not None]}
+    if earlier is None:
+        params["batches_null"] = None in batches
     if shared:
         on = " and ".join(f'o."{c}" is not distinct from n."{c}"' for c in shared)
+        old = f"not {new('o.')}"
+        if earlier is not None:
+            old = among("o.", "earlier")
+            params["earlier"] = earlier
         sql += (
             f" union all select {_quoted(columns, 'o.')}, false from {table} as o"
             f" semi join (select distinct {_quoted(shared)} from {table} where {new('')}) as n"
-            f" on {on} where not {new('o.')}"
+            f" on {on} where {old}"
         )
-    params = {"batches": [b for b in batches if b is not None], "null_batch": None in batches}
     return con.execute(sql, params).df()
+
+
+def _units(con: duckdb.DuckDBPyConnection, table: str) -> list[list[str]]:
+    """Every raw batch and file of `table` (`_unit`) in load order, in runs of about
+    CHUNK_ROWS rows (a file is never split; a first build loads every file in one batch): a
+    full validation reads one run at a time, so its memory does not grow with the table."""
+    sizes = con.execute(
+        f"select {_unit()}, count(*) from {table} group by all"
+        " order by min(_loaded_at) nulls first, 1"
+    ).fetchall()
+    chunks: list[list[str]] = [[]]
+    rows = 0
+    for batch, count in sizes:
+        if chunks[-1] and rows + count > CHUNK_ROWS:
+            chunks.append([])
+            rows = 0
+        chunks[-1].append(batch)
+        rows += count
+    return [chunk for chunk in chunks if chunk]
 
 
 def _fmt(value: Any) -> str:
@@ -420,15 +461,32 @@ def run_suite_on(
     done = chain.batches if chain else frozenset()
     loaded = con.execute(f"select distinct _batch_id from {table}").fetchall()
     batches = [batch for (batch,) in loaded if batch not in done]
-    frame = pd.DataFrame()
-    if chain is None or batches:
-        shared = _shared_columns([c for c, k in zip(configs, kinds, strict=True) if k == GROUP])
-        frame = _read_rows(con, table, columns, None if chain is None else batches, shared)
-        frame = frame.reset_index(drop=True)
-    read_seconds = time.perf_counter() - started
-    started = time.perf_counter()
     checked = [p for p, kind in enumerate(kinds) if kind != TABLE]
-    found, errors = _validate(frame, suite, checked, ids)
+    shared = _shared_columns([c for c, k in zip(configs, kinds, strict=True) if k == GROUP])
+    # A full validation reads the table a run of whole files at a time, each with the earlier
+    # runs' rows that share its values as old rows: what validating the batches one build after
+    # another finds, which is what validating every row at once finds (`_kept`).
+    runs = _units(con, table) if chain is None else [batches] if batches else []
+    found: dict[int, pd.DataFrame] = {}
+    errors: dict[int, str] = {}
+    read_seconds = validate_seconds = 0.0
+    rows_read = rows_new = 0
+    for n, run in enumerate(runs):
+        earlier = [b for previous in runs[:n] for b in previous] if chain is None else None
+        frame = _read_rows(con, table, columns, run, shared, earlier).reset_index(drop=True)
+        read_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        run_found, run_errors = _validate(frame, suite, checked, ids)
+        validate_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        for position, failing in run_found.items():
+            found[position] = _concat([found.get(position, pd.DataFrame()), failing])
+        errors = run_errors | errors
+        rows_read += len(frame)
+        rows_new += int(frame[_NEW].sum()) if not frame.empty else 0
+        del frame
+    read_seconds += time.perf_counter() - started
+    started = time.perf_counter()
     stored = (
         validated.stored_failures(con, table, fingerprint, chain.since, MAX_SAMPLE)
         if chain is not None
@@ -445,7 +503,7 @@ def run_suite_on(
             fingerprint=fingerprint,
             full=chain is None,
             batches=tuple(batches),
-            rows=int(frame[_NEW].sum()) if not frame.empty else 0,
+            rows=rows_new,
             failures=_concat(list(found.values())),
             after=chain.latest if chain else None,
         )
@@ -455,8 +513,8 @@ def run_suite_on(
         row_count=rows,
         results=results,
         read_seconds=read_seconds,
-        validate_seconds=time.perf_counter() - started,
-        rows_read=len(frame),
+        validate_seconds=validate_seconds + time.perf_counter() - started,
+        rows_read=rows_read,
         validation=validation,
     )
 

@@ -14,6 +14,7 @@ import pytest
 from conftest import CLEAN_INVOICES, INVOICE_COLUMNS, Warehouse
 from dq_fixtures import run_graph, stubs
 
+from data_quality import runner
 from data_quality.checks import build_asset_checks, suite_record
 from data_quality.expectations import in_set
 from data_quality.runner import CATEGORY, SuiteOutcome, category, run_suite
@@ -151,6 +152,41 @@ def test_a_duplicate_of_a_new_row_and_an_old_row_is_found(make_warehouse: Wareho
     again = run_suite(warehouse, "raw.erp_invoices", erp_invoices_suite(), run_id="r4")
     assert again.rows_read == 0
     _same_as_whole(again, whole)
+
+
+def _failures(outcome: SuiteOutcome) -> list[tuple]:
+    assert outcome.validation is not None
+    return sorted(outcome.validation.failures.itertuples(index=False, name=None))
+
+
+def test_a_full_validation_read_a_run_of_files_at_a_time_finds_what_one_read_finds(
+    make_warehouse: Warehouse, loaded: tuple[Path, Path, list[SuiteOutcome]], monkeypatch
+) -> None:
+    """At scale a full validation reads the table a run of files at a time (CHUNK_ROWS), so
+    its memory does not grow with the table; here every file of every batch is a run of its
+    own: the row failures of every load, and duplicates within a file and across batches
+    (twins of INV-1 loaded by three builds), are each found once, as one read of every row
+    finds them."""
+    warehouse = make_warehouse()
+    for build, twins in (("r2", 2), ("r3", 3)):
+        _add_twin_of_inv_1(warehouse, 5 + twins, build)
+    agents = loaded[1]
+    wholes = [
+        run_suite(warehouse, "raw.erp_invoices", erp_invoices_suite(), full=True),
+        run_suite(agents, AGENTS, cases_agents_suite(), full=True),
+    ]
+    monkeypatch.setattr(runner, "CHUNK_ROWS", 1)
+    runs = [
+        run_suite(warehouse, "raw.erp_invoices", erp_invoices_suite(), full=True),
+        run_suite(agents, AGENTS, cases_agents_suite(), full=True),
+    ]
+    for run, whole in zip(runs, wholes, strict=True):
+        _same_as_whole(run, whole)
+        assert _failures(run) == _failures(whole)
+        assert run.rows_read >= run.row_count == whole.rows_read
+    [twins] = [r for r in runs[0].results if not r.success]
+    assert twins.unexpected_count == 3
+    assert sum(r.unexpected_count or 0 for r in runs[1].results if not r.success) == 31
 
 
 def _agents_suite_with_teams(teams: tuple[str, ...]) -> gx.ExpectationSuite:
