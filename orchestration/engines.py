@@ -87,21 +87,14 @@ def spark_engine(spark_dir: Path, duckdb_warehouse: Path) -> Engine:
     tables' Parquet files under `spark_dir` (no second Spark session)."""
 
     def build(sample: Sample) -> tuple[bool, str]:
-        from orchestration.spark_build import build_on_spark, values_of
+        from orchestration.spark_build import build_on_spark, summary, values_of
 
         shutil.rmtree(spark_dir, ignore_errors=True)
         values = values_of(duckdb_warehouse, sample.config)
         with progress.to_terminal(sys.stderr):
             progress.step("spark: building the models (dbt run --full-refresh)")
-            dbt, code, output = build_on_spark(duckdb_warehouse, spark_dir, values)
-        statuses = dbt.results()
-        failed = sorted(k for k, v in statuses.items() if v != "success")
-        lines = [f"{len(statuses) - len(failed)} of {len(statuses)} models built on Spark"]
-        lines += [f"  {statuses[unique_id]}: {unique_id}" for unique_id in failed]
-        if code != 0 and not statuses:
-            lines.append(output[-3000:])
-        lines.append(f"dbt's log: {dbt.work_dir / 'logs' / 'dbt.log'}")
-        return code == 0 and not failed, "\n".join(lines)
+            ok, lines = summary(*build_on_spark(duckdb_warehouse, spark_dir, values))
+        return ok, "\n".join(lines)
 
     return Engine("spark", str(spark_dir), build, lambda: spark_reader(spark_dir))
 

@@ -152,6 +152,19 @@ def build_on_spark(
     return dbt, code, output
 
 
+def summary(dbt: SparkDbt, code: int, output: str) -> tuple[bool, list[str]]:
+    """Whether a Spark build passed (dbt's exit code 0 and every node succeeded or passed),
+    and the lines that say so: the nodes that did not, dbt's output when it ran none, its log."""
+    statuses = dbt.results()
+    failed = sorted(k for k, v in statuses.items() if v not in ("success", "pass"))
+    lines = [f"{len(statuses) - len(failed)} of {len(statuses)} nodes succeeded on Spark"]
+    lines += [f"  {statuses[unique_id]}: {unique_id}" for unique_id in failed]
+    if code != 0 and not statuses:
+        lines.append(output[-3000:])
+    lines.append(f"dbt's log: {dbt.work_dir / 'logs' / 'dbt.log'}")
+    return code == 0 and not failed, lines
+
+
 def values_of(warehouse: Path, config: Path = DEFAULT_CONFIG) -> dict:
     """dbt's values that rebuild the DuckDB `warehouse`'s models elsewhere: the configuration's
     vars, and the as-of date and build fingerprint its `marts.dim_build` recorded (the
@@ -180,16 +193,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Spark cannot start here: {reason}", file=sys.stderr)
         return 2
     values = values_of(args.warehouse, args.config)
-    dbt, code, output = build_on_spark(args.warehouse, args.spark_dir, values, test=args.test)
-    statuses = dbt.results()
-    failed = sorted(k for k, v in statuses.items() if v not in ("success", "pass"))
-    print(f"{len(statuses) - len(failed)} of {len(statuses)} nodes succeeded on Spark")
-    for unique_id in failed:
-        print(f"  {statuses[unique_id]}: {unique_id}")
-    if code != 0 and not statuses:
-        print(output[-3000:], file=sys.stderr)
-    print(f"dbt's log: {dbt.work_dir / 'logs' / 'dbt.log'}")
-    return 0 if code == 0 else 1
+    ok, lines = summary(*build_on_spark(args.warehouse, args.spark_dir, values, test=args.test))
+    print("\n".join(lines))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -58,7 +58,7 @@ def test_tiny_sample_models_build_on_spark(spark_build) -> None:
     assert failing.keys() == KNOWN_FAILING.keys(), built.report
     assert built.ok == (not failing), built.report
     built_count = len(statuses) - len(failing)
-    assert f"{built_count} of {len(statuses)} models built on Spark" in built.report
+    assert f"{built_count} of {len(statuses)} nodes succeeded on Spark" in built.report
 
 
 def test_tiny_sample_on_spark_equals_duckdb(sample_build: SampleBuild, spark_build) -> None:
