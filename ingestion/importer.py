@@ -5,9 +5,12 @@ The export (CSV, or a sheet of an `.xlsx` file: `ingestion.exports`) is read as 
 contract column is computed with polars expressions; a row that a conversion cannot
 handle (a date not in the mapping's format, a number with other separators, a value the value
 map does not list) or that breaks the contract (`ingestion.validate`) is rejected with the
-field and the reason. Rows in = rows skipped by the mapping + rows out + rows rejected (+ rows
-folded into one per key when the mapping asks for `distinct`). Rejected rows are written, with
-every source column, to `<landing>/_rejected/` (outside the sources the build reads).
+field and the reason (every conversion a row fails, joined by `; `). Rows sharing a contract
+key are rejected too, unless the mapping asks for `distinct` (one per key, the last wins): all
+of them when they differ (the export must say which holds), every one after the first when they
+are the same. Rows in = rows skipped by the mapping + rows out + rows rejected (+ rows folded
+into one per key with `distinct`). Rejected rows are written, with every source column, to
+`<landing>/_rejected/` (outside the sources the build reads).
 
 The output file carries its extraction time in its name, as the landing zone requires
 (`ingestion.landing`): by default the export's modification time (UTC, to the minute), so
@@ -43,6 +46,8 @@ REJECTED_FOLDER = "_rejected"
 _TIME_DIRECTIVES = re.compile(r"%[HIMSTRcpf]")
 _NUMBER = {"amount": r"^\d+(\.\d{1,2})?$", "rate": r"^\d+(\.\d{1,10})?$"}
 _DECIMAL = {"amount": pl.Decimal(18, 2), "rate": pl.Decimal(24, 10)}
+DUPLICATE_KEY = "duplicate key"  # rows of one key that differ: each is rejected
+DUPLICATE_ROW = "duplicate of row"  # a copy of an earlier row of the export: rejected
 
 
 @dataclass(frozen=True)
@@ -54,11 +59,21 @@ class Imported:
     rejected: pl.DataFrame  # _source_row, _field, _value, _reason, then every source column
 
     def reasons(self) -> list[tuple[str, str, int]]:
-        """(field, reason, rows), most frequent first."""
+        """(field, reason, rows), most frequent first; the rows of duplicated keys counted
+        together (their reasons in the rejected file name the key and rows)."""
         if self.rejected.is_empty():
             return []
+        reason = pl.col("_reason")
+        summary = (
+            pl.when(reason.str.starts_with(DUPLICATE_KEY))
+            .then(pl.lit(f"{DUPLICATE_KEY}, the rows differ"))
+            .when(reason.str.starts_with(DUPLICATE_ROW))
+            .then(pl.lit("duplicate of an identical row above"))
+            .otherwise(reason)
+        )
         counted = (
-            self.rejected.group_by("_field", "_reason")
+            self.rejected.with_columns(summary.alias("_reason"))
+            .group_by("_field", "_reason")
             .len()
             .sort(["len", "_field"], descending=[True, False])
         )
@@ -203,6 +218,51 @@ def _column(
     return value, errors + more
 
 
+def _every(parts: list[pl.Expr]) -> pl.Expr:
+    """The parts of the checks a row fails (the others are null), in the contract's order,
+    joined by `; `; null when it fails none."""
+    if not parts:
+        return pl.lit(None, dtype=pl.String)
+    joined = pl.concat_str(parts, separator="; ", ignore_nulls=True)
+    return pl.when(joined != "").then(joined)
+
+
+def _duplicates(rows: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The reasons (`_source_row`, `_field`, `_value`, `_reason`) for rows sharing a contract
+    key: every one when they differ (`duplicate key invoice_id=R-1 (rows 2, 5)`: which holds
+    is the export's to say, not the order of its rows), every one after the first when they
+    are the same (`duplicate of row 2`)."""
+    contract = [c for c in rows.columns if c != "_source_row"]
+    shared = (
+        rows.group_by(keys)
+        .agg(
+            pl.col("_source_row").sort().alias("_rows"),
+            pl.struct(contract).n_unique().alias("_versions"),
+        )
+        .filter(pl.col("_rows").list.len() > 1)
+    )
+    named = ", ".join(f"{k}={{}}" for k in keys)
+    listed = pl.col("_rows").list.eval(pl.element().cast(pl.String)).list.join(", ")
+    differ = pl.col("_versions") > 1
+    first = pl.col("_rows").list.first()
+    reason = (
+        pl.when(differ)
+        .then(pl.format(f"{DUPLICATE_KEY} {named} (rows {{}})", *keys, listed))
+        .otherwise(pl.format(f"{DUPLICATE_ROW} {{}}", first))
+    )
+    return (
+        shared.with_columns(reason.alias("_reason"), first.alias("_first"))
+        .explode("_rows")
+        .filter(differ | (pl.col("_rows") != pl.col("_first")))
+        .select(
+            pl.col("_rows").alias("_source_row"),
+            pl.lit(", ".join(keys)).alias("_field"),
+            pl.concat_str(keys, separator=", ").alias("_value"),
+            "_reason",
+        )
+    )
+
+
 def apply_mapping(loaded: LoadedMapping, read: Export, extracted_at: datetime) -> Imported:
     """The contract rows of an export (`read_export`) and the rows rejected."""
     export = read.frame
@@ -222,15 +282,14 @@ def apply_mapping(loaded: LoadedMapping, read: Export, extracted_at: datetime) -
         value, errors = _column(spec, f.kind, extracted_at, read.typed)
         values.append(value.alias(f.name))
         checks += [(f.name, reason, blamed) for reason, blamed in errors]
-    none = [pl.lit(None, dtype=pl.String)]
     field = [pl.when(r.is_not_null()).then(pl.lit(n)) for n, r, _ in checks]
-    blamed = [pl.when(r.is_not_null()).then(v.cast(pl.String)) for _, r, v in checks]
+    blamed = [pl.when(r.is_not_null()).then(v.cast(pl.String).fill_null("")) for _, r, v in checks]
     converted = kept.select(
         "_source_row",
         *values,
-        pl.coalesce(field or none).alias("_field"),
-        pl.coalesce(blamed or none).alias("_value"),
-        pl.coalesce([r for _, r, _ in checks] or none).alias("_reason"),
+        _every(field).alias("_field"),
+        _every(blamed).alias("_value"),
+        _every([r for _, r, _ in checks]).alias("_reason"),
     )
     rejected_by_mapping = converted.filter(pl.col("_reason").is_not_null()).select(
         "_source_row", "_field", "_value", "_reason"
@@ -243,14 +302,19 @@ def apply_mapping(loaded: LoadedMapping, read: Export, extracted_at: datetime) -
         pl.col("value").alias("_value"),
         pl.col("reason").alias("_reason"),
     )
-    reasons = pl.concat([rejected_by_mapping, rejected_by_contract]).sort("_source_row")
+    reasons = pl.concat([rejected_by_mapping, rejected_by_contract])
     out = candidates.join(reasons, on="_source_row", how="anti")
+    keys = [k.strip() for k in source.key.split(",")]
     folded = 0
     if mapping.distinct:
-        keys = [k.strip() for k in source.key.split(",")]
         before = out.height
         out = out.unique(subset=keys, keep="last", maintain_order=True)
         folded = before - out.height
+    else:
+        duplicates = _duplicates(out, keys)
+        out = out.join(duplicates, on="_source_row", how="anti")
+        reasons = pl.concat([reasons, duplicates])
+    reasons = reasons.sort("_source_row")
     rejected = reasons.join(
         export.select("_source_row", *read.source_columns), on="_source_row", how="left"
     )

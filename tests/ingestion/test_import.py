@@ -107,7 +107,13 @@ def test_export_becomes_a_contract_file_and_rejected_rows_are_kept(
     ]  # fmt: skip
     rejected = pl.read_csv(landing / f"_rejected/invoices_{STAMP}.rejected.csv", infer_schema=False)
     assert rejected.select("_source_row", "_field", "_value", "_reason", "Beleg").rows() == [
-        ("5", "issue_date", "31.02.2026", "not a date in %d.%m.%Y", "R-3"),
+        (
+            "5",
+            "issue_date; due_date",
+            "31.02.2026; 31.02.2026",
+            "not a date in %d.%m.%Y; not a date in %d.%m.%Y",
+            "R-3",
+        ),  # both read Datum
         ("6", "amount", "zehn", "not a number with decimal ',', thousands '.'", "R-4"),
         ("7", "document_type", "Proforma", "not in the value map (Rechnung, Gutschrift)", "R-5"),
         ("9", "currency", "EURO", "unknown ISO 4217 currency code", "R-7"),
@@ -152,7 +158,8 @@ def test_excel_export_imports_to_the_same_landing_file_as_its_csv_twin(
     fields = [
         pl.read_csv(root / rejected)["_field"].to_list() for root in (csv_landing, xlsx_landing)
     ]
-    assert fields[0] == fields[1] == ["issue_date", "amount", "document_type", "currency"]
+    both = ["issue_date; due_date", "amount", "document_type", "currency"]
+    assert fields[0] == fields[1] == both
 
 
 def test_check_reports_and_writes_nothing(
@@ -162,7 +169,7 @@ def test_check_reports_and_writes_nothing(
     assert run("--mapping", mapping, "--input", export, "--landing", landing, "--check") == 0
     printed = capsys.readouterr().out
     assert "rows in 8: out 3, rejected 4" in printed
-    assert "rejected 1: issue_date: not a date in %d.%m.%Y" in printed
+    assert "rejected 1: issue_date; due_date: not a date in %d.%m.%Y; not a date in" in printed
     assert not any(p.is_file() for p in landing.rglob("*"))
 
 
@@ -358,3 +365,58 @@ def test_a_sheet_is_read_by_name_and_a_missing_one_is_named_with_those_there(
     assert run("--mapping", missing, "--input", export, "--landing", landing, "--check") == 2
     error = capsys.readouterr().err
     assert error == (f"amicable: error: input {export}: no sheet 'Rechnungen' (sheets: Belege)\n")
+
+
+def test_every_conversion_a_row_fails_is_named_in_its_rejection(
+    tmp_path: Path, landing: Path, mapping: Path
+) -> None:
+    rows = [["R-1", "K1", "Proforma", "", "2026-03-01", "30", "zehn", "EUR", "gebucht"]]
+    export = write_csv_export(tmp_path / "export.csv", rows)
+    assert run("--mapping", mapping, "--input", export, "--landing", landing,
+               "--extracted-at", STAMP) == 0  # fmt: skip
+    rejected = pl.read_csv(landing / f"_rejected/invoices_{STAMP}.rejected.csv", infer_schema=False)
+    assert rejected.select("_source_row", "_field", "_value", "_reason").rows() == [
+        (
+            "2",
+            "document_type; issue_date; due_date; amount",
+            "Proforma; 2026-03-01; 2026-03-01; zehn",
+            "not in the value map (Rechnung, Gutschrift); not a date in %d.%m.%Y; "
+            "not a date in %d.%m.%Y; not a number with decimal ',', thousands '.'",
+        )
+    ]
+
+
+def test_rows_sharing_a_key_are_rejected_all_when_they_differ_and_copies_after_the_first(
+    tmp_path: Path, landing: Path, mapping: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without `distinct`, which of two rows of one invoice holds is the export's to say: both
+    are rejected, each naming the other; a copy of a row (the same contract row, whatever its
+    unmapped columns hold) is rejected naming the row it copies, and the first is written."""
+    rows = [
+        ["R-1", "K1", "Rechnung", "", "01.03.2026", "30", "10,00", "EUR", "gebucht"],
+        ["R-2", "K2", "Rechnung", "", "01.03.2026", "30", "20,00", "EUR", "gebucht"],
+        ["R-1", "K1", "Rechnung", "", "01.03.2026", "60", "5,00", "EUR", "gebucht"],
+        ["R-2", "K2", "Rechnung", "", "01.03.2026", "30", "20,00", "EUR", "gebucht"],
+        ["R-3", "K3", "Rechnung", "", "01.03.2026", "30", "30,00", "EUR", "gebucht"],
+        ["R-2", "K2", "Rechnung", "", "01.03.2026", "30", "20,00", "EUR", "geprueft"],
+    ]
+    export = write_csv_export(tmp_path / "export.csv", rows)
+    assert run("--mapping", mapping, "--input", export, "--landing", landing,
+               "--extracted-at", STAMP) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "rows in 6: out 2, rejected 4, skipped by the mapping 0" in printed
+    assert "rejected 2: invoice_id: duplicate key, the rows differ" in printed
+    assert "rejected 2: invoice_id: duplicate of an identical row above" in printed
+    written = pl.read_csv(landing / f"erp/invoices_{STAMP}.csv", infer_schema=False)
+    assert written.select("invoice_id", "amount").rows() == [("R-2", "20.00"), ("R-3", "30.00")]
+    rejected = pl.read_csv(landing / f"_rejected/invoices_{STAMP}.rejected.csv", infer_schema=False)
+    assert rejected.select("_source_row", "_field", "_value", "_reason", "Ziel").rows() == [
+        ("2", "invoice_id", "R-1", "duplicate key invoice_id=R-1 (rows 2, 4)", "30"),
+        ("4", "invoice_id", "R-1", "duplicate key invoice_id=R-1 (rows 2, 4)", "60"),
+        ("5", "invoice_id", "R-2", "duplicate of row 3", "30"),
+        ("7", "invoice_id", "R-2", "duplicate of row 3", "30"),
+    ]
+    distinct = tmp_path / "distinct.yml"
+    distinct.write_text("distinct: true\n" + MAPPING, encoding="utf-8")
+    assert run("--mapping", distinct, "--input", export, "--landing", landing, "--check") == 0
+    assert "rows in 6: out 3, rejected 0, skipped by the mapping 0" in capsys.readouterr().out
