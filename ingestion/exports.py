@@ -56,6 +56,42 @@ def _cell(value: object) -> tuple[str | None, str | None]:
     return (text if text.strip() else None), None
 
 
+def _column_letter(index: int) -> str:
+    """Excel's name of the column at `index` (0: A, 26: AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+def _named_columns(path: Path, sheet: str, rows: list[list]) -> list[tuple[int, str]]:
+    """(index, header) of the sheet's columns: a column without a header and without a value
+    is left out; one with values and no header, or a header twice, is refused naming the
+    column (either would leave a column unreadable by its name)."""
+    seen: dict[str, int] = {}
+    named = []
+    for i, cell in enumerate(rows[0]):
+        name = str(cell).strip()
+        if not name:
+            if any(i < len(row) and str(row[i]).strip() for row in rows[1:]):
+                raise ImportFailed(
+                    f"input {path}: sheet {sheet!r}: column {_column_letter(i)} has values "
+                    "but no header"
+                )
+            continue
+        if name in seen:
+            raise ImportFailed(
+                f"input {path}: sheet {sheet!r}: header {name!r} in columns "
+                f"{_column_letter(seen[name])} and {_column_letter(i)} (a header names one "
+                "column)"
+            )
+        seen[name] = i
+        named.append((i, name))
+    return named
+
+
 def _read_sheet(path: Path, sheet_name: str | None, skip_lines: int) -> Export:
     book = CalamineWorkbook.from_path(str(path))
     try:
@@ -66,10 +102,9 @@ def _read_sheet(path: Path, sheet_name: str | None, skip_lines: int) -> Export:
     rows = sheet.to_python(skip_empty_area=False)[skip_lines:]
     if not rows:
         raise ImportFailed(f"input {path}: the sheet is empty, no header row")
-    header = [str(h).strip() for h in rows[0]]
     columns: dict[str, list] = {}
     typed: dict[str, str] = {}
-    for i, name in enumerate(header):
+    for i, name in _named_columns(path, sheet.name, rows):
         cells = [_cell(row[i]) if i < len(row) else (None, None) for row in rows[1:]]
         columns[name] = [text for text, _ in cells]
         if any(kind for _, kind in cells):

@@ -16,7 +16,9 @@ import pytest
 
 from amicable.cli import main
 from ingestion.contracts import SOURCES, SOURCES_BY_NAME
+from ingestion.exports import read_export
 from ingestion.load import ensure_raw_schema, ingest_source
+from ingestion.mapping import ReadOptions
 
 STAMP = "2026-11-20T0200"
 
@@ -420,3 +422,51 @@ def test_rows_sharing_a_key_are_rejected_all_when_they_differ_and_copies_after_t
     distinct.write_text("distinct: true\n" + MAPPING, encoding="utf-8")
     assert run("--mapping", distinct, "--input", export, "--landing", landing, "--check") == 0
     assert "rows in 6: out 3, rejected 0, skipped by the mapping 0" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            ["Beleg", "Kunde", "Beleg"],
+            "header 'Beleg' in columns A and C (a header names one column)",
+        ),
+        (["Beleg", "", "Kunde"], "column B has values but no header"),
+        (["Beleg", "Kunde ", " Kunde"], "header 'Kunde' in columns B and C"),
+    ],
+    ids=["a header twice", "values without a header", "a header twice once trimmed"],
+)
+def test_excel_headers_that_collide_are_refused_naming_the_sheet_and_column(
+    tmp_path: Path,
+    landing: Path,
+    mapping: Path,
+    capsys: pytest.CaptureFixture[str],
+    header: list[str],
+    expected: str,
+) -> None:
+    """Two cells of one header, or values under no header, would read as one column (the last
+    one's cells): refused in one line, naming the file, the sheet and the column."""
+    export = tmp_path / "export.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Belege"
+    sheet.append(header)
+    sheet.append(["R-1", "K1", "K2"])
+    book.save(export)
+    assert run("--mapping", mapping, "--input", export, "--landing", landing, "--check") == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1
+    assert error.startswith(f"amicable: error: input {export}: sheet 'Belege': {expected}")
+
+
+def test_a_column_with_neither_header_nor_values_is_left_out(tmp_path: Path) -> None:
+    export = tmp_path / "export.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Beleg", None, "Kunde"])
+    sheet.append(["R-1", None, "K1"])
+    sheet["B3"].number_format = "0.00"  # formatted, empty: within the sheet's range
+    book.save(export)
+    read = read_export(export, ReadOptions())
+    assert read.source_columns == ["Beleg", "Kunde"]
+    assert read.frame.select("Beleg", "Kunde").rows() == [("R-1", "K1")]
