@@ -16,7 +16,9 @@ Where each kind of check declares its level: raw suites in `data_quality.suites_
 expectation's `blocking` meta; one that counts failing rows is row-level), SQL checks in
 `data_quality.sql_checks`, dbt tests in their YAML (`orchestration.dbt_results.dbt_test_level`):
 `config: {meta: {level: ...}}` when declared, else `blocking` for severity error and `row` for
-severity warn; a warn test that must never block says `meta: {level: warning}`. A row-level
+severity warn; a warn test that must never block says `meta: {level: warning}`, and why it is
+there in its `description` (without one, its record says what its level means:
+`LEVEL_REASONS`). A row-level
 dbt test's share is of the rows of the model it tests (an accepted_values test counts rows
 with `fail_calc: sum(n_records)`). Every kind is judged by `verdict` below.
 
@@ -32,6 +34,17 @@ from typing import Literal, get_args
 
 Level = Literal["blocking", "row", "warning"]
 LEVELS: tuple[str, ...] = get_args(Level)
+
+# What a failure at each level means, said for a check that gives no reason of its own (a dbt
+# test without a description).
+LEVEL_REASONS: dict[str, str] = {
+    "blocking": "a failure means the published figures as a whole would be wrong: it blocks",
+    "row": (
+        "a row-level defect: the failing rows are flagged and left out of the figures they feed;"
+        " it blocks when more than the allowed share of rows fail"
+    ),
+    "warning": "worth a look, never blocks",
+}
 
 
 def verdict(level: Level, failing: int, checked: int | None, max_share: float) -> str:

@@ -2,7 +2,9 @@
 
 - `check_records`: every dbt data test of the run as a `quality.check_results` row, so dbt's
   guards (keys, accepted values, FX rates present, ties between marts) have the same history,
-  report and health page as the Great Expectations suites. A test dbt skipped because a model
+  report and health page as the Great Expectations suites; its description names the test's
+  file and level, and says why it is there (its YAML `description`, else what a failure at its
+  level means). A test dbt skipped because a model
   upstream of it failed or was skipped is recorded as `skipped`.
 - `failure_summary`: one line naming what failed (tests, unit tests, models), for the person
   reading the build's output, instead of dagster-dbt's wrapped command line.
@@ -27,7 +29,7 @@ from typing import Any
 import duckdb
 
 from data_quality import tested_marks
-from data_quality.policy import LEVELS, Level, share_text, verdict
+from data_quality.policy import LEVEL_REASONS, LEVELS, Level, share_text, verdict
 from data_quality.results import MAX_KEYS, CheckRecord
 
 Artifact = Mapping[str, Any]
@@ -74,6 +76,13 @@ def dbt_test_level(test: Mapping[str, Any]) -> Level:
     return level
 
 
+def _reason(test: Mapping[str, Any], level: Level) -> str:
+    """Why the test is there: its description in the YAML (on one line), else what a failure
+    at its level means (`policy.LEVEL_REASONS`)."""
+    described = " ".join(str(test.get("description") or "").split()).rstrip(".")
+    return described or LEVEL_REASONS[level]
+
+
 RowCounts = Callable[[str], int | None]  # tested model (`schema/name`) -> its rows
 
 
@@ -112,7 +121,9 @@ def check_records(
         if level == "row" and result["status"] in ("fail", "warn") and row_counts:
             rows = row_counts(asset)
         status = _status(result, level, rows, max_share)
-        description = f"dbt test ({test.get('original_file_path', '')})"
+        description = (
+            f"dbt test ({test.get('original_file_path', '')}, {level}): {_reason(test, level)}"
+        )
         if restricted and reads_new_rows(test):
             description += f"; read: {restricted}"
         mark = (marks or {}).get(asset.partition("/")[2])

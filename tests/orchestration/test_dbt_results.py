@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from data_quality.policy import LEVEL_REASONS
 from orchestration.dbt_assets import ensure_manifest
 from orchestration.dbt_results import check_records, dbt_test_level, failure_summary
 
@@ -130,17 +131,39 @@ def test_a_row_level_dbt_test_blocks_above_the_share_of_the_tested_models_rows(
     (record,) = check_records(run, _row_level(), 0.01, row_counts)
     assert asked == ["marts/fct_x"]
     assert (record.status, record.blocking, record.failing_count) == (status, True, failing)
-    assert record.description == f"dbt test (t.sql) {why}"
+    assert record.description == f"dbt test (t.sql, row): {LEVEL_REASONS['row']} {why}"
 
 
 def test_a_warning_level_dbt_test_never_blocks_and_a_passing_one_counts_nothing() -> None:
     run = results(("test.amicable.assert_soft", "warn", 900, ""))
     (warning,) = check_records(run, _row_level("warning"), 0.01, lambda asset: 1000)
     assert (warning.status, warning.blocking) == ("warn", False)
-    assert warning.description == "dbt test (t.sql)"
+    assert warning.description == "dbt test (t.sql, warning): worth a look, never blocks"
     passed = results(("test.amicable.assert_soft", "pass", 0, ""))
     (record,) = check_records(passed, _row_level(), 0.01, lambda asset: pytest.fail(asset))
     assert record.status == "pass"
+
+
+def test_a_dbt_tests_record_says_why_from_its_yaml_description_else_from_its_level() -> None:
+    """Its YAML description on one line (folded YAML ends in a newline), else what a failure
+    at its level means."""
+    manifest = _row_level("warning")
+    soft = manifest["nodes"]["test.amicable.assert_soft"]
+    soft["description"] = "A negative DSO hints at net credit notes\nexceeding sales.\n"
+    run = results(
+        ("test.amicable.assert_soft", "pass", 0, ""),
+        ("test.amicable.unique_fct_x_id", "pass", 0, ""),
+    )
+    records = {r.check_name: r.description for r in check_records(run, manifest)}
+    assert records == {
+        "assert_soft": (
+            "dbt test (t.sql, warning): A negative DSO hints at net credit notes exceeding sales"
+        ),
+        "unique_fct_x_id": (
+            "dbt test (models/marts/_x.yml, blocking): a failure means the published figures as"
+            " a whole would be wrong: it blocks"
+        ),
+    }
 
 
 def test_a_level_that_contradicts_the_severity_is_refused_naming_the_test() -> None:
