@@ -94,7 +94,8 @@ def _render(warehouse: str, version: int) -> None:
     if debtors.empty:
         st.info(f"No debtor in segment {segment} owes anything now or at the last month end.")
         return
-    st.subheader(f"Top debtors by {RANKING_LABELS[ranking].lower()}")
+    label = RANKING_LABELS[ranking]
+    st.subheader(f"Top debtors by {label[0].lower()}{label[1:]}")  # open AR, credit limit used
     st.caption(
         f"The {ui.format_count(len(debtors))} largest (the CSV holds every debtor), as of "
         f"{pd.Timestamp(kpis['as_of_date']):%Y-%m-%d}; the change runs from the last month end "

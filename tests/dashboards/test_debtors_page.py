@@ -44,6 +44,7 @@ def test_the_headline_and_the_ranking_are_the_ageing_marts_open_ar(
     page = open_page("debtors", sample_build.settings.warehouse, monkeypatch, segment=segment)
 
     assert not page.exception
+    assert [header.value for header in page.subheader] == ["Top debtors by open AR"]
     shown = metrics(page)
     assert shown["Debtors owing"] == f"{len(expected):,}"
     assert shown["Open (EUR)"] == f"{sum(expected.values()):,.2f}"
@@ -69,6 +70,7 @@ def test_ranking_by_days_beyond_terms_puts_the_latest_payer_first(
     )
 
     assert not page.exception
+    assert [header.value for header in page.subheader] == ["Top debtors by days beyond terms"]
     debtors = table_of(page, "top_debtors")
     assert debtors["debtor_id"].iloc[0] == latest
     days = list(debtors["days_beyond_terms"].dropna())
