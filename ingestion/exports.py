@@ -1,6 +1,9 @@
 """Reading a foreign export for `amicable import`: a CSV file or a sheet of an Excel workbook,
 every cell as text, each row numbered as in the file.
 
+The header row names each column once: a header twice, or values under a blank header, are
+refused naming the column (a column with neither is left out).
+
 Excel is read with python-calamine, cell by cell, because a column of an ERP export often mixes
 kinds (dates and a typed-in text, numbers and `n/a`): a whole-column reader would turn such a
 column into text and lose which cells Excel held as numbers and dates.
@@ -8,6 +11,7 @@ column into text and lose which cells Excel held as numbers and dates.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -66,26 +70,25 @@ def _column_letter(index: int) -> str:
     return letters
 
 
-def _named_columns(path: Path, sheet: str, rows: list[list]) -> list[tuple[int, str]]:
-    """(index, header) of the sheet's columns: a column without a header and without a value
+def _named_columns(
+    where: str, header: Sequence[object], filled: Callable[[int], bool]
+) -> list[tuple[int, str]]:
+    """(index, name) of the export's columns by their header cells (`filled`: whether the
+    column at an index holds a value below its header). A column with neither header nor value
     is left out; one with values and no header, or a header twice, is refused naming the
-    column (either would leave a column unreadable by its name)."""
+    column: either would leave a column unreadable by its name."""
     seen: dict[str, int] = {}
     named = []
-    for i, cell in enumerate(rows[0]):
-        name = str(cell).strip()
+    for i, cell in enumerate(header):
+        name = str(cell if cell is not None else "").strip()
         if not name:
-            if any(i < len(row) and str(row[i]).strip() for row in rows[1:]):
-                raise ImportFailed(
-                    f"input {path}: sheet {sheet!r}: column {_column_letter(i)} has values "
-                    "but no header"
-                )
+            if filled(i):
+                raise ImportFailed(f"{where}: column {_column_letter(i)} has values but no header")
             continue
         if name in seen:
             raise ImportFailed(
-                f"input {path}: sheet {sheet!r}: header {name!r} in columns "
-                f"{_column_letter(seen[name])} and {_column_letter(i)} (a header names one "
-                "column)"
+                f"{where}: header {name!r} in columns {_column_letter(seen[name])} and "
+                f"{_column_letter(i)} (a header names one column)"
             )
         seen[name] = i
         named.append((i, name))
@@ -104,7 +107,11 @@ def _read_sheet(path: Path, sheet_name: str | None, skip_lines: int) -> Export:
         raise ImportFailed(f"input {path}: the sheet is empty, no header row")
     columns: dict[str, list] = {}
     typed: dict[str, str] = {}
-    for i, name in _named_columns(path, sheet.name, rows):
+
+    def filled(i: int) -> bool:
+        return any(i < len(row) and str(row[i]).strip() for row in rows[1:])
+
+    for i, name in _named_columns(f"input {path}: sheet {sheet.name!r}", rows[0], filled):
         cells = [_cell(row[i]) if i < len(row) else (None, None) for row in rows[1:]]
         columns[name] = [text for text, _ in cells]
         if any(kind for _, kind in cells):
@@ -114,20 +121,33 @@ def _read_sheet(path: Path, sheet_name: str | None, skip_lines: int) -> Export:
     return Export(pl.DataFrame(columns, schema=schema), typed)
 
 
+def _read_csv(path: Path, read: ReadOptions) -> pl.DataFrame:
+    """The CSV file's rows under its header (read as a row, so that a header twice or a blank
+    one is refused as in a sheet, where polars would rename it)."""
+    frame = pl.read_csv(
+        path,
+        has_header=False,
+        infer_schema=False,
+        separator=read.delimiter,
+        encoding=read.encoding,
+        skip_rows=read.skip_lines,
+    )
+    cells, rows = frame.head(1), frame.slice(1)
+
+    def filled(i: int) -> bool:
+        return bool(rows.get_column(rows.columns[i]).str.strip_chars().ne("").any())
+
+    named = _named_columns(f"input {path}", list(cells.row(0)) if cells.height else [], filled)
+    return rows.select(pl.col(rows.columns[i]).alias(name) for i, name in named)
+
+
 def read_export(path: Path, read: ReadOptions) -> Export:
     """The export at `path`: a sheet of an Excel workbook (by its suffix) or a CSV file."""
     try:
         if path.suffix.lower() in EXCEL_SUFFIXES:
             export = _read_sheet(path, read.sheet, read.skip_lines)
         else:
-            frame = pl.read_csv(
-                path,
-                infer_schema=False,
-                separator=read.delimiter,
-                encoding=read.encoding,
-                skip_rows=read.skip_lines,
-            )
-            export = Export(frame, {})
+            export = Export(_read_csv(path, read), {})
     except FileNotFoundError:
         raise ImportFailed(f"input {path}: no such file") from None
     except ImportFailed:

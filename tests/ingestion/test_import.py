@@ -459,6 +459,33 @@ def test_excel_headers_that_collide_are_refused_naming_the_sheet_and_column(
     assert error.startswith(f"amicable: error: input {export}: sheet 'Belege': {expected}")
 
 
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (
+            "Beleg,Kunde,Beleg\nR-1,K1,R-2\n",
+            "header 'Beleg' in columns A and C (a header names one column)",
+        ),
+        ("Beleg,,Kunde\nR-1,x,K1\n", "column B has values but no header"),
+    ],
+    ids=["a header twice", "values without a header"],
+)
+def test_csv_headers_that_collide_are_refused_as_in_a_sheet(
+    tmp_path: Path,
+    landing: Path,
+    mapping: Path,
+    capsys: pytest.CaptureFixture[str],
+    lines: str,
+    expected: str,
+) -> None:
+    """Polars would rename the second `Beleg` to `Beleg_duplicated_0`, and the mapping read
+    the first one without a word."""
+    export = tmp_path / "export.csv"
+    export.write_text(lines, encoding="utf-8")
+    assert run("--mapping", mapping, "--input", export, "--landing", landing, "--check") == 2
+    assert capsys.readouterr().err == f"amicable: error: input {export}: {expected}\n"
+
+
 def test_a_column_with_neither_header_nor_values_is_left_out(tmp_path: Path) -> None:
     export = tmp_path / "export.xlsx"
     book = openpyxl.Workbook()
