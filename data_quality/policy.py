@@ -18,9 +18,9 @@ expectation's `blocking` meta; one that counts failing rows is row-level), SQL c
 `config: {meta: {level: ...}}` when declared, else `blocking` for severity error and `row` for
 severity warn; a warn test that must never block says `meta: {level: warning}`, and why it is
 there in its `description` (without one, its record says what its level means:
-`LEVEL_REASONS`). A row-level
-dbt test's share is of the rows of the model it tests (an accepted_values test counts rows
-with `fail_calc: sum(n_records)`). Every kind is judged by `verdict` below.
+`LEVEL_REASONS`). A row-level dbt test's share is of the rows of the model it tests (an
+accepted_values test counts rows with `fail_calc: sum(n_records)`). Every kind is judged by
+`verdict` below.
 
 A check's status in `quality.check_results` is `pass`, `warn` (failed, does not block) or
 `fail` (failed and blocks publication); a build is published only when no check has `fail`.

@@ -4,8 +4,8 @@
   guards (keys, accepted values, FX rates present, ties between marts) have the same history,
   report and health page as the Great Expectations suites; its description names the test's
   file and level, and says why it is there (its YAML `description`, else what a failure at its
-  level means). A test dbt skipped because a model
-  upstream of it failed or was skipped is recorded as `skipped`.
+  level means). A test dbt skipped because a model upstream of it failed or was skipped is
+  recorded as `skipped`.
 - `failure_summary`: one line naming what failed (tests, unit tests, models), for the person
   reading the build's output, instead of dagster-dbt's wrapped command line.
 
