@@ -118,16 +118,52 @@ def test_a_key_twice_in_one_file_keeps_the_later_row_and_is_only_a_warning(
 
 
 def test_the_same_content_under_another_name_changes_nothing(landing: Path) -> None:
-    """Issue 20, item 6: 're-ingesting changes nothing' held only under the same name."""
+    """Issue 20, item 6: 're-ingesting changes nothing' held only under the same name. The
+    same content under another name, extracted at the same time or earlier, is skipped."""
     content = f"{INVOICE_HEADER}\n{invoice(1)}\n{invoice(2)}\n"
-    write(landing / "erp/invoices_2026-01-01T0200.csv", content)
+    first = "erp/invoices_2026-01-05T0200.csv"
+    write(landing / first, content)
     con = duckdb.connect()
     load(con, landing, "erp_invoices", T1)
-    write(landing / "erp/invoices_2026-01-05T0200.csv", content)
-    again = load(con, landing, "erp_invoices", T2)["erp/invoices_2026-01-05T0200.csv"]
-    assert (again.status, again.rows_read) == ("already loaded", 0)
-    assert again.reason == "same content as erp/invoices_2026-01-01T0200.csv, already loaded"
+    copies = ["erp/invoices_2026-01-01T0200.csv", "erp/invoices_resent_2026-01-05T0200.csv"]
+    for rel in copies:
+        write(landing / rel, content)
+    again = load(con, landing, "erp_invoices", T2)
+    for rel in [first, *copies]:
+        assert (again[rel].status, again[rel].rows_read) == ("already loaded", 0), rel
+    assert again[copies[0]].reason == f"same content as {first}, already loaded"
     assert con.execute("select count(*) from raw.erp_invoices").fetchall() == [(2,)]
+
+
+def test_a_record_changed_and_changed_back_ends_at_its_latest_extraction(landing: Path) -> None:
+    """A, B, then A again under a later extraction time: the third file is the same content
+    as the first, but it is a newer extraction and loads, so staging ends at A. Ingesting
+    again loads nothing more."""
+    for day, duration in [(1, "10"), (2, "20"), (3, "10")]:
+        write(
+            landing / f"contacts/calls_2026-01-0{day}T0200.csv",
+            f"{CALL_HEADER}\n{call(1, duration)}\n",
+        )
+    con = duckdb.connect()
+    files = load(con, landing, "contacts_calls", T1)
+    assert [f.status for f in files.values()] == ["loaded"] * 3
+    assert kept(con, "contacts_calls", "duration_seconds") == {"K1": "10"}
+    assert kept(con, "contacts_calls", "_source_file") == {
+        "K1": "contacts/calls_2026-01-03T0200.csv"
+    }
+    again = load(con, landing, "contacts_calls", T2)
+    assert {(f.status, f.rows_read) for f in again.values()} == {("already loaded", 0)}
+    assert con.execute("select count(*) from raw.contacts_calls").fetchall() == [(3,)]
+
+
+def test_changed_back_in_a_later_build_also_loads(landing: Path) -> None:
+    """The same, one file per build: B is loaded before A comes back."""
+    con = duckdb.connect()
+    for day, duration, at in [(1, "10", T1), (2, "20", T2), (3, "10", T3)]:
+        rel = f"contacts/calls_2026-01-0{day}T0200.csv"
+        write(landing / rel, f"{CALL_HEADER}\n{call(1, duration)}\n")
+        assert load(con, landing, "contacts_calls", at)[rel].status == "loaded"
+        assert kept(con, "contacts_calls", "duration_seconds") == {"K1": duration}
 
 
 def test_a_rejected_file_renamed_with_a_timestamp_loads(landing: Path) -> None:
