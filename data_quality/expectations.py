@@ -62,16 +62,21 @@ def raw_unique(table: str) -> Expectation:
     """Versions of a key that timestamps and load order cannot order: a key twice in one file
     with the same `updated_at`, or in two files with the same extraction time loaded together.
     Staging still picks one (the later row, see `deduplicate_latest`), so figures stay right
-    and any correction sent in a later file wins: a warning naming the keys, never a block."""
+    and any correction sent in a later file wins: a warning naming the keys, never a block,
+    and only while no later version of the key exists (`versions_of` in its meta: the key; the
+    other columns order the versions as `deduplicate_latest` does, see `data_quality.runner`)."""
     source = SOURCES_BY_NAME[table]
+    key = source_key(table)
     updated_at = [source.updated_at] if source.updated_at else []
-    return warning(
+    expectation = warning(
         "a key repeated within one extraction: staging keeps its later row; check the source "
         "(a corrected file clears the doubt)",
         E.ExpectCompoundColumnsToBeUnique(
-            column_list=[*source_key(table), *updated_at, "_extracted_at", "_loaded_at"]
+            column_list=[*key, *updated_at, "_extracted_at", "_loaded_at"]
         ),
     )
+    expectation.meta = {**(expectation.meta or {}), "versions_of": key}
+    return expectation
 
 
 def not_null(column: str, reason: str, *, is_blocking: bool = True) -> Expectation:

@@ -17,7 +17,10 @@ says which each expectation type the suites use is in; any other type is refused
   only row order separates). The new rows are validated together with every older row that
   has the same values in the expectation's columns (found by DuckDB in the whole table), so a
   duplicate of a new row and an old one is found; duplicates among old rows only were found
-  and kept when the later of them was new.
+  and kept when the later of them was new. An expectation on the versions of a key
+  (`versions_of` in its meta: the key columns; its other columns order the versions, latest
+  first, nulls last, as `deduplicate_latest` does) reports a kept row only while it is among
+  its key's latest versions: a later version (a corrected file) clears it (`_standing`).
 - table: the verdict is on the whole table (`expect_table_row_count_to_be_between`): computed
   on the table's row count (SQL) at every run.
 
@@ -440,6 +443,63 @@ def _outcome(
     )
 
 
+def _standing(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    config: ExpectationConfiguration,
+    counting: Mapping[str, Any] | None,
+    new: pd.DataFrame | None,
+) -> tuple[int, list[dict[str, Any]]]:
+    """The failing rows of a `versions_of` expectation that no later version of their key
+    superseded (raw is append-only: a row once superseded stays so): their count and the
+    first MAX_SAMPLE in `validated.ORDER`. Its kept failures are those of `counting` (the
+    parameters of `validated.counting_failures_sql`; None for a full validation) and `new`."""
+    key = list(config.meta["versions_of"])
+    order = [c for c in config.kwargs["column_list"] if c not in key]
+    parts: list[str] = []
+    params: dict[str, Any] = {"limit": MAX_SAMPLE}
+    if counting is not None:
+        parts.append(validated.counting_failures_sql())
+        params |= {**counting, "expectation": _name(config)}
+    if new is not None and not new.empty:
+        typed = ", ".join(f"cast({c} as {t}) as {c}" for c, t in validated.FAILURE_TYPES.items())
+        parts.append(f"select {typed} from new_failures")
+        con.register("new_failures", new[validated.FAILURE_COLUMNS])
+    at = (
+        "r._batch_id is not distinct from f.raw_batch_id"
+        " and r._source_file is not distinct from f.source_file"
+        " and r._source_row is not distinct from f.source_row"
+    )
+    same_key = " and ".join(f'r."{c}" is not distinct from k."{c}"' for c in key)
+    latest_first = ", ".join(f'r."{c}" desc nulls last' for c in order)
+    try:
+        rows = con.execute(
+            f"""
+            with failures as ({" union all ".join(parts)}),
+            failing_keys as (
+                select distinct {_quoted(key, "r.")} from {table} as r
+                semi join failures as f on {at}
+            ),
+            latest as (
+                select r._batch_id, r._source_file, r._source_row
+                from {table} as r semi join failing_keys as k on {same_key}
+                qualify dense_rank() over (
+                    partition by {_quoted(key, "r.")} order by {latest_first}
+                ) = 1
+            ),
+            standing as (select f.* from failures as f semi join latest as r on {at})
+            select *, count(*) over () from standing order by {validated.order_sql()}
+            limit $limit
+            """,
+            params,
+        ).fetchall()
+    finally:
+        if new is not None and not new.empty:
+            con.unregister("new_failures")
+    records = [dict(zip(validated.FAILURE_COLUMNS, row[:-1], strict=True)) for row in rows]
+    return (rows[0][-1] if rows else 0), records
+
+
 def run_suite_on(
     con: duckdb.DuckDBPyConnection, table: str, suite: gx.ExpectationSuite, *, full: bool = False
 ) -> SuiteOutcome:
@@ -492,8 +552,18 @@ def run_suite_on(
         if chain is not None
         else validated.Stored({}, {})
     )
+    new = dict(found)
+    counting = {"table": table, "fingerprint": fingerprint, "since": chain.since} if chain else None
+    for p in checked:
+        name, failing = names[p], found.get(p)
+        if "versions_of" in (configs[p].meta or {}) and (
+            stored.counts.get(name) or (failing is not None and not failing.empty)
+        ):
+            count, sample = _standing(con, table, configs[p], counting, failing)
+            counts, samples = stored.counts | {name: count}, stored.samples | {name: sample}
+            stored, new[p] = validated.Stored(counts, samples), None
     results = tuple(
-        _outcome(configs[p], rows, stored, found.get(p), errors.get(p))
+        _outcome(configs[p], rows, stored, new.get(p), errors.get(p))
         for p in _report_order(configs)
     )
     validation = None

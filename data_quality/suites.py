@@ -11,7 +11,8 @@ correct a row, so the business key alone is not unique. Staging keeps, per key, 
 version (macro ``deduplicate_latest``: ``updated_at``, then the extraction time in the file
 name, then the load, then the row). The suites warn about every key whose versions only the
 load or the row order (a key twice in one file, a file re-delivered under its name with other
-content): staging's choice is documented and a corrected file clears it, so it never blocks.
+content): staging's choice is documented and a corrected file clears it (the warning names a
+key only while no later version of it exists), so it never blocks.
 
 Row checks run on every raw row, not only the latest per key: ingestion quarantines rows that
 break their contract, so any bad row that reached ``raw`` is an ingestion defect.

@@ -51,27 +51,25 @@ create table if not exists {VALIDATIONS} (
     raw_batch_ids varchar[] not null,
     rows_validated bigint not null
 )"""
+# A failing row as kept, with its type: every column of FAILURES after its validation's own.
+FAILURE_TYPES = {
+    "expectation": "varchar",
+    "failing_key": "varchar",
+    "raw_batch_id": "varchar",
+    "loaded_at": "timestamp",
+    "source_file": "varchar",
+    "source_row": "bigint",
+}
+FAILURE_COLUMNS = list(FAILURE_TYPES)
+_NOT_NULL = {"expectation", "failing_key"}
 FAILURES_DDL = f"""
 create table if not exists {FAILURES} (
     run_id varchar not null,
     table_name varchar not null,
     suite_fingerprint varchar not null,
     validated_at timestamp not null,
-    expectation varchar not null,
-    failing_key varchar not null,
-    raw_batch_id varchar,
-    loaded_at timestamp,
-    source_file varchar,
-    source_row bigint
+    {", ".join(f"{c} {t}{' not null' * (c in _NOT_NULL)}" for c, t in FAILURE_TYPES.items())}
 )"""
-FAILURE_COLUMNS = [
-    "expectation",
-    "failing_key",
-    "raw_batch_id",
-    "loaded_at",
-    "source_file",
-    "source_row",
-]
 # The order failing rows are listed in (their sample of keys): load order, then file and row.
 ORDER = ("loaded_at", "source_file", "source_row", "failing_key")
 # Bump when what is stored here changes meaning: every table is then validated afresh.
@@ -136,11 +134,29 @@ class Stored:
     samples: dict[str, list[dict[str, object]]]
 
 
+# The failures that count for $table under $fingerprint: its chain's, from $since on.
+_COUNTING = "table_name = $table and suite_fingerprint = $fingerprint and validated_at >= $since"
+
+
+def order_sql() -> str:
+    """`ORDER` as SQL (nulls first)."""
+    return ", ".join(f"{c} nulls first" for c in ORDER)
+
+
+def counting_failures_sql() -> str:
+    """SQL of the failures of expectation $expectation that count for $table under
+    $fingerprint since $since (FAILURE_COLUMNS)."""
+    return (
+        f"select {', '.join(FAILURE_COLUMNS)} from {FAILURES}"
+        f" where {_COUNTING} and expectation = $expectation"
+    )
+
+
 def stored_failures(
     con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, since: datetime, limit: int
 ) -> Stored:
-    order = ", ".join(f"{c} nulls first" for c in ORDER)
-    where = "table_name = $table and suite_fingerprint = $fingerprint and validated_at >= $since"
+    order = order_sql()
+    where = _COUNTING
     params = {"table": table, "fingerprint": fingerprint, "since": since}
     counts = con.execute(
         f"select expectation, count(*) from {FAILURES} where {where} group by expectation",

@@ -12,9 +12,12 @@ be read (not UTF-8, not XML, a folder, cannot be opened) has one quarantine reco
 number and counts no rows.
 
 Re-ingesting changes nothing: a file is skipped when its content is already the latest load of
-its own name, or the latest load of another file of the same source that was loaded (the same
-content sent again under a new name). A file changed in place, or changed back, is loaded again:
-its newer load wins in staging (`_loaded_at`), so a corrected file always clears a mistake.
+its own name, or the latest load of another file of the same source that was loaded with the
+same or a later extraction time (the same content sent again under a new name). The same
+content under a later extraction time is loaded: a record changed and changed back (A, B, then
+A again) must end at A, and staging orders versions by extraction time. A file changed in
+place, or changed back, is loaded again: its newer load wins in staging (`_loaded_at`), so a
+corrected file always clears a mistake.
 
 A file whose size and modification time (ns) equal those of its name's latest load is not read
 again: that load's SHA-256 stands for its content (a daily build does not re-hash years of
@@ -38,6 +41,7 @@ from ingestion.landing import (
     LandingError,
     LandingFile,
     check_landing,
+    extracted_at,
     source_files,
 )
 from ingestion.readers import FileContent, read_file, string_frame
@@ -190,13 +194,17 @@ class _LoadIndex:
         sha, size, mtime = self.hashed.get(rel, (None, None, None))
         return sha if (size, mtime) == fingerprint else None
 
-    def already_loaded(self, rel: str, digest: str) -> str | None:
+    def already_loaded(self, rel: str, digest: str, extracted: datetime | None) -> str | None:
         """The file whose latest load has this content: `rel` itself (any status), or another
-        file of the source that was loaded (the first by name); None when the content is new."""
+        file of the source that was loaded with an extraction time the same as `extracted` or
+        later (the first by name); None when the content is new, or loaded only as an earlier
+        extraction (A, B, then A again: the third file must load to end at A)."""
         if self.latest.get(rel, (None, ""))[0] == digest:
             return rel
         same = [
-            f for f, (sha, status) in self.latest.items() if sha == digest and status == "loaded"
+            f
+            for f, (sha, status) in self.latest.items()
+            if sha == digest and status == "loaded" and _not_earlier(extracted_at(f), extracted)
         ]
         return min(same) if same else None
 
@@ -207,6 +215,12 @@ class _LoadIndex:
         if digest is not None:
             size, mtime = fingerprint or (None, None)
             self.hashed[report.source_file] = (digest, size, mtime)
+
+
+def _not_earlier(other: datetime | None, this: datetime | None) -> bool:
+    """Whether extraction time `other` is the same as `this` or later; no time sorts before
+    every time, as in staging (`deduplicate_latest`)."""
+    return this is None or (other is not None and other >= this)
 
 
 def _read(entry: LandingFile) -> FileContent:
@@ -255,7 +269,7 @@ def _ingest_file(
         )
         index.record(report, None, None)
         return report
-    seen = index.already_loaded(rel, digest)
+    seen = index.already_loaded(rel, digest, entry.extracted_at)
     if seen is not None:
         again = None if seen == rel else f"same content as {seen}, already loaded"
         return FileReport(source.name, rel, "already loaded", reason=again)

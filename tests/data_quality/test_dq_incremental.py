@@ -117,14 +117,15 @@ def test_a_validation_with_no_new_rows_reads_no_raw_row(
 
 
 def _add_twin_of_inv_1(warehouse: Path, source_row: int, batch: str) -> None:
-    """Another version of INV-1 with the update, extraction and load time of its first one,
-    loaded by build `batch` (ingestion never does this: a later load has a later load time)."""
-    twin = dict(zip(INVOICE_COLUMNS, CLEAN_INVOICES[0], strict=True))
+    """Another version of INV-1 with the update, extraction and load time of its latest one
+    (row 2 of its second file), loaded by build `batch` (ingestion never does this: a later
+    load has a later load time)."""
+    twin = dict(zip(INVOICE_COLUMNS, CLEAN_INVOICES[3], strict=True))
     twin.update(_source_row=source_row, amount="1.00")
     with duckdb.connect(str(warehouse)) as con:
         first = con.execute(
             "select _extracted_at, _loaded_at from raw.erp_invoices"
-            " where _source_row = 1 and invoice_id = 'INV-1'"
+            " where _source_row = 2 and invoice_id = 'INV-1'"
         ).fetchone()
         marks = ", ".join("?" for _ in range(len(INVOICE_COLUMNS) + 3))
         con.execute(
@@ -139,7 +140,7 @@ def test_a_duplicate_of_a_new_row_and_an_old_row_is_found(make_warehouse: Wareho
     once, as validating the whole table reports it."""
     warehouse = make_warehouse()
     assert run_suite(warehouse, "raw.erp_invoices", erp_invoices_suite(), run_id="r1").success
-    keys = [f"INV-1 (invoices_2026-01-06T0200.csv:{row})" for row in (1, 7, 8)]
+    keys = [f"INV-1 (invoices_2026-01-11T0200.csv:{row})" for row in (2, 7, 8)]
     for build, twins in (("r2", 2), ("r3", 3)):
         _add_twin_of_inv_1(warehouse, 5 + twins, build)
         outcome = run_suite(warehouse, "raw.erp_invoices", erp_invoices_suite(), run_id=build)

@@ -34,7 +34,8 @@ def _check_bank(make_warehouse: Warehouse, extra: tuple[object, ...]) -> SuiteOu
 def test_every_expectation_declares_blocking_or_warning_with_a_reason() -> None:
     for build in SUITES.values():
         for expectation in build().expectations:
-            assert set(expectation.meta) == {"blocking", "reason"}, expectation
+            meta = set(expectation.meta)
+            assert {"blocking", "reason"} <= meta <= {"blocking", "reason", "versions_of"}
             assert expectation.meta["reason"]
 
 
@@ -101,7 +102,8 @@ def test_same_key_twice_in_one_file_with_same_updated_at_is_a_warning_naming_bot
 ) -> None:
     """Staging keeps the later row (its documented order); nothing in the landing zone could
     clear a block on raw, which is append-only, so the doubt is a warning with the keys."""
-    resent = _invoice(_source_row=9, amount="1.00")
+    latest = "invoices_2026-01-11T0200.csv"  # INV-1's latest version is its row 2
+    resent = _invoice(updated_at="2026-01-09 10:00:00", _source_file=latest, _source_row=9)
     outcome = _check_invoices(make_warehouse, resent)
     [result] = _failed(outcome).values()
     assert result.name == (
@@ -110,10 +112,15 @@ def test_same_key_twice_in_one_file_with_same_updated_at_is_a_warning_naming_bot
     assert result.blocking is False
     assert outcome.blocking_failures == ()
     assert result.unexpected_count == 2
-    assert sorted(result.failing_keys) == [
-        "INV-1 (invoices_2026-01-06T0200.csv:1)",
-        "INV-1 (invoices_2026-01-06T0200.csv:9)",
-    ]
+    assert sorted(result.failing_keys) == [f"INV-1 ({latest}:2)", f"INV-1 ({latest}:9)"]
+
+
+def test_a_tie_of_a_version_a_later_one_superseded_is_no_warning(
+    make_warehouse: Warehouse,
+) -> None:
+    """INV-1 twice in its first file, corrected in a later file: the correction decides."""
+    outcome = _check_invoices(make_warehouse, _invoice(_source_row=9, amount="1.00"))
+    assert outcome.success, _failed(outcome)
 
 
 def test_unknown_credit_debit_value_fails_with_the_entry_ref(make_warehouse: Warehouse) -> None:

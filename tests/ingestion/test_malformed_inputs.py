@@ -15,6 +15,7 @@ from ingestion.load import ensure_raw_schema, ingest_source, quarantine_messages
 from tests.ingestion.malformed_cases import BROKEN_LINK, CASES_BATTERY, FOLDER, Case
 
 LOADED_AT = datetime(2026, 1, 2, 3, 4, 5)
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def plant(landing: Path, files: dict[str, object]) -> None:
@@ -50,6 +51,26 @@ def rows_in_raw(con: duckdb.DuckDBPyConnection, rel: str) -> int:
 def test_the_battery_has_a_case_per_input_and_variant() -> None:
     assert len(CASES_BATTERY) >= 53
     assert len({c.name for c in CASES_BATTERY}) == len(CASES_BATTERY)
+
+
+def test_the_readme_summary_table_is_the_battery() -> None:
+    """README's "Nothing lost" table, recomputed from the battery's expected counts (the
+    tests below hold every case to them; a crash fails its case, so crashes are 0)."""
+    files = [counts for case in CASES_BATTERY for counts in case.expected.values()]
+    loaded = sum(status == "loaded" for status, *_ in files)
+    errors = sum(bool(case.message) for case in CASES_BATTERY)
+    row = (
+        f"| {len(CASES_BATTERY)} | {errors}, each with its reason | {len(CASES_BATTERY) - errors}"
+        f" | {len(files)} ({loaded} loaded, {len(files) - loaded} rejected with a record)"
+        f" | {sum(f[1] for f in files)} | {sum(f[2] for f in files)} | {sum(f[3] for f in files)}"
+        " | 0 |"
+    )
+    text = README.read_text(encoding="utf-8")
+    header = "| inputs tried | clean errors | loaded cleanly | files | rows read | loaded |"
+    lines = text.splitlines()
+    [at] = [n for n, line in enumerate(lines) if line.startswith(header)]
+    assert lines[at + 2] == row
+    assert f"What {len(CASES_BATTERY)} malformed inputs and variants do" in text
 
 
 @pytest.mark.parametrize("case", CASES_BATTERY, ids=lambda c: c.name)

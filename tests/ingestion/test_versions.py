@@ -10,7 +10,9 @@ from pathlib import Path
 import duckdb
 
 from data_quality.expectations import raw_unique
+from data_quality.runner import run_suite_on
 from data_quality.sqlcheck import staging_model
+from data_quality.suites import SUITES
 from ingestion.contracts import SOURCES, SOURCES_BY_NAME
 from ingestion.load import ensure_raw_schema, ingest_source
 from tests.dbt_project.raw_fixture import build_staging, staging_models
@@ -34,16 +36,22 @@ def kept(con: duckdb.DuckDBPyConnection, table: str, column: str) -> dict[str, s
     return dict(rows)
 
 
-def ambiguous_keys(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """Keys the raw suite's uniqueness expectation (a warning) would name."""
-    columns = ", ".join(raw_unique(table).column_list)
-    return [
-        k
-        for (k,) in con.execute(
-            f"select distinct {SOURCES_BY_NAME[table].key} from raw.{table}"
-            f" group by {columns} having count(*) > 1"
-        ).fetchall()
-    ]
+def ambiguous_keys(con: duckdb.DuckDBPyConnection, table: str, run_id: str = "r") -> list[str]:
+    """The rows the raw suite's uniqueness warning names, validated as a build does (the rows
+    loaded since the last validation, with the failures kept before: kept as `run_id`), and
+    the same as validating the whole table."""
+    suite = SUITES[f"raw.{table}"]()
+    outcome = run_suite_on(con, f"raw.{table}", suite)
+    outcome.store(con, run_id)
+    whole = run_suite_on(con, f"raw.{table}", suite, full=True)
+    name = f"expect_compound_columns_to_be_unique({', '.join(raw_unique(table).column_list)})"
+    named = []
+    for validation in (outcome, whole):
+        [unique] = [r for r in validation.results if r.name == name]
+        assert unique.blocking is False and unique.success == (unique.unexpected_count == 0)
+        named.append(sorted(unique.failing_keys))
+    assert named[0] == named[1]
+    return named[0]
 
 
 T1, T2, T3 = (datetime(2026, 1, d, 3) for d in (2, 3, 4))
@@ -102,32 +110,115 @@ def test_a_file_changed_in_place_wins_by_its_newer_load_and_changing_it_back_cle
 def test_a_key_twice_in_one_file_keeps_the_later_row_and_is_only_a_warning(
     landing: Path,
 ) -> None:
+    """Issue 20, item 1: a key twice in one file is a warning naming both rows, until a
+    corrected file (a later extraction) brings a later version: raw keeps the tied rows
+    (append-only), and the warning no longer names them."""
+    tied = "erp/invoices_2026-01-01T0200.csv"
     write(
-        landing / "erp/invoices_2026-01-01T0200.csv",
+        landing / tied,
         f"{INVOICE_HEADER}\n{invoice(1, '1.00')}\n{invoice(1, '2.00')}\n{invoice(2)}\n",
     )
     con = duckdb.connect()
     load(con, landing, "erp_invoices", T1)
     assert kept(con, "erp_invoices", "document_amount") == {"I1": "2.00", "I2": "10.00"}
-    assert ambiguous_keys(con, "erp_invoices") == ["I1"]
+    assert ambiguous_keys(con, "erp_invoices", "b1") == [f"I1 ({tied}:2)", f"I1 ({tied}:3)"]
     assert raw_unique("erp_invoices").meta["blocking"] is False
-    # a corrected file, a later extraction, decides: staging keeps it
+    # a corrected file, a later extraction, decides: staging keeps it, the warning clears
     write(landing / "erp/invoices_2026-01-02T0200.csv", f"{INVOICE_HEADER}\n{invoice(1, '3.00')}\n")
     load(con, landing, "erp_invoices", T2)
     assert kept(con, "erp_invoices", "document_amount") == {"I1": "3.00", "I2": "10.00"}
+    assert ambiguous_keys(con, "erp_invoices", "b2") == []
+    assert ambiguous_keys(con, "erp_invoices", "b3") == [], "and stays cleared"
+    assert con.execute("select count(*) from raw.erp_invoices").fetchall() == [(4,)]
+
+
+def test_a_tie_arriving_after_its_correction_is_no_warning(landing: Path) -> None:
+    """The corrected file loaded first, the tied file (an earlier extraction) after it: the
+    tie is superseded as it arrives."""
+    write(landing / "erp/invoices_2026-01-02T0200.csv", f"{INVOICE_HEADER}\n{invoice(1, '3.00')}\n")
+    con = duckdb.connect()
+    load(con, landing, "erp_invoices", T1)
+    assert ambiguous_keys(con, "erp_invoices", "b1") == []
+    write(
+        landing / "erp/invoices_2026-01-01T0200.csv",
+        f"{INVOICE_HEADER}\n{invoice(1, '1.00')}\n{invoice(1, '2.00')}\n",
+    )
+    load(con, landing, "erp_invoices", T2)
+    assert ambiguous_keys(con, "erp_invoices", "b2") == []
+    assert kept(con, "erp_invoices", "document_amount") == {"I1": "3.00"}
+
+
+def test_a_tie_is_cleared_by_a_later_updated_at_or_by_the_file_corrected_in_place(
+    landing: Path,
+) -> None:
+    """Every rule of `deduplicate_latest` before the row clears a tie: a later `updated_at`
+    (in a file of the same extraction time), then a newer load of the same file."""
+    tied = f"{INVOICE_HEADER}\n{invoice(1, '1.00')}\n{invoice(1, '2.00')}\n"
+    tied += f"{invoice(2, '1.00')}\n{invoice(2, '2.00')}\n"
+    path = landing / "erp/invoices_2026-01-01T0200.csv"
+    write(path, tied)
+    con = duckdb.connect()
+    load(con, landing, "erp_invoices", T1)
+    assert len(ambiguous_keys(con, "erp_invoices", "b1")) == 4
+    later = invoice(1, "5.00", updated_at="2026-01-01T01:00:00Z")
+    write(landing / "erp/invoices_other_2026-01-01T0200.csv", f"{INVOICE_HEADER}\n{later}\n")
+    load(con, landing, "erp_invoices", T2)
+    assert ambiguous_keys(con, "erp_invoices", "b2") == [
+        f"I2 (erp/invoices_2026-01-01T0200.csv:{row})" for row in (4, 5)
+    ]
+    write(path, f"{INVOICE_HEADER}\n{invoice(2, '7.00')}\n")
+    load(con, landing, "erp_invoices", T3)
+    assert ambiguous_keys(con, "erp_invoices", "b3") == []
+    assert kept(con, "erp_invoices", "document_amount") == {"I1": "5.00", "I2": "7.00"}
 
 
 def test_the_same_content_under_another_name_changes_nothing(landing: Path) -> None:
-    """Issue 20, item 6: 're-ingesting changes nothing' held only under the same name."""
+    """Issue 20, item 6: 're-ingesting changes nothing' held only under the same name. The
+    same content under another name, extracted at the same time or earlier, is skipped."""
     content = f"{INVOICE_HEADER}\n{invoice(1)}\n{invoice(2)}\n"
-    write(landing / "erp/invoices_2026-01-01T0200.csv", content)
+    first = "erp/invoices_2026-01-05T0200.csv"
+    write(landing / first, content)
     con = duckdb.connect()
     load(con, landing, "erp_invoices", T1)
-    write(landing / "erp/invoices_2026-01-05T0200.csv", content)
-    again = load(con, landing, "erp_invoices", T2)["erp/invoices_2026-01-05T0200.csv"]
-    assert (again.status, again.rows_read) == ("already loaded", 0)
-    assert again.reason == "same content as erp/invoices_2026-01-01T0200.csv, already loaded"
+    copies = ["erp/invoices_2026-01-01T0200.csv", "erp/invoices_resent_2026-01-05T0200.csv"]
+    for rel in copies:
+        write(landing / rel, content)
+    again = load(con, landing, "erp_invoices", T2)
+    for rel in [first, *copies]:
+        assert (again[rel].status, again[rel].rows_read) == ("already loaded", 0), rel
+    assert again[copies[0]].reason == f"same content as {first}, already loaded"
     assert con.execute("select count(*) from raw.erp_invoices").fetchall() == [(2,)]
+
+
+def test_a_record_changed_and_changed_back_ends_at_its_latest_extraction(landing: Path) -> None:
+    """A, B, then A again under a later extraction time: the third file is the same content
+    as the first, but it is a newer extraction and loads, so staging ends at A. Ingesting
+    again loads nothing more."""
+    for day, duration in [(1, "10"), (2, "20"), (3, "10")]:
+        write(
+            landing / f"contacts/calls_2026-01-0{day}T0200.csv",
+            f"{CALL_HEADER}\n{call(1, duration)}\n",
+        )
+    con = duckdb.connect()
+    files = load(con, landing, "contacts_calls", T1)
+    assert [f.status for f in files.values()] == ["loaded"] * 3
+    assert kept(con, "contacts_calls", "duration_seconds") == {"K1": "10"}
+    assert kept(con, "contacts_calls", "_source_file") == {
+        "K1": "contacts/calls_2026-01-03T0200.csv"
+    }
+    again = load(con, landing, "contacts_calls", T2)
+    assert {(f.status, f.rows_read) for f in again.values()} == {("already loaded", 0)}
+    assert con.execute("select count(*) from raw.contacts_calls").fetchall() == [(3,)]
+
+
+def test_changed_back_in_a_later_build_also_loads(landing: Path) -> None:
+    """The same, one file per build: B is loaded before A comes back."""
+    con = duckdb.connect()
+    for day, duration, at in [(1, "10", T1), (2, "20", T2), (3, "10", T3)]:
+        rel = f"contacts/calls_2026-01-0{day}T0200.csv"
+        write(landing / rel, f"{CALL_HEADER}\n{call(1, duration)}\n")
+        assert load(con, landing, "contacts_calls", at)[rel].status == "loaded"
+        assert kept(con, "contacts_calls", "duration_seconds") == {"K1": duration}
 
 
 def test_a_rejected_file_renamed_with_a_timestamp_loads(landing: Path) -> None:
