@@ -1,6 +1,7 @@
 """Honest evaluation of the case scores (issue 19) on a generated sample, recorded.
 
     uv run python benchmarks/score_evaluation.py [--size demo] [--debtors N] [--warehouse FILE]
+        [--isotonic-from ROWS]
 
 Generates the sample (seed 7, `--daily`, as of 2026-11-20) and builds it through the real CLI in
 a temporary folder, unless `--warehouse` names a warehouse already built from it; then trains
@@ -14,6 +15,9 @@ rate of promises; days past due alone, each made a probability by a one-feature 
 regression on the earlier slices), the reliability table per decile, and plainly whether the
 score beats every baseline and is calibrated within 5 points in every decile of at least 30
 cases. A score without enough history for an honest split says so, with its counts.
+`--isotonic-from ROWS` measures another threshold than training.ISOTONIC_FROM_ROWS (isotonic
+calibration from that many calibration rows, else sigmoid), recorded apart
+(`scores_<sample>_isotonic_from_<ROWS>.md`), so the product's choice stays the measured one.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from pathlib import Path
 import duckdb
 from record import record  # benchmarks/record.py: scripts run from this folder
 
-from amicable.scores import store
+from amicable.scores import store, training
 from amicable.scores.spec import SCORES
 from amicable.scores.training import RELIABILITY_MIN_CASES, NotEnoughHistory, train
 
@@ -156,16 +160,24 @@ def main() -> None:
     parser.add_argument("--size", default="demo")
     parser.add_argument("--debtors", type=int, help="the generator's --debtors")
     parser.add_argument("--warehouse", type=Path, help="a build of that sample (else built)")
+    parser.add_argument(
+        "--isotonic-from", type=int, help="calibration rows from which isotonic is used"
+    )
     args = parser.parse_args()
     sample = args.size + (f"_{args.debtors}_debtors" if args.debtors else "")
     command = "uv run python benchmarks/score_evaluation.py --size " + args.size
     command += f" --debtors {args.debtors}" if args.debtors else ""
+    name = f"scores_{sample}"
+    if args.isotonic_from is not None:
+        training.ISOTONIC_FROM_ROWS = args.isotonic_from
+        command += f" --isotonic-from {args.isotonic_from}"
+        name += f"_isotonic_from_{args.isotonic_from}"
     if args.warehouse:
         lines = report(sample, command, args.warehouse)
     else:
         with tempfile.TemporaryDirectory(prefix="amicable-scores-") as tmp:
             lines = report(sample, command, build(args.size, args.debtors, Path(tmp)))
-    record(f"scores_{sample}", lines)
+    record(name, lines)
 
 
 if __name__ == "__main__":

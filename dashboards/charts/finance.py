@@ -457,7 +457,7 @@ def agent_segment_from_selection(selection: Mapping[str, Any] | None) -> tuple[s
     return (str(data[0]), str(data[1])) if data and len(data) >= 2 else None
 
 
-_SETTLED_STATES = ("paid", "credited")
+_END_STATES = ("paid", "credited", "written_off")
 
 
 def _heat(cells: dict, cell: tuple[str, str]) -> tuple[float | None, str]:
@@ -473,15 +473,15 @@ def _heat(cells: dict, cell: tuple[str, str]) -> tuple[float | None, str]:
 
 def roll_rate_heatmap(matrix: pd.DataFrame, *, buckets: Sequence[str]) -> go.Figure:
     """The transition matrix as a heatmap: a row per bucket at the period's start, a column per
-    state at its end (the buckets in order, then paid and credited), the cell's share of the
-    row's opening AR (`amount_rate`, 0–1) written in it; an empty cell is 0, a cell whose rate
-    is unknown (an amount without FX rate) is left blank and says `unknown`.
+    state at its end (the buckets in order, then paid, credited and written off), the cell's
+    share of the row's opening AR (`amount_rate`, 0–1) written in it; an empty cell is 0, a
+    cell whose rate is unknown (an amount without FX rate) is left blank and says `unknown`.
 
     `matrix` needs `from_bucket`, `to_state`, `amount_rate` and `opening_amount_rc`; `buckets`
     are the bucket labels in order."""
     rows = [bucket for bucket in buckets if bucket in set(matrix["from_bucket"])]
     states = set(matrix["to_state"])
-    columns = [state for state in (*buckets, *_SETTLED_STATES) if state in states]
+    columns = [state for state in (*buckets, *_END_STATES) if state in states]
     cells = {(row.from_bucket, row.to_state): row.amount_rate for row in matrix.itertuples()}
     shown = [[_heat(cells, (row, column)) for column in columns] for row in rows]
     z = [[value for value, _ in line] for line in shown]

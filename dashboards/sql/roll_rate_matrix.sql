@@ -1,7 +1,8 @@
 -- The transition matrix of one period (marts.fct_ar_roll_rates) over a segment and a strategy
 -- ('all': every one): per from_bucket and to_state, the invoices and their opening AR, and the
 -- rates recomputed over the selection (opening AR of the cell ÷ opening AR of its from_bucket;
--- null when an amount is unknown: no FX rate). Buckets in order, then paid and credited.
+-- null when an amount is unknown: no FX rate). Buckets in order, then credited, paid and
+-- written_off.
 -- Parameters: period_end_date, segment, segment, strategy, strategy.
 with cells as (
     select

@@ -1,9 +1,10 @@
 -- Next month's open AR as the period's roll rates project it: the open AR per bucket at the
--- period's end (marts.fct_ar_ageing at that month end, one segment or 'all') carried to each
--- to_state at the period's amount rate from that bucket (every strategy). A bucket with no
--- rate in the period (nothing was open in it at the start) keeps its AR under `no rate`. New
--- invoices are not projected. Parameters: period_end_date, segment, segment, segment,
--- segment, period_end_date.
+-- period's end (marts.fct_ar_ageing at that month end, one segment or 'all', less the
+-- invoices written off by then, marts.fct_ar_written_off, as the roll rates leave them out)
+-- carried to each to_state at the period's amount rate from that bucket (every strategy). A
+-- bucket with no rate in the period (nothing was open in it at the start) keeps its AR under
+-- `no rate`. New invoices are not projected. Parameters: period_end_date, segment, segment,
+-- segment, segment, period_end_date.
 with rates as (
     select
         from_bucket,
@@ -25,8 +26,17 @@ open_ar as (
     select
         ageing_bucket,
         case when count(*) = count(open_amount_rc) then sum(open_amount_rc) end as open_amount_rc
-    from marts.fct_ar_ageing
-    where (? = 'all' or segment = ?) and snapshot_date = ?
+    from marts.fct_ar_ageing as ageing
+    where
+        (? = 'all' or segment = ?)
+        and snapshot_date = ?
+        and not exists (
+            select written_off.invoice_id
+            from marts.fct_ar_written_off as written_off
+            where
+                written_off.invoice_id = ageing.invoice_id
+                and written_off.written_off_date <= ageing.snapshot_date
+        )
     group by ageing_bucket
 ),
 

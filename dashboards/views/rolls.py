@@ -1,6 +1,6 @@
 """Roll rates: where each ageing bucket's open AR stood a month later (rolled to an older
-bucket, stayed, cured, paid or credited), per segment and collection strategy, and the open
-AR the month's rates project for the next month end.
+bucket, stayed, cured, paid, credited or written off), per segment and collection strategy,
+and the open AR the month's rates project for the next month end.
 
 Reads `marts.fct_ar_roll_rates` (and `marts.fct_ar_ageing` for the projection's base) through
 `dashboards.queries`; the rates are the mart's amounts recomputed over the selection, the page
@@ -69,9 +69,9 @@ def _render(warehouse: str, version: int) -> None:
     )
     st.subheader(f"Open AR at the next month end, as {period.isoformat()}'s rates project it")
     st.caption(
-        f"The open AR per bucket on {period.isoformat()} (segment {segment}, every strategy) "
-        "carried at this period's rates; new invoices are not projected, and a bucket with no "
-        "rate this period keeps its AR under `no rate`."
+        f"The open AR per bucket on {period.isoformat()} (segment {segment}, every strategy, "
+        "less the AR written off by then) carried at this period's rates; new invoices are not "
+        "projected, and a bucket with no rate this period keeps its AR under `no rate`."
     )
     blocks.table(
         ui.query(queries.roll_rate_projection, warehouse, version, period, segment),
@@ -89,7 +89,9 @@ def _render(warehouse: str, version: int) -> None:
 ui.page(
     "Roll rates",
     "Month over month, where the open AR of each ageing bucket (by due date) stood at the next "
-    "month end: rolled to an older bucket, stayed, cured to a younger one, paid or credited. "
+    "month end: rolled to an older bucket, stayed, cured to a younger one, paid, credited or "
+    "written off (its case closed `written_off`; from then on it is left out, though the "
+    "ledger still ages it). "
     "Shares are of the bucket's open amount at the start; the strategy is that of the debtor's "
     "case open at the start (`not placed` without one). Amounts in the currency chosen in the "
     "sidebar.",

@@ -188,10 +188,10 @@ def test_an_empty_selection_chooses_nothing(selection: dict | None) -> None:
 def test_the_roll_rate_heatmap_orders_states_and_writes_each_share() -> None:
     matrix = pd.DataFrame(
         {
-            "from_bucket": ["1-30", "current", "current", "current"],
-            "to_state": ["paid", "paid", "1-30", "current"],
-            "amount_rate": [1.0, 0.2, 0.7, 0.1],
-            "opening_amount_rc": [50.0, 500.0, 1750.0, 250.0],
+            "from_bucket": ["1-30", "1-30", "current", "current", "current"],
+            "to_state": ["written_off", "paid", "paid", "1-30", "current"],
+            "amount_rate": [0.4, 0.6, 0.2, 0.7, 0.1],
+            "opening_amount_rc": [20.0, 30.0, 500.0, 1750.0, 250.0],
         }
     )
 
@@ -199,9 +199,12 @@ def test_the_roll_rate_heatmap_orders_states_and_writes_each_share() -> None:
 
     heatmap = figure.data[0]
     assert list(heatmap.y) == ["current", "1-30"]
-    assert list(heatmap.x) == ["current", "1-30", "paid"]
-    assert [list(row) for row in heatmap.z] == [[0.1, 0.7, 0.2], [0.0, 0.0, 1.0]]
-    assert [list(row) for row in heatmap.text] == [["10%", "70%", "20%"], ["", "", "100%"]]
+    assert list(heatmap.x) == ["current", "1-30", "paid", "written_off"]
+    assert [list(row) for row in heatmap.z] == [[0.1, 0.7, 0.2, 0.0], [0.0, 0.0, 0.6, 0.4]]
+    assert [list(row) for row in heatmap.text] == [
+        ["10%", "70%", "20%", ""],
+        ["", "", "60%", "40%"],
+    ]
 
 
 def test_a_roll_rate_share_that_is_unknown_is_drawn_blank_not_as_zero() -> None:

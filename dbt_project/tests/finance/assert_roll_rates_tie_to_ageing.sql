@@ -2,7 +2,9 @@
 
 {#- The roll rates start from the ageing: for every period of fct_ar_roll_rates, the open AR
     and invoices per segment and from_bucket equal fct_ar_ageing's at the period's start (a
-    month end), and the amount rates of a from_bucket add up to 1. Returns what does not tie. -#}
+    month end) less the invoices written off on or before it (fct_ar_written_off: the ledger
+    still ages them, the roll rates no longer follow them), and the amount rates of a
+    from_bucket add up to 1. Returns what does not tie. -#}
 with
 
 roll_rates as (
@@ -24,17 +26,29 @@ rolled as (
 
 ),
 
+written_off as (
+
+    select * from {{ ref('fct_ar_written_off') }}
+
+),
+
 ageing as (
 
     select
-        snapshot_date,
-        segment,
-        ageing_bucket,
+        ageing_rows.snapshot_date,
+        ageing_rows.segment,
+        ageing_rows.ageing_bucket,
         count(*) as invoices,
-        sum(open_amount_rc) as open_amount_rc
-    from {{ ref('fct_ar_ageing') }}
-    where snapshot_date in (select roll_rates.period_start_date from roll_rates)
-    group by snapshot_date, segment, ageing_bucket
+        sum(ageing_rows.open_amount_rc) as open_amount_rc
+    from {{ ref('fct_ar_ageing') }} as ageing_rows
+    left join written_off
+        on
+            ageing_rows.invoice_id = written_off.invoice_id
+            and ageing_rows.snapshot_date >= written_off.written_off_date
+    where
+        ageing_rows.snapshot_date in (select roll_rates.period_start_date from roll_rates)
+        and written_off.invoice_id is null
+    group by ageing_rows.snapshot_date, ageing_rows.segment, ageing_rows.ageing_bucket
 
 ),
 

@@ -5,8 +5,16 @@
     strategy, from_bucket and to_state, over the invoices open at the period's start.
       from_bucket: fct_ar_ageing's bucket at the start (dim_ageing_buckets); to_state: its
         bucket at the end when still open, else `credited` (closed by credit notes alone) or
-        `paid` (closed otherwise: cash applied in the month, mostly)
-      movement: rolled (to an older bucket), stayed, cured (to a younger bucket) or settled
+        `paid` (closed otherwise: cash applied in the month, mostly); `written_off` when still
+        open in the ledger at the end but written off in the period (fct_ar_written_off: its
+        case closed `written_off` after the start, on or before the end)
+      movement: rolled (to an older bucket), stayed, cured (to a younger bucket), settled or
+        written_off
+    Written-off AR leaves the AR followed: an invoice written off on or before a period's start
+    is not in that period (fct_ar_ageing, the ledger, still holds it: the opening AR per
+    segment and from_bucket is the ageing's less the invoices written off by the start,
+    tests/finance/assert_roll_rates_tie_to_ageing.sql), and a written-off invoice's
+    closing_amount_rc is 0. A payment after its write-off is not a cure here.
       strategy: of the debtor's collection case open at the period's start (the latest opened
         when several), `not placed` without one
       invoices, opening_amount_rc (their open AR at the start), closing_amount_rc (at the end;
@@ -17,15 +25,30 @@
         no reporting-currency value (no FX rate). -#}
 with
 
+written_off as (
+
+    select * from {{ ref('fct_ar_written_off') }}
+
+),
+
 movements as (
 
-    select * from {{ ref('fct_ar_movements') }}
+    select
+        movements.*,
+        written_off.written_off_date
+    from {{ ref('fct_ar_movements') }} as movements
+    left join written_off on movements.invoice_id = written_off.invoice_id
     where
-        previous_snapshot_date is not null
-        and opening_ageing_bucket is not null
-        and previous_snapshot_date
-        = cast({{ dbt.last_day('previous_snapshot_date', 'month') }} as date)
-        and snapshot_date = cast({{ dbt.last_day('snapshot_date', 'month') }} as date)
+        movements.previous_snapshot_date is not null
+        and movements.opening_ageing_bucket is not null
+        and movements.previous_snapshot_date
+        = cast({{ dbt.last_day('movements.previous_snapshot_date', 'month') }} as date)
+        and movements.snapshot_date
+        = cast({{ dbt.last_day('movements.snapshot_date', 'month') }} as date)
+        and (
+            written_off.written_off_date is null
+            or written_off.written_off_date > movements.previous_snapshot_date
+        )
 
 ),
 
@@ -82,6 +105,10 @@ classified as (
         movements.opening_ageing_bucket as from_bucket,
         from_buckets.bucket_order as from_bucket_order,
         case
+            when
+                movements.closing_ageing_bucket is not null
+                and movements.written_off_date <= movements.snapshot_date
+                then 'written_off'
             when movements.closing_ageing_bucket is not null
                 then movements.closing_ageing_bucket
             when
@@ -92,12 +119,16 @@ classified as (
         end as to_state,
         case
             when movements.closing_ageing_bucket is null then 'settled'
+            when movements.written_off_date <= movements.snapshot_date then 'written_off'
             when to_buckets.bucket_order > from_buckets.bucket_order then 'rolled'
             when to_buckets.bucket_order = from_buckets.bucket_order then 'stayed'
             else 'cured'
         end as movement,
         movements.opening_amount_rc,
-        movements.closing_amount_rc
+        case
+            when movements.written_off_date <= movements.snapshot_date then 0
+            else movements.closing_amount_rc
+        end as closing_amount_rc
     from movements
     inner join buckets as from_buckets
         on movements.opening_ageing_bucket = from_buckets.ageing_bucket
