@@ -18,16 +18,22 @@
     ]) }}
 {%- endmacro %}
 
-{#- (case_id) of every case whose file may change, rewritten whole (record_seq numbers it):
+{#- (case_id, restated_from) of every case whose file may change, and the time from which it
+    is rewritten (its rows at or after restated_from; record_seq numbers them on from the held
+    rows before it, which cannot have changed):
       - every case whose ledger rows (int_case_file_ledger: the records, their amounts, dates,
         files and rows) or timeline rows (fct_case_timeline: events, calls, messages) are not
         those the file holds, either way: a new, corrected, re-sent or moved record, and what
-        a later as-of date brings in (a payment's value date can bring an allocation in);
+        a later as-of date brings in (a payment's value date can bring an allocation in), from
+        the earliest occurred_at of a differing row, old or new (a day's new contacts rewrite
+        the end of a file, not the whole of it);
+    and from its beginning (restated_from 1900-01-01, the whole file):
       - a case whose record was loaded since the model's last build, or opened on or after
         the latest day the file holds (the case row, its time zone and rule pack);
       - every case of a debtor whose customer record was loaded since (time zone);
       - every case with a breach, in fct_compliance_breaches now or in the file as held (they
-        are few, and a breach can come or go with the as-of date alone).
+        are few; a breach can come or go with the as-of date alone, and it cites records
+        before its own: cited_by_rule_ids).
     An earlier as-of date, a changed config or dbt project rebuilds everything
     (orchestration/incremental.py). -#}
 {% macro case_files_restated_since_last_build() -%}
@@ -48,46 +54,103 @@
         where record_kind in ('invoice', 'credit_note', 'payment_allocation', 'bank_entry')
     {%- endset -%}
     {%- set timeline -%}
-        select {{ timeline_columns | join(', ') | replace('source_id', 'record_id') }}
+        select {{ timeline_columns | join(', ') | replace('source_id', 'record_id as source_id') }}
         from {{ ref('fct_case_timeline') }}
     {%- endset -%}
     {%- set held_timeline -%}
         select {{ timeline_columns | join(', ') }} from {{ this }}
         where record_kind in ('case_event', 'call', 'message')
     {%- endset -%}
-    {%- for first, second in [
-        (ledger, held_ledger), (held_ledger, ledger),
-        (timeline, held_timeline), (held_timeline, timeline),
-    ] %}
-    select differing.case_id
-    from ({{ first }} except {{ second }}) as differing
+    {%- set whole_file = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
+    {%- set kinds = {
+        'ledger': (ledger, ledger_columns),
+        'held_ledger': (held_ledger, ledger_columns),
+        'timeline': (timeline, timeline_columns),
+        'held_timeline': (held_timeline, timeline_columns),
+    } -%}
+    {%- set pairs = [
+        ('ledger', 'held_ledger'), ('held_ledger', 'ledger'),
+        ('timeline', 'held_timeline'), ('held_timeline', 'timeline'),
+    ] -%}
+    with
+    {% for kind, spec in kinds.items() %}
+    {{ kind }}_fingerprints as materialized (
 
-    union
+        select
+            case_id,
+            count(*) as records,
+            sum({{ row_fingerprint(spec[1]) }}) as fingerprint
+        from ({{ spec[0] }}) as rows_of_cases
+        group by case_id
+
+    ),
     {% endfor %}
-    select loaded_cases.case_id
-    from {{ cases }} as loaded_cases
-    where
-        loaded_cases._loaded_at > {{ last_build_load() }}
-        or cast(loaded_cases.opened_at as date) >= (
-            select coalesce(max(cast(held.occurred_at as date)), cast('1900-01-01' as date))
-            from {{ this }} as held
-        )
-        or loaded_cases.debtor_id in (
-            select customers.debtor_id
-            from {{ ref('stg_erp__customers') }} as customers
-            where customers._loaded_at > {{ last_build_load() }}
-        )
+    {#- The cases whose rows may differ: those whose count or sum of row fingerprints does
+        (row_fingerprint); only their rows are compared column by column. -#}
+    candidates as materialized (
+        {%- for first, second in pairs %}
+        select differing_cases.case_id
+        from (
+            select * from {{ first }}_fingerprints
+            except
+            select * from {{ second }}_fingerprints
+        ) as differing_cases
+        {%- if not loop.last %}
+        union
+        {%- endif %}
+        {%- endfor %}
+    )
 
-    union
+    select
+        case_id,
+        min(restated_from) as restated_from
+    from (
+        {%- for first, second in pairs %}
+        select
+            differing.case_id,
+            differing.occurred_at as restated_from
+        from (
+            select * from ({{ kinds[first][0] }}) as candidate_rows
+            where candidate_rows.case_id in (select candidates.case_id from candidates)
+            except
+            select * from ({{ kinds[second][0] }}) as candidate_rows
+            where candidate_rows.case_id in (select candidates.case_id from candidates)
+        ) as differing
 
-    select breaches.case_id
-    from {{ ref('fct_compliance_breaches') }} as breaches
+        union all
+        {% endfor %}
+        select
+            loaded_cases.case_id,
+            {{ whole_file }} as restated_from
+        from {{ cases }} as loaded_cases
+        where
+            loaded_cases._loaded_at > {{ last_build_load() }}
+            or cast(loaded_cases.opened_at as date) >= (
+                select coalesce(max(cast(held.occurred_at as date)), cast('1900-01-01' as date))
+                from {{ this }} as held
+            )
+            or loaded_cases.debtor_id in (
+                select customers.debtor_id
+                from {{ ref('stg_erp__customers') }} as customers
+                where customers._loaded_at > {{ last_build_load() }}
+            )
 
-    union
+        union all
 
-    select held.case_id
-    from {{ this }} as held
-    where held.breach_ids is not null or held.cited_by_rule_ids is not null
+        select
+            breaches.case_id,
+            {{ whole_file }} as restated_from
+        from {{ ref('fct_compliance_breaches') }} as breaches
+
+        union all
+
+        select
+            held.case_id,
+            {{ whole_file }} as restated_from
+        from {{ this }} as held
+        where held.breach_ids is not null or held.cited_by_rule_ids is not null
+    ) as restatements
+    group by case_id
 {%- endmacro %}
 
 {#- On an incremental run of fct_case_file, a `where` clause keeping the rows of the restated
@@ -95,5 +158,20 @@
 {% macro in_restated_cases() -%}
     {%- if is_incremental() %}
     where case_id in (select restated_cases.case_id from restated_cases)
+    {%- endif %}
+{%- endmacro %}
+
+{#- On an incremental run of fct_case_file, a `where` clause keeping the rows of `rows` (the
+    relation's alias) at or after their case's restated_from (the model's CTE restated_cases),
+    `occurred_at` being the row's time column; on a full build, nothing. -#}
+{% macro in_restated_case_tails(rows, occurred_at) -%}
+    {%- if is_incremental() %}
+    where exists (
+        select 1
+        from restated_cases
+        where
+            restated_cases.case_id = {{ rows }}.case_id
+            and {{ rows }}.{{ occurred_at }} >= restated_cases.restated_from
+    )
     {%- endif %}
 {%- endmacro %}

@@ -380,3 +380,68 @@ def test_the_daily_case_file_restates_late_files_as_a_full_build_would(tmp_path:
         assert con.execute(withdrawn).fetchone()[0] == 0
         c1 = "select source_id from marts.fct_case_file where case_id = 'C1' order by record_seq"
         assert {"K9", "INV-6"} <= {r for (r,) in con.execute(c1).fetchall()}
+
+
+def test_the_daily_case_file_rewrites_a_file_from_its_earliest_change_only(
+    tmp_path: Path,
+) -> None:
+    """A day's new contacts rewrite the end of a case's file, not the whole of it. Case C3 of
+    D1 (no breach, no customer or case record loaded since) holds calls K20 (03-12) and K21
+    (03-20); then a late call K23 dated 03-15 and a new call K22 dated 03-25 arrive, as of the
+    same date. The daily file equals a build in one go, and its rows before 03-15 are the
+    held ones (their load lineage unchanged: not rewritten), those from 03-15 are new."""
+    select = ["--select", "+fct_case_file"]
+
+    def call(contact_id: str, started_at: str) -> dict[str, str | int]:
+        return {"contact_id": contact_id, "case_id": "C3", "debtor_id": "D1",
+                "agent_id": "AG1", "direction": "outbound", "started_at": started_at,
+                "duration_s": 20, "outcome": "no_answer"}  # fmt: skip
+
+    early = {
+        ("cases_cases", "cases/cases_2026-03-10T0200.jsonl"): [
+            {"case_id": "C3", "debtor_id": "D1", "opened_at": "2026-03-10 08:00:00",
+             "placed_amount": "500.00", "currency": "EUR", "strategy": "standard",
+             "agent_id": "AG1", "jurisdiction": "US", "updated_at": "2026-03-10 08:00:00"},
+        ],
+        ("contacts_calls", "contacts/calls_2026-03-21T0200.csv"): [
+            call("K20", "2026-03-12 15:00:00"), call("K21", "2026-03-20 15:00:00"),
+        ],
+    }  # fmt: skip
+    late = {
+        ("contacts_calls", "contacts/calls_2026-03-26T0200.csv"): [
+            call("K23", "2026-03-15 15:00:00"), call("K22", "2026-03-25 15:00:00"),
+        ],
+    }  # fmt: skip
+    warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
+    for warehouse in warehouses.values():
+        build_raw_warehouse(warehouse, RAW_FILES)
+        with duckdb.connect(str(warehouse)) as con:
+            for (table, source_file), rows in early.items():
+                insert_raw_rows(con, table, source_file, rows, "2026-04-03 07:00:00")
+    daily = warehouses["daily"]
+    as_of = ["--vars", fixture_vars(as_of="2026-03-30")]
+    assert run_dbt(["run", *select, *as_of], daily, tmp_path / "first").returncode == 0
+    with duckdb.connect(str(daily)) as con:
+        first_load = con.execute("select max(loaded_at) from marts.fct_case_file").fetchone()[0]
+        breaches = "select count(*) from marts.fct_compliance_breaches where case_id = 'C3'"
+        assert con.execute(breaches).fetchone()[0] == 0  # else its whole file is rewritten
+    for warehouse in warehouses.values():
+        with duckdb.connect(str(warehouse)) as con:
+            for (table, source_file), rows in late.items():
+                insert_raw_rows(con, table, source_file, rows, "2026-04-04 06:00:00")
+    for name, warehouse in warehouses.items():
+        run = run_dbt(["run", *select, *as_of], warehouse, tmp_path / name)
+        assert run.returncode == 0, run.output[-3000:]
+    with duckdb.connect(str(daily)) as con:
+        con.execute(f"attach '{warehouses['once']}' as once (read_only)")
+        assert differences(con, "daily", "once") == {}
+        c3 = con.execute(
+            "select source_id, occurred_at, loaded_at = ? from marts.fct_case_file"
+            " where case_id = 'C3' order by record_seq",
+            [first_load],
+        ).fetchall()
+    calls = [source_id for source_id, _, _ in c3 if source_id.startswith("K")]
+    assert calls == ["K20", "K23", "K21", "K22"]
+    kept = {held for _, occurred_at, held in c3 if occurred_at < datetime(2026, 3, 15, 15)}
+    rewritten = {held for _, occurred_at, held in c3 if occurred_at >= datetime(2026, 3, 15, 15)}
+    assert kept == {True} and rewritten == {False}, c3

@@ -288,7 +288,10 @@ feature_fx_rates as (
 
 balances_on_dates as (
 
-    {{ balance_periods_on('feature_dates', 'scoring_date', 'true') }}
+    {#- The periods of each debtor's invoices on the dates that debtor is scored (keys), not
+        every invoice on every date: a period of a debtor with no case open on a date is
+        never read. -#}
+    {{ balance_periods_on('debtor_dates', 'scoring_date', 'true', ['debtor_id']) }}
 
 ),
 

@@ -11,20 +11,22 @@
     jurisdiction ran, and none was breached); other records: `breach` when
     they are a breach's offending record, else null.
 
-    Incremental by case (delete+insert of a case's whole file: record_seq numbers it): a daily
-    build rewrites, from the full history of its inputs, the cases whose file can change
-    (case_files_restated_since_last_build in macros/case_file_restatements.sql): every case
-    whose ledger or timeline rows are not those it holds (compared column by column, both
-    ways: a new, corrected, re-sent or moved record, or one a later as-of date brings in);
-    a case whose record was loaded since the latest `loaded_at` it holds, or opened on or
-    after the latest day it holds; every case of a debtor whose customer record was loaded
-    (time zone); every case with a breach, now or as held. A case of that scope that yields no
-    record any more is withdrawn: the batch carries its held rows with a null `loaded_at`, and
-    the post-hook deletes them (remove_withdrawn_rows). -#}
+    Incremental by case and record_seq (delete+insert): a daily build rewrites the end of
+    each file that can change, from the earliest time at which it can
+    (case_files_restated_since_last_build in macros/case_file_restatements.sql): in every
+    case whose ledger or timeline rows are not those it holds (compared column by column, both
+    ways: a new, corrected, re-sent or moved record, or one a later as-of date brings in), the
+    rows from the earliest differing one's time, numbered on from the held rows before it
+    (unchanged, so their numbers stand); the whole file of a case whose record was loaded
+    since the latest `loaded_at` it holds, or opened on or after the latest day it holds, of
+    every case of a debtor whose customer record was loaded (time zone), and of every case
+    with a breach, now or as held. A held row of that scope the batch does not write again (a
+    file that shrank, a case that yields no record any more) is withdrawn: the batch carries
+    it with a null `loaded_at`, and the post-hook deletes it (remove_withdrawn_rows). -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
-    unique_key='case_id',
+    unique_key=['case_id', 'record_seq'],
     on_schema_change='fail',
     post_hook="{{ remove_withdrawn_rows() }}"
 ) }}
@@ -49,22 +51,22 @@ cases as (
 
 case_rows as (
 
-    select * from {{ ref('stg_cases__cases') }}
-    {{ in_restated_cases() }}
+    select * from {{ ref('stg_cases__cases') }} as case_records
+    {{ in_restated_case_tails('case_records', 'opened_at') }}
 
 ),
 
 timeline as (
 
-    select * from {{ ref('fct_case_timeline') }}
-    {{ in_restated_cases() }}
+    select * from {{ ref('fct_case_timeline') }} as timeline_rows
+    {{ in_restated_case_tails('timeline_rows', 'occurred_at') }}
 
 ),
 
 ledger as (
 
-    select * from {{ ref('int_case_file_ledger') }}
-    {{ in_restated_cases() }}
+    select * from {{ ref('int_case_file_ledger') }} as ledger_rows
+    {{ in_restated_case_tails('ledger_rows', 'occurred_at') }}
 
 ),
 
@@ -221,11 +223,33 @@ citations as (
 
 ),
 
+{%- if is_incremental() %}
+
+-- The held rows before each restated case's restated_from: they stand, and the rewritten rows
+-- are numbered on from them.
+held_before as (
+
+    select
+        restated_cases.case_id,
+        count(held.case_id) as records_before
+    from restated_cases
+    left join {{ this }} as held
+        on
+            restated_cases.case_id = held.case_id
+            and held.occurred_at < restated_cases.restated_from
+    group by restated_cases.case_id
+
+),
+{%- endif %}
+
 final as (
 
     select
         records.case_id,
         cast(
+            {%- if is_incremental() %}
+            coalesce(held_before.records_before, 0) +
+            {%- endif %}
             row_number() over (
                 partition by records.case_id
                 order by
@@ -283,21 +307,23 @@ final as (
             records.case_id = citations.case_id
             and records.source_table = citations.source_table
             and records.source_id = citations.source_id
+    {%- if is_incremental() %}
+    left join held_before
+        on records.case_id = held_before.case_id
+    {%- endif %}
 
 )
 
 {%- if is_incremental() %},
 
--- Held rows of a restated case that no longer has any record: withdrawn.
+-- Held rows of the restated tails that the batch does not write again: withdrawn.
 withdrawn as (
 
-    select {{ star_replace(
-        'held_rows', this, {'loaded_at': 'cast(null as ' ~ dbt.type_timestamp() ~ ')'}
+    {{ withdrawn_rows(
+        'exists (select 1 from restated_cases where restated_cases.case_id = held_rows.case_id'
+        ~ ' and held_rows.occurred_at >= restated_cases.restated_from)',
+        ['case_id', 'record_seq']
     ) }}
-    from {{ this }} as held_rows
-    where
-        held_rows.case_id in (select restated_cases.case_id from restated_cases)
-        and held_rows.case_id not in (select final.case_id from final)
 
 )
 
