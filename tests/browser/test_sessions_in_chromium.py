@@ -4,7 +4,7 @@ on the page can read it (`document.cookie`); a shared link with a page and its p
 that page once signed in; a CSV download's address answers only with the session's cookie, and
 once signed out neither that address nor a copy of the cookie (in a fresh browser) gets in;
 `/_stcore/metrics` is closed without a session. Skipped without chromium, as the other browser
-tests.
+tests (`conftest.py`).
 """
 
 from __future__ import annotations
@@ -20,11 +20,6 @@ from dashboards.access import add_user
 from tests.browser import harness
 from tests.browser.signed_in_pages import DOWNLOAD, sign_in
 from tests.conftest import SampleBuild
-
-pytestmark = pytest.mark.skipif(
-    harness.CHROMIUM is None,
-    reason="no chromium on PATH: `apt-get install chromium` runs these tests",
-)
 
 PASSWORD = "correct-horse-9"
 COOKIE = "amicable_auth"
