@@ -13,9 +13,11 @@ number and counts no rows.
 
 Re-ingesting changes nothing: a file is skipped when its content is already the latest load of
 its own name, or the latest load of another file of the same source that was loaded with the
-same or a later extraction time (the same content sent again under a new name). The same
-content under a later extraction time is loaded: a record changed and changed back (A, B, then
-A again) must end at A, and staging orders versions by extraction time. A file changed in
+same or a later extraction time (the same content sent again under a new name), or the content
+of the source's latest earlier extraction (a snapshot sent again unchanged, nothing between).
+The same content as an earlier extraction with another one since is loaded: a record changed
+and changed back (A, B, then A again) must end at A, and staging orders versions by extraction
+time. A file changed in
 place, or changed back, is loaded again: its newer load wins in staging (`_loaded_at`), so a
 corrected file always clears a mistake.
 
@@ -197,16 +199,27 @@ class _LoadIndex:
     def already_loaded(self, rel: str, digest: str, extracted: datetime | None) -> str | None:
         """The file whose latest load has this content: `rel` itself (any status), or another
         file of the source that was loaded with an extraction time the same as `extracted` or
-        later (the first by name); None when the content is new, or loaded only as an earlier
-        extraction (A, B, then A again: the third file must load to end at A)."""
+        later (the first by name), or the source's latest extraction before `extracted` when
+        every file loaded with that time has this content (a snapshot sent again unchanged:
+        nothing came between); None when the content is new, or loaded only as an earlier
+        extraction with another one since (A, B, then A again: the third file must load to
+        end at A)."""
         if self.latest.get(rel, (None, ""))[0] == digest:
             return rel
+        loaded = {f: sha for f, (sha, status) in self.latest.items() if status == "loaded"}
         same = [
             f
-            for f, (sha, status) in self.latest.items()
-            if sha == digest and status == "loaded" and _not_earlier(extracted_at(f), extracted)
+            for f, sha in loaded.items()
+            if sha == digest and _not_earlier(extracted_at(f), extracted)
         ]
-        return min(same) if same else None
+        if same or extracted is None:
+            return min(same) if same else None
+        earlier = {f: t for f in loaded if (t := extracted_at(f)) is not None and t < extracted}
+        if not earlier:
+            return None
+        last = max(earlier.values())
+        previous = sorted(f for f, t in earlier.items() if t == last)
+        return previous[0] if all(loaded[f] == digest for f in previous) else None
 
     def record(
         self, report: FileReport, digest: str | None, fingerprint: tuple[int, int] | None

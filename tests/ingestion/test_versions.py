@@ -221,6 +221,31 @@ def test_changed_back_in_a_later_build_also_loads(landing: Path) -> None:
         assert kept(con, "contacts_calls", "duration_seconds") == {"K1": duration}
 
 
+def test_a_snapshot_sent_again_unchanged_is_skipped_unless_another_came_between(
+    landing: Path,
+) -> None:
+    """An ERP that sends its whole customer or invoice list every night sends the same content
+    night after night: a file equal to the source's latest earlier extraction adds nothing
+    (raw does not grow by a copy a night). Once another extraction came between, the same
+    content loads (A, B, A ends at A)."""
+    snapshot = f"{INVOICE_HEADER}\n{invoice(1)}\n{invoice(2)}\n"
+    con = duckdb.connect()
+    for day, at in [(1, T1), (2, T2), (3, T3)]:
+        rel = f"erp/invoices_2026-01-0{day}T0200.csv"
+        write(landing / rel, snapshot)
+        report = load(con, landing, "erp_invoices", at)[rel]
+        assert (report.status, report.rows_loaded) == (
+            ("loaded", 2) if day == 1 else ("already loaded", 0)
+        )
+    assert con.execute("select count(*) from raw.erp_invoices").fetchall() == [(2,)]
+    changed = f"{INVOICE_HEADER}\n{invoice(1)}\n"
+    write(landing / "erp/invoices_2026-01-04T0200.csv", changed)
+    write(landing / "erp/invoices_2026-01-05T0200.csv", snapshot)
+    files = load(con, landing, "erp_invoices", datetime(2026, 1, 5, 3))
+    assert files["erp/invoices_2026-01-05T0200.csv"].status == "loaded"
+    assert kept(con, "erp_invoices", "_source_file")["I2"] == "erp/invoices_2026-01-05T0200.csv"
+
+
 def test_a_rejected_file_renamed_with_a_timestamp_loads(landing: Path) -> None:
     """The fix for a file without a timestamp is to name it: the same content then loads."""
     content = f"{INVOICE_HEADER}\n{invoice(1)}\n"
