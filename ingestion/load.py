@@ -171,6 +171,13 @@ class _LoadIndex:
 
     latest: dict[str, tuple[str | None, str]]  # file -> (sha256, status) of its latest load
     hashed: dict[str, tuple[str, int | None, int | None]]  # file -> (sha256, size, mtime_ns)
+    times: dict[str, datetime | None] = field(default_factory=dict)  # file -> extraction time
+
+    def extracted(self, rel: str) -> datetime | None:
+        """The extraction time in `rel`'s name, parsed once per ingestion."""
+        if rel not in self.times:
+            self.times[rel] = extracted_at(rel)
+        return self.times[rel]
 
     @classmethod
     def read(cls, con: duckdb.DuckDBPyConnection, source: SourceTable) -> _LoadIndex:
@@ -199,22 +206,23 @@ class _LoadIndex:
     def already_loaded(self, rel: str, digest: str, extracted: datetime | None) -> str | None:
         """The file whose latest load has this content: `rel` itself (any status), or another
         file of the source that was loaded with an extraction time the same as `extracted` or
-        later (the first by name), or the source's latest extraction before `extracted` when
-        every file loaded with that time has this content (a snapshot sent again unchanged:
-        nothing came between); None when the content is new, or loaded only as an earlier
-        extraction with another one since (A, B, then A again: the third file must load to
-        end at A)."""
+        later (the first by name), or, for a name never loaded, the source's latest extraction
+        before `extracted` when every file loaded with that time has this content (a snapshot
+        sent again unchanged: nothing came between); None when the content is new, loaded only
+        as an earlier extraction with another one since (A, B, then A again: the third file
+        must load to end at A), or a file changed in place back to an earlier content (its
+        correction must load)."""
         if self.latest.get(rel, (None, ""))[0] == digest:
             return rel
         loaded = {f: sha for f, (sha, status) in self.latest.items() if status == "loaded"}
         same = [
             f
             for f, sha in loaded.items()
-            if sha == digest and _not_earlier(extracted_at(f), extracted)
+            if sha == digest and _not_earlier(self.extracted(f), extracted)
         ]
-        if same or extracted is None:
+        if same or extracted is None or rel in self.latest:
             return min(same) if same else None
-        earlier = {f: t for f in loaded if (t := extracted_at(f)) is not None and t < extracted}
+        earlier = {f: t for f in loaded if (t := self.extracted(f)) is not None and t < extracted}
         if not earlier:
             return None
         last = max(earlier.values())

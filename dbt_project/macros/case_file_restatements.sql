@@ -112,7 +112,9 @@
         from (
             select * from ({{ kinds[first][0] }}) as candidate_rows
             where candidate_rows.case_id in (select candidates.case_id from candidates)
-            except
+            {#- all: a row held twice and written once (or the reverse) differs, as its count
+                does in the fingerprints. -#}
+            except all
             select * from ({{ kinds[second][0] }}) as candidate_rows
             where candidate_rows.case_id in (select candidates.case_id from candidates)
         ) as differing

@@ -382,21 +382,23 @@ def test_the_daily_case_file_restates_late_files_as_a_full_build_would(tmp_path:
         assert {"K9", "INV-6"} <= {r for (r,) in con.execute(c1).fetchall()}
 
 
-def test_the_daily_case_file_rewrites_a_file_from_its_earliest_change_only(
-    tmp_path: Path,
-) -> None:
-    """A day's new contacts rewrite the end of a case's file, not the whole of it. Case C3 of
-    D1 (no breach, no customer or case record loaded since) holds calls K20 (03-12) and K21
-    (03-20); then a late call K23 dated 03-15 and a new call K22 dated 03-25 arrive, as of the
-    same date. The daily file equals a build in one go, and its rows before 03-15 are the
-    held ones (their load lineage unchanged: not rewritten), those from 03-15 are new."""
+def _call(contact_id: str, started_at: str, case_id: str = "C3") -> dict[str, str | int]:
+    debtor = {"C1": "D2"}.get(case_id, "D1")
+    return {"contact_id": contact_id, "case_id": case_id, "debtor_id": debtor,
+            "agent_id": "AG1", "direction": "outbound", "started_at": started_at,
+            "duration_s": 20, "outcome": "no_answer"}  # fmt: skip
+
+
+def _case_file_daily_and_once(
+    tmp_path: Path, late_calls: list[dict[str, str | int]]
+) -> tuple[list[tuple[str, str, datetime, bool]], datetime]:
+    """Case C3 of D1 (opened 03-10; no breach, no customer or case record loaded after the
+    first build) with calls K20 (03-12) and K21 (03-20): fct_case_file built as of 03-30, then
+    `late_calls` loaded and the file built again as of the same date, and from the same raw
+    rows in one go. Asserts the two equal; returns the daily file's rows (case_id, source_id,
+    occurred_at, whether the row is the first build's: its load lineage unchanged) in order,
+    and the first build's load lineage."""
     select = ["--select", "+fct_case_file"]
-
-    def call(contact_id: str, started_at: str) -> dict[str, str | int]:
-        return {"contact_id": contact_id, "case_id": "C3", "debtor_id": "D1",
-                "agent_id": "AG1", "direction": "outbound", "started_at": started_at,
-                "duration_s": 20, "outcome": "no_answer"}  # fmt: skip
-
     early = {
         ("cases_cases", "cases/cases_2026-03-10T0200.jsonl"): [
             {"case_id": "C3", "debtor_id": "D1", "opened_at": "2026-03-10 08:00:00",
@@ -404,12 +406,7 @@ def test_the_daily_case_file_rewrites_a_file_from_its_earliest_change_only(
              "agent_id": "AG1", "jurisdiction": "US", "updated_at": "2026-03-10 08:00:00"},
         ],
         ("contacts_calls", "contacts/calls_2026-03-21T0200.csv"): [
-            call("K20", "2026-03-12 15:00:00"), call("K21", "2026-03-20 15:00:00"),
-        ],
-    }  # fmt: skip
-    late = {
-        ("contacts_calls", "contacts/calls_2026-03-26T0200.csv"): [
-            call("K23", "2026-03-15 15:00:00"), call("K22", "2026-03-25 15:00:00"),
+            _call("K20", "2026-03-12 15:00:00"), _call("K21", "2026-03-20 15:00:00"),
         ],
     }  # fmt: skip
     warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
@@ -427,21 +424,54 @@ def test_the_daily_case_file_rewrites_a_file_from_its_earliest_change_only(
         assert con.execute(breaches).fetchone()[0] == 0  # else its whole file is rewritten
     for warehouse in warehouses.values():
         with duckdb.connect(str(warehouse)) as con:
-            for (table, source_file), rows in late.items():
-                insert_raw_rows(con, table, source_file, rows, "2026-04-04 06:00:00")
+            late_file = "contacts/calls_2026-03-26T0200.csv"
+            insert_raw_rows(con, "contacts_calls", late_file, late_calls, "2026-04-04 06:00:00")
     for name, warehouse in warehouses.items():
         run = run_dbt(["run", *select, *as_of], warehouse, tmp_path / name)
         assert run.returncode == 0, run.output[-3000:]
     with duckdb.connect(str(daily)) as con:
         con.execute(f"attach '{warehouses['once']}' as once (read_only)")
         assert differences(con, "daily", "once") == {}
-        c3 = con.execute(
-            "select source_id, occurred_at, loaded_at = ? from marts.fct_case_file"
-            " where case_id = 'C3' order by record_seq",
+        withdrawn = "select count(*) from marts.fct_case_file where loaded_at is null"
+        assert con.execute(withdrawn).fetchone()[0] == 0
+        rows = con.execute(
+            "select case_id, source_id, occurred_at, loaded_at = ? from marts.fct_case_file"
+            " order by case_id, record_seq",
             [first_load],
         ).fetchall()
+    return rows, first_load
+
+
+def test_the_daily_case_file_rewrites_a_file_from_its_earliest_change_only(
+    tmp_path: Path,
+) -> None:
+    """A day's new contacts rewrite the end of a case's file, not the whole of it: a late call
+    K23 dated 03-15 and a new call K22 dated 03-25 arrive for C3. The daily file equals a
+    build in one go, and its rows before 03-15 are the held ones (not rewritten), those from
+    03-15 are new."""
+    late = [_call("K23", "2026-03-15 15:00:00"), _call("K22", "2026-03-25 15:00:00")]
+    rows, _ = _case_file_daily_and_once(tmp_path, late)
+    c3 = [(source_id, at, held) for case, source_id, at, held in rows if case == "C3"]
     calls = [source_id for source_id, _, _ in c3 if source_id.startswith("K")]
     assert calls == ["K20", "K23", "K21", "K22"]
     kept = {held for _, occurred_at, held in c3 if occurred_at < datetime(2026, 3, 15, 15)}
     rewritten = {held for _, occurred_at, held in c3 if occurred_at >= datetime(2026, 3, 15, 15)}
     assert kept == {True} and rewritten == {False}, c3
+
+
+def test_a_daily_case_file_that_shrinks_is_renumbered_and_loses_its_last_rows(
+    tmp_path: Path,
+) -> None:
+    """A correction moves call K20 (03-12) from C3 to C1: C3's file is rewritten from 03-12,
+    one row shorter (its held last row withdrawn, K21 renumbered), C1's from 03-12 with K20
+    in it; both equal a build in one go (asserted by the helper)."""
+    rows, _ = _case_file_daily_and_once(tmp_path, [_call("K20", "2026-03-12 15:00:00", "C1")])
+    calls = {
+        case: [s for c, s, _, _ in rows if c == case and s.startswith("K")] for case in ("C1", "C3")
+    }
+    assert calls["C3"] == ["K21"]
+    assert "K20" in calls["C1"]
+    c3_before = [
+        held for case, _, at, held in rows if case == "C3" and at < datetime(2026, 3, 12, 15)
+    ]
+    assert c3_before and set(c3_before) == {True}

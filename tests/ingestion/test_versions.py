@@ -246,6 +246,20 @@ def test_a_snapshot_sent_again_unchanged_is_skipped_unless_another_came_between(
     assert kept(con, "erp_invoices", "_source_file")["I2"] == "erp/invoices_2026-01-05T0200.csv"
 
 
+def test_a_file_corrected_in_place_back_to_the_previous_snapshot_loads(landing: Path) -> None:
+    """A at 01-01, B at 01-02, then the 01-02 file corrected in place to A: the correction
+    loads (its newer load wins), although its content equals the previous extraction's."""
+    first, second = "erp/invoices_2026-01-01T0200.csv", "erp/invoices_2026-01-02T0200.csv"
+    write(landing / first, f"{INVOICE_HEADER}\n{invoice(1)}\n")
+    write(landing / second, f"{INVOICE_HEADER}\n{invoice(1, '99.00')}\n")
+    con = duckdb.connect()
+    load(con, landing, "erp_invoices", T1)
+    assert kept(con, "erp_invoices", "document_amount") == {"I1": "99.00"}
+    write(landing / second, f"{INVOICE_HEADER}\n{invoice(1)}\n")
+    assert load(con, landing, "erp_invoices", T2)[second].status == "loaded"
+    assert kept(con, "erp_invoices", "document_amount") == {"I1": "10.00"}
+
+
 def test_a_rejected_file_renamed_with_a_timestamp_loads(landing: Path) -> None:
     """The fix for a file without a timestamp is to name it: the same content then loads."""
     content = f"{INVOICE_HEADER}\n{invoice(1)}\n"

@@ -1,5 +1,6 @@
-"""Without chromium the browser tests are skipped, saying why, unless the environment requires
-them (AMICABLE_REQUIRE_BROWSER=1, as `.ci/run` sets): then they fail."""
+"""Without chromium the browser tests (tests/browser/) are skipped, saying why, unless the
+environment requires them (AMICABLE_REQUIRE_BROWSER=1, as `.ci/run` sets): then they fail.
+Outside tests/browser/, whose autouse fixture would skip this test where chromium is missing."""
 
 from __future__ import annotations
 
