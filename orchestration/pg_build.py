@@ -215,7 +215,7 @@ def _dbt(
     values |= {"build_fingerprint": fingerprint, "full_refresh_reason": outcome.refresh}
     config_vars, build_env = build_environment(values)
     env = {**os.environ, **warehouse.profile_env(), **build_env}
-    target = files_dir(settings) / "dbt"
+    target = files_dir(settings).absolute() / "dbt"  # dbt reads a relative one from its project
     shutil.rmtree(target, ignore_errors=True)
     common = [
         "--vars", json.dumps(config_vars, sort_keys=True), "--target", DBT_TARGET,

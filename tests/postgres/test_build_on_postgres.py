@@ -140,11 +140,14 @@ def test_a_failing_copy_leaves_nothing_of_the_batch(
 
 def build_on_postgres(landing: Path, warehouse_url: str, as_of: date) -> list[str]:
     """`amicable build --warehouse URL` in a process of its own (as a user runs it), its local
-    files (log, dbt's artifacts) beside `landing`; its printed outcome and progress lines."""
+    files (log, dbt's artifacts) in a data folder named relative to its working directory, as
+    the default `data` is, beside `landing`; its printed outcome and progress lines."""
     command = [sys.executable, "-m", "amicable.cli", "build", "--landing", str(landing)]
     command += ["--warehouse", warehouse_url, "--as-of", as_of.isoformat()]
-    env = {**os.environ, HOME_ENV: str(landing.parent)}
-    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    env = {**os.environ, HOME_ENV: "data"}
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, env=env, cwd=landing.parent
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return [done.stdout, done.stderr]
 
