@@ -3,7 +3,7 @@
     not analyze, and autovacuum analyzes a new table only a minute or so later: a model planned
     before that guesses a filter on an unknown column keeps 0.5 % of the rows and chooses
     nested loops over re-run aggregates (fct_late_payment_interest on the demo sample: more
-    than 20 minutes, 0.1 s planned from statistics). Dispatched (amicable namespace). -#}
+    than 20 minutes; 0.5 s planned from statistics). Dispatched (amicable namespace). -#}
 {% macro analyze_built_table() -%}
     {{ return(adapter.dispatch('analyze_built_table', 'amicable')()) }}
 {%- endmacro %}
