@@ -36,7 +36,13 @@ from amicable.settings import (
     today,
     warehouse_name,
 )
-from amicable.warehouse_ref import PostgresWarehouse, WarehouseError, location, warehouse_ref
+from amicable.warehouse_ref import (
+    PostgresWarehouse,
+    SparkWarehouse,
+    WarehouseError,
+    location,
+    warehouse_ref,
+)
 
 if TYPE_CHECKING:
     from amicable.case_file import CaseFile
@@ -515,13 +521,17 @@ def _source_db_arg(parser: argparse.ArgumentParser, required: bool = False) -> N
     )
 
 
-def _warehouse_ref(text: str) -> Path | PostgresWarehouse:
-    """--warehouse of `build` and `serve`: a DuckDB file or a PostgreSQL URL
-    (amicable.warehouse_ref); a bad URL is argparse's one-line error."""
+def _warehouse_ref(text: str, spark: bool = False) -> Path | PostgresWarehouse | SparkWarehouse:
+    """--warehouse of `serve`: a DuckDB file or a PostgreSQL URL (amicable.warehouse_ref); with
+    `spark` (`build`'s) `spark:DIR` too; a bad URL is argparse's one-line error."""
     try:
-        return warehouse_ref(text)
+        return warehouse_ref(text, spark=spark)
     except WarehouseError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _build_warehouse_ref(text: str) -> Path | PostgresWarehouse | SparkWarehouse:
+    return _warehouse_ref(text, spark=True)
 
 
 def _warehouse_args(parser: argparse.ArgumentParser, data: Path, urls: bool = False) -> None:
@@ -530,12 +540,14 @@ def _warehouse_args(parser: argparse.ArgumentParser, data: Path, urls: bool = Fa
     )
     parser.add_argument(
         "--warehouse",
-        type=_warehouse_ref if urls else Path,
+        type=_build_warehouse_ref if urls else Path,
         default=data / "warehouse.duckdb",
         help="DuckDB file"
         + (
             ", or a PostgreSQL database postgresql://USER@HOST:PORT/DATABASE (the password: in "
-            'the URL, or PGPASSWORD; see README "PostgreSQL as a warehouse")'
+            'the URL, or PGPASSWORD; see README "PostgreSQL as a warehouse"), or spark:DIR, '
+            "Apache Spark in local mode with its files in DIR (the `spark` extra and Java 17; "
+            'see README "Apache Spark as a warehouse")'
             if urls
             else ""
         )
@@ -656,6 +668,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     if isinstance(args.warehouse, PostgresWarehouse):
         return _build_on_postgres(args, args.warehouse)
+    if isinstance(args.warehouse, SparkWarehouse):
+        return _build_on_spark(args, args.warehouse)
     from orchestration.catch_up import CatchUpFailed
     from orchestration.publish import (
         WarehouseCopyFailed,
@@ -710,33 +724,65 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def _build_on_postgres(args: argparse.Namespace, warehouse: PostgresWarehouse) -> int:
     """`amicable build` on a PostgreSQL warehouse (orchestration.pg_build, a first slice)."""
-    from ingestion.load import LandingError, check_landing
     from ingestion.pg_warehouse import check
+    from orchestration.pg_build import format_pg_outcome, run_pg_build
+
+    # reachable, login accepted, raw layer created: before anything loads
+    source_db = _check_build_inputs(args, lambda: check(warehouse))
+    # the build's local files (its log) under <data dir>/logs/<DB@HOST-PORT>/
+    settings = _build_settings(args, default_data_dir() / warehouse.name, source_db)
+    return _run_engine_build(run_pg_build, format_pg_outcome, settings, warehouse)
+
+
+def _build_on_spark(args: argparse.Namespace, warehouse: SparkWarehouse) -> int:
+    """`amicable build --warehouse spark:DIR` (orchestration.spark_build); exit 2 with one
+    line when Spark cannot start here (no `spark` extra, no Java)."""
+    from orchestration.spark_build import format_spark_outcome, java_missing, run_spark_build
+
+    if reason := java_missing():
+        raise UserError(f"warehouse {warehouse}: Spark cannot start here: {reason}")
+    if args.full_refresh:
+        print("--full-refresh: every build on Spark is one already", file=sys.stderr)
+    source_db = _check_build_inputs(args)
+    settings = _build_settings(args, warehouse.directory, source_db)
+    return _run_engine_build(run_spark_build, format_spark_outcome, settings, warehouse)
+
+
+def _check_build_inputs(args: argparse.Namespace, check_warehouse=lambda: None) -> str:
+    """Before a build on another engine than DuckDB loads anything: the landing zone, the
+    memory limit (the ingestion's DuckDB reads it), the configuration, the source database
+    (its URL returned, "" for none) and `check_warehouse`; a fault is one line (UserError)."""
+    from ingestion.load import LandingError, check_landing
     from ingestion.source_db import SourceDatabaseError
 
     try:
         check_landing(args.landing)
-        memory_limit()  # the scratch DuckDB of the ingestion reads it
+        memory_limit()
         config = load_config(args.config)
         source_db = getattr(args, "source_db", "")
         if source_db:
             from ingestion.source_db import check as check_source
 
             check_source(source_db, config.source_database.specs())
-        check(warehouse)  # reachable, login accepted, raw layer created: before anything loads
+        check_warehouse()
     except (LandingError, ValueError, ConfigError, SourceDatabaseError, WarehouseError) as exc:
         raise UserError(str(exc)) from None
-    from amicable import progress
-    from orchestration.pg_build import format_pg_outcome, run_pg_build
+    return source_db
 
-    # the build's local files (its log) under <data dir>/logs/<DB@HOST-PORT>/
-    settings = _build_settings(args, default_data_dir() / warehouse.name, source_db)
+
+def _run_engine_build(run, format_outcome, settings: Settings, warehouse) -> int:
+    """`run(settings, warehouse)` with its progress lines on stderr, then its outcome printed
+    (`format_outcome`); 0 when it passed, 1 when not, a fault before dbt one line."""
+    from amicable import progress
+    from ingestion.load import LandingError
+    from ingestion.source_db import SourceDatabaseError
+
     try:
         with progress.to_terminal(sys.stderr):
-            outcome = run_pg_build(settings, warehouse)
+            outcome = run(settings, warehouse)
     except (LandingError, SourceDatabaseError, WarehouseError) as exc:
         raise UserError(str(exc)) from None
-    print(format_pg_outcome(outcome, warehouse, settings))
+    print(format_outcome(outcome, warehouse, settings))
     return 0 if outcome.ok else 1
 
 
@@ -777,12 +823,11 @@ def cmd_compare_engines(args: argparse.Namespace) -> int:
         check_landing(landing)
     except LandingError as exc:
         raise UserError(str(exc)) from None
-    reference = args.out / "duckdb" / "warehouse.duckdb"
-    engines = [duckdb_engine(reference)]  # first: Spark's raw layer is its build's
+    engines = [duckdb_engine(args.out / "duckdb" / "warehouse.duckdb")]  # the reference
     if args.postgres:
         engines.append(postgres_engine(args.postgres, args.out / "postgresql" / args.postgres.name))
     if args.spark:
-        engines.append(spark_engine(args.out / "spark", reference))
+        engines.append(spark_engine(args.out / "spark"))
     sample = engine_compare.Sample(landing, as_of, args.config)
     try:
         builds = [engine_compare.build(engine, sample) for engine in engines]

@@ -1,4 +1,5 @@
-"""A warehouse reference: a DuckDB file or a PostgreSQL database named by its URL (issue 16).
+"""A warehouse reference: a DuckDB file or a PostgreSQL database named by its URL (issue 16),
+and, for `amicable build` only, Apache Spark in local mode (`spark:DIR`).
 
 `amicable build --warehouse`, `amicable serve --warehouse` and `AMICABLE_WAREHOUSE` take
 either; `warehouse_ref` is the one place that tells them apart and checks a URL. A PostgreSQL
@@ -65,16 +66,37 @@ class PostgresWarehouse:
         }
 
 
+SPARK_PREFIX = "spark:"
+
+
+@dataclass(frozen=True)
+class SparkWarehouse:
+    """The models built on Apache Spark in local mode (`orchestration.spark_build`), every
+    file of it under one directory: the ingestion's DuckDB file, the raw layer as Parquet,
+    Spark's metastore and tables. Named `spark:DIR` (`spark:data/spark`): never a DuckDB path."""
+
+    directory: Path
+
+    def __str__(self) -> str:
+        return f"{SPARK_PREFIX}{self.directory}"
+
+
 Warehouse = Path | PostgresWarehouse
 
 
-def warehouse_ref(value: str | Path | PostgresWarehouse) -> Warehouse:
+def warehouse_ref(
+    value: str | Path | PostgresWarehouse | SparkWarehouse, spark: bool = False
+) -> Warehouse | SparkWarehouse:
     """`value` as a warehouse reference: a PostgreSQL warehouse for a `postgresql://`
-    (`postgres://`) URL, else a DuckDB file's path; raises WarehouseError for a URL of another
-    scheme, with a port that is not a number or without a database."""
-    if isinstance(value, PostgresWarehouse | Path):
+    (`postgres://`) URL, with `spark` a Spark warehouse for `spark:DIR`, else a DuckDB file's
+    path; raises WarehouseError for a URL of another scheme, with a port that is not a number
+    or without a database, and for `spark:` where only a DuckDB or PostgreSQL warehouse is
+    read (the dashboard)."""
+    if isinstance(value, PostgresWarehouse | Path | SparkWarehouse):
         return value
     text = str(value).strip()
+    if text.lower().startswith(SPARK_PREFIX):
+        return _spark(text, spark)
     if "://" not in text:
         return Path(text).expanduser()
     parts = urlsplit(text)
@@ -92,6 +114,21 @@ def warehouse_ref(value: str | Path | PostgresWarehouse) -> Warehouse:
     if not database or "/" in database:
         raise WarehouseError(f"warehouse {masked(text)}: no database named ({EXPECTED})")
     return PostgresWarehouse(text)
+
+
+def _spark(text: str, allowed: bool) -> SparkWarehouse:
+    directory = text[len(SPARK_PREFIX) :]
+    if not allowed:
+        raise WarehouseError(
+            f"warehouse {text}: a Spark warehouse is built (amicable build), not read; "
+            "the dashboard reads a DuckDB file or a PostgreSQL URL"
+        )
+    if not directory or directory.startswith("//"):
+        raise WarehouseError(
+            f"warehouse {text}: expected spark:DIR, a local directory for Spark's files "
+            '(a cluster is the profile\'s `spark` output, README "Apache Spark as a warehouse")'
+        )
+    return SparkWarehouse(Path(directory).expanduser())
 
 
 def location(warehouse: Warehouse) -> str:

@@ -122,7 +122,7 @@ def main() -> None:
         work / "spark_run.txt",
         env,
     )
-    results = compare(duckdb_engine(built), spark_engine(spark_dir, built))
+    results = compare(duckdb_engine(built), spark_engine(spark_dir))
     differing = {r.table: r.difference for r in results if not r.equal}
     identical = len(results) - len(differing)
     command = f"uv run python benchmarks/spark_build.py --size {args.size}"

@@ -80,21 +80,22 @@ def postgres_loads(warehouse: PostgresWarehouse) -> int:
         return int(cur.fetchone()[0])
 
 
-def spark_engine(spark_dir: Path, duckdb_warehouse: Path) -> Engine:
-    """Apache Spark in local mode (dbt-spark's `session` method): the models built by
-    `orchestration.spark_build` from the raw layer of the DuckDB engine's build of the same
-    sample (`duckdb_warehouse`: DuckDB builds first), always a full refresh; read back from its
-    tables' Parquet files under `spark_dir` (no second Spark session)."""
+def spark_engine(spark_dir: Path) -> Engine:
+    """Apache Spark in local mode (dbt-spark's `session` method), built by
+    `orchestration.spark_build.run_spark_build` (`amicable build --warehouse spark:DIR`: its
+    own ingestion, always a full refresh; a build there before is removed first); read back
+    from its tables' Parquet files under `spark_dir` (no second Spark session)."""
 
     def build(sample: Sample) -> tuple[bool, str]:
-        from orchestration.spark_build import build_on_spark, summary, values_of
+        from amicable.warehouse_ref import SparkWarehouse
+        from orchestration.spark_build import format_spark_outcome, run_spark_build
 
         shutil.rmtree(spark_dir, ignore_errors=True)
-        values = values_of(duckdb_warehouse, sample.config)
+        warehouse = SparkWarehouse(spark_dir)
+        settings = Settings(sample.landing, spark_dir, sample.as_of, sample.config)
         with progress.to_terminal(sys.stderr):
-            progress.step("spark: building the models (dbt run --full-refresh)")
-            ok, lines = summary(*build_on_spark(duckdb_warehouse, spark_dir, values))
-        return ok, "\n".join(lines)
+            outcome = run_spark_build(settings, warehouse)
+        return outcome.ok, format_spark_outcome(outcome, warehouse, settings)
 
     return Engine("spark", str(spark_dir), build, lambda: spark_reader(spark_dir))
 

@@ -36,14 +36,13 @@ The build's local files (its log and dbt's artifacts on failure) go under
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -71,7 +70,7 @@ from orchestration.dbt_assets import (
     dbt_executable,
     dbt_vars,
 )
-from orchestration.dbt_results import check_records, failure_summary, model_rows
+from orchestration.dbt_results import RowCounts, check_records, failure_summary, model_rows
 from orchestration.incremental import build_fingerprint, refresh_reason
 
 DBT_TARGET = "postgres"
@@ -115,13 +114,13 @@ def run_pg_build(settings: Settings, warehouse: PostgresWarehouse) -> PgBuildOut
     outcome = PgBuildOutcome(log=files_dir(settings) / "last_build.log")
     batch_id = str(uuid.uuid4())
     if settings.source_db:
-        _extract(settings)
+        extract(settings)
     ingest(settings, warehouse, batch_id, outcome)
     _dbt(settings, warehouse, batch_id, outcome)
     return outcome
 
 
-def _extract(settings: Settings) -> None:
+def extract(settings: Settings) -> None:
     from ingestion.source_db import extract, masked
 
     section = load_config(settings.config).source_database
@@ -164,26 +163,37 @@ def ingest(
                 raise WarehouseError(
                     f"warehouse {warehouse.masked}: cannot read raw._loads: {_libpq_line(exc)}"
                 ) from None
-        loaded_at = load_time(duck, datetime.now(UTC).replace(tzinfo=None))
-        for source in SOURCES:
-            report = ingest_source(duck, settings.landing, source, batch_id, loaded_at)
-            progress.step(
-                f"ingested {source.name}: {report.rows_read} rows read, {report.rows_loaded}"
-                f" loaded, {report.rows_quarantined} quarantined"
-            )
-            outcome.sources.append(
-                SourceLine(
-                    source.name,
-                    report.rows_read,
-                    report.rows_loaded,
-                    report.rows_quarantined,
-                    sum(f.status == "rejected" for f in report.files),
-                )
-            )
-        outcome.quarantined, outcome.quarantine_total = quarantine_messages(duck, batch_id)
+        ingest_sources(duck, settings.landing, batch_id, outcome)
         outcome.shipped = ship_batch(warehouse, duck, batch_id, seen)
     rows = sum(n for t, n in outcome.shipped.items() if t not in ("quarantine", "_loads"))
     progress.step(f"raw layer copied to {warehouse.masked}: {rows} rows")
+
+
+def ingest_sources(
+    duck: duckdb.DuckDBPyConnection, landing: Path, batch_id: str, outcome: PgBuildOutcome
+) -> None:
+    """Every source's new files under `landing` into `duck`'s raw layer (`ingestion.load`:
+    contracts, quarantine, `raw._loads` idempotency) as batch `batch_id`, a progress line per
+    source; the sources' counts and the quarantine lines into `outcome`. The one ingestion of
+    the builds on another engine than DuckDB (PostgreSQL ships `duck`'s batch, Spark keeps
+    `duck` as its raw layer's file)."""
+    loaded_at = load_time(duck, datetime.now(UTC).replace(tzinfo=None))
+    for source in SOURCES:
+        report = ingest_source(duck, landing, source, batch_id, loaded_at)
+        progress.step(
+            f"ingested {source.name}: {report.rows_read} rows read, {report.rows_loaded}"
+            f" loaded, {report.rows_quarantined} quarantined"
+        )
+        outcome.sources.append(
+            SourceLine(
+                source.name,
+                report.rows_read,
+                report.rows_loaded,
+                report.rows_quarantined,
+                sum(f.status == "rejected" for f in report.files),
+            )
+        )
+    outcome.quarantined, outcome.quarantine_total = quarantine_messages(duck, batch_id)
 
 
 def _previous_build(warehouse: PostgresWarehouse) -> tuple[str | None, date] | None:
@@ -198,17 +208,22 @@ def _previous_build(warehouse: PostgresWarehouse) -> tuple[str | None, date] | N
         return cur.fetchone()
 
 
-def _dbt(
-    settings: Settings, warehouse: PostgresWarehouse, batch_id: str, outcome: PgBuildOutcome
-) -> None:
-    business = load_config(settings.config)
+def dbt_values(settings: Settings, batch_id: str) -> tuple[dict, str]:
+    """dbt's values for a build of `settings` as batch `batch_id` (the configuration's vars,
+    the as-of date, the run id) and the build's fingerprint (`orchestration.incremental`)."""
     config = DbtBuildConfig(
         as_of=settings.as_of.isoformat(),
         reporting_currency=settings.reporting_currency,
         full_refresh=settings.full_refresh,
     )
-    values = dbt_vars(config, business.dbt_vars(), batch_id)
-    fingerprint = build_fingerprint(_project_files(DBT_PROJECT_DIR), DBT_PROJECT_DIR, values)
+    values = dbt_vars(config, load_config(settings.config).dbt_vars(), batch_id)
+    return values, build_fingerprint(_project_files(DBT_PROJECT_DIR), DBT_PROJECT_DIR, values)
+
+
+def _dbt(
+    settings: Settings, warehouse: PostgresWarehouse, batch_id: str, outcome: PgBuildOutcome
+) -> None:
+    values, fingerprint = dbt_values(settings, batch_id)
     outcome.refresh = refresh_reason(
         _previous_build(warehouse), fingerprint, settings.as_of, settings.full_refresh
     )
@@ -222,8 +237,32 @@ def _dbt(
         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(target), "--log-path", str(target / "logs"),
     ]  # fmt: skip
+
+    def row_counts(asset: str) -> int | None:
+        with connect(warehouse) as con:
+            return model_rows(con, asset)
+
+    max_share = load_config(settings.config).quality.max_failing_row_share
+    run_and_test("PostgreSQL", common, env, target, outcome, max_share, row_counts)
+
+
+def run_and_test(
+    engine: str,
+    common: list[str],
+    env: Mapping[str, str],
+    target: Path,
+    outcome: PgBuildOutcome,
+    max_share: float,
+    row_counts: RowCounts,
+) -> None:
+    """`dbt run` (`--full-refresh` when `outcome.refresh` says why), then `dbt test` of the
+    data tests (the unit tests are the test suite's), each judged by its level as on DuckDB
+    (`orchestration.dbt_results.check_records`: a blocking failure is `fail`, a row-level one
+    by its share of the tested model's rows, `row_counts`) into `outcome`, dbt's output into
+    `outcome.log`. `common`: dbt's arguments naming the target, its vars and `target`, where
+    its artifacts go (removed when the build passes)."""
     kind = f"full refresh: {outcome.refresh}" if outcome.refresh else "incremental"
-    progress.step(f"dbt on PostgreSQL: building the models ({kind})")
+    progress.step(f"dbt on {engine}: building the models ({kind})")
     refresh = ["--full-refresh"] if outcome.refresh else []
     assert outcome.log is not None
     outcome.log.parent.mkdir(parents=True, exist_ok=True)
@@ -238,7 +277,7 @@ def _dbt(
             outcome.errors.append(
                 f"{failure_summary(run_results, manifest)}. dbt's artifacts and log: {target}"
             )
-        progress.step("dbt on PostgreSQL: running the data tests")
+        progress.step(f"dbt on {engine}: running the data tests")
         (target / "run_results.json").unlink(missing_ok=True)  # the models' results
         tests = subprocess.run(
             [dbt_executable(), "test", "--exclude-resource-type", "unit_test", *common],
@@ -253,11 +292,7 @@ def _dbt(
         )
         return
     manifest = _artifact(target / "manifest.json")
-    max_share = business.quality.max_failing_row_share
-    with connect(warehouse) as con:
-        records = check_records(
-            test_results, manifest, max_share, functools.partial(model_rows, con)
-        )
+    records = check_records(test_results, manifest, max_share, row_counts)
     outcome.checks = [
         CheckLine(r.asset, r.check_name, r.status, r.blocking, True, r.description or "")
         for r in records
@@ -273,11 +308,19 @@ def _artifact(path: Path) -> dict:
 def format_pg_outcome(
     outcome: PgBuildOutcome, warehouse: PostgresWarehouse, settings: Settings
 ) -> str:
+    return format_outcome(outcome, warehouse.masked, settings, "a PostgreSQL warehouse", NOT_YET)
+
+
+def format_outcome(
+    outcome: PgBuildOutcome, where: str, settings: Settings, engine: str, not_yet: Iterable[str]
+) -> str:
+    """The outcome of a build on another engine than DuckDB (`engine`, as in "not done on
+    {engine} yet"; `where`: its warehouse, as printed)."""
     from collections import Counter
 
     from orchestration.report import _table
 
-    out = [f"warehouse {warehouse.masked}  landing {settings.landing}  as of {settings.as_of}", ""]
+    out = [f"warehouse {where}  landing {settings.landing}  as of {settings.as_of}", ""]
     rows: list[list[object]] = [
         [s.source_table, s.rows_read, s.rows_loaded, s.rows_quarantined, s.files_rejected]
         for s in sorted(outcome.sources, key=lambda s: s.source_table)
@@ -301,8 +344,8 @@ def format_pg_outcome(
     if outcome.errors:
         out.append("\nfailed:")
         out += [f"  {e}" for e in outcome.errors]
-    out.append("\nnot done on a PostgreSQL warehouse yet:")
-    out += [f"  {line}" for line in NOT_YET]
+    out.append(f"\nnot done on {engine} yet:")
+    out += [f"  {line}" for line in not_yet]
     out.append(f"\ndbt log: {outcome.log}")
     out.append(
         "build succeeded" if outcome.ok else "build FAILED or a check blocks (figures are live)"

@@ -1,22 +1,35 @@
-"""The dbt project built on Apache Spark (issue 16, "Spark for the marts", first slice).
+"""`amicable build --warehouse spark:DIR`: the dbt project built on Apache Spark (issue 16,
+"Spark for the marts").
 
 dbt-spark's `session` method runs pyspark inside dbt's own process (profiles.yml's `spark`
-output: master `local[2]` unless AMICABLE_SPARK_MASTER, no UI, session time zone UTC). Spark's
-catalog (an embedded Derby metastore) and its managed tables live under one directory of
-their own, `spark_dir` (AMICABLE_SPARK_DIR), never in the repository.
+output: master `local[2]` unless AMICABLE_SPARK_MASTER, no UI, session time zone UTC). Every
+file of a Spark warehouse lives under its one directory, `DIR` (AMICABLE_SPARK_DIR for dbt),
+never in the repository: `ingest.duckdb` (the raw layer, its load log and quarantine), `raw/`
+(the raw layer as Parquet), Spark's catalog (an embedded Derby metastore) and managed tables,
+`dbt/` (dbt's artifacts, kept when a build fails) and `last_build.log`.
 
-What runs, in order:
+What `run_spark_build` runs, in order (the shape of `orchestration.pg_build`, whose steps it
+shares):
 
-1. the raw layer of a DuckDB warehouse built from the landing zone (`amicable build`:
-   ingestion's contracts, quarantine and idempotency are DuckDB's) written as Parquet, one
-   directory per source table under `<spark_dir>/raw/` (`write_raw_parquet`);
-2. those directories registered as Spark's `raw.<table>` tables, which the dbt sources name
+1. with `--source-db`, the source database's extraction into the landing zone;
+2. ingestion: every source's files through `ingestion.load` (contracts, quarantine,
+   content-hash idempotency) into `DIR/ingest.duckdb`, kept from one build to the next, so a
+   second build of the same files loads nothing new (`pg_build.ingest_sources`);
+3. each raw table written as Parquet, one directory per source table under `DIR/raw/`
+   (`write_raw_parquet`), and registered as Spark's `raw.<table>`, which the dbt sources name
    (`dbt run-operation register_raw_parquet`, macros/register_raw_parquet.sql), in dbt's own
    session, so there is one place the Spark session is configured: the profile;
-3. `dbt run --full-refresh` on the `spark` output, then optionally `dbt test`.
+4. `dbt run --full-refresh` on the `spark` output, then `dbt test` of the data tests, each
+   judged by its level as on DuckDB and PostgreSQL (`pg_build.run_and_test`; a failing
+   row-level test's share counted on its table's Parquet files).
 
-Always a full refresh: the staging models' `delete+insert` strategy needs Delta Lake or
-Iceberg on Spark (neither is installed); plain Parquet tables are rebuilt whole.
+Always a full refresh: the incremental models' `delete+insert` needs Delta Lake or Iceberg on
+Spark (neither is installed, and their jars cannot be fetched here); plain Parquet tables are
+rebuilt whole (macros/spark_incremental.sql).
+
+`python -m orchestration.spark_build WAREHOUSE SPARK_DIR` builds the models alone from a built
+DuckDB warehouse's raw layer (`build_on_spark`, no ingestion, no tests), for
+benchmarks/spark_build.py's models-only timing.
 
 A cluster changes the profile's output (method thrift/http or a Spark Connect server, its
 host) and where the raw Parquet lives (a path every executor reads: HDFS, S3, ...), not the
@@ -26,21 +39,34 @@ models: README "Apache Spark as a warehouse", docs/spark_progress.md.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import shutil
 import subprocess
 import sys
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from amicable import progress
 from amicable.config import load_config
-from amicable.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG
+from amicable.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG, Settings, memory_limit
+from amicable.warehouse_ref import SparkWarehouse
 from ingestion.contracts import SOURCES
+from ingestion.load import ensure_raw_schema
 from orchestration.dbt_assets import build_environment, dbt_executable
+from orchestration.pg_build import (
+    PgBuildOutcome,
+    dbt_values,
+    extract,
+    format_outcome,
+    ingest_sources,
+    run_and_test,
+)
 
 DBT_TARGET = "spark"
 SPARK_DIR_ENV = "AMICABLE_SPARK_DIR"
@@ -95,15 +121,19 @@ class SparkDbt:
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "0",
         }
 
+    def options(self) -> list[str]:
+        """dbt's arguments naming the `spark` output and where its artifacts and log go."""
+        return [
+            "--target", DBT_TARGET,
+            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(self.work_dir / "target"),
+            "--log-path", str(self.work_dir / "logs"),
+        ]  # fmt: skip
+
     def run(self, args: list[str], extra_env: Mapping[str, str] | None = None) -> tuple[int, str]:
         """`dbt <args>` in a subprocess (the session lives as long as dbt's process); its exit
         code and output."""
-        target = self.work_dir / "target"
-        command = [
-            dbt_executable(), *args, "--target", DBT_TARGET,
-            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(target), "--log-path", str(self.work_dir / "logs"),
-        ]  # fmt: skip
+        command = [dbt_executable(), *args, *self.options()]
         env = {**self.environment(), **(extra_env or {})}
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         return done.returncode, done.stdout + done.stderr
@@ -163,6 +193,86 @@ def summary(dbt: SparkDbt, code: int, output: str) -> tuple[bool, list[str]]:
         lines.append(output[-3000:])
     lines.append(f"dbt's log: {dbt.work_dir / 'logs' / 'dbt.log'}")
     return code == 0 and not failed, lines
+
+
+NOT_YET = (
+    "incremental builds: every build is a full refresh (delete+insert needs Delta Lake or "
+    "Iceberg, not installed)",
+    "publication: dbt writes the live tables (no slot to publish atomically); a blocking check "
+    "cannot hold the figures back",
+    "catch-up of missed nights: one as-of date is built",
+    "quality.check_results, quality report, alerts, case scores, the dashboard: dbt test "
+    "results printed only",
+    "Great Expectations suites and Python checks on raw and marts: they read DuckDB",
+)
+INGEST_DB = "ingest.duckdb"
+FULL_REFRESH = "on Spark every build is one (incremental models need Delta Lake or Iceberg)"
+
+
+def run_spark_build(settings: Settings, warehouse: SparkWarehouse) -> PgBuildOutcome:
+    """Ingest into the Spark directory's DuckDB file, write its raw layer as Parquet and
+    register it on Spark, then build and test the dbt models there (module docstring).
+    A build Spark refuses (the session does not start, the raw layer is not registered) is an
+    error of `outcome`, dbt's output in its log."""
+    spark_dir = warehouse.directory
+    outcome = PgBuildOutcome(log=spark_dir / "last_build.log", refresh=FULL_REFRESH)
+    batch_id = str(uuid.uuid4())
+    if settings.source_db:
+        extract(settings)
+    ingest(settings, warehouse, batch_id, outcome)
+    dbt = SparkDbt(spark_dir, spark_dir / "dbt")
+    shutil.rmtree(dbt.work_dir, ignore_errors=True)
+    try:
+        register_raw(dbt, spark_dir / "raw")
+    except RuntimeError as exc:
+        assert outcome.log is not None
+        outcome.log.write_text(str(exc), encoding="utf-8")
+        outcome.errors.append(f"Spark refused the raw layer's Parquet: see {outcome.log}")
+        return outcome
+    progress.step("raw layer registered on Spark")
+    values, fingerprint = dbt_values(settings, batch_id)
+    values |= {"build_fingerprint": fingerprint, "full_refresh_reason": FULL_REFRESH}
+    config_vars, build_env = build_environment(values)
+    common = ["--vars", json.dumps(config_vars, sort_keys=True), *dbt.options()]
+    max_share = load_config(settings.config).quality.max_failing_row_share
+    env = {**dbt.environment(), **build_env}
+    row_counts = functools.partial(parquet_rows, spark_dir)
+    run_and_test("Spark", common, env, dbt.work_dir / "target", outcome, max_share, row_counts)
+    return outcome
+
+
+def ingest(
+    settings: Settings, warehouse: SparkWarehouse, batch_id: str, outcome: PgBuildOutcome
+) -> None:
+    """The landing zone's new files into the Spark directory's DuckDB file as batch
+    `batch_id` (the sources' counts and quarantine lines into `outcome`), then its whole raw
+    layer written as Parquet under `raw/` (`write_raw_parquet`)."""
+    spark_dir = warehouse.directory
+    spark_dir.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(spark_dir / INGEST_DB)) as duck:
+        duck.execute(f"set memory_limit = '{memory_limit()}'")
+        ensure_raw_schema(duck, SOURCES)
+        ingest_sources(duck, settings.landing, batch_id, outcome)
+    written = write_raw_parquet(spark_dir / INGEST_DB, spark_dir / "raw")
+    progress.step(f"raw layer written as Parquet: {sum(written.values())} rows")
+
+
+def parquet_rows(spark_dir: Path, asset: str) -> int | None:
+    """Rows of the model `asset` (`schema/name`) read from its table's Parquet files; None
+    when it has none (a view, a test on no model, a model that failed to build)."""
+    schema, _, name = asset.partition("/")
+    folder = table_dir(spark_dir, schema, name)
+    if not name or not any(folder.glob("*.parquet")):
+        return None
+    with duckdb.connect() as con:
+        (rows,) = con.execute(f"select count(*) from read_parquet('{folder}/*.parquet')").fetchone()
+    return int(rows)
+
+
+def format_spark_outcome(
+    outcome: PgBuildOutcome, warehouse: SparkWarehouse, settings: Settings
+) -> str:
+    return format_outcome(outcome, str(warehouse), settings, "a Spark warehouse", NOT_YET)
 
 
 def values_of(warehouse: Path, config: Path = DEFAULT_CONFIG) -> dict:

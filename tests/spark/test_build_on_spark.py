@@ -1,74 +1,122 @@
-"""The tiny sample built on Apache Spark gives the same tables as on DuckDB (issue 16, "Spark
-for the marts", first slice): the raw layer of the session's DuckDB build written as Parquet
-and registered on a local Spark session (dbt-spark's `session` method, profiles.yml's `spark`
-output), `dbt run --full-refresh` there (orchestration/spark_build.py), then every staging,
-intermediate and mart table compared row for row with DuckDB's, as `amicable compare-engines
---spark` compares them (`amicable.engine_compare`, Spark's tables read from their Parquet
-files: `orchestration.engines.spark_engine`).
+"""`amicable build --warehouse spark:DIR` on the tiny sample (issue 16, "Spark for the marts"):
+the session's Spark build (tests/spark/conftest.py) ingests the landing zone into its own
+DuckDB file, writes the raw layer as Parquet and registers it on a local Spark session
+(dbt-spark's `session` method, profiles.yml's `spark` output), builds every model with
+`dbt run --full-refresh` and runs the data tests, judged by level as on DuckDB
+(orchestration/spark_build.py). Every staging, intermediate and mart table equals DuckDB's
+row for row, as `amicable compare-engines --spark` compares them (`amicable.engine_compare`,
+Spark's tables read from their Parquet files: `orchestration.engines.spark_engine`), and every
+data test passes or warns exactly where it does on DuckDB.
 
-What does not build or differs yet is listed here, each with its reason, and asserted exactly:
-a model that starts building (or agreeing) fails the test until it leaves the list, so the
-list stays true (docs/spark_progress.md keeps it in prose).
-
-Skipped, with the reason, where a Spark session cannot start (no Java or no pyspark)."""
+The ingestion's idempotency and the command's refusals need no Spark session and run
+wherever the project is installed."""
 
 from __future__ import annotations
 
-import os
+import re
+from pathlib import Path
 
+import duckdb
 import pytest
 
-from amicable.engine_compare import Sample, build, compare
+from amicable.cli import main
+from amicable.engine_compare import compare
+from amicable.settings import Settings
+from amicable.warehouse_ref import SparkWarehouse, WarehouseError, warehouse_ref
 from orchestration.engines import duckdb_engine, spark_engine
-from orchestration.spark_build import SparkDbt, java_missing
+from orchestration.pg_build import PgBuildOutcome
+from orchestration.spark_build import INGEST_DB, ingest, parquet_rows
 from tests.conftest import SampleBuild
-
-# Models dbt does not build on Spark yet -> why (docs/spark_progress.md).
-KNOWN_FAILING: dict[str, str] = {}
-# Tables that differ from DuckDB's -> why (none now: docs/spark_progress.md says which engine
-# differences the spark__ macros and the session's settings close).
-KNOWN_DIFFERENCES: dict[str, str] = {}
+from tests.spark.conftest import SparkBuild
 
 
-@pytest.fixture(scope="module")
-def spark_build(sample_build: SampleBuild, tmp_path_factory: pytest.TempPathFactory):
-    reason = java_missing()
-    if reason and os.environ.get("AMICABLE_REQUIRE_SPARK") == "1":
-        pytest.fail(f"Spark cannot start here: {reason} (AMICABLE_REQUIRE_SPARK=1)")
-    if reason:
-        pytest.skip(f"Spark cannot start here: {reason}")
-    settings = sample_build.settings
-    spark_dir = tmp_path_factory.mktemp("spark")
-    # the build `amicable compare-engines --spark` runs, from the session's DuckDB build
-    built = build(
-        spark_engine(spark_dir, settings.warehouse),
-        Sample(settings.landing, settings.as_of, settings.config),
-    )
-    return spark_dir, SparkDbt(spark_dir, spark_dir / "dbt").results(), built
+def test_amicable_build_on_spark_tests_as_duckdb_judges(
+    sample_build: SampleBuild, spark_build: SparkBuild
+) -> None:
+    report = f"{spark_build.stdout}\n{spark_build.stderr[-3000:]}"
+    assert spark_build.code == 0, report
+    assert spark_build.stdout.rstrip().endswith("build succeeded"), report
+    for step in ("raw layer written as Parquet", "raw layer registered on Spark"):
+        assert step in spark_build.stderr, report
+    assert "dbt on Spark: building the models (full refresh: on Spark" in spark_build.stderr
+    assert "dbt on Spark: running the data tests" in spark_build.stderr
+    duckdb = [c for c in sample_build.outcome.checks if c.from_dbt]
+    passed = sum(c.status == "pass" for c in duckdb)
+    warned = {f"WARN {c.check} on {c.asset}" for c in duckdb if c.status == "warn"}
+    assert passed > 300 and not any(c.status == "fail" for c in duckdb)
+    summary = f"dbt tests: {passed} passed, {len(warned)} warned, 0 blocking"
+    assert summary in spark_build.stdout, report
+    flagged = set(re.findall(r"^  (WARN .+ on \S+)$", spark_build.stdout, re.MULTILINE))
+    assert flagged == warned, report
+    total = sample_build.outcome.quarantine_total
+    assert f"quarantined by this run ({total} line(s)" in spark_build.stdout, report
 
 
-def test_tiny_sample_models_build_on_spark(spark_build) -> None:
-    _spark_dir, statuses, built = spark_build
-    assert statuses, f"dbt ran no model on Spark:\n{built.report}"
-    failing = {
-        unique_id.removeprefix("model.amicable."): status
-        for unique_id, status in statuses.items()
-        if status != "success"
-    }
-    assert failing.keys() == KNOWN_FAILING.keys(), built.report
-    assert built.ok == (not failing), built.report
-    built_count = len(statuses) - len(failing)
-    assert f"{built_count} of {len(statuses)} nodes succeeded on Spark" in built.report
-
-
-def test_tiny_sample_on_spark_equals_duckdb(sample_build: SampleBuild, spark_build) -> None:
-    spark_dir = spark_build[0]
-    warehouse = sample_build.settings.warehouse
-    duckdb, spark = duckdb_engine(warehouse), spark_engine(spark_dir, warehouse)
-    results = compare(duckdb, spark)
-    lines = "\n".join(f"{r.table}: {r.difference}" for r in results if not r.equal)
-    differing = {r.table for r in results if not r.equal}
-    not_built = {f"{s}.{m}" for s in ("staging", "intermediate", "marts") for m in KNOWN_FAILING}
-    assert differing == set(KNOWN_DIFFERENCES) | (not_built & differing), lines
-    with duckdb.open() as reader:
+def test_tiny_sample_on_spark_equals_duckdb(
+    sample_build: SampleBuild, spark_build: SparkBuild
+) -> None:
+    assert spark_build.code == 0, spark_build.stdout
+    reference = duckdb_engine(sample_build.settings.warehouse)
+    results = compare(reference, spark_engine(spark_build.directory))
+    assert [f"{r.table}: {r.difference}" for r in results if not r.equal] == []
+    with reference.open() as reader:
         assert {r.table for r in results} == set(reader.tables())
+    # a failing row-level test's share is counted on the table's Parquet files
+    (rows,) = sample_build.query("select count(*) from marts.fct_ar_ageing")[0]
+    assert parquet_rows(spark_build.directory, "marts/fct_ar_ageing") == rows
+    assert parquet_rows(spark_build.directory, "intermediate/int_finance_open_items") is None
+
+
+def test_spark_ingestion_keeps_its_raw_layer_and_loads_a_file_once(
+    sample_build: SampleBuild, tmp_path: Path
+) -> None:
+    """Needs no Spark session: the ingestion into the Spark directory's DuckDB file."""
+    warehouse = SparkWarehouse(tmp_path / "spark")
+    settings = Settings(landing=sample_build.settings.landing, warehouse=warehouse.directory)
+    first = PgBuildOutcome()
+    ingest(settings, warehouse, "batch-1", first)
+    duckdb_sources = {s.source_table: s for s in sample_build.outcome.sources}
+    assert {s.source_table: s for s in first.sources} == duckdb_sources
+    assert first.quarantine_total == sample_build.outcome.quarantine_total
+    raw = {s: raw_parquet_rows(warehouse, s) for s in duckdb_sources}
+    second = PgBuildOutcome()
+    ingest(settings, warehouse, "batch-2", second)
+    assert sum(s.rows_loaded for s in second.sources) == 0
+    assert second.quarantine_total == 0
+    assert (warehouse.directory / INGEST_DB).is_file()
+    for source, line in duckdb_sources.items():  # the Parquet still holds every loaded row
+        assert raw_parquet_rows(warehouse, source) == raw[source]
+        assert raw[source] == line.rows_loaded
+
+
+def raw_parquet_rows(warehouse: SparkWarehouse, table: str) -> int:
+    with duckdb.connect() as con:
+        files = warehouse.directory / "raw" / table / "*.parquet"
+        return con.execute(f"select count(*) from read_parquet('{files}')").fetchone()[0]
+
+
+def test_a_spark_warehouse_is_named_spark_dir_and_only_built(tmp_path: Path) -> None:
+    assert warehouse_ref("spark:data/spark", spark=True) == SparkWarehouse(Path("data/spark"))
+    assert str(SparkWarehouse(Path("data/spark"))) == "spark:data/spark"
+    with pytest.raises(WarehouseError, match="expected spark:DIR"):
+        warehouse_ref("spark://cluster:7077", spark=True)
+    with pytest.raises(WarehouseError, match="a Spark warehouse is built .* not read"):
+        warehouse_ref("spark:data/spark")  # the dashboard's AMICABLE_WAREHOUSE, `serve`
+
+
+def test_without_java_building_on_spark_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("pyspark")  # without pyspark the line names pyspark instead
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.delenv("JAVA_HOME", raising=False)
+    (tmp_path / "landing").mkdir()
+    spark_dir = tmp_path / "spark"
+    args = ["build", "--landing", str(tmp_path / "landing"), "--warehouse", f"spark:{spark_dir}"]
+    assert main(args) == 2
+    error = capsys.readouterr().err.strip()
+    assert error == (
+        f"amicable: error: warehouse spark:{spark_dir}: Spark cannot start here: no Java runtime"
+        " (java on PATH or JAVA_HOME); Spark 4 needs Java 17 or later"
+    )
+    assert not spark_dir.exists()

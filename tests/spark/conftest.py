@@ -1,0 +1,53 @@
+"""The session's tiny sample built once on Apache Spark by `amicable build --warehouse
+spark:DIR`, in a process of its own as a user runs it, for every test of tests/spark (a Spark
+build of the tiny sample takes minutes on this machine: one build serves them all).
+
+Skipped, with the reason, where a Spark session cannot start (no Java or no pyspark), unless
+AMICABLE_REQUIRE_SPARK=1 (CI), which makes it fail instead."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from amicable.settings import HOME_ENV
+from orchestration.spark_build import java_missing
+from tests.conftest import SampleBuild
+
+
+@dataclass(frozen=True)
+class SparkBuild:
+    """`amicable build --warehouse spark:DIR` of the session's tiny sample: its Spark
+    directory, exit code, printed outcome (stdout) and progress lines (stderr)."""
+
+    directory: Path
+    code: int
+    stdout: str
+    stderr: str
+
+
+def require_spark() -> None:
+    reason = java_missing()
+    if reason and os.environ.get("AMICABLE_REQUIRE_SPARK") == "1":
+        pytest.fail(f"Spark cannot start here: {reason} (AMICABLE_REQUIRE_SPARK=1)")
+    if reason:
+        pytest.skip(f"Spark cannot start here: {reason}")
+
+
+@pytest.fixture(scope="session")
+def spark_build(sample_build: SampleBuild, tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
+    require_spark()
+    settings = sample_build.settings
+    root = tmp_path_factory.mktemp("spark_build")
+    spark_dir = root / "spark"
+    command = [sys.executable, "-m", "amicable.cli", "build", "--landing", str(settings.landing)]
+    command += ["--warehouse", f"spark:{spark_dir}", "--as-of", settings.as_of.isoformat()]
+    command += ["--config", str(settings.config)]
+    env = {**os.environ, HOME_ENV: str(root / "data")}
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
+    return SparkBuild(spark_dir, done.returncode, done.stdout, done.stderr)
