@@ -214,7 +214,7 @@ def run_spark_build(settings: Settings, warehouse: SparkWarehouse) -> PgBuildOut
     register it on Spark, then build and test the dbt models there (module docstring).
     A build Spark refuses (the session does not start, the raw layer is not registered) is an
     error of `outcome`, dbt's output in its log."""
-    spark_dir = warehouse.directory
+    spark_dir = warehouse.directory.absolute()  # dbt reads a relative target path from its project
     outcome = PgBuildOutcome(log=spark_dir / "last_build.log", refresh=FULL_REFRESH)
     batch_id = str(uuid.uuid4())
     if settings.source_db:
