@@ -17,11 +17,31 @@
     changes nothing downstream, not even its citation (the file it was first sent in holds the
     same values), and a daily build's "loaded since" scopes skip it; a record changed and
     changed back (A, B, A) cites the last A, the version after the change.
-    Emits a select of every column of `relation` plus `_version_rank` (always 1). -#}
+    A key with one version, most keys, is kept as it is: only the keys with several versions
+    go through the windows (running them on every key made a full build's staging several
+    times slower).
+    Emits a select of the raw table's columns plus `_version_rank` (always 1). -#}
 {% macro deduplicate_latest(relation, key_columns, raw_table, updated_at=none) -%}
     {%- set keys = key_columns | join(', ') -%}
     {%- set lineage = ['_source_file', '_source_row', '_loaded_at', '_batch_id', '_extracted_at'] -%}
     {%- set content = raw_content_columns(raw_table) -%}
+    {%- set several -%}
+        select {{ keys }} from {{ relation }} group by {{ keys }} having count(*) > 1
+    {%- endset -%}
+    {%- set same_key -%}
+        {%- for key in key_columns %}{{ ' and ' if not loop.first }}several.{{ key }} = versions.{{ key }}{% endfor -%}
+    {%- endset -%}
+    {#- A key with one version (most of them) is kept as it is, without a window. -#}
+    select
+        {%- for column in content + lineage %}
+        {{ column }},
+        {%- endfor %}
+        1 as _version_rank
+    from {{ relation }} as versions
+    where not exists (select 1 from ({{ several }}) as several where {{ same_key }})
+
+    union all
+
     select
         {%- for column in content %}
         {{ column }},
@@ -53,7 +73,7 @@
                     ) as _starts_content
                 from (
                     select
-                        *,
+                        versions.*,
                         row_number() over (
                             partition by {{ keys }}
                             order by
@@ -64,11 +84,12 @@
                                 _source_file desc
                         ) as _version_rank,
                         {{ row_fingerprint(content) }} as _content_fingerprint
-                    from {{ relation }}
+                    from {{ relation }} as versions
+                    where exists (select 1 from ({{ several }}) as several where {{ same_key }})
                 ) as ranked
             ) as runs
         ) as cited
-    ) as versions
+    ) as latest_versions
     where _version_rank = 1
 {%- endmacro %}
 
