@@ -23,7 +23,11 @@ corrected file always clears a mistake.
 
 A file whose size and modification time (ns) equal those of its name's latest load is not read
 again: that load's SHA-256 stands for its content (a daily build does not re-hash years of
-files). Any other file is hashed, and the hash decides, as above.
+files). So does a file skipped for another file's content: its SHA-256, size and modification
+time go to `raw._hashes` (only a cache of hashes: whether it loads is decided again at every
+ingestion, since a late earlier extraction can make it load), so a nightly full snapshot
+skipped night after night is hashed once. Any other file is hashed, and the hash decides, as
+above.
 """
 
 from __future__ import annotations
@@ -93,6 +97,13 @@ class SourceReport:
         return sum(f.rows_quarantined for f in self.files)
 
 
+HASHES_DDL = """
+create table if not exists raw._hashes (
+    source_table varchar, source_file varchar, sha256 varchar, file_size bigint,
+    file_mtime_ns bigint, _loaded_at timestamp
+)"""
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection, sources: tuple[SourceTable, ...]) -> None:
     con.execute("create schema if not exists raw")
     for source in sources:
@@ -101,6 +112,7 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, sources: tuple[SourceTable
         _add_new_fields(con, source)
     con.execute(QUARANTINE_DDL)
     con.execute(LOADS_DDL)
+    con.execute(HASHES_DDL)
     for column in ("file_size", "file_mtime_ns"):  # a load log from before they existed
         con.execute(f"alter table raw._loads add column if not exists {column} bigint")
 
@@ -189,12 +201,20 @@ class _LoadIndex:
             ) = 1
         """
         rows = con.execute(latest_load.format(hashed=""), {"source": source.name}).fetchall()
-        hashed = con.execute(
-            latest_load.format(hashed="and sha256 is not null"), {"source": source.name}
-        ).fetchall()
+        latest_hash = """
+            select source_file, sha256, file_size, file_mtime_ns from (
+                select source_file, sha256, file_size, file_mtime_ns, _loaded_at from raw._loads
+                where source_table = $source and sha256 is not null
+                union all
+                select source_file, sha256, file_size, file_mtime_ns, _loaded_at from raw._hashes
+                where source_table = $source
+            )
+            qualify row_number() over (partition by source_file order by _loaded_at desc) = 1
+        """
+        hashed = con.execute(latest_hash, {"source": source.name}).fetchall()
         return cls(
             latest={f: (sha, status) for f, sha, status, _, _ in rows},
-            hashed={f: (sha, size, mtime) for f, sha, _, size, mtime in hashed},
+            hashed={f: (sha, size, mtime) for f, sha, size, mtime in hashed},
         )
 
     def known_digest(self, rel: str, fingerprint: tuple[int, int]) -> str | None:
@@ -283,7 +303,8 @@ def _ingest_file(
     try:
         stat = entry.path.stat()
         fingerprint = (stat.st_size, stat.st_mtime_ns)
-        digest = index.known_digest(rel, fingerprint) or _sha256(entry.path)
+        known = index.known_digest(rel, fingerprint)
+        digest = known or _sha256(entry.path)
     except OSError as exc:
         report = _record_unreadable(
             con, source, rel, f"file unreadable: {exc.strerror}", batch_id, loaded_at
@@ -292,8 +313,14 @@ def _ingest_file(
         return report
     seen = index.already_loaded(rel, digest, entry.extracted_at)
     if seen is not None:
-        again = None if seen == rel else f"same content as {seen}, already loaded"
-        return FileReport(source.name, rel, "already loaded", reason=again)
+        if seen == rel:
+            return FileReport(source.name, rel, "already loaded")
+        if known is None:
+            _cache_hash(con, source, rel, digest, fingerprint, loaded_at)
+            index.hashed[rel] = (digest, *fingerprint)
+        return FileReport(
+            source.name, rel, "already loaded", reason=f"same content as {seen}, already loaded"
+        )
     try:
         content = _read(entry)
     except OSError as exc:
@@ -345,6 +372,22 @@ def _ingest_file(
         con.unregister("incoming_rows")
     index.record(file_report, digest, fingerprint)
     return file_report
+
+
+def _cache_hash(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceTable,
+    rel: str,
+    digest: str,
+    fingerprint: tuple[int, int],
+    loaded_at: datetime,
+) -> None:
+    """Keep the hash of a file skipped for another file's content (`raw._hashes`), so that the
+    next ingestion does not read it again while its size and modification time stand."""
+    con.execute(
+        "insert into raw._hashes values (?, ?, ?, ?, ?, ?)",
+        [source.name, rel, digest, *fingerprint, loaded_at],
+    )
 
 
 def _insert_quarantine(con: duckdb.DuckDBPyConnection, quarantine: pl.DataFrame) -> None:

@@ -475,3 +475,16 @@ def test_a_daily_case_file_that_shrinks_is_renumbered_and_loses_its_last_rows(
         held for case, _, at, held in rows if case == "C3" and at < datetime(2026, 3, 12, 15)
     ]
     assert c3_before and set(c3_before) == {True}
+
+
+def test_a_call_re_sent_unchanged_does_not_rewrite_the_case_file(tmp_path: Path) -> None:
+    """The night's file re-sends call K20 (03-12) unchanged beside a new call K22 (03-25):
+    staging keeps citing K20's first file, so C3's file is rewritten from 03-25 only (before
+    the change it was rewritten from 03-12, K20's re-sent row citing the new file). Equal to a
+    build in one go (asserted by the helper)."""
+    late = [_call("K20", "2026-03-12 15:00:00"), _call("K22", "2026-03-25 15:00:00")]
+    rows, _ = _case_file_daily_and_once(tmp_path, late)
+    c3 = [(source_id, at, held) for case, source_id, at, held in rows if case == "C3"]
+    assert [s for s, _, _ in c3 if s.startswith("K")] == ["K20", "K21", "K22"]
+    assert {held for source_id, _, held in c3 if source_id != "K22"} == {True}, c3
+    assert {held for source_id, _, held in c3 if source_id == "K22"} == {False}, c3

@@ -90,6 +90,34 @@ def test_an_unchanged_file_is_not_read_again_and_a_changed_one_is_hashed(
     assert recorded == (path.stat().st_size, path.stat().st_mtime_ns)
 
 
+def test_a_snapshot_skipped_for_another_files_content_is_hashed_once(
+    landing: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A nightly full snapshot sent again unchanged is skipped (same content as the previous
+    extraction) and not read again by the next ingestion while its size and modification time
+    stand (raw._hashes); rewritten in place with new content, it is hashed and loads."""
+    snapshot = f"{INVOICE_HEADER}\n{ROW.format(id=1, amount='5.00')}"
+    write(landing / "erp/invoices_2026-01-01T0000.csv", snapshot)
+    con = duckdb.connect()
+    load(con, landing, "b1")
+    again = landing / "erp/invoices_2026-01-02T0000.csv"
+    write(again, snapshot)
+    hashed: list[Path] = []
+    real_sha256 = load_module._sha256
+    monkeypatch.setattr(load_module, "_sha256", lambda p: hashed.append(p) or real_sha256(p))
+    skipped = {f.source_file: f.status for f in load(con, landing, "b2").files}
+    assert skipped[again.relative_to(landing).as_posix()] == "already loaded"
+    assert hashed == [again]
+    skipped = {f.source_file: f.status for f in load(con, landing, "b3").files}
+    assert set(skipped.values()) == {"already loaded"}
+    assert hashed == [again], "size and modification time unchanged: not read again"
+    assert con.execute("select count(*) from raw._loads").fetchone()[0] == 1
+    write(again, f"{INVOICE_HEADER}\n{ROW.format(id=1, amount='7.00')}")
+    loaded = {f.source_file: f.status for f in load(con, landing, "b4").files}
+    assert loaded[again.relative_to(landing).as_posix()] == "loaded"
+    assert hashed == [again, again]
+
+
 def test_a_file_with_a_broken_header_is_rejected_while_the_others_load(landing: Path) -> None:
     write(
         landing / "erp/invoices_2026-01-01T0000.csv",

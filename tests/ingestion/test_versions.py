@@ -243,7 +243,9 @@ def test_a_snapshot_sent_again_unchanged_is_skipped_unless_another_came_between(
     write(landing / "erp/invoices_2026-01-05T0200.csv", snapshot)
     files = load(con, landing, "erp_invoices", datetime(2026, 1, 5, 3))
     assert files["erp/invoices_2026-01-05T0200.csv"].status == "loaded"
-    assert kept(con, "erp_invoices", "_source_file")["I2"] == "erp/invoices_2026-01-05T0200.csv"
+    assert con.execute("select count(*) from raw.erp_invoices").fetchall() == [(5,)]
+    # I2's content never changed (01-04 left it out): staging cites the first file holding it
+    assert kept(con, "erp_invoices", "_source_file")["I2"] == "erp/invoices_2026-01-01T0200.csv"
 
 
 def test_a_file_corrected_in_place_back_to_the_previous_snapshot_loads(landing: Path) -> None:
@@ -294,3 +296,20 @@ def test_a_warehouse_loaded_before_extracted_at_gets_it_from_its_file_names() ->
 def test_every_source_table_has_the_staging_model_the_checks_read() -> None:
     """`data_quality.sqlcheck.staging_model` names the model that keeps a table's rows."""
     assert set(staging_models()) == {staging_model(source.name) for source in SOURCES}
+
+
+def test_a_record_re_sent_unchanged_keeps_the_citation_of_its_first_file(landing: Path) -> None:
+    """Issue 14: a record sent again unchanged in a later file (beside other rows, so the file
+    loads) is cited by the file and load that first brought its content, so a daily build's
+    "loaded since" scopes do not restate it; a changed record cites the file that changed it."""
+    first, second = "contacts/calls_2026-01-01T0200.csv", "contacts/calls_2026-01-02T0200.csv"
+    write(landing / first, f"{CALL_HEADER}\n{call(1, '10')}\n{call(2, '20')}\n")
+    con = duckdb.connect()
+    load(con, landing, "contacts_calls", T1)
+    write(landing / second, f"{CALL_HEADER}\n{call(3, '30')}\n{call(2, '20')}\n{call(1, '11')}\n")
+    load(con, landing, "contacts_calls", T2)
+    assert kept(con, "contacts_calls", "_source_file") == {"K1": second, "K2": first, "K3": second}
+    assert kept(con, "contacts_calls", "_source_row") == {"K1": "4", "K2": "3", "K3": "2"}
+    loaded = kept(con, "contacts_calls", "_loaded_at")
+    assert loaded["K2"] < loaded["K1"] == loaded["K3"]
+    assert kept(con, "contacts_calls", "duration_seconds") == {"K1": "11", "K2": "20", "K3": "30"}

@@ -10,7 +10,7 @@ source as (
 
 latest as (
 
-    {{ deduplicate_latest('source', ['entry_ref']) }}
+    {{ deduplicate_latest('source', ['entry_ref'], 'bank_entries') }}
 
 ),
 

@@ -10,7 +10,7 @@ source as (
 
 latest as (
 
-    {{ deduplicate_latest('source', ['agent_id']) }}
+    {{ deduplicate_latest('source', ['agent_id'], 'cases_agents') }}
 
 ),
 

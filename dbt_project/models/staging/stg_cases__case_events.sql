@@ -14,7 +14,7 @@ source as (
 
 latest as (
 
-    {{ deduplicate_latest('source', ['event_id']) }}
+    {{ deduplicate_latest('source', ['event_id'], 'cases_case_events') }}
 
 ),
 

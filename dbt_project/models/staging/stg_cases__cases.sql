@@ -10,7 +10,7 @@ source as (
 
 latest as (
 
-    {{ deduplicate_latest('source', ['case_id'], updated_at='updated_at') }}
+    {{ deduplicate_latest('source', ['case_id'], 'cases_cases', updated_at='updated_at') }}
 
 ),
 

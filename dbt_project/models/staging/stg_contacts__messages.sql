@@ -10,7 +10,7 @@ source as (
 
 latest as (
 
-    {{ deduplicate_latest('source', ['contact_id']) }}
+    {{ deduplicate_latest('source', ['contact_id'], 'contacts_messages') }}
 
 ),
 

@@ -10,7 +10,7 @@ source as (
 
 latest as (
 
-    {{ deduplicate_latest('source', ['debtor_id'], updated_at='updated_at') }}
+    {{ deduplicate_latest('source', ['debtor_id'], 'erp_customers', updated_at='updated_at') }}
 
 ),
 

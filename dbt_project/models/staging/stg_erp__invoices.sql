@@ -10,7 +10,7 @@ source as (
 
 latest as (
 
-    {{ deduplicate_latest('source', ['invoice_id'], updated_at='updated_at') }}
+    {{ deduplicate_latest('source', ['invoice_id'], 'erp_invoices', updated_at='updated_at') }}
 
 ),
 

@@ -10,7 +10,7 @@ source as (
 
 latest as (
 
-    {{ deduplicate_latest('source', ['allocation_id'], updated_at='allocated_at') }}
+    {{ deduplicate_latest('source', ['allocation_id'], 'erp_payment_allocations', updated_at='allocated_at') }}
 
 ),
 

@@ -10,7 +10,7 @@ source as (
 
 latest as (
 
-    {{ deduplicate_latest('source', ['rate_date', 'currency']) }}
+    {{ deduplicate_latest('source', ['rate_date', 'currency'], 'fx_rates') }}
 
 ),
 
