@@ -35,8 +35,54 @@
       dispute          a dispute_opened event on or before S without its dispute_resolved event
                        on or before S;
       stage            the state of the running stay (a stage, or `reopened`) and the days since
-                       it was entered. -#}
+                       it was entered.
+
+    Incremental (delete+insert by case_id and scoring_date). `loaded_at` is the newest raw load
+    the build that wrote the row had seen (newest_raw_load of score_feature_raw_inputs). A
+    daily build writes (macros of score_feature_restatements.sql):
+    - every row of the dates from the last build's as_of on (the new as_of, the month ends and
+      promise eves it passed; the previous as_of's rows again, no longer as_of), of a snapshot
+      date not held as it is now (an earlier first invoice adds month ends), and of the dates
+      in the window of an FX rate loaded since;
+    - the rows of every debtor the new files touch (all its cases: the debtor's promises and
+      invoices are features of each), from the earliest date a new or corrected record can
+      change, old and new versions alike: a late correction of a year-old payment restates the
+      debtor's rows from its value or posting date, whichever is earlier; a new or corrected
+      case record or segment, the whole history (score_feature_debtors_restated_since_last_build).
+    Held rows of that scope that the recomputation no longer yields (the previous as_of when it
+    is neither a month end nor a promise eve, a case now closed on a date) are withdrawn: the
+    batch carries them with a null `loaded_at`, and the post-hook deletes them
+    (remove_withdrawn_rows). A daily build thus costs one date of every open case plus the
+    history of the touched debtors from their change. -#}
+-- depends_on: {{ source('raw', 'cases_cases') }}, {{ source('raw', 'cases_case_events') }}
+-- depends_on: {{ source('raw', 'contacts_calls') }}, {{ source('raw', 'contacts_messages') }}
+-- depends_on: {{ source('raw', 'erp_invoices') }}, {{ source('raw', 'erp_customers') }}
+-- depends_on: {{ source('raw', 'erp_payment_allocations') }}, {{ source('raw', 'bank_entries') }}
+-- depends_on: {{ source('raw', 'fx_rates') }}, {{ ref('stg_erp__invoices') }}
+-- depends_on: {{ ref('stg_erp__payment_allocations') }}, {{ ref('stg_bank__entries') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['case_id', 'scoring_date'],
+    on_schema_change='fail',
+    post_hook="{{ remove_withdrawn_rows() }}"
+) }}
 with
+
+{%- if is_incremental() %}
+
+restated_debtors as (
+
+    {{ score_feature_debtors_restated_since_last_build() }}
+
+),
+
+restated_dates as (
+
+    {{ score_feature_dates_restated_since_last_build() }}
+
+),
+{%- endif %}
 
 snapshot_dates as (
 
@@ -145,6 +191,9 @@ case_dates as (
     from cases
     inner join case_feature_dates
         on cases.case_id = case_feature_dates.case_id
+    {%- if is_incremental() %}
+    where {{ in_restated_score_features('cases.debtor_id', 'case_feature_dates.feature_date') }}
+    {%- endif %}
     group by
         cases.case_id,
         cases.debtor_id,
@@ -499,7 +548,8 @@ final as (
         open_disputes.case_id is not null as has_open_dispute,
         cast(debtor_kept_rates.debtor_kept_share as decimal(9, 4)) as debtor_kept_share,
         open_case_dates.is_snapshot_date,
-        open_case_dates.scoring_date = {{ as_of_date() }} as is_as_of
+        open_case_dates.scoring_date = {{ as_of_date() }} as is_as_of,
+        {{ newest_raw_load(score_feature_raw_inputs()) }} as loaded_at
     from open_case_dates
     left join customers
         on open_case_dates.debtor_id = customers.debtor_id
@@ -529,5 +579,25 @@ final as (
             and open_case_dates.scoring_date = debtor_kept_rates.scoring_date
 
 )
+{%- if is_incremental() %},
+
+-- Held rows of the restated scope that this build does not write again: withdrawn.
+withdrawn as (
+
+    {{ withdrawn_score_features() }}
+
+),
+
+batch as (
+
+    select * from final
+    union all
+    select * from withdrawn
+
+)
+
+select * from batch
+{%- else %}
 
 select * from final
+{%- endif %}
