@@ -239,14 +239,26 @@ open_case_dates as (
 
 ),
 
+debtor_dates as (
+
+    select distinct
+        debtor_id,
+        scoring_date
+    from open_case_dates
+
+),
+
 settlement_dates as (
 
+    {#- The invoices of the debtors scored (debtor_dates), not every invoice: on a daily build,
+        those of the restated scope. -#}
     select
         invoice_id,
         debtor_id,
         due_date,
         min(case when open_amount = 0 then valid_from end) as settled_on
     from balance_periods
+    where debtor_id in (select debtor_dates.debtor_id from debtor_dates)
     group by invoice_id, debtor_id, due_date
 
 ),
@@ -274,15 +286,6 @@ invoice_settlements as (
         settlement_dates.debtor_id,
         settlement_dates.due_date,
         settlement_dates.settled_on
-
-),
-
-debtor_dates as (
-
-    select distinct
-        debtor_id,
-        scoring_date
-    from open_case_dates
 
 ),
 
