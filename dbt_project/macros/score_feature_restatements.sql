@@ -43,7 +43,8 @@
                       version: a payment counts from its value date in the balances and the
                       promise outcomes, and from its posting in what is known by S;
       bank entries    the debtors of the invoices of the allocations naming the entry, from
-                      the earliest value date of any version and their posting dates;
+                      the earliest value date of any version and their posting dates
+                      (payment_days_restated_since_last_build, shared with fct_agent_daily);
       customers       every debtor whose segment changed (or who is new), whole history.
     FX rates restate dates, not debtors (score_feature_dates_restated_since_last_build). -#}
 {% macro score_feature_debtors_restated_since_last_build() -%}
@@ -129,54 +130,17 @@
 
     ),
 
-    allocation_versions as (
-
-        {{ versions_of_keys_loaded_since_last_build(
-            source('raw', 'erp_payment_allocations'),
-            'allocation_id',
-            ['invoice_id', 'payment_ref', 'allocated_at'],
-            ['invoice_id', 'payment_ref', 'allocated_at', 'amount']
-        ) }}
-
-    ),
-
-    entry_versions as (
-
-        {{ versions_of_keys_loaded_since_last_build(
-            source('raw', 'bank_entries'), 'entry_ref', ['entry_ref', 'value_date']
-        ) }}
-
-    ),
-
     invoice_days as (
 
-        {#- (invoice_id, day) of every payment whose allocation or bank entry changed. -#}
+        {#- (invoice_id, day) of every payment whose allocation or bank entry changed, and of
+            the invoice a credit note refers to in any version. -#}
         select
-            allocation_versions.invoice_id,
-            cast(allocation_versions.allocated_at as date) as day
-        from allocation_versions
+            payments.invoice_id,
+            payments.day
+        from ({{ payment_days_restated_since_last_build() }}) as payments
 
         union all
 
-        select
-            allocation_versions.invoice_id,
-            cast(entries.value_date as date)
-        from allocation_versions
-        inner join {{ ref('stg_bank__entries') }} as entries
-            on allocation_versions.payment_ref = entries.entry_ref
-
-        union all
-
-        select
-            allocations.invoice_id,
-            least(cast(entry_versions.value_date as date), cast(allocations.allocated_at as date))
-        from entry_versions
-        inner join {{ ref('stg_erp__payment_allocations') }} as allocations
-            on entry_versions.entry_ref = allocations.payment_ref
-
-        union all
-
-        -- A credit note: the invoice it refers to in any version.
         select
             reference_invoice_id,
             least(cast(issue_date as date), cast(due_date as date))
@@ -278,22 +242,19 @@
 
     union
 
-    select snapshot_dates.snapshot_date
-    from {{ snapshot_dates }} as snapshot_dates
+    select feature_dates.scoring_date
+    from (
+        select snapshot_dates.snapshot_date as scoring_date
+        from {{ snapshot_dates }} as snapshot_dates
+        union
+        select held.scoring_date
+        from {{ this }} as held
+        where not held.is_snapshot_date
+    ) as feature_dates
     inner join ({{ fx_rate_windows_loaded_since_last_build() }}) as rate_windows
         on
-            snapshot_dates.snapshot_date >= rate_windows.valid_from
-            and snapshot_dates.snapshot_date < rate_windows.valid_to
-
-    union
-
-    select held.scoring_date
-    from {{ this }} as held
-    inner join ({{ fx_rate_windows_loaded_since_last_build() }}) as rate_windows
-        on
-            held.scoring_date >= rate_windows.valid_from
-            and held.scoring_date < rate_windows.valid_to
-    where not held.is_snapshot_date
+            feature_dates.scoring_date >= rate_windows.valid_from
+            and feature_dates.scoring_date < rate_windows.valid_to
 {%- endmacro %}
 
 {#- The as-of date of the model's last build (1900-01-01 when it holds none). -#}

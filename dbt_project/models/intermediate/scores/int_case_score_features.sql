@@ -37,23 +37,11 @@
       stage            the state of the running stay (a stage, or `reopened`) and the days since
                        it was entered.
 
-    Incremental (delete+insert by case_id and scoring_date). `loaded_at` is the newest raw load
-    the build that wrote the row had seen (newest_raw_load of score_feature_raw_inputs). A
-    daily build writes (macros of score_feature_restatements.sql):
-    - every row of the dates from the last build's as_of on (the new as_of, the month ends and
-      promise eves it passed; the previous as_of's rows again, no longer as_of), of a snapshot
-      date not held as it is now (an earlier first invoice adds month ends), and of the dates
-      in the window of an FX rate loaded since;
-    - the rows of every debtor the new files touch (all its cases: the debtor's promises and
-      invoices are features of each), from the earliest date a new or corrected record can
-      change, old and new versions alike: a late correction of a year-old payment restates the
-      debtor's rows from its value or posting date, whichever is earlier; a new or corrected
-      case record or segment, the whole history (score_feature_debtors_restated_since_last_build).
-    Held rows of that scope that the recomputation no longer yields (the previous as_of when it
-    is neither a month end nor a promise eve, a case now closed on a date) are withdrawn: the
-    batch carries them with a null `loaded_at`, and the post-hook deletes them
-    (remove_withdrawn_rows). A daily build thus costs one date of every open case plus the
-    history of the touched debtors from their change. -#}
+    Incremental (delete+insert by case_id and scoring_date; loaded_at: the newest raw load its
+    build had seen). A daily build writes every case's rows of the dates from the last as_of
+    on, and each debtor a new or corrected record touches from the earliest date it can change
+    (the scope: macros/score_feature_restatements.sql); a held row of that scope it no longer
+    yields is withdrawn (null loaded_at; the post-hook remove_withdrawn_rows deletes it). -#}
 -- depends_on: {{ source('raw', 'cases_cases') }}, {{ source('raw', 'cases_case_events') }}
 -- depends_on: {{ source('raw', 'contacts_calls') }}, {{ source('raw', 'contacts_messages') }}
 -- depends_on: {{ source('raw', 'erp_invoices') }}, {{ source('raw', 'erp_customers') }}
