@@ -115,6 +115,64 @@
     {%- endif %}
 {%- endmacro %}
 
+{#- (invoice_id, day) of every payment whose dating the new files can change, from every raw
+    version (old and new) of the allocations and bank entries loaded since the model's last
+    build that are new or differ in what dates a payment: an allocation's posting day and its
+    bank entry's value day; a bank entry's value day in any version (and whether it is a
+    payment: credit_debit, is_reversal) and the posting day of each allocation naming it. -#}
+{% macro payment_days_restated_since_last_build() -%}
+    {%- set allocations = ref('int_payment_allocations_dated') -%}
+    with
+
+    allocation_versions as (
+
+        {{ versions_of_keys_loaded_since_last_build(
+            source('raw', 'erp_payment_allocations'),
+            'allocation_id',
+            ['invoice_id', 'payment_ref', 'allocated_at'],
+            ['invoice_id', 'payment_ref', 'allocated_at', 'amount']
+        ) }}
+
+    ),
+
+    entry_versions as (
+
+        {{ versions_of_keys_loaded_since_last_build(
+            source('raw', 'bank_entries'),
+            'entry_ref',
+            ['entry_ref', 'value_date'],
+            ['value_date', 'credit_debit', 'is_reversal']
+        ) }}
+
+    )
+
+    select
+        allocation_versions.invoice_id,
+        cast(allocation_versions.allocated_at as date) as day
+    from allocation_versions
+    union all
+    select
+        allocation_versions.invoice_id,
+        cast(entries.value_date as date)
+    from allocation_versions
+    inner join {{ ref('stg_bank__entries') }} as entries
+        on allocation_versions.payment_ref = entries.entry_ref
+    union all
+    select
+        allocations.invoice_id,
+        cast(entry_versions.value_date as date)
+    from entry_versions
+    inner join {{ allocations }} as allocations
+        on entry_versions.entry_ref = allocations.payment_ref
+    union all
+    select
+        allocations.invoice_id,
+        cast(allocations.allocated_at as date)
+    from entry_versions
+    inner join {{ allocations }} as allocations
+        on entry_versions.entry_ref = allocations.payment_ref
+{%- endmacro %}
+
 {#- The agent-days (agent_id, day) of fct_agent_daily that the new files can change, besides
     the days after the latest day it holds (every agent's): each row depends on the agent's
     team, the calls and promises the agent made that day, the cases the agent owns that day
@@ -238,60 +296,14 @@
 
     ),
 
-    allocation_versions as (
-
-        {{ versions_of_keys_loaded_since_last_build(
-            source('raw', 'erp_payment_allocations'),
-            'allocation_id',
-            ['invoice_id', 'payment_ref', 'allocated_at'],
-            ['invoice_id', 'payment_ref', 'allocated_at', 'amount']
-        ) }}
-
-    ),
-
-    entry_versions as (
-
-        {{ versions_of_keys_loaded_since_last_build(
-            source('raw', 'bank_entries'),
-            'entry_ref',
-            ['entry_ref', 'value_date'],
-            ['value_date']
-        ) }}
-
-    ),
-
     payment_days as (
 
         {#- (invoice_id or debtor_id, day) of every payment whose attribution can change. -#}
         select
-            allocation_versions.invoice_id,
+            payments.invoice_id,
             cast(null as {{ dbt.type_string() }}) as debtor_id,
-            cast(allocation_versions.allocated_at as date) as day
-        from allocation_versions
-        union all
-        select
-            allocation_versions.invoice_id,
-            null,
-            entries.value_date
-        from allocation_versions
-        inner join {{ ref('stg_bank__entries') }} as entries
-            on allocation_versions.payment_ref = entries.entry_ref
-        union all
-        select
-            allocations.invoice_id,
-            null,
-            cast(entry_versions.value_date as date)
-        from entry_versions
-        inner join {{ ref('int_payment_allocations_dated') }} as allocations
-            on entry_versions.entry_ref = allocations.payment_ref
-        union all
-        select
-            allocations.invoice_id,
-            null,
-            cast(allocations.allocated_at as date)
-        from entry_versions
-        inner join {{ ref('int_payment_allocations_dated') }} as allocations
-            on entry_versions.entry_ref = allocations.payment_ref
+            payments.day
+        from ({{ payment_days_restated_since_last_build() }}) as payments
         union all
         select
             null,

@@ -18,6 +18,7 @@ import json
 import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -488,3 +489,113 @@ def test_a_call_re_sent_unchanged_does_not_rewrite_the_case_file(tmp_path: Path)
     assert [s for s, _, _ in c3 if s.startswith("K")] == ["K20", "K21", "K22"]
     assert {held for source_id, _, held in c3 if source_id != "K22"} == {True}, c3
     assert {held for source_id, _, held in c3 if source_id == "K22"} == {False}, c3
+
+
+# Cases C2 of D1 and C3 of D2, opened 01-05 (in the reminder stage from then on): rows on the
+# month ends 01-31 and 02-28 besides C1's (D2: its promise eve 03-01) and the as_of rows.
+# fmt: off
+SCORED_CASES: dict[tuple[str, str], list[dict[str, str]]] = {
+    ("cases_cases", "cases/cases_2026-01-06T0200.jsonl"): [
+        {"case_id": case_id, "debtor_id": debtor_id, "opened_at": "2026-01-05 08:00:00",
+         "placed_amount": "500.00", "currency": "EUR", "strategy": "standard",
+         "agent_id": "AG1", "jurisdiction": "DE", "updated_at": "2026-01-05 08:00:00"}
+        for case_id, debtor_id in (("C2", "D1"), ("C3", "D2"))
+    ],
+    ("cases_case_events", "cases/case_events_2026-01-06T0200.jsonl"): [
+        {"event_id": f"E{case_id}", "case_id": case_id, "occurred_at": "2026-01-05 09:00:00",
+         "event_type": "stage_changed", "actor_id": "system", "payload": '{"stage": "reminder"}'}
+        for case_id in ("C2", "C3")
+    ],
+}
+# fmt: on
+SCORE_FEATURES = "intermediate.int_case_score_features"
+
+
+def _score_features_daily_and_once(
+    tmp_path: Path, late: dict[tuple[str, str], list[dict[str, Any]]]
+) -> tuple[dict[tuple[str, date], tuple[bool, Any]], dict[tuple[str, date], Any]]:
+    """The score features (and their marts) of RAW_FILES and SCORED_CASES built as of 03-30,
+    then the `late` files (table, file -> rows) loaded and built incrementally as of 04-03,
+    and from the same raw rows in one go. Asserts the two equal, the previous as_of's rows
+    (03-30: neither a month end nor a promise eve) withdrawn; returns the daily build's rows
+    (case_id, scoring_date) -> (whether the first build's row is kept: its load lineage
+    unchanged, open_amount_rc), and the first build's open_amount_rc by row."""
+    select = ["--select", "+fct_case_score_features", "+fct_promise_score_features"]
+    warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
+    for warehouse in warehouses.values():
+        build_raw_warehouse(warehouse, RAW_FILES)
+        with duckdb.connect(str(warehouse)) as con:
+            for (table, source_file), rows in SCORED_CASES.items():
+                insert_raw_rows(con, table, source_file, rows)
+    daily = warehouses["daily"]
+    first = ["run", *select, "--vars", fixture_vars(as_of="2026-03-30")]
+    assert run_dbt(first, daily, tmp_path / "first").returncode == 0
+    features = f"select case_id, scoring_date, loaded_at, open_amount_rc from {SCORE_FEATURES}"
+    with duckdb.connect(str(daily)) as con:
+        held = {(c, d): (at, amount) for c, d, at, amount in con.execute(features).fetchall()}
+    assert (("C2", date(2026, 1, 31)) in held) and (("C3", date(2026, 2, 28)) in held), held
+    for warehouse in warehouses.values():
+        with duckdb.connect(str(warehouse)) as con:
+            for (table, source_file), rows in late.items():
+                insert_raw_rows(con, table, source_file, rows, "2026-04-04 06:00:00")
+    then = ["run", *select, "--vars", fixture_vars(as_of="2026-04-03")]
+    for name, warehouse in warehouses.items():
+        run = run_dbt(then, warehouse, tmp_path / name)
+        assert run.returncode == 0, run.output[-3000:]
+    with duckdb.connect(str(daily)) as con:
+        con.execute(f"attach '{warehouses['once']}' as once (read_only)")
+        assert differences(con, "daily", "once", ("intermediate", "marts")) == {}
+        rows = {
+            (c, d): (held.get((c, d), (None,))[0] == at, amount)
+            for c, d, at, amount in con.execute(features).fetchall()
+        }
+    assert all(d != date(2026, 3, 30) for _, d in rows)
+    assert ("C2", date(2026, 4, 3)) in rows
+    return rows, {key: amount for key, (_, amount) in held.items()}
+
+
+def test_a_late_payment_correction_restates_the_score_features_as_a_full_build_would(
+    tmp_path: Path,
+) -> None:
+    """Loaded on 04-04: payment A1 to INV-1 (D1) corrected from 400.00 to 600.00 (bank value
+    date 02-15), and an old payment A5 of 100.00 to INV-2 (D1) allocated on 01-25 with no bank
+    entry. The daily build restates D1's rows (case C2) from 01-25: its open amount falls by
+    100.00 at 01-31 and by 300.00 at 02-28; D2's rows (C1, C3) stay as built; both equal a
+    build in one go (asserted by the helper)."""
+    late = {
+        ("erp_payment_allocations", "erp/payment_allocations_2026-04-04T0200.csv"): [
+            {"allocation_id": "A1", "payment_ref": "B1", "invoice_id": "INV-1",
+             "amount": "600.00", "allocated_at": "2026-02-16 10:00:00"},
+            {"allocation_id": "A5", "payment_ref": "B-OLD", "invoice_id": "INV-2",
+             "amount": "100.00", "allocated_at": "2026-01-25 10:00:00"},
+        ],
+    }  # fmt: skip
+    rows, before = _score_features_daily_and_once(tmp_path, late)
+    for scoring_date, paid in ((date(2026, 1, 31), 100), (date(2026, 2, 28), 300)):
+        kept, amount = rows[("C2", scoring_date)]
+        assert not kept and amount == before[("C2", scoring_date)] - paid, scoring_date
+    untouched = [
+        kept for (case, d), (kept, _) in rows.items() if case != "C2" and d < date(2026, 3, 30)
+    ]
+    assert untouched and all(untouched), rows
+
+
+def test_a_daily_build_leaves_the_score_features_of_untouched_debtors_as_built(
+    tmp_path: Path,
+) -> None:
+    """A late call on C2 (D1) dated 02-20: the daily build rewrites D1's rows from 02-20 only
+    (C2's 01-31 row is kept), and no row of D2 (C1's promise eve, C3's month ends) before the
+    last build's as-of date (03-30; the month end 03-31 it passed is new). Equal to a build in
+    one go (asserted by the helper)."""
+    late = {
+        ("contacts_calls", "contacts/calls_2026-04-04T0200.csv"): [
+            _call("K30", "2026-02-20 15:00:00", "C2"),
+        ],
+    }
+    rows, _ = _score_features_daily_and_once(tmp_path, late)
+    assert rows[("C2", date(2026, 1, 31))][0]
+    assert not rows[("C2", date(2026, 2, 28))][0]
+    d2 = {key: kept for key, (kept, _) in rows.items() if key[0] in ("C1", "C3")}
+    old = {key: kept for key, kept in d2.items() if key[1] < date(2026, 3, 30)}
+    assert ("C1", date(2026, 3, 1)) in old and ("C3", date(2026, 1, 31)) in old
+    assert all(old.values()), old

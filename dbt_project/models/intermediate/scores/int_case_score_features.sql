@@ -35,8 +35,42 @@
       dispute          a dispute_opened event on or before S without its dispute_resolved event
                        on or before S;
       stage            the state of the running stay (a stage, or `reopened`) and the days since
-                       it was entered. -#}
+                       it was entered.
+
+    Incremental (delete+insert by case_id and scoring_date; loaded_at: the newest raw load its
+    build had seen). A daily build writes every case's rows of the dates from the last as_of
+    on, and each debtor a new or corrected record touches from the earliest date it can change
+    (the scope: macros/score_feature_restatements.sql); a held row of that scope it no longer
+    yields is withdrawn (null loaded_at; the post-hook remove_withdrawn_rows deletes it). -#}
+-- depends_on: {{ source('raw', 'cases_cases') }}, {{ source('raw', 'cases_case_events') }}
+-- depends_on: {{ source('raw', 'contacts_calls') }}, {{ source('raw', 'contacts_messages') }}
+-- depends_on: {{ source('raw', 'erp_invoices') }}, {{ source('raw', 'erp_customers') }}
+-- depends_on: {{ source('raw', 'erp_payment_allocations') }}, {{ source('raw', 'bank_entries') }}
+-- depends_on: {{ source('raw', 'fx_rates') }}, {{ ref('stg_erp__invoices') }}
+-- depends_on: {{ ref('stg_erp__payment_allocations') }}, {{ ref('stg_bank__entries') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['case_id', 'scoring_date'],
+    on_schema_change='fail',
+    post_hook="{{ remove_withdrawn_rows() }}"
+) }}
 with
+
+{%- if is_incremental() %}
+
+restated_debtors as (
+
+    {{ score_feature_debtors_restated_since_last_build() }}
+
+),
+
+restated_dates as (
+
+    {{ score_feature_dates_restated_since_last_build() }}
+
+),
+{%- endif %}
 
 snapshot_dates as (
 
@@ -145,6 +179,9 @@ case_dates as (
     from cases
     inner join case_feature_dates
         on cases.case_id = case_feature_dates.case_id
+    {%- if is_incremental() %}
+    where {{ in_restated_score_features('cases.debtor_id', 'case_feature_dates.feature_date') }}
+    {%- endif %}
     group by
         cases.case_id,
         cases.debtor_id,
@@ -190,14 +227,26 @@ open_case_dates as (
 
 ),
 
+debtor_dates as (
+
+    select distinct
+        debtor_id,
+        scoring_date
+    from open_case_dates
+
+),
+
 settlement_dates as (
 
+    {#- The invoices of the debtors scored (debtor_dates), not every invoice: on a daily build,
+        those of the restated scope. -#}
     select
         invoice_id,
         debtor_id,
         due_date,
         min(case when open_amount = 0 then valid_from end) as settled_on
     from balance_periods
+    where debtor_id in (select debtor_dates.debtor_id from debtor_dates)
     group by invoice_id, debtor_id, due_date
 
 ),
@@ -225,15 +274,6 @@ invoice_settlements as (
         settlement_dates.debtor_id,
         settlement_dates.due_date,
         settlement_dates.settled_on
-
-),
-
-debtor_dates as (
-
-    select distinct
-        debtor_id,
-        scoring_date
-    from open_case_dates
 
 ),
 
@@ -499,7 +539,8 @@ final as (
         open_disputes.case_id is not null as has_open_dispute,
         cast(debtor_kept_rates.debtor_kept_share as decimal(9, 4)) as debtor_kept_share,
         open_case_dates.is_snapshot_date,
-        open_case_dates.scoring_date = {{ as_of_date() }} as is_as_of
+        open_case_dates.scoring_date = {{ as_of_date() }} as is_as_of,
+        {{ newest_raw_load(score_feature_raw_inputs()) }} as loaded_at
     from open_case_dates
     left join customers
         on open_case_dates.debtor_id = customers.debtor_id
@@ -529,5 +570,25 @@ final as (
             and open_case_dates.scoring_date = debtor_kept_rates.scoring_date
 
 )
+{%- if is_incremental() %},
+
+-- Held rows of the restated scope that this build does not write again: withdrawn.
+withdrawn as (
+
+    {{ withdrawn_score_features() }}
+
+),
+
+batch as (
+
+    select * from final
+    union all
+    select * from withdrawn
+
+)
+
+select * from batch
+{%- else %}
 
 select * from final
+{%- endif %}
