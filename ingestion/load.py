@@ -100,7 +100,7 @@ class SourceReport:
 HASHES_DDL = """
 create table if not exists raw._hashes (
     source_table varchar, source_file varchar, sha256 varchar, file_size bigint,
-    file_mtime_ns bigint, _loaded_at timestamp
+    file_mtime_ns bigint, _loaded_at timestamp, _batch_id varchar
 )"""
 
 
@@ -316,7 +316,7 @@ def _ingest_file(
         if seen == rel:
             return FileReport(source.name, rel, "already loaded")
         if known is None:
-            _cache_hash(con, source, rel, digest, fingerprint, loaded_at)
+            _cache_hash(con, source, rel, digest, fingerprint, batch_id, loaded_at)
             index.hashed[rel] = (digest, *fingerprint)
         return FileReport(
             source.name, rel, "already loaded", reason=f"same content as {seen}, already loaded"
@@ -380,13 +380,16 @@ def _cache_hash(
     rel: str,
     digest: str,
     fingerprint: tuple[int, int],
+    batch_id: str,
     loaded_at: datetime,
 ) -> None:
     """Keep the hash of a file skipped for another file's content (`raw._hashes`), so that the
-    next ingestion does not read it again while its size and modification time stand."""
+    next ingestion does not read it again while its size and modification time stand. The
+    batch id names the build that appended the row (a published build's rows are carried into
+    the next build's slot by it: orchestration.catch_up)."""
     con.execute(
-        "insert into raw._hashes values (?, ?, ?, ?, ?, ?)",
-        [source.name, rel, digest, *fingerprint, loaded_at],
+        "insert into raw._hashes values (?, ?, ?, ?, ?, ?, ?)",
+        [source.name, rel, digest, *fingerprint, loaded_at, batch_id],
     )
 
 
