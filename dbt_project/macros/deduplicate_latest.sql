@@ -17,6 +17,13 @@
     changes nothing downstream, not even its citation (the file it was first sent in holds the
     same values), and a daily build's "loaded since" scopes skip it; a record changed and
     changed back (A, B, A) cites the last A, the version after the change.
+    Its `_loaded_at` is the later of the cited version's load and the load of the version just
+    before the run (the boundary, when there is one): downstream models take a row as changed
+    when its `_loaded_at` is above the latest they hold, and a citation can change without a
+    new cited load only when a late version with other content splits the run (d3 A and d5 A
+    cite d3; a late d4 B makes it d5, whose load is old, but d4's is new). A version joining
+    the run's old end is cited itself, with its new load; a re-send at the new end changes
+    nothing.
     A key with one version, most keys, is kept as it is: only the keys with several versions
     go through the windows (running them on every key made a full build's staging several
     times slower).
@@ -47,12 +54,22 @@
         {{ column }},
         {%- endfor %}
         {%- for column in lineage %}
+        {%- if column == '_loaded_at' %}
+        {#- the later of the cited load and the boundary's: see the header -#}
+        case
+            when _boundary_loaded_at > _cited_loaded_at then _boundary_loaded_at
+            else _cited_loaded_at
+        end as _loaded_at,
+        {%- else %}
         _cited{{ column }} as {{ column }},
+        {%- endif %}
         {%- endfor %}
         _version_rank
     from (
         select
             *,
+            max(case when _version_rank = _cited_rank + 1 then _loaded_at end)
+                over (partition by {{ keys }}) as _boundary_loaded_at,
             {%- for column in lineage %}
             max(case when _version_rank = _cited_rank then {{ column }} end)
                 over (partition by {{ keys }}) as _cited{{ column }}{{ ',' if not loop.last }}

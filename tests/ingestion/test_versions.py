@@ -313,3 +313,32 @@ def test_a_record_re_sent_unchanged_keeps_the_citation_of_its_first_file(landing
     loaded = kept(con, "contacts_calls", "_loaded_at")
     assert loaded["K2"] < loaded["K1"] == loaded["K3"]
     assert kept(con, "contacts_calls", "duration_seconds") == {"K1": "11", "K2": "20", "K3": "30"}
+
+
+def test_a_late_version_splitting_a_run_is_a_newer_load_of_the_kept_row(landing: Path) -> None:
+    """K1 sent unchanged on 01-03 and 01-05 is cited by 01-03. A late 01-04 extraction with
+    other content splits the run: staging then cites 01-05, and its `_loaded_at` is the late
+    file's load (not 01-05's, older than a downstream model's watermark), so the daily models
+    that take rows loaded since their last build rewrite the new citation."""
+    for day, other in ((3, 2), (5, 3)):  # files that differ (a call each of their own)
+        write(
+            landing / f"contacts/calls_2026-01-0{day}T0200.csv",
+            f"{CALL_HEADER}\n{call(1, '10')}\n{call(other, '30')}\n",
+        )
+    con = duckdb.connect()
+    load(con, landing, "contacts_calls", T1)
+    assert kept(con, "contacts_calls", "_source_file")["K1"] == (
+        "contacts/calls_2026-01-03T0200.csv"
+    )
+    write(landing / "contacts/calls_2026-01-04T0200.csv", f"{CALL_HEADER}\n{call(1, '20')}\n")
+    load(con, landing, "contacts_calls", T2)
+    assert kept(con, "contacts_calls", "_source_file")["K1"] == (
+        "contacts/calls_2026-01-05T0200.csv"
+    )
+    assert kept(con, "contacts_calls", "duration_seconds")["K1"] == "10"
+    late_load = con.execute(
+        "select cast(max(_loaded_at) as varchar) from raw.contacts_calls"
+        " where _source_file = 'contacts/calls_2026-01-04T0200.csv'"
+    ).fetchone()[0]
+    loaded = kept(con, "contacts_calls", "_loaded_at")
+    assert loaded["K1"] == late_load > loaded["K3"]
