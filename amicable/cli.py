@@ -1321,11 +1321,20 @@ def main(argv: list[str] | None = None) -> int:
         )
         if args.command in ("build", "demo"):
             print(
-                "amicable: the build stopped before the end: nothing was published, the "
-                "warehouse and the dashboard keep the previous build",
-                file=sys.stderr,
+                f"amicable: the build stopped before the end: {_unfinished(args)}", file=sys.stderr
             )
         return 3
+
+
+def _unfinished(args: argparse.Namespace) -> str:
+    """What a build that stopped on an unexpected error left behind, by warehouse kind."""
+    warehouse = getattr(args, "warehouse", None)
+    if isinstance(warehouse, PostgresWarehouse | SparkWarehouse):
+        return (
+            "dbt writes this warehouse's live tables, so readers may see part of it "
+            "until a build completes"
+        )
+    return "nothing was published, the warehouse and the dashboard keep the previous build"
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ def warehouse_ref(
     if text.lower().startswith(SPARK_PREFIX):
         return _spark(text, spark)
     if "://" not in text:
-        return Path(text).expanduser()
+        return _local(text, text)
     parts = urlsplit(text)
     if parts.scheme not in POSTGRES_SCHEMES:
         raise WarehouseError(
@@ -128,7 +128,18 @@ def _spark(text: str, allowed: bool) -> SparkWarehouse:
             f"warehouse {text}: expected spark:DIR, a local directory for Spark's files "
             '(a cluster is the profile\'s `spark` output, README "Apache Spark as a warehouse")'
         )
-    return SparkWarehouse(Path(directory).expanduser())
+    return SparkWarehouse(_local(directory, text))
+
+
+def _local(path: str, text: str) -> Path:
+    """`path` with a leading `~` or `~user` expanded; WarehouseError (naming `text`, what was
+    given) when that home directory is unknown."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        raise WarehouseError(
+            f"warehouse {text}: no home directory for {path.split('/')[0]} on this machine"
+        ) from None
 
 
 def location(warehouse: Warehouse) -> str:

@@ -115,6 +115,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, sources: tuple[SourceTable
     con.execute(HASHES_DDL)
     for column in ("file_size", "file_mtime_ns"):  # a load log from before they existed
         con.execute(f"alter table raw._loads add column if not exists {column} bigint")
+    # a hash cache from before the batch id: catch-up carries history tables by it
+    con.execute("alter table raw._hashes add column if not exists _batch_id varchar")
 
 
 def _add_extracted_at(con: duckdb.DuckDBPyConnection, source: SourceTable) -> None:

@@ -140,6 +140,25 @@ def test_a_build_that_crashes_says_nothing_was_published(monkeypatch, capsys) ->
     )
 
 
+def test_a_crashed_build_on_a_live_warehouse_does_not_claim_nothing_was_published(
+    monkeypatch, capsys
+) -> None:
+    import amicable.cli as cli
+
+    def crash(args) -> int:
+        raise MemoryError("out of memory")
+
+    monkeypatch.setitem(cli.COMMANDS, "build", crash)
+    monkeypatch.delenv(cli.DEBUG_ENV, raising=False)
+    for warehouse in ("postgresql://ana@db:5432/marts", "spark:/tmp/amicable-spark"):
+        assert main(["build", "--warehouse", warehouse]) == 3
+        err = capsys.readouterr().err.splitlines()
+        assert err[1] == (
+            "amicable: the build stopped before the end: dbt writes this warehouse's live tables,"
+            " so readers may see part of it until a build completes"
+        )
+
+
 def test_a_build_that_cannot_copy_the_warehouse_says_so_in_one_line(
     tmp_path: Path, monkeypatch, capsys
 ) -> None:

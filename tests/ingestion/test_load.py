@@ -118,6 +118,24 @@ def test_a_snapshot_skipped_for_another_files_content_is_hashed_once(
     assert hashed == [again, again]
 
 
+def test_a_hash_cache_from_before_the_batch_id_gains_it(landing: Path) -> None:
+    """A `raw._hashes` made before it had `_batch_id` gets the column, and skipped files'
+    hashes are cached into it as into a new one."""
+    snapshot = f"{INVOICE_HEADER}\n{ROW.format(id=1, amount='5.00')}"
+    write(landing / "erp/invoices_2026-01-01T0000.csv", snapshot)
+    con = duckdb.connect()
+    con.execute("create schema raw")
+    con.execute(
+        "create table raw._hashes (source_table varchar, source_file varchar, sha256 varchar,"
+        " file_size bigint, file_mtime_ns bigint, _loaded_at timestamp)"
+    )
+    load(con, landing, "b1")
+    write(landing / "erp/invoices_2026-01-02T0000.csv", snapshot)
+    load(con, landing, "b2")
+    cached = con.execute("select source_file, _batch_id from raw._hashes").fetchall()
+    assert cached == [("erp/invoices_2026-01-02T0000.csv", "b2")]
+
+
 def test_a_file_with_a_broken_header_is_rejected_while_the_others_load(landing: Path) -> None:
     write(
         landing / "erp/invoices_2026-01-01T0000.csv",

@@ -64,3 +64,17 @@ def test_the_cli_refuses_a_bad_url_in_one_line(capsys: pytest.CaptureFixture[str
         "amicable build: error: argument --warehouse: warehouse postgresql://ana:***@db:x/marts:"
         " the port is not a number (expected postgresql://USER@HOST:PORT/DATABASE)"
     )
+
+
+@pytest.mark.parametrize("given", ["~nosuchuser-amicable/w.duckdb", "spark:~nosuchuser-amicable/s"])
+def test_an_unknown_home_directory_is_one_line(
+    given: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(["build", "--warehouse", given])
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error == (
+        f"amicable build: error: argument --warehouse: warehouse {given}: "
+        "no home directory for ~nosuchuser-amicable on this machine"
+    )
