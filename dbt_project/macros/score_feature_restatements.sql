@@ -36,7 +36,9 @@
       calls, messages the debtor of the case of every version, from its date in any version;
       invoices        every version's debtor (and the debtor of the invoice a credit note
                       refers to in any version), from the earliest issue or due date of any
-                      version (its balance periods start at issue, its habits at due date);
+                      version (its balance periods start at issue, its habits at due date)
+                      and from the payment and posting dates of its allocations (a
+                      prepayment precedes the issue date; promises count it by its date);
                       a re-sent invoice restates nothing;
       allocations     the debtor of the invoice of every version, from the earliest of its
                       posting date (allocated_at) and its payment's bank value date, in any
@@ -121,7 +123,7 @@
         {{ versions_of_keys_loaded_since_last_build(
             source('raw', 'erp_invoices'),
             'invoice_id',
-            ['debtor_id', 'reference_invoice_id', 'issue_date', 'due_date'],
+            ['invoice_id', 'debtor_id', 'reference_invoice_id', 'issue_date', 'due_date'],
             [
                 'debtor_id', 'document_type', 'reference_invoice_id', 'issue_date', 'due_date',
                 'amount', 'currency',
@@ -171,6 +173,17 @@
             debtor_id,
             least(cast(issue_date as date), cast(due_date as date))
         from invoice_versions
+
+        union all
+
+        {#- an invoice's payments may precede its dates (a prepayment): every version's debtor
+            from each of its payment's days too #}
+        select
+            invoice_versions.debtor_id,
+            least(allocations.payment_date, cast(allocations.allocated_at as date))
+        from invoice_versions
+        inner join {{ ref('int_payment_allocations_dated') }} as allocations
+            on invoice_versions.invoice_id = allocations.invoice_id
 
         union all
 

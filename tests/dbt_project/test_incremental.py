@@ -599,3 +599,23 @@ def test_a_daily_build_leaves_the_score_features_of_untouched_debtors_as_built(
     old = {key: kept for key, kept in d2.items() if key[1] < date(2026, 3, 30)}
     assert ("C1", date(2026, 3, 1)) in old and ("C3", date(2026, 1, 31)) in old
     assert all(old.values()), old
+
+
+def test_an_invoice_moved_to_another_debtor_restates_its_prepayment_days(
+    tmp_path: Path,
+) -> None:
+    """Loaded on 04-04: INV-3 (D1, issued 02-01, paid by A2 on 02-20) corrected to debtor D2
+    and re-issued on 03-10, so its payment of 02-20 is now D2's and precedes the new issue
+    date. The daily build restates D2's rows from the payment's date (C3's month end 02-28),
+    not only from the invoice's dates, and D1's from 02-01; equal to a build in one go
+    (asserted by the helper)."""
+    late = {
+        ("erp_invoices", "erp/invoices_2026-04-04T0200.csv"): [
+            {"invoice_id": "INV-3", "debtor_id": "D2", "invoice_number": "2026-003",
+             "document_type": "invoice", "issue_date": "2026-03-10", "due_date": "2026-04-09",
+             "amount": "300.00", "currency": "EUR", "updated_at": "2026-04-01 09:00:00"},
+        ],
+    }  # fmt: skip
+    rows, _ = _score_features_daily_and_once(tmp_path, late)
+    assert not rows[("C3", date(2026, 2, 28))][0]
+    assert rows[("C3", date(2026, 1, 31))][0]
