@@ -258,17 +258,26 @@ def _depth(value: object) -> int:
     return deepest
 
 
+# Numbers and constants kept as their text (`1.50` stays `1.50`); one decoder for every line
+# (json.loads would build one per call).
+_DECODER = json.JSONDecoder(parse_float=str, parse_int=str, parse_constant=str)
+
+
 def _parse_json_line(line: str) -> tuple[object, str | None, str | None]:
     """(object, reason it cannot be read, field to blame) for one JSON line."""
     try:
-        obj = json.loads(line, parse_float=str, parse_int=str, parse_constant=str)
+        if line.startswith("\ufeff"):  # json.loads' own refusal of a byte-order mark
+            obj = json.loads(line, parse_float=str, parse_int=str, parse_constant=str)
+        else:
+            obj = _DECODER.decode(line)
     except json.JSONDecodeError as exc:
         return None, f"line is not JSON: {exc.msg} (column {exc.colno})", None
     except RecursionError:
         return None, "line is not JSON this reader accepts: nested too deeply", None
     if not isinstance(obj, dict):
         return None, "line is not a JSON object", None
-    if _depth(obj) > MAX_JSON_DEPTH:
+    # a value is nested at most as deep as the line has opening brackets: walk it only then
+    if line.count("{") + line.count("[") > MAX_JSON_DEPTH and _depth(obj) > MAX_JSON_DEPTH:
         reason = f"line is not JSON this reader accepts: nested deeper than {MAX_JSON_DEPTH}"
         return None, reason, None
     if _SURROGATE_ESCAPE.search(line) and _has_surrogate(obj):
@@ -292,7 +301,12 @@ def read_jsonl(path: Path, source: SourceTable) -> FileContent:
         if not isinstance(obj, dict):
             unparsed.append(_unparsed(n, reason or "", line.rstrip("\r\n"), blamed))
             continue
-        records.append({c: _as_text(obj.get(c)) for c in columns} | {"_source_row": n})
+        get = obj.get
+        record = {
+            c: v if (v := get(c)) is None or v.__class__ is str else _as_text(v) for c in columns
+        }
+        record["_source_row"] = n
+        records.append(record)
     return FileContent(string_frame(records, source), unparsed)
 
 
