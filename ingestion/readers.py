@@ -224,11 +224,14 @@ def _read_csv_fast(
     )
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), sort_keys=True)  # one for every value
+
+
 def _as_text(value: object) -> str | None:
     if value is None:
         return None
     if isinstance(value, dict | list):
-        return json.dumps(value, separators=(",", ":"), sort_keys=True)
+        return _ENCODER.encode(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
