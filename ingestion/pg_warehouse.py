@@ -7,11 +7,12 @@ refused login is one line.
 
 The raw layer reaches PostgreSQL through the same ingestion code as a DuckDB warehouse
 (`ingestion.load`: contracts, quarantine, content-hash idempotency): each build ingests into a
-scratch DuckDB file whose `raw._loads` is first filled with PostgreSQL's (so a file whose content
-was loaded before is recognised, whatever the scratch file held before), then ships the rows of
-its batch, `raw.<table>`, `raw.quarantine` and `raw._loads`, by one `COPY ... FROM STDIN` (CSV)
-per table, all in one PostgreSQL transaction: a failure leaves nothing of the batch, and a batch
-whose `_batch_id` is already in PostgreSQL's `raw._loads` is not shipped again. A transaction
+scratch DuckDB file whose `raw._loads` and `raw._hashes` are first filled with PostgreSQL's (so
+a file whose content was loaded before is recognised, whatever the scratch file held before, and
+a file skipped for another's content is not read again), then ships the rows of its batch,
+`raw.<table>`, `raw.quarantine`, `raw._hashes` and `raw._loads`, by one `COPY ... FROM STDIN`
+(CSV) per table, all in one PostgreSQL transaction: a failure leaves nothing of the batch, and a
+batch whose `_batch_id` is already in PostgreSQL's `raw._loads` is not shipped again. A transaction
 advisory lock keeps two builds from shipping at once; a build that ingested against a load log
 another build has since extended stops with one line (nothing shipped) instead of loading the
 same file twice.
@@ -28,7 +29,7 @@ import duckdb
 
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
 from ingestion.contracts import RAW_TYPES, SOURCES, raw_table_ddl
-from ingestion.load import LOADS_DDL, QUARANTINE_DDL
+from ingestion.load import HASHES_DDL, LOADS_DDL, QUARANTINE_DDL
 from ingestion.source_db import _libpq_line
 
 SCHEMA = "raw"
@@ -41,6 +42,13 @@ _LOADS_TYPES = (
     "varchar", "varchar", "varchar", "varchar", "bigint", "bigint", "bigint", "varchar",
     "timestamp", "varchar", "bigint", "bigint",
 )  # fmt: skip
+# `raw._hashes` columns in order (ingestion.load.HASHES_DDL): the hashes of files skipped for
+# another file's content, so that the next build does not read them again.
+HASHES_COLUMNS = (
+    "source_table", "source_file", "sha256", "file_size", "file_mtime_ns", "_loaded_at",
+    "_batch_id",
+)  # fmt: skip
+_HASHES_TYPES = ("varchar", "varchar", "varchar", "bigint", "bigint", "timestamp", "varchar")
 SHIP_LOCK = "amicable raw layer"  # the advisory lock's name (hashed to its key)
 
 
@@ -90,31 +98,38 @@ def ensure_raw_tables(cur) -> None:
             )
     cur.execute(QUARANTINE_DDL)
     cur.execute(LOADS_DDL)
+    cur.execute(HASHES_DDL)
 
 
 def read_loads(cur, duck: duckdb.DuckDBPyConnection, work: Path) -> int:
-    """Fill the scratch DuckDB's (empty) `raw._loads` with PostgreSQL's, in load order: the
-    index `ingestion.load` recognises loaded files by. Returns the rows read."""
-    csv = work / "_loads_from_postgres.csv"
-    columns = ", ".join(LOADS_COLUMNS)
+    """Fill the scratch DuckDB's (empty) `raw._loads` and `raw._hashes` with PostgreSQL's, in
+    load order: the index `ingestion.load` recognises loaded files by, and the hashes of the
+    files it skipped. Returns the rows of `raw._loads` read."""
+    _read_table(cur, duck, work, "_loads", dict(zip(LOADS_COLUMNS, _LOADS_TYPES, strict=True)))
+    _read_table(cur, duck, work, "_hashes", dict(zip(HASHES_COLUMNS, _HASHES_TYPES, strict=True)))
+    return int(duck.execute(f"select count(*) from {SCHEMA}._loads").fetchone()[0])
+
+
+def _read_table(cur, duck: duckdb.DuckDBPyConnection, work: Path, table: str, types: dict) -> None:
+    """PostgreSQL's `raw.<table>` into the scratch DuckDB's, by COPY to a CSV file."""
+    csv = work / f"{table}_from_postgres.csv"
+    columns = ", ".join(types)
     with csv.open("w", encoding="utf-8") as out:
         cur.copy_expert(
-            f"copy (select {columns} from {SCHEMA}._loads order by _loaded_at)"
+            f"copy (select {columns} from {SCHEMA}.{table} order by _loaded_at)"
             " to stdout with (format csv, header true)",
             out,
         )
-    types = dict(zip(LOADS_COLUMNS, _LOADS_TYPES, strict=True))
     duck.execute(
-        f"insert into {SCHEMA}._loads ({columns}) select {columns} from read_csv(?, header = true,"
+        f"insert into {SCHEMA}.{table} ({columns}) select {columns} from read_csv(?, header = true,"
         " columns = $types, allow_quoted_nulls = false)".replace("$types", repr(types)),
         [str(csv)],
     )
-    return int(duck.execute(f"select count(*) from {SCHEMA}._loads").fetchone()[0])
 
 
 def _tables() -> list[str]:
     """The tables a batch writes, `raw._loads` last (a batch is shipped once its log is)."""
-    return [s.name for s in SOURCES] + ["quarantine", "_loads"]
+    return [s.name for s in SOURCES] + ["quarantine", "_hashes", "_loads"]
 
 
 def ship_batch(

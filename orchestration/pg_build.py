@@ -53,7 +53,7 @@ from amicable import progress
 from amicable.config import load_config
 from amicable.settings import DBT_PROJECT_DIR, Settings, memory_limit, run_files_dir
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
-from ingestion.contracts import SOURCES
+from ingestion.contracts import SOURCES, SOURCES_BY_NAME
 from ingestion.load import ensure_raw_schema, ingest_source, load_time, quarantine_messages
 from ingestion.pg_warehouse import (
     connect,
@@ -165,7 +165,7 @@ def ingest(
                 ) from None
         ingest_sources(duck, settings.landing, batch_id, outcome)
         outcome.shipped = ship_batch(warehouse, duck, batch_id, seen)
-    rows = sum(n for t, n in outcome.shipped.items() if t not in ("quarantine", "_loads"))
+    rows = sum(n for t, n in outcome.shipped.items() if t in SOURCES_BY_NAME)
     progress.step(f"raw layer copied to {warehouse.masked}: {rows} rows")
 
 

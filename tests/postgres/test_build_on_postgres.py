@@ -36,7 +36,7 @@ from tests.orchestration.test_killed_build import NEXT_NIGHT
 from tests.orchestration.test_killed_build import _write_next_night as write_next_night
 from tests.postgres.conftest import NAME, PostgresServer, TinyOnPostgres
 
-RAW_TABLES = [s.name for s in SOURCES] + ["quarantine", "_loads"]
+RAW_TABLES = [s.name for s in SOURCES] + ["quarantine", "_hashes", "_loads"]
 _numbers = itertools.count()
 
 
@@ -206,3 +206,32 @@ def test_a_batch_ingested_against_an_older_load_log_is_not_shipped(
         assert ship_batch(warehouse, duck, "this-build", loads_seen=1)["_loads"] == 1
         assert ship_batch(warehouse, duck, "this-build", loads_seen=1) == {}  # shipped once
     assert counts(database)["_loads"] == 2
+
+
+def test_a_file_skipped_for_another_files_content_is_hashed_once_on_postgresql(
+    database: dict[str, str | int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A nightly snapshot sent again unchanged is skipped, and its hash kept in PostgreSQL's
+    `raw._hashes`: the next build's scratch ingestion does not read it again."""
+    from ingestion import load as load_module
+    from tests.ingestion.conftest import INVOICE_HEADER, write
+
+    landing = tmp_path / "landing"
+    (landing / "erp").mkdir(parents=True)
+    row = "INV-1,D1,N1,invoice,,2026-01-01,2026-01-31,5.00,EUR,2026-01-01T00:00:00Z"
+    snapshot = f"{INVOICE_HEADER}\n{row}"
+    write(landing / "erp/invoices_2026-01-01T0000.csv", snapshot)
+    again = landing / "erp/invoices_2026-01-02T0000.csv"
+    write(again, snapshot)
+    warehouse = PostgresWarehouse(url(database))
+    settings = Settings(landing=landing, warehouse=Path("unused"))
+    ingest(settings, warehouse, "batch-1", PgBuildOutcome())
+    assert counts(database)["_hashes"] == 1
+    hashed: list[Path] = []
+    real_sha256 = load_module._sha256
+    monkeypatch.setattr(load_module, "_sha256", lambda p: hashed.append(p) or real_sha256(p))
+    second = PgBuildOutcome()
+    ingest(settings, warehouse, "batch-2", second)
+    assert hashed == [], "size and modification time unchanged: neither file read again"
+    assert sum(s.rows_loaded for s in second.sources) == 0
+    assert counts(database)["_hashes"] == 1 and counts(database)["erp_invoices"] == 1
