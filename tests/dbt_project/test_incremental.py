@@ -599,3 +599,87 @@ def test_a_daily_build_leaves_the_score_features_of_untouched_debtors_as_built(
     old = {key: kept for key, kept in d2.items() if key[1] < date(2026, 3, 30)}
     assert ("C1", date(2026, 3, 1)) in old and ("C3", date(2026, 1, 31)) in old
     assert all(old.values()), old
+
+
+def test_the_daily_channel_attributions_restate_late_files_as_a_full_build_would(
+    tmp_path: Path,
+) -> None:
+    """int_channel_contacts, int_channel_payments and fct_channel_effectiveness built as of
+    03-30 and then, after late files, incrementally as of 04-03 equal a build from the same raw
+    rows in one go. Before the first build: case C1 (D2) has the letter M1 (03-01 12:00), the
+    call K1 (03-02 10:00, before promise P1 at 10:30) and payment A3 (03-05, USD, by K1). The
+    late files: K1 re-dated after the as-of date (its row withdrawn: P1 and A3 go to M1), a
+    stage event of 03-01 10:00 putting C1 in `negotiation` before M1, D2 moved to segment
+    B2B (its whole history), the USD rate of 03-02 corrected (the mart converts A3 at it), a
+    new case C2 of D1 with a call K2 of 02-10 and an SMS M2 of 02-14 (A1 of 02-15 and A2 of
+    02-20 go to M2), a call K3 of C2 dated 04-01 and a payment A5 to D1 on 04-02 (by K3), both
+    brought in by the later as-of date."""
+    select = ["--select", "+fct_channel_effectiveness"]
+    late = {
+        "contacts/calls_2026-04-04T0200.csv": ("contacts_calls", [
+            _call("K1", "2026-04-05 10:00:00", "C1") | {"outcome": "promise_to_pay"},
+            _call("K2", "2026-02-10 10:00:00", "C2") | {"outcome": "right_party_contact"},
+            _call("K3", "2026-04-01 10:00:00", "C2"),
+        ]),
+        "contacts/messages_2026-04-04T0200.jsonl": ("contacts_messages", [
+            {"contact_id": "M2", "case_id": "C2", "debtor_id": "D1", "channel": "sms",
+             "direction": "outbound", "sent_at": "2026-02-14 12:00:00",
+             "template_id": "reminder", "outcome": "delivered"},
+        ]),
+        "cases/cases_2026-04-04T0200.jsonl": ("cases_cases", [
+            {"case_id": "C2", "debtor_id": "D1", "opened_at": "2026-02-01 08:00:00",
+             "placed_amount": "500.00", "currency": "EUR", "strategy": "standard",
+             "agent_id": "AG1", "jurisdiction": "DE", "updated_at": "2026-04-01 08:00:00"},
+        ]),
+        "cases/case_events_2026-04-04T0200.jsonl": ("cases_case_events", [
+            {"event_id": "E3", "case_id": "C1", "occurred_at": "2026-03-01 10:00:00",
+             "event_type": "stage_changed", "actor_id": "system",
+             "payload": '{"stage": "negotiation"}'},
+        ]),
+        "erp/customers_2026-04-04T0200.csv": ("erp_customers", [
+            {"debtor_id": "D2", "name": "Bob Smith", "segment": "B2B", "country": "US",
+             "timezone": "America/New_York", "currency": "USD",
+             "updated_at": "2026-04-01 10:00:00"},
+        ]),
+        "erp/payment_allocations_2026-04-04T0200.csv": ("erp_payment_allocations", [
+            {"allocation_id": "A5", "payment_ref": "B5", "invoice_id": "INV-1",
+             "amount": "25.00", "allocated_at": "2026-04-02 10:00:00"},
+        ]),
+        "fx/fx_rates_2026-04-04T1800.csv": ("fx_rates", [
+            {"rate_date": "2026-03-02", "currency": "USD", "rate_to_reporting": "0.9500000000"},
+        ]),
+    }  # fmt: skip
+    warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
+    for warehouse in warehouses.values():
+        build_raw_warehouse(warehouse, RAW_FILES)
+    daily = warehouses["daily"]
+    first = ["run", *select, "--vars", fixture_vars(as_of="2026-03-30")]
+    assert run_dbt(first, daily, tmp_path / "first").returncode == 0
+    attributed = (
+        "select allocation_id, contact_id, stage, segment"
+        " from intermediate.int_channel_payments order by 1"
+    )
+    with duckdb.connect(str(daily)) as con:
+        assert con.execute(attributed).fetchall() == [("A3", "K1", "reminder", "B2C")]
+    for warehouse in warehouses.values():
+        with duckdb.connect(str(warehouse)) as con:
+            for source_file, (table, rows) in late.items():
+                insert_raw_rows(con, table, source_file, rows, "2026-04-04 06:00:00")
+    then = ["run", *select, "--vars", fixture_vars(as_of="2026-04-03")]
+    for name, warehouse in warehouses.items():
+        run = run_dbt(then, warehouse, tmp_path / name)
+        assert run.returncode == 0, run.output[-3000:]
+    with duckdb.connect(str(daily)) as con:
+        con.execute(f"attach '{warehouses['once']}' as once (read_only)")
+        assert differences(con, "daily", "once", ("intermediate", "marts")) == {}
+        assert con.execute(attributed).fetchall() == [
+            ("A1", "M2", "none", "B2B"),
+            ("A2", "M2", "none", "B2B"),
+            ("A3", "M1", "negotiation", "B2B"),
+            ("A5", "K3", "none", "B2B"),
+        ]
+        for model in ("int_channel_contacts", "int_channel_payments"):
+            withdrawn = f"select count(*) from intermediate.{model} where loaded_at is null"
+            assert con.execute(withdrawn).fetchone()[0] == 0, model
+        promises = "select contact_id, promises from intermediate.int_channel_contacts order by 1"
+        assert con.execute(promises).fetchall() == [("K2", 0), ("K3", 0), ("M1", 1), ("M2", 0)]
