@@ -79,36 +79,47 @@ promises as (
 
 ),
 
-contacts as (
+outbound as (
 
+    {#- Each contact with its debtor, restricted on a daily build to the restated scope (and
+        the 7 days before it) before the stays are joined. -#}
     select
-        contacts_in.contact_kind,
-        contacts_in.contact_id,
-        contacts_in.case_id,
-        coalesce(cases.debtor_id, contacts_in.debtor_id) as debtor_id,
-        contacts_in.channel,
-        coalesce(contacts_in.template_id, 'none') as template_id,
-        contacts_in.contact_at,
-        contacts_in.contact_date,
-        contacts_in.is_right_party_contact,
-        cast({{ dbt.date_trunc('month', 'contacts_in.contact_date') }} as date) as period_month,
-        {{ finance_segment('customers.segment') }} as segment,
-        coalesce(stays.state, 'none') as stage
+        contacts_in.*,
+        coalesce(cases.debtor_id, contacts_in.debtor_id) as contact_debtor_id
     from contacts_in
     left join cases
         on contacts_in.case_id = cases.case_id
-    left join customers
-        on coalesce(cases.debtor_id, contacts_in.debtor_id) = customers.debtor_id
-    left join stays
-        on
-            contacts_in.case_id = stays.case_id
-            and contacts_in.contact_at >= stays.entered_at
-            and (stays.left_at is null or contacts_in.contact_at < stays.left_at)
     {%- if is_incremental() %}
     where {{ in_restated_channel_debtors(
         'coalesce(cases.debtor_id, contacts_in.debtor_id)', 'contacts_in.contact_date', 7
     ) }}
     {%- endif %}
+
+),
+
+contacts as (
+
+    select
+        outbound.contact_kind,
+        outbound.contact_id,
+        outbound.case_id,
+        outbound.contact_debtor_id as debtor_id,
+        outbound.channel,
+        coalesce(outbound.template_id, 'none') as template_id,
+        outbound.contact_at,
+        outbound.contact_date,
+        outbound.is_right_party_contact,
+        cast({{ dbt.date_trunc('month', 'outbound.contact_date') }} as date) as period_month,
+        {{ finance_segment('customers.segment') }} as segment,
+        coalesce(stays.state, 'none') as stage
+    from outbound
+    left join customers
+        on outbound.contact_debtor_id = customers.debtor_id
+    left join stays
+        on
+            outbound.case_id = stays.case_id
+            and outbound.contact_at >= stays.entered_at
+            and (stays.left_at is null or outbound.contact_at < stays.left_at)
 
 ),
 
