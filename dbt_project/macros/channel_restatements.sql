@@ -250,7 +250,8 @@
 {#- On a daily build of a channel attribution model, the condition that a row of debtor
     `debtor_id` dated `day` is in the restated scope (the CTE `restated`,
     channel_debtors_restated_since_last_build), or, with `days_before`, within that many days
-    before it (an input the scope's rows read). -#}
+    before it (an input the scope's rows read). Qualify both columns: inside the subquery an
+    unqualified `debtor_id` is restated's own. -#}
 {% macro in_restated_channel_debtors(debtor_id, day, days_before=0) -%}
     exists (
         select 1

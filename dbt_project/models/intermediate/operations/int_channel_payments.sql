@@ -40,9 +40,11 @@ restated as (
 
 contacts as (
 
-    select * from {{ ref('int_channel_contacts') }}
+    select * from {{ ref('int_channel_contacts') }} as channel_contacts
     {%- if is_incremental() %}
-    where {{ in_restated_channel_debtors('debtor_id', 'contact_date', 30) }}
+    where {{ in_restated_channel_debtors(
+        'channel_contacts.debtor_id', 'channel_contacts.contact_date', 30
+    ) }}
     {%- endif %}
 
 ),
