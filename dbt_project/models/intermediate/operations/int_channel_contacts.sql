@@ -24,8 +24,9 @@
     earliest date they can change it: a contact, stage or promise event from 7 days before its
     date (old and new), a new case or a case moved to another debtor from 7 days before its
     first contact, a changed segment the whole history; and the contacts and promises dated
-    after the latest day it holds (a later as_of). The contacts it reads go back 7 days
-    further (a promise's candidates). A held contact of that scope the new data no longer
+    after the latest day it holds (a later as_of). It reads no contact before that date: a
+    promise goes to the LAST contact before it, so an earlier one never takes a promise from
+    a contact of the window. A held contact of that scope the new data no longer
     yields (moved to another date before the window, made inbound, dated after as_of) is
     withdrawn (null loaded_at; the post-hook deletes it). -#}
 {{ config(
@@ -81,8 +82,8 @@ promises as (
 
 outbound as (
 
-    {#- Each contact with its debtor, restricted on a daily build to the restated scope (and
-        the 7 days before it) before the stays are joined. -#}
+    {#- Each contact with its debtor, restricted on a daily build to the restated scope before
+        the stays are joined. -#}
     select
         contacts_in.*,
         coalesce(cases.debtor_id, contacts_in.debtor_id) as contact_debtor_id
@@ -91,7 +92,7 @@ outbound as (
         on contacts_in.case_id = cases.case_id
     {%- if is_incremental() %}
     where {{ in_restated_channel_debtors(
-        'coalesce(cases.debtor_id, contacts_in.debtor_id)', 'contacts_in.contact_date', 7
+        'coalesce(cases.debtor_id, contacts_in.debtor_id)', 'contacts_in.contact_date'
     ) }}
     {%- endif %}
 
@@ -174,9 +175,6 @@ final as (
         on
             contacts.contact_kind = promises_attributed.contact_kind
             and contacts.contact_id = promises_attributed.contact_id
-    {%- if is_incremental() %}
-    where {{ in_restated_channel_debtors('contacts.debtor_id', 'contacts.contact_date') }}
-    {%- endif %}
 
 )
 {%- if is_incremental() %},
