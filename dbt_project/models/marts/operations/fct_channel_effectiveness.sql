@@ -44,53 +44,26 @@
       is_window_complete    as_of is at least 30 days after the period's last day: every
                             contact of the row has had its full 30 days (else the figures can
                             still grow)
-    A table rebuilt by every build (not incremental: a payment re-attributes the contacts of
-    earlier months, and the grain is small). -#}
+    The attribution is done once per record in two incremental intermediates, restated by
+    debtor from the earliest date the night's files can change (macros/channel_restatements.sql):
+    int_channel_contacts (one row per outbound contact with its dimensions and promises) and
+    int_channel_payments (one row per attributed allocation with its contact's dimensions).
+    This table aggregates them, rebuilt by every build: its counts of distinct payment_ref do
+    not add up across restated rows, is_window_complete moves with as_of, and it converts the
+    amounts at the payment date's rate here, so a corrected FX rate restates nothing upstream. -#}
 {%- set channels_cfg = ops_config('channels', ['cost_per_contact']) -%}
 {%- set costs = channels_cfg['cost_per_contact'] or {} -%}
 with
 
-contacts_in as (
+contacts as (
 
-    select * from {{ ref('int_ops_case_contacts') }}
-    where direction = 'outbound'
-
-),
-
-stays as (
-
-    select * from {{ ref('int_ops_case_stays') }}
+    select * from {{ ref('int_channel_contacts') }}
 
 ),
 
-cases as (
+payments_attributed as (
 
-    select * from {{ ref('stg_cases__cases') }}
-
-),
-
-customers as (
-
-    select * from {{ ref('stg_erp__customers') }}
-
-),
-
-promises as (
-
-    select * from {{ ref('fct_promises') }}
-
-),
-
-invoices as (
-
-    select * from {{ ref('stg_erp__invoices') }}
-
-),
-
-allocations as (
-
-    select * from {{ ref('int_payment_allocations_dated') }}
-    where payment_date <= {{ as_of_date() }}
+    select * from {{ ref('int_channel_payments') }}
 
 ),
 
@@ -100,105 +73,9 @@ fx_rates as (
 
 ),
 
-contacts as (
-
-    select
-        contacts_in.contact_kind,
-        contacts_in.contact_id,
-        contacts_in.case_id,
-        coalesce(cases.debtor_id, contacts_in.debtor_id) as debtor_id,
-        contacts_in.channel,
-        coalesce(contacts_in.template_id, 'none') as template_id,
-        contacts_in.contact_at,
-        contacts_in.contact_date,
-        contacts_in.is_right_party_contact,
-        cast({{ dbt.date_trunc('month', 'contacts_in.contact_date') }} as date) as period_month,
-        {{ finance_segment('customers.segment') }} as segment,
-        coalesce(stays.state, 'none') as stage
-    from contacts_in
-    left join cases
-        on contacts_in.case_id = cases.case_id
-    left join customers
-        on coalesce(cases.debtor_id, contacts_in.debtor_id) = customers.debtor_id
-    left join stays
-        on
-            contacts_in.case_id = stays.case_id
-            and contacts_in.contact_at >= stays.entered_at
-            and (stays.left_at is null or contacts_in.contact_at < stays.left_at)
-
-),
-
-promise_contacts as (
-
-    select
-        promises.promise_id,
-        contacts.contact_kind,
-        contacts.contact_id,
-        {{ ops_latest_contact_first('promises.promise_id') }} as recency
-    from promises
-    inner join contacts
-        on
-            promises.case_id = contacts.case_id
-            and promises.made_at >= contacts.contact_at
-            and cast({{ dbt.dateadd('day', -7, 'cast(promises.made_at as date)') }} as date)
-            <= contacts.contact_date
-
-),
-
-promises_attributed as (
-
-    select
-        contact_kind,
-        contact_id,
-        count(*) as promises
-    from promise_contacts
-    where recency = 1
-    group by contact_kind, contact_id
-
-),
-
-payments as (
-
-    select
-        allocations.allocation_id,
-        allocations.payment_ref,
-        allocations.payment_date,
-        allocations.allocated_amount,
-        invoices.debtor_id,
-        invoices.currency
-    from allocations
-    inner join invoices
-        on allocations.invoice_id = invoices.invoice_id
-
-),
-
-payment_contacts as (
-
-    select
-        payments.allocation_id,
-        payments.payment_ref,
-        payments.payment_date,
-        payments.allocated_amount,
-        payments.currency,
-        contacts.contact_kind,
-        contacts.contact_id,
-        {{ dbt.datediff('contacts.contact_date', 'payments.payment_date', 'day') }}
-            as days_after_contact,
-        {{ ops_latest_contact_first('payments.allocation_id') }} as recency
-    from payments
-    inner join contacts
-        on
-            payments.debtor_id = contacts.debtor_id
-            and payments.payment_date >= contacts.contact_date
-            and cast({{ dbt.dateadd('day', -30, 'payments.payment_date') }} as date)
-            <= contacts.contact_date
-
-),
-
 payment_dates as (
 
-    select distinct payment_date from payment_contacts
-    where recency = 1
+    select distinct payment_date from payments_attributed
 
 ),
 
@@ -208,40 +85,23 @@ fx_on_dates as (
 
 ),
 
-payments_attributed as (
-
-    select
-        payment_contacts.contact_kind,
-        payment_contacts.contact_id,
-        payment_contacts.payment_ref,
-        payment_contacts.days_after_contact,
-        round(payment_contacts.allocated_amount * fx_on_dates.rate_to_reporting, 2)
-            as allocated_amount_rc
-    from payment_contacts
-    left join fx_on_dates
-        on
-            payment_contacts.payment_date = fx_on_dates.payment_date
-            and payment_contacts.currency = fx_on_dates.currency
-    where payment_contacts.recency = 1
-
-),
-
 attributed as (
 
     select
-        contacts.period_month,
-        contacts.channel,
-        contacts.template_id,
-        contacts.segment,
-        contacts.stage,
+        payments_attributed.period_month,
+        payments_attributed.channel,
+        payments_attributed.template_id,
+        payments_attributed.segment,
+        payments_attributed.stage,
         payments_attributed.payment_ref,
         payments_attributed.days_after_contact,
-        payments_attributed.allocated_amount_rc
+        round(payments_attributed.allocated_amount * fx_on_dates.rate_to_reporting, 2)
+            as allocated_amount_rc
     from payments_attributed
-    inner join contacts
+    left join fx_on_dates
         on
-            payments_attributed.contact_kind = contacts.contact_kind
-            and payments_attributed.contact_id = contacts.contact_id
+            payments_attributed.payment_date = fx_on_dates.payment_date
+            and payments_attributed.currency = fx_on_dates.currency
 
 ),
 
@@ -276,12 +136,8 @@ contacted as (
         contacts.stage,
         count(*) as contacts,
         sum(case when contacts.is_right_party_contact then 1 else 0 end) as right_party_contacts,
-        sum(coalesce(promises_attributed.promises, 0)) as promises
+        sum(contacts.promises) as promises
     from contacts
-    left join promises_attributed
-        on
-            contacts.contact_kind = promises_attributed.contact_kind
-            and contacts.contact_id = promises_attributed.contact_id
     group by
         contacts.period_month,
         contacts.channel,
