@@ -38,6 +38,7 @@
       case events     a stage_changed, closed, reopened or promise_made event (every version)
                       dated t restates its case's debtor from t - 7 (a stay changes the stage
                       of the contacts from t; a promise counts for a contact from t - 7 on);
+                      for a case missing from the cases feed, the debtors its contacts name;
       case records    a new case, or a case whose debtor changed, restates every debtor its
                       contacts were or are filed under (its debtor in every version, the
                       contacts' own debtor_id while the case was missing) from 7 days before
@@ -142,7 +143,8 @@
 
     case_debtors as (
 
-        {#- Every debtor a case's rows are or were filed under. -#}
+        {#- Every debtor a case's rows are or were filed under: its record's, in any version,
+            and, for a case missing from the cases feed, the debtors its contacts name. -#}
         select
             case_id,
             debtor_id
@@ -152,6 +154,12 @@
             case_id,
             debtor_id
         from case_versions
+        union all
+        select
+            case_id,
+            debtor_id
+        from {{ contacts }}
+        where case_id in (select case_records.case_id from case_records)
 
     ),
 

@@ -636,7 +636,8 @@ def test_the_daily_channel_attributions_restate_late_files_as_a_full_build_would
     brought in by the later as-of date. Case C3 of D3, with a call K5 of 03-03 (before the
     latest payment held, 03-05), gets a late payment A6 of 03-25: D3 is restated from 03-25
     only, and A6 still goes to K5, 22 days before (the batch reads a payment's 30 days of
-    contacts)."""
+    contacts). Case C9, in no cases file, has a call K9 of 03-10 filed under the debtor it
+    names (D4); a late stage event of 03-09 puts K9 in `negotiation`."""
     select = ["--select", "+fct_channel_effectiveness"]
     late = {
         "contacts/calls_2026-04-04T0200.csv": ("contacts_calls", [
@@ -656,6 +657,9 @@ def test_the_daily_channel_attributions_restate_late_files_as_a_full_build_would
         ]),
         "cases/case_events_2026-04-04T0200.jsonl": ("cases_case_events", [
             {"event_id": "E3", "case_id": "C1", "occurred_at": "2026-03-01 10:00:00",
+             "event_type": "stage_changed", "actor_id": "system",
+             "payload": '{"stage": "negotiation"}'},
+            {"event_id": "E9", "case_id": "C9", "occurred_at": "2026-03-09 09:00:00",
              "event_type": "stage_changed", "actor_id": "system",
              "payload": '{"stage": "negotiation"}'},
         ]),
@@ -682,6 +686,7 @@ def test_the_daily_channel_attributions_restate_late_files_as_a_full_build_would
         ]),
         "contacts/calls_2026-03-11T0200.csv": ("contacts_calls", [
             _call("K5", "2026-03-03 10:00:00", "C3") | {"debtor_id": "D3"},
+            _call("K9", "2026-03-10 10:00:00", "C9") | {"debtor_id": "D4"},
         ]),
         "erp/invoices_2026-03-11T0200.csv": ("erp_invoices", [
             {"invoice_id": "INV-9", "debtor_id": "D3", "invoice_number": "2026-009",
@@ -730,7 +735,10 @@ def test_the_daily_channel_attributions_restate_late_files_as_a_full_build_would
             assert con.execute(withdrawn).fetchone()[0] == 0, model
         promises = "select contact_id, promises from intermediate.int_channel_contacts order by 1"
         assert con.execute(promises).fetchall() == [
-            ("K2", 0), ("K3", 0), ("K5", 0), ("M1", 1), ("M2", 0),
+            ("K2", 0), ("K3", 0), ("K5", 0), ("K9", 0), ("M1", 1), ("M2", 0),
         ]  # fmt: skip
+        # C9 is in no cases file: its late stage event restates the debtor K9 names.
+        k9 = "select stage from intermediate.int_channel_contacts where contact_id = 'K9'"
+        assert con.execute(k9).fetchone()[0] == "negotiation"
         # D3 is restated from A6's day only: K5's row stands as written, read for A6.
         assert con.execute(k5).fetchone()[0] == k5_loaded
