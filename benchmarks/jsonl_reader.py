@@ -14,43 +14,21 @@ Writes `benchmarks/results/jsonl_reader.md`.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
-from types import ModuleType
 
-from record import record  # benchmarks/record.py: scripts run from this folder
+from base_module import git, module_at  # benchmarks/: scripts run from this folder
+from record import record
 
 from ingestion import readers
 from ingestion.contracts import SOURCES
 from ingestion.landing import source_files
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def base_readers(ref: str, tmp: Path) -> ModuleType:
-    """`ingestion/readers.py` of commit `ref`, imported as a module of its own."""
-    text = subprocess.run(
-        ["git", "-C", str(REPO), "show", f"{ref}:ingestion/readers.py"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    path = tmp / "readers_base.py"
-    path.write_text(text)
-    spec = importlib.util.spec_from_file_location("readers_base", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["readers_base"] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def main() -> None:
@@ -60,14 +38,9 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--files", type=int, default=20)
     args = parser.parse_args()
-    head = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
+    head = git("rev-parse", "--short", "HEAD")
     with tempfile.TemporaryDirectory() as tmp:
-        base = base_readers(args.base, Path(tmp))
+        base = module_at(args.base, "ingestion/readers.py", Path(tmp))
         rows = [
             "| source | files | rows | base CPU s | this CPU s | this / base |",
             "|---|---:|---:|---:|---:|---:|",

@@ -161,51 +161,78 @@ def contacts_reconcile_to_loaded(
     it has a case and is dated <= as_of; compared by key per kind. Always on every row
     (`scope` is ignored): the model is rebuilt whole by every build, so any row can differ."""
     as_of = as_of_date(con)
+    # One pass over the three: per key, whether raw holds it, its staging rows (and those with a
+    # case dated <= as_of) and its rows in the model. Expected in the model: once when staging
+    # lost the key, else as many times as staging keeps it with a case and in time.
     sql = """
-        with loaded as (
-            select distinct 'call' as contact_kind, contact_id from raw.contacts_calls
-            union all
-            select distinct 'message' as contact_kind, contact_id from raw.contacts_messages
+        with per_key as materialized (
+            select
+                contact_kind,
+                contact_id,
+                sum(loaded) as loaded,
+                sum(staged) as staged,
+                sum(staged_in_time) as staged_in_time,
+                sum(in_model) as in_model
+            from (
+                select 'call' as contact_kind, contact_id, 1 as loaded, 0 as staged,
+                    0 as staged_in_time, 0 as in_model
+                from raw.contacts_calls
+                union all
+                select 'message', contact_id, 1, 0, 0, 0 from raw.contacts_messages
+                union all
+                select 'call', contact_id, 0, 1,
+                    case when case_id is not null and cast(started_at as date) <= $as_of
+                        then 1 else 0 end,
+                    0
+                from staging.stg_contacts__calls
+                union all
+                select 'message', contact_id, 0, 1,
+                    case when case_id is not null and cast(sent_at as date) <= $as_of
+                        then 1 else 0 end,
+                    0
+                from staging.stg_contacts__messages
+                union all
+                select contact_kind, contact_id, 0, 0, 0, 1
+                from intermediate.int_ops_case_contacts
+            ) as rows_by_key
+            group by contact_kind, contact_id
         ),
-        staged as (
-            select 'call' as contact_kind, contact_id, case_id, started_at as contact_at
-            from staging.stg_contacts__calls
-            union all
-            select 'message' as contact_kind, contact_id, case_id, sent_at as contact_at
-            from staging.stg_contacts__messages
+        compared as (
+            select
+                contact_kind,
+                contact_id,
+                in_model - case
+                    when loaded = 0 then 0
+                    when staged = 0 then 1  -- lost by staging: missing from the model too
+                    else staged_in_time
+                end as surplus
+            from per_key
         ),
-        expected as (
-            select loaded.contact_kind, loaded.contact_id
-            from loaded
-            left join staged
-                on loaded.contact_kind = staged.contact_kind
-                and loaded.contact_id = staged.contact_id
-            where staged.contact_id is null  -- lost by staging: missing from the model too
-                or (staged.case_id is not null and cast(staged.contact_at as date) <= $as_of)
+        totals as (
+            select
+                coalesce(sum(loaded), 0) as rows_loaded,
+                coalesce(sum(loaded), 0) - count(*) filter (where loaded > 0) as duplicates,
+                coalesce(sum(in_model), 0) as kept
+            from per_key
         ),
-        mart as (
-            select contact_kind, contact_id from intermediate.int_ops_case_contacts
+        differing as (
+            select
+                case when surplus < 0 then 'missing from the model'
+                    else 'not in raw (or doubled)' end as problem,
+                contact_kind,
+                contact_id,
+                abs(surplus) as times
+            from compared
+            where surplus <> 0
         )
-        select 'missing from the model' as problem, * from (
-            select * from expected except all select * from mart
-        )
-        union all
-        select 'not in raw (or doubled)' as problem, * from (
-            select * from mart except all select * from expected
-        )
-        order by contact_kind, contact_id
+        select totals.*, differing.*
+        from totals
+        left join differing on true
+        order by differing.contact_kind, differing.contact_id
     """
-    diffs = con.execute(sql, {"as_of": as_of}).fetchall()
-    (rows_loaded, duplicates, kept) = con.execute(
-        """
-        select
-            (select count(*) from raw.contacts_calls)
-            + (select count(*) from raw.contacts_messages),
-            (select count(*) - count(distinct contact_id) from raw.contacts_calls)
-            + (select count(*) - count(distinct contact_id) from raw.contacts_messages),
-            (select count(*) from intermediate.int_ops_case_contacts)
-        """
-    ).fetchone() or (0, 0, 0)
+    rows = con.execute(sql, {"as_of": as_of}).fetchall()
+    rows_loaded, duplicates, kept = rows[0][:3]
+    diffs = [(p, kind, key) for *_, p, kind, key, times in rows if p for _ in range(times)]
     keys = tuple(f"{kind} {key}: {problem}" for problem, kind, key in diffs[:MAX_KEYS])
     summary = (
         f"{rows_loaded} contacts loaded - {duplicates} duplicates; {kept} in the model "

@@ -84,6 +84,17 @@ def test_contacts_reconcile_after_removing_duplicates_and_name_a_lost_one(tmp_pa
     assert outcome.failing_keys == ("message M-1: missing from the model",)
 
 
+def test_contacts_reconciliation_names_a_doubled_and_an_unknown_model_row(tmp_path: Path) -> None:
+    contacts = [("call", "K-1"), ("call", "K-1"), ("message", "M-1"), ("call", "K-404")]
+    warehouse = build_warehouse(tmp_path / "w.duckdb", copy.deepcopy(RAW), contacts=contacts)
+    outcome = _run(warehouse, contacts_reconcile_to_loaded)
+    assert outcome.failing_keys == (
+        "call K-1: not in raw (or doubled)",
+        "call K-404: not in raw (or doubled)",
+    )
+    assert outcome.figures == {"rows_loaded": 2, "duplicates": 0, "in_model": 4}
+
+
 def test_volume_within_bounds_passes(tmp_path: Path) -> None:
     from dq_fixtures import log_loads
 
