@@ -159,7 +159,8 @@ def contacts_reconcile_to_loaded(
     """Contacts in int_ops_case_contacts = contacts loaded - duplicates (rows repeating a key):
     every key loaded in raw reaches the model exactly once when the version staging keeps of
     it has a case and is dated <= as_of; compared by key per kind. Always on every row
-    (`scope` is ignored): the model is rebuilt whole by every build, so any row can differ."""
+    (`scope` is ignored): a daily build rewrites only the contacts loaded or dated since and
+    removes those that left its scope; checking every key is what proves it did so right."""
     as_of = as_of_date(con)
     # One pass over the three: per key, whether raw holds it, its staging rows (and those with a
     # case dated <= as_of) and its rows in the model. Expected in the model: once when staging

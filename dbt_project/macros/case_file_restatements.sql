@@ -163,17 +163,16 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- On an incremental run of fct_case_file, a `where` clause keeping the rows of `rows` (the
-    relation's alias) at or after their case's restated_from (the model's CTE restated_cases),
-    `occurred_at` being the row's time column; on a full build, nothing. -#}
-{% macro in_restated_case_tails(rows, occurred_at) -%}
+{#- On an incremental run of fct_case_file, a join keeping the rows of `rows` (the relation's
+    alias) at or after their case's restated_from (the model's CTE restated_cases, one row per
+    case), `occurred_at` being the row's time column; on a full build, nothing. A join, not a
+    correlated `exists`: DuckDB runs that as a delim join over every (case, time) of `rows`
+    (11M rows at xl, ~25 CPU s of a daily build). -#}
+{% macro restated_case_tails(rows, occurred_at) -%}
     {%- if is_incremental() %}
-    where exists (
-        select 1
-        from restated_cases
-        where
-            restated_cases.case_id = {{ rows }}.case_id
+    inner join restated_cases
+        on
+            {{ rows }}.case_id = restated_cases.case_id
             and {{ rows }}.{{ occurred_at }} >= restated_cases.restated_from
-    )
     {%- endif %}
 {%- endmacro %}

@@ -65,9 +65,12 @@
         required_before rule with max_days_after (a step is flagged once its window has closed
         before as_of; a local date is at most a day from the UTC one), every case with a
         closing event dated from since - years - 2 days to as_of - years + 1 day for each
-        retention rule (flagged once the period has ended before as_of), and every case with a
-        row dated on or after since (a record an earlier as-of date left out). An earlier
-        `since` (few breaches lately) only restates more cases. -#}
+        retention rule (flagged once the period has ended before as_of), each only where the
+        rule applies (compliance_applies: the row's segment and jurisdiction, which a case
+        whose customer or case record changed has rewritten anyway), and every case with a
+        row dated after since (a record an earlier as-of date left out: the last build saw
+        every row dated up to its as-of date, since or later). An earlier `since` (few
+        breaches lately) only restates more cases. -#}
 {% macro compliance_breaches_restated_cases(rules) -%}
     {%- set timeline = ref('int_compliance_timeline') -%}
     {%- set since -%}
@@ -80,10 +83,11 @@
     from {{ timeline }} as written
     where
         written.loaded_at > {{ last_build_load() }}
-        or cast(written.occurred_at as date) >= {{ since }}
+        or cast(written.occurred_at as date) > {{ since }}
         {%- for rule in rules if rule.kind == 'required_before' and rule.params.max_days_after is not none %}
         or (
-            cast(written.occurred_at as date)
+            {{ compliance_applies(rule, 'written') }}
+            and cast(written.occurred_at as date)
             >= {{ dbt.dateadd('day', -(rule.params.max_days_after + 2), since) }}
             and cast(written.occurred_at as date)
             <= {{ dbt.dateadd('day', -rule.params.max_days_after, as_of_date()) }}
@@ -91,7 +95,8 @@
         {%- endfor %}
         {%- for rule in rules if rule.kind == 'retention' %}
         or (
-            written.event_type = 'closed'
+            {{ compliance_applies(rule, 'written') }}
+            and written.event_type = 'closed'
             and cast(written.occurred_at as date)
             >= {{ dbt.dateadd('day', -2, dbt.dateadd('year', -rule.params.years, since)) }}
             and cast(written.occurred_at as date)

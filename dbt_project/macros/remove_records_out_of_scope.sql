@@ -3,7 +3,7 @@
     scope (no case any more, or dated after as_of). delete+insert cannot: it only replaces the
     keys its batch holds, and the scope filter keeps such a version out of the batch.
     `kind_column` and `id_column` are the fact's key columns; `sources` lists, per record kind,
-    (kind, staging model, id column, time column). -#}
+    (kind, staging model, id column, time column): record_sources. -#}
 {% macro remove_records_out_of_scope(kind_column, id_column, sources) -%}
     {{ return(adapter.dispatch('remove_records_out_of_scope', 'amicable')(
         kind_column, id_column, sources
@@ -38,4 +38,19 @@
             and records.record_kind = held.{{ kind_column }}
             and records.record_id = held.{{ id_column }}
     )
+{%- endmacro %}
+
+{#- (kind, staging model, id column, time column) of each record kind of `kinds` a case's
+    record-level facts hold (fct_case_timeline, int_ops_case_contacts). -#}
+{% macro record_sources(kinds) -%}
+    {%- set sources = [
+        ('case_event', 'stg_cases__case_events', 'event_id', 'occurred_at'),
+        ('call', 'stg_contacts__calls', 'contact_id', 'started_at'),
+        ('message', 'stg_contacts__messages', 'contact_id', 'sent_at'),
+    ] -%}
+    {%- set selected = [] -%}
+    {%- for source in sources if source[0] in kinds -%}
+        {%- do selected.append(source) -%}
+    {%- endfor -%}
+    {{ return(selected) }}
 {%- endmacro %}

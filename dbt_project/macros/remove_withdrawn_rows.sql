@@ -17,13 +17,16 @@
 {%- endmacro %}
 
 {#- On a daily build of such a mart, the withdrawals: its held rows (alias `held_rows`) of the
-    restated scope (`scope`, a condition on held_rows) that the CTE `final` does not write
-    again, keyed by `key_columns` (the mart's unique_key), with a null `loaded_at`. -#}
-{% macro withdrawn_rows(scope, key_columns) -%}
+    restated scope (`scope`, a condition on held_rows, and/or `scope_join`, a join clause
+    keeping them: a scope that a correlated `exists` would state is cheaper as a join) that the
+    CTE `final` does not write again, keyed by `key_columns` (the mart's unique_key), with a
+    null `loaded_at`. -#}
+{% macro withdrawn_rows(scope, key_columns, scope_join='') -%}
     select {{ star_replace(
         'held_rows', this, {'loaded_at': 'cast(null as ' ~ dbt.type_timestamp() ~ ')'}
     ) }}
     from {{ this }} as held_rows
+    {{ scope_join }}
     where
         ({{ scope }})
         and not exists (

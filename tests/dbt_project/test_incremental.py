@@ -125,15 +125,20 @@ def test_a_warehouse_built_day_by_day_equals_one_built_at_once(
 
 def test_a_record_that_leaves_the_timeline_is_removed_by_the_daily_build(tmp_path: Path) -> None:
     """A call corrected to have no case, and a message re-dated after the as-of date: the
-    daily build's delete+insert alone would keep their old rows; the post-hook removes them,
-    as a full build would never have written them."""
+    daily build's delete+insert alone would keep their old rows in the timeline and in the
+    contacts; the post-hooks remove them, as a full build would never have written them."""
     warehouse = tmp_path / "warehouse.duckdb"
     build_raw_warehouse(warehouse, RAW_FILES)
-    select = ["--select", "+fct_case_timeline", "--vars", fixture_vars(as_of=FIXTURE_AS_OF)]
+    select = [
+        "--select", "+fct_case_timeline +int_ops_case_contacts",
+        "--vars", fixture_vars(as_of=FIXTURE_AS_OF),
+    ]  # fmt: skip
     assert run_dbt(["run", *select], warehouse, tmp_path).returncode == 0
     timeline = "select record_id from marts.fct_case_timeline order by record_id"
+    contacts = "select contact_id from intermediate.int_ops_case_contacts order by contact_id"
     with duckdb.connect(str(warehouse)) as con:
         assert [r for (r,) in con.execute(timeline).fetchall()] == ["E1", "E2", "K1", "M1"]
+        assert [r for (r,) in con.execute(contacts).fetchall()] == ["K1", "M1"]
         corrected = {
             "contacts/calls_2026-03-05T0200.csv": (
                 "contacts_calls",
@@ -151,6 +156,7 @@ def test_a_record_that_leaves_the_timeline_is_removed_by_the_daily_build(tmp_pat
     assert run_dbt(["run", *select], warehouse, tmp_path).returncode == 0
     with duckdb.connect(str(warehouse)) as con:
         assert [r for (r,) in con.execute(timeline).fetchall()] == ["E1", "E2"]
+        assert con.execute(contacts).fetchall() == []
 
 
 # Late files for the receivables' restatement window, loaded after a first build as of 03-30:

@@ -90,11 +90,9 @@ outbound as (
     from contacts_in
     left join cases
         on contacts_in.case_id = cases.case_id
-    {%- if is_incremental() %}
-    where {{ in_restated_channel_debtors(
+    {{ restated_channel_debtors(
         'coalesce(cases.debtor_id, contacts_in.debtor_id)', 'contacts_in.contact_date'
     ) }}
-    {%- endif %}
 
 ),
 
@@ -183,8 +181,8 @@ final as (
 withdrawn as (
 
     {{ withdrawn_rows(
-        in_restated_channel_debtors('held_rows.debtor_id', 'held_rows.contact_date'),
-        ['contact_kind', 'contact_id']
+        'true', ['contact_kind', 'contact_id'],
+        restated_channel_debtors('held_rows.debtor_id', 'held_rows.contact_date')
     ) }}
 
 ),

@@ -40,12 +40,8 @@ restated as (
 
 contacts as (
 
-    select * from {{ ref('int_channel_contacts') }} as channel_contacts
-    {%- if is_incremental() %}
-    where {{ in_restated_channel_debtors(
-        'channel_contacts.debtor_id', 'channel_contacts.contact_date', 30
-    ) }}
-    {%- endif %}
+    select channel_contacts.* from {{ ref('int_channel_contacts') }} as channel_contacts
+    {{ restated_channel_debtors('channel_contacts.debtor_id', 'channel_contacts.contact_date', 30) }}
 
 ),
 
@@ -74,9 +70,7 @@ payments as (
     from allocations
     inner join invoices
         on allocations.invoice_id = invoices.invoice_id
-    {%- if is_incremental() %}
-    where {{ in_restated_channel_debtors('invoices.debtor_id', 'allocations.payment_date') }}
-    {%- endif %}
+    {{ restated_channel_debtors('invoices.debtor_id', 'allocations.payment_date') }}
 
 ),
 
@@ -137,8 +131,8 @@ final as (
 withdrawn as (
 
     {{ withdrawn_rows(
-        in_restated_channel_debtors('held_rows.debtor_id', 'held_rows.payment_date'),
-        ['allocation_id']
+        'true', ['allocation_id'],
+        restated_channel_debtors('held_rows.debtor_id', 'held_rows.payment_date')
     ) }}
 
 ),

@@ -51,22 +51,22 @@ cases as (
 
 case_rows as (
 
-    select * from {{ ref('stg_cases__cases') }} as case_records
-    {{ in_restated_case_tails('case_records', 'opened_at') }}
+    select case_records.* from {{ ref('stg_cases__cases') }} as case_records
+    {{ restated_case_tails('case_records', 'opened_at') }}
 
 ),
 
 timeline as (
 
-    select * from {{ ref('fct_case_timeline') }} as timeline_rows
-    {{ in_restated_case_tails('timeline_rows', 'occurred_at') }}
+    select timeline_rows.* from {{ ref('fct_case_timeline') }} as timeline_rows
+    {{ restated_case_tails('timeline_rows', 'occurred_at') }}
 
 ),
 
 ledger as (
 
-    select * from {{ ref('int_case_file_ledger') }} as ledger_rows
-    {{ in_restated_case_tails('ledger_rows', 'occurred_at') }}
+    select ledger_rows.* from {{ ref('int_case_file_ledger') }} as ledger_rows
+    {{ restated_case_tails('ledger_rows', 'occurred_at') }}
 
 ),
 
@@ -320,9 +320,7 @@ final as (
 withdrawn as (
 
     {{ withdrawn_rows(
-        'exists (select 1 from restated_cases where restated_cases.case_id = held_rows.case_id'
-        ~ ' and held_rows.occurred_at >= restated_cases.restated_from)',
-        ['case_id', 'record_seq']
+        'true', ['case_id', 'record_seq'], restated_case_tails('held_rows', 'occurred_at')
     ) }}
 
 )

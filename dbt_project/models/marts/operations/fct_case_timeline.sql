@@ -11,11 +11,9 @@
     incremental_strategy='delete+insert',
     unique_key=['record_kind', 'record_id'],
     on_schema_change='fail',
-    post_hook="{{ remove_records_out_of_scope('record_kind', 'record_id', [
-        ('case_event', 'stg_cases__case_events', 'event_id', 'occurred_at'),
-        ('call', 'stg_contacts__calls', 'contact_id', 'started_at'),
-        ('message', 'stg_contacts__messages', 'contact_id', 'sent_at'),
-    ]) }}"
+    post_hook="{{ remove_records_out_of_scope(
+        'record_kind', 'record_id', record_sources(['case_event', 'call', 'message'])
+    ) }}"
 ) }}
 with
 

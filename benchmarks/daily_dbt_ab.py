@@ -1,0 +1,101 @@
+"""One daily `dbt run` of two versions of the dbt project on the same warehouse: per-model
+seconds, CPU seconds, and whether both leave the same rows.
+
+    uv run python benchmarks/daily_dbt_ab.py --warehouse W --landing L --as-of 2026-11-20 \\
+        --base main --work DIR [--rebuild MODEL ...]
+
+`--warehouse` holds a build as of the day before `--as-of` (e.g. `benchmarks/scale.py`'s
+first slot, `<work>/xl/warehouse.duckdb.slot-a`, whose build does not include the night);
+the night's new files of `--landing` are ingested into a copy once, then each version (the
+project at git ref `--base`, and this checkout's) runs the daily build (`dbt run`, no full
+refresh, a build's vars) on a copy of its own. `--rebuild` names models that each version
+first rebuilds in full as of the day before, with its own project: those whose columns this
+checkout changes (a daily run cannot add a column) and those the warehouse's build did not
+have yet (else the daily run would build them whole). Prints each model's dbt seconds
+(slowest first) and the CPU seconds of each `dbt run`, then compares every model table of the
+two warehouses, load-time lineage aside (tests/warehouse_compare.py). One run each at xl
+takes minutes: read the CPU seconds on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import duckdb
+from base_module import REPO, git  # benchmarks/: scripts run from this folder
+from daily_models import dbt_run
+from raw_suites_daily import ingest
+
+from amicable.config import load_config
+from amicable.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG, WAREHOUSE_ENV
+from orchestration.dbt_assets import DbtBuildConfig, dbt_executable, dbt_vars
+
+sys.path.insert(0, str(REPO))
+from tests.warehouse_compare import differences  # noqa: E402
+
+
+def rebuild(warehouse: Path, models: list[str], day: date, project: Path, work: Path) -> None:
+    """`models` rebuilt in full as of `day` by `project`."""
+    values = dbt_vars(DbtBuildConfig(as_of=day.isoformat()), load_config(DEFAULT_CONFIG).dbt_vars())
+    command = [
+        dbt_executable(), "run", "--quiet", "--full-refresh", "--select", " ".join(models),
+        "--vars", json.dumps(values), "--project-dir", str(project),
+        "--profiles-dir", str(project), "--target-path", str(work / "target"),
+        "--log-path", str(work / "logs"),
+    ]  # fmt: skip
+    subprocess.run(command, env={**os.environ, WAREHOUSE_ENV: str(warehouse)}, check=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--warehouse", type=Path, required=True, help="built as of the day before")
+    parser.add_argument("--landing", type=Path, required=True, help="its --daily landing zone")
+    parser.add_argument("--as-of", type=date.fromisoformat, required=True, help="the night")
+    parser.add_argument("--base", required=True, help="git ref of the project to compare with")
+    parser.add_argument("--work", type=Path, required=True, help="room for three warehouses")
+    parser.add_argument("--rebuild", nargs="*", default=[], help="models rebuilt first")
+    parser.add_argument("--top", type=int, default=15, help="models listed")
+    args = parser.parse_args()
+    args.work.mkdir(parents=True, exist_ok=True)
+    night = args.work / "night.duckdb"
+    shutil.copy(args.warehouse, night)
+    ingest(args.landing, night, "daily", datetime.now(UTC).replace(tzinfo=None))
+    base_project = args.work / "base_project"
+    shutil.rmtree(base_project, ignore_errors=True)
+    base_project.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", args.base, "dbt_project"],
+        check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(base_project)], input=archive, check=True)
+    runs = {}
+    for name, project in (("base", base_project / "dbt_project"), ("this", DBT_PROJECT_DIR)):
+        warehouse = args.work / f"{name}.duckdb"
+        shutil.copy(night, warehouse)
+        if args.rebuild:
+            day_before = args.as_of - timedelta(days=1)
+            rebuild(warehouse, args.rebuild, day_before, project, args.work / name)
+        runs[name] = dbt_run(warehouse, args.as_of, project, args.work / name, False)
+    (base, base_cpu), (this, this_cpu) = runs["base"], runs["this"]
+    print(f"\nbase {args.base} ({git('rev-parse', '--short', args.base)}) against this checkout")
+    print("\n| model | base s | this s |\n|---|---:|---:|")
+    for model in sorted(base, key=lambda m: -base[m])[: args.top]:
+        print(f"| {model} | {base[model]:.2f} | {this.get(model, 0.0):.2f} |")
+    print(f"| **all models** | {sum(base.values()):.2f} | {sum(this.values()):.2f} |")
+    print(f"\ndbt run CPU s: base {base_cpu:.1f}, this {this_cpu:.1f} ({this_cpu / base_cpu:.1%})")
+    with duckdb.connect(config={"memory_limit": "4GB"}) as con:
+        for name in ("base", "this"):
+            con.execute(f"attach '{args.work / name}.duckdb' as {name} (read_only)")
+        found = differences(con, "base", "this")
+    print("same rows in every model table" if not found else f"tables that differ: {found}")
+
+
+if __name__ == "__main__":
+    main()
