@@ -105,19 +105,24 @@
         case_id,
         min(restated_from) as restated_from
     from (
-        {%- for first, second in pairs %}
+        {#- The candidates' rows that one side holds more often than the other: +1 per row
+            written, -1 per row held, summed per distinct row (what `except all` either way
+            gives, in one aggregation instead of two set operations). #}
+        {%- for current, held in [('ledger', 'held_ledger'), ('timeline', 'held_timeline')] %}
         select
-            differing.case_id,
-            differing.occurred_at as restated_from
+            case_id,
+            occurred_at as restated_from
         from (
-            select * from ({{ kinds[first][0] }}) as candidate_rows
+            select candidate_rows.*, 1 as side
+            from ({{ kinds[current][0] }}) as candidate_rows
             where candidate_rows.case_id in (select candidates.case_id from candidates)
-            {#- all: a row held twice and written once (or the reverse) differs, as its count
-                does in the fingerprints. -#}
-            except all
-            select * from ({{ kinds[second][0] }}) as candidate_rows
+            union all
+            select candidate_rows.*, -1 as side
+            from ({{ kinds[held][0] }}) as candidate_rows
             where candidate_rows.case_id in (select candidates.case_id from candidates)
-        ) as differing
+        ) as both_sides
+        group by {{ kinds[current][1] | join(', ') }}
+        having sum(side) <> 0
 
         union all
         {% endfor %}
