@@ -46,7 +46,7 @@ def rebuild(warehouse: Path, models: list[str], day: date, project: Path, work: 
     values = dbt_vars(DbtBuildConfig(as_of=day.isoformat()), load_config(DEFAULT_CONFIG).dbt_vars())
     command = [
         dbt_executable(), "run", "--quiet", "--full-refresh", "--select", " ".join(models),
-        "--vars", json.dumps(values), "--project-dir", str(project),
+        "--vars", json.dumps(values, sort_keys=True), "--project-dir", str(project),
         "--profiles-dir", str(project), "--target-path", str(work / "target"),
         "--log-path", str(work / "logs"),
     ]  # fmt: skip

@@ -45,7 +45,8 @@ def dbt_run(
     refresh = ["--full-refresh"] if full_refresh else []
     refresh += ["--threads", str(threads)] if threads else []
     command = [
-        dbt_executable(), "run", "--quiet", *refresh, "--vars", json.dumps(values),
+        dbt_executable(), "run", "--quiet", *refresh,
+        "--vars", json.dumps(values, sort_keys=True),  # as the build passes them
         "--project-dir", str(project), "--profiles-dir", str(project),
         "--target-path", str(work / "target"), "--log-path", str(work / "logs"),
     ]  # fmt: skip

@@ -222,39 +222,49 @@
     from (
         select *
         from (
+            {#- The rule's cases only (a case's rows all apply or none do), before any rank. #}
             select
-                timeline.*,
+                timeline.*
+                {%- if 'first_contact' in p.steps %},
                 row_number() over (
                     partition by case_id, item_type order by occurred_at, item_id
                 ) as item_rank
+                {%- endif %}
             from timeline
+            where {{ compliance_applies(rule, 'timeline') }}
         ) as items
         where
             {%- for kind in kinds %}
             {{ 'or ' if not loop.first }}{{ kind }}
             {%- endfor %}
     ) as step
+    {#- Without the required message in its window: an anti-join (a correlated `not exists`
+        would be a delim join over every step). #}
+    left join (
+        select
+            case_id,
+            item_id,
+            occurred_at,
+            local_date
+        from timeline as required
+        where {{ compliance_required_message(p, 'required') }}
+    ) as required
+        on
+            step.case_id = required.case_id
+            {%- if p.max_days_after is not none %}
+            and {{ dbt.datediff('step.local_date', 'required.local_date', 'day') }}
+            <= {{ p.max_days_after }}
+            {%- elif p.min_days_before == 0 %}
+            and required.occurred_at <= step.occurred_at
+            {%- else %}
+            and {{ dbt.datediff('required.local_date', 'step.local_date', 'day') }}
+            >= {{ p.min_days_before }}
+            {%- endif %}
     where
-        {{ compliance_applies(rule, 'step') }}
+        required.item_id is null
         {%- if p.max_days_after is not none %}
         and {{ dbt.datediff('step.local_date', as_of_date(), 'day') }} > {{ p.max_days_after }}
         {%- endif %}
-        and not exists (
-            select 1
-            from timeline as required
-            where
-                required.case_id = step.case_id
-                and {{ compliance_required_message(p, 'required') }}
-                {%- if p.max_days_after is not none %}
-                and {{ dbt.datediff('step.local_date', 'required.local_date', 'day') }}
-                <= {{ p.max_days_after }}
-                {%- elif p.min_days_before == 0 %}
-                and required.occurred_at <= step.occurred_at
-                {%- else %}
-                and {{ dbt.datediff('required.local_date', 'step.local_date', 'day') }}
-                >= {{ p.min_days_before }}
-                {%- endif %}
-        )
 {%- endmacro %}
 
 {#- The message a required_before rule requires: outbound, with params.required_template, on
