@@ -243,7 +243,6 @@
     left join (
         select
             case_id,
-            item_id,
             occurred_at,
             local_date
         from timeline as required
@@ -261,7 +260,7 @@
             >= {{ p.min_days_before }}
             {%- endif %}
     where
-        required.item_id is null
+        required.case_id is null
         {%- if p.max_days_after is not none %}
         and {{ dbt.datediff('step.local_date', as_of_date(), 'day') }} > {{ p.max_days_after }}
         {%- endif %}
