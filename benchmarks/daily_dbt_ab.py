@@ -20,8 +20,6 @@ takes minutes: read the CPU seconds on a quiet machine.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import shutil
 import subprocess
 import sys
@@ -33,24 +31,10 @@ from base_module import REPO, git  # benchmarks/: scripts run from this folder
 from daily_models import dbt_run
 from raw_suites_daily import ingest
 
-from amicable.config import load_config
-from amicable.settings import DBT_PROJECT_DIR, DEFAULT_CONFIG, WAREHOUSE_ENV
-from orchestration.dbt_assets import DbtBuildConfig, dbt_executable, dbt_vars
+from amicable.settings import DBT_PROJECT_DIR
 
 sys.path.insert(0, str(REPO))
 from tests.warehouse_compare import differences  # noqa: E402
-
-
-def rebuild(warehouse: Path, models: list[str], day: date, project: Path, work: Path) -> None:
-    """`models` rebuilt in full as of `day` by `project`."""
-    values = dbt_vars(DbtBuildConfig(as_of=day.isoformat()), load_config(DEFAULT_CONFIG).dbt_vars())
-    command = [
-        dbt_executable(), "run", "--quiet", "--full-refresh", "--select", " ".join(models),
-        "--vars", json.dumps(values, sort_keys=True), "--project-dir", str(project),
-        "--profiles-dir", str(project), "--target-path", str(work / "target"),
-        "--log-path", str(work / "logs"),
-    ]  # fmt: skip
-    subprocess.run(command, env={**os.environ, WAREHOUSE_ENV: str(warehouse)}, check=True)
 
 
 def main() -> None:
@@ -81,7 +65,8 @@ def main() -> None:
         shutil.copy(night, warehouse)
         if args.rebuild:
             day_before = args.as_of - timedelta(days=1)
-            rebuild(warehouse, args.rebuild, day_before, project, args.work / name)
+            rebuild = args.work / f"{name}_rebuild"
+            dbt_run(warehouse, day_before, project, rebuild, True, select=" ".join(args.rebuild))
         runs[name] = dbt_run(warehouse, args.as_of, project, args.work / name, False)
     (base, base_cpu), (this, this_cpu) = runs["base"], runs["this"]
     print(f"\nbase {args.base} ({git('rev-parse', '--short', args.base)}) against this checkout")

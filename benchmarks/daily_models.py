@@ -35,15 +35,23 @@ from orchestration.dbt_assets import DbtBuildConfig, dbt_executable, dbt_vars
 
 
 def dbt_run(
-    warehouse: Path, as_of: date, project: Path, work: Path, full_refresh: bool, threads: int = 0
+    warehouse: Path,
+    as_of: date,
+    project: Path,
+    work: Path,
+    full_refresh: bool,
+    threads: int = 0,
+    select: str = "",
 ) -> tuple[dict[str, float], float]:
     """`dbt run` with a build's vars, a full refresh or not (the daily build's decision is
     not re-derived: `orchestration.incremental` fingerprints the repository's project, not
-    `project`); (model name -> execution seconds, CPU seconds of the dbt process)."""
+    `project`), of the models `select` names (default: all); (model name -> execution
+    seconds, CPU seconds of the dbt process)."""
     config = DbtBuildConfig(as_of=as_of.isoformat())
     values = dbt_vars(config, load_config(DEFAULT_CONFIG).dbt_vars())
     refresh = ["--full-refresh"] if full_refresh else []
     refresh += ["--threads", str(threads)] if threads else []
+    refresh += ["--select", select] if select else []
     command = [
         dbt_executable(), "run", "--quiet", *refresh,
         "--vars", json.dumps(values, sort_keys=True),  # as the build passes them

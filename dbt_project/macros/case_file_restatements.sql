@@ -68,10 +68,8 @@
         'timeline': (timeline, timeline_columns),
         'held_timeline': (held_timeline, timeline_columns),
     } -%}
-    {%- set pairs = [
-        ('ledger', 'held_ledger'), ('held_ledger', 'ledger'),
-        ('timeline', 'held_timeline'), ('held_timeline', 'timeline'),
-    ] -%}
+    {#- Each kind of row as the inputs give it now, and as the file holds it. -#}
+    {%- set comparisons = [('ledger', 'held_ledger'), ('timeline', 'held_timeline')] -%}
     with
     {% for kind, spec in kinds.items() %}
     {{ kind }}_fingerprints as materialized (
@@ -88,13 +86,18 @@
     {#- The cases whose rows may differ: those whose count or sum of row fingerprints does
         (row_fingerprint); only their rows are compared column by column. -#}
     candidates as materialized (
-        {%- for first, second in pairs %}
+        {%- for current, held in comparisons %}
+        {%- for first, second in [(current, held), (held, current)] %}
         select differing_cases.case_id
         from (
             select * from {{ first }}_fingerprints
             except
             select * from {{ second }}_fingerprints
         ) as differing_cases
+        {%- if not loop.last %}
+        union
+        {%- endif %}
+        {%- endfor %}
         {%- if not loop.last %}
         union
         {%- endif %}
@@ -108,7 +111,7 @@
         {#- The candidates' rows that one side holds more often than the other: +1 per row
             written, -1 per row held, summed per distinct row (what `except all` either way
             gives, in one aggregation instead of two set operations). #}
-        {%- for current, held in [('ledger', 'held_ledger'), ('timeline', 'held_timeline')] %}
+        {%- for current, held in comparisons %}
         select
             case_id,
             occurred_at as restated_from
