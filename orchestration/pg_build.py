@@ -13,14 +13,14 @@ What runs, in this process, in order (not yet as the Dagster job of a DuckDB bui
    the URL or `PGPASSWORD`, passed to dbt in the environment, never printed): `dbt run`
    (`--full-refresh` for the same reasons as on DuckDB, `orchestration.incremental`, read from
    PostgreSQL's `marts.dim_build`), then `dbt test` of the data tests, each judged by its level
-   as on DuckDB (`orchestration.dbt_results.check_records`, row shares counted on PostgreSQL).
+   as on DuckDB (`orchestration.dbt_results.check_records`, row shares counted on PostgreSQL),
+   all in unpublished schemas (`orchestration.pg_publish`);
+4. publication: when no check blocks, one transaction renames the unpublished schemas over the
+   published ones (readers see the whole build or the last one, never a build in progress).
 
 What a DuckDB build does that this one does not yet, each printed as a line of the outcome
 (`NOT_YET`) rather than left out silently:
 
-- publication: a DuckDB build writes a slot file and publishes it atomically
-  (`orchestration.publish`); here dbt writes the live schemas, so readers see the build while
-  it runs and a blocking check cannot hold the figures back (the build exits 1 all the same);
 - catch-up of missed nights (`orchestration.catch_up`): builds one as-of date;
 - the data tests' reading scope (`data_quality.sql_scope` tested batches, `tested_marks`): every
   test reads every row, which is correct but slower on a daily build;
@@ -43,7 +43,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -62,6 +62,7 @@ from ingestion.pg_warehouse import (
     ship_batch,
 )
 from ingestion.source_db import _libpq_line
+from orchestration import pg_publish
 from orchestration.build import CheckLine, SourceLine
 from orchestration.dbt_assets import (
     DbtBuildConfig,
@@ -76,8 +77,6 @@ from orchestration.incremental import build_fingerprint, refresh_reason
 DBT_TARGET = "postgres"
 
 NOT_YET = (
-    "publication: dbt writes the live schemas (no slot to publish atomically); a blocking check "
-    "cannot hold the figures back",
     "catch-up of missed nights: one as-of date is built",
     "data tests' reading scope (tested batches, tested marks): every test reads every row",
     "quality.check_results, quality report, alerts, case scores: dbt test results printed only",
@@ -92,6 +91,7 @@ class PgBuildOutcome:
     quarantined: list[str] = field(default_factory=list)
     quarantine_total: int = 0
     refresh: str = ""  # why every model was recomputed, "" for an incremental build
+    published: bool = False
     models_ok: bool = False
     checks: list[CheckLine] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
@@ -116,7 +116,14 @@ def run_pg_build(settings: Settings, warehouse: PostgresWarehouse) -> PgBuildOut
     if settings.source_db:
         extract(settings)
     ingest(settings, warehouse, batch_id, outcome)
+    copied = pg_publish.prepare(warehouse)
+    if copied:
+        progress.step(f"published build copied to continue it: {copied} tables")
     _dbt(settings, warehouse, batch_id, outcome)
+    if outcome.ok:
+        pg_publish.publish(warehouse)
+        outcome.published = True
+        progress.step(f"published on {warehouse.masked}")
     return outcome
 
 
@@ -197,12 +204,14 @@ def ingest_sources(
 
 
 def _previous_build(warehouse: PostgresWarehouse) -> tuple[str | None, date] | None:
-    """`marts.dim_build`'s fingerprint and as-of date on PostgreSQL, None before a first build."""
+    """The unpublished `marts.dim_build`'s fingerprint and as-of date on PostgreSQL (the build
+    this one continues), None before a first build."""
     import psycopg2
 
+    dim_build = f'"{pg_publish.unpublished("marts")}".dim_build'
     with connect(warehouse) as con, con.cursor() as cur:
         try:
-            cur.execute("select build_fingerprint, as_of_date from marts.dim_build")
+            cur.execute(f"select build_fingerprint, as_of_date from {dim_build}")
         except psycopg2.errors.UndefinedTable:
             return None
         return cur.fetchone()
@@ -228,6 +237,7 @@ def _dbt(
         _previous_build(warehouse), fingerprint, settings.as_of, settings.full_refresh
     )
     values |= {"build_fingerprint": fingerprint, "full_refresh_reason": outcome.refresh}
+    values["schema_suffix"] = pg_publish.SUFFIX  # dbt writes the unpublished schemas
     config_vars, build_env = build_environment(values)
     env = {**os.environ, **warehouse.profile_env(), **build_env}
     target = files_dir(settings).absolute() / "dbt"  # dbt reads a relative one from its project
@@ -244,6 +254,7 @@ def _dbt(
 
     max_share = load_config(settings.config).quality.max_failing_row_share
     run_and_test("PostgreSQL", common, env, target, outcome, max_share, row_counts)
+    outcome.checks = [replace(c, asset=pg_publish.published_name(c.asset)) for c in outcome.checks]
 
 
 def run_and_test(
@@ -308,14 +319,21 @@ def _artifact(path: Path) -> dict:
 def format_pg_outcome(
     outcome: PgBuildOutcome, warehouse: PostgresWarehouse, settings: Settings
 ) -> str:
-    return format_outcome(outcome, warehouse.masked, settings, "a PostgreSQL warehouse", NOT_YET)
+    engine = "a PostgreSQL warehouse"
+    return format_outcome(outcome, warehouse.masked, settings, engine, NOT_YET, publishes=True)
 
 
 def format_outcome(
-    outcome: PgBuildOutcome, where: str, settings: Settings, engine: str, not_yet: Iterable[str]
+    outcome: PgBuildOutcome,
+    where: str,
+    settings: Settings,
+    engine: str,
+    not_yet: Iterable[str],
+    publishes: bool = False,
 ) -> str:
     """The outcome of a build on another engine than DuckDB (`engine`, as in "not done on
-    {engine} yet"; `where`: its warehouse, as printed)."""
+    {engine} yet"; `where`: its warehouse, as printed; `publishes`: whether the engine's build
+    publishes atomically, or writes the live tables)."""
     from collections import Counter
 
     from orchestration.report import _table
@@ -347,7 +365,17 @@ def format_outcome(
     out.append(f"\nnot done on {engine} yet:")
     out += [f"  {line}" for line in not_yet]
     out.append(f"\ndbt log: {outcome.log}")
-    out.append(
-        "build succeeded" if outcome.ok else "build FAILED or a check blocks (figures are live)"
-    )
+    if outcome.published:
+        out.append("build succeeded and published")
+    elif not publishes:
+        out.append(
+            "build succeeded" if outcome.ok else "build FAILED or a check blocks (figures are live)"
+        )
+    else:
+        blocked = outcome.models_ok and not outcome.errors
+        reason = "a check blocks publication" if blocked else "a step failed"
+        out.append(
+            f"build NOT PUBLISHED ({reason}): readers keep the previous build; this build stays "
+            f"in the unpublished schemas (marts{pg_publish.SUFFIX}, ...) for the investigation"
+        )
     return "\n".join(out)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -19,10 +20,11 @@ from pathlib import Path
 import duckdb
 import psycopg2
 import pytest
+import yaml
 
 from amicable.cli import main
 from amicable.engine_compare import compare
-from amicable.settings import HOME_ENV, Settings
+from amicable.settings import DEFAULT_CONFIG, HOME_ENV, Settings
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
 from ingestion.contracts import SOURCES
 from ingestion.load import ensure_raw_schema
@@ -138,18 +140,26 @@ def test_a_failing_copy_leaves_nothing_of_the_batch(
         assert cur.fetchone()[0] == 0
 
 
-def build_on_postgres(landing: Path, warehouse_url: str, as_of: date) -> list[str]:
+def build_on_postgres(
+    landing: Path, warehouse_url: str, as_of: date, *extra: str, exit_status: int = 0
+) -> list[str]:
     """`amicable build --warehouse URL` in a process of its own (as a user runs it), its local
     files (log, dbt's artifacts) in a data folder named relative to its working directory, as
     the default `data` is, beside `landing`; its printed outcome and progress lines."""
     command = [sys.executable, "-m", "amicable.cli", "build", "--landing", str(landing)]
-    command += ["--warehouse", warehouse_url, "--as-of", as_of.isoformat()]
+    command += ["--warehouse", warehouse_url, "--as-of", as_of.isoformat(), *extra]
     env = {**os.environ, HOME_ENV: "data"}
     done = subprocess.run(
         command, capture_output=True, text=True, check=False, env=env, cwd=landing.parent
     )
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert done.returncode == exit_status, done.stdout[-3000:] + done.stderr[-3000:]
     return [done.stdout, done.stderr]
+
+
+def scalar(settings: dict[str, str | int], query: str) -> object:
+    with contextlib.closing(psycopg2.connect(**settings)) as con, con.cursor() as cur:
+        cur.execute(query)
+        return cur.fetchone()[0]
 
 
 def test_the_next_night_built_on_postgresql_equals_duckdbs(
@@ -170,8 +180,13 @@ def test_the_next_night_built_on_postgresql_equals_duckdbs(
     daily = run_build(Settings(landing=landing, warehouse=reference, as_of=NEXT_NIGHT))
     assert daily.ok
     printed, progress = build_on_postgres(landing, url(database), NEXT_NIGHT)
+    assert "published build copied to continue it: " in progress
     assert "building the models (incremental)" in progress
     assert " 0 blocking" in printed and "not done on a PostgreSQL warehouse yet:" in printed
+    assert printed.rstrip().endswith("build succeeded and published")
+    as_of = "select as_of_date from {}.dim_build"
+    assert scalar(database, as_of.format("marts")) == NEXT_NIGHT
+    assert scalar(database, as_of.format("marts__unpublished")) == sample_build.settings.as_of
     assert f"{NAME}:{NAME}@" not in printed + progress
     assert counts(database) == duckdb_counts(reference)
     postgres = postgres_engine(PostgresWarehouse(url(database)), tmp_path / "unused")
@@ -235,3 +250,49 @@ def test_a_file_skipped_for_another_files_content_is_hashed_once_on_postgresql(
     assert hashed == [], "size and modification time unchanged: neither file read again"
     assert sum(s.rows_loaded for s in second.sources) == 0
     assert counts(database)["_hashes"] == 1 and counts(database)["erp_invoices"] == 1
+
+
+def test_a_blocking_check_keeps_the_published_build_on_postgresql(
+    sample_build: SampleBuild,
+    tiny_on_postgres: TinyOnPostgres,
+    postgres_server: PostgresServer,
+    tmp_path: Path,
+) -> None:
+    """dbt builds unpublished schemas and one transaction renames them over the published ones
+    (orchestration/pg_publish.py): with `max_failing_row_share: 0`, an invoice in a currency
+    without an FX rate blocks publication; readers keep the previous build, the rejected one
+    stays in `*__unpublished`; the next build (default share) continues it and publishes."""
+    from tests.end_to_end.test_blocking_check import FX_RATE_TEST, _plant_chf_invoice
+
+    assert tiny_on_postgres.built.ok, tiny_on_postgres.built.report
+    unpublished = "select count(*) from pg_namespace where nspname like '%unpublished'"
+    assert scalar(tiny_on_postgres.settings, unpublished) == 0, "a first build publishes all"
+    database = postgres_server.fresh_database("amicable_blocked", tiny_on_postgres.database)
+    landing = tmp_path / "landing"
+    shutil.copytree(sample_build.settings.landing, landing)
+    _plant_chf_invoice(landing)
+    config = tmp_path / "config" / DEFAULT_CONFIG.name
+    shutil.copytree(DEFAULT_CONFIG.parent, config.parent)
+    strict = yaml.safe_load(config.read_text())
+    strict["quality"]["max_failing_row_share"] = 0
+    config.write_text(yaml.safe_dump(strict))
+    as_of = sample_build.settings.as_of
+    chf = "select count(*) from {}.stg_erp__invoices where invoice_id = 'INV-CHF'"
+
+    printed, progress = build_on_postgres(
+        landing, url(database), as_of, "--config", str(config), exit_status=1
+    )
+
+    assert "published build copied to continue it: " in progress
+    assert "  BLOCKS {} on {}".format(*FX_RATE_TEST) in printed
+    assert "build NOT PUBLISHED (a check blocks publication): readers keep" in printed
+    assert scalar(database, chf.format("staging")) == 0, "readers keep the previous build"
+    assert scalar(database, chf.format("staging__unpublished")) == 1, "kept for investigation"
+
+    printed, progress = build_on_postgres(landing, url(database), as_of)
+
+    assert "published build copied" not in progress, "it continues the rejected build"
+    assert "building the models (incremental)" in progress
+    assert printed.rstrip().endswith("build succeeded and published")
+    assert scalar(database, chf.format("staging")) == 1
+    assert scalar(database, chf.format("staging__unpublished")) == 0, "the previous build"
