@@ -17,11 +17,12 @@ What runs, in this process, in order (not yet as the Dagster job of a DuckDB bui
    all in unpublished schemas (`orchestration.pg_publish`);
 4. publication: when no check blocks, one transaction renames the unpublished schemas over the
    published ones (readers see the whole build or the last one, never a build in progress).
+   The raw layer is one schema both builds read, so there is nothing to carry over between
+   them (a DuckDB slot needs `orchestration.catch_up`).
 
 What a DuckDB build does that this one does not yet, each printed as a line of the outcome
 (`NOT_YET`) rather than left out silently:
 
-- catch-up of missed nights (`orchestration.catch_up`): builds one as-of date;
 - the data tests' reading scope (`data_quality.sql_scope` tested batches, `tested_marks`): every
   test reads every row, which is correct but slower on a daily build;
 - `quality.check_results`, `quality.model_runs`, the quality report, alerts and case scores: the
@@ -77,7 +78,6 @@ from orchestration.incremental import build_fingerprint, refresh_reason
 DBT_TARGET = "postgres"
 
 NOT_YET = (
-    "catch-up of missed nights: one as-of date is built",
     "data tests' reading scope (tested batches, tested marks): every test reads every row",
     "quality.check_results, quality report, alerts, case scores: dbt test results printed only",
     "Great Expectations suites and Python checks on raw and marts: they read DuckDB",
