@@ -73,25 +73,32 @@ def append(
 ) -> None:
     """Append `records` over a read-write connection (creates the table on first use)."""
     ensure_table(con)
-    at = evaluated_at or datetime.now(UTC).replace(tzinfo=None)
     con.executemany(
         f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [
-                r.check_name,
-                r.asset,
-                run_id,
-                at,
-                r.status,
-                r.blocking,
-                r.failing_count,
-                json.dumps(list(r.failing_keys[:MAX_KEYS])),
-                r.description,
-                json.dumps(r.details, default=str) if r.details else None,
-            ]
-            for r in records
-        ],
+        table_rows(records, run_id, evaluated_at),
     )
+
+
+def table_rows(
+    records: Sequence[CheckRecord], run_id: str, evaluated_at: datetime | None = None
+) -> list[list[object]]:
+    """`records` as rows of TABLE, in its column order (on any engine: DDL is portable)."""
+    at = evaluated_at or datetime.now(UTC).replace(tzinfo=None)
+    return [
+        [
+            r.check_name,
+            r.asset,
+            run_id,
+            at,
+            r.status,
+            r.blocking,
+            r.failing_count,
+            json.dumps(list(r.failing_keys[:MAX_KEYS])),
+            r.description,
+            json.dumps(r.details, default=str) if r.details else None,
+        ]
+        for r in records
+    ]
 
 
 def write_with_retry(

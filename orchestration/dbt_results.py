@@ -177,20 +177,26 @@ def model_rows(con: Any, asset: str) -> int | None:
     schema, _, name = asset.partition("/")
     if not name:
         return None
-    count = f'select count(*) from "{schema}"."{name}"'
+    read = _read(con, f'select count(*) from "{schema}"."{name}"')
+    return int(read[1][0][0]) if read and read[1] else None
+
+
+def _read(con: Any, query: str) -> tuple[list[str], list[tuple]] | None:
+    """`query`'s column names and rows, None when it fails. `con`: a DuckDB connection, or a
+    DB-API one (psycopg2, on a PostgreSQL warehouse: the query in a transaction of its own,
+    rolled back on an error, so the connection goes on)."""
     if isinstance(con, duckdb.DuckDBPyConnection):
         try:
-            row = con.execute(count).fetchone()
+            cursor = con.execute(query)
+            return [d[0] for d in cursor.description], cursor.fetchall()
         except duckdb.Error:
             return None
-    else:
-        try:
-            with con, con.cursor() as cur:
-                cur.execute(count)
-                row = cur.fetchone()
-        except con.Error:  # the DB-API's connection.Error (psycopg2 has it)
-            return None
-    return int(row[0]) if row else None
+    try:
+        with con, con.cursor() as cur:
+            cur.execute(query)
+            return [d[0] for d in cur.description], cur.fetchall()
+    except con.Error:  # the DB-API's connection.Error (psycopg2 has it)
+        return None
 
 
 def _key(row: Mapping[str, Any]) -> str:
@@ -201,10 +207,11 @@ def _key(row: Mapping[str, Any]) -> str:
 
 
 def with_failing_keys(
-    con: duckdb.DuckDBPyConnection, records: Sequence[CheckRecord], run_results: Artifact
+    con: Any, records: Sequence[CheckRecord], run_results: Artifact
 ) -> list[CheckRecord]:
     """`records` with the keys of the first failing rows of every failed test, read from the
-    view dbt stores its failures in (`store_failures_as: view`, schema `test_failures`)."""
+    view dbt stores its failures in (`store_failures_as: view`, schema `test_failures`).
+    `con`: as `model_rows`'."""
     relations = {
         r["unique_id"].split(".")[2]: r.get("relation_name")
         for r in run_results.get("results", [])
@@ -216,14 +223,13 @@ def with_failing_keys(
         if record.status in ("pass", "skipped") or not relation:
             out.append(record)
             continue
-        table = ".".join(relation.split(".")[-2:])  # schema.name, in this very file
-        try:
-            cursor = con.execute(f"select * from {table} limit {MAX_KEYS}")
-        except duckdb.Error:  # a test that errored leaves no view: keep the record as it is
+        table = ".".join(relation.split(".")[-2:])  # schema.name, in this very database
+        read = _read(con, f"select * from {table} limit {MAX_KEYS}")
+        if read is None:  # a test that errored leaves no view: keep the record as it is
             out.append(record)
             continue
-        names = [d[0] for d in cursor.description]
-        keys = tuple(_key(dict(zip(names, row, strict=True))) for row in cursor.fetchall())
+        names, rows = read
+        keys = tuple(_key(dict(zip(names, row, strict=True))) for row in rows)
         out.append(dataclasses.replace(record, failing_keys=keys))
     return out
 

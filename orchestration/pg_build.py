@@ -25,8 +25,8 @@ What a DuckDB build does that this one does not yet, each printed as a line of t
 
 - the data tests' reading scope (`data_quality.sql_scope` tested batches, `tested_marks`): every
   test reads every row, which is correct but slower on a daily build;
-- `quality.check_results`, `quality.model_runs`, the quality report, alerts and case scores: the
-  dbt tests' results are printed, not stored in PostgreSQL;
+- `quality.model_runs`, the quality report, alerts and case scores (the dbt tests' results are
+  stored in PostgreSQL's `quality.check_results`, with their failing rows' first keys);
 - the Great Expectations suites and the Python checks on the raw layer and marts
   (`data_quality.checks`), which read DuckDB.
 
@@ -43,7 +43,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -54,6 +54,8 @@ from amicable import progress
 from amicable.config import load_config
 from amicable.settings import DBT_PROJECT_DIR, Settings, memory_limit, run_files_dir
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
+from data_quality import results
+from data_quality.results import CheckRecord
 from ingestion.contracts import SOURCES, SOURCES_BY_NAME
 from ingestion.load import ensure_raw_schema, ingest_source, load_time, quarantine_messages
 from ingestion.pg_warehouse import (
@@ -72,14 +74,20 @@ from orchestration.dbt_assets import (
     dbt_executable,
     dbt_vars,
 )
-from orchestration.dbt_results import RowCounts, check_records, failure_summary, model_rows
+from orchestration.dbt_results import (
+    RowCounts,
+    check_records,
+    failure_summary,
+    model_rows,
+    with_failing_keys,
+)
 from orchestration.incremental import build_fingerprint, refresh_reason
 
 DBT_TARGET = "postgres"
 
 NOT_YET = (
     "data tests' reading scope (tested batches, tested marks): every test reads every row",
-    "quality.check_results, quality report, alerts, case scores: dbt test results printed only",
+    "quality report, alerts, case scores (dbt test results are in quality.check_results)",
     "Great Expectations suites and Python checks on raw and marts: they read DuckDB",
 )
 
@@ -94,6 +102,7 @@ class PgBuildOutcome:
     published: bool = False
     models_ok: bool = False
     checks: list[CheckLine] = field(default_factory=list)
+    records: list[CheckRecord] = field(default_factory=list)  # the checks, as recorded
     errors: list[str] = field(default_factory=list)
     log: Path | None = None
 
@@ -252,9 +261,34 @@ def _dbt(
         with connect(warehouse) as con:
             return model_rows(con, asset)
 
+    def keys(records: list[CheckRecord], test_results: dict) -> list[CheckRecord]:
+        with connect(warehouse) as con:
+            return with_failing_keys(con, records, test_results)
+
     max_share = load_config(settings.config).quality.max_failing_row_share
-    run_and_test("PostgreSQL", common, env, target, outcome, max_share, row_counts)
+    run_and_test("PostgreSQL", common, env, target, outcome, max_share, row_counts, keys)
     outcome.checks = [replace(c, asset=pg_publish.published_name(c.asset)) for c in outcome.checks]
+    outcome.records = [
+        replace(r, asset=pg_publish.published_name(r.asset)) for r in outcome.records
+    ]
+    if outcome.records:
+        store_check_results(warehouse, outcome.records, batch_id)
+
+
+def store_check_results(
+    warehouse: PostgresWarehouse, records: list[CheckRecord], run_id: str
+) -> None:
+    """Append the build's check results to PostgreSQL's `quality.check_results` (the DuckDB
+    table's columns; one transaction), as a DuckDB build appends them to its slot. The
+    `quality` schema is shared, like `raw`: a blocked build's results are kept too, for the
+    data health page."""
+    with connect(warehouse) as con, con, con.cursor() as cur:
+        cur.execute("create schema if not exists quality")
+        cur.execute(results.DDL)
+        marks = ", ".join(["%s"] * len(results.table_rows(records[:1], run_id)[0]))
+        cur.executemany(
+            f"insert into {results.TABLE} values ({marks})", results.table_rows(records, run_id)
+        )
 
 
 def run_and_test(
@@ -265,13 +299,16 @@ def run_and_test(
     outcome: PgBuildOutcome,
     max_share: float,
     row_counts: RowCounts,
+    keys: Callable[[list[CheckRecord], dict], list[CheckRecord]] | None = None,
 ) -> None:
     """`dbt run` (`--full-refresh` when `outcome.refresh` says why), then `dbt test` of the
     data tests (the unit tests are the test suite's), each judged by its level as on DuckDB
     (`orchestration.dbt_results.check_records`: a blocking failure is `fail`, a row-level one
     by its share of the tested model's rows, `row_counts`) into `outcome`, dbt's output into
     `outcome.log`. `common`: dbt's arguments naming the target, its vars and `target`, where
-    its artifacts go (removed when the build passes)."""
+    its artifacts go (removed when the build passes). `keys`: the records with the keys of
+    their first failing rows (`dbt_results.with_failing_keys` on the engine), when it can
+    read them."""
     kind = f"full refresh: {outcome.refresh}" if outcome.refresh else "incremental"
     progress.step(f"dbt on {engine}: building the models ({kind})")
     refresh = ["--full-refresh"] if outcome.refresh else []
@@ -304,9 +341,12 @@ def run_and_test(
         return
     manifest = _artifact(target / "manifest.json")
     records = check_records(test_results, manifest, max_share, row_counts)
+    outcome.records = keys(records, test_results) if keys else records
     outcome.checks = [
-        CheckLine(r.asset, r.check_name, r.status, r.blocking, True, r.description or "")
-        for r in records
+        CheckLine(
+            r.asset, r.check_name, r.status, r.blocking, True, r.description or "", r.failing_keys
+        )
+        for r in outcome.records
     ]
     if outcome.ok:
         shutil.rmtree(target, ignore_errors=True)
@@ -336,7 +376,7 @@ def format_outcome(
     publishes atomically, or writes the live tables)."""
     from collections import Counter
 
-    from orchestration.report import _table
+    from orchestration.report import _keys, _table
 
     out = [f"warehouse {where}  landing {settings.landing}  as of {settings.as_of}", ""]
     rows: list[list[object]] = [
@@ -355,7 +395,7 @@ def format_outcome(
         f"\ndbt tests: {counts['pass']} passed, {counts['warn']} warned, {counts['fail']} blocking"
     )
     out += [
-        f"  {'BLOCKS' if c.status == 'fail' else 'WARN'} {c.check} on {c.asset}"
+        f"  {'BLOCKS' if c.status == 'fail' else 'WARN'} {c.check} on {c.asset}{_keys(c)}"
         for c in outcome.checks
         if c.status in ("warn", "fail")
     ]

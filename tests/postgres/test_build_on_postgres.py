@@ -260,8 +260,9 @@ def test_a_blocking_check_keeps_the_published_build_on_postgresql(
 ) -> None:
     """dbt builds unpublished schemas and one transaction renames them over the published ones
     (orchestration/pg_publish.py): with `max_failing_row_share: 0`, an invoice in a currency
-    without an FX rate blocks publication; readers keep the previous build, the rejected one
-    stays in `*__unpublished`; the next build (default share) continues it and publishes."""
+    without an FX rate blocks publication (recorded in `quality.check_results` with its key);
+    readers keep the previous build, the rejected one stays in `*__unpublished`; the next
+    build (default share) continues it and publishes."""
     from tests.end_to_end.test_blocking_check import FX_RATE_TEST, _plant_chf_invoice
 
     assert tiny_on_postgres.built.ok, tiny_on_postgres.built.report
@@ -284,7 +285,20 @@ def test_a_blocking_check_keeps_the_published_build_on_postgresql(
     )
 
     assert "published build copied to continue it: " in progress
-    assert "  BLOCKS {} on {}".format(*FX_RATE_TEST) in printed
+    blocks = "  BLOCKS {} on {} (keys: ".format(*FX_RATE_TEST)
+    line = next((line for line in printed.splitlines() if line.startswith(blocks)), "")
+    assert "document_id=INV-CHF" in line, "named as readers find it, with the failing key"
+    recorded = (
+        "select status, asset, failing_keys from quality.check_results"
+        f" where check_name = '{FX_RATE_TEST[0]}' order by evaluated_at desc limit 1"
+    )
+    with contextlib.closing(psycopg2.connect(**database)) as con, con.cursor() as cur:
+        cur.execute(recorded)
+        status, asset, keys = cur.fetchone()
+        cur.execute("select count(distinct run_id) from quality.check_results")
+        runs = cur.fetchone()[0]
+    assert (status, asset) == ("fail", FX_RATE_TEST[1]) and "INV-CHF" in keys
+    assert runs == 2, "the session's first build and this one, blocked, both recorded"
     assert "build NOT PUBLISHED (a check blocks publication): readers keep" in printed
     assert scalar(database, chf.format("staging")) == 0, "readers keep the previous build"
     assert scalar(database, chf.format("staging__unpublished")) == 1, "kept for investigation"

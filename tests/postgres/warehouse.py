@@ -4,8 +4,8 @@ A copy (database `amicable_dashboard`) of the session's PostgreSQL build of the 
 (`tiny_on_postgres`). The pipeline's own records that the Data health page reads are replaced
 by the DuckDB build's, so both warehouses show the same history: `raw._loads` and
 `raw.quarantine` (written by each build, with its own load times and batch ids), and
-`quality.check_results` and `quality.source_freshness` (written by a DuckDB build only, until
-the build writes them to PostgreSQL).
+`quality.check_results` (a PostgreSQL build records its dbt tests' results only, a DuckDB build
+every check's) and `quality.source_freshness` (written by a DuckDB build only).
 """
 
 from __future__ import annotations
