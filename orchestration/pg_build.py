@@ -1,7 +1,8 @@
 """`amicable build --warehouse postgresql://...`: the build on a PostgreSQL warehouse (issue 16,
 first slice).
 
-What runs, in this process, in order (not yet as the Dagster job of a DuckDB build):
+What runs, in this process, in order (not yet as the Dagster job of a DuckDB build), under the
+warehouse's build lock (`pg_publish.build_lock`: a second build stops in one line):
 
 1. with `--source-db`, the source database's extraction into the landing zone, as on DuckDB
    (`ingestion.source_db.extract`);
@@ -12,9 +13,9 @@ What runs, in this process, in order (not yet as the Dagster job of a DuckDB bui
 3. dbt on the profile's `postgres` output, its connection taken from the URL (the password from
    the URL or `PGPASSWORD`, passed to dbt in the environment, never printed): `dbt run`
    (`--full-refresh` for the same reasons as on DuckDB, `orchestration.incremental`, read from
-   PostgreSQL's `marts.dim_build`), then `dbt test` of the data tests, each judged by its level
-   as on DuckDB (`orchestration.dbt_results.check_records`, row shares counted on PostgreSQL),
-   all in unpublished schemas (`orchestration.pg_publish`);
+   the `dim_build` of the build it continues, `pg_publish.last_build`), then `dbt test` of the
+   data tests, each judged by its level as on DuckDB (`orchestration.dbt_results.check_records`,
+   row shares counted on PostgreSQL), all in unpublished schemas (`orchestration.pg_publish`);
 4. publication: when no check blocks, one transaction renames the unpublished schemas over the
    published ones (readers see the whole build or the last one, never a build in progress).
    The raw layer is one schema both builds read, so there is nothing to carry over between
@@ -25,8 +26,9 @@ What a DuckDB build does that this one does not yet, each printed as a line of t
 
 - the data tests' reading scope (`data_quality.sql_scope` tested batches, `tested_marks`): every
   test reads every row, which is correct but slower on a daily build;
-- `quality.model_runs`, the quality report, alerts and case scores (the dbt tests' results are
-  stored in PostgreSQL's `quality.check_results`, with their failing rows' first keys);
+- `quality.source_freshness`, `quality.model_runs`, the quality report, alerts and case scores
+  (the dbt tests' results are stored in PostgreSQL's `quality.check_results`, with their
+  failing rows' first keys);
 - the Great Expectations suites and the Python checks on the raw layer and marts
   (`data_quality.checks`), which read DuckDB.
 
@@ -45,7 +47,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -87,7 +89,8 @@ DBT_TARGET = "postgres"
 
 NOT_YET = (
     "data tests' reading scope (tested batches, tested marks): every test reads every row",
-    "quality report, alerts, case scores (dbt test results are in quality.check_results)",
+    "quality.source_freshness, quality.model_runs, quality report, alerts, case scores (dbt "
+    "test results are in quality.check_results)",
     "Great Expectations suites and Python checks on raw and marts: they read DuckDB",
 )
 
@@ -122,17 +125,26 @@ def run_pg_build(settings: Settings, warehouse: PostgresWarehouse) -> PgBuildOut
     WarehouseError (one line) when PostgreSQL cannot be reached or refuses the raw layer."""
     outcome = PgBuildOutcome(log=files_dir(settings) / "last_build.log")
     batch_id = str(uuid.uuid4())
-    if settings.source_db:
-        extract(settings)
-    ingest(settings, warehouse, batch_id, outcome)
-    copied = pg_publish.prepare(warehouse)
-    if copied:
-        progress.step(f"published build copied to continue it: {copied} tables")
-    _dbt(settings, warehouse, batch_id, outcome)
-    if outcome.ok:
-        pg_publish.publish(warehouse)
-        outcome.published = True
-        progress.step(f"published on {warehouse.masked}")
+    values, fingerprint = dbt_values(settings, batch_id)
+
+    def continues(row: pg_publish.BuildRow) -> bool:
+        return not refresh_reason(row, fingerprint, settings.as_of, settings.full_refresh)
+
+    with pg_publish.build_lock(warehouse):
+        if settings.source_db:
+            extract(settings)
+        ingest(settings, warehouse, batch_id, outcome)
+        copied = pg_publish.prepare(warehouse, continues)
+        if copied:
+            progress.step(f"published build copied to continue it: {copied} tables")
+        outcome.refresh = refresh_reason(
+            pg_publish.last_build(warehouse), fingerprint, settings.as_of, settings.full_refresh
+        )
+        _dbt(settings, warehouse, values | {"build_fingerprint": fingerprint}, outcome)
+        if outcome.ok:
+            pg_publish.publish(warehouse)
+            outcome.published = True
+            progress.step(f"published on {warehouse.masked}")
     return outcome
 
 
@@ -212,20 +224,6 @@ def ingest_sources(
     outcome.quarantined, outcome.quarantine_total = quarantine_messages(duck, batch_id)
 
 
-def _previous_build(warehouse: PostgresWarehouse) -> tuple[str | None, date] | None:
-    """The unpublished `marts.dim_build`'s fingerprint and as-of date on PostgreSQL (the build
-    this one continues), None before a first build."""
-    import psycopg2
-
-    dim_build = f'"{pg_publish.unpublished("marts")}".dim_build'
-    with connect(warehouse) as con, con.cursor() as cur:
-        try:
-            cur.execute(f"select build_fingerprint, as_of_date from {dim_build}")
-        except psycopg2.errors.UndefinedTable:
-            return None
-        return cur.fetchone()
-
-
 def dbt_values(settings: Settings, batch_id: str) -> tuple[dict, str]:
     """dbt's values for a build of `settings` as batch `batch_id` (the configuration's vars,
     the as-of date, the run id) and the build's fingerprint (`orchestration.incremental`)."""
@@ -239,13 +237,11 @@ def dbt_values(settings: Settings, batch_id: str) -> tuple[dict, str]:
 
 
 def _dbt(
-    settings: Settings, warehouse: PostgresWarehouse, batch_id: str, outcome: PgBuildOutcome
+    settings: Settings, warehouse: PostgresWarehouse, values: dict, outcome: PgBuildOutcome
 ) -> None:
-    values, fingerprint = dbt_values(settings, batch_id)
-    outcome.refresh = refresh_reason(
-        _previous_build(warehouse), fingerprint, settings.as_of, settings.full_refresh
-    )
-    values |= {"build_fingerprint": fingerprint, "full_refresh_reason": outcome.refresh}
+    """dbt run and test with the build's `values` (its fingerprint included) in the
+    unpublished schemas, the full refresh as `outcome.refresh` says; the checks recorded."""
+    values = values | {"full_refresh_reason": outcome.refresh}
     values["schema_suffix"] = pg_publish.SUFFIX  # dbt writes the unpublished schemas
     config_vars, build_env = build_environment(values)
     env = {**os.environ, **warehouse.profile_env(), **build_env}
@@ -272,7 +268,7 @@ def _dbt(
         replace(r, asset=pg_publish.published_name(r.asset)) for r in outcome.records
     ]
     if outcome.records:
-        store_check_results(warehouse, outcome.records, batch_id)
+        store_check_results(warehouse, outcome.records, values["run_id"])
 
 
 def store_check_results(
@@ -282,7 +278,8 @@ def store_check_results(
     table's columns; one transaction), as a DuckDB build appends them to its slot. The
     `quality` schema is shared, like `raw`: a blocked build's results are kept too, for the
     data health page."""
-    with connect(warehouse) as con, con, con.cursor() as cur:
+    doing = "cannot record the checks in quality.check_results"
+    with pg_publish.one_line(warehouse, doing), connect(warehouse) as con, con, con.cursor() as cur:
         cur.execute("create schema if not exists quality")
         cur.execute(results.DDL)
         marks = ", ".join(["%s"] * len(results.table_rows(records[:1], run_id)[0]))
@@ -415,7 +412,8 @@ def format_outcome(
         blocked = outcome.models_ok and not outcome.errors
         reason = "a check blocks publication" if blocked else "a step failed"
         out.append(
-            f"build NOT PUBLISHED ({reason}): readers keep the previous build; this build stays "
-            f"in the unpublished schemas (marts{pg_publish.SUFFIX}, ...) for the investigation"
+            f"build NOT PUBLISHED ({reason}): readers keep the last published build, if any; this"
+            f" build stays in the unpublished schemas (marts{pg_publish.SUFFIX}, ...) for the"
+            " investigation"
         )
     return "\n".join(out)

@@ -310,3 +310,28 @@ def test_a_blocking_check_keeps_the_published_build_on_postgresql(
     assert printed.rstrip().endswith("build succeeded and published")
     assert scalar(database, chf.format("staging")) == 1
     assert scalar(database, chf.format("staging__unpublished")) == 0, "the previous build"
+
+
+def test_a_second_build_on_the_same_database_stops_in_one_line(
+    sample_build: SampleBuild, database: dict[str, str | int], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The whole build holds the warehouse's build lock (`pg_publish.build_lock`): while
+    another build holds it, `amicable build` of the tiny sample exits 2 with one line and
+    loads nothing."""
+    from orchestration.pg_publish import build_lock
+
+    landing = str(sample_build.settings.landing)
+    warehouse = PostgresWarehouse(url(database))
+    with build_lock(warehouse):
+        status = main(["build", "--landing", landing, "--warehouse", url(database)])
+        with (
+            pytest.raises(WarehouseError, match="another build is running on it"),
+            build_lock(warehouse),
+        ):
+            pass
+    error = capsys.readouterr().err.strip()
+    assert status == 2 and "\n" not in error
+    assert error.endswith("nothing was done, the published build is unchanged")
+    assert counts(database) == dict.fromkeys(RAW_TABLES, 0)
+    with build_lock(warehouse):  # released with its connection
+        pass
