@@ -23,7 +23,7 @@ from data_quality.source_checks import FRESHNESS_CHECK, SourceCheckRunConfig
 from ingestion.load import check_landing, quarantine_messages
 from orchestration.dbt_assets import DbtBuildConfig
 from orchestration.definitions import BUILD_JOB, build_definitions
-from orchestration.event_log import write_history_without_fsync
+from orchestration.event_log import history_connections_reused, write_history_without_fsync
 from orchestration.publish import published_path, rejected_path, staged_build
 
 
@@ -155,6 +155,7 @@ def run_build(settings: Settings, instance: dg.DagsterInstance | None = None) ->
     with (
         staged_build(live, lambda: outcome is not None and outcome.ok) as staging,
         contextlib.nullcontext(instance) if instance else dagster_instance(live) as run_instance,
+        history_connections_reused(),
     ):
         staged = replace(settings, warehouse=staging)
         outcome = _run(staged, build_log_path(settings), run_instance)

@@ -26,3 +26,42 @@ def test_the_warehouses_dagster_instance_commits_without_fsync_and_keeps_its_run
     with dagster_instance(tmp_path / "warehouse.duckdb") as reopened:
         assert reopened.get_run_by_id(result.run_id).is_success
         assert reopened.get_latest_materialization_event(dg.AssetKey("answer")) is not None
+
+
+def test_a_build_reuses_one_engine_per_history_file_and_leaves_dagsters_own_after(
+    tmp_path: Path,
+) -> None:
+    """Inside `history_connections_reused` (how `run_build` runs), the event log connects to
+    each SQLite file once for a whole run instead of once per event; after it, Dagster's own
+    connection method is back, and the history reads back either way."""
+    from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from orchestration.event_log import history_connections_reused
+
+    connects: list[object] = []
+
+    def count(connection: object, _record: object) -> None:
+        connects.append(connection)
+
+    dagsters_own = SqliteEventLogStorage._connect
+    event.listen(Engine, "connect", count)
+    try:
+        with dagster_instance(tmp_path / "warehouse.duckdb") as instance:
+            per_event = dg.materialize([answer], instance=instance)
+            opened_per_event = len(connects)
+            connects.clear()
+            with history_connections_reused():
+                reused = dg.materialize([answer], instance=instance)
+            opened_reused = len(connects)
+    finally:
+        event.remove(Engine, "connect", count)
+    assert SqliteEventLogStorage._connect is dagsters_own
+    assert per_event.success and reused.success
+    events = len(instance.all_logs(reused.run_id))
+    assert opened_per_event >= events > 10, (opened_per_event, events)
+    assert opened_reused <= 6, "about one per file: the run's events, the index, the runs"
+    with dagster_instance(tmp_path / "warehouse.duckdb") as reopened:
+        assert reopened.get_run_by_id(reused.run_id).is_success
+        assert len(reopened.all_logs(reused.run_id)) == events
