@@ -6,13 +6,13 @@ Dagster's SQLite storage opens a connection for every event it stores (a build s
 evaluated), creating and disposing of an SQLAlchemy engine each time
 (`SqliteEventLogStorage._connect`, and `SqliteRunStorage.connect` for the run's records, both
 with `NullPool`), and SQLite waits for the disk (fsync) at every commit and every close. While
-a build runs, both storages keep one engine per SQLite file instead, and its pooled connection
-(`history_connections_reused`; the engines are disposed when the build ends, so nothing stays
-open between builds), and the history is written with SQLite's `synchronous=OFF`. On the tiny
-sample's daily build (`benchmarks/dagster_event_log.py`, medians of alternating runs,
-`results/dagster_event_log_tiny.md`) the build as shipped takes 88 % of the CPU time it takes
-with an engine per event, and 92 % of the wall time it takes with fsync (83 % when every
-event also opened and closed its own connection; more on a busy disk).
+a build runs, both storages keep one engine per SQLite file instead, with its few pooled
+connections (`history_connections_reused`; the engines are disposed when the build ends, so
+nothing stays open between builds), and the history is written with SQLite's
+`synchronous=OFF`. On the tiny sample's daily build (`benchmarks/dagster_event_log.py`, medians
+of alternating runs in one run, `results/dagster_event_log_tiny.md`) the build as shipped takes
+88 % of the CPU time it takes with an engine per event, and 92 % of the wall time it takes with
+fsync (more on a busy disk).
 Without fsync, a build killed or failing loses nothing (the writes are in the operating
 system's hands), but a power cut or an operating-system crash during a build can lose or
 damage the history of that build; the warehouse, its quality records and its published
@@ -47,7 +47,7 @@ def write_history_without_fsync() -> None:
 
 
 _ENGINES: dict[str, Engine] = {}  # URL -> engine, while a build runs
-_DAGSTERS_OWN = (SqliteEventLogStorage._connect, SqliteRunStorage.connect)
+_REPLACED: list[tuple[object, object]] = []  # the methods found when the first block began
 _USERS = [0]  # builds inside `history_connections_reused` (threads of one process included)
 _LOCK = threading.Lock()
 
@@ -83,10 +83,12 @@ def _run_storage_connection(storage: SqliteRunStorage) -> Iterator[Connection]:
 def history_connections_reused() -> Iterator[None]:
     """While the block runs, Dagster's SQLite event log and run storage reuse one engine per
     database file (their own methods create and dispose of one per call); when the last
-    block of the process ends, Dagster's methods are back and the engines are disposed."""
+    block of the process ends, the methods found when the first began are back and the
+    engines are disposed."""
     with _LOCK:
         _USERS[0] += 1
         if _USERS[0] == 1:
+            _REPLACED[:] = [(SqliteEventLogStorage._connect, SqliteRunStorage.connect)]
             SqliteEventLogStorage._connect = _event_log_connection  # type: ignore[method-assign]
             SqliteRunStorage.connect = _run_storage_connection  # type: ignore[method-assign]
     try:
@@ -95,7 +97,7 @@ def history_connections_reused() -> Iterator[None]:
         with _LOCK:
             _USERS[0] -= 1
             if _USERS[0] == 0:
-                SqliteEventLogStorage._connect, SqliteRunStorage.connect = _DAGSTERS_OWN  # type: ignore[method-assign]
+                SqliteEventLogStorage._connect, SqliteRunStorage.connect = _REPLACED.pop()  # type: ignore[method-assign]
                 for engine in _ENGINES.values():
                     engine.dispose()
                 _ENGINES.clear()

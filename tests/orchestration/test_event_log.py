@@ -32,12 +32,15 @@ def test_a_build_reuses_one_engine_per_history_file_and_leaves_dagsters_own_afte
     tmp_path: Path,
 ) -> None:
     """Inside `history_connections_reused` (how `run_build` runs), the event log connects to
-    each SQLite file once for a whole run instead of once per event; after it, Dagster's own
-    connection method is back, and the history reads back either way."""
+    each SQLite file once for a whole run instead of once per event (a block inside another
+    keeps the outer's engines); after the outermost, Dagster's own connection methods are back,
+    no engine is kept, and the history reads back either way."""
     from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+    from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
+    from orchestration import event_log
     from orchestration.event_log import history_connections_reused
 
     connects: list[object] = []
@@ -45,7 +48,7 @@ def test_a_build_reuses_one_engine_per_history_file_and_leaves_dagsters_own_afte
     def count(connection: object, _record: object) -> None:
         connects.append(connection)
 
-    dagsters_own = SqliteEventLogStorage._connect
+    dagsters_own = (SqliteEventLogStorage._connect, SqliteRunStorage.connect)
     event.listen(Engine, "connect", count)
     try:
         with dagster_instance(tmp_path / "warehouse.duckdb") as instance:
@@ -54,10 +57,16 @@ def test_a_build_reuses_one_engine_per_history_file_and_leaves_dagsters_own_afte
             connects.clear()
             with history_connections_reused():
                 reused = dg.materialize([answer], instance=instance)
-            opened_reused = len(connects)
+                opened_reused = len(connects)
+                with history_connections_reused():
+                    nested = dg.materialize([answer], instance=instance)
+                assert SqliteEventLogStorage._connect is not dagsters_own[0], "outer still runs"
+                assert event_log._ENGINES, "the outer block's engines are kept"
     finally:
         event.remove(Engine, "connect", count)
-    assert SqliteEventLogStorage._connect is dagsters_own
+    assert (SqliteEventLogStorage._connect, SqliteRunStorage.connect) == dagsters_own
+    assert not event_log._ENGINES
+    assert nested.success
     assert per_event.success and reused.success
     events = len(instance.all_logs(reused.run_id))
     assert opened_per_event >= events > 10, (opened_per_event, events)
