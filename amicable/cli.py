@@ -12,11 +12,13 @@ not reconcile to the source rows.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,7 +47,10 @@ from amicable.warehouse_ref import (
 )
 
 if TYPE_CHECKING:
+    import duckdb
+
     from amicable.case_file import CaseFile
+    from dashboards.postgres import PostgresConnection
 
 DEBUG_ENV = "AMICABLE_DEBUG"
 
@@ -501,9 +506,10 @@ def _published_warehouse_arg(parser: argparse.ArgumentParser, data: Path) -> Non
     """--warehouse of a command that reads the published build, read-only."""
     parser.add_argument(
         "--warehouse",
-        type=Path,
+        type=_warehouse_ref,
         default=data / "warehouse.duckdb",
-        help="DuckDB file, read-only (default: %(default)s)",
+        help="DuckDB file, or a PostgreSQL database postgresql://USER@HOST:PORT/DATABASE (the "
+        "password: in the URL, or PGPASSWORD), read-only (default: %(default)s)",
     )
 
 
@@ -1038,24 +1044,22 @@ def _demo_users(path: Path) -> None:
 
 
 def cmd_case_file(args: argparse.Namespace) -> int:
-    if not args.warehouse.is_file():
-        raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
     import duckdb
 
     from amicable.case_file import CaseFileError, export_case_file, load_case_file
-    from amicable.settings import case_file_export_log
+    from amicable.case_file.export_log import export_log_name
 
     user = _os_user()
     out = args.out or Path(f"case_file_{args.case}.{args.format}")
     try:
-        with duckdb.connect(str(args.warehouse), read_only=True) as con:
+        with _reading(args.warehouse) as con:
             case_file = load_case_file(con, args.case)
         export = export_case_file(case_file, args.format, user, out, claimed_user=args.user)
     except CaseFileError as exc:
         raise UserError(str(exc)) from None
     except duckdb.Error as exc:
         raise _unreadable(args.warehouse, exc) from None
-    log = case_file_export_log(case_file.provenance.warehouse)
+    log = export_log_name(case_file.provenance.warehouse)
     print(f"case file {args.case}: {len(case_file.records)} records written to {out}")
     claimed = f" (claims to be {args.user})" if args.user else ""
     print(f"sha256 {export.record.sha256}; export by {user}{claimed} logged in {log}")
@@ -1074,7 +1078,25 @@ def _scores_said(case_file: CaseFile) -> str:
     return "\n".join([f"{SCORES_TITLE}:", *(f"  {line}" for line in lines)])
 
 
-def _unreadable(warehouse: Path, exc: Exception) -> UserError:
+@contextlib.contextmanager
+def _reading(
+    warehouse: Path | PostgresWarehouse,
+) -> Iterator[duckdb.DuckDBPyConnection | PostgresConnection]:
+    """A read-only connection to `warehouse`'s published build, a DuckDB file or a PostgreSQL
+    database (the dashboard's, `dashboards.queries.connect_read_only`); UserError in one line
+    when it is not there, a build holds it, or it cannot be reached or read."""
+    from dashboards.queries import WarehouseUnavailable, connect_read_only
+
+    if isinstance(warehouse, Path) and not warehouse.is_file():
+        raise UserError(f"no warehouse at {warehouse}: run `amicable build` first")
+    try:
+        with connect_read_only(warehouse) as con:
+            yield con
+    except WarehouseUnavailable as exc:
+        raise UserError(f"cannot read the warehouse {warehouse}: {exc.detail}") from None
+
+
+def _unreadable(warehouse: Path | PostgresWarehouse, exc: Exception) -> UserError:
     """A warehouse a build holds, or not a DuckDB file."""
     detail = str(exc).strip().splitlines()[0]
     if "lock" in detail.lower():
@@ -1083,8 +1105,6 @@ def _unreadable(warehouse: Path, exc: Exception) -> UserError:
 
 
 def cmd_statements(args: argparse.Namespace) -> int:
-    if not args.warehouse.is_file():
-        raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
     import duckdb
 
     from amicable.statements import (
@@ -1097,7 +1117,7 @@ def cmd_statements(args: argparse.Namespace) -> int:
 
     written = []
     try:
-        with duckdb.connect(str(args.warehouse), read_only=True) as con:
+        with _reading(args.warehouse) as con:
             if args.segment is not None:
                 chosen = statement_debtors(con, args.segment, args.as_of, args.from_date)
                 debtors = list(chosen["debtor_id"])

@@ -28,7 +28,7 @@ ALL = queries.ALL
 DISPLAY_LIMIT = 5_000  # rows the ageing, DSO and waterfall drills show (their DISPLAY_LIMIT)
 QUARANTINE_ROWS_SHOWN = 500  # dashboards/views/health.py
 RUNS_SHOWN = 20  # dashboards/views/health.py
-NOT_QUERIES = {"warehouse_from_env", "sql_text", "check_reachable"}
+NOT_QUERIES = {"warehouse_from_env", "sql_text", "check_reachable", "connect_read_only"}
 CONNECTION = "(a read-only connection: open, select 1, close)"
 
 

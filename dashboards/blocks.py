@@ -298,9 +298,6 @@ def statement_downloads(warehouse: str, version: int, debtor: str, *, key: str) 
     except LookupError as error:
         st.info(str(error))
         return
-    except queries.WarehouseDuckDBOnly as error:  # the rest of the page reads PostgreSQL
-        st.info(f"{error.message} ({error.detail}): `amicable statements` on a DuckDB build.")
-        return
     if not ui.viewer().sees_personal_data and statement.segment != BUSINESS_SEGMENT:
         statement = replace(statement, debtor_name=MASK)
     balances = "; ".join(

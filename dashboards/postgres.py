@@ -5,16 +5,20 @@ answers as a DuckDB connection does (`execute(sql, parameters)` then `fetchone`,
 
 dbt puts the models in the same schemas on both engines (`macros/generate_schema_name.sql`:
 `staging`, `intermediate`, `marts`), so `marts.x` names the same table in a DuckDB file and in
-the PostgreSQL database. Parameters stay positional: sqlglot writes DuckDB's `?` as psycopg2's
-`%s`, and a literal `%` is doubled. Frames go through DuckDB's own pandas conversion (rows typed
-from PostgreSQL's column types as Arrow), so a PostgreSQL frame has a DuckDB frame's dtypes:
-decimals as floats, dates as datetime64, text as strings.
+the PostgreSQL database. Parameters keep their form: DuckDB's `?` becomes psycopg2's `%s` (a
+sequence of values), `$name` becomes `%(name)s` (a mapping), and a literal `%` is doubled.
+Frames go through DuckDB's own pandas conversion (rows typed from PostgreSQL's column types as
+Arrow), so a PostgreSQL frame has a DuckDB frame's dtypes: decimals as floats, dates as
+datetime64, text as strings. The case file and the statement of account read raw rows
+(`fetchall`: Decimal amounts, dates as dates) on either engine.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -30,6 +34,7 @@ from sqlglot.errors import ErrorLevel
 from amicable.warehouse_ref import PostgresWarehouse
 
 _PARAMETER = "__amicable_parameter__"
+_NAMED = re.compile(r"__amicable_named__(\w+?)__")
 
 # PostgreSQL type oid -> the Arrow type DuckDB reads (others: inferred from the values).
 _ARROW_TYPES: dict[int, pa.DataType] = {
@@ -38,7 +43,7 @@ _ARROW_TYPES: dict[int, pa.DataType] = {
     21: pa.int16(),
     23: pa.int32(),
     25: pa.string(),
-    114: pa.string(),  # json, kept as text (`_connect` turns off psycopg2's parsing)
+    114: pa.string(),  # json, kept as text (`connect` turns off psycopg2's parsing)
     700: pa.float32(),
     701: pa.float64(),
     1042: pa.string(),
@@ -62,16 +67,21 @@ def postgres_sql(duckdb_sql: str) -> str:
         )
     except sqlglot.errors.SqlglotError as error:
         raise ValueError(f"cannot translate to PostgreSQL: {error}") from error
-    return text.replace("%", "%%").replace(_PARAMETER, "%s")
+    return _NAMED.sub(r"%(\1)s", text.replace("%", "%%").replace(_PARAMETER, "%s"))
 
 
 def _for_postgres(node: exp.Expression) -> exp.Expression:
     """What sqlglot leaves in DuckDB's terms, in PostgreSQL's: a parameter (marked, to be
-    `%s` once literal `%` are doubled); `round(x, n)` on a double (PostgreSQL rounds to
+    `%s` or `%(name)s` once literal `%` are doubled); `contains(text, part)` (PostgreSQL's
+    `strpos`); `round(x, n)` on a double (PostgreSQL rounds to
     places only a numeric: DuckDB's doubles are within a rounding of it); `arg_max(x, y)`
     (PostgreSQL 15 has none: the first `x` by `y` descending, rows without `y` left out)."""
     if isinstance(node, exp.Placeholder):
-        return exp.var(_PARAMETER)
+        name = node.name
+        return exp.var(_PARAMETER if name in ("", "?") else f"__amicable_named__{name}__")
+    if isinstance(node, exp.Contains):
+        found = exp.func("strpos", node.this, node.expression)
+        return exp.GT(this=found, expression=exp.Literal.number(0)).transform(_for_postgres)
     if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
         node.set("this", exp.cast(node.this, "numeric"))
         return node
@@ -102,14 +112,18 @@ class Result:
 
 
 class PostgresConnection:
-    """A read-only psycopg2 connection answering `execute(duckdb_sql, parameters)`."""
+    """A read-only psycopg2 connection answering `execute(duckdb_sql, parameters)`;
+    `warehouse`: the database it reads."""
 
-    def __init__(self, connection: Any) -> None:
+    def __init__(self, connection: Any, warehouse: PostgresWarehouse) -> None:
         self._connection = connection
+        self.warehouse = warehouse
 
-    def execute(self, sql: str, parameters: Sequence[Any] = ()) -> Result:
+    def execute(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] = ()) -> Result:
+        """`sql` (DuckDB's dialect) with `?` and a sequence, or `$name` and a mapping."""
         cursor = self._connection.cursor()
-        cursor.execute(postgres_sql(sql), list(parameters))
+        values = dict(parameters) if isinstance(parameters, Mapping) else list(parameters)
+        cursor.execute(postgres_sql(sql), values)
         return Result(cursor)
 
     def close(self) -> None:
@@ -128,7 +142,7 @@ def connect(warehouse: PostgresWarehouse) -> PostgresConnection:
     except BaseException:
         connection.close()
         raise
-    return PostgresConnection(connection)
+    return PostgresConnection(connection, warehouse)
 
 
 def _text(value: str) -> str:
@@ -149,9 +163,29 @@ def frame(description: Sequence[Any], rows: list[tuple]) -> pd.DataFrame:
         return convert.from_arrow(table).df()
 
 
+# A table, view or schema the statement names is absent (the warehouse not built), on either
+# engine: what a reader of both catches.
+MISSING_RELATION: tuple[type[Exception], ...] = (
+    duckdb.CatalogException,
+    psycopg2.errors.UndefinedTable,
+    psycopg2.errors.InvalidSchemaName,
+)
+
+
 def missing_relation(error: Exception) -> bool:
     """A table, view or schema the statement names is absent (the warehouse not built)."""
-    return isinstance(error, psycopg2.errors.UndefinedTable | psycopg2.errors.InvalidSchemaName)
+    return isinstance(error, MISSING_RELATION)
+
+
+def warehouse_of(con: duckdb.DuckDBPyConnection | PostgresConnection) -> Path | PostgresWarehouse:
+    """The warehouse `con` reads: its PostgreSQL database, or its DuckDB file (`:memory:` for
+    a connection without one), as provenance names it (a URL's `str` masks its password)."""
+    if isinstance(con, PostgresConnection):
+        return con.warehouse
+    row = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()
+    return Path(row[0]).resolve() if row and row[0] else Path(":memory:")
 
 
 def first_line(error: Exception) -> str:

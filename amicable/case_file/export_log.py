@@ -1,13 +1,22 @@
 """Exports of case files and their log: who exported which case, when, in which format, and
 the sha256 of the bytes handed over.
 
-The log is a JSON-lines file beside the warehouse (`amicable.settings.case_file_export_log`),
-never inside it: the dashboard reads the warehouse read-only while builds write it. Each export
-appends one line under an exclusive lock (`fcntl.flock`), written in one call and synced.
+On a DuckDB warehouse the log is a JSON-lines file beside the warehouse
+(`amicable.settings.case_file_export_log`), never inside it: the dashboard reads the warehouse
+read-only while builds write it. Each export appends one line under an exclusive lock
+(`fcntl.flock`), written in one call and synced.
+
+On a PostgreSQL warehouse the log is the table `audit.case_file_exports` of its database, so
+every dashboard and command line reading that warehouse shares one log: each export inserts its
+row in a transaction of its own (the schema and table made on first use; a role that may only
+read needs `usage` on `audit` and `insert, select` on the table, else the export is refused in
+one line and nothing is handed over). Builds never touch it: publication swaps the model
+schemas only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -20,6 +29,21 @@ from amicable.case_file.load import CaseFile, CaseFileError
 from amicable.case_file.pdf import to_pdf
 from amicable.case_file.tables import cell, to_csv
 from amicable.settings import case_file_export_log
+from amicable.warehouse_ref import PostgresWarehouse
+
+EXPORTS_TABLE = "audit.case_file_exports"  # on a PostgreSQL warehouse
+_COLUMNS = (
+    "exported_at", "user", "case_id", "format", "sha256", "bytes", "warehouse", "build_run_id",
+    "as_of", "out", "claimed_user",
+)  # fmt: skip  # ExportRecord's fields, in order
+_DDL = f"""
+create schema if not exists audit;
+create table if not exists {EXPORTS_TABLE} (
+    exported_at text not null, "user" text not null, case_id text not null,
+    format text not null, sha256 text not null, bytes bigint not null, warehouse text not null,
+    build_run_id text, as_of text not null, out text, claimed_user text
+)
+"""
 
 FORMATS = {"pdf": to_pdf, "csv": to_csv}
 
@@ -85,10 +109,10 @@ def export_case_file(
         if partial is not None:
             partial.parent.mkdir(parents=True, exist_ok=True)
             partial.write_bytes(data)
-        _append(case_file_export_log(source.warehouse), record)
+        _append(source.warehouse, record)
         if partial is not None:
             partial.replace(Path(out))
-    except OSError as exc:
+    except (OSError, _LogRefused) as exc:
         raise CaseFileError(f"case {case_file.case_id} not exported: {exc}") from None
     finally:
         if partial is not None:
@@ -96,8 +120,19 @@ def export_case_file(
     return Export(data, record)
 
 
-def list_exports(warehouse: Path, case_id: str | None = None) -> list[ExportRecord]:
+def export_log_name(warehouse: Path | PostgresWarehouse) -> str:
+    """Where `warehouse`'s exports are logged, as messages name it."""
+    if isinstance(warehouse, PostgresWarehouse):
+        return f"{EXPORTS_TABLE} of {warehouse}"
+    return str(case_file_export_log(warehouse))
+
+
+def list_exports(
+    warehouse: Path | PostgresWarehouse, case_id: str | None = None
+) -> list[ExportRecord]:
     """The exports logged for `warehouse` (of one case, when given), oldest first."""
+    if isinstance(warehouse, PostgresWarehouse):
+        return _postgres_exports(warehouse, case_id)
     path = case_file_export_log(warehouse)
     if not path.exists():
         return []
@@ -122,7 +157,15 @@ def list_exports(warehouse: Path, case_id: str | None = None) -> list[ExportReco
     return records
 
 
-def _append(path: Path, record: ExportRecord) -> None:
+class _LogRefused(Exception):
+    """The PostgreSQL warehouse refused the export's row (one line, password masked)."""
+
+
+def _append(warehouse: Path | PostgresWarehouse, record: ExportRecord) -> None:
+    if isinstance(warehouse, PostgresWarehouse):
+        _insert(warehouse, record)
+        return
+    path = case_file_export_log(warehouse)
     line = (json.dumps(asdict(record), ensure_ascii=False) + "\n").encode("utf-8")
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("ab") as log:
@@ -133,3 +176,50 @@ def _append(path: Path, record: ExportRecord) -> None:
             os.fsync(log.fileno())
         finally:
             fcntl.flock(log, fcntl.LOCK_UN)
+
+
+def _connection(warehouse: PostgresWarehouse) -> contextlib.closing:
+    """A connection to `warehouse`, closed at the end of the block (psycopg2's own `with`
+    ends a transaction only)."""
+    import psycopg2
+
+    return contextlib.closing(psycopg2.connect(warehouse.url, connect_timeout=10))
+
+
+def _insert(warehouse: PostgresWarehouse, record: ExportRecord) -> None:
+    import psycopg2
+
+    from dashboards.postgres import first_line
+
+    names = ", ".join(f'"{name}"' for name in _COLUMNS)
+    marks = ", ".join(["%s"] * len(_COLUMNS))
+    values = [getattr(record, name) for name in _COLUMNS]
+    try:
+        with _connection(warehouse) as con, con, con.cursor() as cur:
+            cur.execute("select to_regclass(%s)", [EXPORTS_TABLE])
+            if cur.fetchone()[0] is None:  # PostgreSQL asks for `create` even when it exists
+                cur.execute(_DDL)
+            cur.execute(f"insert into {EXPORTS_TABLE} ({names}) values ({marks})", values)
+    except psycopg2.Error as exc:
+        where = export_log_name(warehouse)
+        raise _LogRefused(f"cannot log the export in {where}: {first_line(exc)}") from None
+
+
+def _postgres_exports(warehouse: PostgresWarehouse, case_id: str | None) -> list[ExportRecord]:
+    import psycopg2
+
+    from dashboards.postgres import first_line, missing_relation
+
+    names = ", ".join(f'"{name}"' for name in _COLUMNS)
+    sql = f"select {names} from {EXPORTS_TABLE}"
+    sql += " where case_id = %s" if case_id is not None else ""
+    try:
+        with _connection(warehouse) as con, con, con.cursor() as cur:
+            cur.execute(f"{sql} order by exported_at", [case_id] if case_id else [])
+            rows = cur.fetchall()
+    except psycopg2.Error as exc:
+        if missing_relation(exc):  # no export yet
+            return []
+        where = export_log_name(warehouse)
+        raise CaseFileError(f"cannot read the export log {where}: {first_line(exc)}") from None
+    return [ExportRecord(**dict(zip(_COLUMNS, row, strict=True))) for row in rows]

@@ -10,12 +10,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from amicable.case_file.reconcile import Reconciliation, reconcile
+from amicable.case_file.reconcile import Connection, Reconciliation, reconcile
 from amicable.scores.spec import CASES_TABLE, SCORES
 from amicable.scores.store import latest_promise_scores, latest_scores
+from amicable.warehouse_ref import PostgresWarehouse
+from dashboards.postgres import MISSING_RELATION, warehouse_of
 
 RECORD_COLUMNS: tuple[str, ...] = (
     "record_seq", "occurred_at", "local_at", "record_kind", "source_table", "source_id",
@@ -50,7 +51,7 @@ class CaseNotFound(CaseFileError):
 class Provenance:
     """Where a case file came from."""
 
-    warehouse: Path
+    warehouse: Path | PostgresWarehouse  # its DuckDB file or PostgreSQL database
     as_of: date  # the build's as-of date
     build_run_id: str | None  # the Dagster run that built the marts (marts.dim_build)
     built_at: datetime | None  # when its dbt run started (UTC)
@@ -75,14 +76,12 @@ class CaseFile:
     scores: pd.DataFrame
 
 
-def load_case_file(
-    con: duckdb.DuckDBPyConnection, case_id: str, now: datetime | None = None
-) -> CaseFile:
+def load_case_file(con: Connection, case_id: str, now: datetime | None = None) -> CaseFile:
     """The case file of `case_id` from the warehouse `con` is open on (read-only is enough).
 
     Raises CaseNotFound when the case is not in marts.dim_cases, CaseFileError when the
     warehouse has no case-file marts (not built yet)."""
-    warehouse = _warehouse_path(con)
+    warehouse = warehouse_of(con)
     header = _header(con, warehouse, case_id)
     records = _frame(
         con,
@@ -109,17 +108,10 @@ def load_case_file(
     return CaseFile(case_id, header, records, breaches, reconciliation, provenance, scores)
 
 
-def _warehouse_path(con: duckdb.DuckDBPyConnection) -> Path:
-    row = con.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchone()
-    return Path(row[0]).resolve() if row and row[0] else Path(":memory:")
-
-
-def _header(con: duckdb.DuckDBPyConnection, warehouse: Path, case_id: str) -> dict[str, Any]:
+def _header(con: Connection, warehouse: Path | PostgresWarehouse, case_id: str) -> dict[str, Any]:
     try:
         cursor = con.execute("select * from marts.dim_cases where case_id = ?", [case_id])
-    except duckdb.CatalogException:
+    except MISSING_RELATION:
         raise CaseFileError(
             f"warehouse {warehouse} has no case files (marts.dim_cases is missing): "
             "run `amicable build`"
@@ -130,34 +122,34 @@ def _header(con: duckdb.DuckDBPyConnection, warehouse: Path, case_id: str) -> di
     return dict(zip([d[0] for d in cursor.description], row, strict=True))
 
 
-def _not_found(con: duckdb.DuckDBPyConnection, warehouse: Path, case_id: str) -> str:
+def _not_found(con: Connection, warehouse: Path | PostgresWarehouse, case_id: str) -> str:
     (as_of,) = con.execute("select as_of_date from marts.dim_build").fetchone() or (None,)
     message = f"case {case_id!r} is not in the warehouse {warehouse}"
     try:
         opened = con.execute(
             "select min(opened_at) from raw.cases_cases where case_id = ?", [case_id]
         ).fetchone()
-    except duckdb.CatalogException:
+    except MISSING_RELATION:
         opened = None
     if opened and opened[0] is not None and as_of is not None:
         return f"{message}: it was opened on {opened[0]:%Y-%m-%d}, after its as-of date {as_of}"
     return f"{message} (as of {as_of}): check the case id"
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
+def _frame(con: Connection, sql: str, params: list) -> pd.DataFrame:
     """Rows as a pandas frame that keeps Decimal amounts exact (object columns)."""
     cursor = con.execute(sql, params)
     columns = [d[0] for d in cursor.description]
     return pd.DataFrame.from_records(cursor.fetchall(), columns=columns, coerce_float=False)
 
 
-def _scores(con: duckdb.DuckDBPyConnection, case_id: str) -> pd.DataFrame:
+def _scores(con: Connection, case_id: str) -> pd.DataFrame:
     """The case's rows of each score's latest scoring run (`amicable.scores.store`): its own
     row of a score of cases, the row of each of its pending promises of a score of promises
     (the score named `promise_kept (promise P)`)."""
     has_scores = con.execute(
-        "select count(*) from duckdb_tables() "
-        "where schema_name = 'scores' and table_name = 'case_scores'"
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'scores' and table_name = 'case_scores'"
     ).fetchone()[0]
     found = []
     for name, spec in SCORES.items() if has_scores else ():
@@ -179,10 +171,10 @@ def _scores(con: duckdb.DuckDBPyConnection, case_id: str) -> pd.DataFrame:
     return frame
 
 
-def _build_run(con: duckdb.DuckDBPyConnection) -> tuple[str | None, datetime | None]:
+def _build_run(con: Connection) -> tuple[str | None, datetime | None]:
     """The build's run and start time, from the build context (marts.dim_build)."""
     try:
         row = con.execute("select run_id, built_at from marts.dim_build").fetchone()
-    except duckdb.CatalogException:
+    except MISSING_RELATION:
         return None, None
     return (row[0], row[1]) if row else (None, None)

@@ -20,6 +20,11 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from dashboards.postgres import PostgresConnection
+
+# A warehouse on either engine (PostgreSQL's translates these statements: `dashboards.postgres`)
+Connection = duckdb.DuckDBPyConnection | PostgresConnection
+
 LINE_COLUMNS: tuple[str, ...] = (
     "record_kind", "source_table", "currency", "file_count", "source_count", "file_amount",
     "source_amount", "ok",
@@ -181,9 +186,7 @@ class Reconciliation:
         )
 
 
-def reconcile(
-    con: duckdb.DuckDBPyConnection, header: dict[str, Any], records: pd.DataFrame
-) -> Reconciliation:
+def reconcile(con: Connection, header: dict[str, Any], records: pd.DataFrame) -> Reconciliation:
     """Compare `records` (the case's rows of marts.fct_case_file) with the source rows."""
     invoices = _column(con, _DEBTOR_INVOICES_SQL, {"debtor": header["debtor_id"]})
     narrowed = {
@@ -220,7 +223,7 @@ def reconcile(
     return Reconciliation(lines, tuple(p for _, p in problems), quarantined)
 
 
-def _column(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[str]:
+def _column(con: Connection, sql: str, params: dict) -> list[str]:
     return [value for (value,) in con.execute(sql, params).fetchall()]
 
 
@@ -274,9 +277,7 @@ def _lines(in_file: dict, source: dict, problems: list[tuple[str, str]]) -> pd.D
     return pd.DataFrame.from_records(rows, columns=LINE_COLUMNS, coerce_float=False)
 
 
-def _quarantined(
-    con: duckdb.DuckDBPyConnection, header: dict[str, Any], source: dict
-) -> tuple[str, ...]:
+def _quarantined(con: Connection, header: dict[str, Any], source: dict) -> tuple[str, ...]:
     """Quarantined rows naming the case (case tables), its debtor (invoices) or one of its
     invoices (allocations), as a JSON field or a field of a raw CSV line."""
     invoices = sorted(key for (_, key), v in source.items() if v[0] == "invoice")

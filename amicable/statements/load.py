@@ -16,7 +16,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from amicable.warehouse_ref import PostgresWarehouse
+from dashboards.postgres import MISSING_RELATION, PostgresConnection, warehouse_of
 from dashboards.queries.core import sql_text
+
+Connection = duckdb.DuckDBPyConnection | PostgresConnection  # a warehouse on either engine
 
 SEGMENT_ALL = "all"
 LINE_COLUMNS: tuple[str, ...] = (
@@ -49,7 +53,7 @@ class DebtorNotFound(StatementError):
 class Provenance:
     """Where a statement came from."""
 
-    warehouse: Path
+    warehouse: Path | PostgresWarehouse  # its DuckDB file or PostgreSQL database
     build_as_of: date  # the build's as-of date: no figure exists after it
     build_run_id: str | None  # the Dagster run that built the marts (marts.dim_build)
     generated_at: datetime  # when this statement was made (UTC, aware)
@@ -112,7 +116,7 @@ BATCH = 500  # debtors per query of a bulk run: each query scans the mart once
 
 
 def load_statement(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     debtor_id: str,
     as_of: date | None = None,
     from_date: date | None = None,
@@ -129,7 +133,7 @@ def load_statement(
 
 
 def load_statements(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     debtor_ids: list[str],
     as_of: date | None = None,
     from_date: date | None = None,
@@ -170,16 +174,16 @@ def load_statements(
             )
 
 
-def _headers(con: duckdb.DuckDBPyConnection, debtor_ids: list[str]) -> dict[str, tuple]:
+def _headers(con: Connection, debtor_ids: list[str]) -> dict[str, tuple]:
     """debtor id -> (name, segment) of those of `debtor_ids` with an invoice."""
     try:
         rows = con.execute(
-            "select debtor_id, any_value(debtor_name), any_value(segment) "
+            "select debtor_id, min(debtor_name), min(segment) "
             "from marts.fct_ar_balance_periods where debtor_id in (select unnest(?)) "
             "group by debtor_id",
             [debtor_ids],
         ).fetchall()
-    except duckdb.CatalogException as error:
+    except MISSING_RELATION as error:
         raise StatementError(_not_built(con, error)) from None
     return {row[0]: (row[1], row[2]) for row in rows}
 
@@ -196,7 +200,7 @@ def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def statement_debtors(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     segment: str,
     as_of: date | None = None,
     from_date: date | None = None,
@@ -220,7 +224,7 @@ def statement_debtors(
     return frame(con, "statement_debtors", [segment, from_date, as_of])
 
 
-def unknown_debtors(con: duckdb.DuckDBPyConnection, debtor_ids: list[str]) -> list[str]:
+def unknown_debtors(con: Connection, debtor_ids: list[str]) -> list[str]:
     """The ids of `debtor_ids` without any invoice in the warehouse, in their order."""
     known = _headers(con, debtor_ids)
     return [debtor for debtor in debtor_ids if debtor not in known]
@@ -264,25 +268,22 @@ def ageing_summary(items: pd.DataFrame, buckets: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(AGEING_COLUMNS), dtype=object)
 
 
-def frame(con: duckdb.DuckDBPyConnection, name: str, params: list) -> pd.DataFrame:
+def frame(con: Connection, name: str, params: list) -> pd.DataFrame:
     """Rows of `dashboards/sql/<name>.sql` as a pandas frame that keeps Decimal amounts exact
     and dates as dates (object columns)."""
     try:
         cursor = con.execute(sql_text(name), params)
-    except duckdb.CatalogException as error:
+    except MISSING_RELATION as error:
         raise StatementError(_not_built(con, error)) from None
     columns = [d[0] for d in cursor.description]
     return pd.DataFrame(cursor.fetchall(), columns=columns, dtype=object)
 
 
-def _provenance(con: duckdb.DuckDBPyConnection, now: datetime | None) -> Provenance:
-    row = con.execute(
-        "select path from duckdb_databases() where database_name = current_database()"
-    ).fetchone()
-    warehouse = Path(row[0]).resolve() if row and row[0] else Path(":memory:")
+def _provenance(con: Connection, now: datetime | None) -> Provenance:
+    warehouse = warehouse_of(con)
     try:
         build = con.execute("select as_of_date, run_id from marts.dim_build").fetchone()
-    except duckdb.CatalogException:
+    except MISSING_RELATION:
         build = None
     if build is None:
         raise StatementError(
@@ -296,16 +297,16 @@ def _provenance(con: duckdb.DuckDBPyConnection, now: datetime | None) -> Provena
     )
 
 
-def _reporting_currency(con: duckdb.DuckDBPyConnection) -> str | None:
+def _reporting_currency(con: Connection) -> str | None:
     try:
         row = con.execute(
             "select currency from marts.dim_currencies where is_reporting_currency"
         ).fetchone()
-    except duckdb.CatalogException:
+    except MISSING_RELATION:
         return None
     return row[0] if row else None
 
 
-def _not_built(con: duckdb.DuckDBPyConnection, error: Exception) -> str:
+def _not_built(con: Connection, error: Exception) -> str:
     first = str(error).strip().splitlines()[0]
     return f"the warehouse has no finance marts for statements ({first}): run `amicable build`"

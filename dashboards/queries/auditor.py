@@ -11,13 +11,12 @@ from amicable.case_file import CaseFile, CaseFileError, CaseNotFound, load_case_
 from dashboards.queries.core import (
     ALL,
     WarehouseNotBuilt,
-    _connect,
-    _duckdb_only,
     _frame,
     _month_range,
     _optional_float,
     _period,
     _values,
+    connect_read_only,
 )
 
 _RATE_COLUMNS = ["breaches", "unverifiable_contacts", "outbound_contacts"]
@@ -137,8 +136,7 @@ def case_file_cases(warehouse: Path | str) -> pd.DataFrame:
 def case_file(warehouse: Path | str, case_id: str) -> CaseFile:
     """The auditor's case file of `case_id` (`amicable.case_file`); CaseNotFound when the
     warehouse has no such case."""
-    _duckdb_only(warehouse, "the case file")  # its provenance and export log: the file's path
-    with _connect(warehouse) as connection:
+    with connect_read_only(warehouse) as connection:
         try:
             return load_case_file(connection, case_id)
         except CaseNotFound:

@@ -1,7 +1,7 @@
 """The query layer's core: read-only connections, statements from `dashboards/sql/`, errors.
 
-Every query function opens a read-only connection (`_connect`) to the warehouse, a DuckDB file
-or a PostgreSQL database (`amicable.warehouse_ref`; PostgreSQL: `dashboards.postgres`,
+Every query function opens a read-only connection (`connect_read_only`) to the warehouse, a
+DuckDB file or a PostgreSQL database (`amicable.warehouse_ref`; PostgreSQL: `dashboards.postgres`,
 which translates the statements with sqlglot), runs one statement from `dashboards/sql/` with
 `?` parameters (`_execute`, `_frame`, `_values`), closes the connection and returns a pandas
 frame (or a small typed record). A warehouse that cannot be read becomes a
@@ -69,12 +69,6 @@ class WarehouseUnreadable(WarehouseUnavailable):
     message = f"The warehouse cannot be read by this version of the app: {_BUILD_HINT}."
 
 
-class WarehouseDuckDBOnly(WarehouseUnreadable):
-    """A read that runs on a DuckDB warehouse only, asked of a PostgreSQL one."""
-
-    message = "This page reads a DuckDB warehouse only, not yet a PostgreSQL one."
-
-
 class WarehouseUnreachable(WarehouseUnavailable):
     """A PostgreSQL warehouse's server is down, or refuses the sign-in or the database."""
 
@@ -116,14 +110,8 @@ def agent_case_ids(warehouse: Path | str, agent_id: str) -> list[str]:
 
 def check_reachable(warehouse: Warehouse | str) -> None:
     """Open and close a connection to `warehouse`: a typed error when it cannot be."""
-    with _connect(warehouse):
+    with connect_read_only(warehouse):
         pass
-
-
-def _duckdb_only(warehouse: Path | str, what: str) -> None:
-    """Refuse `what` on a PostgreSQL warehouse (it reads the DuckDB file itself)."""
-    if isinstance(warehouse_ref(warehouse), PostgresWarehouse):
-        raise WarehouseDuckDBOnly(warehouse, f"{what} reads a DuckDB warehouse only")
 
 
 @cache
@@ -144,7 +132,7 @@ def sql_text(name: str) -> str:
 
 
 def _frame(warehouse: Path | str, name: str, parameters: Sequence[Any]) -> pd.DataFrame:
-    with _connect(warehouse) as connection:
+    with connect_read_only(warehouse) as connection:
         return _execute(connection, warehouse, name, parameters).df()
 
 
@@ -172,7 +160,7 @@ def _execute(
 
 
 @contextmanager
-def _connect(
+def connect_read_only(
     warehouse: Warehouse | str,
 ) -> Iterator[duckdb.DuckDBPyConnection | postgres.PostgresConnection]:
     """A read-only connection, closed on exit; open failures become typed errors."""

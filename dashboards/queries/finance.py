@@ -25,10 +25,9 @@ from dashboards.queries.core import (
     _check_choice,
     _check_limit,
     _check_range,
-    _connect,
-    _duckdb_only,
     _execute,
     _frame,
+    connect_read_only,
 )
 
 PERIOD_MONTHS: tuple[int, ...] = (1, 3)
@@ -149,7 +148,7 @@ def ageing_buckets(warehouse: Path | str) -> tuple[str, ...]:
 def ageing_kpis(warehouse: Path | str, snapshot_date: dt.date, segment: str) -> AgeingKpis:
     """Total open, overdue open and share, and open item count at `snapshot_date`."""
     _check_choice("segment", segment, SEGMENTS)
-    with _connect(warehouse) as connection:
+    with connect_read_only(warehouse) as connection:
         row = _execute(
             connection, warehouse, "ageing_kpis", (snapshot_date, segment, segment)
         ).fetchone()
@@ -213,7 +212,7 @@ def ar_waterfall(
     _check_range(from_date, to_date)
     _check_choice("segment", segment, SEGMENTS)
     parameters = (from_date, to_date, segment, segment, from_date, to_date)
-    with _connect(warehouse) as connection:
+    with connect_read_only(warehouse) as connection:
         cursor = _execute(connection, warehouse, "ar_waterfall", parameters)
         row = cursor.fetchone()
     assert row is not None  # an aggregate without group by always returns one row
@@ -338,7 +337,7 @@ def cash_expected_scored(warehouse: Path | str, segment: str, agent_id: str) -> 
     promise's eve) and still to come × that probability (null for a promise that run did not
     score); no rows before the first scoring run of promises."""
     _check_choice("segment", segment, SEGMENTS)
-    with _connect(warehouse) as connection:
+    with connect_read_only(warehouse) as connection:
         run_id = store.latest_run(connection, CASH_EXPECTED_SCORE, "promise_scores")
         if run_id is None:
             return pd.DataFrame(columns=CASH_EXPECTED_SCORED_COLUMNS)
@@ -349,7 +348,7 @@ def cash_expected_scored(warehouse: Path | str, segment: str, agent_id: str) -> 
 def cash_expected_score_status(warehouse: Path | str) -> tuple[bool, str]:
     """Whether the latest model of `CASH_EXPECTED_SCORE` is current at the warehouse's as-of
     date, and the line that says so (`amicable.scores.store.status`)."""
-    with _connect(warehouse) as connection:
+    with connect_read_only(warehouse) as connection:
         model = store.status(connection, PROMISE_KEPT, store.as_of(connection))
     return model.usable, model.message
 
@@ -441,8 +440,7 @@ def debtor_statement(warehouse: Path | str, debtor_id: str) -> Statement:
     has no invoice of the debtor."""
     from amicable.statements import DebtorNotFound, StatementError, load_statement
 
-    _duckdb_only(warehouse, "the statement of account")  # its provenance is the file's path
-    with _connect(warehouse) as connection:
+    with connect_read_only(warehouse) as connection:
         try:
             return load_statement(connection, debtor_id)
         except DebtorNotFound as error:

@@ -14,10 +14,10 @@ from dashboards.queries.core import (
     WarehouseNotBuilt,
     _check_choice,
     _check_limit,
-    _connect,
     _execute,
     _first_line,
     _frame,
+    connect_read_only,
 )
 
 CHECK_STATUSES: tuple[str, ...] = ("all", "fail", "warn", "skipped", "pass")
@@ -88,7 +88,7 @@ def health_score_models(warehouse: Path | str) -> pd.DataFrame:
     training history to the as-of date). The registry columns are empty for a score never
     trained."""
     rows = []
-    with _connect(warehouse) as connection:
+    with connect_read_only(warehouse) as connection:
         try:
             as_of = store.as_of(connection)
         except duckdb.CatalogException as error:

@@ -16,13 +16,13 @@ from dashboards.queries.core import (
     SEGMENTS,
     _check_choice,
     _check_month,
-    _connect,
     _execute,
     _frame,
     _month_range,
     _optional_float,
     _period,
     _values,
+    connect_read_only,
 )
 
 STUCK_RULES: tuple[str, ...] = ("all", "stage_sla", "no_contact", "broken_promise_no_follow_up")
@@ -264,7 +264,7 @@ class WorkQueueScores:
 
 def work_queue_scores(warehouse: Path | str) -> WorkQueueScores:
     """The state of the work queue's score (`WORK_QUEUE_SCORE`) in the warehouse."""
-    with _connect(warehouse) as connection:
+    with connect_read_only(warehouse) as connection:
         as_of = store.as_of(connection)
         model = store.status(connection, PAY_WITHIN_30_DAYS, as_of)
         has_scores = _execute(connection, warehouse, "work_queue_has_scores", ()).fetchone()[0]
@@ -289,7 +289,7 @@ def work_queue(warehouse: Path | str, segment: str, agent_id: str) -> pd.DataFra
     `reasons` text; cases the latest run did not score come last (`segment`/`agent_id` 'all'
     for every one). No rows before the first scoring run: `work_queue_scores` says why."""
     _check_choice("segment", segment, SEGMENTS)
-    with _connect(warehouse) as connection:
+    with connect_read_only(warehouse) as connection:
         run_id = store.latest_run(connection, WORK_QUEUE_SCORE)
         if run_id is None:
             return pd.DataFrame(columns=WORK_QUEUE_COLUMNS)

@@ -9,8 +9,6 @@ tables it reconciles to) through `dashboards.queries`. The case is the URL's `ca
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import streamlit as st
 
@@ -22,6 +20,7 @@ from amicable.case_file import (
     list_exports,
     score_lines,
 )
+from amicable.case_file.export_log import export_log_name
 from dashboards import blocks, queries, ui
 
 CASE_KEY = blocks.CASE_KEY
@@ -90,7 +89,7 @@ def _reconciliation(case_file: CaseFile) -> None:
         st.markdown(f"- {problem}")
 
 
-def _exports(case_file: CaseFile, warehouse: str) -> None:
+def _exports(case_file: CaseFile) -> None:
     st.subheader("Export")
     user = ui.viewer().username
     columns = st.columns(2)
@@ -104,9 +103,10 @@ def _exports(case_file: CaseFile, warehouse: str) -> None:
             key=f"case_file_{fmt}",
             icon=":material/download:",
         )
-    done = list_exports(Path(warehouse), case_file.case_id)
+    done = list_exports(case_file.provenance.warehouse, case_file.case_id)
     if done:
-        st.caption(f"{len(done)} export(s) of this case, logged beside the warehouse:")
+        where = export_log_name(case_file.provenance.warehouse)
+        st.caption(f"{len(done)} export(s) of this case, logged in {where}:")
         blocks.table(
             pd.DataFrame([vars(r) for r in done]),
             key="exports",
@@ -152,7 +152,7 @@ def _render(warehouse: str, version: int) -> None:
         )
     _scores(case_file)
     _reconciliation(case_file)
-    _exports(case_file, warehouse)
+    _exports(case_file)
 
 
 ui.page(
