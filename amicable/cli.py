@@ -1085,13 +1085,18 @@ def _reading(
     """A read-only connection to `warehouse`'s published build, a DuckDB file or a PostgreSQL
     database (the dashboard's, `dashboards.queries.connect_read_only`); UserError in one line
     when it is not there, a build holds it, or it cannot be reached or read."""
-    from dashboards.queries import WarehouseUnavailable, connect_read_only
+    from dashboards.queries import WarehouseBusy, WarehouseUnavailable, connect_read_only
 
     if isinstance(warehouse, Path) and not warehouse.is_file():
         raise UserError(f"no warehouse at {warehouse}: run `amicable build` first")
     try:
         with connect_read_only(warehouse) as con:
             yield con
+    except WarehouseBusy:
+        raise UserError(
+            f"cannot read the warehouse {warehouse}: a build is writing it; retry when the "
+            "build ends"
+        ) from None
     except WarehouseUnavailable as exc:
         raise UserError(f"cannot read the warehouse {warehouse}: {exc.detail}") from None
 

@@ -31,10 +31,13 @@ class PostgresWarehouse:
     """A warehouse in a PostgreSQL database (the raw layer shipped there, the marts built there
     by dbt-postgres)."""
 
-    url: str
+    url: str  # holds the password: `str`, `repr` and `masked` mask it
 
     def __str__(self) -> str:
         return self.masked
+
+    def __repr__(self) -> str:
+        return f"PostgresWarehouse({self.masked!r})"
 
     @property
     def masked(self) -> str:

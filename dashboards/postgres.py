@@ -34,7 +34,7 @@ from sqlglot.errors import ErrorLevel
 from amicable.warehouse_ref import PostgresWarehouse
 
 _PARAMETER = "__amicable_parameter__"
-_NAMED = re.compile(r"__amicable_named__(\w+?)__")
+_NAMED = re.compile(r"__amicable_named__(\w+?)__end__")
 
 # PostgreSQL type oid -> the Arrow type DuckDB reads (others: inferred from the values).
 _ARROW_TYPES: dict[int, pa.DataType] = {
@@ -72,13 +72,16 @@ def postgres_sql(duckdb_sql: str) -> str:
 
 def _for_postgres(node: exp.Expression) -> exp.Expression:
     """What sqlglot leaves in DuckDB's terms, in PostgreSQL's: a parameter (marked, to be
-    `%s` or `%(name)s` once literal `%` are doubled); `contains(text, part)` (PostgreSQL's
-    `strpos`); `round(x, n)` on a double (PostgreSQL rounds to
-    places only a numeric: DuckDB's doubles are within a rounding of it); `arg_max(x, y)`
-    (PostgreSQL 15 has none: the first `x` by `y` descending, rows without `y` left out)."""
+    `%s` or `%(name)s` once literal `%` are doubled; `$1` refused); `contains(text, part)`
+    (PostgreSQL's `strpos`: taken as text, as every statement here uses it, never a list's
+    `contains`); `round(x, n)` on a double (PostgreSQL rounds to places only a numeric:
+    DuckDB's doubles are within a rounding of it); `arg_max(x, y)` (PostgreSQL 15 has none:
+    the first `x` by `y` descending, rows without `y` left out)."""
     if isinstance(node, exp.Placeholder):
         name = node.name
-        return exp.var(_PARAMETER if name in ("", "?") else f"__amicable_named__{name}__")
+        if name.isdigit():  # `$1`: psycopg2 has no numbered parameters
+            raise sqlglot.errors.SqlglotError(f"${name}: use `?` or `$name` parameters")
+        return exp.var(_PARAMETER if name in ("", "?") else f"__amicable_named__{name}__end__")
     if isinstance(node, exp.Contains):
         found = exp.func("strpos", node.this, node.expression)
         return exp.GT(this=found, expression=exp.Literal.number(0)).transform(_for_postgres)

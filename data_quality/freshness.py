@@ -20,10 +20,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from data_quality.sqlcheck import SqlOutcome
+
+if TYPE_CHECKING:
+    from dashboards.postgres import PostgresConnection
 
 EXTRACTED = "file extraction time"
 MEASURED_ON: dict[str, str] = {
@@ -46,7 +50,7 @@ create table if not exists {TABLE} (
     cadence_hours integer not null,
     newest_record_at timestamp,
     as_of_date date not null,
-    age_hours double,
+    age_hours double precision,
     status varchar not null,
     evaluated_at timestamp not null,
     run_id varchar not null
@@ -93,11 +97,16 @@ def _span(hours: float) -> str:
     return f"{days:.0f} days" if days == int(days) else f"{days:.1f} days"
 
 
-def newest_record(con: duckdb.DuckDBPyConnection, table: str) -> datetime | None:
-    """The time of `raw.<table>`'s newest record, measured as `MEASURED_ON[table]` says."""
+def newest_record(
+    con: duckdb.DuckDBPyConnection | PostgresConnection,
+    table: str,
+    loads: duckdb.DuckDBPyConnection | None = None,
+) -> datetime | None:
+    """The time of `raw.<table>`'s newest record, measured as `MEASURED_ON[table]` says
+    (`loads`: where `raw._loads` is read, default `con`)."""
     measured_on = MEASURED_ON[table]
     if measured_on == EXTRACTED:
-        row = con.execute(_EXTRACTED_SQL, [table]).fetchone()
+        row = (loads or con).execute(_EXTRACTED_SQL, [table]).fetchone()
     else:
         row = con.execute(
             f"select cast(max({measured_on}) as timestamp) from raw.{table}"
@@ -106,11 +115,17 @@ def newest_record(con: duckdb.DuckDBPyConnection, table: str) -> datetime | None
 
 
 def measure(
-    con: duckdb.DuckDBPyConnection, cadences: Mapping[str, int], as_of: date
+    con: duckdb.DuckDBPyConnection | PostgresConnection,
+    cadences: Mapping[str, int],
+    as_of: date,
+    loads: duckdb.DuckDBPyConnection | None = None,
 ) -> list[Freshness]:
-    """Freshness of every source of `cadences` (source table -> cadence in hours)."""
+    """Freshness of every source of `cadences` (source table -> cadence in hours), the raw
+    tables read on `con` (a DuckDB warehouse, or a PostgreSQL one through
+    `dashboards.postgres`), `raw._loads` on `loads` (default `con`; a PostgreSQL build's
+    scratch DuckDB file holds the whole log)."""
     return [
-        Freshness(table, MEASURED_ON[table], hours, newest_record(con, table), as_of)
+        Freshness(table, MEASURED_ON[table], hours, newest_record(con, table, loads), as_of)
         for table, hours in cadences.items()
     ]
 
@@ -147,21 +162,29 @@ def store(
     """Append one `quality.source_freshness` row per item (creates the table on first use)."""
     con.execute("create schema if not exists quality")
     con.execute(DDL)
-    at = evaluated_at or datetime.now(UTC).replace(tzinfo=None)
     con.executemany(
         f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            [
-                i.source_table,
-                i.measured_on,
-                i.cadence_hours,
-                i.newest_at,
-                i.as_of,
-                i.age_hours,
-                i.status,
-                at,
-                run_id,
-            ]
-            for i in items
-        ],
+        table_rows(items, run_id, evaluated_at),
     )
+
+
+def table_rows(
+    items: Sequence[Freshness], run_id: str, evaluated_at: datetime | None = None
+) -> list[list[object]]:
+    """The `quality.source_freshness` rows of `items`, in `DDL`'s column order (the same on a
+    DuckDB and a PostgreSQL warehouse)."""
+    at = evaluated_at or datetime.now(UTC).replace(tzinfo=None)
+    return [
+        [
+            i.source_table,
+            i.measured_on,
+            i.cadence_hours,
+            i.newest_at,
+            i.as_of,
+            i.age_hours,
+            i.status,
+            at,
+            run_id,
+        ]
+        for i in items
+    ]

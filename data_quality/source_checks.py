@@ -77,18 +77,26 @@ def _chosen(context: dg.AssetCheckExecutionContext, tables: Sequence[str]) -> li
     return [t for t in tables if t in chosen]
 
 
+def warning_records(name: str, outcomes: dict[str, SqlOutcome]) -> list[CheckRecord]:
+    """The warning-level record of check `name` on each raw table of `outcomes` (asset
+    `raw/<table>`), as every engine's build records it."""
+    return [
+        sql_record(name, dg.AssetKey(["raw", table]).to_user_string(), "warning", outcome)
+        for table, outcome in outcomes.items()
+    ]
+
+
 def _results(
     context: dg.AssetCheckExecutionContext, name: str, outcomes: dict[str, SqlOutcome]
 ) -> tuple[list[dg.AssetCheckResult], list[CheckRecord]]:
     """One warning-level result and one record per table; stale or shifted ones are logged."""
-    results, records = [], []
-    for table, outcome in outcomes.items():
-        key = dg.AssetKey(["raw", table])
+    records = warning_records(name, outcomes)
+    results = []
+    for (table, outcome), record in zip(outcomes.items(), records, strict=True):
         if not outcome.success:
             context.log.warning(f"{name}: {outcome.summary}")
-        record = sql_record(name, key.to_user_string(), "warning", outcome)
+        key = dg.AssetKey(["raw", table])
         results.append(sql_check_result(record, outcome, asset_key=key, check_name=name))
-        records.append(record)
     return results, records
 
 
@@ -128,9 +136,10 @@ def _warning_check(
     return _check
 
 
-def _volume(
+def volume(
     con: duckdb.DuckDBPyConnection, quality: Quality, tables: list[str], as_of: date
 ) -> Evaluation:
+    """Rows of each of `tables`' latest load vs its previous one (`raw._loads` on `con`)."""
     found = volume_vs_previous_load(con, quality.volume)
     return Evaluation(
         {t: found.get(t) or SqlOutcome(0, (), f"no load of {t} logged") for t in tables}
@@ -167,7 +176,7 @@ def build_volume_check(
         VOLUME_CHECK,
         _all_sources(tables),
         "Warning: rows of the latest load vs the previous load, within quality.volume bounds.",
-        _volume,
+        volume,
         warehouse_key,
         config_key,
     )

@@ -26,11 +26,12 @@ What a DuckDB build does that this one does not yet, each printed as a line of t
 
 - the data tests' reading scope (`data_quality.sql_scope` tested batches, `tested_marks`): every
   test reads every row, which is correct but slower on a daily build;
-- `quality.source_freshness`, `quality.model_runs`, the quality report, alerts and case scores
-  (the dbt tests' results are stored in PostgreSQL's `quality.check_results`, with their
-  failing rows' first keys);
-- the Great Expectations suites and the Python checks on the raw layer and marts
-  (`data_quality.checks`), which read DuckDB.
+- the quality report, alerts and case scores (the dbt tests' results
+  are stored in PostgreSQL's `quality.check_results`, with their failing rows' first keys,
+  beside the raw layer's volume and freshness warnings, `raw_checks`, whose figures go to
+  `quality.source_freshness`);
+- the Great Expectations suites, distribution shift and the other Python checks on the raw
+  layer and marts (`data_quality.checks`), which read DuckDB.
 
 The build's local files (its log and dbt's artifacts on failure) go under
 `<data dir>/logs/<DB@HOST-PORT>/`.
@@ -56,7 +57,7 @@ from amicable import progress
 from amicable.config import load_config
 from amicable.settings import DBT_PROJECT_DIR, Settings, memory_limit, run_files_dir
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
-from data_quality import results
+from data_quality import freshness, results, source_checks
 from data_quality.results import CheckRecord
 from ingestion.contracts import SOURCES, SOURCES_BY_NAME
 from ingestion.load import ensure_raw_schema, ingest_source, load_time, quarantine_messages
@@ -89,9 +90,11 @@ DBT_TARGET = "postgres"
 
 NOT_YET = (
     "data tests' reading scope (tested batches, tested marks): every test reads every row",
-    "quality.source_freshness, quality.model_runs, quality report, alerts, case scores (dbt "
-    "test results are in quality.check_results)",
-    "Great Expectations suites and Python checks on raw and marts: they read DuckDB",
+    "quality report, alerts, case scores (the dbt tests' and the raw "
+    "layer's volume and freshness results are in quality.check_results, freshness figures in "
+    "quality.source_freshness)",
+    "Great Expectations suites, distribution shift and the other Python checks on raw and "
+    "marts: they read DuckDB",
 )
 
 
@@ -105,7 +108,10 @@ class PgBuildOutcome:
     published: bool = False
     models_ok: bool = False
     checks: list[CheckLine] = field(default_factory=list)
-    records: list[CheckRecord] = field(default_factory=list)  # the checks, as recorded
+    records: list[CheckRecord] = field(default_factory=list)  # the dbt tests, as recorded
+    # the raw layer's volume and freshness warnings (`raw_checks`), and freshness's figures
+    source_records: list[CheckRecord] = field(default_factory=list)
+    freshness: list[freshness.Freshness] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     log: Path | None = None
 
@@ -193,8 +199,37 @@ def ingest(
                 ) from None
         ingest_sources(duck, settings.landing, batch_id, outcome)
         outcome.shipped = ship_batch(warehouse, duck, batch_id, seen)
-    rows = sum(n for t, n in outcome.shipped.items() if t in SOURCES_BY_NAME)
-    progress.step(f"raw layer copied to {warehouse.masked}: {rows} rows")
+        rows = sum(n for t, n in outcome.shipped.items() if t in SOURCES_BY_NAME)
+        progress.step(f"raw layer copied to {warehouse.masked}: {rows} rows")
+        raw_checks(duck, warehouse, settings, outcome)
+
+
+def raw_checks(
+    duck: duckdb.DuckDBPyConnection,
+    warehouse: PostgresWarehouse,
+    settings: Settings,
+    outcome: PgBuildOutcome,
+) -> None:
+    """The raw layer's volume and freshness warnings, as a DuckDB build evaluates them
+    (`data_quality.source_checks`), into `outcome`: volume on the scratch file's `raw._loads`
+    (PostgreSQL's whole log and this batch), freshness of the raw tables on PostgreSQL (the
+    files' extraction times from the same log)."""
+    from dashboards.postgres import connect as read_only
+
+    quality = load_config(settings.config).quality
+    tables = [source.name for source in SOURCES]
+    cadences = {table: quality.freshness[table] for table in tables}
+    doing = "cannot measure the sources' freshness"
+    with pg_publish.one_line(warehouse, doing), contextlib.closing(read_only(warehouse)) as con:
+        outcome.freshness = freshness.measure(con, cadences, settings.as_of, loads=duck)
+    volume = source_checks.volume(duck, quality, tables, settings.as_of).outcomes
+    fresh = {item.source_table: freshness.outcome(item) for item in outcome.freshness}
+    outcome.source_records = [
+        *source_checks.warning_records(source_checks.VOLUME_CHECK, volume),
+        *source_checks.warning_records(source_checks.FRESHNESS_CHECK, fresh),
+    ]
+    warned = sum(record.status != "pass" for record in outcome.source_records)
+    progress.step(f"raw layer's volume and freshness checked: {warned} warning(s)")
 
 
 def ingest_sources(
@@ -267,25 +302,37 @@ def _dbt(
     outcome.records = [
         replace(r, asset=pg_publish.published_name(r.asset)) for r in outcome.records
     ]
-    if outcome.records:
-        store_check_results(warehouse, outcome.records, values["run_id"])
+    records = outcome.source_records + outcome.records
+    if records:
+        store_check_results(warehouse, records, values["run_id"], outcome.freshness)
 
 
 def store_check_results(
-    warehouse: PostgresWarehouse, records: list[CheckRecord], run_id: str
+    warehouse: PostgresWarehouse,
+    records: list[CheckRecord],
+    run_id: str,
+    fresh: list[freshness.Freshness] | None = None,
 ) -> None:
-    """Append the build's check results to PostgreSQL's `quality.check_results` (the DuckDB
-    table's columns; one transaction), as a DuckDB build appends them to its slot. The
-    `quality` schema is shared, like `raw`: a blocked build's results are kept too, for the
-    data health page."""
+    """Append the build's check results to PostgreSQL's `quality.check_results` and its
+    freshness figures (`fresh`) to `quality.source_freshness` (the DuckDB tables' columns; one
+    transaction), as a DuckDB build appends them to its slot. The `quality` schema is shared,
+    like `raw`: a blocked build's results are kept too, for the data health page."""
     doing = "cannot record the checks in quality.check_results"
+    rows = results.table_rows(records, run_id)
+    freshness_rows = freshness.table_rows(fresh or [], run_id)
     with pg_publish.one_line(warehouse, doing), connect(warehouse) as con, con, con.cursor() as cur:
         cur.execute("create schema if not exists quality")
         cur.execute(results.DDL)
-        marks = ", ".join(["%s"] * len(results.table_rows(records[:1], run_id)[0]))
-        cur.executemany(
-            f"insert into {results.TABLE} values ({marks})", results.table_rows(records, run_id)
-        )
+        cur.executemany(f"insert into {results.TABLE} values ({_marks(rows)})", rows)
+        if freshness_rows:
+            cur.execute(freshness.DDL)
+            sql = f"insert into {freshness.TABLE} values ({_marks(freshness_rows)})"
+            cur.executemany(sql, freshness_rows)
+
+
+def _marks(rows: list[list[object]]) -> str:
+    """psycopg2's placeholders for one of `rows`."""
+    return ", ".join(["%s"] * len(rows[0]))
 
 
 def run_and_test(
@@ -339,14 +386,22 @@ def run_and_test(
     manifest = _artifact(target / "manifest.json")
     records = check_records(test_results, manifest, max_share, row_counts)
     outcome.records = keys(records, test_results) if keys else records
-    outcome.checks = [
-        CheckLine(
-            r.asset, r.check_name, r.status, r.blocking, True, r.description or "", r.failing_keys
-        )
-        for r in outcome.records
-    ]
+    outcome.checks = [check_line(r) for r in outcome.records]
     if outcome.ok:
         shutil.rmtree(target, ignore_errors=True)
+
+
+def check_line(record: CheckRecord) -> CheckLine:
+    """`record` as the outcome prints it (from dbt when its asset is a model)."""
+    return CheckLine(
+        record.asset,
+        record.check_name,
+        record.status,
+        record.blocking,
+        not record.asset.startswith("raw/"),
+        record.description or "",
+        record.failing_keys,
+    )
 
 
 def _artifact(path: Path) -> dict:
@@ -396,6 +451,12 @@ def format_outcome(
         for c in outcome.checks
         if c.status in ("warn", "fail")
     ]
+    raw = [check_line(r) for r in outcome.source_records]
+    if raw:
+        warned = [c for c in raw if c.status != "pass"]
+        out.append(f"\nraw layer's volume and freshness: {len(raw) - len(warned)} passed, "
+                   f"{len(warned)} warned (never blocking)")  # fmt: skip
+        out += [f"  WARN {c.check} on {c.asset}{_keys(c)}" for c in warned]
     if outcome.errors:
         out.append("\nfailed:")
         out += [f"  {e}" for e in outcome.errors]

@@ -9,8 +9,8 @@ read-only while builds write it. Each export appends one line under an exclusive
 On a PostgreSQL warehouse the log is the table `audit.case_file_exports` of its database, so
 every dashboard and command line reading that warehouse shares one log: each export inserts its
 row in a transaction of its own (the schema and table made on first use; a role that may only
-read needs `usage` on `audit` and `insert, select` on the table, else the export is refused in
-one line and nothing is handed over). Builds never touch it: publication swaps the model
+read needs `usage` on `audit` and `insert, select` on the table, else the export is refused
+and nothing is handed over). Builds never touch it: publication swaps the model
 schemas only.
 """
 
@@ -39,6 +39,7 @@ _COLUMNS = (
 _DDL = f"""
 create schema if not exists audit;
 create table if not exists {EXPORTS_TABLE} (
+    seq bigint generated always as identity,  -- append order, as the file's lines
     exported_at text not null, "user" text not null, case_id text not null,
     format text not null, sha256 text not null, bytes bigint not null, warehouse text not null,
     build_run_id text, as_of text not null, out text, claimed_user text
@@ -213,9 +214,10 @@ def _postgres_exports(warehouse: PostgresWarehouse, case_id: str | None) -> list
     names = ", ".join(f'"{name}"' for name in _COLUMNS)
     sql = f"select {names} from {EXPORTS_TABLE}"
     sql += " where case_id = %s" if case_id is not None else ""
+    parameters = [case_id] if case_id is not None else []
     try:
         with _connection(warehouse) as con, con, con.cursor() as cur:
-            cur.execute(f"{sql} order by exported_at", [case_id] if case_id else [])
+            cur.execute(f"{sql} order by seq", parameters)
             rows = cur.fetchall()
     except psycopg2.Error as exc:
         if missing_relation(exc):  # no export yet

@@ -80,8 +80,25 @@ def load_case_file(con: Connection, case_id: str, now: datetime | None = None) -
     """The case file of `case_id` from the warehouse `con` is open on (read-only is enough).
 
     Raises CaseNotFound when the case is not in marts.dim_cases, CaseFileError when the
-    warehouse has no case-file marts (not built yet)."""
+    warehouse has no case-file marts (not built yet). A file is read from one build: on a
+    PostgreSQL warehouse a build published while it is read (each statement sees the build
+    published at that moment) makes it read again."""
+    for _ in range(READS):
+        case_file = _read(con, case_id, now)
+        if _build_run(con)[0] == case_file.provenance.build_run_id:
+            return case_file
+    raise CaseFileError(
+        f"case {case_id}: the warehouse was published again while its file was read, "
+        f"{READS} times: retry"
+    )
+
+
+READS = 3  # tries of a case file while builds are published under it
+
+
+def _read(con: Connection, case_id: str, now: datetime | None) -> CaseFile:
     warehouse = warehouse_of(con)
+    run_id, built_at = _build_run(con)
     header = _header(con, warehouse, case_id)
     records = _frame(
         con,
@@ -95,7 +112,6 @@ def load_case_file(con: Connection, case_id: str, now: datetime | None = None) -
         "where case_id = ? order by occurred_at, rule_id, breach_id",
         [case_id],
     )
-    run_id, built_at = _build_run(con)
     provenance = Provenance(
         warehouse=warehouse,
         as_of=header["as_of_date"],

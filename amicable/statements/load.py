@@ -158,6 +158,7 @@ def load_statements(
         period = [batch, from_date, as_of]
         lines = _by_debtor(frame(con, "statement_lines", period), LINE_COLUMNS)
         items = _by_debtor(frame(con, "statement_items", period), ITEM_COLUMNS)
+        _same_build(con, provenance)
         for debtor in batch:
             debtor_items = items.get(debtor, _empty(ITEM_COLUMNS))
             yield Statement(
@@ -295,6 +296,18 @@ def _provenance(con: Connection, now: datetime | None) -> Provenance:
         build_run_id=build[1],
         generated_at=(now or datetime.now(UTC)).astimezone(UTC),
     )
+
+
+def _same_build(con: Connection, provenance: Provenance) -> None:
+    """StatementError when the warehouse now holds another build than `provenance`'s (on a
+    PostgreSQL warehouse each statement reads the build published at that moment)."""
+    now = _provenance(con, provenance.generated_at)
+    if now.build_run_id != provenance.build_run_id:
+        raise StatementError(
+            f"the warehouse {provenance.warehouse} was published again while the statements "
+            f"were read (build {provenance.build_run_id}, now {now.build_run_id}): those "
+            "written so far are of the first build; run again"
+        )
 
 
 def _reporting_currency(con: Connection) -> str | None:

@@ -16,6 +16,7 @@ from amicable.case_file import (
     NO_SCORES,
     SCORES_TITLE,
     CaseFile,
+    CaseFileError,
     CaseNotFound,
     list_exports,
     score_lines,
@@ -103,7 +104,11 @@ def _exports(case_file: CaseFile) -> None:
             key=f"case_file_{fmt}",
             icon=":material/download:",
         )
-    done = list_exports(case_file.provenance.warehouse, case_file.case_id)
+    try:
+        done = list_exports(case_file.provenance.warehouse, case_file.case_id)
+    except CaseFileError as error:  # a PostgreSQL log this role may not read
+        st.warning(f"The export log cannot be read: {error}")
+        return
     if done:
         where = export_log_name(case_file.provenance.warehouse)
         st.caption(f"{len(done)} export(s) of this case, logged in {where}:")

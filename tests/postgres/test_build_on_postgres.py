@@ -189,12 +189,42 @@ def test_the_next_night_built_on_postgresql_equals_duckdbs(
     assert scalar(database, as_of.format("marts__unpublished")) == sample_build.settings.as_of
     assert f"{NAME}:{NAME}@" not in printed + progress
     assert counts(database) == duckdb_counts(reference)
+    assert "raw layer's volume and freshness: " in printed
+    on_duckdb, on_postgres = raw_warnings(reference), raw_warnings(database)
+    assert on_postgres == on_duckdb, "the raw layer's warnings, as a DuckDB build records them"
+    assert len(on_duckdb[0]) == len(SOURCES) and len(on_duckdb[1]) == 2 * len(SOURCES)
     postgres = postgres_engine(PostgresWarehouse(url(database)), tmp_path / "unused")
     duckdb = duckdb_engine(reference)
     results = compare(duckdb, postgres)
     assert [r.table for r in results if not r.equal] == []
     with duckdb.open() as reader:
         assert [r.table for r in results] == sorted(reader.tables())
+
+
+_FRESHNESS = f"""
+select source_table, measured_on, cadence_hours, newest_record_at, age_hours, status
+from quality.source_freshness where as_of_date = '{NEXT_NIGHT}' order by source_table
+"""
+_WARNINGS = f"""
+select check_name, asset, status, failing_count from quality.check_results
+where check_name in ('freshness', 'volume_vs_previous_load') and run_id in (
+    select run_id from quality.source_freshness where as_of_date = '{NEXT_NIGHT}'
+)
+order by check_name, asset
+"""
+
+
+def raw_warnings(warehouse: Path | dict[str, str | int]) -> tuple[list[tuple], list[tuple]]:
+    """The next night's freshness figures and the raw layer's warnings as recorded (a DuckDB
+    file, or psycopg2's settings of a PostgreSQL database)."""
+    if isinstance(warehouse, Path):
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(_FRESHNESS).fetchall(), con.execute(_WARNINGS).fetchall()
+    with contextlib.closing(psycopg2.connect(**warehouse)) as con, con.cursor() as cur:
+        cur.execute(_FRESHNESS)
+        freshness = cur.fetchall()
+        cur.execute(_WARNINGS)
+        return freshness, cur.fetchall()
 
 
 def test_a_batch_ingested_against_an_older_load_log_is_not_shipped(
