@@ -7,7 +7,9 @@ the report is rendered from the warehouse: every check of the run (failures firs
 asset, status, level, failing count, sample of failing keys, description and details, the
 freshness of every source, and the status counts of recent runs.
 
-`amicable build` writes it to `<warehouse folder>/reports/quality.html`; to render it again:
+`amicable build` writes it to `<warehouse folder>/logs/<its name>/quality.html` (`report_path`),
+from a DuckDB warehouse or, through `dashboards.postgres`, a PostgreSQL one (its statements are
+portable); to render a DuckDB warehouse's again:
 `uv run python -m data_quality.report <warehouse.duckdb> [run_id]`.
 """
 
@@ -17,12 +19,18 @@ import json
 import sys
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from amicable.settings import run_files_dir
 from data_quality.freshness import TABLE as FRESHNESS_TABLE
 from data_quality.results import TABLE as RESULTS_TABLE
+
+if TYPE_CHECKING:
+    from dashboards.postgres import PostgresConnection
+
+    Connection = duckdb.DuckDBPyConnection | PostgresConnection
 
 STATUS_ORDER = {"fail": 0, "warn": 1, "skipped": 2, "pass": 3}
 HISTORY_RUNS = 10
@@ -42,7 +50,7 @@ def report_path(warehouse: Path) -> Path:
     return run_files_dir(Path(warehouse)) / "quality.html"
 
 
-def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+def _exists(con: Connection, table: str) -> bool:
     schema, name = table.split(".")
     row = con.execute(
         "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
@@ -51,7 +59,7 @@ def _exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(row and row[0])
 
 
-def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
+def latest_run_id(con: Connection) -> str | None:
     """The run of the most recent check evaluation, None before any check ran."""
     if not _exists(con, RESULTS_TABLE):
         return None
@@ -74,7 +82,7 @@ def _folded(summary: str, text: str) -> str:
     return f"<details><summary>{escape(summary)}</summary><pre>{escape(text)}</pre></details>"
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, run_id: str) -> list[tuple]:
+def _check_rows(con: Connection, run_id: str) -> list[tuple]:
     rows = con.execute(
         f"""
         select status, check_name, asset, blocking, failing_count, failing_keys, description,
@@ -106,7 +114,7 @@ def _checks_section(rows: list[tuple]) -> str:
     return "<h2>Checks</h2>" + _table([*header, "details"], cells, [r[0] for r in rows])
 
 
-def _freshness_section(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
+def _freshness_section(con: Connection, run_id: str) -> str:
     if not _exists(con, FRESHNESS_TABLE):
         return ""
     rows = con.execute(
@@ -135,7 +143,7 @@ def _freshness_section(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
     return "<h2>Source freshness</h2>" + _table([*header, "status"], cells, [r[6] for r in rows])
 
 
-def _history_section(con: duckdb.DuckDBPyConnection) -> str:
+def _history_section(con: Connection) -> str:
     rows = con.execute(
         f"""
         select run_id, min(evaluated_at) as first_at,
@@ -153,7 +161,7 @@ def _history_section(con: duckdb.DuckDBPyConnection) -> str:
     return title + _table(header, cells, classes)
 
 
-def render(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
+def render(con: Connection, run_id: str) -> str:
     """The whole report of `run_id` as one HTML document."""
     rows = _check_rows(con, run_id)
     counts = {s: sum(r[0] == s for r in rows) for s in STATUS_ORDER}
@@ -177,7 +185,7 @@ def render(con: duckdb.DuckDBPyConnection, run_id: str) -> str:
 
 
 def write_report(
-    con: duckdb.DuckDBPyConnection, out: Path, run_id: str | None = None
+    con: Connection, out: Path, run_id: str | None = None
 ) -> Path | None:
     """Write the report of `run_id` (default: the latest run) to `out`; None if no check ran."""
     run_id = run_id or latest_run_id(con)

@@ -26,10 +26,10 @@ What a DuckDB build does that this one does not yet, each printed as a line of t
 
 - the data tests' reading scope (`data_quality.sql_scope` tested batches, `tested_marks`): every
   test reads every row, which is correct but slower on a daily build;
-- the quality report, alerts and case scores (the dbt tests' results
-  are stored in PostgreSQL's `quality.check_results`, with their failing rows' first keys,
-  beside the raw layer's volume and freshness warnings, `raw_checks`, whose figures go to
-  `quality.source_freshness`);
+- alerts and case scores (the dbt tests' results are stored in PostgreSQL's
+  `quality.check_results`, with their failing rows' first keys, beside the raw layer's volume
+  and freshness warnings, `raw_checks`, whose figures go to `quality.source_freshness`; the
+  quality report is rendered from them, `quality_report`);
 - the Great Expectations suites, distribution shift and the other Python checks on the raw
   layer and marts (`data_quality.checks`), which read DuckDB.
 
@@ -90,9 +90,9 @@ DBT_TARGET = "postgres"
 
 NOT_YET = (
     "data tests' reading scope (tested batches, tested marks): every test reads every row",
-    "quality report, alerts, case scores (the dbt tests' and the raw "
-    "layer's volume and freshness results are in quality.check_results, freshness figures in "
-    "quality.source_freshness)",
+    "alerts, case scores (the dbt tests' and the raw layer's volume and freshness results are "
+    "in quality.check_results, freshness figures in quality.source_freshness, and in the "
+    "quality report)",
     "Great Expectations suites, distribution shift and the other Python checks on raw and "
     "marts: they read DuckDB",
 )
@@ -114,6 +114,7 @@ class PgBuildOutcome:
     freshness: list[freshness.Freshness] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     log: Path | None = None
+    report: Path | None = None  # the quality report (`data_quality.report`), once written
 
     @property
     def ok(self) -> bool:
@@ -305,6 +306,18 @@ def _dbt(
     records = outcome.source_records + outcome.records
     if records:
         store_check_results(warehouse, records, values["run_id"], outcome.freshness)
+        outcome.report = quality_report(settings, warehouse, values["run_id"])
+
+
+def quality_report(settings: Settings, warehouse: PostgresWarehouse, run_id: str) -> Path | None:
+    """The quality report of run `run_id` (`data_quality.report`, read from PostgreSQL's
+    `quality` tables) beside the build's log, as a DuckDB build writes its own."""
+    from dashboards.postgres import connect as read_only
+    from data_quality.report import report_path, write_report
+
+    doing = "cannot read the checks for the quality report"
+    with pg_publish.one_line(warehouse, doing), contextlib.closing(read_only(warehouse)) as con:
+        return write_report(con, report_path(settings.warehouse), run_id)
 
 
 def store_check_results(
@@ -463,6 +476,8 @@ def format_outcome(
     out.append(f"\nnot done on {engine} yet:")
     out += [f"  {line}" for line in not_yet]
     out.append(f"\ndbt log: {outcome.log}")
+    if outcome.report is not None:
+        out.append(f"quality report: {outcome.report}")
     if outcome.published:
         out.append("build succeeded and published")
     elif not publishes:

@@ -193,6 +193,11 @@ def test_the_next_night_built_on_postgresql_equals_duckdbs(
     on_duckdb, on_postgres = raw_warnings(reference), raw_warnings(database)
     assert on_postgres == on_duckdb, "the raw layer's warnings, as a DuckDB build records them"
     assert len(on_duckdb[0]) == len(SOURCES) and len(on_duckdb[1]) == 2 * len(SOURCES)
+    (report,) = [line[16:] for line in printed.splitlines() if line.startswith("quality report: ")]
+    html = (landing.parent / report).read_text(encoding="utf-8")  # relative to the build's folder
+    checked = scalar(database, _RUN_CHECKS)
+    assert f"{checked} checks: 0 failed" in html and "<h2>Source freshness</h2>" in html
+    assert html.count('<tr class="fresh">') + html.count('<tr class="stale">') == len(SOURCES)
     postgres = postgres_engine(PostgresWarehouse(url(database)), tmp_path / "unused")
     duckdb = duckdb_engine(reference)
     results = compare(duckdb, postgres)
@@ -211,6 +216,13 @@ where check_name in ('freshness', 'volume_vs_previous_load') and run_id in (
     select run_id from quality.source_freshness where as_of_date = '{NEXT_NIGHT}'
 )
 order by check_name, asset
+"""
+
+
+_RUN_CHECKS = f"""
+select count(*) from quality.check_results where run_id in (
+    select run_id from quality.source_freshness where as_of_date = '{NEXT_NIGHT}'
+)
 """
 
 
