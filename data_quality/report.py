@@ -184,9 +184,7 @@ def render(con: Connection, run_id: str) -> str:
     )
 
 
-def write_report(
-    con: Connection, out: Path, run_id: str | None = None
-) -> Path | None:
+def write_report(con: Connection, out: Path, run_id: str | None = None) -> Path | None:
     """Write the report of `run_id` (default: the latest run) to `out`; None if no check ran."""
     run_id = run_id or latest_run_id(con)
     if run_id is None:

@@ -115,6 +115,7 @@ class PgBuildOutcome:
     errors: list[str] = field(default_factory=list)
     log: Path | None = None
     report: Path | None = None  # the quality report (`data_quality.report`), once written
+    notes: list[str] = field(default_factory=list)  # a step that failed without failing the build
 
     @property
     def ok(self) -> bool:
@@ -152,6 +153,8 @@ def run_pg_build(settings: Settings, warehouse: PostgresWarehouse) -> PgBuildOut
             pg_publish.publish(warehouse)
             outcome.published = True
             progress.step(f"published on {warehouse.masked}")
+    if outcome.source_records or outcome.records:
+        quality_report(settings, warehouse, values["run_id"], outcome)
     return outcome
 
 
@@ -215,14 +218,19 @@ def raw_checks(
     (`data_quality.source_checks`), into `outcome`: volume on the scratch file's `raw._loads`
     (PostgreSQL's whole log and this batch), freshness of the raw tables on PostgreSQL (the
     files' extraction times from the same log)."""
+    import psycopg2
+
     from dashboards.postgres import connect as read_only
 
     quality = load_config(settings.config).quality
     tables = [source.name for source in SOURCES]
     cadences = {table: quality.freshness[table] for table in tables}
-    doing = "cannot measure the sources' freshness"
-    with pg_publish.one_line(warehouse, doing), contextlib.closing(read_only(warehouse)) as con:
-        outcome.freshness = freshness.measure(con, cadences, settings.as_of, loads=duck)
+    try:
+        with contextlib.closing(read_only(warehouse)) as con:
+            outcome.freshness = freshness.measure(con, cadences, settings.as_of, loads=duck)
+    except psycopg2.Error as exc:  # warnings only: the build goes on without them
+        outcome.notes.append(f"raw layer's volume and freshness not checked: {_libpq_line(exc)}")
+        return
     volume = source_checks.volume(duck, quality, tables, settings.as_of).outcomes
     fresh = {item.source_table: freshness.outcome(item) for item in outcome.freshness}
     outcome.source_records = [
@@ -306,18 +314,25 @@ def _dbt(
     records = outcome.source_records + outcome.records
     if records:
         store_check_results(warehouse, records, values["run_id"], outcome.freshness)
-        outcome.report = quality_report(settings, warehouse, values["run_id"])
 
 
-def quality_report(settings: Settings, warehouse: PostgresWarehouse, run_id: str) -> Path | None:
+def quality_report(
+    settings: Settings, warehouse: PostgresWarehouse, run_id: str, outcome: PgBuildOutcome
+) -> None:
     """The quality report of run `run_id` (`data_quality.report`, read from PostgreSQL's
-    `quality` tables) beside the build's log, as a DuckDB build writes its own."""
+    `quality` tables) beside the build's log, as a DuckDB build writes its own, after the
+    build is published or not: a report that cannot be written is a note, never a failure."""
+    import psycopg2
+
     from dashboards.postgres import connect as read_only
     from data_quality.report import report_path, write_report
 
-    doing = "cannot read the checks for the quality report"
-    with pg_publish.one_line(warehouse, doing), contextlib.closing(read_only(warehouse)) as con:
-        return write_report(con, report_path(settings.warehouse), run_id)
+    try:
+        with contextlib.closing(read_only(warehouse)) as con:
+            outcome.report = write_report(con, report_path(settings.warehouse), run_id)
+    except (psycopg2.Error, OSError, ValueError) as exc:
+        detail = _libpq_line(exc) if isinstance(exc, psycopg2.Error) else str(exc)
+        outcome.notes.append(f"quality report not written: {detail}")
 
 
 def store_check_results(
@@ -473,6 +488,9 @@ def format_outcome(
     if outcome.errors:
         out.append("\nfailed:")
         out += [f"  {e}" for e in outcome.errors]
+    if outcome.notes:
+        out.append("\nnot done (the build went on):")
+        out += [f"  {note}" for note in outcome.notes]
     out.append(f"\nnot done on {engine} yet:")
     out += [f"  {line}" for line in not_yet]
     out.append(f"\ndbt log: {outcome.log}")

@@ -47,6 +47,10 @@ class CaseNotFound(CaseFileError):
     """The case id is not in the warehouse."""
 
 
+class CaseFileBuildChanged(CaseFileError):
+    """Builds kept being published while the case file was read: retry."""
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Where a case file came from."""
@@ -87,7 +91,7 @@ def load_case_file(con: Connection, case_id: str, now: datetime | None = None) -
         case_file = _read(con, case_id, now)
         if _build_run(con)[0] == case_file.provenance.build_run_id:
             return case_file
-    raise CaseFileError(
+    raise CaseFileBuildChanged(
         f"case {case_id}: the warehouse was published again while its file was read, "
         f"{READS} times: retry"
     )

@@ -49,6 +49,10 @@ class DebtorNotFound(StatementError):
     """The debtor has no invoice in the warehouse."""
 
 
+class StatementBuildChanged(StatementError):
+    """Another build was published while the statements were read: run again."""
+
+
 @dataclass(frozen=True)
 class Provenance:
     """Where a statement came from."""
@@ -303,7 +307,7 @@ def _same_build(con: Connection, provenance: Provenance) -> None:
     PostgreSQL warehouse each statement reads the build published at that moment)."""
     now = _provenance(con, provenance.generated_at)
     if now.build_run_id != provenance.build_run_id:
-        raise StatementError(
+        raise StatementBuildChanged(
             f"the warehouse {provenance.warehouse} was published again while the statements "
             f"were read (build {provenance.build_run_id}, now {now.build_run_id}): those "
             "written so far are of the first build; run again"

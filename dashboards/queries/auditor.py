@@ -8,8 +8,10 @@ from pathlib import Path
 import pandas as pd
 
 from amicable.case_file import CaseFile, CaseFileError, CaseNotFound, load_case_file
+from amicable.case_file.load import CaseFileBuildChanged
 from dashboards.queries.core import (
     ALL,
+    WarehouseBusy,
     WarehouseNotBuilt,
     _frame,
     _month_range,
@@ -141,5 +143,7 @@ def case_file(warehouse: Path | str, case_id: str) -> CaseFile:
             return load_case_file(connection, case_id)
         except CaseNotFound:
             raise
+        except CaseFileBuildChanged as error:  # builds published while it was read
+            raise WarehouseBusy(warehouse, f"case file: {error}") from error
         except CaseFileError as error:  # the case-file marts are not built
             raise WarehouseNotBuilt(warehouse, f"case file: {error}") from error

@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # amicable.statements reads its SQL through dashboards.querie
 from dashboards.queries.core import (
     ALL,
     SEGMENTS,
+    WarehouseBusy,
     WarehouseNotBuilt,
     _as_date,
     _check_choice,
@@ -438,13 +439,20 @@ def debtor_statement(warehouse: Path | str, debtor_id: str) -> Statement:
     """The statement of account of `debtor_id` at the build's as-of date over its month
     (`amicable.statements`, the SQL of `amicable statements`); LookupError when the warehouse
     has no invoice of the debtor."""
-    from amicable.statements import DebtorNotFound, StatementError, load_statement
+    from amicable.statements import (
+        DebtorNotFound,
+        StatementBuildChanged,
+        StatementError,
+        load_statement,
+    )
 
     with connect_read_only(warehouse) as connection:
         try:
             return load_statement(connection, debtor_id)
         except DebtorNotFound as error:
             raise LookupError(str(error)) from error
+        except StatementBuildChanged as error:  # a build published while it was read
+            raise WarehouseBusy(warehouse, f"statement: {error}") from error
         except StatementError as error:  # the finance marts are not built
             raise WarehouseNotBuilt(warehouse, f"statement: {error}") from error
 

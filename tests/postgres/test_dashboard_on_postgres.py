@@ -176,14 +176,14 @@ def test_case_file_exports_are_logged_in_the_warehouses_database(
     case = _breached_case(sample_build)
     warehouse = warehouse_ref(postgres_warehouse)
     case_file = queries.case_file(postgres_warehouse, case)
+    _drop_export_log(postgres_warehouse)
     assert list_exports(warehouse, case) == []  # no table yet: nothing exported
     try:
         data = blocks.case_file_export(case_file, "csv", "ann.auditor")()  # a click
         blocks.case_file_export(case_file, "pdf", "bob.auditor")()
         csv, pdf = list_exports(warehouse, case)
     finally:  # the other tests see the warehouse as built
-        with contextlib.closing(psycopg2.connect(postgres_warehouse)) as con, con:
-            con.cursor().execute("drop schema if exists audit cascade")
+        _drop_export_log(postgres_warehouse)
     assert (csv.user, csv.format, csv.case_id) == ("ann.auditor", "csv", case)
     assert csv.sha256 == hashlib.sha256(data).hexdigest() and csv.bytes == len(data)
     assert csv.warehouse == str(warehouse) and "amicable:***@" in csv.warehouse
@@ -191,13 +191,18 @@ def test_case_file_exports_are_logged_in_the_warehouses_database(
 
 
 def test_statements_and_case_file_commands_read_a_postgresql_warehouse(
-    sample_build: SampleBuild, postgres_warehouse: str, tmp_path: Path, capsys
+    sample_build: SampleBuild,
+    postgres_warehouse: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
 ) -> None:
     """`amicable statements` and `amicable case-file` with `--warehouse URL` write what they
     write from the DuckDB build."""
     case = _breached_case(sample_build)
     debtor = calls(sample_build.settings.warehouse)["debtor_statement"][0]
     duckdb_copy = copy_build(sample_build, tmp_path)  # the export log goes beside it
+    request.addfinalizer(lambda: _drop_export_log(postgres_warehouse))
     for name, warehouse in (
         ("duckdb", str(duckdb_copy)),
         ("pg", postgres_warehouse),
@@ -215,6 +220,12 @@ def test_statements_and_case_file_commands_read_a_postgresql_warehouse(
     for name in written:  # every line the same but where each came from
         on_duckdb, on_postgres = (_lines(tmp_path / engine / name) for engine in ("duckdb", "pg"))
         assert on_postgres == on_duckdb and len(on_duckdb) > 20, name
+
+
+def _drop_export_log(warehouse: str) -> None:
+    """The warehouse without its case-file export log, as built (the other tests see it so)."""
+    with contextlib.closing(psycopg2.connect(warehouse)) as con, con, con.cursor() as cur:
+        cur.execute("drop schema if exists audit cascade")
 
 
 def _lines(csv: Path) -> list[str]:
