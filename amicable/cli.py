@@ -41,16 +41,15 @@ from amicable.settings import (
 from amicable.warehouse_ref import (
     PostgresWarehouse,
     SparkWarehouse,
+    Warehouse,
     WarehouseError,
     location,
     warehouse_ref,
 )
 
 if TYPE_CHECKING:
-    import duckdb
-
     from amicable.case_file import CaseFile
-    from dashboards.postgres import PostgresConnection
+    from dashboards.postgres import Connection
 
 DEBUG_ENV = "AMICABLE_DEBUG"
 
@@ -1080,8 +1079,8 @@ def _scores_said(case_file: CaseFile) -> str:
 
 @contextlib.contextmanager
 def _reading(
-    warehouse: Path | PostgresWarehouse,
-) -> Iterator[duckdb.DuckDBPyConnection | PostgresConnection]:
+    warehouse: Warehouse,
+) -> Iterator[Connection]:
     """A read-only connection to `warehouse`'s published build, a DuckDB file or a PostgreSQL
     database (the dashboard's, `dashboards.queries.connect_read_only`); UserError in one line
     when it is not there, a build holds it, or it cannot be reached or read."""
@@ -1101,7 +1100,7 @@ def _reading(
         raise UserError(f"cannot read the warehouse {warehouse}: {exc.detail}") from None
 
 
-def _unreadable(warehouse: Path | PostgresWarehouse, exc: Exception) -> UserError:
+def _unreadable(warehouse: Warehouse, exc: Exception) -> UserError:
     """A warehouse a build holds, or not a DuckDB file."""
     detail = str(exc).strip().splitlines()[0]
     if "lock" in detail.lower():

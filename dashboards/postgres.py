@@ -31,7 +31,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
-from amicable.warehouse_ref import PostgresWarehouse
+from amicable.warehouse_ref import PostgresWarehouse, Warehouse
 
 _PARAMETER = "__amicable_parameter__"
 _NAMED = re.compile(r"__amicable_named__(\w+?)__end__")
@@ -133,6 +133,10 @@ class PostgresConnection:
         self._connection.close()
 
 
+# A read-only connection to a warehouse on either engine, as its readers take it.
+Connection = duckdb.DuckDBPyConnection | PostgresConnection
+
+
 def connect(warehouse: PostgresWarehouse) -> PostgresConnection:
     """A read-only connection to `warehouse` (psycopg2's errors pass through:
     `dashboards.queries.core` types them)."""
@@ -180,7 +184,7 @@ def missing_relation(error: Exception) -> bool:
     return isinstance(error, MISSING_RELATION)
 
 
-def warehouse_of(con: duckdb.DuckDBPyConnection | PostgresConnection) -> Path | PostgresWarehouse:
+def warehouse_of(con: Connection) -> Warehouse:
     """The warehouse `con` reads: its PostgreSQL database, or its DuckDB file (`:memory:` for
     a connection without one), as provenance names it (a URL's `str` masks its password)."""
     if isinstance(con, PostgresConnection):

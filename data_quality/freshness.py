@@ -27,7 +27,7 @@ import duckdb
 from data_quality.sqlcheck import SqlOutcome
 
 if TYPE_CHECKING:
-    from dashboards.postgres import PostgresConnection
+    from dashboards.postgres import Connection
 
 EXTRACTED = "file extraction time"
 MEASURED_ON: dict[str, str] = {
@@ -98,7 +98,7 @@ def _span(hours: float) -> str:
 
 
 def newest_record(
-    con: duckdb.DuckDBPyConnection | PostgresConnection,
+    con: Connection,
     table: str,
     loads: duckdb.DuckDBPyConnection | None = None,
 ) -> datetime | None:
@@ -115,7 +115,7 @@ def newest_record(
 
 
 def measure(
-    con: duckdb.DuckDBPyConnection | PostgresConnection,
+    con: Connection,
     cadences: Mapping[str, int],
     as_of: date,
     loads: duckdb.DuckDBPyConnection | None = None,

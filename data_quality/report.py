@@ -28,9 +28,7 @@ from data_quality.freshness import TABLE as FRESHNESS_TABLE
 from data_quality.results import TABLE as RESULTS_TABLE
 
 if TYPE_CHECKING:
-    from dashboards.postgres import PostgresConnection
-
-    Connection = duckdb.DuckDBPyConnection | PostgresConnection
+    from dashboards.postgres import Connection
 
 STATUS_ORDER = {"fail": 0, "warn": 1, "skipped": 2, "pass": 3}
 HISTORY_RUNS = 10

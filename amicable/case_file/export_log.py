@@ -29,13 +29,14 @@ from amicable.case_file.load import CaseFile, CaseFileError
 from amicable.case_file.pdf import to_pdf
 from amicable.case_file.tables import cell, to_csv
 from amicable.settings import case_file_export_log
-from amicable.warehouse_ref import PostgresWarehouse
+from amicable.warehouse_ref import PostgresWarehouse, Warehouse
 
 EXPORTS_TABLE = "audit.case_file_exports"  # on a PostgreSQL warehouse
 _COLUMNS = (
     "exported_at", "user", "case_id", "format", "sha256", "bytes", "warehouse", "build_run_id",
     "as_of", "out", "claimed_user",
 )  # fmt: skip  # ExportRecord's fields, in order
+_NAMES = ", ".join(f'"{name}"' for name in _COLUMNS)  # quoted: `user` is a keyword
 _DDL = f"""
 create schema if not exists audit;
 create table if not exists {EXPORTS_TABLE} (
@@ -121,16 +122,14 @@ def export_case_file(
     return Export(data, record)
 
 
-def export_log_name(warehouse: Path | PostgresWarehouse) -> str:
+def export_log_name(warehouse: Warehouse) -> str:
     """Where `warehouse`'s exports are logged, as messages name it."""
     if isinstance(warehouse, PostgresWarehouse):
         return f"{EXPORTS_TABLE} of {warehouse}"
     return str(case_file_export_log(warehouse))
 
 
-def list_exports(
-    warehouse: Path | PostgresWarehouse, case_id: str | None = None
-) -> list[ExportRecord]:
+def list_exports(warehouse: Warehouse, case_id: str | None = None) -> list[ExportRecord]:
     """The exports logged for `warehouse` (of one case, when given), oldest first."""
     if isinstance(warehouse, PostgresWarehouse):
         return _postgres_exports(warehouse, case_id)
@@ -162,7 +161,7 @@ class _LogRefused(Exception):
     """The PostgreSQL warehouse refused the export's row (one line, password masked)."""
 
 
-def _append(warehouse: Path | PostgresWarehouse, record: ExportRecord) -> None:
+def _append(warehouse: Warehouse, record: ExportRecord) -> None:
     if isinstance(warehouse, PostgresWarehouse):
         _insert(warehouse, record)
         return
@@ -192,7 +191,6 @@ def _insert(warehouse: PostgresWarehouse, record: ExportRecord) -> None:
 
     from dashboards.postgres import first_line
 
-    names = ", ".join(f'"{name}"' for name in _COLUMNS)
     marks = ", ".join(["%s"] * len(_COLUMNS))
     values = [getattr(record, name) for name in _COLUMNS]
     try:
@@ -200,7 +198,7 @@ def _insert(warehouse: PostgresWarehouse, record: ExportRecord) -> None:
             cur.execute("select to_regclass(%s)", [EXPORTS_TABLE])
             if cur.fetchone()[0] is None:  # PostgreSQL asks for `create` even when it exists
                 cur.execute(_DDL)
-            cur.execute(f"insert into {EXPORTS_TABLE} ({names}) values ({marks})", values)
+            cur.execute(f"insert into {EXPORTS_TABLE} ({_NAMES}) values ({marks})", values)
     except psycopg2.Error as exc:
         where = export_log_name(warehouse)
         raise _LogRefused(f"cannot log the export in {where}: {first_line(exc)}") from None
@@ -211,8 +209,7 @@ def _postgres_exports(warehouse: PostgresWarehouse, case_id: str | None) -> list
 
     from dashboards.postgres import first_line, missing_relation
 
-    names = ", ".join(f'"{name}"' for name in _COLUMNS)
-    sql = f"select {names} from {EXPORTS_TABLE}"
+    sql = f"select {_NAMES} from {EXPORTS_TABLE}"
     sql += " where case_id = %s" if case_id is not None else ""
     parameters = [case_id] if case_id is not None else []
     try:

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from amicable.case_file.reconcile import Connection, Reconciliation, reconcile
+from amicable.case_file.reconcile import Reconciliation, reconcile
 from amicable.scores.spec import CASES_TABLE, SCORES
 from amicable.scores.store import latest_promise_scores, latest_scores
-from amicable.warehouse_ref import PostgresWarehouse
-from dashboards.postgres import MISSING_RELATION, warehouse_of
+from amicable.warehouse_ref import Warehouse
+from dashboards.postgres import MISSING_RELATION, Connection, warehouse_of
 
 RECORD_COLUMNS: tuple[str, ...] = (
     "record_seq", "occurred_at", "local_at", "record_kind", "source_table", "source_id",
@@ -55,7 +54,7 @@ class CaseFileBuildChanged(CaseFileError):
 class Provenance:
     """Where a case file came from."""
 
-    warehouse: Path | PostgresWarehouse  # its DuckDB file or PostgreSQL database
+    warehouse: Warehouse  # its DuckDB file or PostgreSQL database
     as_of: date  # the build's as-of date
     build_run_id: str | None  # the Dagster run that built the marts (marts.dim_build)
     built_at: datetime | None  # when its dbt run started (UTC)
@@ -128,7 +127,7 @@ def _read(con: Connection, case_id: str, now: datetime | None) -> CaseFile:
     return CaseFile(case_id, header, records, breaches, reconciliation, provenance, scores)
 
 
-def _header(con: Connection, warehouse: Path | PostgresWarehouse, case_id: str) -> dict[str, Any]:
+def _header(con: Connection, warehouse: Warehouse, case_id: str) -> dict[str, Any]:
     try:
         cursor = con.execute("select * from marts.dim_cases where case_id = ?", [case_id])
     except MISSING_RELATION:
@@ -142,7 +141,7 @@ def _header(con: Connection, warehouse: Path | PostgresWarehouse, case_id: str) 
     return dict(zip([d[0] for d in cursor.description], row, strict=True))
 
 
-def _not_found(con: Connection, warehouse: Path | PostgresWarehouse, case_id: str) -> str:
+def _not_found(con: Connection, warehouse: Warehouse, case_id: str) -> str:
     (as_of,) = con.execute("select as_of_date from marts.dim_build").fetchone() or (None,)
     message = f"case {case_id!r} is not in the warehouse {warehouse}"
     try:

@@ -17,13 +17,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import duckdb
 import pandas as pd
 
-from dashboards.postgres import PostgresConnection
-
-# A warehouse on either engine (PostgreSQL's translates these statements: `dashboards.postgres`)
-Connection = duckdb.DuckDBPyConnection | PostgresConnection
+from dashboards.postgres import Connection  # PostgreSQL's translates these statements
 
 LINE_COLUMNS: tuple[str, ...] = (
     "record_kind", "source_table", "currency", "file_count", "source_count", "file_amount",

@@ -11,16 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-from amicable.warehouse_ref import PostgresWarehouse
-from dashboards.postgres import MISSING_RELATION, PostgresConnection, warehouse_of
+from amicable.warehouse_ref import Warehouse
+from dashboards.postgres import MISSING_RELATION, Connection, warehouse_of
 from dashboards.queries.core import sql_text
-
-Connection = duckdb.DuckDBPyConnection | PostgresConnection  # a warehouse on either engine
 
 SEGMENT_ALL = "all"
 LINE_COLUMNS: tuple[str, ...] = (
@@ -57,7 +53,7 @@ class StatementBuildChanged(StatementError):
 class Provenance:
     """Where a statement came from."""
 
-    warehouse: Path | PostgresWarehouse  # its DuckDB file or PostgreSQL database
+    warehouse: Warehouse  # its DuckDB file or PostgreSQL database
     build_as_of: date  # the build's as-of date: no figure exists after it
     build_run_id: str | None  # the Dagster run that built the marts (marts.dim_build)
     generated_at: datetime  # when this statement was made (UTC, aware)
