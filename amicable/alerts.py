@@ -14,7 +14,11 @@ Who writes `alerts.sent`: `amicable build` evaluates the build in its slot, befo
 published and while it holds the build lock (`orchestration.build.run_build`), so the record
 is part of the build readers then open; the table is carried into the next build's slot like
 the `raw` and `quality` history (`orchestration.catch_up`). `amicable alerts` and the Dagster
-sensor write the published warehouse under the build lock (`locked_warehouse`).
+sensor write the published warehouse under the build lock (`locked_warehouse`). On a
+PostgreSQL warehouse (issue 16) the same SQL runs translated (`dashboards.postgres`), the
+build evaluates its published marts right after publication, under its lock
+(`orchestration.pg_build.send_alerts`), and `alerts.sent` is one table every build shares, as
+`raw` and `quality` are there.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from urllib.parse import unquote, urlsplit
 import duckdb
 
 from amicable.config import Alerts, Config
+from dashboards.postgres import Connection
 
 TABLE = "alerts.sent"
 DDL = f"""
@@ -110,13 +115,13 @@ RULE_TITLES = {
 _STUCK = {"stage_sla": "over its stage SLA", "no_contact": "without contact"}
 
 
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+def _rows(con: Connection, sql: str, params: list | None = None) -> list[dict]:
     cursor = con.execute(sql, params or [])
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def _case_stuck(con: duckdb.DuckDBPyConnection, config: Config) -> list[Alert]:
+def _case_stuck(con: Connection, config: Config) -> list[Alert]:
     rows = _rows(
         con,
         "select case_id, agent_id, rule, stuck_since, days_elapsed, threshold_days, stage"
@@ -150,7 +155,7 @@ order by p.promise_id
 """
 
 
-def _promise_due_tomorrow(con: duckdb.DuckDBPyConnection, config: Config) -> list[Alert]:
+def _promise_due_tomorrow(con: Connection, config: Config) -> list[Alert]:
     condition = (
         "p.outcome = 'pending' and not p.is_replaced"
         " and p.promised_date = b.as_of_date + interval 1 day"
@@ -168,7 +173,7 @@ def _promise_due_tomorrow(con: duckdb.DuckDBPyConnection, config: Config) -> lis
     ]
 
 
-def _promise_broken(con: duckdb.DuckDBPyConnection, config: Config) -> list[Alert]:
+def _promise_broken(con: Connection, config: Config) -> list[Alert]:
     condition = (
         "p.outcome = 'broken' and not p.is_replaced and p.follow_up_at is null"
         " and p.days_since_window_end > ?"
@@ -191,7 +196,7 @@ def _promise_broken(con: duckdb.DuckDBPyConnection, config: Config) -> list[Aler
     ]
 
 
-def _compliance_breach(con: duckdb.DuckDBPyConnection, config: Config) -> list[Alert]:
+def _compliance_breach(con: Connection, config: Config) -> list[Alert]:
     rows = _rows(
         con,
         "select breach_id, rule_id, case_id, agent_id, occurred_at, legal_reference"
@@ -211,9 +216,7 @@ def _compliance_breach(con: duckdb.DuckDBPyConnection, config: Config) -> list[A
     ]
 
 
-def _data_quality_blocking(
-    con: duckdb.DuckDBPyConnection, config: Config, run_id: str | None
-) -> list[Alert]:
+def _data_quality_blocking(con: Connection, config: Config, run_id: str | None) -> list[Alert]:
     if not _has_table(con, "quality", "check_results"):
         return []
     run = run_id or _latest_run(con)
@@ -235,7 +238,7 @@ def _data_quality_blocking(
     ]
 
 
-def _dso_above(con: duckdb.DuckDBPyConnection, config: Config) -> list[Alert]:
+def _dso_above(con: Connection, config: Config) -> list[Alert]:
     rule = config.alerts.rules.dso_above
     rows = _rows(
         con,
@@ -256,17 +259,17 @@ def _dso_above(con: duckdb.DuckDBPyConnection, config: Config) -> list[Alert]:
     ]
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def _has_table(con: Connection, schema: str, table: str) -> bool:
     return bool(
         con.execute(
-            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?"
-            " and database_name = current_database()",
+            "select count(*) from information_schema.tables where table_schema = ?"
+            " and table_name = ? and table_catalog = current_database()",
             [schema, table],
         ).fetchone()[0]
     )
 
 
-def _latest_run(con: duckdb.DuckDBPyConnection) -> str | None:
+def _latest_run(con: Connection) -> str | None:
     row = con.execute(
         "select run_id from quality.check_results order by evaluated_at desc limit 1"
     ).fetchone()
@@ -283,7 +286,7 @@ MART_RULES = {
 
 
 def evaluate(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     config: Config,
     run_id: str | None = None,
     rules: Iterable[str] | None = None,
@@ -301,7 +304,7 @@ def evaluate(
     return alerts
 
 
-def supervisors_of_agents(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+def supervisors_of_agents(con: Connection) -> dict[str, str | None]:
     """Agent id -> its supervisor's agent id (the agents feed; None for a supervisor)."""
     if not _has_table(con, "staging", "stg_cases__agents"):
         return {}
@@ -332,7 +335,7 @@ def recipients(alert: Alert, alerts: Alerts, supervisor_of: dict[str, str | None
     return list(dict.fromkeys(names))
 
 
-def sent_pairs(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+def sent_pairs(con: Connection) -> set[tuple[str, str]]:
     """(alert key, recipient) of every alert recorded as sent."""
     if not _has_table(con, "alerts", "sent"):
         return set()
@@ -340,7 +343,7 @@ def sent_pairs(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
 
 
 def plan(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     config: Config,
     run_id: str | None = None,
     rules: Iterable[str] | None = None,
@@ -365,7 +368,7 @@ def plan(
     return outcome
 
 
-def _as_of(con: duckdb.DuckDBPyConnection) -> date | None:
+def _as_of(con: Connection) -> date | None:
     if not _has_table(con, "marts", "dim_build"):
         return None
     row = con.execute("select as_of_date from marts.dim_build").fetchone()
@@ -429,9 +432,10 @@ def deliver(digest: Digest, urls: list[str]) -> str | None:
     return f"{where}: delivery failed ({reason})"
 
 
-def record(con: duckdb.DuckDBPyConnection, digest: Digest, run_id: str, sent_at: datetime) -> None:
-    con.execute("create schema if not exists alerts")
-    con.execute(DDL)
+def record(con: Connection, digest: Digest, run_id: str, sent_at: datetime) -> None:
+    if not _has_table(con, "alerts", "sent"):  # PostgreSQL asks for the right to create even
+        con.execute("create schema if not exists alerts")  # when the schema exists
+        con.execute(DDL)
     con.executemany(
         f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?)",
         [
@@ -442,7 +446,7 @@ def record(con: duckdb.DuckDBPyConnection, digest: Digest, run_id: str, sent_at:
 
 
 def send(
-    con: duckdb.DuckDBPyConnection,
+    con: Connection,
     config: Config,
     run_id: str | None = None,
     rules: Iterable[str] | None = None,

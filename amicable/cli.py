@@ -398,9 +398,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     alerts.add_argument(
         "--warehouse",
-        type=Path,
+        type=_warehouse_ref,
         default=data / "warehouse.duckdb",
-        help="DuckDB file (default: %(default)s)",
+        help="DuckDB file, or a PostgreSQL database postgresql://USER@HOST:PORT/DATABASE (the "
+        "password: in the URL, or PGPASSWORD) (default: %(default)s)",
     )
     alerts.add_argument(
         "--config",
@@ -436,9 +437,12 @@ def _parser() -> argparse.ArgumentParser:
     for action in (score_train, score_run):
         action.add_argument(
             "--warehouse",
-            type=Path,
+            type=_warehouse_ref,
             default=data / "warehouse.duckdb",
-            help="DuckDB file (default: %(default)s); models go to models/<name>/ beside it",
+            help="DuckDB file, or a PostgreSQL database postgresql://USER@HOST:PORT/DATABASE (the "
+            "password: in the URL, or PGPASSWORD) (default: %(default)s); models go to "
+            "models/<name>/ beside the file, or beside the database's local folder (<data "
+            "dir>/<DB@HOST-PORT>)",
         )
 
     ui = sub.add_parser(
@@ -1195,26 +1199,30 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_alerts(args: argparse.Namespace) -> int:
     import duckdb
+    import psycopg2
 
     from amicable import alerts
+    from dashboards.postgres import first_line
     from orchestration.publish import WarehouseLocked, WarehouseSlotBusy
 
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    if not args.warehouse.is_file():
-        raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
     try:
         if args.dry_run:
-            with duckdb.connect(str(args.warehouse), read_only=True) as con:
+            with _reading(args.warehouse) as con:
                 outcome = alerts.plan(con, config)
         else:
-            outcome = alerts.send_to_published(args.warehouse, config)
-    except (WarehouseLocked, WarehouseSlotBusy) as exc:
+            with _writing(args.warehouse) as (con, _):
+                outcome = alerts.send(con, config)
+    except (WarehouseLocked, WarehouseSlotBusy, WarehouseError) as exc:
         raise UserError(str(exc)) from None
     except duckdb.Error as exc:
         detail = str(exc).strip().splitlines()[0]
+        raise UserError(f"cannot evaluate the alerts on {args.warehouse}: {detail}") from None
+    except psycopg2.Error as exc:
+        detail = first_line(exc)
         raise UserError(f"cannot evaluate the alerts on {args.warehouse}: {detail}") from None
     print("\n".join(alerts.summary(outcome, dry_run=args.dry_run)))
     if args.dry_run:
@@ -1226,16 +1234,36 @@ def cmd_scores(args: argparse.Namespace) -> int:
     """`scores train`: train, store and record each score, then score; `scores score`: score
     with the current models. A score without enough history is not trained (one line says why,
     with its counts; the others are). Exits 1 when a score has no current model."""
-    if not args.warehouse.is_file():
-        raise UserError(f"no warehouse at {args.warehouse}: run `amicable build` first")
     names = (args.score or list(SCORES)) if args.scores_command == "train" else []
     lines, ok = _train_scores(args.warehouse, names, skip_short=True)
     print("\n".join(lines))
     return 0 if ok else 1
 
 
+@contextlib.contextmanager
+def _writing(warehouse: Path | PostgresWarehouse) -> Iterator[tuple[Connection, Path]]:
+    """A connection that writes to `warehouse`'s published build under its build lock (no build
+    writes it meanwhile: the case scores, the alerts sent), and the local path beside which
+    its model files are kept (`amicable.scores.store.model_dir`): the DuckDB file, or for a
+    PostgreSQL database the local folder of its builds (`<data dir>/<DB@HOST-PORT>`); on
+    PostgreSQL the work is committed at the end of the block, none of it when it fails."""
+    if isinstance(warehouse, PostgresWarehouse):
+        from dashboards.postgres import writing
+        from orchestration.pg_publish import build_lock
+
+        with build_lock(warehouse), writing(warehouse) as con:
+            yield con, default_data_dir() / warehouse.name
+        return
+    from amicable.alerts import locked_warehouse
+
+    if not warehouse.is_file():
+        raise UserError(f"no warehouse at {warehouse}: run `amicable build` first")
+    with locked_warehouse(warehouse) as con:
+        yield con, warehouse
+
+
 def _train_scores(
-    warehouse: Path, names: list[str], skip_short: bool = False
+    warehouse: Path | PostgresWarehouse, names: list[str], skip_short: bool = False
 ) -> tuple[list[str], bool]:
     """Train, store and record the scores `names` on the published `warehouse`, then score with
     every current model: (the lines to print, every score scored). A score without enough
@@ -1243,19 +1271,20 @@ def _train_scores(
     "no model" line left out, but not the line of an earlier model that still scored) and the
     others go on; then not every score is said to be scored."""
     import duckdb
+    import psycopg2
 
-    from amicable.alerts import locked_warehouse
     from amicable.scores.run import score_all, train_and_save, trained_line
     from amicable.scores.training import NotEnoughHistory
+    from dashboards.postgres import first_line
     from orchestration.publish import WarehouseLocked, WarehouseSlotBusy
 
     lines: list[str] = []
     skipped: list[str] = []
     try:
-        with locked_warehouse(warehouse) as con:
+        with _writing(warehouse) as (con, local):
             for name in names:
                 try:
-                    trained, version = train_and_save(con, warehouse, SCORES[name])
+                    trained, version = train_and_save(con, local, SCORES[name])
                 except NotEnoughHistory as exc:
                     if not skip_short:
                         raise
@@ -1267,11 +1296,13 @@ def _train_scores(
             scored = score_all(con)
     except NotEnoughHistory as exc:
         raise UserError(f"cannot train on {warehouse}: {exc}") from None
-    except (WarehouseLocked, WarehouseSlotBusy) as exc:
+    except (WarehouseLocked, WarehouseSlotBusy, WarehouseError) as exc:
         raise UserError(str(exc)) from None
     except duckdb.Error as exc:
         detail = str(exc).strip().splitlines()[0]
         raise UserError(f"cannot score on {warehouse}: {detail}") from None
+    except psycopg2.Error as exc:
+        raise UserError(f"cannot score on {warehouse}: {first_line(exc)}") from None
     for result in scored:
         if result.score not in skipped:
             lines.append(result.line)

@@ -15,8 +15,9 @@ datetime64, text as strings. The case file and the statement of account read raw
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -115,8 +116,10 @@ class Result:
 
 
 class PostgresConnection:
-    """A read-only psycopg2 connection answering `execute(duckdb_sql, parameters)`;
-    `warehouse`: the database it reads."""
+    """A psycopg2 connection answering `execute(duckdb_sql, parameters)` and
+    `executemany(duckdb_sql, rows)` as a DuckDB connection does; `warehouse`: the database it
+    reads. Read-only unless `connect(..., writable=True)` made it, then in one transaction
+    that `commit` ends (`writing` commits on success, rolls back on an error)."""
 
     def __init__(self, connection: Any, warehouse: PostgresWarehouse) -> None:
         self._connection = connection
@@ -129,6 +132,17 @@ class PostgresConnection:
         cursor.execute(postgres_sql(sql), values)
         return Result(cursor)
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        """`sql` (DuckDB's dialect, `?` parameters) once per row of `rows`, in pages."""
+        with self._connection.cursor() as cursor:
+            psycopg2.extras.execute_batch(cursor, postgres_sql(sql), [list(r) for r in rows])
+
+    def commit(self) -> None:
+        self._connection.commit()
+
+    def rollback(self) -> None:
+        self._connection.rollback()
+
     def close(self) -> None:
         self._connection.close()
 
@@ -137,12 +151,13 @@ class PostgresConnection:
 Connection = duckdb.DuckDBPyConnection | PostgresConnection
 
 
-def connect(warehouse: PostgresWarehouse) -> PostgresConnection:
+def connect(warehouse: PostgresWarehouse, writable: bool = False) -> PostgresConnection:
     """A read-only connection to `warehouse` (psycopg2's errors pass through:
-    `dashboards.queries.core` types them)."""
+    `dashboards.queries.core` types them); `writable`: one that writes, in a transaction
+    (`writing`)."""
     connection = psycopg2.connect(warehouse.url, connect_timeout=10)
     try:
-        connection.set_session(readonly=True, autocommit=True)
+        connection.set_session(readonly=not writable, autocommit=not writable)
         # JSON columns as text, as DuckDB gives them
         psycopg2.extras.register_default_json(connection, loads=_text)
         psycopg2.extras.register_default_jsonb(connection, loads=_text)
@@ -150,6 +165,21 @@ def connect(warehouse: PostgresWarehouse) -> PostgresConnection:
         connection.close()
         raise
     return PostgresConnection(connection, warehouse)
+
+
+@contextlib.contextmanager
+def writing(warehouse: PostgresWarehouse) -> Iterator[PostgresConnection]:
+    """A writable connection to `warehouse` whose work is committed when the block ends, rolled
+    back when it raises; closed either way."""
+    con = connect(warehouse, writable=True)
+    try:
+        yield con
+        con.commit()
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.close()
 
 
 def _text(value: str) -> str:

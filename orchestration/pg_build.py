@@ -19,17 +19,17 @@ warehouse's build lock (`pg_publish.build_lock`: a second build stops in one lin
 4. publication: when no check blocks, one transaction renames the unpublished schemas over the
    published ones (readers see the whole build or the last one, never a build in progress).
    The raw layer is one schema both builds read, so there is nothing to carry over between
-   them (a DuckDB slot needs `orchestration.catch_up`).
+   them (a DuckDB slot needs `orchestration.catch_up`);
+5. the case scores of the published build, with each current model (`score`; the registry
+   and the scores in the `scores` schema, which every build shares as the raw layer), and its
+   alerts (`send_alerts`; only the blocking data-quality checks when it is not published),
+   recorded in `alerts.sent`, shared too.
 
 What a DuckDB build does that this one does not yet, each printed as a line of the outcome
 (`NOT_YET`) rather than left out silently:
 
 - the data tests' reading scope (`data_quality.sql_scope` tested batches, `tested_marks`): every
   test reads every row, which is correct but slower on a daily build;
-- alerts and case scores (the dbt tests' results are stored in PostgreSQL's
-  `quality.check_results`, with their failing rows' first keys, beside the raw layer's volume
-  and freshness warnings, `raw_checks`, whose figures go to `quality.source_freshness`; the
-  quality report is rendered from them, `quality_report`);
 - the Great Expectations suites, distribution shift and the other Python checks on the raw
   layer and marts (`data_quality.checks`), which read DuckDB.
 
@@ -54,6 +54,7 @@ from pathlib import Path
 import duckdb
 
 from amicable import progress
+from amicable.alerts import AlertsOutcome
 from amicable.config import load_config
 from amicable.settings import DBT_PROJECT_DIR, Settings, memory_limit, run_files_dir
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
@@ -90,9 +91,6 @@ DBT_TARGET = "postgres"
 
 NOT_YET = (
     "data tests' reading scope (tested batches, tested marks): every test reads every row",
-    "alerts, case scores (the dbt tests' and the raw layer's volume and freshness results are "
-    "in quality.check_results, freshness figures in quality.source_freshness, and in the "
-    "quality report)",
     "Great Expectations suites, distribution shift and the other Python checks on raw and "
     "marts: they read DuckDB",
 )
@@ -116,6 +114,8 @@ class PgBuildOutcome:
     log: Path | None = None
     report: Path | None = None  # the quality report (`data_quality.report`), once written
     notes: list[str] = field(default_factory=list)  # a step that failed without failing the build
+    scores: list[str] = field(default_factory=list)  # a line per case score (`score`)
+    alerts: AlertsOutcome | None = None  # what the alerts after the build sent (`send_alerts`)
 
     @property
     def ok(self) -> bool:
@@ -153,9 +153,55 @@ def run_pg_build(settings: Settings, warehouse: PostgresWarehouse) -> PgBuildOut
             pg_publish.publish(warehouse)
             outcome.published = True
             progress.step(f"published on {warehouse.masked}")
+            score(warehouse, values["run_id"], outcome)
+        send_alerts(settings, warehouse, values["run_id"], outcome)
     if outcome.source_records or outcome.records:
         quality_report(settings, warehouse, values["run_id"], outcome)
     return outcome
+
+
+def score(warehouse: PostgresWarehouse, run_id: str, outcome: PgBuildOutcome) -> None:
+    """Score the published build's open cases and pending promises with each current model
+    (`amicable.scores`: the registry and the scores in PostgreSQL's `scores` schema, the model
+    files under the build's local folder, as `amicable scores train --warehouse URL` keeps
+    them), under the build's lock, after publication (the scores read the published marts;
+    PostgreSQL's `scores` schema is one both builds share, as its raw layer). Lines into
+    `outcome.scores`; a failure is one of them (the build is published already)."""
+    import psycopg2
+
+    from amicable.scores.run import score_all
+    from dashboards.postgres import writing
+
+    try:
+        with writing(warehouse) as con:
+            results = score_all(con, run_id)
+        outcome.scores = [result.line for result in results]
+    except (psycopg2.Error, ValueError, OSError) as exc:
+        outcome.scores = [f"case scores not computed: {_libpq_line(exc)}"]
+
+
+def send_alerts(
+    settings: Settings, warehouse: PostgresWarehouse, run_id: str, outcome: PgBuildOutcome
+) -> None:
+    """The alerts of build `run_id` (`amicable.alerts`), under the build's lock: every rule on
+    the published marts once the build is published, else only its blocking data-quality
+    checks, as a DuckDB build sends them; what was sent is recorded in `alerts.sent` there.
+    `outcome.alerts`; a failure to evaluate is its one line (never a build failure)."""
+    import psycopg2
+
+    from amicable.alerts import send
+    from dashboards.postgres import writing
+
+    config = load_config(settings.config)
+    if not config.alerts.send_after_build:
+        return
+    rules = None if outcome.published else ["data_quality_blocking"]
+    try:
+        with writing(warehouse) as con:
+            outcome.alerts = send(con, config, run_id, rules)
+    except psycopg2.Error as exc:
+        line = f"every recipient: rules not evaluated: {_libpq_line(exc)}"
+        outcome.alerts = AlertsOutcome(failed=[line])
 
 
 def extract(settings: Settings) -> None:
@@ -456,6 +502,7 @@ def format_outcome(
     publishes atomically, or writes the live tables)."""
     from collections import Counter
 
+    from amicable.alerts import summary as alerts_summary
     from orchestration.report import _keys, _table
 
     out = [f"warehouse {where}  landing {settings.landing}  as of {settings.as_of}", ""]
@@ -488,6 +535,10 @@ def format_outcome(
     if outcome.errors:
         out.append("\nfailed:")
         out += [f"  {e}" for e in outcome.errors]
+    if outcome.alerts is not None:
+        out += ["", *alerts_summary(outcome.alerts)]
+    if outcome.scores:
+        out += ["", *outcome.scores]
     if outcome.notes:
         out.append("\nnot done (the build went on):")
         out += [f"  {note}" for note in outcome.notes]

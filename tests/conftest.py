@@ -12,6 +12,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from amicable.cli import main
+from amicable.scores.spec import SCORES
 from amicable.settings import Settings
 from dashboards.access import OPEN_ENV
 from orchestration.build import BuildOutcome, run_build
@@ -74,3 +76,27 @@ def copy_build(sample_build: SampleBuild, root: Path) -> Path:
         else:
             shutil.copy2(path, target)
     return root / source.warehouse.name
+
+
+# Enough debtors that every score has 40 labelled rows with both outcomes in each slice: at 240
+# debtors the litigation label (90-day window, month ends) has 19 positive rows in all.
+TRAIN_DEBTORS = 600
+TRAIN_SEED = 7
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny world of TRAIN_DEBTORS debtors, built, with its scores trained by the CLI: the score
+    tests' (tests/scores/, the work queue page's) and the scores on PostgreSQL
+    (tests/postgres/test_scores_on_postgres.py), built once per session."""
+    root = tmp_path_factory.mktemp("scores")
+    landing = root / "landing"
+    generate(landing, size="tiny", seed=TRAIN_SEED, as_of=SAMPLE_AS_OF, debtors=TRAIN_DEBTORS)
+    settings = Settings(landing=landing, warehouse=root / "warehouse.duckdb", as_of=SAMPLE_AS_OF)
+    outcome = run_build(settings)
+    assert outcome.ok
+    assert outcome.scores == [
+        f"score {name}: no model: run `amicable scores train`" for name in SCORES
+    ]
+    assert main(["scores", "train", "--warehouse", str(settings.warehouse)]) == 0
+    return settings.warehouse

@@ -8,15 +8,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
-import duckdb
-
 from amicable.scores import store
 from amicable.scores.spec import PROMISES_TABLE, SCORES, ScoreSpec
 from amicable.scores.training import Trained, train
+from dashboards.postgres import Connection
 
 
 def train_and_save(
-    con: duckdb.DuckDBPyConnection, warehouse: Path, spec: ScoreSpec, seed: int = 7
+    con: Connection, warehouse: Path, spec: ScoreSpec, seed: int = 7
 ) -> tuple[Trained, str]:
     trained = train(store.features(con, spec), spec, seed)
     return trained, store.save(trained, warehouse, con)
@@ -51,7 +50,7 @@ class Scoring:
     scored: bool
 
 
-def score_all(con: duckdb.DuckDBPyConnection, run_id: str | None = None) -> list[Scoring]:
+def score_all(con: Connection, run_id: str | None = None) -> list[Scoring]:
     """Score with every current model: the open cases (a score trained on cases) or the pending
     promises (one trained on promises, `store.score`); one `Scoring` per score. A run without
     the build's id gets its own, unique even for two runs in the same second (the latest

@@ -10,6 +10,9 @@ label it saw was known (its scoring date + the label window, or the day after th
 window end: the spec's label_known_on): a 90-day label of a month end is known three months
 later, so the history is measured to then.
 Otherwise the score is not computed and `status` says why in one line.
+The registry and the scores tables live in the warehouse: a DuckDB file, or a PostgreSQL
+database (issue 16; `con` a writable `dashboards.postgres` connection, the SQL DuckDB's,
+translated); the model files beside it either way (`model_dir` of the build's local folder).
 The current scores of a score are the rows of its latest run (`latest_run`, the one home of
 "latest"; `latest_scores`, `latest_promise_scores`): the tables keep every run. A score trained
 on promises also scores each pending promise from its own promise-eve row into
@@ -24,7 +27,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
 import joblib
 import pandas as pd
 
@@ -32,11 +34,12 @@ from amicable.scores.explain import reasons
 from amicable.scores.spec import CASES_TABLE, PROMISES_TABLE, ScoreSpec
 from amicable.scores.training import Trained, matrix
 from amicable.settings import warehouse_name
+from dashboards.postgres import Connection
 
 MAX_AGE_DAYS = 92  # a model older than a quarter of history is stale: train it again
 
+SCHEMA_DDL = "create schema if not exists scores"
 MODELS_DDL = """
-create schema if not exists scores;
 create table if not exists scores.models (
     score varchar not null, version varchar not null, model_kind varchar not null,
     calibration varchar not null, train_from date not null, train_to date not null,
@@ -75,7 +78,21 @@ class ModelStatus:
 SCORE_TABLES = ("case_scores", "promise_scores")  # the tables a scoring run appends to
 
 
-def latest_run(con: duckdb.DuckDBPyConnection, name: str, table: str = "case_scores") -> str | None:
+def create_tables(con: Connection) -> None:
+    """The registry and the scores tables, when one is missing: only then, as PostgreSQL asks
+    for the right to create in the database even for `create schema if not exists`."""
+    present = con.execute(
+        "select count(*) from information_schema.tables where table_schema = 'scores'"
+        " and table_name in ('models', 'case_scores', 'promise_scores')"
+    ).fetchone()[0]
+    if present == 3:
+        return
+    con.execute(SCHEMA_DDL)
+    for statement in filter(str.strip, MODELS_DDL.split(";")):
+        con.execute(statement)
+
+
+def latest_run(con: Connection, name: str, table: str = "case_scores") -> str | None:
     """The run_id of the latest scoring run of score `name` in scores.`table` (the run scored
     last, by scored_at); None before the first. The one home of "latest": every reader of
     current scores (the pages, the case file) keeps the rows of this run_id."""
@@ -93,7 +110,7 @@ def latest_run(con: duckdb.DuckDBPyConnection, name: str, table: str = "case_sco
     ).fetchone()[0]
 
 
-def latest_scores(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+def latest_scores(con: Connection, name: str) -> pd.DataFrame:
     """The rows of the latest scoring run of score `name` (the open cases at its as-of date)."""
     return con.execute(
         "select * from scores.case_scores where score = ? and run_id = ? "
@@ -102,7 +119,7 @@ def latest_scores(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
     ).df()
 
 
-def latest_promise_scores(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+def latest_promise_scores(con: Connection, name: str) -> pd.DataFrame:
     """The rows of the latest scoring run of score `name` in scores.promise_scores (the
     promises pending at its as-of date, each scored from its promise eve); empty before."""
     run_id = latest_run(con, name, "promise_scores")
@@ -118,14 +135,16 @@ def model_dir(warehouse: Path) -> Path:
     return Path(warehouse).parent / "models" / warehouse_name(warehouse)
 
 
-def as_of(con: duckdb.DuckDBPyConnection) -> date:
+def as_of(con: Connection) -> date:
     return con.execute("select as_of_date from marts.dim_build").fetchone()[0]
 
 
-def features(con: duckdb.DuckDBPyConnection, spec: ScoreSpec) -> pd.DataFrame:
+def features(con: Connection, spec: ScoreSpec) -> pd.DataFrame:
     """The training rows of `spec`: its table, in a fixed order (every column; the split
     reads the dates, not the order)."""
-    return con.execute(f"select * from {spec.table} order by all").df()
+    columns = [c[0] for c in con.execute(f"select * from {spec.table} limit 0").description]
+    order = ", ".join(f'"{column}"' for column in columns)  # DuckDB's `order by all`
+    return con.execute(f"select * from {spec.table} order by {order}").df()
 
 
 def version_of(trained_at: datetime) -> str:
@@ -133,7 +152,7 @@ def version_of(trained_at: datetime) -> str:
     return trained_at.strftime("%Y%m%dT%H%M%S-%f")
 
 
-def save(trained: Trained, warehouse: Path, con: duckdb.DuckDBPyConnection) -> str:
+def save(trained: Trained, warehouse: Path, con: Connection) -> str:
     """Write the model file and its registry row; returns the version: the training time to
     the microsecond (`version_of`), so two trainings in one second are two versions; the file
     is created, never overwritten (FileExistsError rather than replace a model in use)."""
@@ -146,7 +165,7 @@ def save(trained: Trained, warehouse: Path, con: duckdb.DuckDBPyConnection) -> s
         joblib.dump({"model": trained.model, "reference": trained.reference}, file)
     slices = trained.slices
     history_to = trained.history_to
-    con.execute(MODELS_DDL)
+    create_tables(con)
     con.execute(
         "insert into scores.models values "
         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -179,7 +198,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def status(con: duckdb.DuckDBPyConnection, spec: ScoreSpec, today: date) -> ModelStatus:
+def status(con: Connection, spec: ScoreSpec, today: date) -> ModelStatus:
     """Whether the latest model of `spec` may score a warehouse as of `today`, in one line."""
     has_table = con.execute(
         "select count(*) from information_schema.tables "
@@ -220,7 +239,7 @@ def status(con: duckdb.DuckDBPyConnection, spec: ScoreSpec, today: date) -> Mode
     return ModelStatus(spec, True, f"score {spec.name}: model {version}", version, path, age)
 
 
-def score(con: duckdb.DuckDBPyConnection, model: ModelStatus, run_id: str) -> tuple[int, int]:
+def score(con: Connection, model: ModelStatus, run_id: str) -> tuple[int, int]:
     """Score with a usable model: a score trained on cases, every case open at the
     warehouse's as-of date into scores.case_scores; a score trained on promises
     (PROMISES_TABLE), every pending promise (its label still null) from its own promise-eve
@@ -259,7 +278,7 @@ def score(con: duckdb.DuckDBPyConnection, model: ModelStatus, run_id: str) -> tu
                 strict=True,
             )
         ]
-    con.execute(MODELS_DDL)
+    create_tables(con)
     if rows:
         con.executemany(
             "insert into scores.case_scores values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows

@@ -24,6 +24,7 @@ import yaml
 
 from amicable.cli import main
 from amicable.engine_compare import compare
+from amicable.scores.spec import SCORES
 from amicable.settings import DEFAULT_CONFIG, HOME_ENV, Settings
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
 from ingestion.contracts import SOURCES
@@ -184,6 +185,8 @@ def test_the_next_night_built_on_postgresql_equals_duckdbs(
     assert "building the models (incremental)" in progress
     assert " 0 blocking" in printed and "not done on a PostgreSQL warehouse yet:" in printed
     assert printed.rstrip().endswith("build succeeded and published")
+    for name in SCORES:  # scored after publication (no model trained in this database)
+        assert f"\nscore {name}: no model: run `amicable scores train`\n" in printed
     as_of = "select as_of_date from {}.dim_build"
     assert scalar(database, as_of.format("marts")) == NEXT_NIGHT
     assert scalar(database, as_of.format("marts__unpublished")) == sample_build.settings.as_of

@@ -87,7 +87,7 @@ def _hand_made_warehouse(path: Path) -> None:
             "('P2', 'C1', 'A1', 'B2B', '2026-01-20', false, 200, 'EUR'), "
             "('P3', 'C2', 'A2', 'B2C', '2026-01-21', false, 50, 'EUR')"
         )
-        con.execute(store.MODELS_DDL)
+        store.create_tables(con)
         early, late = datetime(2026, 1, 1, 6), datetime(2026, 1, 1, 6, 0, 0, 1)
         rows = [
             ("promise_kept", "P1", "C1", date(2025, 12, 30), 0.9, "v1", early, "run-early"),

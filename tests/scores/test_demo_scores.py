@@ -17,8 +17,8 @@ from amicable.scores.run import CASES_SCORED, PROMISES_SCORED
 from amicable.scores.spec import PROMISES_TABLE, SCORES
 from dashboards import queries
 from sample_data import generate
-from tests.conftest import SAMPLE_AS_OF, SampleBuild
-from tests.scores.conftest import SEED, TRAIN_DEBTORS
+from tests.conftest import SAMPLE_AS_OF, TRAIN_DEBTORS, SampleBuild
+from tests.conftest import TRAIN_SEED as SEED
 
 
 def _demo(

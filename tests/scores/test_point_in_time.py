@@ -31,8 +31,8 @@ from amicable.scores.training import matrix, train
 from amicable.settings import Settings
 from orchestration.build import run_build
 from sample_data import generate
-from tests.conftest import SAMPLE_AS_OF
-from tests.scores.conftest import SEED, TRAIN_DEBTORS
+from tests.conftest import SAMPLE_AS_OF, TRAIN_DEBTORS
+from tests.conftest import TRAIN_SEED as SEED
 
 SCORING_DATE = date(2026, 8, 31)  # a month end 81 days before SAMPLE_AS_OF
 EARLIER_AS_OF = SCORING_DATE + timedelta(days=1)  # its night's files hold SCORING_DATE
