@@ -37,7 +37,7 @@ from urllib.parse import unquote, urlsplit
 import duckdb
 
 from amicable.config import Alerts, Config
-from dashboards.postgres import Connection
+from dashboards.postgres import Connection, commit, first_line, rollback
 
 TABLE = "alerts.sent"
 DDL = f"""
@@ -102,6 +102,8 @@ class AlertsOutcome:
     unrouted: list[Alert] = field(default_factory=list)  # no recipient configured
     delivered: list[str] = field(default_factory=list)  # recipients
     failed: list[str] = field(default_factory=list)  # one line per failed recipient
+    # one line per recipient whose digest went out but whose record the warehouse refused
+    unrecorded: list[str] = field(default_factory=list)
 
 
 RULE_TITLES = {
@@ -347,12 +349,13 @@ def plan(
     config: Config,
     run_id: str | None = None,
     rules: Iterable[str] | None = None,
+    as_of: date | None = None,
 ) -> AlertsOutcome:
     """Evaluate the rules and group the alerts not yet sent by recipient (nothing is sent)."""
     alerts = evaluate(con, config, run_id, rules)
     supervisor_of = supervisors_of_agents(con) if alerts else {}
     sent = sent_pairs(con)
-    as_of = _as_of(con)
+    as_of = as_of or _as_of(con)
     outcome = AlertsOutcome()
     by_recipient: dict[str, list[Alert]] = {}
     for alert in alerts:
@@ -432,10 +435,18 @@ def deliver(digest: Digest, urls: list[str]) -> str | None:
     return f"{where}: delivery failed ({reason})"
 
 
-def record(con: Connection, digest: Digest, run_id: str, sent_at: datetime) -> None:
-    if not _has_table(con, "alerts", "sent"):  # PostgreSQL asks for the right to create even
-        con.execute("create schema if not exists alerts")  # when the schema exists
+def create_table(con: Connection) -> None:
+    """`alerts.sent`, when missing (only then: PostgreSQL asks for the right to create even
+    when the schema exists), committed before any digest goes out."""
+    if not _has_table(con, "alerts", "sent"):
+        con.execute("create schema if not exists alerts")
         con.execute(DDL)
+        commit(con)
+
+
+def record(con: Connection, digest: Digest, run_id: str, sent_at: datetime) -> None:
+    """What `digest` delivered, in `alerts.sent`, committed at once (on PostgreSQL, so that a
+    later failure cannot undo the record of a digest already delivered)."""
     con.executemany(
         f"insert into {TABLE} values (?, ?, ?, ?, ?, ?, ?)",
         [
@@ -443,6 +454,7 @@ def record(con: Connection, digest: Digest, run_id: str, sent_at: datetime) -> N
             for a in digest.alerts
         ],
     )
+    commit(con)
 
 
 def send(
@@ -450,12 +462,16 @@ def send(
     config: Config,
     run_id: str | None = None,
     rules: Iterable[str] | None = None,
+    as_of: date | None = None,
 ) -> AlertsOutcome:
     """Evaluate, send each recipient its digest, record what was delivered (`con` read-write).
     `run_id`: the build (its blocking checks count; the rows it records carry it), else a new
-    id of this evaluation."""
-    outcome = plan(con, config, run_id, rules)
+    id of this evaluation; `as_of`: the build's date the digests name (default: the warehouse's
+    `marts.dim_build`, which a blocked PostgreSQL build has not replaced)."""
+    outcome = plan(con, config, run_id, rules, as_of)
     stamp = run_id or f"alerts-{uuid.uuid4()}"
+    if outcome.digests:
+        create_table(con)
     for digest in outcome.digests:
         urls = config.alerts.recipients[digest.recipient]
         try:
@@ -466,7 +482,12 @@ def send(
         if failure:
             outcome.failed.append(failure)
             continue
-        record(con, digest, stamp, datetime.now(UTC).replace(tzinfo=None))
+        try:
+            record(con, digest, stamp, datetime.now(UTC).replace(tzinfo=None))
+        except Exception as exc:  # the warehouse's error: the digest went out all the same
+            rollback(con)
+            outcome.unrecorded.append(f"{digest.recipient}: {first_line(exc)}")
+            continue
         outcome.delivered.append(digest.recipient)
     return outcome
 
@@ -486,6 +507,10 @@ def summary(outcome: AlertsOutcome, dry_run: bool = False) -> list[str]:
         elif digest.recipient in outcome.delivered:
             lines.append(f"  {verb} to {digest.recipient}: {len(digest.alerts)} alert(s)")
     lines += [f"  NOT SENT {line}; tried again next time" for line in outcome.failed]
+    lines += [
+        f"  NOT RECORDED {line}: delivered, but not recorded in {TABLE}, so sent again next time"
+        for line in outcome.unrecorded
+    ]
     if outcome.unrouted:
         rules = sorted({a.rule for a in outcome.unrouted})
         lines.append(

@@ -268,9 +268,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     add.add_argument(
         "--warehouse",
-        type=Path,
+        type=_warehouse_ref,
         default=data / "warehouse.duckdb",
-        help="where --agent-id is looked up (default: %(default)s)",
+        help="where --agent-id is looked up: a DuckDB file, or a PostgreSQL database "
+        "postgresql://USER@HOST:PORT/DATABASE (default: %(default)s)",
     )
     add.add_argument("--name", default="", help="display name (default: the username)")
     add.add_argument("--email", default="", help="e-mail address (optional)")
@@ -977,25 +978,30 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_agent(agent_id: str, warehouse: Path) -> None:
-    """An agent user sees the cases of their agent id: refuse one the warehouse does not know
-    (that user would see nothing), and refuse to guess when there is no warehouse yet."""
+def _check_agent(agent_id: str, warehouse: Path | PostgresWarehouse) -> None:
+    """An agent user sees the cases of their agent id: refuse one the warehouse (a DuckDB file
+    or a PostgreSQL database) does not know (that user would see nothing), and refuse to guess
+    when there is no warehouse yet."""
     table = "staging.stg_cases__agents"
-    if not warehouse.is_file():
+    if isinstance(warehouse, Path) and not warehouse.is_file():
         raise UserError(
             f"cannot check agent {agent_id!r}: no warehouse at {warehouse} (run `amicable "
             "build` first, or give --warehouse)"
         )
     import duckdb
+    import psycopg2
+
+    from dashboards.postgres import first_line
 
     try:
-        with duckdb.connect(str(warehouse), read_only=True) as con:
+        with _reading(warehouse) as con:
             known = [
                 r[0] for r in con.execute(f"select agent_id from {table} order by 1").fetchall()
             ]
-    except duckdb.Error as exc:
-        detail = str(exc).strip().splitlines()[0]
-        raise UserError(f"cannot check agent {agent_id!r} in {warehouse}: {detail}") from None
+    except (duckdb.Error, psycopg2.Error) as exc:
+        raise UserError(
+            f"cannot check agent {agent_id!r} in {warehouse}: {first_line(exc)}"
+        ) from None
     if agent_id not in known:
         examples = ", ".join(known[:3]) + (", ..." if len(known) > 3 else "")
         raise UserError(
@@ -1221,13 +1227,13 @@ def cmd_alerts(args: argparse.Namespace) -> int:
     except duckdb.Error as exc:
         detail = str(exc).strip().splitlines()[0]
         raise UserError(f"cannot evaluate the alerts on {args.warehouse}: {detail}") from None
-    except psycopg2.Error as exc:
+    except (psycopg2.Error, ValueError) as exc:  # ValueError: a statement sqlglot cannot translate
         detail = first_line(exc)
         raise UserError(f"cannot evaluate the alerts on {args.warehouse}: {detail}") from None
     print("\n".join(alerts.summary(outcome, dry_run=args.dry_run)))
     if args.dry_run:
         print("dry run: nothing sent, nothing recorded")
-    return 1 if outcome.failed else 0
+    return 1 if outcome.failed or outcome.unrecorded else 0
 
 
 def cmd_scores(args: argparse.Namespace) -> int:
@@ -1301,7 +1307,7 @@ def _train_scores(
     except duckdb.Error as exc:
         detail = str(exc).strip().splitlines()[0]
         raise UserError(f"cannot score on {warehouse}: {detail}") from None
-    except psycopg2.Error as exc:
+    except (psycopg2.Error, ValueError) as exc:  # ValueError: a statement sqlglot cannot translate
         raise UserError(f"cannot score on {warehouse}: {first_line(exc)}") from None
     for result in scored:
         if result.score not in skipped:

@@ -1,7 +1,9 @@
 """The query layer on a PostgreSQL warehouse (issue 16): the statements of `dashboards/sql/`
-(DuckDB's dialect, the one source) translated by sqlglot, and a read-only connection that
-answers as a DuckDB connection does (`execute(sql, parameters)` then `fetchone`, `fetchall`,
-`df`, `description`), so every query function runs unchanged on either engine.
+(DuckDB's dialect, the one source) translated by sqlglot, and a read-only connection (or, for
+the few writers of a built warehouse, the case scores and the alerts, a writable one:
+`writing`) that answers as a DuckDB connection does (`execute(sql, parameters)` then
+`fetchone`, `fetchall`, `df`, `description`), so every query function runs unchanged on
+either engine.
 
 dbt puts the models in the same schemas on both engines (`macros/generate_schema_name.sql`:
 `staging`, `intermediate`, `marts`), so `marts.x` names the same table in a DuckDB file and in
@@ -169,17 +171,34 @@ def connect(warehouse: PostgresWarehouse, writable: bool = False) -> PostgresCon
 
 @contextlib.contextmanager
 def writing(warehouse: PostgresWarehouse) -> Iterator[PostgresConnection]:
-    """A writable connection to `warehouse` whose work is committed when the block ends, rolled
-    back when it raises; closed either way."""
+    """A writable connection to `warehouse` whose work is committed when the block ends (and
+    wherever `commit` is called), rolled back when it raises; closed either way. A rollback
+    that fails (the server gone) leaves the block's own error to be seen."""
     con = connect(warehouse, writable=True)
     try:
         yield con
         con.commit()
     except BaseException:
-        con.rollback()
+        with contextlib.suppress(psycopg2.Error):
+            con.rollback()
         raise
     finally:
         con.close()
+
+
+def commit(con: Connection) -> None:
+    """Make what `con` wrote so far permanent: a PostgreSQL connection of `writing` commits its
+    transaction; a DuckDB connection has committed each statement already."""
+    if isinstance(con, PostgresConnection):
+        con.commit()
+
+
+def rollback(con: Connection) -> None:
+    """Undo what `con` wrote since its last commit, on PostgreSQL (its transaction is unusable
+    after an error until then); nothing to do on DuckDB (each statement its own)."""
+    if isinstance(con, PostgresConnection):
+        with contextlib.suppress(psycopg2.Error):
+            con.rollback()
 
 
 def _text(value: str) -> str:

@@ -186,7 +186,9 @@ def send_alerts(
     """The alerts of build `run_id` (`amicable.alerts`), under the build's lock: every rule on
     the published marts once the build is published, else only its blocking data-quality
     checks, as a DuckDB build sends them; what was sent is recorded in `alerts.sent` there.
-    `outcome.alerts`; a failure to evaluate is its one line (never a build failure)."""
+    `outcome.alerts`; a failure to evaluate is its one line (never a build failure). Each
+    digest's record is committed once delivered, so a later failure does not send it again.
+    The digests name this build's as-of date, published or not."""
     import psycopg2
 
     from amicable.alerts import send
@@ -198,8 +200,8 @@ def send_alerts(
     rules = None if outcome.published else ["data_quality_blocking"]
     try:
         with writing(warehouse) as con:
-            outcome.alerts = send(con, config, run_id, rules)
-    except psycopg2.Error as exc:
+            outcome.alerts = send(con, config, run_id, rules, settings.as_of)
+    except (psycopg2.Error, ValueError) as exc:  # ValueError: SQL sqlglot cannot translate
         line = f"every recipient: rules not evaluated: {_libpq_line(exc)}"
         outcome.alerts = AlertsOutcome(failed=[line])
 

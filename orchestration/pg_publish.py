@@ -67,7 +67,8 @@ def build_lock(warehouse: PostgresWarehouse) -> Iterator[None]:
             (taken,) = cur.fetchone()
         if not taken:
             raise WarehouseError(
-                f"warehouse {warehouse.masked}: another build is running on it (advisory lock "
+                f"warehouse {warehouse.masked}: another build, or `amicable alerts` or `amicable "
+                f"scores`, is running on it (advisory lock "
                 f"'{LOCK}'); nothing was done, the published build is unchanged"
             )
         yield

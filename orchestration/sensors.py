@@ -78,6 +78,8 @@ def build_alerts_sensor(
             return dg.SkipReason(f"alerts not sent, tried again after the next run: {exc}")
         for line in outcome.failed:
             context.log.warning(f"alert digest NOT SENT {line}; tried again after the next run")
+        for line in outcome.unrecorded:
+            context.log.warning(f"alert digest sent but NOT RECORDED {line}; sent again later")
         return dg.SkipReason("; ".join(alerts.summary(outcome)))
 
     return _sensor

@@ -34,7 +34,7 @@ from amicable.scores.explain import reasons
 from amicable.scores.spec import CASES_TABLE, PROMISES_TABLE, ScoreSpec
 from amicable.scores.training import Trained, matrix
 from amicable.settings import warehouse_name
-from dashboards.postgres import Connection
+from dashboards.postgres import Connection, commit
 
 MAX_AGE_DAYS = 92  # a model older than a quarter of history is stale: train it again
 
@@ -84,12 +84,14 @@ def create_tables(con: Connection) -> None:
     present = con.execute(
         "select count(*) from information_schema.tables where table_schema = 'scores'"
         " and table_name in ('models', 'case_scores', 'promise_scores')"
+        " and table_catalog = current_database()"
     ).fetchone()[0]
     if present == 3:
         return
     con.execute(SCHEMA_DDL)
     for statement in filter(str.strip, MODELS_DDL.split(";")):
         con.execute(statement)
+    commit(con)
 
 
 def latest_run(con: Connection, name: str, table: str = "case_scores") -> str | None:
@@ -158,7 +160,7 @@ def save(trained: Trained, warehouse: Path, con: Connection) -> str:
     is created, never overwritten (FileExistsError rather than replace a model in use)."""
     now = datetime.now(UTC).replace(tzinfo=None)
     version = version_of(now)
-    folder = model_dir(warehouse)
+    folder = model_dir(warehouse).absolute()  # the registry's path holds from any directory
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{trained.spec.name}-{version}.joblib"
     with path.open("xb") as file:
@@ -191,6 +193,7 @@ def save(trained: Trained, warehouse: Path, con: Connection) -> str:
             f"scores-{trained.spec.name}-{version}",
         ],
     )
+    commit(con)  # on PostgreSQL: a model registered stays so if a later step fails
     return version
 
 
@@ -288,6 +291,7 @@ def score(con: Connection, model: ModelStatus, run_id: str) -> tuple[int, int]:
             "insert into scores.promise_scores values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             promise_rows,
         )
+    commit(con)
     return len(rows), len(promise_rows)
 
 

@@ -5,9 +5,13 @@ the build sends after publication, and a warehouse it cannot read is one line.""
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 import duckdb
+import psycopg2
 import pytest
 
 from amicable import alerts
@@ -48,6 +52,44 @@ def sent(url: str) -> list[tuple[str, str]]:
         ).fetchall()
     finally:
         con.close()
+
+
+def fail_a_check(url: str, run_id: str) -> None:
+    """A blocking check of run `run_id` in quality.check_results: a copy of a recorded one."""
+    with contextlib.closing(psycopg2.connect(url)) as con, con, con.cursor() as cur:
+        cur.execute(
+            "create temporary table failed as select * from quality.check_results limit 1;"
+            "update failed set run_id = %s, status = 'fail', failing_count = 3;"
+            "insert into quality.check_results select * from failed",
+            [run_id],
+        )
+
+
+def test_a_digest_delivered_but_not_recorded_is_said_and_the_others_stay_recorded(
+    warehouse: str, mailbox: Mailbox, tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """The warehouse refuses the record of one recipient's digest (a check constraint): that
+    digest is reported delivered but not recorded (so sent again next time), and the records
+    of the other digests, committed one by one, stay."""
+    with contextlib.closing(psycopg2.connect(warehouse)) as con, con, con.cursor() as cur:
+        cur.execute("create schema alerts")
+        cur.execute(alerts.DDL)
+        cur.execute("alter table alerts.sent add check (recipient <> 'desk')")
+    config = mailbox_config(tmp_path / "config", mailbox)
+    args = ["alerts", "--warehouse", warehouse, "--config", str(config)]
+
+    assert main(args) == 1
+    out = capsys.readouterr().out
+    (line,) = [line for line in out.splitlines() if "NOT RECORDED" in line]
+    assert line.startswith("  NOT RECORDED desk: ") and "check constraint" in line
+    assert line.endswith(": delivered, but not recorded in alerts.sent, so sent again next time")
+    assert "desk@amicable.test" in mailbox.take()
+    recorded = sent(warehouse)
+    assert {recipient for _, recipient in recorded} == {"europe", "audit_list"}
+
+    assert main(args) == 1  # only desk's digest again
+    assert list(mailbox.take()) == ["desk@amicable.test"]
+    assert sent(warehouse) == recorded
 
 
 def test_the_rules_find_what_they_find_on_duckdb(
@@ -114,9 +156,25 @@ def test_the_build_sends_after_publication(
     target = PostgresWarehouse(warehouse)
 
     blocked = PgBuildOutcome()  # not published: only its blocking checks (none here)
-    send_alerts(settings, target, "run-blocked", blocked)
+    send_alerts(settings, target, "run-quiet", blocked)
     assert blocked.alerts is not None and blocked.alerts.digests == []
     assert mailbox.take() == {}
+
+    # a blocked build of the next day: its failing check goes to the finance and audit lists,
+    # naming its own date (the published dim_build is still the day before)
+    fail_a_check(warehouse, "run-blocked")
+    next_day = replace(settings, as_of=SAMPLE_AS_OF + timedelta(days=1))
+    blocked = PgBuildOutcome()
+    send_alerts(next_day, target, "run-blocked", blocked)
+    assert blocked.alerts is not None and sorted(blocked.alerts.delivered) == [
+        "audit_list",
+        "finance_list",
+    ]
+    received = mailbox.take()
+    assert sorted(received) == ["audit@amicable.test", "finance@amicable.test"]
+    title = received["finance@amicable.test"]["Subject"]
+    assert title == "amicable: 1 new alert(s) (build as of 2026-11-21)"
+    assert "blocks the build (run run-blocked)" in body(received["audit@amicable.test"])
 
     published = PgBuildOutcome(published=True)
     send_alerts(settings, target, "run-published", published)
@@ -128,8 +186,8 @@ def test_the_build_sends_after_publication(
     )
     assert len(mailbox.take()) == len(published.alerts.delivered)
     with writing(target) as con:
-        runs = con.execute("select distinct run_id from alerts.sent").fetchall()
-    assert runs == [("run-published",)]
+        runs = con.execute("select distinct run_id from alerts.sent order by 1").fetchall()
+    assert runs == [("run-blocked",), ("run-published",)]
 
     down = PostgresWarehouse(f"postgresql://amicable:secret@localhost:{free_port()}/amicable")
     failed = PgBuildOutcome(published=True)

@@ -370,7 +370,10 @@ def test_a_second_build_on_the_same_database_stops_in_one_line(
     with build_lock(warehouse):
         status = main(["build", "--landing", landing, "--warehouse", url(database)])
         with (
-            pytest.raises(WarehouseError, match="another build is running on it"),
+            pytest.raises(
+                WarehouseError,
+                match="another build, or `amicable alerts` or `amicable scores`, is running on it",
+            ),
             build_lock(warehouse),
         ):
             pass

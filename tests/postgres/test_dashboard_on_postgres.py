@@ -28,7 +28,7 @@ from benchmarks.scale_queries import calls, query_functions
 from dashboards import blocks, queries
 from tests.conftest import SampleBuild, copy_build
 from tests.dashboards.apptest_support import _decoded, open_page
-from tests.postgres.conftest import PostgresServer, free_port
+from tests.postgres.conftest import NAME, PostgresServer, free_port
 from tests.postgres.warehouse import postgres_warehouse, url
 
 __all__ = ["postgres_warehouse"]  # the fixture, used by name below
@@ -233,3 +233,20 @@ def _lines(csv: Path) -> list[str]:
     provenance = ("warehouse,", "build_run_id,", "built_at,", "generated_at,")
     lines = csv.read_text(encoding="utf-8").splitlines()
     return [line for line in lines if not line.startswith(provenance)]
+
+
+def test_users_add_looks_the_agent_up_on_postgresql(
+    postgres_warehouse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    users = tmp_path / "users.yml"
+    args = ["users", "add", "zed", "--role", "agent", "--users", str(users)]
+    monkeypatch.setattr("getpass.getpass", lambda text="": "a long enough password 1")
+    assert main([*args, "--agent-id", "AG999", "--warehouse", postgres_warehouse]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("amicable: error: unknown agent 'AG999': not among the ")
+    assert "agents of staging.stg_cases__agents in postgresql://" in err and "(AG001, " in err
+    assert len(err.splitlines()) == 1 and not users.exists()
+    assert f"{NAME}:{NAME}@" not in err  # the password is masked
+
+    assert main([*args, "--agent-id", "AG002", "--warehouse", postgres_warehouse]) == 0
+    assert "AG002" in users.read_text(encoding="utf-8")

@@ -113,7 +113,10 @@ def test_same_scores_and_queries_on_both_engines(
         on_postgres = score_all(con, RUN)
     with writing(both.warehouse) as con:  # read after the commit, in another session
         postgres_rows = {table: _rows(con, table) for table in ROWS}
-        assert store.model_dir(both.local).is_dir()
+        files = [Path(r[0]) for r in con.execute("select model_file from scores.models").fetchall()]
+    # the registry names each model's file by its absolute path, beside the database's folder
+    assert sorted(file.parent for file in files) == [store.model_dir(both.local)] * len(SCORES)
+    assert all(file.is_absolute() and file.is_file() for file in files)
 
     assert [result.scored for result in on_postgres] == [True] * len(SCORES)
     assert [result.line for result in on_postgres] == [result.line for result in on_duckdb]
@@ -164,7 +167,6 @@ def test_scores_command_on_postgres(
     ]
     assert all("with its previous model" in line for line in lines[len(SCORES) :]), lines
     assert models() == before
-    assert not (tmp_path / "models").exists()
 
     down = f"postgresql://amicable:secret@localhost:{free_port()}/amicable"
     assert main(["scores", "score", "--warehouse", down]) == 2
