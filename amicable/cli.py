@@ -366,10 +366,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     docs.add_argument(
         "--warehouse",
-        type=Path,
+        type=_warehouse_ref,
         default=data / "warehouse.duckdb",
-        help="DuckDB file whose column types the site shows, read-only (default: %(default)s; "
-        "absent: the site has no column types)",
+        help="DuckDB file, or PostgreSQL database postgresql://USER@HOST:PORT/DATABASE, whose "
+        "column types the site shows, read-only (default: %(default)s; absent: the site has no "
+        "column types)",
     )
     docs.add_argument(
         "--config",
@@ -1187,8 +1188,12 @@ def cmd_docs(args: argparse.Namespace) -> int:
         business = load_config(args.config).dbt_vars()
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    warehouse = published_path(args.warehouse)
-    out = args.out or run_files_dir(warehouse) / "docs"
+    if isinstance(args.warehouse, PostgresWarehouse):  # its local folder, as its builds'
+        warehouse: Path | PostgresWarehouse = args.warehouse
+        out = args.out or run_files_dir(default_data_dir() / args.warehouse.name) / "docs"
+    else:
+        warehouse = published_path(args.warehouse)
+        out = args.out or run_files_dir(warehouse) / "docs"
     as_of = (args.as_of or today()).isoformat()
     try:
         catalog = generate_docs(warehouse, business, DbtBuildConfig(as_of=as_of), out)

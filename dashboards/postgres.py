@@ -18,6 +18,7 @@ datetime64, text as strings. The case file and the statement of account read raw
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
@@ -60,12 +61,14 @@ _ARROW_TYPES: dict[int, pa.DataType] = {
 
 
 @cache
-def postgres_sql(duckdb_sql: str) -> str:
-    """`duckdb_sql` in PostgreSQL's dialect, parameters as `%s`; ValueError naming the construct
-    sqlglot cannot translate."""
+def postgres_sql(duckdb_sql: str, schemas: tuple[tuple[str, str], ...] = ()) -> str:
+    """`duckdb_sql` in PostgreSQL's dialect, parameters as `%s`, the schemas named in
+    `schemas` (pairs: name in the statement, name read) renamed; ValueError naming the
+    construct sqlglot cannot translate."""
+    renamed = dict(schemas)
     try:
         (tree,) = sqlglot.parse(duckdb_sql, read="duckdb")
-        text = tree.transform(_for_postgres).sql(
+        text = tree.transform(functools.partial(_for_postgres, schemas=renamed)).sql(
             dialect="postgres", unsupported_level=ErrorLevel.RAISE
         )
     except sqlglot.errors.SqlglotError as error:
@@ -73,13 +76,17 @@ def postgres_sql(duckdb_sql: str) -> str:
     return _NAMED.sub(r"%(\1)s", text.replace("%", "%%").replace(_PARAMETER, "%s"))
 
 
-def _for_postgres(node: exp.Expression) -> exp.Expression:
+def _for_postgres(node: exp.Expression, schemas: Mapping[str, str]) -> exp.Expression:
     """What sqlglot leaves in DuckDB's terms, in PostgreSQL's: a parameter (marked, to be
     `%s` or `%(name)s` once literal `%` are doubled; `$1` refused); `contains(text, part)`
     (PostgreSQL's `strpos`: taken as text, as every statement here uses it, never a list's
     `contains`); `round(x, n)` on a double (PostgreSQL rounds to places only a numeric:
     DuckDB's doubles are within a rounding of it); `arg_max(x, y)` (PostgreSQL 15 has none:
-    the first `x` by `y` descending, rows without `y` left out)."""
+    the first `x` by `y` descending, rows without `y` left out); `to_days(n)` (`n` times one
+    day); a schema named in `schemas`, renamed."""
+    if isinstance(node, exp.Table) and node.db in schemas:
+        node.set("db", exp.to_identifier(schemas[node.db]))
+        return node
     if isinstance(node, exp.Placeholder):
         name = node.name
         if name.isdigit():  # `$1`: psycopg2 has no numbered parameters
@@ -87,7 +94,12 @@ def _for_postgres(node: exp.Expression) -> exp.Expression:
         return exp.var(_PARAMETER if name in ("", "?") else f"__amicable_named__{name}__end__")
     if isinstance(node, exp.Contains):
         found = exp.func("strpos", node.this, node.expression)
-        return exp.GT(this=found, expression=exp.Literal.number(0)).transform(_for_postgres)
+        greater = exp.GT(this=found, expression=exp.Literal.number(0))
+        return greater.transform(functools.partial(_for_postgres, schemas=schemas))
+    if isinstance(node, exp.ToDays):  # PostgreSQL has no to_days: n times one day
+        day = exp.Interval(this=exp.Literal.string("1"), unit=exp.var("DAY"))
+        days = node.this.transform(functools.partial(_for_postgres, schemas=schemas))
+        return exp.Mul(this=exp.Paren(this=days), expression=day)
     if isinstance(node, exp.Round) and node.args.get("decimals") is not None:
         node.set("this", exp.cast(node.this, "numeric"))
         return node
@@ -123,21 +135,25 @@ class PostgresConnection:
     reads. Read-only unless `connect(..., writable=True)` made it, then in one transaction
     that `commit` ends (`writing` commits on success, rolls back on an error)."""
 
-    def __init__(self, connection: Any, warehouse: PostgresWarehouse) -> None:
+    def __init__(
+        self, connection: Any, warehouse: PostgresWarehouse, schemas: Mapping[str, str] = {}
+    ) -> None:
         self._connection = connection
         self.warehouse = warehouse
+        self._schemas = tuple(sorted(schemas.items()))  # statements' schema -> schema read
 
     def execute(self, sql: str, parameters: Sequence[Any] | Mapping[str, Any] = ()) -> Result:
         """`sql` (DuckDB's dialect) with `?` and a sequence, or `$name` and a mapping."""
         cursor = self._connection.cursor()
         values = dict(parameters) if isinstance(parameters, Mapping) else list(parameters)
-        cursor.execute(postgres_sql(sql), values)
+        cursor.execute(postgres_sql(sql, self._schemas), values)
         return Result(cursor)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """`sql` (DuckDB's dialect, `?` parameters) once per row of `rows`, in pages."""
         with self._connection.cursor() as cursor:
-            psycopg2.extras.execute_batch(cursor, postgres_sql(sql), [list(r) for r in rows])
+            rows = [list(row) for row in rows]
+            psycopg2.extras.execute_batch(cursor, postgres_sql(sql, self._schemas), rows)
 
     def commit(self) -> None:
         self._connection.commit()
@@ -153,10 +169,13 @@ class PostgresConnection:
 Connection = duckdb.DuckDBPyConnection | PostgresConnection
 
 
-def connect(warehouse: PostgresWarehouse, writable: bool = False) -> PostgresConnection:
+def connect(
+    warehouse: PostgresWarehouse, writable: bool = False, schemas: Mapping[str, str] = {}
+) -> PostgresConnection:
     """A read-only connection to `warehouse` (psycopg2's errors pass through:
     `dashboards.queries.core` types them); `writable`: one that writes, in a transaction
-    (`writing`)."""
+    (`writing`); `schemas`: schemas its statements name and the ones it reads instead (the
+    build's checks read the unpublished schemas, `orchestration.pg_publish`)."""
     connection = psycopg2.connect(warehouse.url, connect_timeout=10)
     try:
         connection.set_session(readonly=not writable, autocommit=not writable)
@@ -166,7 +185,7 @@ def connect(warehouse: PostgresWarehouse, writable: bool = False) -> PostgresCon
     except BaseException:
         connection.close()
         raise
-    return PostgresConnection(connection, warehouse)
+    return PostgresConnection(connection, warehouse, schemas)
 
 
 @contextlib.contextmanager

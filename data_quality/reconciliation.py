@@ -8,6 +8,8 @@ the cent per invoice, by the dbt test `assert_ageing_reconciles_to_sources` (blo
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import duckdb
 
 from data_quality.sqlcheck import INVOICES, MAX_KEYS, Scope, SqlOutcome, as_of_date, money, touched
@@ -25,6 +27,16 @@ def _entries_in_scope(scope: Scope) -> str:
     """
 
 
+def _listed(text: str | None, fields: int) -> list[list[str]]:
+    """The items of a `string_agg` with chr(31) between items and chr(30) between an item's
+    `fields` (the same SQL on DuckDB and PostgreSQL, which share no list-of-rows type)."""
+    if not text:
+        return []
+    items = [item.split(chr(30)) for item in text.split(chr(31))]
+    assert all(len(item) == fields for item in items), "a separator inside a value"
+    return items
+
+
 def payments_reconcile_to_allocations(
     con: duckdb.DuckDBPyConnection, scope: Scope | None = None
 ) -> SqlOutcome:
@@ -34,14 +46,15 @@ def payments_reconcile_to_allocations(
     Holds iff no entry is allocated beyond its amount and every allocation to an entry is in the
     entry's currency: the failing keys are those entries. Allocations whose payment_ref has no
     bank entry yet (statement not received) are counted apart, as the models date them by
-    their allocation date. One DuckDB statement: failures, their first keys, the per-currency
-    totals and the count apart come back as one row, whatever the number of entries.
+    their allocation date. One statement: failures, their first keys, the per-currency totals
+    and the count apart come back as one row, whatever the number of entries (the keys and
+    totals as text, `_listed`, the same SQL on DuckDB and PostgreSQL).
     In a scope: the entries it can have changed (`_entries_in_scope`), their allocations and
     totals; the share of bad entries is out of every entry.
     """
     where_entry, where_payment = "", ""
     if scope is not None:
-        in_scope = f"in (select ref from ({_entries_in_scope(scope)}))"
+        in_scope = f"in (select ref from ({_entries_in_scope(scope)}) as in_scope)"
         where_entry, where_payment = f"where entry_ref {in_scope}", f"where payment_ref {in_scope}"
     sql = f"""
         with allocations as (
@@ -99,17 +112,20 @@ def payments_reconcile_to_allocations(
         select
             (select count(failure) from entries) as failing_count,
             (
-                select coalesce(list(failure order by entry_ref), [])
+                select string_agg(failure, chr(31) order by entry_ref)
                 from (
                     select entry_ref, failure from entries
                     where failure is not null order by entry_ref limit $max_keys
-                )
+                ) as first_failures
             ) as failing_keys,
             (
-                select coalesce(list(
-                    struct_pack(currency, payments_in, allocated, unallocated)
-                    order by currency
-                ), [])
+                select string_agg(
+                    currency
+                    || chr(30) || cast(cast(payments_in as decimal(38, 2)) as varchar)
+                    || chr(30) || cast(cast(allocated as decimal(38, 2)) as varchar)
+                    || chr(30) || cast(cast(unallocated as decimal(38, 2)) as varchar),
+                    chr(31) order by currency
+                )
                 from per_currency
             ) as per_currency,
             (
@@ -121,7 +137,8 @@ def payments_reconcile_to_allocations(
             (select count(*) from entries) as checked
     """
     row = con.execute(sql, {"max_keys": MAX_KEYS}).fetchone()
-    failing_count, keys, currencies, unmatched, checked = row or (0, [], [], 0, 0)
+    failing_count, keys, currencies, unmatched, checked = row or (0, None, None, 0, 0)
+    failing_count, unmatched, checked = int(failing_count), int(unmatched), int(checked)
     read = checked
     if scope is not None:  # every entry the whole check would read
         (checked,) = con.execute(
@@ -133,13 +150,14 @@ def payments_reconcile_to_allocations(
             """
         ).fetchone() or (0,)
     per_currency = {
-        item["currency"]: {
-            "payments_in": money(item["payments_in"]),
-            "allocated": money(item["allocated"]),
-            "unallocated": money(item["unallocated"]),
+        currency: {
+            "payments_in": money(Decimal(payments_in)),
+            "allocated": money(Decimal(allocated)),
+            "unallocated": money(Decimal(unallocated)),
         }
-        for item in currencies
+        for currency, payments_in, allocated, unallocated in _listed(currencies, 4)
     }
+    keys = [key for (key,) in _listed(keys, 1)]
     figures: dict[str, object] = {
         "per_currency": per_currency,
         "allocations_without_bank_entry": unmatched,
@@ -232,8 +250,8 @@ def contacts_reconcile_to_loaded(
         order by differing.contact_kind, differing.contact_id
     """
     rows = con.execute(sql, {"as_of": as_of}).fetchall()
-    rows_loaded, duplicates, kept = rows[0][:3]
-    diffs = [(p, kind, key) for *_, p, kind, key, times in rows if p for _ in range(times)]
+    rows_loaded, duplicates, kept = (int(value) for value in rows[0][:3])  # PostgreSQL: numeric
+    diffs = [(p, kind, key) for *_, p, kind, key, times in rows if p for _ in range(int(times))]
     keys = tuple(f"{kind} {key}: {problem}" for problem, kind, key in diffs[:MAX_KEYS])
     summary = (
         f"{rows_loaded} contacts loaded - {duplicates} duplicates; {kept} in the model "

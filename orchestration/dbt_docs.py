@@ -5,6 +5,9 @@ configuration's thresholds and rule packs, the as-of date, the reporting currenc
 compiled SQL shown is the build's. The catalog (column types) is read from the published
 warehouse, opened read-only so that a dashboard or a build reading it is never in the way; with
 no warehouse yet the site has an empty catalog (descriptions, lineage and SQL, no column types).
+On a PostgreSQL warehouse (issue 16) the models compile in its dialect (profiles.yml's
+`postgres` output, its connection from the URL) and the catalog is read from its published
+schemas (dbt's catalog queries only read).
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from pathlib import Path
 import yaml
 
 from amicable.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV
+from amicable.warehouse_ref import PostgresWarehouse
 from orchestration.dbt_assets import DBT_TARGET, DbtBuildConfig, dbt_executable, dbt_vars
 
 PROFILE = "amicable"
 LINT_TARGET = "lint"  # profiles.yml: an in-memory DuckDB, for compiling without a warehouse
+PG_TARGET = "postgres"  # profiles.yml's PostgreSQL output (as orchestration.pg_build's builds)
 
 
 class DocsFailed(Exception):
@@ -40,13 +45,16 @@ def read_only_profile(folder: Path) -> Path:
     return folder
 
 
-def generate_docs(warehouse: Path, business: dict, config: DbtBuildConfig, out: Path) -> bool:
+def generate_docs(
+    warehouse: Path | PostgresWarehouse, business: dict, config: DbtBuildConfig, out: Path
+) -> bool:
     """Write dbt's documentation site to `out` (`index.html`, `manifest.json`, `catalog.json`,
     and `static_index.html`, one file that opens without a server). `business`: the
     configuration's dbt vars (`amicable.config.Config.dbt_vars`). Returns whether the catalog
     was read from `warehouse` (False: no warehouse there, empty catalog)."""
     out.mkdir(parents=True, exist_ok=True)
-    has_warehouse = warehouse.is_file()
+    on_postgres = isinstance(warehouse, PostgresWarehouse)
+    has_warehouse = on_postgres or warehouse.is_file()
     with tempfile.TemporaryDirectory() as work:
         command = [
             dbt_executable(), "docs", "generate", "--static", "--quiet",
@@ -54,12 +62,16 @@ def generate_docs(warehouse: Path, business: dict, config: DbtBuildConfig, out: 
             "--log-path", str(Path(work) / "logs"),
             "--vars", json.dumps(dbt_vars(config, business), sort_keys=True),
         ]  # fmt: skip
-        if has_warehouse:
+        if on_postgres:
+            command += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target", PG_TARGET]
+            env = {**os.environ, **warehouse.profile_env()}
+        elif has_warehouse:
             command += ["--profiles-dir", str(read_only_profile(Path(work)))]
+            env = {**os.environ, WAREHOUSE_ENV: str(warehouse)}
         else:
             command += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target", LINT_TARGET]
             command += ["--empty-catalog"]
-        env = {**os.environ, WAREHOUSE_ENV: str(warehouse)}
+            env = {**os.environ, WAREHOUSE_ENV: str(warehouse)}
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         lines = (done.stdout + done.stderr).strip().splitlines()

@@ -15,7 +15,8 @@ warehouse's build lock (`pg_publish.build_lock`: a second build stops in one lin
    (`--full-refresh` for the same reasons as on DuckDB, `orchestration.incremental`, read from
    the `dim_build` of the build it continues, `pg_publish.last_build`), then `dbt test` of the
    data tests, each judged by its level as on DuckDB (`orchestration.dbt_results.check_records`,
-   row shares counted on PostgreSQL), all in unpublished schemas (`orchestration.pg_publish`);
+   row shares counted on PostgreSQL), all in unpublished schemas (`orchestration.pg_publish`),
+   then the SQL checks and distribution-shift warnings on them (`model_checks`);
 4. publication: when no check blocks, one transaction renames the unpublished schemas over the
    published ones (readers see the whole build or the last one, never a build in progress).
    The raw layer is one schema both builds read, so there is nothing to carry over between
@@ -28,10 +29,10 @@ warehouse's build lock (`pg_publish.build_lock`: a second build stops in one lin
 What a DuckDB build does that this one does not yet, each printed as a line of the outcome
 (`NOT_YET`) rather than left out silently:
 
-- the data tests' reading scope (`data_quality.sql_scope` tested batches, `tested_marks`): every
-  test reads every row, which is correct but slower on a daily build;
-- the Great Expectations suites, distribution shift and the other Python checks on the raw
-  layer and marts (`data_quality.checks`), which read DuckDB.
+- the data tests' and SQL checks' reading scope (`data_quality.sql_scope` tested batches,
+  `tested_marks`): every test and check reads every row, which is correct but slower on a
+  daily build;
+- the Great Expectations suites of the raw layer (`data_quality.checks`), which read DuckDB.
 
 The build's local files (its log and dbt's artifacts on failure) go under
 `<data dir>/logs/<DB@HOST-PORT>/`.
@@ -55,7 +56,7 @@ import duckdb
 
 from amicable import progress
 from amicable.alerts import AlertsOutcome
-from amicable.config import load_config
+from amicable.config import Quality, load_config
 from amicable.settings import DBT_PROJECT_DIR, Settings, memory_limit, run_files_dir
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
 from data_quality import freshness, results, source_checks
@@ -90,9 +91,9 @@ from orchestration.incremental import build_fingerprint, refresh_reason
 DBT_TARGET = "postgres"
 
 NOT_YET = (
-    "data tests' reading scope (tested batches, tested marks): every test reads every row",
-    "Great Expectations suites, distribution shift and the other Python checks on raw and "
-    "marts: they read DuckDB",
+    "data tests' and SQL checks' reading scope (tested batches, tested marks): every test and "
+    "check reads every row",
+    "Great Expectations suites of the raw layer: they read DuckDB",
 )
 
 
@@ -353,15 +354,53 @@ def _dbt(
         with connect(warehouse) as con:
             return with_failing_keys(con, records, test_results)
 
-    max_share = load_config(settings.config).quality.max_failing_row_share
+    quality = load_config(settings.config).quality
+    max_share = quality.max_failing_row_share
     run_and_test("PostgreSQL", common, env, target, outcome, max_share, row_counts, keys)
     outcome.checks = [replace(c, asset=pg_publish.published_name(c.asset)) for c in outcome.checks]
     outcome.records = [
         replace(r, asset=pg_publish.published_name(r.asset)) for r in outcome.records
     ]
+    if outcome.models_ok:
+        model_checks(warehouse, quality, outcome)
     records = outcome.source_records + outcome.records
     if records:
         store_check_results(warehouse, records, values["run_id"], outcome.freshness)
+
+
+def model_checks(warehouse: PostgresWarehouse, quality: Quality, outcome: PgBuildOutcome) -> None:
+    """The SQL checks (`data_quality.sql_checks`: referential integrity and reconciliations,
+    each at its level) and the distribution-shift warnings (`data_quality.distribution`) on the
+    unpublished build, as a DuckDB build runs them after dbt, into `outcome`'s records and
+    checks (a blocking failure keeps the build unpublished). They read every row: the daily
+    reading scope (`data_quality.sql_scope`) is a DuckDB build's. A check that cannot run is
+    an error of the build: what it guards is then unproven, so nothing is published."""
+    import psycopg2
+
+    from dashboards.postgres import connect as read_only
+    from data_quality.distribution import WATCHED, share_shift
+    from data_quality.outcomes import sql_record
+    from data_quality.sql_checks import SQL_CHECKS
+
+    unpublished = {schema: pg_publish.unpublished(schema) for schema in pg_publish.PUBLISHED}
+    records: list[CheckRecord] = []
+    try:
+        with contextlib.closing(read_only(warehouse, schemas=unpublished)) as con:
+            for check in SQL_CHECKS:
+                result = check.run(con, None)
+                asset = "/".join(check.asset)
+                max_share = quality.max_failing_row_share
+                records.append(sql_record(check.name, asset, check.level, result, max_share))
+            shifts = {w.table: share_shift(con, w, quality.distribution) for w in WATCHED}
+    except (psycopg2.Error, ValueError, LookupError) as exc:
+        detail = _libpq_line(exc) if isinstance(exc, psycopg2.Error) else str(exc)
+        outcome.errors.append(f"SQL checks not run: {detail}")
+        return
+    records += source_checks.warning_records(source_checks.DISTRIBUTION_CHECK, shifts)
+    outcome.records += records
+    outcome.checks += [check_line(record) for record in records]
+    failed = sum(record.status != "pass" for record in records)
+    progress.step(f"SQL checks and distribution shifts: {len(records)} run, {failed} not passed")
 
 
 def quality_report(
@@ -488,7 +527,10 @@ def format_pg_outcome(
     outcome: PgBuildOutcome, warehouse: PostgresWarehouse, settings: Settings
 ) -> str:
     engine = "a PostgreSQL warehouse"
-    return format_outcome(outcome, warehouse.masked, settings, engine, NOT_YET, publishes=True)
+    checked = "dbt tests, SQL checks and distribution shifts"
+    return format_outcome(
+        outcome, warehouse.masked, settings, engine, NOT_YET, publishes=True, checked=checked
+    )
 
 
 def format_outcome(
@@ -498,10 +540,11 @@ def format_outcome(
     engine: str,
     not_yet: Iterable[str],
     publishes: bool = False,
+    checked: str = "dbt tests",
 ) -> str:
     """The outcome of a build on another engine than DuckDB (`engine`, as in "not done on
     {engine} yet"; `where`: its warehouse, as printed; `publishes`: whether the engine's build
-    publishes atomically, or writes the live tables)."""
+    publishes atomically, or writes the live tables; `checked`: what its checks are)."""
     from collections import Counter
 
     from amicable.alerts import summary as alerts_summary
@@ -521,7 +564,7 @@ def format_outcome(
         out += [f"  {line}" for line in outcome.quarantined]
     counts = Counter(c.status for c in outcome.checks)
     out.append(
-        f"\ndbt tests: {counts['pass']} passed, {counts['warn']} warned, {counts['fail']} blocking"
+        f"\n{checked}: {counts['pass']} passed, {counts['warn']} warned, {counts['fail']} blocking"
     )
     out += [
         f"  {'BLOCKS' if c.status == 'fail' else 'WARN'} {c.check} on {c.asset}{_keys(c)}"

@@ -27,6 +27,9 @@ from amicable.engine_compare import compare
 from amicable.scores.spec import SCORES
 from amicable.settings import DEFAULT_CONFIG, HOME_ENV, Settings
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
+from data_quality.distribution import WATCHED
+from data_quality.source_checks import DISTRIBUTION_CHECK
+from data_quality.sql_checks import SQL_CHECKS, SQL_CHECKS_BY_NAME
 from ingestion.contracts import SOURCES
 from ingestion.load import ensure_raw_schema
 from ingestion.pg_warehouse import check, ship_batch
@@ -34,6 +37,7 @@ from orchestration.build import run_build
 from orchestration.dbt_results import model_rows
 from orchestration.engines import duckdb_engine, postgres_engine
 from orchestration.pg_build import PgBuildOutcome, ingest
+from sample_data.quality_defects import plant_quality_defects
 from tests.conftest import SampleBuild, copy_build
 from tests.orchestration.test_killed_build import NEXT_NIGHT
 from tests.orchestration.test_killed_build import _write_next_night as write_next_night
@@ -178,6 +182,7 @@ def test_the_next_night_built_on_postgresql_equals_duckdbs(
     reference = copy_build(sample_build, tmp_path)
     landing = tmp_path / "landing"
     write_next_night(sample_build, landing)
+    planted = plant_quality_defects(landing)  # for the SQL checks, one row each
     daily = run_build(Settings(landing=landing, warehouse=reference, as_of=NEXT_NIGHT))
     assert daily.ok
     printed, progress = build_on_postgres(landing, url(database), NEXT_NIGHT)
@@ -196,6 +201,15 @@ def test_the_next_night_built_on_postgresql_equals_duckdbs(
     on_duckdb, on_postgres = raw_warnings(reference), raw_warnings(database)
     assert on_postgres == on_duckdb, "the raw layer's warnings, as a DuckDB build records them"
     assert len(on_duckdb[0]) == len(SOURCES) and len(on_duckdb[1]) == 2 * len(SOURCES)
+    # the SQL checks and distribution shifts: the same verdicts and keys (DuckDB's read only
+    # the night's rows, PostgreSQL's every row), each planted defect flagged by its check
+    checked = sql_checks(database)
+    assert checked == sql_checks(reference)
+    assert len(checked) == len(SQL_CHECKS) + len(WATCHED)
+    verdicts = {(name, asset): (status, keys) for name, asset, status, _, keys in checked}
+    for label in planted:
+        status, keys = verdicts[(label["check"], label["asset"])]
+        assert status != "pass" and str(label["key"]) in keys, label
     (report,) = [line[16:] for line in printed.splitlines() if line.startswith("quality report: ")]
     html = (landing.parent / report).read_text(encoding="utf-8")  # relative to the build's folder
     checked = scalar(database, _RUN_CHECKS)
@@ -220,6 +234,26 @@ where check_name in ('freshness', 'volume_vs_previous_load') and run_id in (
 )
 order by check_name, asset
 """
+
+
+_SQL_CHECKS = f"""
+select check_name, asset, status, failing_count, cast(failing_keys as varchar)
+from quality.check_results
+where check_name in ({", ".join(f"'{name}'" for name in [*SQL_CHECKS_BY_NAME, DISTRIBUTION_CHECK])})
+and run_id in (select run_id from quality.source_freshness where as_of_date = '{NEXT_NIGHT}')
+order by check_name, asset
+"""
+
+
+def sql_checks(warehouse: Path | dict[str, str | int]) -> list[tuple]:
+    """The next night's SQL checks and distribution shifts as recorded (a DuckDB file, or
+    psycopg2's settings of a PostgreSQL database)."""
+    if isinstance(warehouse, Path):
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            return con.execute(_SQL_CHECKS).fetchall()
+    with contextlib.closing(psycopg2.connect(**warehouse)) as con, con.cursor() as cur:
+        cur.execute(_SQL_CHECKS)
+        return cur.fetchall()
 
 
 _RUN_CHECKS = f"""

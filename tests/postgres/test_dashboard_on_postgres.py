@@ -250,3 +250,23 @@ def test_users_add_looks_the_agent_up_on_postgresql(
 
     assert main([*args, "--agent-id", "AG002", "--warehouse", postgres_warehouse]) == 0
     assert "AG002" in users.read_text(encoding="utf-8")
+
+
+def test_docs_read_the_column_types_from_postgresql(
+    postgres_warehouse: str, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "docs"
+    args = ["docs", "--no-serve", "--warehouse", postgres_warehouse, "--as-of", "2026-11-20"]
+    assert main([*args, "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "column types from postgresql://" in printed and f"{NAME}:{NAME}@" not in printed
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["metadata"]["adapter_type"] == "postgres"
+    catalog = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
+    ageing = catalog["nodes"]["model.amicable.fct_ar_ageing"]
+    assert ageing["metadata"]["schema"] == "marts"  # the published build
+    types = {column["type"] for column in ageing["columns"].values()}
+    # PostgreSQL's names (DuckDB's are upper case: VARCHAR, DECIMAL(18,2), DATE)
+    assert "date" in types and any(t.startswith("numeric(") for t in types), types
+    assert all(t == t.lower() for t in types), types
+    assert (out / "static_index.html").is_file()
