@@ -104,7 +104,9 @@ def _for_postgres(node: exp.Expression, schemas: Mapping[str, str]) -> exp.Expre
         node.set("this", exp.cast(node.this, "numeric"))
         return node
     if isinstance(node, exp.ArgMax):
-        value, key = node.this.sql("postgres"), node.expression.sql("postgres")
+        inner = functools.partial(_for_postgres, schemas=schemas)
+        value = node.this.transform(inner).sql("postgres")
+        key = node.expression.transform(inner).sql("postgres")
         return sqlglot.parse_one(
             f"(array_agg({value} order by {key} desc) filter (where {key} is not null))[1]",
             read="postgres",

@@ -33,7 +33,8 @@ def _listed(text: str | None, fields: int) -> list[list[str]]:
     if not text:
         return []
     items = [item.split(chr(30)) for item in text.split(chr(31))]
-    assert all(len(item) == fields for item in items), "a separator inside a value"
+    if any(len(item) != fields for item in items):
+        raise ValueError(f"a separator (chr(30) or chr(31)) inside a listed value: {text!r}")
     return items
 
 

@@ -62,9 +62,10 @@ def generate_docs(
             "--log-path", str(Path(work) / "logs"),
             "--vars", json.dumps(dbt_vars(config, business), sort_keys=True),
         ]  # fmt: skip
-        if on_postgres:
+        if on_postgres:  # every transaction read-only, as DuckDB's access_mode
             command += ["--profiles-dir", str(DBT_PROJECT_DIR), "--target", PG_TARGET]
-            env = {**os.environ, **warehouse.profile_env()}
+            read_only = "-c default_transaction_read_only=on"
+            env = {**os.environ, **warehouse.profile_env(), "PGOPTIONS": read_only}
         elif has_warehouse:
             command += ["--profiles-dir", str(read_only_profile(Path(work)))]
             env = {**os.environ, WAREHOUSE_ENV: str(warehouse)}

@@ -61,6 +61,7 @@ from amicable.settings import DBT_PROJECT_DIR, Settings, memory_limit, run_files
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
 from data_quality import freshness, results, source_checks
 from data_quality.results import CheckRecord
+from data_quality.sql_checks import SQL_CHECKS
 from ingestion.contracts import SOURCES, SOURCES_BY_NAME
 from ingestion.load import ensure_raw_schema, ingest_source, load_time, quarantine_messages
 from ingestion.pg_warehouse import (
@@ -380,7 +381,6 @@ def model_checks(warehouse: PostgresWarehouse, quality: Quality, outcome: PgBuil
     from dashboards.postgres import connect as read_only
     from data_quality.distribution import WATCHED, share_shift
     from data_quality.outcomes import sql_record
-    from data_quality.sql_checks import SQL_CHECKS
 
     unpublished = {schema: pg_publish.unpublished(schema) for schema in pg_publish.PUBLISHED}
     records: list[CheckRecord] = []
@@ -527,7 +527,9 @@ def format_pg_outcome(
     outcome: PgBuildOutcome, warehouse: PostgresWarehouse, settings: Settings
 ) -> str:
     engine = "a PostgreSQL warehouse"
-    checked = "dbt tests, SQL checks and distribution shifts"
+    ran = {record.check_name for record in outcome.records}
+    sql = ran & {check.name for check in SQL_CHECKS}  # not when the models failed
+    checked = "dbt tests, SQL checks and distribution shifts" if sql else "dbt tests"
     return format_outcome(
         outcome, warehouse.masked, settings, engine, NOT_YET, publishes=True, checked=checked
     )
