@@ -4,8 +4,8 @@ A copy (database `amicable_dashboard`) of the session's PostgreSQL build of the 
 (`tiny_on_postgres`). The pipeline's own records that the Data health page reads are replaced
 by the DuckDB build's, so both warehouses show the same history: `raw._loads` and
 `raw.quarantine` (written by each build, with its own load times and batch ids), and
-`quality.check_results` (a PostgreSQL build records its dbt tests' results only, a DuckDB build
-every check's) and `quality.source_freshness` (written by a DuckDB build only).
+`quality.check_results` (a PostgreSQL build records no Great Expectations suite's results, a
+DuckDB build every check's) and `quality.source_freshness` (each build's own times).
 """
 
 from __future__ import annotations
