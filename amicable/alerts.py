@@ -37,7 +37,7 @@ from urllib.parse import unquote, urlsplit
 import duckdb
 
 from amicable.config import Alerts, Config
-from dashboards.postgres import Connection, commit, first_line, rollback
+from dashboards.postgres import Connection, commit, first_line, has_table, rollback
 
 TABLE = "alerts.sent"
 DDL = f"""
@@ -219,7 +219,7 @@ def _compliance_breach(con: Connection, config: Config) -> list[Alert]:
 
 
 def _data_quality_blocking(con: Connection, config: Config, run_id: str | None) -> list[Alert]:
-    if not _has_table(con, "quality", "check_results"):
+    if not has_table(con, "quality", "check_results"):
         return []
     run = run_id or _latest_run(con)
     rows = _rows(
@@ -261,16 +261,6 @@ def _dso_above(con: Connection, config: Config) -> list[Alert]:
     ]
 
 
-def _has_table(con: Connection, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ?"
-            " and table_name = ? and table_catalog = current_database()",
-            [schema, table],
-        ).fetchone()[0]
-    )
-
-
 def _latest_run(con: Connection) -> str | None:
     row = con.execute(
         "select run_id from quality.check_results order by evaluated_at desc limit 1"
@@ -308,7 +298,7 @@ def evaluate(
 
 def supervisors_of_agents(con: Connection) -> dict[str, str | None]:
     """Agent id -> its supervisor's agent id (the agents feed; None for a supervisor)."""
-    if not _has_table(con, "staging", "stg_cases__agents"):
+    if not has_table(con, "staging", "stg_cases__agents"):
         return {}
     rows = con.execute("select agent_id, supervisor_id from staging.stg_cases__agents").fetchall()
     return dict(rows)
@@ -339,7 +329,7 @@ def recipients(alert: Alert, alerts: Alerts, supervisor_of: dict[str, str | None
 
 def sent_pairs(con: Connection) -> set[tuple[str, str]]:
     """(alert key, recipient) of every alert recorded as sent."""
-    if not _has_table(con, "alerts", "sent"):
+    if not has_table(con, "alerts", "sent"):
         return set()
     return set(con.execute(f"select alert_key, recipient from {TABLE}").fetchall())
 
@@ -372,7 +362,7 @@ def plan(
 
 
 def _as_of(con: Connection) -> date | None:
-    if not _has_table(con, "marts", "dim_build"):
+    if not has_table(con, "marts", "dim_build"):
         return None
     row = con.execute("select as_of_date from marts.dim_build").fetchone()
     return row[0] if row else None
@@ -438,7 +428,7 @@ def deliver(digest: Digest, urls: list[str]) -> str | None:
 def create_table(con: Connection) -> None:
     """`alerts.sent`, when missing (only then: PostgreSQL asks for the right to create even
     when the schema exists), committed before any digest goes out."""
-    if not _has_table(con, "alerts", "sent"):
+    if not has_table(con, "alerts", "sent"):
         con.execute("create schema if not exists alerts")
         con.execute(DDL)
         commit(con)

@@ -207,6 +207,17 @@ def writing(warehouse: PostgresWarehouse) -> Iterator[PostgresConnection]:
         con.close()
 
 
+def has_table(con: Connection, schema: str, table: str) -> bool:
+    """Whether the database `con` reads holds `schema.table` (a table or a view), on either
+    engine."""
+    row = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ?"
+        " and table_name = ? and table_catalog = current_database()",
+        [schema, table],
+    ).fetchone()
+    return bool(row and row[0])
+
+
 def commit(con: Connection) -> None:
     """Make what `con` wrote so far permanent: a PostgreSQL connection of `writing` commits its
     transaction; a DuckDB connection has committed each statement already."""

@@ -49,12 +49,9 @@ def report_path(warehouse: Path) -> Path:
 
 
 def _exists(con: Connection, table: str) -> bool:
-    schema, name = table.split(".")
-    row = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).fetchone()
-    return bool(row and row[0])
+    from dashboards.postgres import has_table
+
+    return has_table(con, *table.split("."))
 
 
 def latest_run_id(con: Connection) -> str | None:

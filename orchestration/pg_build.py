@@ -384,12 +384,12 @@ def model_checks(warehouse: PostgresWarehouse, quality: Quality, outcome: PgBuil
 
     unpublished = {schema: pg_publish.unpublished(schema) for schema in pg_publish.PUBLISHED}
     records: list[CheckRecord] = []
+    max_share = quality.max_failing_row_share
     try:
         with contextlib.closing(read_only(warehouse, schemas=unpublished)) as con:
             for check in SQL_CHECKS:
                 result = check.run(con, None)
                 asset = "/".join(check.asset)
-                max_share = quality.max_failing_row_share
                 records.append(sql_record(check.name, asset, check.level, result, max_share))
             shifts = {w.table: share_shift(con, w, quality.distribution) for w in WATCHED}
     except (psycopg2.Error, ValueError, LookupError) as exc:

@@ -15,7 +15,7 @@ from amicable.case_file.reconcile import Reconciliation, reconcile
 from amicable.scores.spec import CASES_TABLE, SCORES
 from amicable.scores.store import latest_promise_scores, latest_scores
 from amicable.warehouse_ref import Warehouse
-from dashboards.postgres import MISSING_RELATION, Connection, warehouse_of
+from dashboards.postgres import MISSING_RELATION, Connection, has_table, warehouse_of
 
 RECORD_COLUMNS: tuple[str, ...] = (
     "record_seq", "occurred_at", "local_at", "record_kind", "source_table", "source_id",
@@ -166,10 +166,7 @@ def _scores(con: Connection, case_id: str) -> pd.DataFrame:
     """The case's rows of each score's latest scoring run (`amicable.scores.store`): its own
     row of a score of cases, the row of each of its pending promises of a score of promises
     (the score named `promise_kept (promise P)`)."""
-    has_scores = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'scores' and table_name = 'case_scores'"
-    ).fetchone()[0]
+    has_scores = has_table(con, "scores", "case_scores")
     found = []
     for name, spec in SCORES.items() if has_scores else ():
         if spec.table == CASES_TABLE:

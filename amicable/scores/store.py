@@ -34,7 +34,7 @@ from amicable.scores.explain import reasons
 from amicable.scores.spec import CASES_TABLE, PROMISES_TABLE, ScoreSpec
 from amicable.scores.training import Trained, matrix
 from amicable.settings import warehouse_name
-from dashboards.postgres import Connection, commit
+from dashboards.postgres import Connection, commit, has_table
 
 MAX_AGE_DAYS = 92  # a model older than a quarter of history is stale: train it again
 
@@ -81,12 +81,7 @@ SCORE_TABLES = ("case_scores", "promise_scores")  # the tables a scoring run app
 def create_tables(con: Connection) -> None:
     """The registry and the scores tables, when one is missing: only then, as PostgreSQL asks
     for the right to create in the database even for `create schema if not exists`."""
-    present = con.execute(
-        "select count(*) from information_schema.tables where table_schema = 'scores'"
-        " and table_name in ('models', 'case_scores', 'promise_scores')"
-        " and table_catalog = current_database()"
-    ).fetchone()[0]
-    if present == 3:
+    if all(has_table(con, "scores", table) for table in ("models", *SCORE_TABLES)):
         return
     con.execute(SCHEMA_DDL)
     for statement in filter(str.strip, MODELS_DDL.split(";")):
@@ -100,12 +95,7 @@ def latest_run(con: Connection, name: str, table: str = "case_scores") -> str | 
     current scores (the pages, the case file) keeps the rows of this run_id."""
     if table not in SCORE_TABLES:
         raise ValueError(f"scores.{table} is not a scores table (one of {SCORE_TABLES})")
-    has_table = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'scores' and table_name = ?",
-        [table],
-    ).fetchone()[0]
-    if not has_table:
+    if not has_table(con, "scores", table):
         return None
     return con.execute(
         f"select arg_max(run_id, scored_at) from scores.{table} where score = ?", [name]
@@ -203,12 +193,8 @@ def _sha256(path: Path) -> str:
 
 def status(con: Connection, spec: ScoreSpec, today: date) -> ModelStatus:
     """Whether the latest model of `spec` may score a warehouse as of `today`, in one line."""
-    has_table = con.execute(
-        "select count(*) from information_schema.tables "
-        "where table_schema = 'scores' and table_name = 'models'"
-    ).fetchone()[0]
     row = None
-    if has_table:
+    if has_table(con, "scores", "models"):
         row = con.execute(
             "select version, model_file, model_sha256, features, history_to from scores.models "
             "where score = ? order by trained_at desc, version desc limit 1",
