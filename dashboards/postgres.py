@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
@@ -38,6 +39,7 @@ from sqlglot.errors import ErrorLevel
 from amicable.warehouse_ref import PostgresWarehouse, Warehouse
 
 _PARAMETER = "__amicable_parameter__"
+_IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")
 _NAMED = re.compile(r"__amicable_named__(\w+?)__end__")
 
 # PostgreSQL type oid -> the Arrow type DuckDB reads (others: inferred from the values).
@@ -114,6 +116,13 @@ def _for_postgres(node: exp.Expression, schemas: Mapping[str, str]) -> exp.Expre
     return node
 
 
+def _postgres_type(duckdb_type: str) -> str:
+    """PostgreSQL's name of DuckDB type `duckdb_type` (text for a column of nulls only)."""
+    if duckdb_type.strip('"') == "NULL":
+        return "text"
+    return exp.DataType.build(duckdb_type, dialect="duckdb").sql("postgres")
+
+
 class Result:
     """A statement's rows, read as from a DuckDB connection after `execute`."""
 
@@ -156,6 +165,32 @@ class PostgresConnection:
         with self._connection.cursor() as cursor:
             rows = [list(row) for row in rows]
             psycopg2.extras.execute_batch(cursor, postgres_sql(sql, self._schemas), rows)
+
+    def register(self, name: str, data: pd.DataFrame) -> None:
+        """`data` as temporary table `name` until the transaction ends, as DuckDB's `register`
+        makes a frame a view: its columns typed as DuckDB types the frame, its rows copied by
+        COPY from the CSV DuckDB writes (an empty string quoted, NULL left empty). Only on a
+        writable connection: PostgreSQL creates no table in a read-only transaction."""
+        if self._connection.autocommit:
+            raise ValueError(f"cannot register {name}: the connection is read-only")
+        if not _IDENTIFIER.match(name):
+            raise ValueError(f"cannot register {name!r}: not a plain lower-case name")
+        with duckdb.connect() as duck, tempfile.TemporaryDirectory(prefix="amicable-") as work:
+            relation = duck.from_df(data)
+            types = [_postgres_type(str(kind)) for kind in relation.types]
+            columns = ", ".join(f'"{c}" {t}' for c, t in zip(relation.columns, types, strict=True))
+            csv = Path(work) / f"{name}.csv"
+            relation.write_csv(str(csv))
+            with self._connection.cursor() as cursor, csv.open(encoding="utf-8") as rows:
+                cursor.execute(f"create temporary table {name} ({columns}) on commit drop")
+                cursor.copy_expert(f"copy {name} from stdin with (format csv, header true)", rows)
+
+    def unregister(self, name: str) -> None:
+        """Drop temporary table `name` (`register`), if the transaction still has it."""
+        if not _IDENTIFIER.match(name):
+            raise ValueError(f"cannot unregister {name!r}: not a plain lower-case name")
+        with self._connection.cursor() as cursor:
+            cursor.execute(f"drop table if exists pg_temp.{name}")
 
     def commit(self) -> None:
         self._connection.commit()

@@ -153,8 +153,14 @@ def check_result(outcome: SuiteOutcome, record: CheckRecord, max_share: float):
     )
 
 
-def _default_asset_key(suite: gx.ExpectationSuite) -> dg.AssetKey:
+def default_asset_key(suite: gx.ExpectationSuite) -> dg.AssetKey:
+    """The raw asset `suite` is a check of (its meta's `asset_key`)."""
     return dg.AssetKey(list(suite.meta["asset_key"]))
+
+
+def suite_check_name(table: str) -> str:
+    """The check name of the suite on raw `table` (``schema.name``), on every engine."""
+    return f"{table.replace('.', '_')}_suite"
 
 
 def _max_share(context: dg.AssetCheckExecutionContext, config_key: str) -> float:
@@ -170,7 +176,7 @@ def _make_check(
 ) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=asset_key,
-        name=f"{table.replace('.', '_')}_suite",
+        name=suite_check_name(table),
         required_resource_keys={resource_key, config_key},
         description=f"Great Expectations suite on {table}: {(suite_fn.__doc__ or '').strip()}",
         metadata={"table": table, "level": "row"},
@@ -277,7 +283,7 @@ def build_asset_checks(
         _make_check(
             table,
             SUITES[table],
-            overrides.get(table) or _default_asset_key(SUITES[table]()),
+            overrides.get(table) or default_asset_key(SUITES[table]()),
             warehouse_resource_key,
             config_resource_key,
         )

@@ -243,7 +243,7 @@ def _units(con: duckdb.DuckDBPyConnection, table: str) -> list[list[str]]:
     CHUNK_ROWS rows (a file is never split; a first build loads every file in one batch): a
     full validation reads one run at a time, so its memory does not grow with the table."""
     sizes = con.execute(
-        f"select {_unit()}, count(*) from {table} group by all"
+        f"select {_unit()}, count(*) from {table} group by 1"
         " order by min(_loaded_at) nulls first, 1"
     ).fetchall()
     chunks: list[list[str]] = [[]]
@@ -488,7 +488,7 @@ def _standing(
                 ) = 1
             ),
             standing as (select f.* from failures as f semi join latest as r on {at})
-            select *, count(*) over () from standing order by {validated.order_sql()}
+            select *, count(*) over () from standing order by {validated.order_sql(con)}
             limit $limit
             """,
             params,

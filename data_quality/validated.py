@@ -39,6 +39,8 @@ import duckdb
 import great_expectations as gx
 import pandas as pd
 
+from dashboards.postgres import Connection, PostgresConnection
+
 VALIDATIONS = "quality.raw_validations"
 FAILURES = "quality.raw_row_failures"
 VALIDATIONS_DDL = f"""
@@ -138,9 +140,13 @@ class Stored:
 _COUNTING = "table_name = $table and suite_fingerprint = $fingerprint and validated_at >= $since"
 
 
-def order_sql() -> str:
-    """`ORDER` as SQL (nulls first)."""
-    return ", ".join(f"{c} nulls first" for c in ORDER)
+def order_sql(con: Connection) -> str:
+    """`ORDER` as SQL over `con` (nulls first): on PostgreSQL, text in code-point order
+    (collation "C"), as DuckDB and Python's `order_key` compare it, whatever the database's
+    locale."""
+    text = {c for c, kind in FAILURE_TYPES.items() if kind == "varchar"}
+    collate = ' collate "C"' if isinstance(con, PostgresConnection) else ""
+    return ", ".join(f"{c}{collate * (c in text)} nulls first" for c in ORDER)
 
 
 def counting_failures_sql() -> str:
@@ -155,7 +161,7 @@ def counting_failures_sql() -> str:
 def stored_failures(
     con: duckdb.DuckDBPyConnection, table: str, fingerprint: str, since: datetime, limit: int
 ) -> Stored:
-    order = order_sql()
+    order = order_sql(con)
     where = _COUNTING
     params = {"table": table, "fingerprint": fingerprint, "since": since}
     counts = con.execute(

@@ -9,7 +9,9 @@ warehouse's build lock (`pg_publish.build_lock`: a second build stops in one lin
 2. ingestion: every source's files through `ingestion.load` (contracts, quarantine, content-hash
    idempotency) into a scratch DuckDB file holding PostgreSQL's `raw._loads`, then the batch
    shipped to PostgreSQL's raw layer by bulk COPY in one transaction
-   (`ingestion.pg_warehouse`); a second build of the same files loads nothing new;
+   (`ingestion.pg_warehouse`); a second build of the same files loads nothing new; then the
+   Great Expectations suite of every raw table on PostgreSQL, on the rows it has not
+   validated yet (`raw_suites`);
 3. dbt on the profile's `postgres` output, its connection taken from the URL (the password from
    the URL or `PGPASSWORD`, passed to dbt in the environment, never printed): `dbt run`
    (`--full-refresh` for the same reasons as on DuckDB, `orchestration.incremental`, read from
@@ -32,7 +34,6 @@ What a DuckDB build does that this one does not yet, each printed as a line of t
 - the data tests' and SQL checks' reading scope (`data_quality.sql_scope` tested batches,
   `tested_marks`): every test and check reads every row, which is correct but slower on a
   daily build;
-- the Great Expectations suites of the raw layer (`data_quality.checks`), which read DuckDB.
 
 The build's local files (its log and dbt's artifacts on failure) go under
 `<data dir>/logs/<DB@HOST-PORT>/`.
@@ -94,7 +95,6 @@ DBT_TARGET = "postgres"
 NOT_YET = (
     "data tests' and SQL checks' reading scope (tested batches, tested marks): every test and "
     "check reads every row",
-    "Great Expectations suites of the raw layer: they read DuckDB",
 )
 
 
@@ -108,7 +108,8 @@ class PgBuildOutcome:
     published: bool = False
     models_ok: bool = False
     checks: list[CheckLine] = field(default_factory=list)
-    records: list[CheckRecord] = field(default_factory=list)  # the dbt tests, as recorded
+    records: list[CheckRecord] = field(default_factory=list)  # every check, as recorded
+    suite_records: list[CheckRecord] = field(default_factory=list)  # the raw suites (`raw_suites`)
     # the raw layer's volume and freshness warnings (`raw_checks`), and freshness's figures
     source_records: list[CheckRecord] = field(default_factory=list)
     freshness: list[freshness.Freshness] = field(default_factory=list)
@@ -144,6 +145,7 @@ def run_pg_build(settings: Settings, warehouse: PostgresWarehouse) -> PgBuildOut
         if settings.source_db:
             extract(settings)
         ingest(settings, warehouse, batch_id, outcome)
+        raw_suites(settings, warehouse, values["run_id"], outcome)
         copied = pg_publish.prepare(warehouse, continues)
         if copied:
             progress.step(f"published build copied to continue it: {copied} tables")
@@ -258,6 +260,51 @@ def ingest(
         raw_checks(duck, warehouse, settings, outcome)
 
 
+def raw_suites(
+    settings: Settings, warehouse: PostgresWarehouse, run_id: str, outcome: PgBuildOutcome
+) -> None:
+    """The Great Expectations suite of every raw table (`data_quality.suites`) on PostgreSQL's
+    raw layer, each judged as a DuckDB build judges it (`data_quality.checks.suite_record`: a
+    blocking expectation, or a row-level one over the failing share, keeps the build
+    unpublished), into `outcome.suite_records` (recorded with the dbt tests, `_dbt`).
+
+    As on DuckDB, a suite validates only the raw batches it has not validated yet (every row
+    under a new suite or with `--full-refresh`) and reports on the whole table from the
+    failures kept in `quality.raw_validations` and `quality.raw_row_failures`
+    (`data_quality.validated`), which PostgreSQL keeps in its `quality` schema, shared by every
+    build as the raw layer is. What a suite found is committed with its validation, before
+    dbt: raw rows are there whether the build is published or not. A suite that cannot run is
+    an error of the build: what it guards is then unproven."""
+    import psycopg2
+
+    from dashboards.postgres import writing
+    from data_quality.checks import default_asset_key, suite_check_name, suite_record
+    from data_quality.runner import run_suite_on
+    from data_quality.suites import SUITES
+
+    max_share = load_config(settings.config).quality.max_failing_row_share
+    records: list[CheckRecord] = []
+    read = 0
+    for table, make_suite in SUITES.items():
+        suite = make_suite()
+        try:
+            with writing(warehouse) as con:  # writable: `store`, and the frames registered
+                validated = run_suite_on(con, table, suite, full=settings.full_refresh)
+                validated.store(con, run_id)
+        except (psycopg2.Error, ValueError, LookupError) as exc:
+            detail = _libpq_line(exc) if isinstance(exc, psycopg2.Error) else str(exc)
+            outcome.errors.append(f"raw suite on {table} not run: {detail}")
+            continue
+        read += validated.rows_read
+        name = suite_check_name(table)
+        records.append(suite_record(name, default_asset_key(suite), validated, max_share))
+    outcome.suite_records = records
+    failed = sum(record.status != "pass" for record in records)
+    progress.step(
+        f"raw suites: {len(records)} tables validated ({read} rows read), {failed} not passed"
+    )
+
+
 def raw_checks(
     duck: duckdb.DuckDBPyConnection,
     warehouse: PostgresWarehouse,
@@ -359,9 +406,10 @@ def _dbt(
     max_share = quality.max_failing_row_share
     run_and_test("PostgreSQL", common, env, target, outcome, max_share, row_counts, keys)
     outcome.checks = [replace(c, asset=pg_publish.published_name(c.asset)) for c in outcome.checks]
-    outcome.records = [
+    outcome.records = outcome.suite_records + [
         replace(r, asset=pg_publish.published_name(r.asset)) for r in outcome.records
     ]
+    outcome.checks = [check_line(r) for r in outcome.suite_records] + outcome.checks
     if outcome.models_ok:
         model_checks(warehouse, quality, outcome)
     records = outcome.source_records + outcome.records
@@ -530,6 +578,8 @@ def format_pg_outcome(
     ran = {record.check_name for record in outcome.records}
     sql = ran & {check.name for check in SQL_CHECKS}  # not when the models failed
     checked = "dbt tests, SQL checks and distribution shifts" if sql else "dbt tests"
+    if outcome.suite_records:
+        checked = f"raw suites, {checked}"
     return format_outcome(
         outcome, warehouse.masked, settings, engine, NOT_YET, publishes=True, checked=checked
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import json
 import os
 import shutil
 import subprocess
@@ -30,6 +31,7 @@ from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
 from data_quality.distribution import WATCHED
 from data_quality.source_checks import DISTRIBUTION_CHECK
 from data_quality.sql_checks import SQL_CHECKS, SQL_CHECKS_BY_NAME
+from data_quality.suites import SUITES
 from ingestion.contracts import SOURCES
 from ingestion.load import ensure_raw_schema
 from ingestion.pg_warehouse import check, ship_batch
@@ -39,6 +41,7 @@ from orchestration.engines import duckdb_engine, postgres_engine
 from orchestration.pg_build import PgBuildOutcome, ingest
 from sample_data.quality_defects import plant_quality_defects
 from tests.conftest import SampleBuild, copy_build
+from tests.end_to_end.test_blocking_check import _plant_tie
 from tests.orchestration.test_killed_build import NEXT_NIGHT
 from tests.orchestration.test_killed_build import _write_next_night as write_next_night
 from tests.postgres.conftest import NAME, PostgresServer, TinyOnPostgres
@@ -183,6 +186,7 @@ def test_the_next_night_built_on_postgresql_equals_duckdbs(
     landing = tmp_path / "landing"
     write_next_night(sample_build, landing)
     planted = plant_quality_defects(landing)  # for the SQL checks, one row each
+    _plant_tie(landing)  # an invoice twice in one file: the raw suite's warning
     daily = run_build(Settings(landing=landing, warehouse=reference, as_of=NEXT_NIGHT))
     assert daily.ok
     printed, progress = build_on_postgres(landing, url(database), NEXT_NIGHT)
@@ -203,6 +207,15 @@ def test_the_next_night_built_on_postgresql_equals_duckdbs(
     assert len(on_duckdb[0]) == len(SOURCES) and len(on_duckdb[1]) == 2 * len(SOURCES)
     # the SQL checks and distribution shifts: the same verdicts and keys (DuckDB's read only
     # the night's rows, PostgreSQL's every row), each planted defect flagged by its check
+    suites = sql_checks(database, _SUITES)  # DuckDB's read the night's rows, PostgreSQL's all
+    assert suites == sql_checks(reference, _SUITES) and len(suites) == len(SUITES)
+    (tie,) = [(status, json.loads(keys)) for name, _, status, _, keys, _ in suites
+              if name == _TIE_SUITE]  # fmt: skip
+    assert tie[0] == "warn" and tie[1][:2] == _TIE_KEYS, "the tie found by its key's versions"
+    assert "raw suites, dbt tests, SQL checks and distribution shifts: " in printed
+    kept = sql_checks(database, _KEPT)  # the failing rows the raw suites keep, as on DuckDB
+    assert kept == sql_checks(reference, _KEPT) and any("INV-TIE" in row[2] for row in kept)
+    assert "raw suites: " in progress and "raw suites: 0 tables" not in progress
     checked = sql_checks(database)
     assert checked == sql_checks(reference)
     assert len(checked) == len(SQL_CHECKS) + len(WATCHED)
@@ -245,14 +258,31 @@ order by check_name, asset
 """
 
 
-def sql_checks(warehouse: Path | dict[str, str | int]) -> list[tuple]:
-    """The next night's SQL checks and distribution shifts as recorded (a DuckDB file, or
-    psycopg2's settings of a PostgreSQL database)."""
+_SUITES = f"""
+select check_name, asset, status, failing_count, cast(failing_keys as varchar), description
+from quality.check_results where check_name like '%suite'
+and run_id in (select run_id from quality.source_freshness where as_of_date = '{NEXT_NIGHT}')
+order by check_name
+"""
+_KEPT = """
+select table_name, expectation, failing_key, source_file, source_row
+from quality.raw_row_failures where table_name like 'raw.%' order by 1, 2, 3, 4, 5
+"""  # a DuckDB build keeps the dbt tests' and SQL checks' evaluations there too (sql_scope)
+_TIE_SUITE = "raw_erp_invoices_suite"
+_TIE_KEYS = [
+    "INV-TIE (erp/invoices_2026-11-20T0300.csv:2)",
+    "INV-TIE (erp/invoices_2026-11-20T0300.csv:3)",
+]
+
+
+def sql_checks(warehouse: Path | dict[str, str | int], query: str = _SQL_CHECKS) -> list[tuple]:
+    """The next night's SQL checks and distribution shifts (or what `query` reads) as recorded
+    (a DuckDB file, or psycopg2's settings of a PostgreSQL database)."""
     if isinstance(warehouse, Path):
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            return con.execute(_SQL_CHECKS).fetchall()
+            return con.execute(query).fetchall()
     with contextlib.closing(psycopg2.connect(**warehouse)) as con, con.cursor() as cur:
-        cur.execute(_SQL_CHECKS)
+        cur.execute(query)
         return cur.fetchall()
 
 
@@ -339,9 +369,11 @@ def test_a_blocking_check_keeps_the_published_build_on_postgresql(
 ) -> None:
     """dbt builds unpublished schemas and one transaction renames them over the published ones
     (orchestration/pg_publish.py): with `max_failing_row_share: 0`, an invoice in a currency
-    without an FX rate blocks publication (recorded in `quality.check_results` with its key);
+    without an FX rate blocks publication (recorded in `quality.check_results` with its key),
+    and so does an agent who left before starting (the raw suite on PostgreSQL);
     readers keep the previous build, the rejected one stays in `*__unpublished`; the next
-    build (default share) continues it and publishes."""
+    build, with a share of 10 % (the agent is one of 13 rows: 7.7 %), continues it and
+    publishes."""
     from tests.end_to_end.test_blocking_check import FX_RATE_TEST, _plant_chf_invoice
 
     assert tiny_on_postgres.built.ok, tiny_on_postgres.built.report
@@ -351,6 +383,7 @@ def test_a_blocking_check_keeps_the_published_build_on_postgresql(
     landing = tmp_path / "landing"
     shutil.copytree(sample_build.settings.landing, landing)
     _plant_chf_invoice(landing)
+    _plant_agent_who_left_first(landing)
     config = tmp_path / "config" / DEFAULT_CONFIG.name
     shutil.copytree(DEFAULT_CONFIG.parent, config.parent)
     strict = yaml.safe_load(config.read_text())
@@ -367,6 +400,8 @@ def test_a_blocking_check_keeps_the_published_build_on_postgresql(
     blocks = "  BLOCKS {} on {} (keys: ".format(*FX_RATE_TEST)
     line = next((line for line in printed.splitlines() if line.startswith(blocks)), "")
     assert "document_id=INV-CHF" in line, "named as readers find it, with the failing key"
+    raw = "  BLOCKS raw_cases_agents_suite on raw/cases_agents (keys: AG-LEFT (cases/agents_"
+    assert any(line.startswith(raw) for line in printed.splitlines()), "the raw suite blocks"
     recorded = (
         "select status, asset, failing_keys from quality.check_results"
         f" where check_name = '{FX_RATE_TEST[0]}' order by evaluated_at desc limit 1"
@@ -382,13 +417,31 @@ def test_a_blocking_check_keeps_the_published_build_on_postgresql(
     assert scalar(database, chf.format("staging")) == 0, "readers keep the previous build"
     assert scalar(database, chf.format("staging__unpublished")) == 1, "kept for investigation"
 
-    printed, progress = build_on_postgres(landing, url(database), as_of)
+    strict["quality"]["max_failing_row_share"] = 0.1
+    config.write_text(yaml.safe_dump(strict))
+    printed, progress = build_on_postgres(landing, url(database), as_of, "--config", str(config))
 
     assert "published build copied" not in progress, "it continues the rejected build"
+    assert "  WARN raw_cases_agents_suite on raw/cases_agents (keys: AG-LEFT" in printed
+    assert f"raw suites: {len(SUITES)} tables validated (0 rows read)" in progress, "none new"
     assert "building the models (incremental)" in progress
     assert printed.rstrip().endswith("build succeeded and published")
     assert scalar(database, chf.format("staging")) == 1
     assert scalar(database, chf.format("staging__unpublished")) == 0, "the previous build"
+
+
+def _plant_agent_who_left_first(landing: Path) -> None:
+    """An agent who left before starting: the agents file's contract takes it (two dates), and
+    the raw suite's blocking row-level expectation flags it."""
+    agent = {
+        "agent_id": "AG-LEFT",
+        "name": "Left Early",
+        "team": "team_europe",
+        "supervisor_id": None,
+        "active_from": "2026-11-01",
+        "active_to": "2026-10-01",
+    }
+    (landing / "cases" / "agents_2026-11-20T2340.jsonl").write_text(json.dumps(agent) + "\n")
 
 
 def test_a_second_build_on_the_same_database_stops_in_one_line(

@@ -1,0 +1,181 @@
+"""The raw layer's Great Expectations suites on a PostgreSQL warehouse (issue 16,
+`orchestration.pg_build.raw_suites`): the same statements as on DuckDB (`data_quality.runner`,
+translated by `dashboards.postgres`), the same frames for GX, so the same verdicts, counts and
+failing keys; a frame registered as a temporary table only on a writable connection."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import psycopg2
+import pytest
+
+from amicable.warehouse_ref import PostgresWarehouse
+from dashboards.postgres import connect, writing
+from data_quality import runner
+from data_quality.checks import default_asset_key, suite_record
+from data_quality.runner import SuiteOutcome, run_suite, run_suite_on
+from data_quality.suites_raw import cases_agents_suite
+from ingestion.contracts import SOURCES, SOURCES_BY_NAME
+from ingestion.load import ensure_raw_schema, ingest_source
+from ingestion.pg_warehouse import check, ship_batch
+from tests.postgres.conftest import PostgresServer
+
+AGENTS = "raw.cases_agents"
+START = datetime(2026, 2, 1, 3, 0)
+
+
+def _agent(agent_id: str, team: str = "T1", active_to: str | None = None) -> dict[str, object]:
+    return {"agent_id": agent_id, "name": f"Agent {agent_id}", "team": team,
+            "supervisor_id": None, "active_from": "2026-01-10", "active_to": active_to}  # fmt: skip
+
+
+# Three extractions: agents who left before they started (blocking, row-level), keys twice in
+# one file (a warning on the key's versions) and a later version of one of them (clears it).
+LOADS: list[list[dict[str, object]]] = [
+    [_agent("A-1"), _agent("a_b", active_to="2026-01-02"), _agent("B", active_to="2026-01-02"),
+     _agent("D-1"), _agent("D-1", team="T2"), _agent("D-2"), _agent("D-2", team="T2")],
+    [_agent("A-3"), _agent("a-b", active_to="2026-01-03"), _agent("D-2", team="T3")],
+    [_agent("A-5", active_to="2026-01-01"), _agent("A-1", team="T2"), _agent("D-3"),
+     _agent("D-3")],
+]  # fmt: skip
+
+
+def _load(landing: Path, duck: Path, warehouse: PostgresWarehouse, load: int) -> None:
+    """Load `load` of LOADS as an agents file a day after the previous, ingested into the
+    DuckDB file `duck` as build `b<load>` and shipped to PostgreSQL's raw layer as a
+    PostgreSQL build ships it."""
+    rows = LOADS[load - 1]
+    stamp = (START + timedelta(days=load)).strftime("%Y-%m-%dT%H%M")
+    path = landing / "cases" / f"agents_{stamp}.jsonl"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    with duckdb.connect(str(duck)) as con:
+        ensure_raw_schema(con, SOURCES)
+        loaded_at = START + timedelta(days=load, hours=1)
+        source = SOURCES_BY_NAME["cases_agents"]
+        report = ingest_source(con, landing, source, f"b{load}", loaded_at)
+        assert report.rows_loaded == len(rows)
+        assert ship_batch(warehouse, con, f"b{load}", load - 1)["cases_agents"] == len(rows)
+
+
+def _seen(outcome: SuiteOutcome) -> list[tuple[str, bool, int | None, tuple[str, ...]]]:
+    return [(r.name, r.success, r.unexpected_count, r.failing_keys) for r in outcome.results]
+
+
+def _recorded(outcome: SuiteOutcome) -> tuple:
+    record = suite_record("raw_cases_agents_suite", default_asset_key(cases_agents_suite()),
+                          outcome, 0.01)  # fmt: skip
+    return record.status, record.failing_count, record.failing_keys, record.description
+
+
+@pytest.fixture
+def agents(postgres_server: PostgresServer, tmp_path: Path) -> tuple[Path, PostgresWarehouse]:
+    """The three loads in a DuckDB file and in a fresh PostgreSQL database."""
+    postgres_server.fresh_database("amicable_raw_suites")
+    warehouse = PostgresWarehouse(postgres_server.url("amicable_raw_suites"))
+    duck = tmp_path / "w.duckdb"
+    check(warehouse)
+    for load in range(1, len(LOADS) + 1):
+        _load(tmp_path / "landing", duck, warehouse, load)
+    return duck, warehouse
+
+
+@pytest.mark.parametrize("chunk_rows", [runner.CHUNK_ROWS, 4])
+def test_a_raw_suite_on_postgresql_finds_what_it_finds_on_duckdb(
+    agents: tuple[Path, PostgresWarehouse], chunk_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every expectation's verdict, count and first failing keys and the check's record are
+    DuckDB's, whether the table is read at once or a few files at a time
+    (`runner.CHUNK_ROWS`)."""
+    duck, warehouse = agents
+    monkeypatch.setattr(runner, "CHUNK_ROWS", chunk_rows)
+    on_duckdb = run_suite(duck, AGENTS, cases_agents_suite(), full=True)
+    with writing(warehouse) as con:
+        on_postgres = run_suite_on(con, AGENTS, cases_agents_suite(), full=True)
+    assert _seen(on_postgres) == _seen(on_duckdb)
+    assert _recorded(on_postgres) == _recorded(on_duckdb)
+    assert (on_postgres.row_count, on_postgres.rows_read) == (on_duckdb.row_count, 14)
+    failed = {r.name: r for r in on_postgres.results if not r.success}
+    left = failed["expect_column_pair_values_a_to_be_greater_than_b(active_to, active_from)"]
+    assert [key.split(" ")[0] for key in left.failing_keys] == ["a_b", "B", "a-b", "A-5"]
+    versions = "expect_compound_columns_to_be_unique(agent_id, _extracted_at, _loaded_at)"
+    unique = [key.split(" ")[0] for key in failed[versions].failing_keys]
+    assert unique == ["D-1", "D-1", "D-3", "D-3"], "D-2's later version cleared its doubt"
+
+
+_STATE = """
+select table_name, expectation, failing_key, raw_batch_id, loaded_at, source_file, source_row
+from quality.raw_row_failures order by all
+"""
+
+
+def test_load_by_load_on_postgresql_as_on_duckdb(
+    postgres_server: PostgresServer, tmp_path: Path
+) -> None:
+    """A validation after each load reads only that load's rows on both engines, keeps the
+    same failing rows (`quality.raw_row_failures` in PostgreSQL's `quality` schema) and
+    reports what validating the whole table finds; a validation with nothing new reads no
+    row."""
+    postgres_server.fresh_database("amicable_raw_suites")
+    warehouse = PostgresWarehouse(postgres_server.url("amicable_raw_suites"))
+    landing, duck = tmp_path / "landing", tmp_path / "w.duckdb"
+    check(warehouse)
+    for load, rows in enumerate(LOADS, start=1):
+        _load(landing, duck, warehouse, load)
+        on_duckdb = run_suite(duck, AGENTS, cases_agents_suite(), run_id=f"b{load}")
+        with writing(warehouse) as con:
+            on_postgres = run_suite_on(con, AGENTS, cases_agents_suite())
+            on_postgres.store(con, f"b{load}")
+        assert on_postgres.rows_read == on_duckdb.rows_read == len(rows)
+        assert _seen(on_postgres) == _seen(on_duckdb)
+        assert _recorded(on_postgres) == _recorded(on_duckdb)
+    with writing(warehouse) as con:
+        again = run_suite_on(con, AGENTS, cases_agents_suite())
+        whole = run_suite_on(con, AGENTS, cases_agents_suite(), full=True)
+        kept = con.execute(_STATE.replace("order by all", "order by 1, 2, 3, 4, 5, 6, 7"))
+        on_postgres_kept = kept.fetchall()
+    assert again.rows_read == 0 and again.validation is None
+    assert _seen(again) == _seen(whole) == _seen(on_postgres)
+    with duckdb.connect(str(duck), read_only=True) as con:
+        assert on_postgres_kept == con.execute(_STATE).fetchall()
+    # a_b, B, a-b and A-5; D-1, D-2 and D-3 twice each (D-2's later version clears it in the
+    # report, `runner._standing`, not in what is kept)
+    assert len(on_postgres_kept) == 10
+
+
+def test_a_frame_is_registered_only_on_a_writable_connection(
+    agents: tuple[Path, PostgresWarehouse],
+) -> None:
+    """`register` makes a frame a temporary table typed as DuckDB types it (text, timestamps,
+    integers, an empty string apart from NULL), gone at the end of the transaction; a
+    read-only connection refuses it in one line."""
+    _, warehouse = agents
+    rows = pd.DataFrame({
+        "key": ["x", "", None],
+        "at": [datetime(2026, 3, 1, 8), None, datetime(2024, 2, 29)],
+        "n": [1, 2, 3],
+        "nothing": [None, None, None],
+    })  # fmt: skip
+    with writing(warehouse) as con:
+        con.register("frame_rows", rows)
+        got = con.execute(
+            "select key, at, n, nothing, key is null from frame_rows order by n"
+        ).fetchall()
+        con.unregister("frame_rows")
+        con.register("frame_rows", rows.head(1))
+    assert got == [
+        ("x", datetime(2026, 3, 1, 8), 1, None, False),
+        ("", None, 2, None, False),
+        (None, datetime(2024, 2, 29), 3, None, True),
+    ]
+    with contextlib.closing(connect(warehouse)) as con:
+        with pytest.raises(ValueError, match="cannot register frame_rows: the connection is"):
+            con.register("frame_rows", rows)
+        with pytest.raises(psycopg2.errors.UndefinedTable):
+            con.execute("select * from frame_rows")
