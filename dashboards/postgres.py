@@ -30,6 +30,7 @@ import duckdb
 import pandas as pd
 import psycopg2
 import psycopg2.errors
+import psycopg2.extensions
 import psycopg2.extras
 import pyarrow as pa
 import sqlglot
@@ -116,11 +117,31 @@ def _for_postgres(node: exp.Expression, schemas: Mapping[str, str]) -> exp.Expre
     return node
 
 
+# DuckDB types PostgreSQL has no name for, as the PostgreSQL type that holds their values.
+_WIDENED = {
+    "NULL": "text",  # a column of nulls only
+    "TIMESTAMP_NS": "timestamp",  # microseconds: PostgreSQL's precision
+    "TIMESTAMP_MS": "timestamp",
+    "TIMESTAMP_S": "timestamp",
+    "UTINYINT": "smallint",
+    "USMALLINT": "integer",
+    "UINTEGER": "bigint",
+    "UBIGINT": "numeric",
+    "HUGEINT": "numeric",
+    "UHUGEINT": "numeric",
+}
+
+
 def _postgres_type(duckdb_type: str) -> str:
-    """PostgreSQL's name of DuckDB type `duckdb_type` (text for a column of nulls only)."""
-    if duckdb_type.strip('"') == "NULL":
-        return "text"
-    return exp.DataType.build(duckdb_type, dialect="duckdb").sql("postgres")
+    """PostgreSQL's name of DuckDB type `duckdb_type` (a frame's column, `register`); a list,
+    struct or map (whose CSV form PostgreSQL would not read) is refused."""
+    name = duckdb_type.strip('"')
+    if name in _WIDENED:
+        return _WIDENED[name]
+    kind = exp.DataType.build(name, dialect="duckdb")
+    if kind.is_type(*exp.DataType.NESTED_TYPES):
+        raise ValueError(f"cannot register a column of type {name} on PostgreSQL")
+    return kind.sql("postgres")
 
 
 class Result:
@@ -186,9 +207,14 @@ class PostgresConnection:
                 cursor.copy_expert(f"copy {name} from stdin with (format csv, header true)", rows)
 
     def unregister(self, name: str) -> None:
-        """Drop temporary table `name` (`register`), if the transaction still has it."""
+        """Drop temporary table `name` (`register`), if the transaction still has it; nothing
+        in a transaction a failed statement aborted (called from a `finally`, it must not hide
+        that statement's error)."""
         if not _IDENTIFIER.match(name):
             raise ValueError(f"cannot unregister {name!r}: not a plain lower-case name")
+        status = self._connection.info.transaction_status
+        if status == psycopg2.extensions.TRANSACTION_STATUS_INERROR:
+            return  # a statement failed: the rollback drops the table, and its error stands
         with self._connection.cursor() as cursor:
             cursor.execute(f"drop table if exists pg_temp.{name}")
 

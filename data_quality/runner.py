@@ -244,7 +244,7 @@ def _units(con: duckdb.DuckDBPyConnection, table: str) -> list[list[str]]:
     full validation reads one run at a time, so its memory does not grow with the table."""
     sizes = con.execute(
         f"select {_unit()}, count(*) from {table} group by 1"
-        " order by min(_loaded_at) nulls first, 1"
+        f" order by min(_loaded_at) nulls first, ({_unit()}){validated.code_points(con)}"
     ).fetchall()
     chunks: list[list[str]] = [[]]
     rows = 0

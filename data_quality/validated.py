@@ -140,13 +140,16 @@ class Stored:
 _COUNTING = "table_name = $table and suite_fingerprint = $fingerprint and validated_at >= $since"
 
 
+def code_points(con: Connection) -> str:
+    """What follows a text sort key over `con` so that it sorts by code point, as DuckDB and
+    Python do, whatever the database's locale: `collate "C"` on PostgreSQL."""
+    return ' collate "C"' if isinstance(con, PostgresConnection) else ""
+
+
 def order_sql(con: Connection) -> str:
-    """`ORDER` as SQL over `con` (nulls first): on PostgreSQL, text in code-point order
-    (collation "C"), as DuckDB and Python's `order_key` compare it, whatever the database's
-    locale."""
+    """`ORDER` as SQL over `con` (nulls first, text by code point as `order_key` sorts it)."""
     text = {c for c, kind in FAILURE_TYPES.items() if kind == "varchar"}
-    collate = ' collate "C"' if isinstance(con, PostgresConnection) else ""
-    return ", ".join(f"{c}{collate * (c in text)} nulls first" for c in ORDER)
+    return ", ".join(f"{c}{code_points(con) * (c in text)} nulls first" for c in ORDER)
 
 
 def counting_failures_sql() -> str:
@@ -218,10 +221,11 @@ class Validation:
         if self.failures.empty:
             return
         con.register("new_raw_row_failures", self.failures[FAILURE_COLUMNS])
+        typed = ", ".join(f"cast({c} as {t})" for c, t in FAILURE_TYPES.items())
         try:
             con.execute(
-                f"insert into {FAILURES} select $run_id, $table, $fingerprint, $at,"
-                f" {', '.join(FAILURE_COLUMNS)} from new_raw_row_failures",
+                f"insert into {FAILURES} select $run_id, $table, $fingerprint, $at, {typed}"
+                " from new_raw_row_failures",
                 {"run_id": run_id, "table": self.table, "fingerprint": self.fingerprint, "at": at},
             )
         finally:

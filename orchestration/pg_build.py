@@ -275,8 +275,6 @@ def raw_suites(
     build as the raw layer is. What a suite found is committed with its validation, before
     dbt: raw rows are there whether the build is published or not. A suite that cannot run is
     an error of the build: what it guards is then unproven."""
-    import psycopg2
-
     from dashboards.postgres import writing
     from data_quality.checks import default_asset_key, suite_check_name, suite_record
     from data_quality.runner import run_suite_on
@@ -291,9 +289,8 @@ def raw_suites(
             with writing(warehouse) as con:  # writable: `store`, and the frames registered
                 validated = run_suite_on(con, table, suite, full=settings.full_refresh)
                 validated.store(con, run_id)
-        except (psycopg2.Error, ValueError, LookupError) as exc:
-            detail = _libpq_line(exc) if isinstance(exc, psycopg2.Error) else str(exc)
-            outcome.errors.append(f"raw suite on {table} not run: {detail}")
+        except Exception as exc:  # GX, DuckDB, PostgreSQL or a file: one line, never a crash
+            outcome.errors.append(f"raw suite on {table} not run: {_error_line(exc)}")
             continue
         read += validated.rows_read
         name = suite_check_name(table)
@@ -303,6 +300,17 @@ def raw_suites(
     progress.step(
         f"raw suites: {len(records)} tables validated ({read} rows read), {failed} not passed"
     )
+
+
+def _error_line(exc: Exception) -> str:
+    """`exc` as one line: libpq's message for a PostgreSQL error, else its type and first
+    line."""
+    import psycopg2
+
+    if isinstance(exc, psycopg2.Error):
+        return _libpq_line(exc)
+    first = str(exc).strip().split("\n")[0]
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
 
 
 def raw_checks(

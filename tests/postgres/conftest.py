@@ -72,6 +72,12 @@ class PostgresServer:
         }
 
 
+def by_code_point(rows: list[tuple]) -> list[tuple]:
+    """`rows` sorted as Python compares them (text by code point, nulls first), whatever the
+    database's collation: to compare what both engines hold."""
+    return sorted(rows, key=lambda row: tuple((value is not None, value) for value in row))
+
+
 def postgres_bin_dir() -> Path | None:
     """The newest installed PostgreSQL's binaries (Debian's /usr/lib/postgresql/<version>/bin,
     else `initdb` on PATH), or None."""

@@ -17,14 +17,14 @@ import pytest
 
 from amicable.warehouse_ref import PostgresWarehouse
 from dashboards.postgres import connect, writing
-from data_quality import runner
+from data_quality import runner, validated
 from data_quality.checks import default_asset_key, suite_record
 from data_quality.runner import SuiteOutcome, run_suite, run_suite_on
 from data_quality.suites_raw import cases_agents_suite
 from ingestion.contracts import SOURCES, SOURCES_BY_NAME
 from ingestion.load import ensure_raw_schema, ingest_source
 from ingestion.pg_warehouse import check, ship_batch
-from tests.postgres.conftest import PostgresServer
+from tests.postgres.conftest import PostgresServer, by_code_point
 
 AGENTS = "raw.cases_agents"
 START = datetime(2026, 2, 1, 3, 0)
@@ -111,7 +111,7 @@ def test_a_raw_suite_on_postgresql_finds_what_it_finds_on_duckdb(
 
 _STATE = """
 select table_name, expectation, failing_key, raw_batch_id, loaded_at, source_file, source_row
-from quality.raw_row_failures order by all
+from quality.raw_row_failures
 """
 
 
@@ -138,12 +138,11 @@ def test_load_by_load_on_postgresql_as_on_duckdb(
     with writing(warehouse) as con:
         again = run_suite_on(con, AGENTS, cases_agents_suite())
         whole = run_suite_on(con, AGENTS, cases_agents_suite(), full=True)
-        kept = con.execute(_STATE.replace("order by all", "order by 1, 2, 3, 4, 5, 6, 7"))
-        on_postgres_kept = kept.fetchall()
+        on_postgres_kept = by_code_point(con.execute(_STATE).fetchall())
     assert again.rows_read == 0 and again.validation is None
     assert _seen(again) == _seen(whole) == _seen(on_postgres)
     with duckdb.connect(str(duck), read_only=True) as con:
-        assert on_postgres_kept == con.execute(_STATE).fetchall()
+        assert on_postgres_kept == by_code_point(con.execute(_STATE).fetchall())
     # a_b, B, a-b and A-5; D-1, D-2 and D-3 twice each (D-2's later version clears it in the
     # report, `runner._standing`, not in what is kept)
     assert len(on_postgres_kept) == 10
@@ -162,20 +161,62 @@ def test_a_frame_is_registered_only_on_a_writable_connection(
         "n": [1, 2, 3],
         "nothing": [None, None, None],
     })  # fmt: skip
-    with writing(warehouse) as con:
+    con = connect(warehouse, writable=True)
+    try:
         con.register("frame_rows", rows)
         got = con.execute(
             "select key, at, n, nothing, key is null from frame_rows order by n"
         ).fetchall()
         con.unregister("frame_rows")
         con.register("frame_rows", rows.head(1))
+        con.commit()
+        gone = con.execute("select to_regclass('pg_temp.frame_rows') is null").fetchone()
+    finally:
+        con.close()
     assert got == [
         ("x", datetime(2026, 3, 1, 8), 1, None, False),
         ("", None, 2, None, False),
         (None, datetime(2024, 2, 29), 3, None, True),
     ]
-    with contextlib.closing(connect(warehouse)) as con:
-        with pytest.raises(ValueError, match="cannot register frame_rows: the connection is"):
-            con.register("frame_rows", rows)
-        with pytest.raises(psycopg2.errors.UndefinedTable):
-            con.execute("select * from frame_rows")
+    assert gone == (True,), "dropped at the end of the transaction"
+    refused = pytest.raises(ValueError, match="cannot register frame_rows: the connection is")
+    with contextlib.closing(connect(warehouse)) as con, refused:
+        con.register("frame_rows", rows)
+
+
+def test_failing_rows_sort_by_code_point_whatever_the_database_collation(
+    postgres_server: PostgresServer,
+) -> None:
+    """In a database whose collation sorts text as a language does (ICU, en-US: case and
+    punctuation weigh less than letters), the failing rows a suite samples still sort by code
+    point (`validated.order_sql`), as DuckDB and Python's `validated.order_key` sort them."""
+    with contextlib.closing(psycopg2.connect(**postgres_server.settings())) as admin:
+        admin.autocommit = True
+        with admin.cursor() as cur:
+            cur.execute("drop database if exists amicable_icu with (force)")
+            cur.execute(
+                "create database amicable_icu template template0 locale_provider icu"
+                " icu_locale 'en-US' locale 'C.UTF-8'"
+            )
+    warehouse = PostgresWarehouse(postgres_server.url("amicable_icu"))
+    files = ["cases/a_b.jsonl", "cases/B.jsonl", "cases/a-b.jsonl", "cases/Ab.jsonl"]
+    failures = pd.DataFrame({
+        "expectation": "e", "failing_key": files, "raw_batch_id": "b1",
+        "loaded_at": datetime(2026, 2, 2), "source_file": files, "source_row": 1,
+    })  # fmt: skip
+    records = failures.to_dict("records")
+    expected = [r["source_file"] for r in sorted(records, key=validated.order_key)]
+    con = connect(warehouse, writable=True)
+    try:
+        con.register("failures", failures[validated.FAILURE_COLUMNS])
+        read = f"select source_file from failures order by {validated.order_sql(con)}"
+        got = [file for (file,) in con.execute(read).fetchall()]
+        local = [file for (file,) in con.execute(read.split(" collate")[0]).fetchall()]
+    finally:
+        con.close()
+    with duckdb.connect() as duck:
+        on_duckdb = duck.execute(
+            f"select source_file from failures order by {validated.order_sql(duck)}"
+        ).fetchall()
+    assert got == expected == [file for (file,) in on_duckdb]
+    assert local != expected, "the database's own collation sorts them otherwise"
