@@ -125,17 +125,22 @@ def stores(*writers: Store | None) -> Store:
 
 
 BUILD_VALUE_ENV = "AMICABLE_BUILD_"  # + the name in capitals; read by macros/build_value.sql
+# dbt's file log (`dbt.log`, every debug event; kept with the artifacts when dbt fails) as
+# plain lines: dagster-dbt's DBT_LOG_FORMAT=json would make it JSON too, 6 times the bytes
+# for 6 to 14 % more of dbt's CPU (benchmarks/results/dbt_file_log_tiny.md).
+FILE_LOG = {"DBT_LOG_FORMAT_FILE": "debug"}
 
 
 def build_environment(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """`values` split into dbt's vars (the configuration's, the same from one build to the
-    next) and the environment variables `AMICABLE_BUILD_<NAME>` (JSON) holding the build's own
-    values (`BUILD_VALUES`), which `macros/build_value.sql` reads while dbt executes: dbt
-    re-parses the whole project when a var changes (10 CPU s instead of 6 on `tiny`), and
-    ignores an environment variable that no file reads while parsing."""
+    next) and the environment dbt runs with: the variables `AMICABLE_BUILD_<NAME>` (JSON)
+    holding the build's own values (`BUILD_VALUES`), which `macros/build_value.sql` reads while
+    dbt executes (dbt re-parses the whole project when a var changes, 10 CPU s instead of 6 on
+    `tiny`, and ignores an environment variable that no file reads while parsing), and the
+    file log's format (`FILE_LOG`)."""
     variables = {k: v for k, v in values.items() if k not in BUILD_VALUES}
     env = {BUILD_VALUE_ENV + k.upper(): json.dumps(values[k]) for k in BUILD_VALUES if k in values}
-    return variables, env
+    return variables, env | FILE_LOG
 
 
 @contextlib.contextmanager

@@ -30,6 +30,7 @@ def test_the_build_values_go_to_the_environment_and_the_configuration_to_vars() 
         "AMICABLE_BUILD_AS_OF": '"2026-03-31"',
         "AMICABLE_BUILD_RUN_ID": '"r-1"',
         "AMICABLE_BUILD_TESTED_BATCHES": '["B1"]',
+        "DBT_LOG_FORMAT_FILE": "debug",  # dbt's file log as lines, not JSON
     }
 
 
