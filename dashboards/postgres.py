@@ -252,11 +252,14 @@ def connect(
 
 
 @contextlib.contextmanager
-def writing(warehouse: PostgresWarehouse) -> Iterator[PostgresConnection]:
-    """A writable connection to `warehouse` whose work is committed when the block ends (and
-    wherever `commit` is called), rolled back when it raises; closed either way. A rollback
-    that fails (the server gone) leaves the block's own error to be seen."""
-    con = connect(warehouse, writable=True)
+def writing(
+    warehouse: PostgresWarehouse, schemas: Mapping[str, str] = {}
+) -> Iterator[PostgresConnection]:
+    """A writable connection to `warehouse` (its statements' schemas renamed as `schemas`
+    says, as `connect`'s) whose work is committed when the block ends (and wherever `commit`
+    is called), rolled back when it raises; closed either way. A rollback that fails (the
+    server gone) leaves the block's own error to be seen."""
+    con = connect(warehouse, writable=True, schemas=schemas)
     try:
         yield con
         con.commit()
@@ -319,6 +322,11 @@ MISSING_RELATION: tuple[type[Exception], ...] = (
     psycopg2.errors.UndefinedTable,
     psycopg2.errors.InvalidSchemaName,
 )
+
+
+# ... or a column it names (a warehouse built by an older version), on PostgreSQL; DuckDB's
+# is a BinderException, which its readers catch as duckdb.Error.
+MISSING_COLUMN_OR_RELATION = (*MISSING_RELATION, psycopg2.errors.UndefinedColumn)
 
 
 def missing_relation(error: Exception) -> bool:

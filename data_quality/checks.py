@@ -20,11 +20,12 @@ a whole (its row count) blocks on any failure.
 
 # No `from __future__ import annotations`: Dagster inspects the check's `context` annotation.
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import dagster as dg
 import great_expectations as gx
 
+from dashboards.postgres import Connection
 from data_quality import sql_scope
 from data_quality.outcomes import record_results, severity, sql_check_result, sql_record
 from data_quality.policy import Level, share_text, verdict
@@ -32,8 +33,9 @@ from data_quality.results import CheckRecord
 from data_quality.runner import ExpectationOutcome, SuiteOutcome, run_suite_on
 from data_quality.source_checks import build_source_checks
 from data_quality.sql_checks import SQL_CHECKS, SQL_CHECKS_BY_NAME
-from data_quality.sqlcheck import SqlCheck
+from data_quality.sqlcheck import SqlCheck, SqlOutcome
 from data_quality.suites import SUITES
+from data_quality.validated import Validation
 
 MAX_LISTED = 20
 
@@ -215,20 +217,40 @@ def _make_sql_check(
     )
     def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
         warehouse = getattr(context.resources, resource_key)
-        with warehouse.connect(read_only=True) as con:
-            read = sql_scope.plan(con, check)
-            outcome = check.run(con, read.scope)
         max_share = _max_share(context, config_key)
-        asset = asset_key.to_user_string()
-        record = sql_record(check.name, asset, check.level, outcome, max_share)
-        scope = sql_scope.describe(read)
-        if read.scope is not None:  # a check that read a subset says so in the report
-            record = replace(record, description=f"{record.description}; read: {scope}")
-        store = sql_scope.validation(read, sql_scope.failing_keys(outcome)).store
-        record_results(warehouse, [record], context.run.run_id, store=store)
-        return sql_check_result(record, outcome, scope=scope)
+        with warehouse.connect(read_only=True) as con:
+            evaluated = evaluate_sql_check(con, check, max_share)
+        store = evaluated.validation.store
+        record_results(warehouse, [evaluated.record], context.run.run_id, store=store)
+        return sql_check_result(evaluated.record, evaluated.outcome, scope=evaluated.scope)
 
     return _check
+
+
+@dataclass(frozen=True)
+class SqlEvaluation:
+    """A SQL check evaluated on a build: its outcome, its record, the rows it read (`scope`,
+    as the report says it) and its evaluation to keep (`sql_scope.validation`)."""
+
+    outcome: SqlOutcome
+    record: CheckRecord
+    scope: str
+    validation: Validation
+
+
+def evaluate_sql_check(con: Connection, check: SqlCheck, max_share: float) -> SqlEvaluation:
+    """Run `check` over `con` (either engine) on the rows its plan reads (`sql_scope.plan`:
+    the new ones on a daily build), judged at its level; a check that read a subset says so
+    in its record's description."""
+    read = sql_scope.plan(con, check)
+    outcome = check.run(con, read.scope)
+    asset = "/".join(check.asset)
+    record = sql_record(check.name, asset, check.level, outcome, max_share)
+    scope = sql_scope.describe(read)
+    if read.scope is not None:
+        record = replace(record, description=f"{record.description}; read: {scope}")
+    validation = sql_scope.validation(read, sql_scope.failing_keys(outcome))
+    return SqlEvaluation(outcome, record, scope, validation)
 
 
 def build_sql_checks(

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from dashboards.postgres import MISSING_COLUMN_OR_RELATION, Connection, rollback
 from data_quality import validated
 from data_quality.sqlcheck import Scope, SqlCheck, SqlOutcome
 from ingestion.contracts import SOURCES
@@ -50,11 +51,12 @@ def fingerprint(check: SqlCheck) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def full_refresh_reason(con: duckdb.DuckDBPyConnection) -> str:
+def full_refresh_reason(con: Connection) -> str:
     """Why this build recomputed every model (`marts.dim_build`), "" for a daily build."""
     try:
         row = con.execute("select full_refresh_reason from marts.dim_build").fetchone()
-    except duckdb.Error:  # no marts.dim_build, or one from before the column
+    except (duckdb.Error, *MISSING_COLUMN_OR_RELATION):  # none, or one from before the column
+        rollback(con)  # a PostgreSQL transaction is unusable after an error until then
         return "no build context"
     return (row[0] or "") if row else "no build context"
 
@@ -123,9 +125,11 @@ def describe(plan: Plan) -> str:
 def validation(plan: Plan, failing_keys: list[str], rows: int = 0) -> validated.Validation:
     """The record of this evaluation (`failing_keys`: one per failing row or check found, none
     when it passed), to append when its result is recorded."""
+    empty = dict.fromkeys(validated.FAILURE_COLUMNS)  # no raw row: None, not a float NaN
     failures = pd.DataFrame(
-        [{"expectation": plan.name, "failing_key": key} for key in failing_keys],
+        [empty | {"expectation": plan.name, "failing_key": key} for key in failing_keys],
         columns=validated.FAILURE_COLUMNS,
+        dtype=object,
     )
     return validated.Validation(
         table=plan.name,

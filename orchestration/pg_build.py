@@ -31,9 +31,8 @@ warehouse's build lock (`pg_publish.build_lock`: a second build stops in one lin
 What a DuckDB build does that this one does not yet, each printed as a line of the outcome
 (`NOT_YET`) rather than left out silently:
 
-- the data tests' and SQL checks' reading scope (`data_quality.sql_scope` tested batches,
-  `tested_marks`): every test and check reads every row, which is correct but slower on a
-  daily build;
+- the data tests' reading scope (`data_quality.sql_scope` tested batches, `tested_marks`):
+  every data test reads every row, which is correct but slower on a daily build.
 
 The build's local files (its log and dbt's artifacts on failure) go under
 `<data dir>/logs/<DB@HOST-PORT>/`.
@@ -93,8 +92,7 @@ from orchestration.incremental import build_fingerprint, refresh_reason
 DBT_TARGET = "postgres"
 
 NOT_YET = (
-    "data tests' and SQL checks' reading scope (tested batches, tested marks): every test and "
-    "check reads every row",
+    "data tests' reading scope (tested batches, tested marks): every data test reads every row",
 )
 
 
@@ -419,34 +417,38 @@ def _dbt(
     ]
     outcome.checks = [check_line(r) for r in outcome.suite_records] + outcome.checks
     if outcome.models_ok:
-        model_checks(warehouse, quality, outcome)
+        model_checks(warehouse, quality, values["run_id"], outcome)
     records = outcome.source_records + outcome.records
     if records:
         store_check_results(warehouse, records, values["run_id"], outcome.freshness)
 
 
-def model_checks(warehouse: PostgresWarehouse, quality: Quality, outcome: PgBuildOutcome) -> None:
+def model_checks(
+    warehouse: PostgresWarehouse, quality: Quality, run_id: str, outcome: PgBuildOutcome
+) -> None:
     """The SQL checks (`data_quality.sql_checks`: referential integrity and reconciliations,
     each at its level) and the distribution-shift warnings (`data_quality.distribution`) on the
     unpublished build, as a DuckDB build runs them after dbt, into `outcome`'s records and
-    checks (a blocking failure keeps the build unpublished). They read every row: the daily
-    reading scope (`data_quality.sql_scope`) is a DuckDB build's. A check that cannot run is
-    an error of the build: what it guards is then unproven, so nothing is published."""
+    checks (a blocking failure keeps the build unpublished). As on DuckDB, a SQL check reads
+    the rows new since it last passed on every row on a daily build, every row otherwise
+    (`data_quality.sql_scope`: its evaluations kept in PostgreSQL's `quality` schema, each
+    committed with the check). A check that cannot run is an error of the build: what it
+    guards is then unproven, so nothing is published."""
     import psycopg2
 
-    from dashboards.postgres import connect as read_only
+    from dashboards.postgres import writing
+    from data_quality.checks import evaluate_sql_check
     from data_quality.distribution import WATCHED, share_shift
-    from data_quality.outcomes import sql_record
 
     unpublished = {schema: pg_publish.unpublished(schema) for schema in pg_publish.PUBLISHED}
     records: list[CheckRecord] = []
-    max_share = quality.max_failing_row_share
     try:
-        with contextlib.closing(read_only(warehouse, schemas=unpublished)) as con:
+        with writing(warehouse, schemas=unpublished) as con:
             for check in SQL_CHECKS:
-                result = check.run(con, None)
-                asset = "/".join(check.asset)
-                records.append(sql_record(check.name, asset, check.level, result, max_share))
+                evaluated = evaluate_sql_check(con, check, quality.max_failing_row_share)
+                evaluated.validation.store(con, run_id)
+                con.commit()
+                records.append(evaluated.record)
             shifts = {w.table: share_shift(con, w, quality.distribution) for w in WATCHED}
     except (psycopg2.Error, ValueError, LookupError) as exc:
         detail = _libpq_line(exc) if isinstance(exc, psycopg2.Error) else str(exc)

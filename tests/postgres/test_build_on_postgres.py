@@ -221,10 +221,13 @@ def test_the_next_night_built_on_postgresql_equals_duckdbs(
         rf"raw suites: {len(SUITES)} tables validated \((\d+) rows read\)", progress
     )
     assert 0 < int(read) < sum(counts(database)[s.name] for s in SOURCES), "the new rows"
-    # the SQL checks and distribution shifts: the same verdicts and keys (DuckDB's read only
-    # the night's rows, PostgreSQL's every row), each planted defect flagged by its check
+    # the SQL checks and distribution shifts: the same verdicts and keys, each planted defect
+    # flagged by its check, and the same rows read (the night's, or every row: `sql_scope`)
     checked = sql_checks(database)
     assert checked == sql_checks(reference)
+    read = by_code_point(sql_checks(database, _SQL_READ))
+    assert read == by_code_point(sql_checks(reference, _SQL_READ))
+    assert any("; read: daily build: only the rows of " in text for _, text in read), read
     assert len(checked) == len(SQL_CHECKS) + len(WATCHED)
     verdicts = {(name, asset): (status, keys) for name, asset, status, _, keys in checked}
     for label in planted:
@@ -280,6 +283,13 @@ _TIE_KEYS = [
     "INV-TIE (erp/invoices_2026-11-20T0300.csv:2)",
     "INV-TIE (erp/invoices_2026-11-20T0300.csv:3)",
 ]
+
+
+_SQL_READ = f"""
+select check_name, description from quality.check_results
+where check_name in ({", ".join(f"'{name}'" for name in SQL_CHECKS_BY_NAME)})
+and run_id in (select run_id from quality.source_freshness where as_of_date = '{NEXT_NIGHT}')
+"""
 
 
 def sql_checks(warehouse: Path | dict[str, str | int], query: str = _SQL_CHECKS) -> list[tuple]:
