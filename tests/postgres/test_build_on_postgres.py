@@ -277,7 +277,7 @@ order by check_name
 _KEPT = """
 select table_name, expectation, failing_key, source_file, source_row
 from quality.raw_row_failures where table_name like 'raw.%'
-"""  # a DuckDB build keeps the dbt tests' and SQL checks' evaluations there too (sql_scope)
+"""  # the dbt tests' and SQL checks' evaluations are kept there too (sql_scope)
 _TIE_SUITE = "raw_erp_invoices_suite"
 _TIE_KEYS = [
     "INV-TIE (erp/invoices_2026-11-20T0300.csv:2)",
