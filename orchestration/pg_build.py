@@ -31,8 +31,9 @@ warehouse's build lock (`pg_publish.build_lock`: a second build stops in one lin
 What a DuckDB build does that this one does not yet, each printed as a line of the outcome
 (`NOT_YET`) rather than left out silently:
 
-- the data tests' reading scope (`data_quality.sql_scope` tested batches, `tested_marks`):
-  every data test reads every row, which is correct but slower on a daily build.
+- the tested marks of the incremental models past staging (`data_quality.tested_marks`): their
+  data tests read every row, which is correct but slower on a daily build (the staging models'
+  tests read the new batches only, as on DuckDB: `tests_scope`).
 
 The build's local files (its log and dbt's artifacts on failure) go under
 `<data dir>/logs/<DB@HOST-PORT>/`.
@@ -59,7 +60,7 @@ from amicable.alerts import AlertsOutcome
 from amicable.config import Quality, load_config
 from amicable.settings import DBT_PROJECT_DIR, Settings, memory_limit, run_files_dir
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
-from data_quality import freshness, results, source_checks
+from data_quality import freshness, results, source_checks, sql_scope
 from data_quality.results import CheckRecord
 from data_quality.sql_checks import SQL_CHECKS
 from ingestion.contracts import SOURCES, SOURCES_BY_NAME
@@ -85,6 +86,7 @@ from orchestration.dbt_results import (
     check_records,
     failure_summary,
     model_rows,
+    restricted_failures,
     with_failing_keys,
 )
 from orchestration.incremental import build_fingerprint, refresh_reason
@@ -92,7 +94,7 @@ from orchestration.incremental import build_fingerprint, refresh_reason
 DBT_TARGET = "postgres"
 
 NOT_YET = (
-    "data tests' reading scope (tested batches, tested marks): every data test reads every row",
+    "tested marks (the data tests of the incremental models past staging): they read every row",
 )
 
 
@@ -117,6 +119,8 @@ class PgBuildOutcome:
     notes: list[str] = field(default_factory=list)  # a step that failed without failing the build
     scores: list[str] = field(default_factory=list)  # a line per case score (`score`)
     alerts: AlertsOutcome | None = None  # what the alerts after the build sent (`send_alerts`)
+    # the data tests reading only new rows on a daily build that did not pass, once they ran
+    tests_not_passed: list[str] | None = None
 
     @property
     def ok(self) -> bool:
@@ -390,6 +394,9 @@ def _dbt(
     unpublished schemas, the full refresh as `outcome.refresh` says; the checks recorded."""
     values = values | {"full_refresh_reason": outcome.refresh}
     values["schema_suffix"] = pg_publish.SUFFIX  # dbt writes the unpublished schemas
+    read = tests_scope(warehouse, values)
+    if read is not None and read.scope is not None:
+        values["tested_batches"] = list(read.scope.batches)
     config_vars, build_env = build_environment(values)
     env = {**os.environ, **warehouse.profile_env(), **build_env}
     target = files_dir(settings).absolute() / "dbt"  # dbt reads a relative one from its project
@@ -410,7 +417,12 @@ def _dbt(
 
     quality = load_config(settings.config).quality
     max_share = quality.max_failing_row_share
-    run_and_test("PostgreSQL", common, env, target, outcome, max_share, row_counts, keys)
+    restricted = "" if read is None or read.scope is None else sql_scope.describe(read)
+    run_and_test(
+        "PostgreSQL", common, env, target, outcome, max_share, row_counts, keys, restricted
+    )
+    if read is not None and outcome.models_ok and outcome.tests_not_passed is not None:
+        store_tests_read(warehouse, read, outcome.tests_not_passed, values["run_id"], outcome)
     outcome.checks = [replace(c, asset=pg_publish.published_name(c.asset)) for c in outcome.checks]
     outcome.records = outcome.suite_records + [
         replace(r, asset=pg_publish.published_name(r.asset)) for r in outcome.records
@@ -421,6 +433,45 @@ def _dbt(
     records = outcome.source_records + outcome.records
     if records:
         store_check_results(warehouse, records, values["run_id"], outcome.freshness)
+
+
+def tests_scope(warehouse: PostgresWarehouse, values: dict) -> sql_scope.Plan | None:
+    """What the data tests of the incremental staging models read on this build, as on DuckDB
+    (`orchestration.dbt_assets.tested_rows`, `data_quality.sql_scope`): on a daily build the
+    rows of the raw batches loaded since they last all passed, else every row. None (every
+    row) when PostgreSQL cannot say: the tests are then only slower."""
+    import psycopg2
+
+    from dashboards.postgres import connect as read_only
+    from orchestration.dbt_assets import DBT_TESTS
+
+    try:
+        with contextlib.closing(read_only(warehouse)) as con:
+            return sql_scope.plan_for(
+                con, DBT_TESTS, values["build_fingerprint"], values["full_refresh_reason"]
+            )
+    except psycopg2.Error:
+        return None
+
+
+def store_tests_read(
+    warehouse: PostgresWarehouse,
+    read: sql_scope.Plan,
+    failed: list[str],
+    run_id: str,
+    outcome: PgBuildOutcome,
+) -> None:
+    """Keep what the staging models' data tests read on this build and which of those did not
+    pass (`sql_scope.validation`, in PostgreSQL's shared `quality` schema), so the next daily
+    build reads only the batches loaded since they all passed. Not kept: the next build reads
+    those batches again, which is only slower (a note)."""
+    from dashboards.postgres import writing
+
+    try:
+        with writing(warehouse) as con:
+            sql_scope.validation(read, failed).store(con, run_id)
+    except Exception as exc:  # one line, never a traceback
+        outcome.notes.append(f"what the data tests read not kept: {_error_line(exc)}")
 
 
 def model_checks(
@@ -519,6 +570,7 @@ def run_and_test(
     max_share: float,
     row_counts: RowCounts,
     keys: Callable[[list[CheckRecord], dict], list[CheckRecord]] | None = None,
+    restricted: str = "",
 ) -> None:
     """`dbt run` (`--full-refresh` when `outcome.refresh` says why), then `dbt test` of the
     data tests (the unit tests are the test suite's), each judged by its level as on DuckDB
@@ -559,8 +611,9 @@ def run_and_test(
         )
         return
     manifest = _artifact(target / "manifest.json")
-    records = check_records(test_results, manifest, max_share, row_counts)
+    records = check_records(test_results, manifest, max_share, row_counts, restricted)
     outcome.records = keys(records, test_results) if keys else records
+    outcome.tests_not_passed = restricted_failures(test_results, manifest)
     outcome.checks = [check_line(r) for r in outcome.records]
     if outcome.ok:
         shutil.rmtree(target, ignore_errors=True)

@@ -228,6 +228,10 @@ def test_the_next_night_built_on_postgresql_equals_duckdbs(
     read = by_code_point(sql_checks(database, _SQL_READ))
     assert read == by_code_point(sql_checks(reference, _SQL_READ))
     assert any("; read: daily build: only the rows of " in text for _, text in read), read
+    # the staging models' data tests: the night's batches only, on both engines
+    tested = by_code_point(sql_checks(database, _STAGING_TESTS))
+    assert tested == by_code_point(sql_checks(reference, _STAGING_TESTS))
+    assert sum("; read: daily build: only the rows of " in row[-1] for row in tested) > 10
     assert len(checked) == len(SQL_CHECKS) + len(WATCHED)
     verdicts = {(name, asset): (status, keys) for name, asset, status, _, keys in checked}
     for label in planted:
@@ -288,6 +292,13 @@ _TIE_KEYS = [
 _SQL_READ = f"""
 select check_name, description from quality.check_results
 where check_name in ({", ".join(f"'{name}'" for name in SQL_CHECKS_BY_NAME)})
+and run_id in (select run_id from quality.source_freshness where as_of_date = '{NEXT_NIGHT}')
+"""
+
+
+_STAGING_TESTS = f"""
+select check_name, status, failing_count, description from quality.check_results
+where asset like 'staging/%' and description like 'dbt test (%'
 and run_id in (select run_id from quality.source_freshness where as_of_date = '{NEXT_NIGHT}')
 """
 
