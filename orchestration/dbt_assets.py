@@ -136,10 +136,14 @@ def build_environment(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str,
     next) and the environment dbt runs with: the variables `AMICABLE_BUILD_<NAME>` (JSON)
     holding the build's own values (`BUILD_VALUES`), which `macros/build_value.sql` reads while
     dbt executes (dbt re-parses the whole project when a var changes, 10 CPU s instead of 6 on
-    `tiny`, and ignores an environment variable that no file reads while parsing), and the
-    file log's format (`FILE_LOG`)."""
+    `tiny`, and ignores an environment variable that no file reads while parsing), each one
+    this build does not give set empty (the macro's "not given"), so that a value left in the
+    caller's environment cannot reach dbt; and the file log's format (`FILE_LOG`)."""
     variables = {k: v for k, v in values.items() if k not in BUILD_VALUES}
-    env = {BUILD_VALUE_ENV + k.upper(): json.dumps(values[k]) for k in BUILD_VALUES if k in values}
+    env = {
+        BUILD_VALUE_ENV + k.upper(): json.dumps(values[k]) if k in values else ""
+        for k in BUILD_VALUES
+    }
     return variables, env | FILE_LOG
 
 

@@ -394,7 +394,7 @@ def _dbt(
     unpublished schemas, the full refresh as `outcome.refresh` says; the checks recorded."""
     values = values | {"full_refresh_reason": outcome.refresh}
     values["schema_suffix"] = pg_publish.SUFFIX  # dbt writes the unpublished schemas
-    read = tests_scope(warehouse, values)
+    read = tests_scope(warehouse, values, outcome)
     if read is not None and read.scope is not None:
         values["tested_batches"] = list(read.scope.batches)
     config_vars, build_env = build_environment(values)
@@ -435,13 +435,13 @@ def _dbt(
         store_check_results(warehouse, records, values["run_id"], outcome.freshness)
 
 
-def tests_scope(warehouse: PostgresWarehouse, values: dict) -> sql_scope.Plan | None:
+def tests_scope(
+    warehouse: PostgresWarehouse, values: dict, outcome: PgBuildOutcome
+) -> sql_scope.Plan | None:
     """What the data tests of the incremental staging models read on this build, as on DuckDB
     (`orchestration.dbt_assets.tested_rows`, `data_quality.sql_scope`): on a daily build the
     rows of the raw batches loaded since they last all passed, else every row. None (every
-    row) when PostgreSQL cannot say: the tests are then only slower."""
-    import psycopg2
-
+    row, a note says why) when it cannot be planned: the tests are then only slower."""
     from dashboards.postgres import connect as read_only
     from orchestration.dbt_assets import DBT_TESTS
 
@@ -450,7 +450,8 @@ def tests_scope(warehouse: PostgresWarehouse, values: dict) -> sql_scope.Plan | 
             return sql_scope.plan_for(
                 con, DBT_TESTS, values["build_fingerprint"], values["full_refresh_reason"]
             )
-    except psycopg2.Error:
+    except Exception as exc:  # one line, never a traceback
+        outcome.notes.append(f"data tests' reading scope not planned: {_error_line(exc)}")
         return None
 
 
@@ -463,7 +464,9 @@ def store_tests_read(
 ) -> None:
     """Keep what the staging models' data tests read on this build and which of those did not
     pass (`sql_scope.validation`, in PostgreSQL's shared `quality` schema), so the next daily
-    build reads only the batches loaded since they all passed. Not kept: the next build reads
+    build reads only the batches loaded since they all passed. Committed on its own, before
+    the build's check results are recorded (a DuckDB build keeps both in one transaction): a
+    kept record says what the tests found, recorded or not. Not kept: the next build reads
     those batches again, which is only slower (a note)."""
     from dashboards.postgres import writing
 
@@ -576,10 +579,12 @@ def run_and_test(
     data tests (the unit tests are the test suite's), each judged by its level as on DuckDB
     (`orchestration.dbt_results.check_records`: a blocking failure is `fail`, a row-level one
     by its share of the tested model's rows, `row_counts`) into `outcome`, dbt's output into
-    `outcome.log`. `common`: dbt's arguments naming the target, its vars and `target`, where
-    its artifacts go (removed when the build passes). `keys`: the records with the keys of
-    their first failing rows (`dbt_results.with_failing_keys` on the engine), when it can
-    read them."""
+    `outcome.log`, with the tests reading only new rows that did not pass
+    (`outcome.tests_not_passed`). `common`: dbt's arguments naming the target, its vars and
+    `target`, where its artifacts go (removed when the build passes). `restricted`: what the
+    staging models' tests read on this build, said in their records. `keys`: the records with
+    the keys of their first failing rows (`dbt_results.with_failing_keys` on the engine), when
+    it can read them."""
     kind = f"full refresh: {outcome.refresh}" if outcome.refresh else "incremental"
     progress.step(f"dbt on {engine}: building the models ({kind})")
     refresh = ["--full-refresh"] if outcome.refresh else []
@@ -596,7 +601,8 @@ def run_and_test(
             outcome.errors.append(
                 f"{failure_summary(run_results, manifest)}. dbt's artifacts and log: {target}"
             )
-        progress.step(f"dbt on {engine}: running the data tests")
+        reading = f" (staging: {restricted})" if restricted else ""
+        progress.step(f"dbt on {engine}: running the data tests{reading}")
         (target / "run_results.json").unlink(missing_ok=True)  # the models' results
         tests = subprocess.run(
             [dbt_executable(), "test", "--exclude-resource-type", "unit_test", *common],

@@ -30,6 +30,10 @@ def test_the_build_values_go_to_the_environment_and_the_configuration_to_vars() 
         "AMICABLE_BUILD_AS_OF": '"2026-03-31"',
         "AMICABLE_BUILD_RUN_ID": '"r-1"',
         "AMICABLE_BUILD_TESTED_BATCHES": '["B1"]',
+        # not given by this build: empty, so none left in the caller's environment reaches dbt
+        "AMICABLE_BUILD_BUILD_FINGERPRINT": "",
+        "AMICABLE_BUILD_FULL_REFRESH_REASON": "",
+        "AMICABLE_BUILD_TESTED_MARKS": "",
         "DBT_LOG_FORMAT_FILE": "debug",  # dbt's file log as lines, not JSON
     }
 
