@@ -187,6 +187,10 @@ class PostgresConnection:
             rows = [list(row) for row in rows]
             psycopg2.extras.execute_batch(cursor, postgres_sql(sql, self._schemas), rows)
 
+    def schema_read(self, schema: str) -> str:
+        """The schema this connection reads when a statement names `schema`."""
+        return dict(self._schemas).get(schema, schema)
+
     def register(self, name: str, data: pd.DataFrame) -> None:
         """`data` as temporary table `name` until the transaction ends, as DuckDB's `register`
         makes a frame a view: its columns typed as DuckDB types the frame, its rows copied by
@@ -273,7 +277,9 @@ def writing(
 
 def has_table(con: Connection, schema: str, table: str) -> bool:
     """Whether the database `con` reads holds `schema.table` (a table or a view), on either
-    engine."""
+    engine (on PostgreSQL, in the schema `con` reads for `schema`: `connect`'s `schemas`)."""
+    if isinstance(con, PostgresConnection):
+        schema = con.schema_read(schema)
     row = con.execute(
         "select count(*) from information_schema.tables where table_schema = ?"
         " and table_name = ? and table_catalog = current_database()",

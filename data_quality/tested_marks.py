@@ -25,18 +25,24 @@ own model rows are what they vouch for. A slot can hold a build that was not pub
 blocked one), which the next build continues (`orchestration.publish`): a failing test drops
 its model's mark, so the next builds read every row of it until they pass again. A full
 refresh reads every row (no marks are given).
+
+On PostgreSQL a build writes the unpublished schemas (`orchestration.pg_publish`): its marks
+live in `build_state__unpublished`, which publication swaps with `build_state` as it swaps the
+models' schemas, so the marks always sit beside the rows they describe. The functions here take
+a connection to either engine (`dashboards.postgres.Connection`; on PostgreSQL one whose
+`build_state` is the unpublished one: `orchestration.pg_build.marks_for_build`).
 """
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-import duckdb
+from dashboards.postgres import Connection, has_table
 
 SCHEMA = "build_state"
-TABLE = f"{SCHEMA}.tested_marks"
+NAME = "tested_marks"
+TABLE = f"{SCHEMA}.{NAME}"
 DDL = f"""
 create table if not exists {TABLE} (
     model varchar primary key,
@@ -49,21 +55,29 @@ PLACEHOLDER = "__written_since_tested__"  # the `where` placeholder of get_where
 Artifact = Mapping[str, Any]
 
 
-def marks(con: duckdb.DuckDBPyConnection, full_refresh_reason: str) -> dict[str, dict[str, Any]]:
+def for_build(con: Connection, full_refresh_reason: str) -> dict[str, dict[str, Any]]:
+    """The marks a build's tests read (`marks`), the slot's marks unsettled (`unsettle`):
+    what a build does before it runs dbt, on a writable connection."""
+    found = marks(con, full_refresh_reason)
+    unsettle(con)
+    return found
+
+
+def marks(con: Connection, full_refresh_reason: str) -> dict[str, dict[str, Any]]:
     """Each model's tested mark for a build's tests (dbt's var `tested_marks`: name ->
     {"mark": ISO timestamp, "settled": bool}); none on a full refresh or before the first."""
-    if full_refresh_reason:
+    if full_refresh_reason or not has_table(con, SCHEMA, NAME):  # none recorded in this slot
         return {}
-    try:
-        rows = con.execute(f"select model, tested_mark, settled from {TABLE}").fetchall()
-    except duckdb.CatalogException:  # no mark recorded in this slot yet
-        return {}
-    return {model: {"mark": mark.isoformat(), "settled": settled} for model, mark, settled in rows}
+    rows = con.execute(f"select model, tested_mark, settled from {TABLE} order by model")
+    return {
+        model: {"mark": mark.isoformat(), "settled": settled}
+        for model, mark, settled in rows.fetchall()
+    }
 
 
-def unsettle(con: duckdb.DuckDBPyConnection) -> None:
+def unsettle(con: Connection) -> None:
     """Before a build runs dbt: its rows may carry the marks until it records its tests."""
-    with contextlib.suppress(duckdb.CatalogException):  # no mark recorded in this slot yet
+    if has_table(con, SCHEMA, NAME):  # else no mark recorded in this slot yet
         con.execute(f"update {TABLE} set settled = false")
 
 
@@ -104,9 +118,10 @@ def store(verdicts: Mapping[tuple[str, str], bool]):
     one transaction): the new mark of each model whose tests all passed (the newest
     `loaded_at` it holds), no mark for one whose tests did not."""
 
-    def write(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
-        con.execute(f"create schema if not exists {SCHEMA}")
-        con.execute(DDL)
+    def write(con: Connection, run_id: str) -> None:
+        if not has_table(con, SCHEMA, NAME):
+            con.execute(f"create schema if not exists {SCHEMA}")
+            con.execute(DDL)
         for (schema, model), passed in sorted(verdicts.items()):
             con.execute(f"delete from {TABLE} where model = ?", [model])
             if passed:

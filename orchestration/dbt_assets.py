@@ -105,8 +105,7 @@ def written_rows(warehouse: WarehouseResource, values: dict[str, Any]) -> dict[s
     this slot (`data_quality.tested_marks`; every row on a full refresh or without a mark);
     the slot's marks are unsettled until this build records its tests."""
     with warehouse.connect() as con:
-        marks = tested_marks.marks(con, values["full_refresh_reason"])
-        tested_marks.unsettle(con)
+        marks = tested_marks.for_build(con, values["full_refresh_reason"])
     return {**values, "tested_marks": marks} if marks else values
 
 

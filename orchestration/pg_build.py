@@ -28,12 +28,11 @@ warehouse's build lock (`pg_publish.build_lock`: a second build stops in one lin
    alerts (`send_alerts`; only the blocking data-quality checks when it is not published),
    recorded in `alerts.sent`, shared too.
 
-What a DuckDB build does that this one does not yet, each printed as a line of the outcome
-(`NOT_YET`) rather than left out silently:
-
-- the tested marks of the incremental models past staging (`data_quality.tested_marks`): their
-  data tests read every row, which is correct but slower on a daily build (the staging models'
-  tests read the new batches only, as on DuckDB: `tests_scope`).
+On a daily build the data tests read what they read on DuckDB: those of the incremental
+staging models the raw batches new since they last all passed (`tests_scope`), those of the
+incremental models past staging the rows written since their tested marks
+(`data_quality.tested_marks`: `marks_for_build`, `store_marks`; the marks kept in
+`build_state__unpublished`, swapped with the models' schemas on publication).
 
 The build's local files (its log and dbt's artifacts on failure) go under
 `<data dir>/logs/<DB@HOST-PORT>/`.
@@ -60,7 +59,7 @@ from amicable.alerts import AlertsOutcome
 from amicable.config import Quality, load_config
 from amicable.settings import DBT_PROJECT_DIR, Settings, memory_limit, run_files_dir
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
-from data_quality import freshness, results, source_checks, sql_scope
+from data_quality import freshness, results, source_checks, sql_scope, tested_marks
 from data_quality.results import CheckRecord
 from data_quality.sql_checks import SQL_CHECKS
 from ingestion.contracts import SOURCES, SOURCES_BY_NAME
@@ -93,9 +92,7 @@ from orchestration.incremental import build_fingerprint, refresh_reason
 
 DBT_TARGET = "postgres"
 
-NOT_YET = (
-    "tested marks (the data tests of the incremental models past staging): they read every row",
-)
+NOT_YET: tuple[str, ...] = ()  # what a DuckDB build does that this one does not yet
 
 
 @dataclass
@@ -121,6 +118,8 @@ class PgBuildOutcome:
     alerts: AlertsOutcome | None = None  # what the alerts after the build sent (`send_alerts`)
     # the data tests reading only new rows on a daily build that did not pass, once they ran
     tests_not_passed: list[str] | None = None
+    # (schema, model) -> whether the tests reading from its tested mark all passed, once run
+    mark_verdicts: dict[tuple[str, str], bool] | None = None
 
     @property
     def ok(self) -> bool:
@@ -397,6 +396,9 @@ def _dbt(
     read = tests_scope(warehouse, values, outcome)
     if read is not None and read.scope is not None:
         values["tested_batches"] = list(read.scope.batches)
+    marks = marks_for_build(warehouse, values["full_refresh_reason"], outcome)
+    if marks:
+        values["tested_marks"] = marks
     config_vars, build_env = build_environment(values)
     env = {**os.environ, **warehouse.profile_env(), **build_env}
     target = files_dir(settings).absolute() / "dbt"  # dbt reads a relative one from its project
@@ -419,10 +421,12 @@ def _dbt(
     max_share = quality.max_failing_row_share
     restricted = "" if read is None or read.scope is None else sql_scope.describe(read)
     run_and_test(
-        "PostgreSQL", common, env, target, outcome, max_share, row_counts, keys, restricted
+        "PostgreSQL", common, env, target, outcome, max_share, row_counts, keys, restricted, marks
     )
     if read is not None and outcome.models_ok and outcome.tests_not_passed is not None:
         store_tests_read(warehouse, read, outcome.tests_not_passed, values["run_id"], outcome)
+    if outcome.mark_verdicts is not None:
+        store_marks(warehouse, outcome.mark_verdicts, values["run_id"], outcome)
     outcome.checks = [replace(c, asset=pg_publish.published_name(c.asset)) for c in outcome.checks]
     outcome.records = outcome.suite_records + [
         replace(r, asset=pg_publish.published_name(r.asset)) for r in outcome.records
@@ -453,6 +457,48 @@ def tests_scope(
     except Exception as exc:  # one line, never a traceback
         outcome.notes.append(f"data tests' reading scope not planned: {_error_line(exc)}")
         return None
+
+
+def _build_state() -> dict[str, str]:
+    """The schema of the tested marks as the build reads it: that of the unpublished build."""
+    return {tested_marks.SCHEMA: pg_publish.unpublished(tested_marks.SCHEMA)}
+
+
+def marks_for_build(
+    warehouse: PostgresWarehouse, full_refresh_reason: str, outcome: PgBuildOutcome
+) -> dict[str, dict]:
+    """The tested marks of the build this one continues, which its data tests read from on a
+    daily build, as on DuckDB (`data_quality.tested_marks.for_build`: none on a full refresh;
+    the marks unsettled and committed before dbt runs, so a build stopped before it records
+    its tests leaves them unsettled). None readable: every row is read (a note says why), which
+    is only slower."""
+    from dashboards.postgres import writing
+
+    try:
+        with writing(warehouse, schemas=_build_state()) as con:
+            return tested_marks.for_build(con, full_refresh_reason)
+    except Exception as exc:  # one line, never a traceback
+        outcome.notes.append(f"tested marks not read: {_error_line(exc)}")
+        return {}
+
+
+def store_marks(
+    warehouse: PostgresWarehouse,
+    verdicts: dict[tuple[str, str], bool],
+    run_id: str,
+    outcome: PgBuildOutcome,
+) -> None:
+    """Keep the new tested mark of each model whose tests reading from it all passed, drop the
+    others' (`data_quality.tested_marks.store`), in the unpublished `build_state` that
+    publication swaps with the models. Not kept: the marks stay unsettled, so the next build
+    reads more rows, which is only slower (a note)."""
+    from dashboards.postgres import writing
+
+    try:
+        with writing(warehouse, schemas=_build_state()) as con:
+            tested_marks.store(verdicts)(con, run_id)
+    except Exception as exc:  # one line, never a traceback
+        outcome.notes.append(f"tested marks not kept: {_error_line(exc)}")
 
 
 def store_tests_read(
@@ -574,6 +620,7 @@ def run_and_test(
     row_counts: RowCounts,
     keys: Callable[[list[CheckRecord], dict], list[CheckRecord]] | None = None,
     restricted: str = "",
+    marks: Mapping[str, Mapping[str, object]] | None = None,
 ) -> None:
     """`dbt run` (`--full-refresh` when `outcome.refresh` says why), then `dbt test` of the
     data tests (the unit tests are the test suite's), each judged by its level as on DuckDB
@@ -582,7 +629,9 @@ def run_and_test(
     `outcome.log`, with the tests reading only new rows that did not pass
     (`outcome.tests_not_passed`). `common`: dbt's arguments naming the target, its vars and
     `target`, where its artifacts go (removed when the build passes). `restricted`: what the
-    staging models' tests read on this build, said in their records. `keys`: the records with
+    staging models' tests read on this build, said in their records; `marks`: the tested marks
+    the other incremental models' tests read from, said in theirs, and whether those tests all
+    passed, per model (`outcome.mark_verdicts`). `keys`: the records with
     the keys of their first failing rows (`dbt_results.with_failing_keys` on the engine), when
     it can read them."""
     kind = f"full refresh: {outcome.refresh}" if outcome.refresh else "incremental"
@@ -617,9 +666,10 @@ def run_and_test(
         )
         return
     manifest = _artifact(target / "manifest.json")
-    records = check_records(test_results, manifest, max_share, row_counts, restricted)
+    records = check_records(test_results, manifest, max_share, row_counts, restricted, marks)
     outcome.records = keys(records, test_results) if keys else records
     outcome.tests_not_passed = restricted_failures(test_results, manifest)
+    outcome.mark_verdicts = tested_marks.verdicts(test_results, manifest)
     outcome.checks = [check_line(r) for r in outcome.records]
     if outcome.ok:
         shutil.rmtree(target, ignore_errors=True)
@@ -710,8 +760,9 @@ def format_outcome(
     if outcome.notes:
         out.append("\nnot done (the build went on):")
         out += [f"  {note}" for note in outcome.notes]
-    out.append(f"\nnot done on {engine} yet:")
-    out += [f"  {line}" for line in not_yet]
+    if not_yet:
+        out.append(f"\nnot done on {engine} yet:")
+        out += [f"  {line}" for line in not_yet]
     out.append(f"\ndbt log: {outcome.log}")
     if outcome.report is not None:
         out.append(f"quality report: {outcome.report}")

@@ -8,7 +8,8 @@ twins, `<schema>__unpublished` (the `schema_suffix` var, `macros/generate_schema
 0. the whole build holds the warehouse's build lock (`build_lock`, a session advisory lock):
    a second build on the same database stops in one line, as on DuckDB;
 1. before dbt, when the unpublished schemas do not exist but published ones do (the second
-   build of a warehouse), the published schemas' tables are copied into them in one
+   build of a warehouse), the published schemas' tables (and `build_state`'s: `SWAPPED`)
+   are copied into them in one
    transaction (`prepare`), so the incremental models continue the published build instead
    of rebuilding it all (no copy when the build recomputes everything anyway: a changed
    project or settings, `--full-refresh`, an earlier as-of date); otherwise the unpublished
@@ -17,8 +18,9 @@ twins, `<schema>__unpublished` (the `schema_suffix` var, `macros/generate_schema
    build's own `marts.dim_build` is new to it;
 2. dbt runs its models and data tests there (readers see none of it);
 3. when no check blocks, one transaction swaps every schema with its unpublished twin
-   (`publish`): a query that started before reads the old build to its end, the next one
-   reads the new build; the previous build becomes the unpublished one the next build
+   (`publish`; `build_state` too, the tested marks that describe the models' rows,
+   `data_quality.tested_marks`): a query that started before reads the old build to its end,
+   the next one reads the new build; the previous build becomes the unpublished one the next build
    continues. When a check blocks, nothing is renamed: readers keep the last good build and
    the rejected one stays unpublished until the next build continues it.
 
@@ -34,10 +36,14 @@ import contextlib
 from collections.abc import Callable, Iterator
 
 from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
+from data_quality import tested_marks
 from ingestion.pg_warehouse import connect
 from ingestion.source_db import _libpq_line
 
 PUBLISHED = ("staging", "intermediate", "marts", "test_failures")
+# What publication swaps: the schemas readers query, and the state the build keeps of its own
+# models (`data_quality.tested_marks`), which must stay beside the rows it describes.
+SWAPPED = (*PUBLISHED, tested_marks.SCHEMA)
 SUFFIX = "__unpublished"
 LOCK = "amicable build"  # the build lock's name (hashed to its advisory lock key)
 
@@ -134,10 +140,10 @@ def _copy(cur, continues: Callable[[BuildRow], bool]) -> int:
         "select table_schema, table_name from information_schema.tables"
         " where table_type = 'BASE TABLE' and table_schema = any(%s)"
         " order by table_schema, table_name",
-        (list(PUBLISHED),),
+        (list(SWAPPED),),
     )
     tables = cur.fetchall()
-    for schema in {unpublished(s) for s in PUBLISHED} - schemas:
+    for schema in {unpublished(s) for s in SWAPPED} - schemas:
         cur.execute(f'create schema "{schema}"')
     for schema, name in tables:
         copy = f'"{unpublished(schema)}"."{name}"'
@@ -153,7 +159,7 @@ def publish(warehouse: PostgresWarehouse) -> None:
     doing = "cannot publish (the published build is unchanged)"
     with one_line(warehouse, doing), connect(warehouse) as con, con, con.cursor() as cur:
         schemas = _schemas(cur)
-        for schema in PUBLISHED:
+        for schema in SWAPPED:
             if unpublished(schema) not in schemas:
                 continue
             retiring = f"{schema}__retiring"

@@ -193,7 +193,7 @@ def test_the_next_night_built_on_postgresql_equals_duckdbs(
     printed, progress = build_on_postgres(landing, url(database), NEXT_NIGHT)
     assert "published build copied to continue it: " in progress
     assert "building the models (incremental)" in progress
-    assert " 0 blocking" in printed and "not done on a PostgreSQL warehouse yet:" in printed
+    assert " 0 blocking" in printed and "not done on a PostgreSQL warehouse yet:" not in printed
     assert printed.rstrip().endswith("build succeeded and published")
     for name in SCORES:  # scored after publication (no model trained in this database)
         assert f"\nscore {name}: no model: run `amicable scores train`\n" in printed
@@ -232,6 +232,14 @@ def test_the_next_night_built_on_postgresql_equals_duckdbs(
     tested = by_code_point(sql_checks(database, _STAGING_TESTS))
     assert tested == by_code_point(sql_checks(reference, _STAGING_TESTS))
     assert sum("; read: daily build: only the rows of " in row[-1] for row in tested) > 10
+    # the other incremental models' tests: the rows written since their tested marks, which
+    # both engines kept beside the rows they describe (the marks' times are each engine's loads)
+    marked = [_unmarked(row) for row in sql_checks(database, _MARKED_TESTS)]
+    assert sorted(marked) == sorted(_unmarked(r) for r in sql_checks(reference, _MARKED_TESTS))
+    assert sum(_WRITTEN in row[-1] for row in marked) > 5, marked
+    kept = sql_checks(database, _MARKS)
+    assert kept == sql_checks(reference, _MARKS) and all(settled for _, settled, _ in kept)
+    assert all(mark == newest for _, _, (mark, newest) in _mark_times(database, kept))
     assert len(checked) == len(SQL_CHECKS) + len(WATCHED)
     verdicts = {(name, asset): (status, keys) for name, asset, status, _, keys in checked}
     for label in planted:
@@ -301,6 +309,35 @@ select check_name, status, failing_count, description from quality.check_results
 where asset like 'staging/%' and description like 'dbt test (%'
 and run_id in (select run_id from quality.source_freshness where as_of_date = '{NEXT_NIGHT}')
 """
+
+
+_MARKED_TESTS = f"""
+select check_name, asset, status, failing_count, description from quality.check_results
+where (asset like 'intermediate/%' or asset like 'marts/%') and description like 'dbt test (%'
+and run_id in (select run_id from quality.source_freshness where as_of_date = '{NEXT_NIGHT}')
+"""
+_WRITTEN = "; read: daily build, only the rows written since these tests last passed"
+_MARKS = "select model, settled, run_id is not null from build_state.tested_marks order by model"
+
+
+def _unmarked(row: tuple) -> tuple:
+    """A record with its tested mark's time left out (each engine's own load time)."""
+    return (*row[:-1], re.sub(r"loaded_at [0-9T:. -]+\)", "loaded_at ...)", row[-1]))
+
+
+def _mark_times(database: dict[str, str | int], kept: list[tuple]) -> list[tuple]:
+    """(model, settled, (its mark, the newest loaded_at of the published model)) per mark."""
+    found = []
+    with contextlib.closing(psycopg2.connect(**database)) as con, con.cursor() as cur:
+        for model, settled, _ in kept:
+            schema = "marts" if model.startswith(("fct_", "dim_")) else "intermediate"
+            cur.execute(
+                f"select (select tested_mark from build_state.tested_marks where model = %s),"
+                f" (select max(loaded_at) from {schema}.{model})",
+                [model],
+            )
+            found.append((model, settled, cur.fetchone()))
+    return found
 
 
 def sql_checks(warehouse: Path | dict[str, str | int], query: str = _SQL_CHECKS) -> list[tuple]:

@@ -25,7 +25,7 @@ from orchestration.engines import duckdb_engine
 from tests.conftest import SAMPLE_AS_OF, SampleBuild
 from tests.dbt_project.raw_fixture import DbtRun, run_dbt
 from tests.postgres.conftest import NAME, PostgresServer, TinyOnPostgres
-from tests.postgres.test_build_on_postgres import counts, duckdb_counts
+from tests.postgres.test_build_on_postgres import counts, duckdb_counts, sql_checks
 
 
 def test_tiny_sample_on_postgresql_equals_duckdb(
@@ -35,7 +35,12 @@ def test_tiny_sample_on_postgresql_equals_duckdb(
     assert built.ok, built.report
     assert "full refresh: first build of this warehouse" in tiny_on_postgres.progress
     assert ", 0 warned, 0 blocking" in built.report  # every data test passed
-    assert "not done on a PostgreSQL warehouse yet:" in built.report
+    assert "not done on a PostgreSQL warehouse yet:" not in built.report
+    # the tested marks, kept beside the models they describe (published with them)
+    marked = "select model, settled from build_state.tested_marks order by model"
+    on_duckdb = sql_checks(sample_build.settings.warehouse, marked)
+    assert on_duckdb and all(settled for _, settled in on_duckdb)
+    assert sql_checks(tiny_on_postgres.settings, marked) == on_duckdb
     assert f"{NAME}:{NAME}@" not in built.report + tiny_on_postgres.progress
     assert counts(tiny_on_postgres.settings) == duckdb_counts(sample_build.settings.warehouse)
 
