@@ -396,7 +396,7 @@ def _dbt(
     read = tests_scope(warehouse, values, outcome)
     if read is not None and read.scope is not None:
         values["tested_batches"] = list(read.scope.batches)
-    marks = marks_for_build(warehouse, values["full_refresh_reason"], outcome)
+    marks = marks_for_build(warehouse, values["full_refresh_reason"])
     if marks:
         values["tested_marks"] = marks
     config_vars, build_env = build_environment(values)
@@ -425,8 +425,6 @@ def _dbt(
     )
     if read is not None and outcome.models_ok and outcome.tests_not_passed is not None:
         store_tests_read(warehouse, read, outcome.tests_not_passed, values["run_id"], outcome)
-    if outcome.mark_verdicts is not None:
-        store_marks(warehouse, outcome.mark_verdicts, values["run_id"], outcome)
     outcome.checks = [replace(c, asset=pg_publish.published_name(c.asset)) for c in outcome.checks]
     outcome.records = outcome.suite_records + [
         replace(r, asset=pg_publish.published_name(r.asset)) for r in outcome.records
@@ -437,6 +435,8 @@ def _dbt(
     records = outcome.source_records + outcome.records
     if records:
         store_check_results(warehouse, records, values["run_id"], outcome.freshness)
+    if outcome.mark_verdicts is not None:  # last: until then the marks stay unsettled (safe)
+        store_marks(warehouse, outcome.mark_verdicts, values["run_id"], outcome)
 
 
 def tests_scope(
@@ -464,22 +464,25 @@ def _build_state() -> dict[str, str]:
     return {tested_marks.SCHEMA: pg_publish.unpublished(tested_marks.SCHEMA)}
 
 
-def marks_for_build(
-    warehouse: PostgresWarehouse, full_refresh_reason: str, outcome: PgBuildOutcome
-) -> dict[str, dict]:
+def marks_for_build(warehouse: PostgresWarehouse, full_refresh_reason: str) -> dict[str, dict]:
     """The tested marks of the build this one continues, which its data tests read from on a
     daily build, as on DuckDB (`data_quality.tested_marks.for_build`: none on a full refresh;
     the marks unsettled and committed before dbt runs, so a build stopped before it records
-    its tests leaves them unsettled). None readable: every row is read (a note says why), which
-    is only slower."""
+    its tests leaves them unsettled). WarehouseError (one line) when they cannot be read or
+    unsettled: dbt must not run then, as on DuckDB, since rows it writes under a settled mark
+    would escape the next build's tests."""
     from dashboards.postgres import writing
 
     try:
         with writing(warehouse, schemas=_build_state()) as con:
             return tested_marks.for_build(con, full_refresh_reason)
     except Exception as exc:  # one line, never a traceback
-        outcome.notes.append(f"tested marks not read: {_error_line(exc)}")
-        return {}
+        schema = _build_state()[tested_marks.SCHEMA]
+        raise WarehouseError(
+            f"warehouse {warehouse.masked}: cannot read and unsettle the tested marks in"
+            f" {schema}.{tested_marks.NAME} (nothing was built): {_error_line(exc)}; dropping"
+            f" schema {schema} makes the tests read every row"
+        ) from None
 
 
 def store_marks(
@@ -490,8 +493,9 @@ def store_marks(
 ) -> None:
     """Keep the new tested mark of each model whose tests reading from it all passed, drop the
     others' (`data_quality.tested_marks.store`), in the unpublished `build_state` that
-    publication swaps with the models. Not kept: the marks stay unsettled, so the next build
-    reads more rows, which is only slower (a note)."""
+    publication swaps with the models: the build's last write, after its check results. Not
+    kept: the marks stay as `marks_for_build` left them, unsettled, so the next build reads
+    more rows, which is only slower (a note)."""
     from dashboards.postgres import writing
 
     try:

@@ -116,11 +116,12 @@ def _dim_build(cur, schema: str) -> BuildRow:
 
 
 def prepare(warehouse: PostgresWarehouse, continues: Callable[[BuildRow], bool]) -> int:
-    """Copy the published model tables into unpublished schemas that do not exist yet (one
-    transaction, each copy analyzed for the planner), when `continues(published dim_build)`
-    says the build will continue that build incrementally; the number of tables copied (0
-    when the unpublished schemas exist, nothing is published yet, or the build recomputes
-    everything). Views are not copied: `dbt run` creates every view again."""
+    """Copy the published model tables (and the tested marks: `SWAPPED`) into unpublished
+    schemas that do not exist yet (one transaction, each copy analyzed for the planner), when
+    `continues(published dim_build)` says the build will continue that build incrementally;
+    the number of tables copied (0 when the unpublished schemas exist, nothing is published
+    yet, or the build recomputes everything). Views are not copied: `dbt run` creates every
+    view again."""
     with (
         one_line(warehouse, "cannot copy the published build"),
         connect(warehouse) as con,
@@ -155,12 +156,18 @@ def _copy(cur, continues: Callable[[BuildRow], bool]) -> int:
 
 def publish(warehouse: PostgresWarehouse) -> None:
     """Swap every published schema with its unpublished twin, in one transaction (a schema not
-    built, e.g. `test_failures` before any test stored failures, is left as it is)."""
+    built, e.g. `test_failures` before any test stored failures, is left as it is; but a
+    published `build_state` without a twin becomes the unpublished one: its marks describe the
+    rows that the swap makes the unpublished build)."""
     doing = "cannot publish (the published build is unchanged)"
     with one_line(warehouse, doing), connect(warehouse) as con, con, con.cursor() as cur:
         schemas = _schemas(cur)
         for schema in SWAPPED:
             if unpublished(schema) not in schemas:
+                if schema == tested_marks.SCHEMA and schema in schemas:
+                    # no marks of this build: the published ones go with the rows they
+                    # describe, which this swap makes the unpublished build
+                    cur.execute(f'alter schema "{schema}" rename to "{unpublished(schema)}"')
                 continue
             retiring = f"{schema}__retiring"
             if schema in schemas:

@@ -237,9 +237,12 @@ def test_the_next_night_built_on_postgresql_equals_duckdbs(
     marked = [_unmarked(row) for row in sql_checks(database, _MARKED_TESTS)]
     assert sorted(marked) == sorted(_unmarked(r) for r in sql_checks(reference, _MARKED_TESTS))
     assert sum(_WRITTEN in row[-1] for row in marked) > 5, marked
-    kept = sql_checks(database, _MARKS)
-    assert kept == sql_checks(reference, _MARKS) and all(settled for _, settled, _ in kept)
-    assert all(mark == newest for _, _, (mark, newest) in _mark_times(database, kept))
+    kept = sorted(sql_checks(database, _MARKS))
+    assert kept == sorted(sql_checks(reference, _MARKS)) and all(s for _, s, _ in kept)
+    for schema in ("", "__unpublished"):  # each beside the rows it describes
+        marks = _mark_times(database, schema)
+        assert [model for model, _, _ in marks] == [model for model, _, _ in kept]
+        assert all(mark == newest for _, mark, newest in marks), marks
     assert len(checked) == len(SQL_CHECKS) + len(WATCHED)
     verdicts = {(name, asset): (status, keys) for name, asset, status, _, keys in checked}
     for label in planted:
@@ -325,18 +328,22 @@ def _unmarked(row: tuple) -> tuple:
     return (*row[:-1], re.sub(r"loaded_at [0-9T:. -]+\)", "loaded_at ...)", row[-1]))
 
 
-def _mark_times(database: dict[str, str | int], kept: list[tuple]) -> list[tuple]:
-    """(model, settled, (its mark, the newest loaded_at of the published model)) per mark."""
+def _mark_times(database: dict[str, str | int], suffix: str) -> list[tuple]:
+    """(model, its mark, the newest loaded_at of the model) per mark of `build_state<suffix>`,
+    the model read in the schemas of the same suffix (the published build, or the unpublished
+    one), found where it is."""
     found = []
     with contextlib.closing(psycopg2.connect(**database)) as con, con.cursor() as cur:
-        for model, settled, _ in kept:
-            schema = "marts" if model.startswith(("fct_", "dim_")) else "intermediate"
+        cur.execute(f"select model, tested_mark from build_state{suffix}.tested_marks")
+        for model, mark in sorted(cur.fetchall()):
             cur.execute(
-                f"select (select tested_mark from build_state.tested_marks where model = %s),"
-                f" (select max(loaded_at) from {schema}.{model})",
-                [model],
+                "select table_schema from information_schema.tables where table_name = %s"
+                " and table_schema = any(%s)",
+                [model, [f"intermediate{suffix}", f"marts{suffix}"]],
             )
-            found.append((model, settled, cur.fetchone()))
+            (schema,) = cur.fetchone()
+            cur.execute(f'select max(loaded_at) from "{schema}"."{model}"')
+            found.append((model, mark, cur.fetchone()[0]))
     return found
 
 

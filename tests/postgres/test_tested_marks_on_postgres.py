@@ -1,0 +1,62 @@
+"""The tested marks on a PostgreSQL warehouse (`data_quality.tested_marks`,
+`orchestration.pg_build.marks_for_build`, `orchestration.pg_publish`): they stay beside the
+rows they describe when a publication finds no marks of the new build, and marks that cannot
+be read stop the build before dbt, in one line (a daily build's tests could otherwise skip rows
+no test has read). The marks' round trip through whole builds: test_build_on_postgres.py."""
+
+from __future__ import annotations
+
+import contextlib
+
+import psycopg2
+import pytest
+
+from amicable.warehouse_ref import PostgresWarehouse, WarehouseError
+from orchestration import pg_publish
+from orchestration.pg_build import marks_for_build
+from tests.postgres.conftest import PostgresServer, TinyOnPostgres
+from tests.postgres.test_build_on_postgres import scalar, url
+
+_MARKS = "select count(*) from {}.tested_marks"
+_SCHEMA = "select count(*) from pg_namespace where nspname = '{}'"
+
+
+def test_published_marks_without_a_twin_follow_their_rows_to_the_unpublished_build(
+    tiny_on_postgres: TinyOnPostgres, postgres_server: PostgresServer
+) -> None:
+    """A publication whose build kept no marks (e.g. their store failed): the published
+    `build_state` goes with the published models to the unpublished side, so the next build,
+    which continues those models, reads from their own marks; nothing stays published."""
+    database = postgres_server.fresh_database("amicable_marks_twin", tiny_on_postgres.database)
+    marks = scalar(database, _MARKS.format("build_state"))
+    assert marks > 5, "the session's first build kept its marks"
+    with contextlib.closing(psycopg2.connect(**database)) as con, con, con.cursor() as cur:
+        for schema in pg_publish.PUBLISHED:  # a build of the models, with no marks of its own
+            cur.execute(f'create schema "{pg_publish.unpublished(schema)}"')
+
+    pg_publish.publish(PostgresWarehouse(url(database)))
+
+    assert scalar(database, _MARKS.format("build_state__unpublished")) == marks
+    assert scalar(database, _SCHEMA.format("build_state")) == 0
+    assert scalar(database, _SCHEMA.format("marts__unpublished")) == 1, "the models swapped"
+
+
+def test_marks_that_cannot_be_read_stop_the_build_in_one_line(
+    tiny_on_postgres: TinyOnPostgres, postgres_server: PostgresServer
+) -> None:
+    database = postgres_server.fresh_database("amicable_marks_bad", tiny_on_postgres.database)
+    with contextlib.closing(psycopg2.connect(**database)) as con, con, con.cursor() as cur:
+        cur.execute("create schema build_state__unpublished")
+        cur.execute("create table build_state__unpublished.tested_marks (model text)")
+    warehouse = PostgresWarehouse(url(database))
+
+    with pytest.raises(WarehouseError) as raised:
+        marks_for_build(warehouse, "")
+
+    (line,) = str(raised.value).splitlines()
+    assert line.startswith(f"warehouse {warehouse.masked}: cannot read and unsettle the tested")
+    assert "build_state__unpublished.tested_marks (nothing was built): " in line
+    assert "tested_mark" in line, "PostgreSQL's own words: the missing column"
+    assert line.endswith(
+        "; dropping schema build_state__unpublished makes the tests read every row"
+    )
