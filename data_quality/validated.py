@@ -39,7 +39,7 @@ import duckdb
 import great_expectations as gx
 import pandas as pd
 
-from dashboards.postgres import Connection, PostgresConnection
+from dashboards.postgres import Connection, PostgresConnection, has_table
 
 VALIDATIONS = "quality.raw_validations"
 FAILURES = "quality.raw_row_failures"
@@ -86,12 +86,9 @@ def suite_fingerprint(suite: gx.ExpectationSuite) -> str:
     return digest.hexdigest()
 
 
-def _exists(con: duckdb.DuckDBPyConnection) -> bool:
-    found = con.execute(
-        "select count(*) from information_schema.tables"
-        " where table_schema = 'quality' and table_name in ('raw_validations', 'raw_row_failures')"
-    ).fetchone()
-    return bool(found and found[0] == 2)
+def _exists(con: Connection) -> bool:
+    """Whether the warehouse holds both tables of the validations (none before the first)."""
+    return all(has_table(con, *table.split(".")) for table in (VALIDATIONS, FAILURES))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from amicable import progress
 from amicable.settings import DBT_PROJECT_DIR, WAREHOUSE_ENV, run_files_dir, today
+from dashboards.postgres import Connection
 from data_quality import sql_scope, tested_marks
 from data_quality.outcomes import record_results
 from data_quality.resources import BusinessConfig, WarehouseResource
@@ -82,18 +83,16 @@ def incremental_vars(
 DBT_TESTS = "dbt_data_tests.staging"  # their record in quality.raw_validations (sql_scope)
 
 
-def tested_rows(
-    warehouse: WarehouseResource, values: dict[str, Any]
-) -> tuple[dict[str, Any], sql_scope.Plan]:
+def tested_rows(con: Connection, values: dict[str, Any]) -> tuple[dict[str, Any], sql_scope.Plan]:
     """`values` with var `tested_batches` when the tests of the incremental staging models may
     read only the rows of the batches loaded since the data tests last all passed
     (`macros/get_where_subquery.sql`, `data_quality.sql_scope`: every row on a full refresh,
-    a first build, or after a failure), and the plan. Given to `dbt run` too (in the
-    environment, `build_environment`), which does not read it."""
-    with warehouse.connect(read_only=True) as con:
-        read = sql_scope.plan_for(
-            con, DBT_TESTS, values["build_fingerprint"], values["full_refresh_reason"]
-        )
+    a first build, or after a failure), and the plan; `con`: a connection to the warehouse on
+    either engine. Given to `dbt run` too (in the environment, `build_environment`), which
+    does not read it."""
+    read = sql_scope.plan_for(
+        con, DBT_TESTS, values["build_fingerprint"], values["full_refresh_reason"]
+    )
     if read.scope is None:
         return values, read
     return {**values, "tested_batches": list(read.scope.batches)}, read
@@ -279,7 +278,8 @@ def build_dbt_assets(manifest: Path) -> dg.AssetsDefinition:
         build re-parses only the files that changed."""
         values = dbt_vars(config, business.dbt_vars(), context.run_id)
         values, refresh = incremental_vars(warehouse, values, config.full_refresh)
-        values, read = tested_rows(warehouse, values)
+        with warehouse.connect(read_only=True) as con:
+            values, read = tested_rows(con, values)
         values = written_rows(warehouse, values)
         config_vars, build_env = build_environment(values)
         variables = ["--vars", json.dumps(config_vars, sort_keys=True)]

@@ -182,7 +182,7 @@ def score(warehouse: PostgresWarehouse, run_id: str, outcome: PgBuildOutcome) ->
             results = score_all(con, run_id)
         outcome.scores = [result.line for result in results]
     except (psycopg2.Error, ValueError, OSError) as exc:
-        outcome.scores = [f"case scores not computed: {_libpq_line(exc)}"]
+        outcome.scores = [f"case scores not computed: {_error_line(exc)}"]
 
 
 def send_alerts(
@@ -207,7 +207,7 @@ def send_alerts(
         with writing(warehouse) as con:
             outcome.alerts = send(con, config, run_id, rules, settings.as_of)
     except (psycopg2.Error, ValueError) as exc:  # ValueError: SQL sqlglot cannot translate
-        line = f"every recipient: rules not evaluated: {_libpq_line(exc)}"
+        line = f"every recipient: rules not evaluated: {_error_line(exc)}"
         outcome.alerts = AlertsOutcome(failed=[line])
 
 
@@ -393,9 +393,7 @@ def _dbt(
     unpublished schemas, the full refresh as `outcome.refresh` says; the checks recorded."""
     values = values | {"full_refresh_reason": outcome.refresh}
     values["schema_suffix"] = pg_publish.SUFFIX  # dbt writes the unpublished schemas
-    read = tests_scope(warehouse, values, outcome)
-    if read is not None and read.scope is not None:
-        values["tested_batches"] = list(read.scope.batches)
+    values, read = tests_scope(warehouse, values, outcome)
     marks = marks_for_build(warehouse, values["full_refresh_reason"])
     if marks:
         values["tested_marks"] = marks
@@ -441,22 +439,21 @@ def _dbt(
 
 def tests_scope(
     warehouse: PostgresWarehouse, values: dict, outcome: PgBuildOutcome
-) -> sql_scope.Plan | None:
+) -> tuple[dict, sql_scope.Plan | None]:
     """What the data tests of the incremental staging models read on this build, as on DuckDB
     (`orchestration.dbt_assets.tested_rows`, `data_quality.sql_scope`): on a daily build the
-    rows of the raw batches loaded since they last all passed, else every row. None (every
-    row, a note says why) when it cannot be planned: the tests are then only slower."""
+    rows of the raw batches loaded since they last all passed, else every row; `values` with
+    those batches, and the plan. No plan (every row, a note says why) when it cannot be
+    planned: the tests are then only slower."""
     from dashboards.postgres import connect as read_only
-    from orchestration.dbt_assets import DBT_TESTS
+    from orchestration.dbt_assets import tested_rows
 
     try:
         with contextlib.closing(read_only(warehouse)) as con:
-            return sql_scope.plan_for(
-                con, DBT_TESTS, values["build_fingerprint"], values["full_refresh_reason"]
-            )
+            return tested_rows(con, values)
     except Exception as exc:  # one line, never a traceback
         outcome.notes.append(f"data tests' reading scope not planned: {_error_line(exc)}")
-        return None
+        return values, None
 
 
 def _build_state() -> dict[str, str]:
@@ -582,8 +579,7 @@ def quality_report(
         with contextlib.closing(read_only(warehouse)) as con:
             outcome.report = write_report(con, report_path(settings.warehouse), run_id)
     except (psycopg2.Error, OSError, ValueError) as exc:
-        detail = _libpq_line(exc) if isinstance(exc, psycopg2.Error) else str(exc)
-        outcome.notes.append(f"quality report not written: {detail}")
+        outcome.notes.append(f"quality report not written: {_error_line(exc)}")
 
 
 def store_check_results(

@@ -3,8 +3,6 @@ the verdicts, failing counts and failing keys of validating the whole table."""
 
 from __future__ import annotations
 
-import json
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -15,64 +13,33 @@ from conftest import CLEAN_INVOICES, INVOICE_COLUMNS, Warehouse
 from dq_fixtures import run_graph, stubs
 
 from data_quality import runner
-from data_quality.checks import build_asset_checks, suite_record
+from data_quality.checks import build_asset_checks
 from data_quality.expectations import in_set
 from data_quality.runner import CATEGORY, SuiteOutcome, category, run_suite
 from data_quality.suites import SUITES, erp_invoices_suite
 from data_quality.suites_raw import cases_agents_suite
-from ingestion.contracts import SOURCES, SOURCES_BY_NAME
-from ingestion.load import ensure_raw_schema, ingest_source
+from tests.agents_loads import AGENTS, agent, ingest_agents, recorded, seen
 
-AGENTS = "raw.cases_agents"
 INVOICES = dg.AssetKey(["raw", "erp_invoices"])
-START = datetime(2026, 2, 1, 3, 0)
-
-
-def _agent(agent_id: str, team: str = "T1", active_to: str | None = None) -> dict[str, object]:
-    return {"agent_id": agent_id, "name": f"Agent {agent_id}", "team": team,
-            "supervisor_id": None, "active_from": "2026-01-10", "active_to": active_to}  # fmt: skip
 
 
 def _bad_rows(load: int, count: int) -> list[dict[str, object]]:
     """`count` agents who left before they started (blocking, row-level), then one agent twice
     in the file (a key repeated within one extraction: a group-level warning)."""
-    left = [_agent(f"A-{load}-{n:02}", active_to="2026-01-02") for n in range(count)]
-    return [*left, _agent(f"A-{load}-dup"), _agent(f"A-{load}-dup", team="T2")]
+    left = [agent(f"A-{load}-{n:02}", active_to="2026-01-02") for n in range(count)]
+    return [*left, agent(f"A-{load}-dup"), agent(f"A-{load}-dup", team="T2")]
 
 
 LOADS: list[list[dict[str, object]]] = [
-    [_agent("A-1"), *_bad_rows(1, 15), _agent("A-2", team="T2")],
-    [_agent("A-3"), _agent("A-4", team="T2")],
-    [_agent("A-5"), *_bad_rows(3, 12), _agent("A-1", team="T2")],
+    [agent("A-1"), *_bad_rows(1, 15), agent("A-2", team="T2")],
+    [agent("A-3"), agent("A-4", team="T2")],
+    [agent("A-5"), *_bad_rows(3, 12), agent("A-1", team="T2")],
 ]
 
 
-def _ingest(landing: Path, warehouse: Path, load: int, rows: list[dict[str, object]]) -> None:
-    """Land one agents file, stamped a day after the previous, and load it as build `b<load>`."""
-    stamp = (START + timedelta(days=load)).strftime("%Y-%m-%dT%H%M")
-    path = landing / "cases" / f"agents_{stamp}.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    with duckdb.connect(str(warehouse)) as con:
-        ensure_raw_schema(con, SOURCES)
-        loaded_at = START + timedelta(days=load, hours=1)
-        report = ingest_source(con, landing, SOURCES_BY_NAME["cases_agents"], f"b{load}", loaded_at)
-    assert report.rows_loaded == len(rows) and report.rows_quarantined == 0
-
-
-def _seen(outcome: SuiteOutcome) -> list[tuple[str, bool, int | None, tuple[str, ...]]]:
-    return [(r.name, r.success, r.unexpected_count, r.failing_keys) for r in outcome.results]
-
-
-def _recorded(outcome: SuiteOutcome) -> tuple[str, int, tuple[str, ...], str]:
-    asset = dg.AssetKey(["raw", "cases_agents"])
-    record = suite_record("raw_cases_agents_suite", asset, outcome, 0.01)
-    return record.status, record.failing_count, record.failing_keys, record.description
-
-
 def _same_as_whole(outcome: SuiteOutcome, whole: SuiteOutcome) -> None:
-    assert _seen(outcome) == _seen(whole)
-    assert _recorded(outcome) == _recorded(whole)
+    assert seen(outcome) == seen(whole)
+    assert recorded(outcome) == recorded(whole)
     assert (outcome.success, outcome.row_count) == (whole.success, whole.row_count)
 
 
@@ -82,7 +49,7 @@ def loaded(tmp_path: Path) -> tuple[Path, Path, list[SuiteOutcome]]:
     landing, warehouse = tmp_path / "landing", tmp_path / "w.duckdb"
     outcomes = []
     for load, rows in enumerate(LOADS, start=1):
-        _ingest(landing, warehouse, load, rows)
+        ingest_agents(landing, warehouse, load, rows)
         outcomes.append(run_suite(warehouse, AGENTS, cases_agents_suite(), run_id=f"b{load}"))
     return landing, warehouse, outcomes
 
@@ -102,7 +69,7 @@ def test_validating_load_by_load_finds_what_validating_the_whole_table_finds(
     assert left.failing_keys[-1] == "A-3-04 (cases/agents_2026-02-04T0300.jsonl:6)"
     unique = failed["expect_compound_columns_to_be_unique(agent_id, _extracted_at, _loaded_at)"]
     assert unique.unexpected_count == 4
-    assert _recorded(whole)[:2] == ("fail", 31)
+    assert recorded(whole)[:2] == ("fail", 31)
 
 
 def test_a_validation_with_no_new_rows_reads_no_raw_row(

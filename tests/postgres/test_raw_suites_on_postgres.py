@@ -6,8 +6,7 @@ failing keys; a frame registered as a temporary table only on a writable connect
 from __future__ import annotations
 
 import contextlib
-import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -18,31 +17,20 @@ import pytest
 from amicable.warehouse_ref import PostgresWarehouse
 from dashboards.postgres import connect, writing
 from data_quality import runner, validated
-from data_quality.checks import default_asset_key, suite_record
-from data_quality.runner import SuiteOutcome, run_suite, run_suite_on
+from data_quality.runner import run_suite, run_suite_on
 from data_quality.suites_raw import cases_agents_suite
-from ingestion.contracts import SOURCES, SOURCES_BY_NAME
-from ingestion.load import ensure_raw_schema, ingest_source
 from ingestion.pg_warehouse import check, ship_batch
+from tests.agents_loads import AGENTS, agent, ingest_agents, recorded, seen
 from tests.postgres.conftest import PostgresServer, by_code_point
-
-AGENTS = "raw.cases_agents"
-START = datetime(2026, 2, 1, 3, 0)
-
-
-def _agent(agent_id: str, team: str = "T1", active_to: str | None = None) -> dict[str, object]:
-    return {"agent_id": agent_id, "name": f"Agent {agent_id}", "team": team,
-            "supervisor_id": None, "active_from": "2026-01-10", "active_to": active_to}  # fmt: skip
-
 
 # Three extractions: agents who left before they started (blocking, row-level), keys twice in
 # one file (a warning on the key's versions) and a later version of one of them (clears it).
 LOADS: list[list[dict[str, object]]] = [
-    [_agent("A-1"), _agent("a_b", active_to="2026-01-02"), _agent("B", active_to="2026-01-02"),
-     _agent("D-1"), _agent("D-1", team="T2"), _agent("D-2"), _agent("D-2", team="T2")],
-    [_agent("A-3"), _agent("a-b", active_to="2026-01-03"), _agent("D-2", team="T3")],
-    [_agent("A-5", active_to="2026-01-01"), _agent("A-1", team="T2"), _agent("D-3"),
-     _agent("D-3")],
+    [agent("A-1"), agent("a_b", active_to="2026-01-02"), agent("B", active_to="2026-01-02"),
+     agent("D-1"), agent("D-1", team="T2"), agent("D-2"), agent("D-2", team="T2")],
+    [agent("A-3"), agent("a-b", active_to="2026-01-03"), agent("D-2", team="T3")],
+    [agent("A-5", active_to="2026-01-01"), agent("A-1", team="T2"), agent("D-3"),
+     agent("D-3")],
 ]  # fmt: skip
 
 
@@ -51,27 +39,9 @@ def _load(landing: Path, duck: Path, warehouse: PostgresWarehouse, load: int) ->
     DuckDB file `duck` as build `b<load>` and shipped to PostgreSQL's raw layer as a
     PostgreSQL build ships it."""
     rows = LOADS[load - 1]
-    stamp = (START + timedelta(days=load)).strftime("%Y-%m-%dT%H%M")
-    path = landing / "cases" / f"agents_{stamp}.jsonl"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    ingest_agents(landing, duck, load, rows)
     with duckdb.connect(str(duck)) as con:
-        ensure_raw_schema(con, SOURCES)
-        loaded_at = START + timedelta(days=load, hours=1)
-        source = SOURCES_BY_NAME["cases_agents"]
-        report = ingest_source(con, landing, source, f"b{load}", loaded_at)
-        assert report.rows_loaded == len(rows)
         assert ship_batch(warehouse, con, f"b{load}", load - 1)["cases_agents"] == len(rows)
-
-
-def _seen(outcome: SuiteOutcome) -> list[tuple[str, bool, int | None, tuple[str, ...]]]:
-    return [(r.name, r.success, r.unexpected_count, r.failing_keys) for r in outcome.results]
-
-
-def _recorded(outcome: SuiteOutcome) -> tuple:
-    record = suite_record("raw_cases_agents_suite", default_asset_key(cases_agents_suite()),
-                          outcome, 0.01)  # fmt: skip
-    return record.status, record.failing_count, record.failing_keys, record.description
 
 
 @pytest.fixture
@@ -98,8 +68,8 @@ def test_a_raw_suite_on_postgresql_finds_what_it_finds_on_duckdb(
     on_duckdb = run_suite(duck, AGENTS, cases_agents_suite(), full=True)
     with writing(warehouse) as con:
         on_postgres = run_suite_on(con, AGENTS, cases_agents_suite(), full=True)
-    assert _seen(on_postgres) == _seen(on_duckdb)
-    assert _recorded(on_postgres) == _recorded(on_duckdb)
+    assert seen(on_postgres) == seen(on_duckdb)
+    assert recorded(on_postgres) == recorded(on_duckdb)
     assert (on_postgres.row_count, on_postgres.rows_read) == (on_duckdb.row_count, 14)
     failed = {r.name: r for r in on_postgres.results if not r.success}
     left = failed["expect_column_pair_values_a_to_be_greater_than_b(active_to, active_from)"]
@@ -133,14 +103,14 @@ def test_load_by_load_on_postgresql_as_on_duckdb(
             on_postgres = run_suite_on(con, AGENTS, cases_agents_suite())
             on_postgres.store(con, f"b{load}")
         assert on_postgres.rows_read == on_duckdb.rows_read == len(rows)
-        assert _seen(on_postgres) == _seen(on_duckdb)
-        assert _recorded(on_postgres) == _recorded(on_duckdb)
+        assert seen(on_postgres) == seen(on_duckdb)
+        assert recorded(on_postgres) == recorded(on_duckdb)
     with writing(warehouse) as con:
         again = run_suite_on(con, AGENTS, cases_agents_suite())
         whole = run_suite_on(con, AGENTS, cases_agents_suite(), full=True)
         on_postgres_kept = by_code_point(con.execute(_STATE).fetchall())
     assert again.rows_read == 0 and again.validation is None
-    assert _seen(again) == _seen(whole) == _seen(on_postgres)
+    assert seen(again) == seen(whole) == seen(on_postgres)
     with duckdb.connect(str(duck), read_only=True) as con:
         assert on_postgres_kept == by_code_point(con.execute(_STATE).fetchall())
     # a_b, B, a-b and A-5; D-1, D-2 and D-3 twice each (D-2's later version clears it in the
