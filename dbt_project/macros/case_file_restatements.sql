@@ -31,9 +31,10 @@
       - a case whose record was loaded since the model's last build, or opened on or after
         the latest day the file holds (the case row, its time zone and rule pack);
       - every case of a debtor whose customer record was loaded since (time zone);
-      - every case with a breach, in fct_compliance_breaches now or in the file as held (they
-        are few; a breach can come or go with the as-of date alone, and it cites records
-        before its own: cited_by_rule_ids).
+      - every case whose breaches (fct_compliance_breaches, by breach_id) are not those the
+        file holds (its offending records' breach_ids), either way: a breach can come or go
+        with the as-of date alone, and it cites records before its own (cited_by_rule_ids);
+        a case whose breaches and records are unchanged keeps its file (case_file_breaches_changed).
     An earlier as-of date, a changed config or dbt project rebuilds everything
     (orchestration/incremental.py). -#}
 {% macro case_files_restated_since_last_build() -%}
@@ -148,19 +149,56 @@
         union all
 
         select
-            breaches.case_id,
+            changed_breaches.case_id,
             {{ whole_file }} as restated_from
-        from {{ ref('fct_compliance_breaches') }} as breaches
-
-        union all
-
-        select
-            held.case_id,
-            {{ whole_file }} as restated_from
-        from {{ this }} as held
-        where held.breach_ids is not null or held.cited_by_rule_ids is not null
+        from ({{ case_file_breaches_changed() }}) as changed_breaches
     ) as restatements
     group by case_id
+{%- endmacro %}
+
+{#- (case_id) of every case whose breaches in fct_compliance_breaches are not those the case
+    file holds: each breach is listed once, in the breach_ids (", "-separated) of its offending
+    record, so the two sets are equal when every current breach_id is in its case's held lists
+    and both sides count as many (twice the ids of a list: its length less that of the list
+    without its separators, plus 2). -#}
+{% macro case_file_breaches_changed() -%}
+    {%- set separator = "', '" -%}
+    {%- set ids_twice -%}
+        {{ dbt.length('held.breach_ids') }}
+        - {{ dbt.length(dbt.replace('held.breach_ids', separator, "''")) }} + 2
+    {%- endset -%}
+    with
+    current_breaches as (
+        select case_id, breach_id from {{ ref('fct_compliance_breaches') }}
+    ),
+    held_lists as (
+        select held.case_id, held.breach_ids, {{ ids_twice }} as ids_twice
+        from {{ this }} as held
+        where held.breach_ids is not null
+    ),
+    current_counts as (
+        select case_id, 2 * count(*) as ids_twice from current_breaches group by case_id
+    ),
+    held_counts as (
+        select case_id, sum(ids_twice) as ids_twice from held_lists group by case_id
+    )
+    select coalesce(current_counts.case_id, held_counts.case_id) as case_id
+    from current_counts
+    full outer join held_counts on current_counts.case_id = held_counts.case_id
+    where coalesce(current_counts.ids_twice, 0) <> coalesce(held_counts.ids_twice, 0)
+    union
+    select current_breaches.case_id
+    from current_breaches
+    where not exists (
+        select 1
+        from held_lists
+        where
+            held_lists.case_id = current_breaches.case_id
+            and {{ dbt.position(
+                dbt.concat([separator, 'current_breaches.breach_id', separator]),
+                dbt.concat([separator, 'held_lists.breach_ids', separator])
+            ) }} > 0
+    )
 {%- endmacro %}
 
 {#- On an incremental run of fct_case_file, a `where` clause keeping the rows of the restated

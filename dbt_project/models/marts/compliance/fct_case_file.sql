@@ -20,7 +20,8 @@
     (unchanged, so their numbers stand); the whole file of a case whose record was loaded
     since the latest `loaded_at` it holds, or opened on or after the latest day it holds, of
     every case of a debtor whose customer record was loaded (time zone), and of every case
-    with a breach, now or as held. A held row of that scope the batch does not write again (a
+    whose breaches are not those it holds (a breach can come or go with the as-of date alone).
+    A held row of that scope the batch does not write again (a
     file that shrank, a case that yields no record any more) is withdrawn: the batch carries
     it with a null `loaded_at`, and the post-hook deletes it (remove_withdrawn_rows). -#}
 {{ config(
