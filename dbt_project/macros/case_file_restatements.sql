@@ -157,10 +157,13 @@
 {%- endmacro %}
 
 {#- (case_id) of every case whose breaches in fct_compliance_breaches are not those the case
-    file holds: each breach is listed once, in the breach_ids (", "-separated) of its offending
-    record, so the two sets are equal when every current breach_id is in its case's held lists
-    and both sides count as many (twice the ids of a list: its length less that of the list
-    without its separators, plus 2). -#}
+    file holds: a breach is listed in the breach_ids (", "-separated) of its offending record,
+    so the two sets are equal when every current breach_id is in its case's held lists and both
+    sides count as many (twice the ids of a list: its length less that of the list without its
+    separators, plus 2); breach_id is unique (a data test of fct_compliance_breaches). A breach
+    listed in no record or in two (its offending record not in the file, or two records sharing
+    its source id) makes the counts differ on every build: its case is then rewritten whole each
+    time, as every case with a breach was before, which is slower but never stale. -#}
 {% macro case_file_breaches_changed() -%}
     {%- set separator = "', '" -%}
     {%- set ids_twice -%}
