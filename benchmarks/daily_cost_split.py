@@ -26,11 +26,11 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from daily_models import dbt_run  # benchmarks/: scripts run from this folder
-from raw_suites_daily import ingest
+from raw_suites_daily import night_copy
 from record import record
 
 from amicable.settings import DBT_PROJECT_DIR
@@ -51,9 +51,7 @@ def main() -> None:
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     eve = args.as_of - timedelta(days=1)
-    night = args.work / "night.duckdb"
-    shutil.copy(args.warehouse, night)
-    ingest(args.landing, night, "night", datetime.now(UTC).replace(tzinfo=None))
+    night = night_copy(args.warehouse, args.landing, args.work, "night")
     runs = (
         ("again", args.warehouse, eve),
         ("date", args.warehouse, args.as_of),

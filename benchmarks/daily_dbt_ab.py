@@ -23,13 +23,13 @@ import argparse
 import shutil
 import subprocess
 import sys
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
 from base_module import REPO, git  # benchmarks/: scripts run from this folder
 from daily_models import dbt_run
-from raw_suites_daily import ingest
+from raw_suites_daily import night_copy
 
 from amicable.settings import DBT_PROJECT_DIR
 
@@ -48,9 +48,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=15, help="models listed")
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
-    night = args.work / "night.duckdb"
-    shutil.copy(args.warehouse, night)
-    ingest(args.landing, night, "daily", datetime.now(UTC).replace(tzinfo=None))
+    night = night_copy(args.warehouse, args.landing, args.work, "daily")
     base_project = args.work / "base_project"
     shutil.rmtree(base_project, ignore_errors=True)
     base_project.mkdir()

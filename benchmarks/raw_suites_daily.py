@@ -19,9 +19,10 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import tempfile
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -42,6 +43,14 @@ def ingest(landing: Path, warehouse: Path, batch: str, loaded_at: datetime) -> N
         ensure_raw_schema(con, SOURCES)
         for source in SOURCES:
             ingest_source(con, landing, source, batch, loaded_at)
+
+
+def night_copy(warehouse: Path, landing: Path, work: Path, batch: str) -> Path:
+    """A copy of `warehouse` under `work` with the new files of `landing` loaded as `batch`."""
+    night = work / "night.duckdb"
+    shutil.copy(warehouse, night)
+    ingest(landing, night, batch, datetime.now(UTC).replace(tzinfo=None))
+    return night
 
 
 def cpu(warehouse: Path, table: str, **options: object) -> tuple[float, SuiteOutcome]:

@@ -56,10 +56,15 @@ Artifact = Mapping[str, Any]
 
 
 def for_build(con: Connection, full_refresh_reason: str) -> dict[str, dict[str, Any]]:
-    """The marks a build's tests read (`marks`), the slot's marks unsettled (`unsettle`):
-    what a build does before it runs dbt, on a writable connection."""
-    found = marks(con, full_refresh_reason)
-    unsettle(con)
+    """The marks a build's tests read (`marks`), the slot's marks unsettled: what a build does
+    before it runs dbt, on a writable connection. The table is created when the slot has none,
+    so every build holds one (on PostgreSQL the unpublished one, which publication swaps with
+    the published one as it swaps the models)."""
+    if not has_table(con, SCHEMA, NAME):
+        _create(con)
+        return {}
+    found = {} if full_refresh_reason else _read(con)
+    con.execute(f"update {TABLE} set settled = false")  # its rows may carry the marks
     return found
 
 
@@ -68,6 +73,10 @@ def marks(con: Connection, full_refresh_reason: str) -> dict[str, dict[str, Any]
     {"mark": ISO timestamp, "settled": bool}); none on a full refresh or before the first."""
     if full_refresh_reason or not has_table(con, SCHEMA, NAME):  # none recorded in this slot
         return {}
+    return _read(con)
+
+
+def _read(con: Connection) -> dict[str, dict[str, Any]]:
     rows = con.execute(f"select model, tested_mark, settled from {TABLE} order by model")
     return {
         model: {"mark": mark.isoformat(), "settled": settled}
@@ -75,10 +84,9 @@ def marks(con: Connection, full_refresh_reason: str) -> dict[str, dict[str, Any]
     }
 
 
-def unsettle(con: Connection) -> None:
-    """Before a build runs dbt: its rows may carry the marks until it records its tests."""
-    if has_table(con, SCHEMA, NAME):  # else no mark recorded in this slot yet
-        con.execute(f"update {TABLE} set settled = false")
+def _create(con: Connection) -> None:
+    con.execute(f"create schema if not exists {SCHEMA}")
+    con.execute(DDL)
 
 
 def where_holds(test: Mapping[str, Any], placeholder: str) -> bool:
@@ -119,9 +127,7 @@ def store(verdicts: Mapping[tuple[str, str], bool]):
     `loaded_at` it holds), no mark for one whose tests did not."""
 
     def write(con: Connection, run_id: str) -> None:
-        if not has_table(con, SCHEMA, NAME):
-            con.execute(f"create schema if not exists {SCHEMA}")
-            con.execute(DDL)
+        _create(con)  # if for_build did not (a build that kept no marks before)
         for (schema, model), passed in sorted(verdicts.items()):
             con.execute(f"delete from {TABLE} where model = ?", [model])
             if passed:

@@ -79,6 +79,7 @@ from orchestration.dbt_assets import (
     build_environment,
     dbt_executable,
     dbt_vars,
+    tested_rows,
 )
 from orchestration.dbt_results import (
     RowCounts,
@@ -446,7 +447,6 @@ def tests_scope(
     those batches, and the plan. No plan (every row, a note says why) when it cannot be
     planned: the tests are then only slower."""
     from dashboards.postgres import connect as read_only
-    from orchestration.dbt_assets import tested_rows
 
     try:
         with contextlib.closing(read_only(warehouse)) as con:

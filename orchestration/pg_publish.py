@@ -156,18 +156,13 @@ def _copy(cur, continues: Callable[[BuildRow], bool]) -> int:
 
 def publish(warehouse: PostgresWarehouse) -> None:
     """Swap every published schema with its unpublished twin, in one transaction (a schema not
-    built, e.g. `test_failures` before any test stored failures, is left as it is; but a
-    published `build_state` without a twin becomes the unpublished one: its marks describe the
-    rows that the swap makes the unpublished build)."""
+    built, e.g. `test_failures` before any test stored failures, is left as it is; every build
+    has its `build_state`: `data_quality.tested_marks.for_build` creates it)."""
     doing = "cannot publish (the published build is unchanged)"
     with one_line(warehouse, doing), connect(warehouse) as con, con, con.cursor() as cur:
         schemas = _schemas(cur)
         for schema in SWAPPED:
             if unpublished(schema) not in schemas:
-                if schema == tested_marks.SCHEMA and schema in schemas:
-                    # no marks of this build: the published ones go with the rows they
-                    # describe, which this swap makes the unpublished build
-                    cur.execute(f'alter schema "{schema}" rename to "{unpublished(schema)}"')
                 continue
             retiring = f"{schema}__retiring"
             if schema in schemas:

@@ -63,7 +63,10 @@ def test_a_passing_model_gets_its_newest_loaded_at_and_a_failing_one_loses_its_m
         "fct_ar_ageing": {"mark": "2026-03-02T03:00:00", "settled": True},
         "int_ops_case_days": {"mark": "2026-03-01T03:00:00", "settled": True},
     }
-    tested_marks.unsettle(con)  # the next build runs dbt
+    assert tested_marks.for_build(con, "") == {  # the next build runs dbt
+        "fct_ar_ageing": {"mark": "2026-03-02T03:00:00", "settled": True},
+        "int_ops_case_days": {"mark": "2026-03-01T03:00:00", "settled": True},
+    }
     con.execute("insert into marts.fct_ar_ageing values ('2026-03-03 03:00')")
     con.execute("insert into intermediate.int_ops_case_days values ('2026-03-03 03:00')")
     assert tested_marks.marks(con, "")["fct_ar_ageing"] == {
@@ -82,7 +85,8 @@ def test_a_passing_model_gets_its_newest_loaded_at_and_a_failing_one_loses_its_m
 def test_no_mark_on_a_full_refresh_before_the_first_or_for_an_empty_model() -> None:
     con = _warehouse()
     assert tested_marks.marks(con, "") == {}  # no mark recorded yet in this slot
-    tested_marks.unsettle(con)  # nothing to unsettle
+    assert tested_marks.for_build(con, "") == {}  # nothing to unsettle: the table created
+    assert con.execute(f"select count(*) from {tested_marks.TABLE}").fetchone() == (0,)
     con.execute("delete from marts.fct_ar_ageing")
     passed = _results(unique_ageing="pass", unique_days="pass", unique_days_again="pass")
     tested_marks.store(tested_marks.verdicts(passed, MANIFEST))(con, "run-1")

@@ -1,6 +1,6 @@
 """The tested marks on a PostgreSQL warehouse (`data_quality.tested_marks`,
 `orchestration.pg_build.marks_for_build`, `orchestration.pg_publish`): they stay beside the
-rows they describe when a publication finds no marks of the new build, and marks that cannot
+rows they describe when the new build kept none, and marks that cannot
 be read stop the build before dbt, in one line (a daily build's tests could otherwise skip rows
 no test has read). The marks' round trip through whole builds: test_build_on_postgres.py."""
 
@@ -21,12 +21,13 @@ _MARKS = "select count(*) from {}.tested_marks"
 _SCHEMA = "select count(*) from pg_namespace where nspname = '{}'"
 
 
-def test_published_marks_without_a_twin_follow_their_rows_to_the_unpublished_build(
+def test_every_build_has_marks_to_swap_so_the_published_ones_follow_their_rows(
     tiny_on_postgres: TinyOnPostgres, postgres_server: PostgresServer
 ) -> None:
-    """A publication whose build kept no marks (e.g. their store failed): the published
-    `build_state` goes with the published models to the unpublished side, so the next build,
-    which continues those models, reads from their own marks; nothing stays published."""
+    """A build whose slot held no marks (its models built without them, their store failed):
+    `marks_for_build` creates its (empty) marks table, so publication swaps it with the
+    published one like every schema: the published marks go with the published models to the
+    unpublished side, where the next build continues those models from their own marks."""
     database = postgres_server.fresh_database("amicable_marks_twin", tiny_on_postgres.database)
     marks = scalar(database, _MARKS.format("build_state"))
     assert marks > 5, "the session's first build kept its marks"
@@ -34,10 +35,12 @@ def test_published_marks_without_a_twin_follow_their_rows_to_the_unpublished_bui
         for schema in pg_publish.PUBLISHED:  # a build of the models, with no marks of its own
             cur.execute(f'create schema "{pg_publish.unpublished(schema)}"')
 
+    assert marks_for_build(PostgresWarehouse(url(database)), "") == {}
+    assert scalar(database, _MARKS.format("build_state__unpublished")) == 0, "created"
     pg_publish.publish(PostgresWarehouse(url(database)))
 
     assert scalar(database, _MARKS.format("build_state__unpublished")) == marks
-    assert scalar(database, _SCHEMA.format("build_state")) == 0
+    assert scalar(database, _MARKS.format("build_state")) == 0, "the new build's: none"
     assert scalar(database, _SCHEMA.format("marts__unpublished")) == 1, "the models swapped"
 
 
