@@ -195,22 +195,9 @@
     has closed before as_of). Evidence: the step. -#}
 {% macro compliance_required_before(rule) -%}
     {%- set p = rule.params -%}
-    {%- set kinds = [] -%}
+    {%- set kinds = compliance_required_steps(p, 'items') -%}
     {%- if 'first_contact' in p.steps -%}
-        {%- do kinds.append("(item_type = 'contact' and item_rank = 1)") -%}
-    {%- endif -%}
-    {%- if 'outbound_contact' in p.steps -%}
-        {%- do kinds.append(
-            "(item_type = 'contact' and direction = 'outbound' and not ("
-            ~ compliance_required_message(p, 'items') ~ "))"
-        ) -%}
-    {%- endif -%}
-    {%- set events = [] -%}
-    {%- for step in p.steps if step not in ('first_contact', 'outbound_contact') -%}
-        {%- do events.append(step) -%}
-    {%- endfor -%}
-    {%- if events -%}
-        {%- do kinds.append("event_type in " ~ compliance_in_list(events)) -%}
+        {%- do kinds.append("(items.item_type = 'contact' and items.item_rank = 1)") -%}
     {%- endif -%}
     select
         '{{ rule.id }}' as rule_id,
@@ -264,6 +251,29 @@
         {%- if p.max_days_after is not none %}
         and {{ dbt.datediff('step.local_date', as_of_date(), 'day') }} > {{ p.max_days_after }}
         {%- endif %}
+{%- endmacro %}
+
+{#- The step rows of a required_before rule's params `p` in `alias`, as a list of conditions
+    (any one makes a step): every outbound contact but the required message
+    (`outbound_contact`), an event of a listed type. Not `first_contact`: a row's rank in its
+    case, which each caller finds its own way (compliance_required_before ranks the rows,
+    compliance_breaches_restated_cases takes the case's earliest contact). -#}
+{% macro compliance_required_steps(p, alias) -%}
+    {%- set kinds = [] -%}
+    {%- if 'outbound_contact' in p.steps -%}
+        {%- do kinds.append(
+            "(" ~ alias ~ ".item_type = 'contact' and " ~ alias ~ ".direction = 'outbound' and not ("
+            ~ compliance_required_message(p, alias) ~ "))"
+        ) -%}
+    {%- endif -%}
+    {%- set events = [] -%}
+    {%- for step in p.steps if step not in ('first_contact', 'outbound_contact') -%}
+        {%- do events.append(step) -%}
+    {%- endfor -%}
+    {%- if events -%}
+        {%- do kinds.append(alias ~ ".event_type in " ~ compliance_in_list(events)) -%}
+    {%- endif -%}
+    {{ return(kinds) }}
 {%- endmacro %}
 
 {#- The message a required_before rule requires: outbound, with params.required_template, on

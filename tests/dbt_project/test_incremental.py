@@ -159,6 +159,55 @@ def test_a_record_that_leaves_the_timeline_is_removed_by_the_daily_build(tmp_pat
         assert con.execute(contacts).fetchall() == []
 
 
+def test_a_validation_window_that_closes_brings_its_breach_with_no_new_file(
+    tmp_path: Path,
+) -> None:
+    """US-VALIDATION: case C4 of D2 (B2C, US) has its first contact, call K30, on 03-12 and no
+    first_notice letter; a later call, K31 at 23:00 New York time on 03-13 (03-14 UTC), breaks
+    the quiet hours, so the latest breach held is dated 03-14, after every row of C4. Built as
+    of 03-15 the window (5 local days) is open: no validation breach. Built again as of 03-20
+    with no new file, only the as-of date can bring it: the daily build must restate C4 from
+    its first contact in the closed window (compliance_breaches_restated_cases), and equal a
+    build as of 03-20 in one go."""
+    case = {
+        "case_id": "C4", "debtor_id": "D2", "opened_at": "2026-03-10 08:00:00",
+        "placed_amount": "400.00", "currency": "USD", "strategy": "standard",
+        "agent_id": "AG1", "jurisdiction": "US", "updated_at": "2026-03-10 08:00:00",
+    }  # fmt: skip
+    calls = [{**_call("K30", "2026-03-12 15:00:00", "C1"), "case_id": "C4"},
+             {**_call("K31", "2026-03-14 03:00:00", "C1"), "case_id": "C4"}]  # fmt: skip
+    select = ["--select", "+fct_compliance_breaches"]
+    warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
+    for warehouse in warehouses.values():
+        build_raw_warehouse(warehouse, RAW_FILES)
+        with duckdb.connect(str(warehouse)) as con:
+            insert_raw_rows(con, "cases_cases", "cases/cases_2026-03-10T0200.jsonl", [case],
+                            "2026-03-15 06:00:00")  # fmt: skip
+            insert_raw_rows(con, "contacts_calls", "contacts/calls_2026-03-14T0200.csv", calls,
+                            "2026-03-15 06:00:00")  # fmt: skip
+    rules = (
+        "select rule_id, cast(occurred_at as date) from marts.fct_compliance_breaches"
+        " where case_id = 'C4' order by 1"
+    )
+    daily = warehouses["daily"]
+    first = ["--vars", fixture_vars(as_of="2026-03-15")]
+    assert run_dbt(["run", *select, *first], daily, tmp_path / "first").returncode == 0
+    with duckdb.connect(str(daily)) as con:
+        assert con.execute(rules).fetchall() == [("US-HOURS", date(2026, 3, 14))]
+        since = "select max(cast(occurred_at as date)) from marts.fct_compliance_breaches"
+        assert con.execute(since).fetchone()[0] >= date(2026, 3, 14), "C4's rows are not after"
+    then = ["--vars", fixture_vars(as_of="2026-03-20")]
+    for name, warehouse in warehouses.items():
+        run = run_dbt(["run", *select, *then], warehouse, tmp_path / name)
+        assert run.returncode == 0, run.output[-3000:]
+    with duckdb.connect(str(daily)) as con:
+        assert con.execute(rules).fetchall() == [
+            ("US-HOURS", date(2026, 3, 14)), ("US-VALIDATION", date(2026, 3, 12))
+        ]  # fmt: skip
+        con.execute(f"attach '{warehouses['once']}' as once (read_only)")
+        assert differences(con, "daily", "once", ("intermediate", "marts")) == {}
+
+
 # Late files for the receivables' restatement window, loaded after a first build as of 03-30:
 # a correction to the oldest invoice (issued 2025-10-15), a payment to it dated back in
 # December, INV-2 re-issued in March (its January and February rows must go), allocation A1
