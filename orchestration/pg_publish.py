@@ -121,7 +121,8 @@ def prepare(warehouse: PostgresWarehouse, continues: Callable[[BuildRow], bool])
     `continues(published dim_build)` says the build will continue that build incrementally;
     the number of tables copied (0 when the unpublished schemas exist, nothing is published
     yet, or the build recomputes everything). Views are not copied: `dbt run` creates every
-    view again."""
+    view again. An unpublished twin found without the models (the marks of a build stopped
+    before dbt made its schemas) is replaced by the copy."""
     with (
         one_line(warehouse, "cannot copy the published build"),
         connect(warehouse) as con,
@@ -144,7 +145,11 @@ def _copy(cur, continues: Callable[[BuildRow], bool]) -> int:
         (list(SWAPPED),),
     )
     tables = cur.fetchall()
-    for schema in {unpublished(s) for s in SWAPPED} - schemas:
+    for schema in sorted({unpublished(s) for s in SWAPPED} & schemas):
+        # left by a build stopped before dbt made its schemas (tested_marks.for_build creates
+        # the marks first): without the models beside it, it describes no rows
+        cur.execute(f'drop schema "{schema}" cascade')
+    for schema in {unpublished(s) for s in SWAPPED}:
         cur.execute(f'create schema "{schema}"')
     for schema, name in tables:
         copy = f'"{unpublished(schema)}"."{name}"'

@@ -164,11 +164,11 @@ def test_a_validation_window_that_closes_brings_its_breach_with_no_new_file(
 ) -> None:
     """US-VALIDATION: case C4 of D2 (B2C, US) has its first contact, call K30, on 03-12 and no
     first_notice letter; a later call, K31 at 23:00 New York time on 03-13 (03-14 UTC), breaks
-    the quiet hours, so the latest breach held is dated 03-14, after every row of C4. Built as
-    of 03-15 the window (5 local days) is open: no validation breach. Built again as of 03-20
-    with no new file, only the as-of date can bring it: the daily build must restate C4 from
-    its first contact in the closed window (compliance_breaches_restated_cases), and equal a
-    build as of 03-20 in one go."""
+    the quiet hours, so the latest breach held is dated 03-14, on or after every row of C4.
+    Built as of 03-15 the window (5 local days) is open: no validation breach. Built again as
+    of 03-20 with no new file, only the as-of date can bring it: the daily build must restate
+    C4 from its first contact in the closed window (compliance_breaches_restated_cases), and
+    equal a build as of 03-20 in one go."""
     case = {
         "case_id": "C4", "debtor_id": "D2", "opened_at": "2026-03-10 08:00:00",
         "placed_amount": "400.00", "currency": "USD", "strategy": "standard",

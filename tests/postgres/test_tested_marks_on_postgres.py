@@ -44,6 +44,24 @@ def test_every_build_has_marks_to_swap_so_the_published_ones_follow_their_rows(
     assert scalar(database, _SCHEMA.format("marts__unpublished")) == 1, "the models swapped"
 
 
+def test_marks_left_by_a_build_stopped_before_dbt_give_way_to_the_copy_of_the_published(
+    tiny_on_postgres: TinyOnPostgres, postgres_server: PostgresServer
+) -> None:
+    """A full refresh creates its empty marks table and stops before dbt makes any schema: the
+    next build, continuing the published one, copies the published marks over it (they
+    describe no rows) instead of failing on the table that exists."""
+    database = postgres_server.fresh_database("amicable_marks_left", tiny_on_postgres.database)
+    marks = scalar(database, _MARKS.format("build_state"))
+    warehouse = PostgresWarehouse(url(database))
+    assert marks_for_build(warehouse, "asked for (--full-refresh)") == {}
+    assert scalar(database, _MARKS.format("build_state__unpublished")) == 0, "created"
+    assert scalar(database, _SCHEMA.format("marts__unpublished")) == 0, "dbt never ran"
+
+    assert pg_publish.prepare(warehouse, lambda _published: True) > 0, "the published copied"
+
+    assert scalar(database, _MARKS.format("build_state__unpublished")) == marks
+
+
 def test_marks_that_cannot_be_read_stop_the_build_in_one_line(
     tiny_on_postgres: TinyOnPostgres, postgres_server: PostgresServer
 ) -> None:
