@@ -159,41 +159,48 @@ def test_a_record_that_leaves_the_timeline_is_removed_by_the_daily_build(tmp_pat
         assert con.execute(contacts).fetchall() == []
 
 
-def test_a_validation_window_that_closes_brings_its_breach_with_no_new_file(
-    tmp_path: Path,
-) -> None:
-    """US-VALIDATION: case C4 of D2 (B2C, US) has its first contact, call K30, on 03-12 and no
-    first_notice letter; a later call, K31 at 23:00 New York time on 03-13 (03-14 UTC), breaks
-    the quiet hours, so the latest breach held is dated 03-14, on or after every row of C4.
-    Built as of 03-15 the window (5 local days) is open: no validation breach. Built again as
-    of 03-20 with no new file, only the as-of date can bring it: the daily build must restate
-    C4 from its first contact in the closed window (compliance_breaches_restated_cases), and
-    equal a build as of 03-20 in one go."""
-    case = {
-        "case_id": "C4", "debtor_id": "D2", "opened_at": "2026-03-10 08:00:00",
-        "placed_amount": "400.00", "currency": "USD", "strategy": "standard",
-        "agent_id": "AG1", "jurisdiction": "US", "updated_at": "2026-03-10 08:00:00",
-    }  # fmt: skip
+def test_windows_that_close_bring_their_breaches_with_no_new_file(tmp_path: Path) -> None:
+    """What the as-of date alone brings (compliance_breaches_restated_cases). US-VALIDATION:
+    case C4 of D2 (B2C, US) has its first contact, call K30, on 03-12 and no first_notice
+    letter; a later call, K31 at 23:00 New York time on 03-13 (03-14 UTC), breaks the quiet
+    hours, so the latest breach held is dated 03-14, on or after every row of C4 and C5.
+    ANY-RETENTION: case C5 of D2 was closed on 2021-03-16, so its five years end on
+    2026-03-16. Built as of 03-15 neither has ended: no breach. Built again as of 03-20 with no
+    new file, only the as-of date brings them: the daily build must restate C4 from its first
+    contact in the closed window and C5 from its closing, and equal a build as of 03-20 in one
+    go."""
+    cases = [
+        {"case_id": "C4", "debtor_id": "D2", "opened_at": "2026-03-10 08:00:00",
+         "placed_amount": "400.00", "currency": "USD", "strategy": "standard",
+         "agent_id": "AG1", "jurisdiction": "US", "updated_at": "2026-03-10 08:00:00"},
+        {"case_id": "C5", "debtor_id": "D2", "opened_at": "2020-11-02 08:00:00",
+         "placed_amount": "90.00", "currency": "USD", "strategy": "standard",
+         "agent_id": "AG1", "jurisdiction": "US", "updated_at": "2021-03-16 10:00:00"},
+    ]  # fmt: skip
     calls = [{**_call("K30", "2026-03-12 15:00:00", "C1"), "case_id": "C4"},
              {**_call("K31", "2026-03-14 03:00:00", "C1"), "case_id": "C4"}]  # fmt: skip
+    closing = {"event_id": "E50", "case_id": "C5", "occurred_at": "2021-03-16 10:00:00",
+               "event_type": "closed", "actor_id": "AG1", "payload": "{}"}  # fmt: skip
     select = ["--select", "+fct_compliance_breaches"]
     warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
     for warehouse in warehouses.values():
         build_raw_warehouse(warehouse, RAW_FILES)
         with duckdb.connect(str(warehouse)) as con:
-            insert_raw_rows(con, "cases_cases", "cases/cases_2026-03-10T0200.jsonl", [case],
-                            "2026-03-15 06:00:00")  # fmt: skip
-            insert_raw_rows(con, "contacts_calls", "contacts/calls_2026-03-14T0200.csv", calls,
-                            "2026-03-15 06:00:00")  # fmt: skip
+            for table, source_file, rows in (
+                ("cases_cases", "cases/cases_2026-03-10T0200.jsonl", cases),
+                ("contacts_calls", "contacts/calls_2026-03-14T0200.csv", calls),
+                ("cases_case_events", "cases/case_events_2026-03-14T0200.jsonl", [closing]),
+            ):
+                insert_raw_rows(con, table, source_file, rows, "2026-03-15 06:00:00")
     rules = (
-        "select rule_id, cast(occurred_at as date) from marts.fct_compliance_breaches"
-        " where case_id = 'C4' order by 1"
+        "select case_id, rule_id, cast(occurred_at as date) from marts.fct_compliance_breaches"
+        " where case_id in ('C4', 'C5') order by 1, 2"
     )
     daily = warehouses["daily"]
     first = ["--vars", fixture_vars(as_of="2026-03-15")]
     assert run_dbt(["run", *select, *first], daily, tmp_path / "first").returncode == 0
     with duckdb.connect(str(daily)) as con:
-        assert con.execute(rules).fetchall() == [("US-HOURS", date(2026, 3, 14))]
+        assert con.execute(rules).fetchall() == [("C4", "US-HOURS", date(2026, 3, 14))]
         since = "select max(cast(occurred_at as date)) from marts.fct_compliance_breaches"
         assert con.execute(since).fetchone()[0] >= date(2026, 3, 14), "C4's rows are not after"
     then = ["--vars", fixture_vars(as_of="2026-03-20")]
@@ -202,8 +209,10 @@ def test_a_validation_window_that_closes_brings_its_breach_with_no_new_file(
         assert run.returncode == 0, run.output[-3000:]
     with duckdb.connect(str(daily)) as con:
         assert con.execute(rules).fetchall() == [
-            ("US-HOURS", date(2026, 3, 14)), ("US-VALIDATION", date(2026, 3, 12))
-        ]  # fmt: skip
+            ("C4", "US-HOURS", date(2026, 3, 14)),
+            ("C4", "US-VALIDATION", date(2026, 3, 12)),
+            ("C5", "ANY-RETENTION", date(2026, 3, 16)),
+        ]
         con.execute(f"attach '{warehouses['once']}' as once (read_only)")
         assert differences(con, "daily", "once", ("intermediate", "marts")) == {}
 
