@@ -7,9 +7,9 @@ twins, `<schema>__unpublished` (the `schema_suffix` var, `macros/generate_schema
 
 0. the whole build holds the warehouse's build lock (`build_lock`, a session advisory lock):
    a second build on the same database stops in one line, as on DuckDB;
-1. before dbt, when the unpublished schemas do not exist but published ones do (the second
+1. before dbt, when the unpublished models do not exist but published ones do (the second
    build of a warehouse), the published schemas' tables (and `build_state`'s: `SWAPPED`)
-   are copied into them in one
+   are copied into unpublished schemas (replacing any twin found without the models) in one
    transaction (`prepare`), so the incremental models continue the published build instead
    of rebuilding it all (no copy when the build recomputes everything anyway: a changed
    project or settings, `--full-refresh`, an earlier as-of date); otherwise the unpublished
@@ -121,8 +121,8 @@ def prepare(warehouse: PostgresWarehouse, continues: Callable[[BuildRow], bool])
     `continues(published dim_build)` says the build will continue that build incrementally;
     the number of tables copied (0 when the unpublished schemas exist, nothing is published
     yet, or the build recomputes everything). Views are not copied: `dbt run` creates every
-    view again. An unpublished twin found without the models (the marks of a build stopped
-    before dbt made its schemas) is replaced by the copy."""
+    view again. Any unpublished twin found without the unpublished models (e.g. the marks of a
+    build stopped before dbt made its schemas) is replaced by the copy."""
     with (
         one_line(warehouse, "cannot copy the published build"),
         connect(warehouse) as con,
@@ -146,8 +146,8 @@ def _copy(cur, continues: Callable[[BuildRow], bool]) -> int:
     )
     tables = cur.fetchall()
     for schema in sorted({unpublished(s) for s in SWAPPED} & schemas):
-        # left by a build stopped before dbt made its schemas (tested_marks.for_build creates
-        # the marks first): without the models beside it, it describes no rows
+        # a twin without the unpublished models (e.g. the marks tested_marks.for_build
+        # created for a build stopped before dbt made its schemas) describes no model rows
         cur.execute(f'drop schema "{schema}" cascade')
     for schema in {unpublished(s) for s in SWAPPED}:
         cur.execute(f'create schema "{schema}"')

@@ -64,9 +64,9 @@
         dated from since - max_days_after - 2 days to as_of - max_days_after for each
         required_before rule with max_days_after (a step is flagged once its window has closed
         before as_of; a local date is at most a day from the UTC one; the steps are the rule's
-        own, compliance_required_steps, and for `first_contact` the case's earliest contact:
-        not every row of the window's days, which restated ~2,900 cases a day at a quarter of
-        `xl` for the ~60 whose first contact fell in it), every case with a
+        own, compliance_required_steps, and for `first_contact` the case's earliest contact,
+        not every row of the window's days: at a quarter of `xl` with nothing new, 307 cases
+        restated instead of 2,952), every case with a
         closing event dated from since - years - 2 days to as_of - years + 1 day for each
         retention rule (flagged once the period has ended before as_of), each only where the
         rule applies (compliance_applies: the row's segment and jurisdiction, which a case
