@@ -83,8 +83,8 @@ def postgres_loads(warehouse: PostgresWarehouse) -> int:
 def spark_engine(spark_dir: Path) -> Engine:
     """Apache Spark in local mode (dbt-spark's `session` method), built by
     `orchestration.spark_build.run_spark_build` (`amicable build --warehouse spark:DIR`: its
-    own ingestion, always a full refresh; a build there before is removed first); read back
-    from its tables' Parquet files under `spark_dir` (no second Spark session)."""
+    own ingestion, a first build, so a full refresh; a build there before is removed first);
+    read back from its tables' Parquet files under `spark_dir` (no second Spark session)."""
 
     def build(sample: Sample) -> tuple[bool, str]:
         from amicable.warehouse_ref import SparkWarehouse

@@ -19,13 +19,18 @@ shares):
    (`write_raw_parquet`), and registered as Spark's `raw.<table>`, which the dbt sources name
    (`dbt run-operation register_raw_parquet`, macros/register_raw_parquet.sql), in dbt's own
    session, so there is one place the Spark session is configured: the profile;
-4. `dbt run --full-refresh` on the `spark` output, then `dbt test` of the data tests, each
-   judged by its level as on DuckDB and PostgreSQL (`pg_build.run_and_test`; a failing
-   row-level test's share counted on its table's Parquet files).
+4. `dbt run` on the `spark` output, incremental unless a full refresh is due for the same
+   reasons as on DuckDB (`orchestration.incremental.refresh_reason`, from `models_built.json`:
+   the fingerprint and as-of date of the last build whose models all built), then `dbt test`
+   of the data tests, each judged by its level as on DuckDB and PostgreSQL
+   (`pg_build.run_and_test`; a failing row-level test's share counted on its table's Parquet
+   files). The data tests read every row: the staging tests' new batches and the other
+   models' tested marks are DuckDB's and PostgreSQL's (kept beside a published build).
 
-Always a full refresh: the incremental models' `delete+insert` needs Delta Lake or Iceberg on
-Spark (neither is installed, and their jars cannot be fetched here); plain Parquet tables are
-rebuilt whole (macros/spark_incremental.sql).
+The incremental models' delete+insert runs on plain Parquet tables as a swap (the batch, then
+the table as it must become under another name, then drop and rename:
+macros/spark_incremental.sql), Delta Lake and Iceberg being neither installed nor fetchable
+here.
 
 `python -m orchestration.spark_build WAREHOUSE SPARK_DIR` builds the models alone from a built
 DuckDB warehouse's raw layer (`build_on_spark`, no ingestion, no tests), for
@@ -48,6 +53,7 @@ import sys
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -59,6 +65,7 @@ from amicable.warehouse_ref import SparkWarehouse
 from ingestion.contracts import SOURCES
 from ingestion.load import ensure_raw_schema
 from orchestration.dbt_assets import build_environment, dbt_executable
+from orchestration.incremental import refresh_reason
 from orchestration.pg_build import (
     PgBuildOutcome,
     dbt_values,
@@ -196,8 +203,6 @@ def summary(dbt: SparkDbt, code: int, output: str) -> tuple[bool, list[str]]:
 
 
 NOT_YET = (
-    "incremental builds: every build is a full refresh (delete+insert needs Delta Lake or "
-    "Iceberg, not installed)",
     "publication: dbt writes the live tables (no slot to publish atomically); a blocking check "
     "cannot hold the figures back",
     "catch-up of missed nights: one as-of date is built",
@@ -206,7 +211,10 @@ NOT_YET = (
     "Great Expectations suites and Python checks on raw and marts: they read DuckDB",
 )
 INGEST_DB = "ingest.duckdb"
-FULL_REFRESH = "on Spark every build is one (incremental models need Delta Lake or Iceberg)"
+# The fingerprint and as-of date of the last build whose models all built: what the next
+# build continues (a dbt run stopped half way leaves some models of the new build and some of
+# the old; only a full refresh makes them one build again).
+MODELS_BUILT = "models_built.json"
 
 
 def run_spark_build(settings: Settings, warehouse: SparkWarehouse) -> PgBuildOutcome:
@@ -215,7 +223,7 @@ def run_spark_build(settings: Settings, warehouse: SparkWarehouse) -> PgBuildOut
     A build Spark refuses (the session does not start, the raw layer is not registered) is an
     error of `outcome`, dbt's output in its log."""
     spark_dir = warehouse.directory.absolute()  # dbt reads a relative target path from its project
-    outcome = PgBuildOutcome(log=spark_dir / "last_build.log", refresh=FULL_REFRESH)
+    outcome = PgBuildOutcome(log=spark_dir / "last_build.log")
     batch_id = str(uuid.uuid4())
     if settings.source_db:
         extract(settings)
@@ -231,14 +239,34 @@ def run_spark_build(settings: Settings, warehouse: SparkWarehouse) -> PgBuildOut
         return outcome
     progress.step("raw layer registered on Spark")
     values, fingerprint = dbt_values(settings, batch_id)
-    values |= {"build_fingerprint": fingerprint, "full_refresh_reason": FULL_REFRESH}
+    outcome.refresh = spark_refresh_reason(spark_dir, fingerprint, settings)
+    values |= {"build_fingerprint": fingerprint, "full_refresh_reason": outcome.refresh}
     config_vars, build_env = build_environment(values)
     common = ["--vars", json.dumps(config_vars, sort_keys=True), *dbt.options()]
     max_share = load_config(settings.config).quality.max_failing_row_share
     env = {**dbt.environment(), **build_env}
     row_counts = functools.partial(parquet_rows, spark_dir)
+    built = spark_dir / MODELS_BUILT
+    built.unlink(missing_ok=True)
     run_and_test("Spark", common, env, dbt.work_dir / "target", outcome, max_share, row_counts)
+    if outcome.models_ok:
+        state = {"build_fingerprint": fingerprint, "as_of_date": settings.as_of.isoformat()}
+        built.write_text(json.dumps(state), encoding="utf-8")
     return outcome
+
+
+def spark_refresh_reason(spark_dir: Path, fingerprint: str, settings: Settings) -> str:
+    """Why this Spark build recomputes every model (`orchestration.incremental.refresh_reason`,
+    from `MODELS_BUILT`), or "" when it continues the last one."""
+    built = spark_dir / MODELS_BUILT
+    if built.exists():
+        state = json.loads(built.read_text(encoding="utf-8"))
+        row = (state["build_fingerprint"], date.fromisoformat(state["as_of_date"]))
+        return refresh_reason(row, fingerprint, settings.as_of, settings.full_refresh)
+    models_written = [d for d in (spark_dir / "warehouse").glob("*.db") if d.name != "raw.db"]
+    if not settings.full_refresh and models_written:
+        return "the last build's models did not all build"
+    return refresh_reason(None, fingerprint, settings.as_of, settings.full_refresh)
 
 
 def ingest(

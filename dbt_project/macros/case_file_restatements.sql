@@ -73,7 +73,7 @@
     {%- set comparisons = [('ledger', 'held_ledger'), ('timeline', 'held_timeline')] -%}
     with
     {% for kind, spec in kinds.items() %}
-    {{ kind }}_fingerprints as materialized (
+    {{ kind }}_fingerprints as {{ materialized_cte() }} (
 
         select
             case_id,
@@ -86,7 +86,7 @@
     {% endfor %}
     {#- The cases whose rows may differ: those whose count or sum of row fingerprints does
         (row_fingerprint); only their rows are compared column by column. -#}
-    candidates as materialized (
+    candidates as {{ materialized_cte() }} (
         {%- for current, held in comparisons %}
         {%- for first, second in [(current, held), (held, current)] %}
         select differing_cases.case_id

@@ -106,6 +106,27 @@
     the day it is restated from; the model writes them again as they are now, so a row the
     case no longer has (a day now closed all day, an opening moved later) is gone. -#}
 {% macro remove_restated_case_days() -%}
+    {{ return(adapter.dispatch('remove_restated_case_days', 'amicable')()) }}
+{%- endmacro %}
+
+{#- Spark: Parquet tables take no DELETE; the table is written again without them
+    (macros/spark_incremental.sql). -#}
+{% macro spark__remove_restated_case_days() -%}
+    {%- if is_incremental() %}
+        {%- set restated_days -%}
+            exists (
+                select 1
+                from ({{ cases_restated_since_last_build() }}) as restated
+                where
+                    held.case_id = restated.case_id
+                    and held.day >= restated.restated_from
+            )
+        {%- endset -%}
+        {%- do spark_delete_where(restated_days) -%}
+    {%- endif %}
+{%- endmacro %}
+
+{% macro default__remove_restated_case_days() -%}
     {%- if is_incremental() %}
     delete from {{ this }} as held
     using ({{ cases_restated_since_last_build() }}) as restated

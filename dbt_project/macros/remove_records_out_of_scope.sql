@@ -10,15 +10,21 @@
     )) }}
 {%- endmacro %}
 
-{#- Spark rebuilds an incremental model whole (macros/spark_incremental.sql), from the records
-    in scope only: nothing held to delete (and Parquet tables take no DELETE). An empty hook
-    is not run. -#}
+{#- Spark: Parquet tables take no DELETE; the table is written again without them
+    (macros/spark_incremental.sql). -#}
 {% macro spark__remove_records_out_of_scope(kind_column, id_column, sources) -%}
+    {%- do spark_delete_where(records_out_of_scope(kind_column, id_column, sources)) -%}
 {%- endmacro %}
 
 {% macro default__remove_records_out_of_scope(kind_column, id_column, sources) -%}
     delete from {{ this }} as held
-    where exists (
+    where {{ records_out_of_scope(kind_column, id_column, sources) }}
+{%- endmacro %}
+
+{#- The condition on a held row (alias `held`) that its record's latest staging version left
+    the fact's scope. -#}
+{% macro records_out_of_scope(kind_column, id_column, sources) -%}
+    exists (
         select 1
         from (
             {%- for kind, model, id_column_in, time_column in sources %}

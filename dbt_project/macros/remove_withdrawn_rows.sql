@@ -11,9 +11,10 @@
     delete from {{ this }} where loaded_at is null
 {%- endmacro %}
 
-{#- Spark rebuilds an incremental model whole (macros/spark_incremental.sql): no batch, so no
-    withdrawal to delete (and Parquet tables take no DELETE). An empty hook is not run. -#}
+{#- Spark: Parquet tables take no DELETE; the table is written again without them
+    (macros/spark_incremental.sql). -#}
 {% macro spark__remove_withdrawn_rows() -%}
+    {%- do spark_delete_where('held.loaded_at is null') -%}
 {%- endmacro %}
 
 {#- On a daily build of such a mart, the withdrawals: its held rows (alias `held_rows`) of the

@@ -46,3 +46,8 @@
     {%- endif %}{{ ',' if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
+
+{#- Spark: no `replace` in a select list either; the columns listed as on PostgreSQL. -#}
+{% macro spark__star_replace(alias, relation, replacements) -%}
+    {{ return(postgres__star_replace(alias, relation, replacements)) }}
+{%- endmacro %}

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -41,13 +42,21 @@ def require_spark() -> None:
 
 @pytest.fixture(scope="session")
 def spark_build(sample_build: SampleBuild, tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
+    """The session's Spark build. The next night's test (last in test_build_on_spark.py) builds
+    on in the same directory: a Spark catalog names its tables' files by absolute path, so the
+    directory cannot be copied."""
     require_spark()
     settings = sample_build.settings
     root = tmp_path_factory.mktemp("spark_build")
-    spark_dir = root / "spark"
-    command = [sys.executable, "-m", "amicable.cli", "build", "--landing", str(settings.landing)]
-    command += ["--warehouse", f"spark:{spark_dir}", "--as-of", settings.as_of.isoformat()]
-    command += ["--config", str(settings.config)]
-    env = {**os.environ, HOME_ENV: str(root / "data")}
+    return build_on_spark_cli(settings.landing, root / "spark", settings.as_of, settings.config)
+
+
+def build_on_spark_cli(landing: Path, spark_dir: Path, as_of: date, config: Path) -> SparkBuild:
+    """`amicable build --warehouse spark:DIR` of `landing` in a process of its own, its data
+    directory beside `spark_dir`."""
+    command = [sys.executable, "-m", "amicable.cli", "build", "--landing", str(landing)]
+    command += ["--warehouse", f"spark:{spark_dir}", "--as-of", as_of.isoformat()]
+    command += ["--config", str(config)]
+    env = {**os.environ, HOME_ENV: str(spark_dir.parent / "data")}
     done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     return SparkBuild(spark_dir, done.returncode, done.stdout, done.stderr)

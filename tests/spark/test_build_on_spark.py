@@ -13,7 +13,10 @@ wherever the project is installed."""
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -23,11 +26,20 @@ from amicable.cli import main
 from amicable.engine_compare import compare
 from amicable.settings import Settings
 from amicable.warehouse_ref import SparkWarehouse, WarehouseError, warehouse_ref
+from orchestration.build import run_build
 from orchestration.engines import duckdb_engine, spark_engine
 from orchestration.pg_build import PgBuildOutcome
-from orchestration.spark_build import INGEST_DB, ingest, parquet_rows
-from tests.conftest import SampleBuild
-from tests.spark.conftest import SparkBuild
+from orchestration.spark_build import (
+    INGEST_DB,
+    MODELS_BUILT,
+    ingest,
+    parquet_rows,
+    spark_refresh_reason,
+)
+from tests.conftest import SampleBuild, copy_build
+from tests.orchestration.test_killed_build import NEXT_NIGHT
+from tests.orchestration.test_killed_build import _write_next_night as write_next_night
+from tests.spark.conftest import SparkBuild, build_on_spark_cli
 
 
 def test_amicable_build_on_spark_tests_as_duckdb_judges(
@@ -38,7 +50,8 @@ def test_amicable_build_on_spark_tests_as_duckdb_judges(
     assert spark_build.stdout.rstrip().endswith("build succeeded"), report
     for step in ("raw layer written as Parquet", "raw layer registered on Spark"):
         assert step in spark_build.stderr, report
-    assert "dbt on Spark: building the models (full refresh: on Spark" in spark_build.stderr
+    building = "dbt on Spark: building the models (full refresh: first build of this warehouse)"
+    assert building in spark_build.stderr
     assert "dbt on Spark: running the data tests" in spark_build.stderr
     duckdb = [c for c in sample_build.outcome.checks if c.from_dbt]
     passed = sum(c.status == "pass" for c in duckdb)
@@ -120,3 +133,51 @@ def test_without_java_building_on_spark_is_one_line(
         " (java on PATH or JAVA_HOME); Spark 4 needs Java 17 or later"
     )
     assert not spark_dir.exists()
+
+
+def test_spark_refresh_reason_continues_only_a_build_whose_models_all_built(
+    tmp_path: Path,
+) -> None:
+    """Needs no Spark session: when a Spark build may be incremental (`MODELS_BUILT`)."""
+    spark_dir = tmp_path / "spark"
+    settings = Settings(landing=tmp_path, warehouse=spark_dir, as_of=date(2026, 11, 21))
+    first = "first build of this warehouse"
+    assert spark_refresh_reason(spark_dir, "f1", settings) == first
+    (spark_dir / "warehouse" / "raw.db").mkdir(parents=True)  # the raw layer registered
+    assert spark_refresh_reason(spark_dir, "f1", settings) == first
+    (spark_dir / "warehouse" / "marts.db").mkdir()  # models written, models_built.json not
+    stopped = "the last build's models did not all build"
+    assert spark_refresh_reason(spark_dir, "f1", settings) == stopped
+    state = {"build_fingerprint": "f1", "as_of_date": "2026-11-20"}
+    (spark_dir / MODELS_BUILT).write_text(json.dumps(state), encoding="utf-8")
+    assert spark_refresh_reason(spark_dir, "f1", settings) == ""
+    changed = "the models or the settings changed since the last build"
+    assert spark_refresh_reason(spark_dir, "f2", settings) == changed
+    earlier = replace(settings, as_of=date(2026, 11, 19))
+    assert spark_refresh_reason(spark_dir, "f1", earlier).startswith("the as-of date 2026-11-19")
+    asked = replace(settings, full_refresh=True)
+    assert spark_refresh_reason(spark_dir, "f1", asked) == "asked for (--full-refresh)"
+
+
+def test_the_next_night_built_on_spark_equals_duckdbs(
+    sample_build: SampleBuild, spark_build: SparkBuild, tmp_path: Path
+) -> None:
+    """The next night (re-sent events and calls, late invoice corrections restating a year of
+    ageing: test_killed_build's) built incrementally on the session's Spark build equals a
+    DuckDB daily build of the same files on a copy of the session's DuckDB build, every table
+    row for row. Last in this file: it builds on in the session's Spark directory."""
+    assert spark_build.code == 0, spark_build.stdout
+    reference = copy_build(sample_build, tmp_path)
+    landing = tmp_path / "landing"
+    write_next_night(sample_build, landing)
+    assert run_build(Settings(landing=landing, warehouse=reference, as_of=NEXT_NIGHT)).ok
+    config = sample_build.settings.config
+    daily = build_on_spark_cli(landing, spark_build.directory, NEXT_NIGHT, config)
+    report = f"{daily.stdout}\n{daily.stderr[-3000:]}"
+    assert daily.code == 0, report
+    assert "dbt on Spark: building the models (incremental)" in daily.stderr, report
+    assert daily.stdout.rstrip().endswith("build succeeded"), report
+    results = compare(duckdb_engine(reference), spark_engine(spark_build.directory))
+    assert [f"{r.table}: {r.difference}" for r in results if not r.equal] == []
+    tables = spark_build.directory / "warehouse"
+    assert not [p.name for p in tables.glob("*.db/*__dbt_*")], "work tables left behind"

@@ -36,7 +36,7 @@ with
 {%- if is_incremental() %}
 
 -- Computed once: every input below and the withdrawals read it.
-restated_cases as materialized (
+restated_cases as {{ materialized_cte() }} (
 
     {{ case_files_restated_since_last_build() }}
 

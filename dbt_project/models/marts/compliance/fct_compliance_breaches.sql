@@ -26,7 +26,7 @@ with
 {%- if is_incremental() %}
 
 -- Computed once: every input below and the withdrawals read it.
-restated_cases as materialized (
+restated_cases as {{ materialized_cte() }} (
 
     {{ compliance_breaches_restated_cases(packs.rules) }}
 
