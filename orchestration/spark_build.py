@@ -6,7 +6,8 @@ output: master `local[2]` unless AMICABLE_SPARK_MASTER, no UI, session time zone
 file of a Spark warehouse lives under its one directory, `DIR` (AMICABLE_SPARK_DIR for dbt),
 never in the repository: `ingest.duckdb` (the raw layer, its load log and quarantine), `raw/`
 (the raw layer as Parquet), Spark's catalog (an embedded Derby metastore) and managed tables,
-`dbt/` (dbt's artifacts, kept when a build fails) and `last_build.log`.
+`dbt/` (dbt's artifacts, kept when a build fails), `last_build.log` and `models_built.json`
+(what the next build continues, below).
 
 What `run_spark_build` runs, in order (the shape of `orchestration.pg_build`, whose steps it
 shares):
@@ -177,6 +178,7 @@ def build_on_spark(
     splits them); with `test`, `dbt build` instead (models and their tests). Returns the dbt
     runner, dbt's exit code and output."""
     dbt = SparkDbt(spark_dir, spark_dir / "dbt")
+    (spark_dir / MODELS_BUILT).unlink(missing_ok=True)  # not a build the next one continues
     write_raw_parquet(warehouse, spark_dir / "raw")
     register_raw(dbt, spark_dir / "raw")
     config_vars, build_env = build_environment(values)
@@ -248,20 +250,35 @@ def run_spark_build(settings: Settings, warehouse: SparkWarehouse) -> PgBuildOut
     row_counts = functools.partial(parquet_rows, spark_dir)
     built = spark_dir / MODELS_BUILT
     built.unlink(missing_ok=True)
+    remove_work_tables(spark_dir)
     run_and_test("Spark", common, env, dbt.work_dir / "target", outcome, max_share, row_counts)
     if outcome.models_ok:
         state = {"build_fingerprint": fingerprint, "as_of_date": settings.as_of.isoformat()}
-        built.write_text(json.dumps(state), encoding="utf-8")
+        written = built.with_suffix(".tmp")
+        written.write_text(json.dumps(state), encoding="utf-8")
+        written.replace(built)
     return outcome
+
+
+def remove_work_tables(spark_dir: Path) -> None:
+    """The folders of the incremental models' work tables (`<model>__dbt_batch`, `__dbt_new`,
+    `__dbt_kept`: macros/spark_incremental.sql) a stopped build left: the materialization drops
+    the tables the catalog knows, but a folder the catalog lost (a stop inside `create table`)
+    would stop a table of that name from being created."""
+    for folder in (spark_dir / "warehouse").glob("*.db/*__dbt_*"):
+        shutil.rmtree(folder)
 
 
 def spark_refresh_reason(spark_dir: Path, fingerprint: str, settings: Settings) -> str:
     """Why this Spark build recomputes every model (`orchestration.incremental.refresh_reason`,
     from `MODELS_BUILT`), or "" when it continues the last one."""
     built = spark_dir / MODELS_BUILT
-    if built.exists():
+    try:
         state = json.loads(built.read_text(encoding="utf-8"))
         row = (state["build_fingerprint"], date.fromisoformat(state["as_of_date"]))
+    except (OSError, ValueError, KeyError, TypeError):  # none, or not one this code wrote
+        pass
+    else:
         return refresh_reason(row, fingerprint, settings.as_of, settings.full_refresh)
     models_written = [d for d in (spark_dir / "warehouse").glob("*.db") if d.name != "raw.db"]
     if not settings.full_refresh and models_written:

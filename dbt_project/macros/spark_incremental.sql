@@ -17,11 +17,18 @@
 {% materialization incremental, adapter='spark', supported_languages=['sql'] -%}
     {%- set target_relation = this.incorporate(type='table') -%}
     {%- set existing = load_cached_relation(this) -%}
+    {%- set strategy = config.get('incremental_strategy') -%}
+    {%- if strategy != 'delete+insert' -%}
+        {{ exceptions.raise_compiler_error(
+            model.name ~ ": on Spark only delete+insert is implemented, not " ~ strategy
+        ) }}
+    {%- endif -%}
     {%- set batch = spark_work_relation('__dbt_batch') -%}
     {%- set swapped = spark_work_relation('__dbt_new') -%}
     {#- the work tables of a build stopped half way -#}
-    {%- do adapter.drop_relation(batch) -%}
-    {%- do adapter.drop_relation(swapped) -%}
+    {%- for suffix in ['__dbt_batch', '__dbt_new', '__dbt_kept'] -%}
+        {%- do adapter.drop_relation(spark_work_relation(suffix)) -%}
+    {%- endfor -%}
     {{ run_hooks(pre_hooks) }}
     {%- if existing is none or should_full_refresh() %}
         {%- if existing is not none %}
@@ -75,18 +82,24 @@
     {{ sql }}
 {%- endmacro %}
 
-{#- The names of `target`'s columns, once `batch` is found to have the same ones (in any
-    order); a compiler error naming both lists otherwise. -#}
+{#- The names of `target`'s columns, once `batch` is found to have the same ones with the same
+    types (in any order); a compiler error naming both otherwise. -#}
 {% macro spark_same_columns(batch, target) -%}
-    {%- set held = adapter.get_columns_in_relation(target) | map(attribute='name') | list -%}
-    {%- set new = adapter.get_columns_in_relation(batch) | map(attribute='name') | list -%}
-    {%- if (held | map('lower') | sort) != (new | map('lower') | sort) -%}
+    {%- set held = adapter.get_columns_in_relation(target) -%}
+    {%- set new = adapter.get_columns_in_relation(batch) -%}
+    {%- set described = {'held': [], 'new': []} -%}
+    {%- for side, columns in [('held', held), ('new', new)] -%}
+        {%- for column in columns -%}
+            {%- do described[side].append(column.name | lower ~ ' ' ~ column.data_type | lower) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if (described['held'] | sort) != (described['new'] | sort) -%}
         {{ exceptions.raise_compiler_error(
-            model.name ~ ": the model's columns " ~ new ~ " are not the table's " ~ held
-            ~ ": build with --full-refresh"
+            model.name ~ ": the model's columns " ~ described['new'] ~ " are not the table's "
+            ~ described['held'] ~ ": build with --full-refresh"
         ) }}
     {%- endif -%}
-    {{ return(held) }}
+    {{ return(held | map(attribute='name') | list) }}
 {%- endmacro %}
 
 {#- delete+insert by the model's unique_key as one select: `target`'s rows whose key `batch`

@@ -10,18 +10,20 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from amicable.engine_compare import TableResult, compare
 from amicable.settings import HOME_ENV
-from orchestration.spark_build import java_missing
+from orchestration.engines import duckdb_engine, spark_engine
+from orchestration.spark_build import java_missing, parquet_rows
 from tests.conftest import SampleBuild
 
 
-@dataclass(frozen=True)
+@dataclass
 class SparkBuild:
     """`amicable build --warehouse spark:DIR` of the session's tiny sample: its Spark
     directory, exit code, printed outcome (stdout) and progress lines (stderr)."""
@@ -30,6 +32,9 @@ class SparkBuild:
     code: int
     stdout: str
     stderr: str
+    # taken right after the session's build, before the next night's test builds on:
+    compared: list[TableResult] = field(default_factory=list)  # against the DuckDB sample
+    ageing_rows: int | None = None  # marts.fct_ar_ageing's rows in its Parquet files
 
 
 def require_spark() -> None:
@@ -42,13 +47,17 @@ def require_spark() -> None:
 
 @pytest.fixture(scope="session")
 def spark_build(sample_build: SampleBuild, tmp_path_factory: pytest.TempPathFactory) -> SparkBuild:
-    """The session's Spark build. The next night's test (last in test_build_on_spark.py) builds
-    on in the same directory: a Spark catalog names its tables' files by absolute path, so the
-    directory cannot be copied."""
+    """The session's Spark build, compared with the DuckDB sample build at once: the next night's
+    test builds on in the same directory (a Spark catalog names its tables' files by absolute
+    path, so the directory cannot be copied)."""
     require_spark()
     settings = sample_build.settings
     root = tmp_path_factory.mktemp("spark_build")
-    return build_on_spark_cli(settings.landing, root / "spark", settings.as_of, settings.config)
+    built = build_on_spark_cli(settings.landing, root / "spark", settings.as_of, settings.config)
+    if built.code == 0:
+        built.compared = compare(duckdb_engine(settings.warehouse), spark_engine(built.directory))
+        built.ageing_rows = parquet_rows(built.directory, "marts/fct_ar_ageing")
+    return built
 
 
 def build_on_spark_cli(landing: Path, spark_dir: Path, as_of: date, config: Path) -> SparkBuild:

@@ -34,6 +34,7 @@ from orchestration.spark_build import (
     MODELS_BUILT,
     ingest,
     parquet_rows,
+    remove_work_tables,
     spark_refresh_reason,
 )
 from tests.conftest import SampleBuild, copy_build
@@ -69,14 +70,13 @@ def test_tiny_sample_on_spark_equals_duckdb(
     sample_build: SampleBuild, spark_build: SparkBuild
 ) -> None:
     assert spark_build.code == 0, spark_build.stdout
-    reference = duckdb_engine(sample_build.settings.warehouse)
-    results = compare(reference, spark_engine(spark_build.directory))
+    results = spark_build.compared  # taken by the fixture, before the next night
     assert [f"{r.table}: {r.difference}" for r in results if not r.equal] == []
-    with reference.open() as reader:
+    with duckdb_engine(sample_build.settings.warehouse).open() as reader:
         assert {r.table for r in results} == set(reader.tables())
     # a failing row-level test's share is counted on the table's Parquet files
     (rows,) = sample_build.query("select count(*) from marts.fct_ar_ageing")[0]
-    assert parquet_rows(spark_build.directory, "marts/fct_ar_ageing") == rows
+    assert spark_build.ageing_rows == rows
     assert parquet_rows(spark_build.directory, "intermediate/int_finance_open_items") is None
 
 
@@ -157,6 +157,20 @@ def test_spark_refresh_reason_continues_only_a_build_whose_models_all_built(
     assert spark_refresh_reason(spark_dir, "f1", earlier).startswith("the as-of date 2026-11-19")
     asked = replace(settings, full_refresh=True)
     assert spark_refresh_reason(spark_dir, "f1", asked) == "asked for (--full-refresh)"
+    (spark_dir / MODELS_BUILT).write_text('{"build_fingerprint": "f1", "as_of', encoding="utf-8")
+    assert spark_refresh_reason(spark_dir, "f1", settings) == stopped  # cut short: not trusted
+
+
+def test_a_stopped_builds_work_table_folders_are_removed(tmp_path: Path) -> None:
+    """Needs no Spark session: the folders of the incremental models' work tables go, the
+    tables' own stay."""
+    marts = tmp_path / "warehouse" / "marts.db"
+    names = ["fct_ar_ageing", "fct_ar_ageing__dbt_new", "fct_ar_ageing__dbt_kept"]
+    for name in [*names, "fct_case_file__dbt_batch"]:
+        (marts / name).mkdir(parents=True)
+        (marts / name / "part-0.parquet").write_bytes(b"")
+    remove_work_tables(tmp_path)
+    assert sorted(p.name for p in marts.iterdir()) == ["fct_ar_ageing"]
 
 
 def test_the_next_night_built_on_spark_equals_duckdbs(
@@ -181,3 +195,5 @@ def test_the_next_night_built_on_spark_equals_duckdbs(
     assert [f"{r.table}: {r.difference}" for r in results if not r.equal] == []
     tables = spark_build.directory / "warehouse"
     assert not [p.name for p in tables.glob("*.db/*__dbt_*")], "work tables left behind"
+    state = json.loads((spark_build.directory / MODELS_BUILT).read_text(encoding="utf-8"))
+    assert state["as_of_date"] == NEXT_NIGHT.isoformat()
