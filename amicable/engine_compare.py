@@ -265,7 +265,11 @@ def report(builds: Sequence[Built], compared: dict[str, list[TableResult]]) -> l
             f"{done.engine.name:<12} {status:<7} {done.wall_seconds:8.1f} {done.cpu_seconds:8.1f}"
             f"  {done.engine.where}"
         )
-    lines.append("(CPU: this process and the processes it ran, e.g. dbt; not a server's own)")
+    lines.append(
+        "(CPU: this process and the processes it waited for, e.g. dbt; not a database server's"
+        " own, nor Spark's JVM, which pyspark starts inside dbt and does not wait for:"
+        " benchmarks/spark_build.py measures the whole process tree)"
+    )
     for done in builds:
         if not done.ok:
             lines += ["", f"{done.engine.name} build FAILED:", done.report]
