@@ -93,10 +93,15 @@ def java_missing() -> str | None:
     return None
 
 
+def tables_root(spark_dir: Path) -> Path:
+    """Where Spark keeps its managed tables, a `<schema>.db/<table>/` folder of Parquet files
+    each (spark.sql.warehouse.dir, as profiles.yml's `spark` output sets it)."""
+    return spark_dir / "warehouse"
+
+
 def table_dir(spark_dir: Path, schema: str, table: str) -> Path:
-    """Where Spark keeps a managed table's Parquet files (spark.sql.warehouse.dir, as
-    profiles.yml's `spark` output sets it: `<spark_dir>/warehouse`)."""
-    return spark_dir / "warehouse" / f"{schema}.db" / table
+    """Where Spark keeps a managed table's Parquet files."""
+    return tables_root(spark_dir) / f"{schema}.db" / table
 
 
 def write_raw_parquet(warehouse: Path, raw_dir: Path) -> dict[str, int]:
@@ -265,7 +270,7 @@ def remove_work_tables(spark_dir: Path) -> None:
     `__dbt_kept`: macros/spark_incremental.sql) a stopped build left: the materialization drops
     the tables the catalog knows, but a folder the catalog lost (a stop inside `create table`)
     would stop a table of that name from being created."""
-    for folder in (spark_dir / "warehouse").glob("*.db/*__dbt_*"):
+    for folder in tables_root(spark_dir).glob("*.db/*__dbt_*"):
         shutil.rmtree(folder)
 
 
@@ -280,7 +285,7 @@ def spark_refresh_reason(spark_dir: Path, fingerprint: str, settings: Settings) 
         pass
     else:
         return refresh_reason(row, fingerprint, settings.as_of, settings.full_refresh)
-    models_written = [d for d in (spark_dir / "warehouse").glob("*.db") if d.name != "raw.db"]
+    models_written = [d for d in tables_root(spark_dir).glob("*.db") if d.name != "raw.db"]
     if not settings.full_refresh and models_written:
         return "the last build's models did not all build"
     return refresh_reason(None, fingerprint, settings.as_of, settings.full_refresh)

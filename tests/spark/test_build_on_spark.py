@@ -36,6 +36,7 @@ from orchestration.spark_build import (
     parquet_rows,
     remove_work_tables,
     spark_refresh_reason,
+    tables_root,
 )
 from tests.conftest import SampleBuild, copy_build
 from tests.orchestration.test_killed_build import NEXT_NIGHT
@@ -143,9 +144,9 @@ def test_spark_refresh_reason_continues_only_a_build_whose_models_all_built(
     settings = Settings(landing=tmp_path, warehouse=spark_dir, as_of=date(2026, 11, 21))
     first = "first build of this warehouse"
     assert spark_refresh_reason(spark_dir, "f1", settings) == first
-    (spark_dir / "warehouse" / "raw.db").mkdir(parents=True)  # the raw layer registered
+    (tables_root(spark_dir) / "raw.db").mkdir(parents=True)  # the raw layer registered
     assert spark_refresh_reason(spark_dir, "f1", settings) == first
-    (spark_dir / "warehouse" / "marts.db").mkdir()  # models written, models_built.json not
+    (tables_root(spark_dir) / "marts.db").mkdir()  # models written, models_built.json not
     stopped = "the last build's models did not all build"
     assert spark_refresh_reason(spark_dir, "f1", settings) == stopped
     state = {"build_fingerprint": "f1", "as_of_date": "2026-11-20"}
@@ -164,7 +165,7 @@ def test_spark_refresh_reason_continues_only_a_build_whose_models_all_built(
 def test_a_stopped_builds_work_table_folders_are_removed(tmp_path: Path) -> None:
     """Needs no Spark session: the folders of the incremental models' work tables go, the
     tables' own stay."""
-    marts = tmp_path / "warehouse" / "marts.db"
+    marts = tables_root(tmp_path) / "marts.db"
     names = ["fct_ar_ageing", "fct_ar_ageing__dbt_new", "fct_ar_ageing__dbt_kept"]
     for name in [*names, "fct_case_file__dbt_batch"]:
         (marts / name).mkdir(parents=True)
@@ -193,7 +194,7 @@ def test_the_next_night_built_on_spark_equals_duckdbs(
     assert daily.stdout.rstrip().endswith("build succeeded"), report
     results = compare(duckdb_engine(reference), spark_engine(spark_build.directory))
     assert [f"{r.table}: {r.difference}" for r in results if not r.equal] == []
-    tables = spark_build.directory / "warehouse"
+    tables = tables_root(spark_build.directory)
     assert not [p.name for p in tables.glob("*.db/*__dbt_*")], "work tables left behind"
     state = json.loads((spark_build.directory / MODELS_BUILT).read_text(encoding="utf-8"))
     assert state["as_of_date"] == NEXT_NIGHT.isoformat()
