@@ -72,13 +72,21 @@ def measured(label: str, command: list[str], out: Path, env: dict[str, str]) -> 
     return usage
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def spark_bench_args(description: str, prefix: str) -> argparse.Namespace:
+    """The Spark benchmarks' arguments (`--size`, `--work`, a temporary folder named `prefix`
+    by default), with this process made the reaper of the JVMs (adopt_orphans)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--size", default="tiny")
     parser.add_argument("--work", type=Path, help="folder for the builds (default: a temp one)")
     args = parser.parse_args()
+    args.work = args.work or Path(tempfile.mkdtemp(prefix=prefix))
     adopt_orphans()
-    work = args.work or Path(tempfile.mkdtemp(prefix="amicable-spark-bench-"))
+    return args
+
+
+def main() -> None:
+    args = spark_bench_args(__doc__.splitlines()[0], "amicable-spark-bench-")
+    work = args.work
     landing, built = work / "landing", work / "wh" / "warehouse.duckdb"
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "0"}
     python = sys.executable
