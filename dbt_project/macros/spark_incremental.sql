@@ -8,6 +8,9 @@
     its drop and its rename) builds the table whole from the query, which is then not
     incremental (`is_incremental()` is false), as on DuckDB and PostgreSQL.
 
+    The restatement scopes a daily query reads in several places are work tables too, written
+    when the model is compiled (staged_cte) and dropped here once the table is swapped.
+
     The delete hooks (remove_withdrawn_rows, remove_records_out_of_scope and
     remove_restated_case_days) delete the same way: spark_delete_where. The swap is not atomic
     for readers of the table; a Spark warehouse is written by dbt in place
@@ -57,6 +60,9 @@
             {%- endcall -%}
         {%- endif %}
         {%- do adapter.drop_relation(batch) -%}
+        {%- for staged in spark_staged_tables() -%}
+            {%- do adapter.drop_relation(staged) -%}
+        {%- endfor -%}
     {%- endif %}
     {% do persist_docs(target_relation, model) %}
     {{ run_hooks(post_hooks) }}

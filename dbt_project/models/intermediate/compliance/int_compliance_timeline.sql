@@ -29,11 +29,9 @@ with
 {%- if is_incremental() %}
 
 -- Computed once: every input below and the withdrawals read it.
-restated_cases as {{ materialized_cte() }} (
-
+{% call staged_cte('restated_cases') %}
     {{ compliance_timeline_restated_cases() }}
-
-),
+{% endcall %},
 {%- endif %}
 
 cases as (

@@ -59,17 +59,13 @@ with
 
 {%- if is_incremental() %}
 
-restated_debtors as (
-
+{% call staged_cte('restated_debtors') %}
     {{ score_feature_debtors_restated_since_last_build() }}
+{% endcall %},
 
-),
-
-restated_dates as (
-
+{% call staged_cte('restated_dates') %}
     {{ score_feature_dates_restated_since_last_build() }}
-
-),
+{% endcall %},
 {%- endif %}
 
 snapshot_dates as (

@@ -36,11 +36,9 @@ with
 {%- if is_incremental() %}
 
 -- Computed once: every input below and the withdrawals read it.
-restated_cases as {{ materialized_cte() }} (
-
+{% call staged_cte('restated_cases') %}
     {{ case_files_restated_since_last_build() }}
-
-),
+{% endcall %},
 {%- endif %}
 
 cases as (

@@ -26,11 +26,9 @@ with
 {%- if is_incremental() %}
 
 -- Computed once: every input below and the withdrawals read it.
-restated_cases as {{ materialized_cte() }} (
-
+{% call staged_cte('restated_cases') %}
     {{ compliance_breaches_restated_cases(packs.rules) }}
-
-),
+{% endcall %},
 {%- endif %}
 
 cases as (

@@ -50,11 +50,9 @@ with
 
 {%- if is_incremental() %}
 
-restated as (
-
+{% call staged_cte('restated') %}
     {{ agent_days_restated_since_last_build() }}
-
-),
+{% endcall %},
 {%- endif %}
 
 contacts as (
