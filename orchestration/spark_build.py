@@ -267,7 +267,8 @@ def run_spark_build(settings: Settings, warehouse: SparkWarehouse) -> PgBuildOut
 
 def remove_work_tables(spark_dir: Path) -> None:
     """The folders of the incremental models' work tables (`<model>__dbt_batch`, `__dbt_new`,
-    `__dbt_kept`: macros/spark_incremental.sql) a stopped build left: the materialization drops
+    `__dbt_kept`: macros/spark_incremental.sql; `<model>__dbt_<scope>`: macros/staged_cte.sql)
+    a stopped build left: the materialization drops
     the tables the catalog knows, but a folder the catalog lost (a stop inside `create table`)
     would stop a table of that name from being created."""
     for folder in tables_root(spark_dir).glob("*.db/*__dbt_*"):

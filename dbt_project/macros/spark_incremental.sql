@@ -9,7 +9,7 @@
     incremental (`is_incremental()` is false), as on DuckDB and PostgreSQL.
 
     The restatement scopes a daily query reads in several places are work tables too, written
-    when the model is compiled (staged_cte) and dropped here once the table is swapped.
+    when the model is compiled (staged_cte) and dropped here once the table is written.
 
     The delete hooks (remove_withdrawn_rows, remove_records_out_of_scope and
     remove_restated_case_days) delete the same way: spark_delete_where. The swap is not atomic
@@ -60,10 +60,12 @@
             {%- endcall -%}
         {%- endif %}
         {%- do adapter.drop_relation(batch) -%}
-        {%- for staged in spark_staged_tables() -%}
-            {%- do adapter.drop_relation(staged) -%}
-        {%- endfor -%}
     {%- endif %}
+    {#- the staged scopes (written at compile time), on a full refresh too: one a failed or
+        stopped build left -#}
+    {%- for staged in spark_staged_tables() -%}
+        {%- do adapter.drop_relation(staged) -%}
+    {%- endfor -%}
     {% do persist_docs(target_relation, model) %}
     {{ run_hooks(post_hooks) }}
     {{ return({'relations': [target_relation]}) }}

@@ -10,7 +10,9 @@
     table `<model>__dbt_<name>` (replacing one a stopped build left), which the CTE reads and
     the incremental materialization drops when the model is done (spark_staged_tables). On
     Spark the body is a query of its own: it must not read the model's other CTEs (a CTE
-    inside it can be a materialized_cte). Dispatched per adapter. -#}
+    inside it can be a materialized_cte), and it runs before the model's pre-hooks (a
+    pre-hook that changes `this` would change the scope on Spark only). The names `batch`,
+    `new` and `kept` are the materialization's own work tables. Dispatched per adapter. -#}
 {% macro staged_cte(name) -%}
     {{ return(adapter.dispatch('staged_cte', 'amicable')(name, caller())) }}
 {%- endmacro %}
@@ -22,6 +24,12 @@
 {%- endmacro %}
 
 {% macro spark__staged_cte(name, body) -%}
+    {%- if name in ['batch', 'new', 'kept'] -%}
+        {{ exceptions.raise_compiler_error(
+            model.name ~ ": staged_cte('" ~ name ~ "') names one of the incremental"
+            ~ " materialization's work tables: choose another name"
+        ) }}
+    {%- endif -%}
     {%- set staged = spark_work_relation('__dbt_' ~ name) -%}
     {%- if execute -%}
         {%- do adapter.drop_relation(staged) -%}
