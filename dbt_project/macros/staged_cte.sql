@@ -1,7 +1,7 @@
 {#- A model's CTE that several parts of its query read and that must be computed once, such as
     the restatement scope of an incremental run: a call block named for the CTE around its
     query (`call staged_cte('restated_cases')`, the query, `endcall`).
-    DuckDB and PostgreSQL: `restated_cases as materialized (...)`, the hint.
+    DuckDB and PostgreSQL: `restated_cases as materialized (...)`, the hint (materialized_cte).
     Spark has no such hint: it inlines a CTE wherever it is read, so a scope joined into each
     input it narrows was planned and run in every one of them (the tiny sample's daily batch
     of fct_case_file: 47-69 s; 2.6 s to write the scope and 3-4 s for the batch reading it).
@@ -18,7 +18,7 @@
 {%- endmacro %}
 
 {% macro default__staged_cte(name, body) -%}
-    {{ name }} as materialized (
+    {{ name }} as {{ materialized_cte() }} (
         {{ body }}
     )
 {%- endmacro %}
