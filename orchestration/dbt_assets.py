@@ -212,17 +212,33 @@ def _project_files(project_dir: Path) -> list[Path]:
 
 
 def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
-    """Run `dbt parse` when target/manifest.json is missing or older than a project file."""
-    manifest = project_dir / "target" / "manifest.json"
+    """Run `dbt parse` when target/manifest.json is missing or older than a project file.
+
+    dbt writes the manifest in place, so the parse runs in a folder of its own under target/
+    (dbt's partial-parse state copied in and back) and the manifest is moved into place whole:
+    a process that reads it while another parses (a build beside the Dagster UI, two test
+    workers) reads the old manifest or the new one, never half of one."""
+    target = project_dir / "target"
+    manifest = target / "manifest.json"
     newest = max(p.stat().st_mtime for p in _project_files(project_dir))
     if manifest.exists() and manifest.stat().st_mtime >= newest:
         return manifest
-    cmd = [dbt_executable(), "parse", "--project-dir", str(project_dir)]
-    cmd += ["--profiles-dir", str(project_dir), "--target", DBT_TARGET, "--quiet"]
-    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        detail = (done.stdout + done.stderr).strip().splitlines()[-5:]
-        raise RuntimeError("dbt parse failed:\n" + "\n".join(detail))
+    target.mkdir(exist_ok=True)
+    state = target / "partial_parse.msgpack"
+    with tempfile.TemporaryDirectory(prefix=".parse-", dir=target) as scratch:
+        work = Path(scratch)
+        if state.exists():
+            shutil.copyfile(state, work / state.name)
+        cmd = [dbt_executable(), "parse", "--project-dir", str(project_dir)]
+        cmd += ["--profiles-dir", str(project_dir), "--target", DBT_TARGET, "--quiet"]
+        cmd += ["--target-path", str(work), "--log-path", str(work)]
+        done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            detail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+            raise RuntimeError("dbt parse failed:\n" + "\n".join(detail))
+        if (work / state.name).exists():
+            (work / state.name).replace(state)
+        (work / "manifest.json").replace(manifest)
     return manifest
 
 
