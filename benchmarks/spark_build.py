@@ -1,6 +1,6 @@
 """What building the models costs on Spark against DuckDB, on the same raw layer (issue 16).
 
-    uv run python benchmarks/spark_build.py [--size tiny] [--work DIR]
+    uv run python benchmarks/spark_build.py [--size tiny] [--debtors N] [--work DIR]
 
 The sample (`amicable generate`, seed 7, as of AS_OF) is built once by `amicable build` on
 DuckDB. Then, each measured as a process tree (`tree_usage`: wall and CPU seconds, peak
@@ -72,11 +72,26 @@ def measured(label: str, command: list[str], out: Path, env: dict[str, str]) -> 
     return usage
 
 
+def sample_flags(args: argparse.Namespace) -> list[str]:
+    """`amicable generate`'s and a report's command's flags for the sample: `--size`, and
+    `--debtors` when given."""
+    return ["--size", args.size, *(["--debtors", str(args.debtors)] if args.debtors else [])]
+
+
+def sample_names(args: argparse.Namespace) -> tuple[str, str]:
+    """The sample's name in a results file's name (`tiny`, `tiny_6000`) and in its title."""
+    if not args.debtors:
+        return args.size, f"`{args.size}` sample"
+    return f"{args.size}_{args.debtors}", f"`{args.size}` sample scaled to {args.debtors:,} debtors"
+
+
 def spark_bench_args(description: str, prefix: str) -> argparse.Namespace:
-    """The Spark benchmarks' arguments (`--size`, `--work`, a temporary folder named `prefix`
-    by default), with this process made the reaper of the JVMs (adopt_orphans)."""
+    """The Spark benchmarks' arguments (`--size`, `--debtors`, `--work`, a temporary folder
+    named `prefix` by default), with this process made the reaper of the JVMs
+    (adopt_orphans)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--size", default="tiny")
+    parser.add_argument("--debtors", type=int, help="scale the size to N debtors (generate's)")
     parser.add_argument("--work", type=Path, help="folder for the builds (default: a temp one)")
     args = parser.parse_args()
     args.work = args.work or Path(tempfile.mkdtemp(prefix=prefix))
@@ -92,7 +107,7 @@ def main() -> None:
     python = sys.executable
     cli = [python, "-m", "amicable.cli"]
     if not landing.exists():
-        generate = [*cli, "generate", "--size", args.size, "--seed", "7"]
+        generate = [*cli, "generate", *sample_flags(args), "--seed", "7"]
         generate += ["--as-of", AS_OF.isoformat(), "--out", str(landing)]
         measured("generate", generate, work / "generate.txt", env)
     build = [*cli, "build", "--landing", str(landing), "--warehouse", str(built)]
@@ -133,9 +148,10 @@ def main() -> None:
     results = compare(duckdb_engine(built), spark_engine(spark_dir))
     differing = {r.table: r.difference for r in results if not r.equal}
     identical = len(results) - len(differing)
-    command = f"uv run python benchmarks/spark_build.py --size {args.size}"
+    command = f"uv run python benchmarks/spark_build.py {' '.join(sample_flags(args))}"
+    file_name, title = sample_names(args)
     lines = [
-        f"# The models on Spark against DuckDB, `{args.size}` sample",
+        f"# The models on Spark against DuckDB, {title}",
         "",
         f"`{command}` (seed 7, as of {AS_OF}); 2 shared cores, local[2], one run each.",
         "",
@@ -152,7 +168,7 @@ def main() -> None:
         f"Row for row: {identical} tables identical, {len(differing)} differ:",
         *(f"- {name}: {difference}" for name, difference in differing.items()),
     ]
-    record(f"spark_build_{args.size}", lines)
+    record(f"spark_build_{file_name}", lines)
 
 
 if __name__ == "__main__":

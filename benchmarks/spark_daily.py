@@ -1,6 +1,6 @@
 """What a daily build costs on Spark against its full build (issue 16), DuckDB's beside it.
 
-    uv run --extra spark python benchmarks/spark_daily.py [--size tiny] [--work DIR]
+    uv run --extra spark python benchmarks/spark_daily.py [--size tiny] [--debtors N] [--work DIR]
 
 Generates the sample one file per source and night (`amicable generate --daily`, seed 7, as of
 AS_OF) and sets the last night's files aside; builds the rest through the CLI on Spark
@@ -9,11 +9,12 @@ the night back and builds AS_OF on both (the daily build: incremental). Each bui
 as a process tree (`tree_usage`; pyspark's JVM, which dbt does not wait for, adopted and reaped
 so that its CPU counts). The models' seconds come from each Spark build's dbt log. Then every
 staging, intermediate and mart table of the two warehouses compared row for row
-(`amicable.engine_compare`). Writes `benchmarks/results/spark_daily_<size>.md`.
+(`amicable.engine_compare`). Writes `benchmarks/results/spark_daily_<size>[_<debtors>].md`.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import platform
 import re
@@ -25,7 +26,7 @@ from pathlib import Path
 from generate_scale import AS_OF
 from record import record  # benchmarks/record.py: scripts run from this folder
 from scale import bring_back, set_aside
-from spark_build import measured, spark_bench_args
+from spark_build import measured, sample_flags, sample_names, spark_bench_args
 from tree_usage import Usage
 
 from amicable.engine_compare import compare
@@ -75,7 +76,7 @@ def main() -> None:
         raise SystemExit(f"--work {work}: not empty (each run generates and builds afresh)")
     duck.parent.mkdir(parents=True)
     env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "0", "AMICABLE_HOME": str(work)}
-    generate = [*CLI, "generate", "--size", args.size, "--seed", "7", "--daily"]
+    generate = [*CLI, "generate", *sample_flags(args), "--seed", "7", "--daily"]
     generate += ["--as-of", AS_OF.isoformat(), "--out", str(landing)]
     measured("generate", generate, work / "generate.txt", env)
     night_files, night_bytes = set_aside(landing, aside, AS_OF)
@@ -93,8 +94,8 @@ def main() -> None:
     results = compare(duckdb_engine(duck), spark_engine(spark_dir))
     differing = {r.table: r.difference for r in results if not r.equal}
     record(
-        f"spark_daily_{args.size}",
-        report(args.size, runs, models, night_files, night_bytes)
+        f"spark_daily_{sample_names(args)[0]}",
+        report(args, runs, models, night_files, night_bytes)
         + [
             "",
             f"After the daily builds, row for row: {len(results) - len(differing)} tables"
@@ -105,17 +106,18 @@ def main() -> None:
 
 
 def report(
-    size: str,
+    args: argparse.Namespace,
     runs: dict[str, Usage],
     models: dict[str, dict[str, tuple[str, float]]],
     night_files: int,
     night_bytes: int,
 ) -> list[str]:
     full, daily = models["full"], models["daily"]
+    flags = " ".join(sample_flags(args))
     lines = [
-        f"# A daily build on Spark against its full build, `{size}` sample",
+        f"# A daily build on Spark against its full build, {sample_names(args)[1]}",
         "",
-        f"Command: `uv run --extra spark python benchmarks/spark_daily.py --size {size}`",
+        f"Command: `uv run --extra spark python benchmarks/spark_daily.py {flags}`",
         f"Date: {date.today()}; machine: {os.cpu_count()} cores, {platform.platform()},"
         f" Python {platform.python_version()}; load average at the end"
         f" {', '.join(f'{n:.1f}' for n in os.getloadavg())}.",
