@@ -17,7 +17,8 @@
       partially_kept  0 < paid_amount < promised_amount - tolerance_amount;
       broken          nothing paid in the window.
     tolerance_amount = max(tolerance_pct % of promised_amount rounded to cents, tolerance_units)
-    (var promises). This is the generator's rule (sample_data.simulate.promise_outcome, its
+    (var promises), in exact decimals rounded half away from zero (DuckDB divides decimals in
+    floating point, where 1 % of 100.50 is 1.00499... and rounds to 1.00, not 1.01). This is the generator's rule (sample_data.simulate.promise_outcome, its
     window cut by sample_data.emit the same way).
     follow_up_at: for a broken or partially kept promise, the first call or message on the case
     (either direction, int_ops_case_contacts, up to as_of) dated after window_end_date; null
@@ -100,9 +101,17 @@ made as (
         cast(
             case
                 when
-                    round(events.event_amount * {{ tolerance_pct }} / 100, 2)
+                    round(
+                        cast(events.event_amount as decimal(38, 2))
+                        * cast({{ tolerance_pct / 100 }} as decimal(12, 8)),
+                        2
+                    )
                     > {{ tolerance_units }}
-                    then round(events.event_amount * {{ tolerance_pct }} / 100, 2)
+                    then round(
+                        cast(events.event_amount as decimal(38, 2))
+                        * cast({{ tolerance_pct / 100 }} as decimal(12, 8)),
+                        2
+                    )
                 else {{ tolerance_units }}
             end as decimal(18, 2)
         ) as tolerance_amount,
