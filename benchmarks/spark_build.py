@@ -14,7 +14,7 @@ CPU counts), the models alone on each engine from that build's raw layer:
 
 Then every staging, intermediate and mart table of both builds compared row for row
 (`amicable.engine_compare`, as `amicable compare-engines --spark`). Writes
-`benchmarks/results/spark_build_<size>.md`.
+`benchmarks/results/spark_build_<size>[_<debtors>].md`.
 """
 
 from __future__ import annotations
@@ -94,6 +94,8 @@ def spark_bench_args(description: str, prefix: str) -> argparse.Namespace:
     parser.add_argument("--debtors", type=int, help="scale the size to N debtors (generate's)")
     parser.add_argument("--work", type=Path, help="folder for the builds (default: a temp one)")
     args = parser.parse_args()
+    if args.debtors is not None and args.debtors < 1:
+        parser.error(f"--debtors {args.debtors}: give a number of debtors above 0")
     args.work = args.work or Path(tempfile.mkdtemp(prefix=prefix))
     adopt_orphans()
     return args

@@ -235,6 +235,10 @@ def ensure_manifest(project_dir: Path = DBT_PROJECT_DIR) -> Path:
         done = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             detail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+            log = target / "dbt_parse_failed.log"
+            if (work / "dbt.log").exists():
+                shutil.copyfile(work / "dbt.log", log)
+                detail.append(f"(dbt's full log: {log})")
             raise RuntimeError("dbt parse failed:\n" + "\n".join(detail))
         if (work / state.name).exists():
             (work / state.name).replace(state)
