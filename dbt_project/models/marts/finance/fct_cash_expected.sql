@@ -7,7 +7,9 @@
         (kept, partially_kept, broken) made in the lookback window before as_of
       basis: agent x segment when it holds at least `min_decided` decided promises, else the
         segment, else every promise ('all'); no decided promise at all: null rate, null figure
-      expected_amount_rc = remaining_amount_rc × kept_rate_used
+      expected_amount_rc = remaining_amount_rc × kept rate, rounded half away from zero to
+        cents in exact decimals (remaining × kept ÷ decided: not the rounded kept_rate_used,
+        nor a floating-point rate, which rounds 35.035 to 35.03)
     Parameters: var cash_expected {lookback_days, min_decided} (config/amicable.yml). -#}
 {%- set cfg = var('cash_expected', {}) -%}
 {%- set lookback_days = cfg.get('lookback_days', 365) | int -%}
@@ -51,8 +53,8 @@ rates_by_cell as (
         {{ "segment" if 'segment' in keys else "cast(null as " ~ dbt.type_string() ~ ")" }}
             as segment,
         count(*) as decided_count,
-        sum(case when outcome = 'kept' then promised_amount_rc else 0 end)
-        / nullif(sum(promised_amount_rc), 0) as kept_rate
+        sum(case when outcome = 'kept' then promised_amount_rc else 0 end) as kept_amount_rc,
+        sum(promised_amount_rc) as decided_amount_rc
     from decided
     {% if keys %}group by {{ keys | join(', ') }}{% endif %}
     {% if not loop.last %}union all{% endif %}
@@ -96,10 +98,16 @@ weighted as (
             when all_cell.decided_count > 0 then 'all'
         end as kept_rate_basis,
         case
-            when agent_cell.decided_count >= {{ min_decided }} then agent_cell.kept_rate
-            when segment_cell.decided_count >= {{ min_decided }} then segment_cell.kept_rate
-            when all_cell.decided_count > 0 then all_cell.kept_rate
-        end as kept_rate_used
+            when agent_cell.decided_count >= {{ min_decided }} then agent_cell.kept_amount_rc
+            when segment_cell.decided_count >= {{ min_decided }} then segment_cell.kept_amount_rc
+            when all_cell.decided_count > 0 then all_cell.kept_amount_rc
+        end as rate_kept_amount_rc,
+        case
+            when agent_cell.decided_count >= {{ min_decided }} then agent_cell.decided_amount_rc
+            when segment_cell.decided_count >= {{ min_decided }}
+                then segment_cell.decided_amount_rc
+            when all_cell.decided_count > 0 then all_cell.decided_amount_rc
+        end as rate_decided_amount_rc
     from upcoming
     left join rates_by_cell as agent_cell
         on
@@ -130,9 +138,14 @@ final as (
         reporting_currency,
         cast(remaining_amount_rc as decimal(18, 2)) as remaining_amount_rc,
         kept_rate_basis,
-        cast(kept_rate_used as decimal(9, 6)) as kept_rate_used,
-        cast(round(remaining_amount_rc * kept_rate_used, 2) as decimal(18, 2))
-            as expected_amount_rc
+        cast(
+            rate_kept_amount_rc / nullif(rate_decided_amount_rc, 0) as decimal(9, 6)
+        ) as kept_rate_used,
+        -- remaining × kept ÷ decided, exactly (finance_round_ratio); both sides times 100 so
+        -- that each has at most 2 decimals, as the macro needs
+        {{ finance_round_ratio(
+            'remaining_amount_rc * rate_kept_amount_rc * 100', 'rate_decided_amount_rc * 100'
+        ) }} as expected_amount_rc
     from weighted
 
 )
