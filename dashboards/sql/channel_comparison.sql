@@ -54,7 +54,10 @@ select
     collected_7d_rc,
     cast(payments_30d as integer) as payments_30d,
     collected_30d_rc,
-    round(collected_30d_rc / nullif(contacts, 0), 2) as collected_30d_per_contact_rc,
+    -- the quotient to 10 places before the cents: DuckDB divides decimals in floating point,
+    -- where 2.01 / 2 is 1.00499... (1.00, not 1.01)
+    round(cast(collected_30d_rc / nullif(contacts, 0) as decimal(38, 10)), 2)
+        as collected_30d_per_contact_rc,
     cost_rc,
     round(cost_rc / nullif(collected_30d_rc, 0), 6) as cost_per_collected_unit,
     open_windows,

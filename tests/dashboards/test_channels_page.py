@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from dashboards.access import OPEN_ENV, Viewer
+from dashboards.queries.supervisor import channel_comparison
 from dashboards.signin import VIEWER_KEY
 from tests.conftest import SAMPLE_AS_OF, SampleBuild
 from tests.dashboards.apptest_support import open_page, page_app, table
@@ -172,3 +173,23 @@ def test_the_page_opens_for_supervisors_only(
     refused = any("cannot open Supervisor pages" in error.value for error in page.error)
     assert refused is not opens
     assert bool(page.dataframe) is opens
+
+
+def test_collected_per_contact_rounds_a_half_cent_away_from_zero(tmp_path: Path) -> None:
+    """2.01 collected over 2 contacts is 1.005 per contact: 1.01, as PostgreSQL gives it (in
+    DuckDB's floating-point division it was 1.00499... and rounded to 1.00)."""
+    warehouse = tmp_path / "channels.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_channel_effectiveness as select"
+            " date '2026-03-01' as period_month, 'B2C' as segment, 'contact' as stage,"
+            " 'call' as channel, 'T1' as template_id, 2 as contacts,"
+            " 1 as right_party_contacts, 0 as promises, 1 as payments_7d,"
+            " cast(2.01 as decimal(18, 2)) as collected_7d_rc, 1 as payments_30d,"
+            " cast(2.01 as decimal(18, 2)) as collected_30d_rc,"
+            " cast(2.40 as decimal(18, 2)) as cost_rc, true as is_window_complete,"
+            " 'EUR' as reporting_currency"
+        )
+    compared = channel_comparison(warehouse, "2026-03", "2026-03", "all", "all")
+    assert compared["collected_30d_per_contact_rc"].tolist() == [1.01]
