@@ -143,9 +143,9 @@ final as (
         ) as kept_rate_used,
         -- remaining × kept ÷ decided, exactly (finance_round_ratio); both sides times 100 so
         -- that each has at most 2 decimals, as the macro needs
-        {{ finance_round_ratio(
+        cast({{ finance_round_ratio(
             'remaining_amount_rc * rate_kept_amount_rc * 100', 'rate_decided_amount_rc * 100'
-        ) }} as expected_amount_rc
+        ) }} as decimal(18, 2)) as expected_amount_rc
     from weighted
 
 )
