@@ -91,23 +91,19 @@ upcoming as (
 weighted as (
 
     select
-        upcoming.*,
         case
             when agent_cell.decided_count >= {{ min_decided }} then 'agent_segment'
             when segment_cell.decided_count >= {{ min_decided }} then 'segment'
             when all_cell.decided_count > 0 then 'all'
         end as kept_rate_basis,
+        {%- for amount in ['kept_amount_rc', 'decided_amount_rc'] %}
         case
-            when agent_cell.decided_count >= {{ min_decided }} then agent_cell.kept_amount_rc
-            when segment_cell.decided_count >= {{ min_decided }} then segment_cell.kept_amount_rc
-            when all_cell.decided_count > 0 then all_cell.kept_amount_rc
-        end as rate_kept_amount_rc,
-        case
-            when agent_cell.decided_count >= {{ min_decided }} then agent_cell.decided_amount_rc
-            when segment_cell.decided_count >= {{ min_decided }}
-                then segment_cell.decided_amount_rc
-            when all_cell.decided_count > 0 then all_cell.decided_amount_rc
-        end as rate_decided_amount_rc
+            when agent_cell.decided_count >= {{ min_decided }} then agent_cell.{{ amount }}
+            when segment_cell.decided_count >= {{ min_decided }} then segment_cell.{{ amount }}
+            when all_cell.decided_count > 0 then all_cell.{{ amount }}
+        end as rate_{{ amount }},
+        {%- endfor %}
+        upcoming.*
     from upcoming
     left join rates_by_cell as agent_cell
         on

@@ -18,8 +18,9 @@
       broken          nothing paid in the window.
     tolerance_amount = max(tolerance_pct % of promised_amount rounded to cents, tolerance_units)
     (var promises), in exact decimals rounded half away from zero (DuckDB divides decimals in
-    floating point, where 1 % of 100.50 is 1.00499... and rounds to 1.00, not 1.01). This is the generator's rule (sample_data.simulate.promise_outcome, its
-    window cut by sample_data.emit the same way).
+    floating point, where 1 % of 100.50 is 1.00499... and rounds to 1.00, not 1.01). This is
+    the generator's rule (sample_data.simulate.promise_outcome, its window cut by
+    sample_data.emit the same way).
     follow_up_at: for a broken or partially kept promise, the first call or message on the case
     (either direction, int_ops_case_contacts, up to as_of) dated after window_end_date; null
     when none. The one follow-up rule of the stuck-case queue and the broken-promises page.
@@ -32,6 +33,14 @@
 {%- set grace_days = promises_cfg['grace_days'] | int -%}
 {%- set tolerance_pct = promises_cfg['tolerance_pct'] | float -%}
 {%- set tolerance_units = promises_cfg['tolerance_units'] | float -%}
+{#- tolerance_pct % of the promised amount in exact decimals, rounded to cents -#}
+{%- set pct_of_amount -%}
+    round(
+        cast(events.event_amount as decimal(38, 2))
+        * cast({{ tolerance_pct / 100 }} as decimal(12, 8)),
+        2
+    )
+{%- endset -%}
 
 with
 
@@ -100,18 +109,7 @@ made as (
             as promised_window_end_date,
         cast(
             case
-                when
-                    round(
-                        cast(events.event_amount as decimal(38, 2))
-                        * cast({{ tolerance_pct / 100 }} as decimal(12, 8)),
-                        2
-                    )
-                    > {{ tolerance_units }}
-                    then round(
-                        cast(events.event_amount as decimal(38, 2))
-                        * cast({{ tolerance_pct / 100 }} as decimal(12, 8)),
-                        2
-                    )
+                when {{ pct_of_amount }} > {{ tolerance_units }} then {{ pct_of_amount }}
                 else {{ tolerance_units }}
             end as decimal(18, 2)
         ) as tolerance_amount,
