@@ -46,9 +46,11 @@ def pdf_page_count(data: bytes) -> int:
 def pdf_lines(data: bytes) -> list[str]:
     """The text of every text object (`BT ... ET`) of a core-font PDF, in drawing order."""
     shown: list[str] = []
-    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+    # The end of line before `endstream` stays in the chunk: a compressed stream may itself end
+    # in a carriage return, and the decompressor leaves whatever follows the stream unused.
+    for stream in re.finditer(rb"stream\r?\n(.*?)endstream", data, re.S):
         try:
-            content = zlib.decompress(stream.group(1))
+            content = zlib.decompressobj().decompress(stream.group(1))
         except zlib.error:
             continue
         for block in re.findall(rb"\bBT\b(.*?)\bET\b", content, re.S):
