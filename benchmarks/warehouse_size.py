@@ -2,12 +2,14 @@
 
     uv run python benchmarks/warehouse_size.py [--builds 10] [--size demo] [--keep DIR]
 
-Generates a sample landing zone in a temporary folder (`amicable generate`), then runs
-`amicable build` `--builds` times into one warehouse through the real CLI, with as-of dates
-one day apart. After each build it records the slot the build wrote (`orchestration.publish`),
-each slot's file size, and the written slot's blocks (`pragma database_size`: in use and free;
-DuckDB reuses free blocks but never shrinks a file). Writes
-`benchmarks/results/warehouse_size_<size>.md`.
+Generates a sample landing zone in a temporary folder (`amicable generate --daily`: one file
+per source and night) up to the last build's night, sets the nights after the first aside, and
+runs `amicable build` `--builds` times into one warehouse through the real CLI: the first
+build takes every night up to the first as-of date (a full build), each next one brings its
+own night's files back and builds as of that night (a daily build). After each build it
+records the slot the build wrote (`orchestration.publish`), each slot's file size, and the
+written slot's blocks (`pragma database_size`: in use and free; DuckDB reuses free blocks but
+never shrinks a file). Writes `benchmarks/results/warehouse_size_<size>.md`.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import duckdb
 from record import record  # benchmarks/record.py: scripts run from this folder
+from scale import bring_back, set_aside
 
 from orchestration.publish import published_slot, slot_paths
 
@@ -86,12 +89,16 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = args.keep or Path(tmp)
         landing, warehouse = root / "landing", root / "warehouse.duckdb"
+        nights = [FIRST_AS_OF + timedelta(days=number) for number in range(args.builds)]
         generate = cli + ["generate", "--size", args.size, "--seed", "7", "--out", str(landing)]
-        subprocess.run(generate + ["--as-of", FIRST_AS_OF.isoformat()], check=True)
+        subprocess.run(generate + ["--daily", "--as-of", nights[-1].isoformat()], check=True)
+        for night in nights[1:]:
+            set_aside(landing, root / "aside" / night.isoformat(), night)
         days = []
-        for number in range(args.builds):
-            days.append(_build(cli, landing, warehouse, FIRST_AS_OF + timedelta(days=number)))
-            print(_row(number + 1, days[-1]), flush=True)
+        for number, night in enumerate(nights, 1):
+            bring_back(root / "aside" / night.isoformat(), landing)
+            days.append(_build(cli, landing, warehouse, night))
+            print(_row(number, days[-1]), flush=True)
     lines = [
         f"# Warehouse size over {args.builds} daily builds: size `{args.size}`",
         "",
@@ -100,9 +107,13 @@ def main() -> None:
         f"Date: {date.today()}; machine: {os.cpu_count()} cores, {platform.platform()}, "
         f"Python {platform.python_version()}, DuckDB {duckdb.__version__}",
         "",
-        f"One landing zone (generated for {FIRST_AS_OF}), then one `amicable build` a day from "
-        f"{FIRST_AS_OF} into one warehouse: every build recomputes every dbt table. Sizes in "
-        "MiB; used and free: the blocks of the slot the build wrote, after it.",
+        f"One landing zone of nightly files (`amicable generate --daily`, seed 7, up to "
+        f"{nights[-1]}), the nights after {FIRST_AS_OF} set aside; then one `amicable build` "
+        f"a day into one warehouse: the first, as of {FIRST_AS_OF}, a full build of every "
+        "night up to it; each next one brings its night's files back and builds as of it (a "
+        "daily build: incremental, what the night touches). Sizes in MiB; used and free: the "
+        "blocks of the slot the build wrote, after it; the build publishes by alternating "
+        "two slots (`orchestration.publish`).",
         "",
         "| build | as of | exit | seconds | slot written | slot a | slot b | used | free "
         "| free share |",
