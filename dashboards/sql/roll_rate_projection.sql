@@ -13,13 +13,9 @@ with rates as (
             when
                 sum(count(*)) over (partition by from_bucket)
                 = sum(count(opening_amount_rc)) over (partition by from_bucket)
-                -- to 10 places in decimals: DuckDB divides decimals as doubles, and the
-                -- projection's half cents must round as on PostgreSQL
-                then cast(
+                then
                     sum(opening_amount_rc)
                     / nullif(sum(sum(opening_amount_rc)) over (partition by from_bucket), 0)
-                    as decimal(38, 10)
-                )
         end as amount_rate
     from marts.fct_ar_roll_rates
     where period_end_date = ? and (? = 'all' or segment = ?)
