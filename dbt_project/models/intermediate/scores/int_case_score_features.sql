@@ -397,7 +397,9 @@ debtor_kept_rates as (
     select
         debtor_dates.debtor_id,
         debtor_dates.scoring_date,
-        avg(case when promises.outcome = 'kept' then 1.0 else 0.0 end) as debtor_kept_share
+        {{ finance_round_ratio(
+            "sum(case when promises.outcome = 'kept' then 1 else 0 end)", 'count(*)', 4
+        ) }} as debtor_kept_share
     from debtor_dates
     inner join promises
         on
@@ -512,14 +514,9 @@ final as (
             'cast(open_case_dates.opened_at as date)', 'open_case_dates.scoring_date', 'day'
         ) }} as integer) as days_since_opened,
         cast(coalesce(debtor_habits.invoices_due_before, 0) as integer) as invoices_due_before,
-        cast(
-            case
-                when debtor_habits.invoices_due_before > 0
-                    then
-                        1.0 * debtor_habits.invoices_paid_by_due_date
-                        / debtor_habits.invoices_due_before
-            end as decimal(9, 4)
-        ) as share_paid_by_due_date,
+        cast({{ finance_round_ratio(
+            'debtor_habits.invoices_paid_by_due_date', 'debtor_habits.invoices_due_before', 4
+        ) }} as decimal(9, 4)) as share_paid_by_due_date,
         cast(debtor_habits.avg_days_late as decimal(9, 2)) as avg_days_late,
         cast(coalesce(debtor_ageing.open_amount_rc, 0) as decimal(18, 2)) as open_amount_rc,
         cast(coalesce(debtor_ageing.days_past_due, 0) as integer) as days_past_due,

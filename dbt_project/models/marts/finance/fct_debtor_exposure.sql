@@ -114,11 +114,9 @@ as_of_figures as (
         end as disputed_amount_rc,
         case
             when count(*) = count(open_amount_rc)
-                then round(
-                    sum(open_amount_rc * greatest(days_past_due, 0))
-                    / nullif(sum(open_amount_rc), 0),
-                    1
-                )
+                then {{ finance_round_ratio(
+                    'sum(open_amount_rc * greatest(days_past_due, 0))', 'sum(open_amount_rc)', 1
+                ) }}
         end as days_beyond_terms,
         max(days_past_due) as max_days_past_due
     from as_of_items

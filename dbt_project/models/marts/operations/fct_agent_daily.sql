@@ -235,11 +235,9 @@ final as (
         cast(
             case
                 when calls_daily.call_attempts > 0
-                    then round(
-                        cast(calls_daily.right_party_contacts as decimal(18, 6))
-                        / calls_daily.call_attempts,
-                        4
-                    )
+                    then {{ finance_round_ratio(
+                        'calls_daily.right_party_contacts', 'calls_daily.call_attempts', 4
+                    ) }}
             end as decimal(9, 4)
         ) as rpc_rate,
         cast(coalesce(calls_daily.inbound_conversations, 0) as integer)

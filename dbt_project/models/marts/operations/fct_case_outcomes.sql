@@ -104,13 +104,13 @@ final as (
         cast(
             case
                 when cases_closed > 0
-                    then round(cast(cases_referred as decimal(18, 6)) / cases_closed, 4)
+                    then {{ finance_round_ratio('cases_referred', 'cases_closed', 4) }}
             end as decimal(9, 4)
         ) as referral_rate,
         cast(
             case
                 when cases_closed > 0
-                    then round(cast(cases_resolved_amicably as decimal(18, 6)) / cases_closed, 4)
+                    then {{ finance_round_ratio('cases_resolved_amicably', 'cases_closed', 4) }}
             end as decimal(9, 4)
         ) as amicable_resolution_rate
     from aggregated

@@ -67,14 +67,16 @@ final as (
         cast(promises_partially_kept as integer) as promises_partially_kept,
         cast(promises_broken as integer) as promises_broken,
         cast(
-            round(cast(promises_kept as decimal(18, 6)) / promises_decided, 4) as decimal(9, 4)
+            {{ finance_round_ratio('promises_kept', 'promises_decided', 4) }} as decimal(9, 4)
         ) as kept_rate_by_count,
         cast(promised_amount_rc as decimal(18, 2)) as promised_amount_rc,
         cast(kept_promised_amount_rc as decimal(18, 2)) as kept_promised_amount_rc,
         cast(
             case
                 when promises_without_rate = 0 and promised_amount_rc > 0
-                    then round(kept_promised_amount_rc / promised_amount_rc, 4)
+                    then {{ finance_round_ratio(
+                        'kept_promised_amount_rc', 'promised_amount_rc', 4
+                    ) }}
             end as decimal(9, 4)
         ) as kept_rate_by_amount,
         cast(promises_without_rate as integer) as promises_without_rate
