@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
+from amicable.settings import REPO_ROOT
 from tests.spark.conftest import require_spark
 
 
@@ -20,7 +20,7 @@ def test_with_pyspark_installed_a_process_without_a_main_module_imports_the_chec
         capture_output=True,
         text=True,
         check=False,
-        cwd=Path(__file__).parents[2],
+        cwd=REPO_ROOT,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
