@@ -75,13 +75,28 @@ restated as (
 ),
 {%- endif %}
 
+-- The day each case was closed for good (a closing it was never reopened from): every later
+-- day is closed all day, so none is generated.
+final_closures as (
+
+    select
+        case_id,
+        min(closed_from_date) as closed_from_date
+    from closed_periods
+    where reopened_date is null
+    group by case_id
+
+),
+
 scope as (
 
     {#- The first day written for each case: its opening day on a full build; on a daily build
-        the day after the latest day held, or the day it is restated from if earlier. -#}
+        the day after the latest day held, or the day it is restated from if earlier. The last:
+        the day it was closed for good, else as_of. -#}
     select
         status.case_id,
         status.debtor_id,
+        final_closures.closed_from_date as last_day,
         {%- if is_incremental() %}
         greatest(
             cast(status.opened_at as date),
@@ -94,6 +109,8 @@ scope as (
         cast(status.opened_at as date) as first_day
         {%- endif %}
     from status
+    left join final_closures
+        on status.case_id = final_closures.case_id
     {%- if is_incremental() %}
     left join restated
         on status.case_id = restated.case_id
@@ -113,7 +130,7 @@ case_days as (
         case when closed_periods.case_id is null then true else false end as is_open_at_day_end
     from scope
     inner join days
-        on scope.first_day <= days.day
+        on days.day between scope.first_day and coalesce(scope.last_day, days.day)
     left join closed_periods
         on
             scope.case_id = closed_periods.case_id
@@ -123,6 +140,9 @@ case_days as (
 
 ),
 
+-- The owner at the end of each day. Ownership periods follow each other without overlap
+-- (int_ops_case_owners: each ends when the next begins), so their days, from the day one
+-- begins up to the day before the next begins, do not overlap either: at most one matches.
 owned as (
 
     select
@@ -130,11 +150,7 @@ owned as (
         case_days.debtor_id,
         case_days.day,
         case_days.is_open_at_day_end,
-        owners.agent_id,
-        row_number() over (
-            partition by case_days.case_id, case_days.day
-            order by owners.owned_from desc
-        ) as owner_rank
+        owners.agent_id
     from case_days
     left join owners
         on
@@ -155,7 +171,6 @@ final as (
         {{ newest_raw_load([source('raw', 'cases_cases'), source('raw', 'cases_case_events')]) }}
             as loaded_at
     from owned
-    where owner_rank = 1
 
 )
 
