@@ -132,13 +132,30 @@ promises_daily as (
 
 ),
 
+-- The debtors paid on each day, so that only the case-days of a payment are de-duplicated
+-- (not every case-day of the history).
+payment_debtor_days as (
+
+    select distinct
+        invoices.debtor_id,
+        allocations.payment_date
+    from invoices
+    inner join allocations
+        on invoices.invoice_id = allocations.invoice_id
+
+),
+
 debtor_days as (
 
     select distinct
-        agent_id,
-        day,
-        debtor_id
+        case_days.agent_id,
+        case_days.day,
+        case_days.debtor_id
     from case_days
+    inner join payment_debtor_days
+        on
+            case_days.debtor_id = payment_debtor_days.debtor_id
+            and case_days.day = payment_debtor_days.payment_date
 
 ),
 
