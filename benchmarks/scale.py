@@ -12,7 +12,9 @@ measured against the targets: it writes the slot holding the full build, so it t
 nights, the one before caught up from the published slot, as every daily build does once the
 two slots alternate, `orchestration.publish`). Each command is measured as a process tree
 (`tree_usage`: wall and CPU seconds, dbt's subprocesses included, peak memory) and each build
-is split into phases by the progress lines it prints on stderr. Then the warehouse's size, and
+is split into phases by the progress lines it prints on stderr; its log (dbt's seconds per
+model and test) is kept as `full_build.log`, `first_daily_build.log` and `daily_build.log`
+in the size's folder. Then the warehouse's size, and
 every dashboard query's cold median and p95 on it (`scale_queries`). The floor, timed in the
 same run on the full build's files: hand-written DuckDB SQL computing the month-end ageing and
 the monthly DSO and CEI straight from the landing files (`scale_floor`). Writes
@@ -27,6 +29,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -40,6 +43,7 @@ from record import record  # benchmarks/record.py: scripts run from this folder
 from scale_queries import CONNECTION, p95, time_queries
 from tree_usage import Mark, Usage, run_measured
 
+from amicable.settings import run_files_dir
 from ingestion.landing import extracted_at
 
 CLI = [sys.executable, "-m", "amicable.cli"]
@@ -167,6 +171,12 @@ def _measured(command: list[str], what: str, stdout: Path, echo: bool = False) -
     return usage
 
 
+def _keep_log(warehouse: Path, kept: Path) -> None:
+    """Keep the build's log (dbt's line per model and test with its seconds) as `kept`: the
+    warehouse's `last_build.log` holds only the latest build's."""
+    shutil.copyfile(run_files_dir(warehouse) / "last_build.log", kept)
+
+
 def run_size(size: str, work: Path, query_runs: int, debtors: int | None) -> SizeRun:
     landing, warehouse = work / "landing", work / "warehouse.duckdb"
     aside, eve_aside = work / "last_night", work / "night_before"
@@ -185,6 +195,7 @@ def run_size(size: str, work: Path, query_runs: int, debtors: int | None) -> Siz
         work / "full.txt",
         echo=True,
     )
+    _keep_log(warehouse, work / "full_build.log")
     sizes = {"full": warehouse_mb(warehouse)}
     mart_total = mart_open_ar(warehouse, FULL_AS_OF)
     floor_command = [sys.executable, str(FLOOR), "--landing", str(landing)]
@@ -199,9 +210,11 @@ def run_size(size: str, work: Path, query_runs: int, debtors: int | None) -> Siz
         work / "first_daily.txt",
         echo=True,
     )
+    _keep_log(warehouse, work / "first_daily_build.log")
     bring_back(aside, landing)
     daily_build = build + ["--as-of", AS_OF.isoformat()]
     daily = _measured(daily_build, f"[{size}] daily build", work / "daily.txt", echo=True)
+    _keep_log(warehouse, work / "daily_build.log")
     sizes["daily"] = warehouse_mb(warehouse)
     print(f"[{size}] {query_runs} cold runs of every dashboard query", file=sys.stderr, flush=True)
     queries = time_queries(warehouse, query_runs)
