@@ -249,14 +249,9 @@ final as (
         agents.team,
         cast(coalesce(calls_daily.call_attempts, 0) as integer) as call_attempts,
         cast(coalesce(calls_daily.right_party_contacts, 0) as integer) as right_party_contacts,
-        cast(
-            case
-                when calls_daily.call_attempts > 0
-                    then {{ finance_round_ratio(
-                        'calls_daily.right_party_contacts', 'calls_daily.call_attempts', 4
-                    ) }}
-            end as decimal(9, 4)
-        ) as rpc_rate,
+        cast({{ finance_round_ratio(
+            'calls_daily.right_party_contacts', 'calls_daily.call_attempts', 4
+        ) }} as decimal(9, 4)) as rpc_rate,
         cast(coalesce(calls_daily.inbound_conversations, 0) as integer)
             as inbound_conversations,
         cast(coalesce(promises_daily.promises_made, 0) as integer) as promises_made,

@@ -102,16 +102,10 @@ final as (
         cast(cases_settled as integer) as cases_settled,
         cast(cases_written_off as integer) as cases_written_off,
         cast(
-            case
-                when cases_closed > 0
-                    then {{ finance_round_ratio('cases_referred', 'cases_closed', 4) }}
-            end as decimal(9, 4)
+            {{ finance_round_ratio('cases_referred', 'cases_closed', 4) }} as decimal(9, 4)
         ) as referral_rate,
         cast(
-            case
-                when cases_closed > 0
-                    then {{ finance_round_ratio('cases_resolved_amicably', 'cases_closed', 4) }}
-            end as decimal(9, 4)
+            {{ finance_round_ratio('cases_resolved_amicably', 'cases_closed', 4) }} as decimal(9, 4)
         ) as amicable_resolution_rate
     from aggregated
 
