@@ -38,7 +38,8 @@ cases as (
 
 ),
 
-restated_timeline as (
+-- The timeline is read by every rule (inlined_cte): each reads only its rows and columns.
+timeline_rows as {{ inlined_cte() }} (
 
     select * from {{ ref('int_compliance_timeline') }}
     {{ in_restated_cases() }}
@@ -51,20 +52,24 @@ timeline_load as (
 
 ),
 
-timeline as (
+local_timeline as {{ inlined_cte() }} (
 
     select
-        base.*,
-        local_times.local_at,
-        cast(coalesce(local_times.local_at, base.occurred_at) as date) as local_date
-    from restated_timeline as base
-    left join (
-        select
-            item_id,
-            {{ compliance_local_timestamp('occurred_at', 'time_zone') }} as local_at
-        from restated_timeline
-        where has_known_time_zone
-    ) as local_times on base.item_id = local_times.item_id
+        *,
+        case
+            when has_known_time_zone
+                then {{ compliance_local_timestamp('occurred_at', 'time_zone') }}
+        end as local_at
+    from timeline_rows
+
+),
+
+timeline as {{ inlined_cte() }} (
+
+    select
+        *,
+        cast(coalesce(local_at, occurred_at) as date) as local_date
+    from local_timeline
 
 ),
 
