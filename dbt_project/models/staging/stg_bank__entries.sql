@@ -1,7 +1,7 @@
 {{ config(unique_key='entry_ref') }}
 with
 
-source as (
+source as {{ raw_source_cte_hint() }} (
 
     select * from {{ source('raw', 'bank_entries') }} as raw_rows
     {{ keys_loaded_since_last_build(source('raw', 'bank_entries'), ['entry_ref']) }}

@@ -1,7 +1,7 @@
 {{ config(unique_key='agent_id') }}
 with
 
-source as (
+source as {{ raw_source_cte_hint() }} (
 
     select * from {{ source('raw', 'cases_agents') }} as raw_rows
     {{ keys_loaded_since_last_build(source('raw', 'cases_agents'), ['agent_id']) }}

@@ -1,7 +1,7 @@
 {{ config(unique_key='case_id') }}
 with
 
-source as (
+source as {{ raw_source_cte_hint() }} (
 
     select * from {{ source('raw', 'cases_cases') }} as raw_rows
     {{ keys_loaded_since_last_build(source('raw', 'cases_cases'), ['case_id']) }}

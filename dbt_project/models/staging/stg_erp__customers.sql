@@ -1,7 +1,7 @@
 {{ config(unique_key='debtor_id') }}
 with
 
-source as (
+source as {{ raw_source_cte_hint() }} (
 
     select * from {{ source('raw', 'erp_customers') }} as raw_rows
     {{ keys_loaded_since_last_build(source('raw', 'erp_customers'), ['debtor_id']) }}

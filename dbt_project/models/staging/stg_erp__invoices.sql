@@ -1,7 +1,7 @@
 {{ config(unique_key='invoice_id') }}
 with
 
-source as (
+source as {{ raw_source_cte_hint() }} (
 
     select * from {{ source('raw', 'erp_invoices') }} as raw_rows
     {{ keys_loaded_since_last_build(source('raw', 'erp_invoices'), ['invoice_id']) }}

@@ -1,7 +1,7 @@
 {{ config(unique_key='allocation_id') }}
 with
 
-source as (
+source as {{ raw_source_cte_hint() }} (
 
     select * from {{ source('raw', 'erp_payment_allocations') }} as raw_rows
     {{ keys_loaded_since_last_build(source('raw', 'erp_payment_allocations'), ['allocation_id']) }}
