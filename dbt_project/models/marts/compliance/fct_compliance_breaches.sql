@@ -38,20 +38,15 @@ cases as (
 
 ),
 
--- The timeline is read by every rule (inlined_cte): each reads only its rows and columns.
-timeline_rows as {{ inlined_cte() }} (
-
-    select * from {{ ref('int_compliance_timeline') }}
-    {{ in_restated_cases() }}
-
-),
-
 timeline_load as (
 
     select max(loaded_at) as loaded_at from {{ ref('int_compliance_timeline') }}
 
 ),
 
+-- The timeline is read by every rule, so both steps are inlined (inlined_cte): each rule reads
+-- only its rows and columns of int_compliance_timeline. A CTE that an inlined one reads is
+-- materialised whole again unless it carries the hint too.
 local_timeline as {{ inlined_cte() }} (
 
     select
@@ -60,7 +55,8 @@ local_timeline as {{ inlined_cte() }} (
             when has_known_time_zone
                 then {{ compliance_local_timestamp('occurred_at', 'time_zone') }}
         end as local_at
-    from timeline_rows
+    from {{ ref('int_compliance_timeline') }}
+    {{ in_restated_cases() }}
 
 ),
 
