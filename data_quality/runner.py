@@ -37,7 +37,7 @@ import functools
 import heapq
 import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as dt_time
@@ -53,6 +53,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 from great_expectations.expectations.row_conditions import deserialize_row_condition
 
+from dashboards.postgres import Connection
 from data_quality import validated
 from data_quality.results import write_with_retry
 from data_quality.suites import RAW_LOCATION
@@ -67,6 +68,7 @@ _COLUMN_ARGS = ("column", "column_A", "column_B")
 # Read with every raw row besides what the suite checks: what a kept failure records.
 _BOOKKEEPING = ["_batch_id", "_loaded_at", *RAW_LOCATION]
 _NEW = "__new_row"  # frame column: the row is in a batch this validation is for
+_RUN, _GROUP = "__run", "__group"  # `_shared_rows`: a row's run, its set of equal values
 
 ROW, GROUP, TABLE = "row", "group", "table"
 CATEGORY: dict[str, str] = {
@@ -199,62 +201,126 @@ def _unit(alias: str = "") -> str:
 
 
 def _read_rows(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    columns: list[str],
-    batches: list[str | None],
-    shared: list[str],
-    earlier: list[str] | None = None,
+    con: Connection, table: str, columns: list[str], batches: list[str | None], shared: list[str]
 ) -> pd.DataFrame:
     """The rows of `batches`, then, when `shared` names columns, every other row with the
-    values of `shared` of one of them (decimals arrive as float64). With `earlier` (a full
-    validation's run), `batches` and `earlier` are units (`_unit`: batch and file), and the
-    other rows are those of the `earlier` units only."""
+    values of `shared` of one of them (decimals arrive as float64)."""
 
-    def among(alias: str, name: str) -> str:
-        if earlier is not None:
-            return f"list_contains(cast(${name} as varchar[]), {_unit(alias)})"
+    def new(alias: str) -> str:
         return (
-            f"(case when {alias}_batch_id is null then ${name}_null"
-            f" else list_contains(cast(${name} as varchar[]), {alias}_batch_id) end)"
+            f"(case when {alias}_batch_id is null then $batches_null"
+            f" else list_contains(cast($batches as varchar[]), {alias}_batch_id) end)"
         )
 
-    new = functools.partial(among, name="batches")
     sql = f"select {_quoted(columns)}, true as {_NEW} from {table} where {new('')}"
-    params: dict[str, Any] = {"batches": [b for b in batches if b is not None]}
-    if earlier is None:
-        params["batches_null"] = None in batches
+    params = {"batches": [b for b in batches if b is not None], "batches_null": None in batches}
     if shared:
         on = " and ".join(f'o."{c}" is not distinct from n."{c}"' for c in shared)
-        old = f"not {new('o.')}"
-        if earlier is not None:
-            old = among("o.", "earlier")
-            params["earlier"] = earlier
         sql += (
             f" union all select {_quoted(columns, 'o.')}, false from {table} as o"
             f" semi join (select distinct {_quoted(shared)} from {table} where {new('')}) as n"
-            f" on {on} where {old}"
+            f" on {on} where not {new('o.')}"
         )
     return con.execute(sql, params).df()
 
 
-def _units(con: duckdb.DuckDBPyConnection, table: str) -> list[list[str]]:
+@dataclass(frozen=True)
+class _Run:
+    """A run of a full validation: whole units (`_unit`: raw batch and file), read together;
+    on DuckDB also the range of their rowids (files are appended whole, so the scan skips the
+    table's other row groups; the units themselves still decide)."""
+
+    units: list[str]
+    rowids: tuple[int, int] | None = None
+
+
+def _units(con: Connection, table: str) -> list[_Run]:
     """Every raw batch and file of `table` (`_unit`) in load order, in runs of about
     CHUNK_ROWS rows (a file is never split; a first build loads every file in one batch): a
     full validation reads one run at a time, so its memory does not grow with the table."""
+    rowids = isinstance(con, duckdb.DuckDBPyConnection)
     sizes = con.execute(
-        f"select {_unit()}, count(*) from {table} group by 1"
+        f"select {_unit()}, count(*), {'min(rowid), max(rowid)' if rowids else 'null, null'}"
+        f" from {table} group by 1"
         f" order by min(_loaded_at) nulls first, ({_unit()}){validated.code_points(con)}"
     ).fetchall()
-    chunks: list[list[str]] = [[]]
+    chunks: list[list[tuple]] = [[]]
     rows = 0
-    for batch, count in sizes:
-        if chunks[-1] and rows + count > CHUNK_ROWS:
+    for size in sizes:
+        if chunks[-1] and rows + size[1] > CHUNK_ROWS:
             chunks.append([])
             rows = 0
-        chunks[-1].append(batch)
-        rows += count
-    return [chunk for chunk in chunks if chunk]
+        chunks[-1].append(size)
+        rows += size[1]
+    return [
+        _Run(
+            units=[unit for unit, *_ in chunk],
+            rowids=(min(s[2] for s in chunk), max(s[3] for s in chunk)) if rowids else None,
+        )
+        for chunk in chunks
+        if chunk
+    ]
+
+
+def _read_run(con: Connection, table: str, columns: list[str], run: _Run) -> pd.DataFrame:
+    """The rows of a full validation's run, as new rows."""
+    where = f"list_contains(cast($units as varchar[]), {_unit()})"
+    params: dict[str, Any] = {"units": run.units}
+    if run.rowids is not None:
+        where = f"rowid between $first and $last and {where}"
+        params |= {"first": run.rowids[0], "last": run.rowids[1]}
+    return con.execute(
+        f"select {_quoted(columns)}, true as {_NEW} from {table} where {where}", params
+    ).df()
+
+
+def _shared_rows(
+    con: Connection, table: str, columns: list[str], shared: list[str], runs: list[_Run]
+) -> pd.DataFrame:
+    """For a full validation: every row whose values of `shared` another row has too (the
+    only rows a run can read as old rows), as old rows, with their run's number (`_RUN`) and
+    a number per set of equal values (`_GROUP`); read once for all runs."""
+    if not shared:
+        return pd.DataFrame(columns=[*columns, _NEW, _RUN, _GROUP])
+    on = " and ".join(f'r."{c}" is not distinct from g."{c}"' for c in shared)
+    frame = con.execute(
+        f"""
+        with groups as (
+            select {_quoted(shared)}, row_number() over () as {_GROUP}
+            from {table} group by {_quoted(shared)} having count(*) > 1
+        )
+        select {_quoted(columns, "r.")}, false as {_NEW}, {_unit("r.")} as {_RUN}, g.{_GROUP}
+        from {table} as r join groups as g on {on}
+        """
+    ).df()
+    run_of = {unit: n for n, run in enumerate(runs) for unit in run.units}
+    frame[_RUN] = frame[_RUN].map(run_of)
+    return frame
+
+
+def _frames(
+    con: Connection, table: str, columns: list[str], shared: list[str], batches: list | None
+) -> Iterator[pd.DataFrame]:
+    """What a validation reads, one frame after another: the rows of `batches` with the older
+    rows that share their values (`_read_rows`); with `batches` None (a full validation), a run
+    of whole files at a time (`_units`), each with the earlier runs' rows that share its values
+    as old rows: what validating the batches one build after another finds, which is what
+    validating every row at once finds (`_kept`)."""
+    if batches is not None:
+        if batches:
+            yield _read_rows(con, table, columns, batches, shared)
+        return
+    runs = _units(con, table)
+    shared_rows = _shared_rows(con, table, columns, shared, runs)
+    for n, run in enumerate(runs):
+        groups = shared_rows.loc[shared_rows[_RUN] == n, _GROUP]
+        old = shared_rows[(shared_rows[_RUN] < n) & shared_rows[_GROUP].isin(groups)]
+        new = _read_run(con, table, columns, run)
+        yield (
+            new
+            if old.empty
+            else pd.concat([new, old.drop(columns=[_RUN, _GROUP])], ignore_index=True)
+        )
 
 
 def _fmt(value: Any) -> str:
@@ -501,7 +567,7 @@ def _standing(
 
 
 def run_suite_on(
-    con: duckdb.DuckDBPyConnection, table: str, suite: gx.ExpectationSuite, *, full: bool = False
+    con: Connection, table: str, suite: gx.ExpectationSuite, *, full: bool = False
 ) -> SuiteOutcome:
     """Validate the rows of raw `table` that `suite` has not validated yet (every row with
     `full`, or under a new suite) over `con`, and report on the whole table. Nothing is
@@ -523,17 +589,11 @@ def run_suite_on(
     batches = [batch for (batch,) in loaded if batch not in done]
     checked = [p for p, kind in enumerate(kinds) if kind != TABLE]
     shared = _shared_columns([c for c, k in zip(configs, kinds, strict=True) if k == GROUP])
-    # A full validation reads the table a run of whole files at a time, each with the earlier
-    # runs' rows that share its values as old rows: what validating the batches one build after
-    # another finds, which is what validating every row at once finds (`_kept`).
-    runs = _units(con, table) if chain is None else [batches] if batches else []
     found: dict[int, pd.DataFrame] = {}
     errors: dict[int, str] = {}
     read_seconds = validate_seconds = 0.0
     rows_read = rows_new = 0
-    for n, run in enumerate(runs):
-        earlier = [b for previous in runs[:n] for b in previous] if chain is None else None
-        frame = _read_rows(con, table, columns, run, shared, earlier).reset_index(drop=True)
+    for frame in _frames(con, table, columns, shared, None if chain is None else batches):
         read_seconds += time.perf_counter() - started
         started = time.perf_counter()
         run_found, run_errors = _validate(frame, suite, checked, ids)
