@@ -110,6 +110,27 @@
     where _version_rank = 1
 {%- endmacro %}
 
+{#- The two CTEs of a staging model, `source` and `latest` (the model selects from `latest`):
+    the rows of raw table `raw_table` (on an incremental run only the keys with a version loaded
+    since the model's last build, keys_loaded_since_last_build; inlined on a full build,
+    raw_source_cte_hint), then one row per key, the latest version (deduplicate_latest).
+    `key_columns` is the business key, `updated_at` the column ordering corrections (none when
+    the source has none). -#}
+{% macro staging_latest(raw_table, key_columns, updated_at=none) -%}
+source as {{ raw_source_cte_hint() }} (
+
+    select * from {{ source('raw', raw_table) }} as raw_rows
+    {{ keys_loaded_since_last_build(source('raw', raw_table), key_columns) }}
+
+),
+
+latest as (
+
+    {{ deduplicate_latest('source', key_columns, raw_table, updated_at=updated_at) }}
+
+)
+{%- endmacro %}
+
 {#- The content columns of raw table `raw_table`: those its raw source declares
     (models/staging/_raw__sources.yml, the contract's fields in order), lineage (`_*`) aside. -#}
 {% macro raw_content_columns(raw_table) -%}

@@ -1,18 +1,7 @@
 {{ config(unique_key='entry_ref') }}
 with
 
-source as {{ raw_source_cte_hint() }} (
-
-    select * from {{ source('raw', 'bank_entries') }} as raw_rows
-    {{ keys_loaded_since_last_build(source('raw', 'bank_entries'), ['entry_ref']) }}
-
-),
-
-latest as (
-
-    {{ deduplicate_latest('source', ['entry_ref'], 'bank_entries') }}
-
-),
+{{ staging_latest('bank_entries', ['entry_ref']) }},
 
 final as (
 

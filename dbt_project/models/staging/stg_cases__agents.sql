@@ -1,18 +1,7 @@
 {{ config(unique_key='agent_id') }}
 with
 
-source as {{ raw_source_cte_hint() }} (
-
-    select * from {{ source('raw', 'cases_agents') }} as raw_rows
-    {{ keys_loaded_since_last_build(source('raw', 'cases_agents'), ['agent_id']) }}
-
-),
-
-latest as (
-
-    {{ deduplicate_latest('source', ['agent_id'], 'cases_agents') }}
-
-),
+{{ staging_latest('cases_agents', ['agent_id']) }},
 
 final as (
 

@@ -5,18 +5,7 @@
 {{ config(unique_key='event_id') }}
 with
 
-source as {{ raw_source_cte_hint() }} (
-
-    select * from {{ source('raw', 'cases_case_events') }} as raw_rows
-    {{ keys_loaded_since_last_build(source('raw', 'cases_case_events'), ['event_id']) }}
-
-),
-
-latest as (
-
-    {{ deduplicate_latest('source', ['event_id'], 'cases_case_events') }}
-
-),
+{{ staging_latest('cases_case_events', ['event_id']) }},
 
 extracted as (
 

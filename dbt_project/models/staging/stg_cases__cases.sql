@@ -1,18 +1,7 @@
 {{ config(unique_key='case_id') }}
 with
 
-source as {{ raw_source_cte_hint() }} (
-
-    select * from {{ source('raw', 'cases_cases') }} as raw_rows
-    {{ keys_loaded_since_last_build(source('raw', 'cases_cases'), ['case_id']) }}
-
-),
-
-latest as (
-
-    {{ deduplicate_latest('source', ['case_id'], 'cases_cases', updated_at='updated_at') }}
-
-),
+{{ staging_latest('cases_cases', ['case_id'], updated_at='updated_at') }},
 
 final as (
 

@@ -1,18 +1,7 @@
 {{ config(unique_key='contact_id') }}
 with
 
-source as {{ raw_source_cte_hint() }} (
-
-    select * from {{ source('raw', 'contacts_messages') }} as raw_rows
-    {{ keys_loaded_since_last_build(source('raw', 'contacts_messages'), ['contact_id']) }}
-
-),
-
-latest as (
-
-    {{ deduplicate_latest('source', ['contact_id'], 'contacts_messages') }}
-
-),
+{{ staging_latest('contacts_messages', ['contact_id']) }},
 
 final as (
 

@@ -1,18 +1,7 @@
 {{ config(unique_key='debtor_id') }}
 with
 
-source as {{ raw_source_cte_hint() }} (
-
-    select * from {{ source('raw', 'erp_customers') }} as raw_rows
-    {{ keys_loaded_since_last_build(source('raw', 'erp_customers'), ['debtor_id']) }}
-
-),
-
-latest as (
-
-    {{ deduplicate_latest('source', ['debtor_id'], 'erp_customers', updated_at='updated_at') }}
-
-),
+{{ staging_latest('erp_customers', ['debtor_id'], updated_at='updated_at') }},
 
 final as (
 

@@ -1,18 +1,7 @@
 {{ config(unique_key='invoice_id') }}
 with
 
-source as {{ raw_source_cte_hint() }} (
-
-    select * from {{ source('raw', 'erp_invoices') }} as raw_rows
-    {{ keys_loaded_since_last_build(source('raw', 'erp_invoices'), ['invoice_id']) }}
-
-),
-
-latest as (
-
-    {{ deduplicate_latest('source', ['invoice_id'], 'erp_invoices', updated_at='updated_at') }}
-
-),
+{{ staging_latest('erp_invoices', ['invoice_id'], updated_at='updated_at') }},
 
 final as (
 

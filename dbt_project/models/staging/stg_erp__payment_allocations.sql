@@ -1,18 +1,7 @@
 {{ config(unique_key='allocation_id') }}
 with
 
-source as {{ raw_source_cte_hint() }} (
-
-    select * from {{ source('raw', 'erp_payment_allocations') }} as raw_rows
-    {{ keys_loaded_since_last_build(source('raw', 'erp_payment_allocations'), ['allocation_id']) }}
-
-),
-
-latest as (
-
-    {{ deduplicate_latest('source', ['allocation_id'], 'erp_payment_allocations', updated_at='allocated_at') }}
-
-),
+{{ staging_latest('erp_payment_allocations', ['allocation_id'], updated_at='allocated_at') }},
 
 final as (
 

@@ -1,18 +1,7 @@
 {{ config(unique_key=['rate_date', 'currency']) }}
 with
 
-source as {{ raw_source_cte_hint() }} (
-
-    select * from {{ source('raw', 'fx_rates') }} as raw_rows
-    {{ keys_loaded_since_last_build(source('raw', 'fx_rates'), ['rate_date', 'currency']) }}
-
-),
-
-latest as (
-
-    {{ deduplicate_latest('source', ['rate_date', 'currency'], 'fx_rates') }}
-
-),
+{{ staging_latest('fx_rates', ['rate_date', 'currency']) }},
 
 final as (
 
