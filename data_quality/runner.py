@@ -279,7 +279,10 @@ def _shared_rows(
 ) -> pd.DataFrame:
     """For a full validation: every row whose values of `shared` another row has too (the
     only rows a run can read as old rows), as old rows, with their run's number (`_RUN`) and
-    a number per set of equal values (`_GROUP`); read once for all runs."""
+    a number per set of equal values (`_GROUP`); read once for all runs. They are few: the
+    group-level expectations' columns hold the key and the extraction and load times, so
+    only a key twice in one file, or in files of the same extraction time loaded by the same
+    build, shares them (no row of `xl`'s raw tables)."""
     if not shared:
         return pd.DataFrame(columns=[*columns, _NEW, _RUN, _GROUP])
     on = " and ".join(f'r."{c}" is not distinct from g."{c}"' for c in shared)
