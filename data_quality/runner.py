@@ -244,18 +244,18 @@ def _units(con: Connection, table: str) -> list[_Run]:
         f" from {table} group by 1"
         f" order by min(_loaded_at) nulls first, ({_unit()}){validated.code_points(con)}"
     ).fetchall()
-    chunks: list[list[tuple]] = [[]]
+    chunks: list[list[tuple[str, int | None, int | None]]] = [[]]
     rows = 0
-    for size in sizes:
-        if chunks[-1] and rows + size[1] > CHUNK_ROWS:
+    for unit, count, first, last in sizes:
+        if chunks[-1] and rows + count > CHUNK_ROWS:
             chunks.append([])
             rows = 0
-        chunks[-1].append(size)
-        rows += size[1]
+        chunks[-1].append((unit, first, last))
+        rows += count
     return [
         _Run(
-            units=[unit for unit, *_ in chunk],
-            rowids=(min(s[2] for s in chunk), max(s[3] for s in chunk)) if rowids else None,
+            units=[unit for unit, _, _ in chunk],
+            rowids=(min(f for _, f, _ in chunk), max(t for _, _, t in chunk)) if rowids else None,
         )
         for chunk in chunks
         if chunk

@@ -117,10 +117,11 @@
     `key_columns` is the business key, `updated_at` the column ordering corrections (none when
     the source has none). -#}
 {% macro staging_latest(raw_table, key_columns, updated_at=none) -%}
+{%- set raw_relation = source('raw', raw_table) -%}
 source as {{ raw_source_cte_hint() }} (
 
-    select * from {{ source('raw', raw_table) }} as raw_rows
-    {{ keys_loaded_since_last_build(source('raw', raw_table), key_columns) }}
+    select * from {{ raw_relation }} as raw_rows
+    {{ keys_loaded_since_last_build(raw_relation, key_columns) }}
 
 ),
 
