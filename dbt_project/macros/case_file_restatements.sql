@@ -212,9 +212,10 @@
     {%- endif %}
 {%- endmacro %}
 
-{#- On an incremental run of fct_case_file, a join keeping the rows of `rows` (the relation's
-    alias) at or after their case's restated_from (the model's CTE restated_cases, one row per
-    case), `occurred_at` being the row's time column; on a full build, nothing. A join, not a
+{#- On an incremental run of fct_case_file or int_compliance_timeline, a join keeping the rows
+    of `rows` (the relation's alias) at or after their case's restated_from (the model's CTE
+    restated_cases, one row per case), `occurred_at` being the row's time column; on a full
+    build, nothing. A join, not a
     correlated `exists`: DuckDB runs that as a delim join over every (case, time) of `rows`
     (11M rows at xl, ~25 CPU s of a daily build). -#}
 {% macro restated_case_tails(rows, occurred_at) -%}

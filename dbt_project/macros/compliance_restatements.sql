@@ -1,17 +1,24 @@
-{#- The restatement scopes of the incremental compliance models (int_compliance_timeline,
-    fct_compliance_breaches): the cases whose rows a daily build rewrites whole (delete+insert
-    by case). Each model carries `loaded_at`; the staging rows loaded after the latest one it
-    holds (last_build_load) are what the new files bring. An earlier as-of date, a changed
-    config (rule packs, holidays) or dbt project rebuilds everything (orchestration/incremental.py). -#}
+{#- The restatement scopes of the incremental compliance models: the tails of the cases whose
+    timeline a daily build rewrites (int_compliance_timeline, delete+insert by item) and the
+    cases whose breaches it rewrites whole (fct_compliance_breaches, delete+insert by case).
+    Each model carries `loaded_at`; the staging rows loaded after the latest one it holds
+    (last_build_load) are what the new files bring. An earlier as-of date, a changed config
+    (rule packs, holidays) or dbt project rebuilds everything (orchestration/incremental.py). -#}
 
-{#- (case_id) of every case whose compliance timeline may change:
-      - a case with a call, message or case event loaded since the timeline's last build (a
-        new record, a new version of one), and the case that held such a record before (a
-        record moved to another case leaves its old case);
-      - a case with a call, message or case event dated after the latest day the timeline
-        holds (a record an earlier as-of date left out);
+{#- (case_id, restated_from) of every case whose compliance timeline may change, and the
+    moment from which it is rewritten (its items at or after restated_from): an item's row is
+    the item itself, its case's context and the owner at its moment (int_ops_case_owners: an
+    `assigned` event changes the owner from its own moment on), so
+      - a call, message or case event loaded since the timeline's last build (a new record, a
+        new version of one) restates its case from its moment, and the case and moment of
+        the row the timeline holds for it (a record moved to another case or to another time
+        leaves its old place);
+      - a call, message or case event dated after the latest day the timeline holds (a record
+        an earlier as-of date left out) restates its case from its moment;
       - a case whose case record was loaded since (jurisdiction, owner), and every case of a
-        debtor whose customer record was loaded since (segment, time zone). -#}
+        debtor whose customer record was loaded since (segment, time zone), are restated
+        whole (from 1900-01-01).
+    A day's new contacts rewrite the end of a timeline, not the whole of it. -#}
 {% macro compliance_timeline_restated_cases() -%}
     {%- set items = [
         (ref('stg_contacts__calls'), 'contact_id', 'started_at'),
@@ -24,34 +31,47 @@
             from {{ this }} as held_day
         )
     {%- endset -%}
-    {%- for relation, key, occurred_at in items %}
-    select loaded.case_id
-    from {{ relation }} as loaded
-    where
-        loaded._loaded_at > {{ last_build_load() }}
-        or cast(loaded.{{ occurred_at }} as date) > {{ last_day }}
+    select
+        case_id,
+        min(restated_from) as restated_from
+    from (
+        {%- for relation, key, occurred_at in items %}
+        select
+            loaded.case_id,
+            loaded.{{ occurred_at }} as restated_from
+        from {{ relation }} as loaded
+        where
+            loaded._loaded_at > {{ last_build_load() }}
+            or cast(loaded.{{ occurred_at }} as date) > {{ last_day }}
 
-    union
+        union all
 
-    select held.case_id
-    from {{ this }} as held
-    where held.item_id in (
-        select moved.{{ key }}
-        from {{ relation }} as moved
-        where moved._loaded_at > {{ last_build_load() }}
-    )
-
-    union
-    {% endfor %}
-    select loaded_cases.case_id
-    from {{ ref('stg_cases__cases') }} as loaded_cases
-    where
-        loaded_cases._loaded_at > {{ last_build_load() }}
-        or loaded_cases.debtor_id in (
-            select customers.debtor_id
-            from {{ ref('stg_erp__customers') }} as customers
-            where customers._loaded_at > {{ last_build_load() }}
+        select
+            held.case_id,
+            held.occurred_at
+        from {{ this }} as held
+        where held.item_id in (
+            select moved.{{ key }}
+            from {{ relation }} as moved
+            where moved._loaded_at > {{ last_build_load() }}
         )
+
+        union all
+        {% endfor %}
+        select
+            loaded_cases.case_id,
+            cast('1900-01-01' as {{ dbt.type_timestamp() }})
+        from {{ ref('stg_cases__cases') }} as loaded_cases
+        where
+            loaded_cases._loaded_at > {{ last_build_load() }}
+            or loaded_cases.debtor_id in (
+                select customers.debtor_id
+                from {{ ref('stg_erp__customers') }} as customers
+                where customers._loaded_at > {{ last_build_load() }}
+            )
+    ) as restatements
+    where case_id is not null
+    group by case_id
 {%- endmacro %}
 
 {#- (case_id) of every case whose breaches may change:

@@ -3,17 +3,20 @@
     compliance rule (macros/compliance_*.sql). agent_id: the contact's agent, else the event's
     actor unless `system`, else the case's owner at that moment (int_ops_case_owners).
     loaded_at: the newest raw load of the staging inputs the build that wrote the row had seen.
-    Incremental by case (delete+insert of a case's whole timeline): a daily build rewrites the
-    cases the new files can change (compliance_timeline_restated_cases in
-    macros/compliance_restatements.sql): a case with a call, message or event loaded since
-    (and the case that held such a record before), or dated after the latest day held; a case
-    whose case record was loaded, every case of a debtor whose customer record was loaded. A
-    case of that scope that yields no row any more is withdrawn: the batch carries its held
-    rows with a null `loaded_at`, and the post-hook deletes them (remove_withdrawn_rows). -#}
+    Incremental by item (delete+insert by item_id) on the tails of cases: a daily build
+    rewrites each case the new files can change from the earliest moment they can change it
+    (compliance_timeline_restated_cases in macros/compliance_restatements.sql): from a call,
+    message or event loaded since (and from the row it held before, should it have moved), or
+    dated after the latest day held; a whole case when its case record was loaded, every case
+    of a debtor whose customer record was loaded. A held item of that scope that yields no row
+    any more (moved to a case the timeline does not know, or past the as-of date) is
+    withdrawn: the batch carries it with a null `loaded_at`, and the post-hook deletes it
+    (remove_withdrawn_rows). A day's
+    new contacts rewrite the end of their cases' timelines, not their whole history. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='delete+insert',
-    unique_key='case_id',
+    unique_key='item_id',
     on_schema_change='fail',
     post_hook="{{ remove_withdrawn_rows() }}"
 ) }}
@@ -43,22 +46,22 @@ cases as (
 
 calls as (
 
-    select * from {{ ref('stg_contacts__calls') }}
-    {{ in_restated_cases() }}
+    select calls.* from {{ ref('stg_contacts__calls') }} as calls
+    {{ restated_case_tails('calls', 'started_at') }}
 
 ),
 
 messages as (
 
-    select * from {{ ref('stg_contacts__messages') }}
-    {{ in_restated_cases() }}
+    select messages.* from {{ ref('stg_contacts__messages') }} as messages
+    {{ restated_case_tails('messages', 'sent_at') }}
 
 ),
 
 events as (
 
-    select * from {{ ref('stg_cases__case_events') }}
-    {{ in_restated_cases() }}
+    select events.* from {{ ref('stg_cases__case_events') }} as events
+    {{ restated_case_tails('events', 'occurred_at') }}
 
 ),
 
@@ -153,12 +156,10 @@ final as (
 
 {%- if is_incremental() %},
 
--- Held rows of a restated case that no longer has any row: withdrawn.
+-- Held items of the restated tails that this build does not write again: withdrawn.
 withdrawn as (
 
-    {{ withdrawn_rows(
-        'held_rows.case_id in (select restated_cases.case_id from restated_cases)', ['case_id']
-    ) }}
+    {{ withdrawn_rows('true', ['item_id'], restated_case_tails('held_rows', 'occurred_at')) }}
 
 )
 
