@@ -10,9 +10,11 @@
     the item itself, its case's context and the owner at its moment (int_ops_case_owners: an
     `assigned` event changes the owner from its own moment on), so
       - a call, message or case event loaded since the timeline's last build (a new record, a
-        new version of one) restates its case from its moment, and the case and moment of
-        the row the timeline holds for it (a record moved to another case or to another time
-        leaves its old place);
+        new version of one) restates its case from its moment, and the case the timeline
+        holds it under from the moment held (a record moved to another time leaves its old
+        place); a record that left that case (moved to another one, or dated after the as-of
+        date) restates it whole: the breaches rewrite the cases whose timeline rows were
+        written, and a case whose latest items left would have none written;
       - a call, message or case event dated after the latest day the timeline holds (a record
         an earlier as-of date left out) restates its case from its moment;
       - a case whose case record was loaded since (jurisdiction, owner), and every case of a
@@ -21,9 +23,9 @@
     A day's new contacts rewrite the end of a timeline, not the whole of it. -#}
 {% macro compliance_timeline_restated_cases() -%}
     {%- set items = [
-        (ref('stg_contacts__calls'), 'contact_id', 'started_at'),
-        (ref('stg_contacts__messages'), 'contact_id', 'sent_at'),
-        (ref('stg_cases__case_events'), 'event_id', 'occurred_at'),
+        (ref('stg_contacts__calls'), 'contact_id', 'started_at', 'contact'),
+        (ref('stg_contacts__messages'), 'contact_id', 'sent_at', 'contact'),
+        (ref('stg_cases__case_events'), 'event_id', 'occurred_at', 'event'),
     ] -%}
     {%- set last_day -%}
         (
@@ -31,11 +33,12 @@
             from {{ this }} as held_day
         )
     {%- endset -%}
+    {%- set whole_case = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
     select
         case_id,
         min(restated_from) as restated_from
     from (
-        {%- for relation, key, occurred_at in items %}
+        {%- for relation, key, occurred_at, item_type in items %}
         select
             loaded.case_id,
             loaded.{{ occurred_at }} as restated_from
@@ -57,10 +60,33 @@
         )
 
         union all
+
+        -- the case a loaded record left: its version now is in another case, or after as_of
+        select
+            held.case_id,
+            {{ whole_case }}
+        from {{ this }} as held
+        where
+            held.item_type = '{{ item_type }}'
+            and held.item_id in (
+                select moved.{{ key }}
+                from {{ relation }} as moved
+                where moved._loaded_at > {{ last_build_load() }}
+            )
+            and not exists (
+                select 1
+                from {{ relation }} as stayed
+                where
+                    stayed.{{ key }} = held.item_id
+                    and stayed.case_id = held.case_id
+                    and cast(stayed.{{ occurred_at }} as date) <= {{ as_of_date() }}
+            )
+
+        union all
         {% endfor %}
         select
             loaded_cases.case_id,
-            cast('1900-01-01' as {{ dbt.type_timestamp() }})
+            {{ whole_case }}
         from {{ ref('stg_cases__cases') }} as loaded_cases
         where
             loaded_cases._loaded_at > {{ last_build_load() }}

@@ -159,6 +159,27 @@ def test_a_record_that_leaves_the_timeline_is_removed_by_the_daily_build(tmp_pat
         assert con.execute(contacts).fetchall() == []
 
 
+def _c4_calls() -> list[dict[str, str | int]]:
+    """Case C4's calls (debtor D2, B2C, US): its first contact, K30 on 03-12, and K31 at 23:00
+    New York time on 03-13 (03-14 UTC), which breaks the quiet hours."""
+    return [{**_call("K30", "2026-03-12 15:00:00", "C1"), "case_id": "C4"},
+            {**_call("K31", "2026-03-14 03:00:00", "C1"), "case_id": "C4"}]  # fmt: skip
+
+
+def _daily_and_once(
+    tmp_path: Path, late: list[tuple[str, str, list[dict[str, Any]]]], loaded_at: str
+) -> dict[str, Path]:
+    """Two warehouses, `daily` and `once`, each holding the raw fixture and the `late` rows
+    ((raw table, source file, rows)) loaded at `loaded_at`."""
+    warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
+    for warehouse in warehouses.values():
+        build_raw_warehouse(warehouse, RAW_FILES)
+        with duckdb.connect(str(warehouse)) as con:
+            for table, source_file, rows in late:
+                insert_raw_rows(con, table, source_file, rows, loaded_at)
+    return warehouses
+
+
 def test_windows_that_close_bring_their_breaches_with_no_new_file(tmp_path: Path) -> None:
     """What the as-of date alone brings (compliance_breaches_restated_cases). US-VALIDATION:
     case C4 of D2 (B2C, US) has its first contact, call K30, on 03-12 and no first_notice
@@ -177,21 +198,15 @@ def test_windows_that_close_bring_their_breaches_with_no_new_file(tmp_path: Path
          "placed_amount": "90.00", "currency": "USD", "strategy": "standard",
          "agent_id": "AG1", "jurisdiction": "US", "updated_at": "2021-03-16 10:00:00"},
     ]  # fmt: skip
-    calls = [{**_call("K30", "2026-03-12 15:00:00", "C1"), "case_id": "C4"},
-             {**_call("K31", "2026-03-14 03:00:00", "C1"), "case_id": "C4"}]  # fmt: skip
     closing = {"event_id": "E50", "case_id": "C5", "occurred_at": "2021-03-16 10:00:00",
                "event_type": "closed", "actor_id": "AG1", "payload": "{}"}  # fmt: skip
     select = ["--select", "+fct_compliance_breaches"]
-    warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
-    for warehouse in warehouses.values():
-        build_raw_warehouse(warehouse, RAW_FILES)
-        with duckdb.connect(str(warehouse)) as con:
-            for table, source_file, rows in (
-                ("cases_cases", "cases/cases_2026-03-10T0200.jsonl", cases),
-                ("contacts_calls", "contacts/calls_2026-03-14T0200.csv", calls),
-                ("cases_case_events", "cases/case_events_2026-03-14T0200.jsonl", [closing]),
-            ):
-                insert_raw_rows(con, table, source_file, rows, "2026-03-15 06:00:00")
+    late = [
+        ("cases_cases", "cases/cases_2026-03-10T0200.jsonl", cases),
+        ("contacts_calls", "contacts/calls_2026-03-14T0200.csv", _c4_calls()),
+        ("cases_case_events", "cases/case_events_2026-03-14T0200.jsonl", [closing]),
+    ]
+    warehouses = _daily_and_once(tmp_path, late, "2026-03-15 06:00:00")
     rules = (
         "select case_id, rule_id, cast(occurred_at as date) from marts.fct_compliance_breaches"
         " where case_id in ('C4', 'C5') order by 1, 2"
@@ -213,6 +228,50 @@ def test_windows_that_close_bring_their_breaches_with_no_new_file(tmp_path: Path
             ("C4", "US-VALIDATION", date(2026, 3, 12)),
             ("C5", "ANY-RETENTION", date(2026, 3, 16)),
         ]
+        con.execute(f"attach '{warehouses['once']}' as once (read_only)")
+        assert differences(con, "daily", "once", ("intermediate", "marts")) == {}
+
+
+def test_a_call_that_leaves_its_case_takes_the_case_breach_with_it(tmp_path: Path) -> None:
+    """Case C4 of D2 (B2C, US) holds calls K30 (03-12) and K31 (23:00 New York time on 03-13,
+    which breaks the quiet hours): built as of 03-15, C4 has a US-HOURS breach. A late file
+    moves K31 to case C1. The timeline rewrites a case from the moment a record enters it, but
+    a case a record leaves whole: C4 keeps K30, dated before K31, and the breaches rewrite the
+    cases whose timeline rows were written, so rewriting only C4's tail (nothing after K31)
+    would keep C4's breach. The daily build as of 03-16 must equal a build in one go."""
+    case = {
+        "case_id": "C4",
+        "debtor_id": "D2",
+        "opened_at": "2026-03-10 08:00:00",
+        "placed_amount": "400.00",
+        "currency": "USD",
+        "strategy": "standard",
+        "agent_id": "AG1",
+        "jurisdiction": "US",
+        "updated_at": "2026-03-10 08:00:00",
+    }
+    select = ["--select", "+fct_compliance_breaches"]
+    late = [
+        ("cases_cases", "cases/cases_2026-03-10T0200.jsonl", [case]),
+        ("contacts_calls", "contacts/calls_2026-03-14T0200.csv", _c4_calls()),
+    ]
+    warehouses = _daily_and_once(tmp_path, late, "2026-04-04 06:00:00")
+    breaches = "select case_id, rule_id from marts.fct_compliance_breaches where case_id = 'C4'"
+    daily = warehouses["daily"]
+    first = ["--vars", fixture_vars(as_of="2026-03-15")]
+    assert run_dbt(["run", *select, *first], daily, tmp_path / "first").returncode == 0
+    with duckdb.connect(str(daily)) as con:
+        assert con.execute(breaches).fetchall() == [("C4", "US-HOURS")]
+    moved = [_call("K31", "2026-03-14 03:00:00", "C1")]
+    then = ["--vars", fixture_vars(as_of="2026-03-16")]
+    for name, warehouse in warehouses.items():
+        with duckdb.connect(str(warehouse)) as con:
+            source_file = "contacts/calls_2026-03-16T0200.csv"
+            insert_raw_rows(con, "contacts_calls", source_file, moved, "2026-04-05 06:00:00")
+        run = run_dbt(["run", *select, *then], warehouse, tmp_path / name)
+        assert run.returncode == 0, run.output[-3000:]
+    with duckdb.connect(str(daily)) as con:
+        assert con.execute(breaches).fetchall() == []
         con.execute(f"attach '{warehouses['once']}' as once (read_only)")
         assert differences(con, "daily", "once", ("intermediate", "marts")) == {}
 

@@ -6,9 +6,10 @@
     Incremental by item (delete+insert by item_id) on the tails of cases: a daily build
     rewrites each case the new files can change from the earliest moment they can change it
     (compliance_timeline_restated_cases in macros/compliance_restatements.sql): from a call,
-    message or event loaded since (and from the row it held before, should it have moved), or
-    dated after the latest day held; a whole case when its case record was loaded, every case
-    of a debtor whose customer record was loaded. A held item of that scope that yields no row
+    message or event loaded since (and from the row it held before, should it have moved in
+    time), or dated after the latest day held; a whole case when its case record was loaded,
+    when a record left it (for the breaches, which rewrite the cases with rows written), and
+    every case of a debtor whose customer record was loaded. A held item of that scope that yields no row
     any more (moved to a case the timeline does not know, or past the as-of date) is
     withdrawn: the batch carries it with a null `loaded_at`, and the post-hook deletes it
     (remove_withdrawn_rows). A day's
