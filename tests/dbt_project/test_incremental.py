@@ -166,17 +166,25 @@ def _c4_calls() -> list[dict[str, str | int]]:
             {**_call("K31", "2026-03-14 03:00:00", "C1"), "case_id": "C4"}]  # fmt: skip
 
 
-def _daily_and_once(
-    tmp_path: Path, late: list[tuple[str, str, list[dict[str, Any]]]], loaded_at: str
-) -> dict[str, Path]:
-    """Two warehouses, `daily` and `once`, each holding the raw fixture and the `late` rows
-    ((raw table, source file, rows)) loaded at `loaded_at`."""
+# Rows of raw files: (raw table, source file) -> rows.
+RawRows = dict[tuple[str, str], list[dict[str, Any]]]
+
+
+def _load(warehouses: dict[str, Path], files: RawRows, loaded_at: str) -> None:
+    """Append `files` to the raw tables of each of `warehouses`, loaded at `loaded_at`."""
+    for warehouse in warehouses.values():
+        with duckdb.connect(str(warehouse)) as con:
+            for (table, source_file), rows in files.items():
+                insert_raw_rows(con, table, source_file, rows, loaded_at)
+
+
+def _daily_and_once(tmp_path: Path, early: RawRows, loaded_at: str) -> dict[str, Path]:
+    """Two warehouses, `daily` and `once`, each holding the raw fixture and the `early` rows
+    loaded at `loaded_at`."""
     warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
     for warehouse in warehouses.values():
         build_raw_warehouse(warehouse, RAW_FILES)
-        with duckdb.connect(str(warehouse)) as con:
-            for table, source_file, rows in late:
-                insert_raw_rows(con, table, source_file, rows, loaded_at)
+    _load(warehouses, early, loaded_at)
     return warehouses
 
 
@@ -201,11 +209,11 @@ def test_windows_that_close_bring_their_breaches_with_no_new_file(tmp_path: Path
     closing = {"event_id": "E50", "case_id": "C5", "occurred_at": "2021-03-16 10:00:00",
                "event_type": "closed", "actor_id": "AG1", "payload": "{}"}  # fmt: skip
     select = ["--select", "+fct_compliance_breaches"]
-    late = [
-        ("cases_cases", "cases/cases_2026-03-10T0200.jsonl", cases),
-        ("contacts_calls", "contacts/calls_2026-03-14T0200.csv", _c4_calls()),
-        ("cases_case_events", "cases/case_events_2026-03-14T0200.jsonl", [closing]),
-    ]
+    late = {
+        ("cases_cases", "cases/cases_2026-03-10T0200.jsonl"): cases,
+        ("contacts_calls", "contacts/calls_2026-03-14T0200.csv"): _c4_calls(),
+        ("cases_case_events", "cases/case_events_2026-03-14T0200.jsonl"): [closing],
+    }
     warehouses = _daily_and_once(tmp_path, late, "2026-03-15 06:00:00")
     rules = (
         "select case_id, rule_id, cast(occurred_at as date) from marts.fct_compliance_breaches"
@@ -251,10 +259,10 @@ def test_a_call_that_leaves_its_case_takes_the_case_breach_with_it(tmp_path: Pat
         "updated_at": "2026-03-10 08:00:00",
     }
     select = ["--select", "+fct_compliance_breaches"]
-    late = [
-        ("cases_cases", "cases/cases_2026-03-10T0200.jsonl", [case]),
-        ("contacts_calls", "contacts/calls_2026-03-14T0200.csv", _c4_calls()),
-    ]
+    late = {
+        ("cases_cases", "cases/cases_2026-03-10T0200.jsonl"): [case],
+        ("contacts_calls", "contacts/calls_2026-03-14T0200.csv"): _c4_calls(),
+    }
     warehouses = _daily_and_once(tmp_path, late, "2026-04-04 06:00:00")
     breaches = "select case_id, rule_id from marts.fct_compliance_breaches where case_id = 'C4'"
     daily = warehouses["daily"]
@@ -262,12 +270,14 @@ def test_a_call_that_leaves_its_case_takes_the_case_breach_with_it(tmp_path: Pat
     assert run_dbt(["run", *select, *first], daily, tmp_path / "first").returncode == 0
     with duckdb.connect(str(daily)) as con:
         assert con.execute(breaches).fetchall() == [("C4", "US-HOURS")]
-    moved = [_call("K31", "2026-03-14 03:00:00", "C1")]
+    moved = {
+        ("contacts_calls", "contacts/calls_2026-03-16T0200.csv"): [
+            _call("K31", "2026-03-14 03:00:00", "C1")
+        ]
+    }
+    _load(warehouses, moved, "2026-04-05 06:00:00")
     then = ["--vars", fixture_vars(as_of="2026-03-16")]
     for name, warehouse in warehouses.items():
-        with duckdb.connect(str(warehouse)) as con:
-            source_file = "contacts/calls_2026-03-16T0200.csv"
-            insert_raw_rows(con, "contacts_calls", source_file, moved, "2026-04-05 06:00:00")
         run = run_dbt(["run", *select, *then], warehouse, tmp_path / name)
         assert run.returncode == 0, run.output[-3000:]
     with duckdb.connect(str(daily)) as con:
@@ -283,28 +293,28 @@ def test_a_call_that_leaves_its_case_takes_the_case_breach_with_it(tmp_path: Pat
 # corrected (it converts the 02-28 snapshot of INV-4, which no file touches, and nothing else:
 # the 03-02 rate takes over), and debtor D2 renamed (every row of its invoices names it).
 # fmt: off
-LATE_FILES: dict[str, dict[str, list[dict[str, str]]]] = {
-    "erp/invoices_2026-04-02T0200.csv": {"erp_invoices": [
+LATE_FILES: RawRows = {
+    ("erp_invoices", "erp/invoices_2026-04-02T0200.csv"): [
         {"invoice_id": "INV-6", "debtor_id": "D2", "invoice_number": "2025-006",
          "document_type": "invoice", "issue_date": "2025-10-15", "due_date": "2025-11-14",
          "amount": "80.00", "currency": "EUR", "updated_at": "2026-04-01 08:00:00"},
         {"invoice_id": "INV-2", "debtor_id": "D1", "invoice_number": "2026-002",
          "document_type": "invoice", "issue_date": "2026-03-05", "due_date": "2026-03-05",
          "amount": "500.00", "currency": "EUR", "updated_at": "2026-04-01 09:00:00"},
-    ]},
-    "erp/payment_allocations_2026-04-02T0200.csv": {"erp_payment_allocations": [
+    ],
+    ("erp_payment_allocations", "erp/payment_allocations_2026-04-02T0200.csv"): [
         {"allocation_id": "A5", "payment_ref": "B-OLD", "invoice_id": "INV-6",
          "amount": "30.00", "allocated_at": "2025-12-10 10:00:00"},
         {"allocation_id": "A1", "payment_ref": "B1", "invoice_id": "INV-3",
          "amount": "400.00", "allocated_at": "2026-02-16 11:00:00"},
-    ]},
-    "erp/customers_2026-04-02T0200.csv": {"erp_customers": [
+    ],
+    ("erp_customers", "erp/customers_2026-04-02T0200.csv"): [
         {"debtor_id": "D2", "name": "Bob Smith Ltd", "segment": "B2C", "country": "US",
          "timezone": "America/New_York", "currency": "USD", "updated_at": "2026-04-01 10:00:00"},
-    ]},
-    "fx/fx_rates_2026-04-02T1800.csv": {"fx_rates": [
+    ],
+    ("fx_rates", "fx/fx_rates_2026-04-02T1800.csv"): [
         {"rate_date": "2026-02-27", "currency": "USD", "rate_to_reporting": "0.8800000000"},
-    ]},
+    ],
 }
 # fmt: on
 
@@ -333,17 +343,13 @@ def test_the_daily_receivables_restate_late_corrections_as_a_full_build_would(
         "--select", "+fct_ar_movements", "+fct_ar_ageing_by_invoice_date",
         "+int_finance_ar_balances",
     ]  # fmt: skip
-    warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
     untouched = {
         "invoice_id": "INV-8", "debtor_id": "D1", "invoice_number": "2026-008",
         "document_type": "invoice", "issue_date": "2026-02-20", "due_date": "2026-03-20",
         "amount": "300.00", "currency": "USD", "updated_at": "2026-02-20 09:00:00",
     }  # fmt: skip
-    for warehouse in warehouses.values():
-        build_raw_warehouse(warehouse, RAW_FILES)
-        with duckdb.connect(str(warehouse)) as con:
-            insert_raw_rows(con, "erp_invoices", "erp/invoices_2026-02-21T0200.csv",
-                            [untouched], "2026-02-21 06:00:00")  # fmt: skip
+    early = {("erp_invoices", "erp/invoices_2026-02-21T0200.csv"): [untouched]}
+    warehouses = _daily_and_once(tmp_path, early, "2026-02-21 06:00:00")
     daily = warehouses["daily"]
     first = ["run", *select, "--vars", fixture_vars(as_of="2026-03-30")]
     assert run_dbt(first, daily, tmp_path / "first").returncode == 0
@@ -365,11 +371,7 @@ def test_the_daily_receivables_restate_late_corrections_as_a_full_build_would(
         assert min(before) > 0, before  # rows to withdraw, and one the USD rate converts
         periods = "select count(*) from marts.fct_ar_balance_periods where invoice_id = 'INV-2'"
         assert con.execute(periods).fetchone()[0] > 0
-    for warehouse in warehouses.values():
-        with duckdb.connect(str(warehouse)) as con:
-            for source_file, files in LATE_FILES.items():
-                for table, rows in files.items():
-                    insert_raw_rows(con, table, source_file, rows, "2026-04-04 06:00:00")
+    _load(warehouses, LATE_FILES, "2026-04-04 06:00:00")
     then = ["run", *select, "--vars", fixture_vars(as_of="2026-04-03")]
     for name, warehouse in warehouses.items():
         run = run_dbt(then, warehouse, tmp_path / name)
@@ -405,40 +407,30 @@ def test_late_corrections_restate_case_days_and_agent_days_as_a_full_build_would
         "event_type": "assigned", "actor_id": "SUP1", "payload": '{"agent_id": "AG2"}',
     }  # fmt: skip
     late = {
-        "cases/case_events_2026-04-04T0200.jsonl": (
-            "cases_case_events",
-            [
-                assigned | {"occurred_at": "2026-03-06 09:00:00", "payload": '{"agent_id": "AG3"}'},
-                {"event_id": "E10", "case_id": "C1", "occurred_at": "2026-03-20 10:00:00",
-                 "event_type": "closed", "actor_id": "AG3", "payload": '{"reason": "paid"}'},
-            ],
-        ),
-        "contacts/calls_2026-04-04T0200.csv": (
-            "contacts_calls",
-            [{"contact_id": "K9", "case_id": "C1", "debtor_id": "D2", "agent_id": "AG2",
-              "direction": "outbound", "started_at": "2026-03-03 15:00:00", "duration_s": 20,
-              "outcome": "no_answer"}],
-        ),
+        ("cases_case_events", "cases/case_events_2026-04-04T0200.jsonl"): [
+            assigned | {"occurred_at": "2026-03-06 09:00:00", "payload": '{"agent_id": "AG3"}'},
+            {"event_id": "E10", "case_id": "C1", "occurred_at": "2026-03-20 10:00:00",
+             "event_type": "closed", "actor_id": "AG3", "payload": '{"reason": "paid"}'},
+        ],
+        ("contacts_calls", "contacts/calls_2026-04-04T0200.csv"): [
+            {"contact_id": "K9", "case_id": "C1", "debtor_id": "D2", "agent_id": "AG2",
+             "direction": "outbound", "started_at": "2026-03-03 15:00:00", "duration_s": 20,
+             "outcome": "no_answer"},
+        ],
     }  # fmt: skip
     select = ["--select", "+fct_agent_daily", "--vars", fixture_vars(as_of=FIXTURE_AS_OF)]
-    daily, once = tmp_path / "daily.duckdb", tmp_path / "once.duckdb"
-    for warehouse in (daily, once):
-        build_raw_warehouse(warehouse, RAW_FILES)
-        with duckdb.connect(str(warehouse)) as con:
-            insert_raw_rows(con, "cases_case_events", "cases/case_events_2026-03-05T0200.jsonl",
-                            [assigned], "2026-03-05 06:00:00")  # fmt: skip
+    early = {("cases_case_events", "cases/case_events_2026-03-05T0200.jsonl"): [assigned]}
+    warehouses = _daily_and_once(tmp_path, early, "2026-03-05 06:00:00")
+    daily = warehouses["daily"]
     assert run_dbt(["run", *select], daily, tmp_path / "d").returncode == 0
     with duckdb.connect(str(daily)) as con:
         owners = "select distinct agent_id from intermediate.int_ops_case_days order by 1"
         assert [a for (a,) in con.execute(owners).fetchall()] == ["AG1", "AG2"]
-    for warehouse in (daily, once):
-        with duckdb.connect(str(warehouse)) as con:
-            for source_file, (table, rows) in late.items():
-                insert_raw_rows(con, table, source_file, rows, "2026-04-04 06:00:00")
+    _load(warehouses, late, "2026-04-04 06:00:00")
     assert run_dbt(["run", *select], daily, tmp_path / "d").returncode == 0
-    assert run_dbt(["run", *select], once, tmp_path / "o").returncode == 0
+    assert run_dbt(["run", *select], warehouses["once"], tmp_path / "o").returncode == 0
     with duckdb.connect(str(daily)) as con:
-        con.execute(f"attach '{once}' as once (read_only)")
+        con.execute(f"attach '{warehouses['once']}' as once (read_only)")
         agents = "select distinct agent_id from marts.fct_agent_daily order by 1"
         assert [a for (a,) in con.execute(agents).fetchall()] == ["AG1", "AG2", "AG3"]
         last_day = "select max(day) from intermediate.int_ops_case_days"
@@ -455,7 +447,7 @@ def test_the_daily_case_file_restates_late_files_as_a_full_build_would(tmp_path:
     C1 dated 03-03, and C3 corrected to open on 04-10 (its file must go)."""
     select = ["--select", "+fct_case_file"]
     early = {
-        "cases/cases_2026-03-10T0200.jsonl": [
+        ("cases_cases", "cases/cases_2026-03-10T0200.jsonl"): [
             {"case_id": "C2", "debtor_id": "D1", "opened_at": "2026-04-01 08:00:00",
              "placed_amount": "500.00", "currency": "EUR", "strategy": "standard",
              "agent_id": "AG1", "jurisdiction": "US", "updated_at": "2026-03-10 08:00:00"},
@@ -465,33 +457,25 @@ def test_the_daily_case_file_restates_late_files_as_a_full_build_would(tmp_path:
         ],
     }  # fmt: skip
     late = {
-        "contacts/calls_2026-04-02T0200.csv": ("contacts_calls", [
+        ("contacts_calls", "contacts/calls_2026-04-02T0200.csv"): [
             {"contact_id": "K9", "case_id": "C1", "debtor_id": "D2", "agent_id": "AG1",
              "direction": "outbound", "started_at": "2026-03-03 15:00:00", "duration_s": 20,
              "outcome": "no_answer"},
-        ]),
-        "cases/cases_2026-04-02T0200.jsonl": ("cases_cases", [
-            early["cases/cases_2026-03-10T0200.jsonl"][1]
+        ],
+        ("cases_cases", "cases/cases_2026-04-02T0200.jsonl"): [
+            early[("cases_cases", "cases/cases_2026-03-10T0200.jsonl")][1]
             | {"opened_at": "2026-04-10 08:00:00", "updated_at": "2026-04-01 08:00:00"},
-        ]),
+        ],
     }  # fmt: skip
-    late |= {name: next(iter(files.items())) for name, files in LATE_FILES.items()}
-    warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
-    for warehouse in warehouses.values():
-        build_raw_warehouse(warehouse, RAW_FILES)
-        with duckdb.connect(str(warehouse)) as con:
-            for source_file, rows in early.items():
-                insert_raw_rows(con, "cases_cases", source_file, rows, "2026-03-10 06:00:00")
+    late |= LATE_FILES
+    warehouses = _daily_and_once(tmp_path, early, "2026-03-10 06:00:00")
     daily = warehouses["daily"]
     first = ["run", *select, "--vars", fixture_vars(as_of="2026-03-30")]
     assert run_dbt(first, daily, tmp_path / "first").returncode == 0
     files = "select distinct case_id from marts.fct_case_file order by 1"
     with duckdb.connect(str(daily)) as con:
         assert [c for (c,) in con.execute(files).fetchall()] == ["C1", "C3"]
-    for warehouse in warehouses.values():
-        with duckdb.connect(str(warehouse)) as con:
-            for source_file, (table, rows) in late.items():
-                insert_raw_rows(con, table, source_file, rows, "2026-04-04 06:00:00")
+    _load(warehouses, late, "2026-04-04 06:00:00")
     then = ["run", *select, "--vars", fixture_vars(as_of="2026-04-03")]
     for name, warehouse in warehouses.items():
         run = run_dbt(then, warehouse, tmp_path / name)
@@ -533,12 +517,7 @@ def _case_file_daily_and_once(
             _call("K20", "2026-03-12 15:00:00"), _call("K21", "2026-03-20 15:00:00"),
         ],
     }  # fmt: skip
-    warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
-    for warehouse in warehouses.values():
-        build_raw_warehouse(warehouse, RAW_FILES)
-        with duckdb.connect(str(warehouse)) as con:
-            for (table, source_file), rows in early.items():
-                insert_raw_rows(con, table, source_file, rows, "2026-04-03 07:00:00")
+    warehouses = _daily_and_once(tmp_path, early, "2026-04-03 07:00:00")
     daily = warehouses["daily"]
     as_of = ["--vars", fixture_vars(as_of="2026-03-30")]
     assert run_dbt(["run", *select, *as_of], daily, tmp_path / "first").returncode == 0
@@ -546,10 +525,8 @@ def _case_file_daily_and_once(
         first_load = con.execute("select max(loaded_at) from marts.fct_case_file").fetchone()[0]
         breaches = "select count(*) from marts.fct_compliance_breaches where case_id = 'C3'"
         assert con.execute(breaches).fetchone()[0] == 0  # else its whole file is rewritten
-    for warehouse in warehouses.values():
-        with duckdb.connect(str(warehouse)) as con:
-            late_file = "contacts/calls_2026-03-26T0200.csv"
-            insert_raw_rows(con, "contacts_calls", late_file, late_calls, "2026-04-04 06:00:00")
+    late = {("contacts_calls", "contacts/calls_2026-03-26T0200.csv"): late_calls}
+    _load(warehouses, late, "2026-04-04 06:00:00")
     for name, warehouse in warehouses.items():
         run = run_dbt(["run", *select, *as_of], warehouse, tmp_path / name)
         assert run.returncode == 0, run.output[-3000:]
@@ -617,7 +594,7 @@ def test_a_call_re_sent_unchanged_does_not_rewrite_the_case_file(tmp_path: Path)
 # Cases C2 of D1 and C3 of D2, opened 01-05 (in the reminder stage from then on): rows on the
 # month ends 01-31 and 02-28 besides C1's (D2: its promise eve 03-01) and the as_of rows.
 # fmt: off
-SCORED_CASES: dict[tuple[str, str], list[dict[str, str]]] = {
+SCORED_CASES: RawRows = {
     ("cases_cases", "cases/cases_2026-01-06T0200.jsonl"): [
         {"case_id": case_id, "debtor_id": debtor_id, "opened_at": "2026-01-05 08:00:00",
          "placed_amount": "500.00", "currency": "EUR", "strategy": "standard",
@@ -635,7 +612,7 @@ SCORE_FEATURES = "intermediate.int_case_score_features"
 
 
 def _score_features_daily_and_once(
-    tmp_path: Path, late: dict[tuple[str, str], list[dict[str, Any]]]
+    tmp_path: Path, late: RawRows
 ) -> tuple[dict[tuple[str, date], tuple[bool, Any]], dict[tuple[str, date], Any]]:
     """The score features (and their marts) of RAW_FILES and SCORED_CASES built as of 03-30,
     then the `late` files (table, file -> rows) loaded and built incrementally as of 04-03,
@@ -644,12 +621,7 @@ def _score_features_daily_and_once(
     (case_id, scoring_date) -> (whether the first build's row is kept: its load lineage
     unchanged, open_amount_rc), and the first build's open_amount_rc by row."""
     select = ["--select", "+fct_case_score_features", "+fct_promise_score_features"]
-    warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
-    for warehouse in warehouses.values():
-        build_raw_warehouse(warehouse, RAW_FILES)
-        with duckdb.connect(str(warehouse)) as con:
-            for (table, source_file), rows in SCORED_CASES.items():
-                insert_raw_rows(con, table, source_file, rows)
+    warehouses = _daily_and_once(tmp_path, SCORED_CASES, "2026-04-03 06:00:00")
     daily = warehouses["daily"]
     first = ["run", *select, "--vars", fixture_vars(as_of="2026-03-30")]
     assert run_dbt(first, daily, tmp_path / "first").returncode == 0
@@ -657,10 +629,7 @@ def _score_features_daily_and_once(
     with duckdb.connect(str(daily)) as con:
         held = {(c, d): (at, amount) for c, d, at, amount in con.execute(features).fetchall()}
     assert (("C2", date(2026, 1, 31)) in held) and (("C3", date(2026, 2, 28)) in held), held
-    for warehouse in warehouses.values():
-        with duckdb.connect(str(warehouse)) as con:
-            for (table, source_file), rows in late.items():
-                insert_raw_rows(con, table, source_file, rows, "2026-04-04 06:00:00")
+    _load(warehouses, late, "2026-04-04 06:00:00")
     then = ["run", *select, "--vars", fixture_vars(as_of="2026-04-03")]
     for name, warehouse in warehouses.items():
         run = run_dbt(then, warehouse, tmp_path / name)
@@ -763,66 +732,61 @@ def test_the_daily_channel_attributions_restate_late_files_as_a_full_build_would
     names (D4); a late stage event of 03-09 puts K9 in `negotiation`."""
     select = ["--select", "+fct_channel_effectiveness"]
     late = {
-        "contacts/calls_2026-04-04T0200.csv": ("contacts_calls", [
+        ("contacts_calls", "contacts/calls_2026-04-04T0200.csv"): [
             _call("K1", "2026-04-05 10:00:00", "C1") | {"outcome": "promise_to_pay"},
             _call("K2", "2026-02-10 10:00:00", "C2") | {"outcome": "right_party_contact"},
             _call("K3", "2026-04-01 10:00:00", "C2"),
-        ]),
-        "contacts/messages_2026-04-04T0200.jsonl": ("contacts_messages", [
+        ],
+        ("contacts_messages", "contacts/messages_2026-04-04T0200.jsonl"): [
             {"contact_id": "M2", "case_id": "C2", "debtor_id": "D1", "channel": "sms",
              "direction": "outbound", "sent_at": "2026-02-14 12:00:00",
              "template_id": "reminder", "outcome": "delivered"},
-        ]),
-        "cases/cases_2026-04-04T0200.jsonl": ("cases_cases", [
+        ],
+        ("cases_cases", "cases/cases_2026-04-04T0200.jsonl"): [
             {"case_id": "C2", "debtor_id": "D1", "opened_at": "2026-02-01 08:00:00",
              "placed_amount": "500.00", "currency": "EUR", "strategy": "standard",
              "agent_id": "AG1", "jurisdiction": "DE", "updated_at": "2026-04-01 08:00:00"},
-        ]),
-        "cases/case_events_2026-04-04T0200.jsonl": ("cases_case_events", [
+        ],
+        ("cases_case_events", "cases/case_events_2026-04-04T0200.jsonl"): [
             {"event_id": "E3", "case_id": "C1", "occurred_at": "2026-03-01 10:00:00",
              "event_type": "stage_changed", "actor_id": "system",
              "payload": '{"stage": "negotiation"}'},
             {"event_id": "E9", "case_id": "C9", "occurred_at": "2026-03-09 09:00:00",
              "event_type": "stage_changed", "actor_id": "system",
              "payload": '{"stage": "negotiation"}'},
-        ]),
-        "erp/customers_2026-04-04T0200.csv": ("erp_customers", [
+        ],
+        ("erp_customers", "erp/customers_2026-04-04T0200.csv"): [
             {"debtor_id": "D2", "name": "Bob Smith", "segment": "B2B", "country": "US",
              "timezone": "America/New_York", "currency": "USD",
              "updated_at": "2026-04-01 10:00:00"},
-        ]),
-        "erp/payment_allocations_2026-04-04T0200.csv": ("erp_payment_allocations", [
+        ],
+        ("erp_payment_allocations", "erp/payment_allocations_2026-04-04T0200.csv"): [
             {"allocation_id": "A5", "payment_ref": "B5", "invoice_id": "INV-1",
              "amount": "25.00", "allocated_at": "2026-04-02 10:00:00"},
             {"allocation_id": "A6", "payment_ref": "B6", "invoice_id": "INV-9",
              "amount": "40.00", "allocated_at": "2026-03-25 10:00:00"},
-        ]),
-        "fx/fx_rates_2026-04-04T1800.csv": ("fx_rates", [
+        ],
+        ("fx_rates", "fx/fx_rates_2026-04-04T1800.csv"): [
             {"rate_date": "2026-03-02", "currency": "USD", "rate_to_reporting": "0.9500000000"},
-        ]),
+        ],
     }  # fmt: skip
     early = {
-        "cases/cases_2026-03-11T0200.jsonl": ("cases_cases", [
+        ("cases_cases", "cases/cases_2026-03-11T0200.jsonl"): [
             {"case_id": "C3", "debtor_id": "D3", "opened_at": "2026-03-01 08:00:00",
              "placed_amount": "90.00", "currency": "EUR", "strategy": "standard",
              "agent_id": "AG1", "jurisdiction": "DE", "updated_at": "2026-03-01 08:00:00"},
-        ]),
-        "contacts/calls_2026-03-11T0200.csv": ("contacts_calls", [
+        ],
+        ("contacts_calls", "contacts/calls_2026-03-11T0200.csv"): [
             _call("K5", "2026-03-03 10:00:00", "C3") | {"debtor_id": "D3"},
             _call("K9", "2026-03-10 10:00:00", "C9") | {"debtor_id": "D4"},
-        ]),
-        "erp/invoices_2026-03-11T0200.csv": ("erp_invoices", [
+        ],
+        ("erp_invoices", "erp/invoices_2026-03-11T0200.csv"): [
             {"invoice_id": "INV-9", "debtor_id": "D3", "invoice_number": "2026-009",
              "document_type": "invoice", "issue_date": "2026-03-06", "due_date": "2026-03-06",
              "amount": "90.00", "currency": "EUR", "updated_at": "2026-03-06 09:00:00"},
-        ]),
+        ],
     }  # fmt: skip
-    warehouses = {name: tmp_path / f"{name}.duckdb" for name in ("daily", "once")}
-    for warehouse in warehouses.values():
-        build_raw_warehouse(warehouse, RAW_FILES)
-        with duckdb.connect(str(warehouse)) as con:
-            for source_file, (table, rows) in early.items():
-                insert_raw_rows(con, table, source_file, rows, "2026-03-11 06:00:00")
+    warehouses = _daily_and_once(tmp_path, early, "2026-03-11 06:00:00")
     daily = warehouses["daily"]
     first = ["run", *select, "--vars", fixture_vars(as_of="2026-03-30")]
     assert run_dbt(first, daily, tmp_path / "first").returncode == 0
@@ -835,10 +799,7 @@ def test_the_daily_channel_attributions_restate_late_files_as_a_full_build_would
     )
     with duckdb.connect(str(daily)) as con:
         assert con.execute(attributed).fetchall() == [("A3", "K1", "reminder", "B2C")]
-    for warehouse in warehouses.values():
-        with duckdb.connect(str(warehouse)) as con:
-            for source_file, (table, rows) in late.items():
-                insert_raw_rows(con, table, source_file, rows, "2026-04-04 06:00:00")
+    _load(warehouses, late, "2026-04-04 06:00:00")
     then = ["run", *select, "--vars", fixture_vars(as_of="2026-04-03")]
     for name, warehouse in warehouses.items():
         run = run_dbt(then, warehouse, tmp_path / name)
