@@ -131,7 +131,8 @@ def breach_rows(
 
 
 def case_file_cases(warehouse: Path | str) -> pd.DataFrame:
-    """Cases with an auditor's file (`marts.dim_cases`), those with breaches first."""
+    """The ids (column case_id) of the cases with an auditor's file (`marts.dim_cases`),
+    those with breaches first."""
     return _frame(warehouse, "case_file_cases", ())
 
 

@@ -3,69 +3,69 @@
 -- 30-day window closed) whose case was paid within 30 days, and the kept rate of decided
 -- promises (marts.fct_promises: kept / (kept + partially kept + broken), the rule of
 -- marts.fct_promise_kept_rates). A case without a jurisdiction is in '(none)'.
-with groups as (
+-- Counted per case first, then summed per group: joining the case-months (1M at `xl`) to
+-- each grouping took a third more time.
+with case_outcomes as (
+    select
+        case_id,
+        count(*) as case_months_labelled,
+        sum(case when paid_within_30_days then 1 else 0 end) as paid
+    from marts.fct_case_score_features
+    where paid_within_30_days is not null
+    group by case_id
+),
+
+case_promises as (
+    select
+        case_id,
+        count(*) as promises_decided,
+        sum(case when outcome = 'kept' then 1 else 0 end) as kept
+    from marts.fct_promises
+    where outcome != 'pending'
+    group by case_id
+),
+
+per_case as (
+    select
+        cases.segment,
+        coalesce(cases.jurisdiction, '(none)') as jurisdiction,
+        case_outcomes.case_months_labelled,
+        case_outcomes.paid,
+        case_promises.promises_decided,
+        case_promises.kept
+    from marts.dim_cases as cases
+    left join case_outcomes on cases.case_id = case_outcomes.case_id
+    left join case_promises on cases.case_id = case_promises.case_id
+),
+
+by_group as (
     select
         'segment' as dimension,
-        case_id,
-        segment as dimension_value
-    from marts.dim_cases
+        segment as dimension_value,
+        sum(case_months_labelled) as case_months_labelled,
+        sum(paid) as paid,
+        sum(promises_decided) as promises_decided,
+        sum(kept) as kept
+    from per_case
+    group by segment
     union all
     select
         'jurisdiction' as dimension,
-        case_id,
-        coalesce(jurisdiction, '(none)') as dimension_value
-    from marts.dim_cases
-),
-
-outcomes as (
-    select
-        groups.dimension,
-        groups.dimension_value,
-        count(*) as case_months_labelled,
-        avg(case when features.paid_within_30_days then 1.0 else 0.0 end) as paid_rate
-    from marts.fct_case_score_features as features
-    inner join groups on features.case_id = groups.case_id
-    where features.paid_within_30_days is not null
-    group by groups.dimension, groups.dimension_value
-),
-
-promises as (
-    select
-        groups.dimension,
-        groups.dimension_value,
-        count(*) as promises_decided,
-        avg(case when promises.outcome = 'kept' then 1.0 else 0.0 end) as kept_rate
-    from marts.fct_promises as promises
-    inner join groups on promises.case_id = groups.case_id
-    where promises.outcome != 'pending'
-    group by groups.dimension, groups.dimension_value
-),
-
-every_group as (
-    select distinct
-        dimension,
-        dimension_value
-    from groups
-),
-
-final as (
-    select
-        every_group.dimension,
-        every_group.dimension_value,
-        outcomes.case_months_labelled,
-        outcomes.paid_rate,
-        promises.promises_decided,
-        promises.kept_rate
-    from every_group
-    left join outcomes
-        on
-            every_group.dimension = outcomes.dimension
-            and every_group.dimension_value = outcomes.dimension_value
-    left join promises
-        on
-            every_group.dimension = promises.dimension
-            and every_group.dimension_value = promises.dimension_value
+        jurisdiction as dimension_value,
+        sum(case_months_labelled) as case_months_labelled,
+        sum(paid) as paid,
+        sum(promises_decided) as promises_decided,
+        sum(kept) as kept
+    from per_case
+    group by jurisdiction
 )
 
-select * from final
+select
+    dimension,
+    dimension_value,
+    cast(case_months_labelled as bigint) as case_months_labelled,
+    cast(paid as double) / case_months_labelled as paid_rate,
+    cast(promises_decided as bigint) as promises_decided,
+    cast(kept as double) / promises_decided as kept_rate
+from by_group
 order by dimension desc, dimension_value asc
