@@ -49,37 +49,26 @@
 
         union all
 
+        -- the case holding a loaded record: from the moment held, or whole when the record
+        -- left it (its version now is in another case, or after as_of)
         select
             held.case_id,
-            held.occurred_at
+            case
+                when stayed.{{ key }} is null then {{ whole_case }}
+                else held.occurred_at
+            end as restated_from
         from {{ this }} as held
-        where held.item_id in (
-            select moved.{{ key }}
-            from {{ relation }} as moved
-            where moved._loaded_at > {{ last_build_load() }}
-        )
-
-        union all
-
-        -- the case a loaded record left: its version now is in another case, or after as_of
-        select
-            held.case_id,
-            {{ whole_case }}
-        from {{ this }} as held
+        left join {{ relation }} as stayed
+            on
+                held.item_id = stayed.{{ key }}
+                and held.case_id = stayed.case_id
+                and cast(stayed.{{ occurred_at }} as date) <= {{ as_of_date() }}
         where
             held.item_type = '{{ item_type }}'
             and held.item_id in (
                 select moved.{{ key }}
                 from {{ relation }} as moved
                 where moved._loaded_at > {{ last_build_load() }}
-            )
-            and not exists (
-                select 1
-                from {{ relation }} as stayed
-                where
-                    stayed.{{ key }} = held.item_id
-                    and stayed.case_id = held.case_id
-                    and cast(stayed.{{ occurred_at }} as date) <= {{ as_of_date() }}
             )
 
         union all
