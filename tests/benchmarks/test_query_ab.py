@@ -4,7 +4,6 @@ both versions would time the same statement and the ratio would say nothing)."""
 
 from __future__ import annotations
 
-import sys
 from functools import partial
 from pathlib import Path
 
@@ -12,22 +11,16 @@ import pytest
 
 from dashboards import queries
 from dashboards.queries import core
+from tests.benchmarks.scripts import import_benchmark
 from tests.conftest import SampleBuild
-
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 @pytest.fixture(scope="module")
 def query_ab():
-    sys.path.insert(0, str(BENCHMARKS))  # the benchmark scripts import each other by name
-    try:
-        import query_ab
-
-        yield query_ab
-    finally:
-        sys.path.remove(str(BENCHMARKS))
-        core.SQL_DIR = Path(core.__file__).parents[1] / "sql"
-        core.sql_text.cache_clear()
+    statements = core.SQL_DIR
+    yield import_benchmark("query_ab")
+    core.SQL_DIR = statements  # the query layer reads its own statements again
+    core.sql_text.cache_clear()
 
 
 def test_each_version_reads_its_own_statements(

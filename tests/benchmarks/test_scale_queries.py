@@ -4,25 +4,15 @@ large build, so the calls are checked here on the sample warehouse."""
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import pytest
 
+from tests.benchmarks.scripts import import_benchmark
 from tests.conftest import SampleBuild
-
-BENCHMARKS = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 @pytest.fixture(scope="module")
 def scale_queries():
-    sys.path.insert(0, str(BENCHMARKS))  # the benchmark scripts import each other by name
-    try:
-        import scale_queries
-
-        yield scale_queries
-    finally:
-        sys.path.remove(str(BENCHMARKS))
+    return import_benchmark("scale_queries")
 
 
 def test_every_dashboard_query_has_a_call_that_runs(scale_queries, sample_build: SampleBuild):
