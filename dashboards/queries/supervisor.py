@@ -11,6 +11,7 @@ import pandas as pd
 
 from amicable.scores import store
 from amicable.scores.spec import PAY_WITHIN_30_DAYS
+from dashboards.postgres import Connection
 from dashboards.queries.core import (
     ALL,
     SEGMENTS,
@@ -290,11 +291,20 @@ def work_queue(warehouse: Path | str, segment: str, agent_id: str) -> pd.DataFra
     for every one). No rows before the first scoring run: `work_queue_scores` says why."""
     _check_choice("segment", segment, SEGMENTS)
     with connect_read_only(warehouse) as connection:
-        run_id = store.latest_run(connection, WORK_QUEUE_SCORE)
-        if run_id is None:
-            return pd.DataFrame(columns=WORK_QUEUE_COLUMNS)
-        parameters = (WORK_QUEUE_SCORE, run_id, segment, segment, agent_id, agent_id)
-        return _execute(connection, warehouse, "work_queue", parameters).df()
+        return _work_queue(connection, warehouse, segment, agent_id)
+
+
+def _work_queue(
+    connection: Connection,
+    warehouse: Path | str,
+    segment: str,
+    agent_id: str,
+) -> pd.DataFrame:
+    run_id = store.latest_run(connection, WORK_QUEUE_SCORE)
+    if run_id is None:
+        return pd.DataFrame(columns=WORK_QUEUE_COLUMNS)
+    parameters = (WORK_QUEUE_SCORE, run_id, segment, segment, agent_id, agent_id)
+    return _execute(connection, warehouse, "work_queue", parameters).df()
 
 
 def work_queue_agents(warehouse: Path | str) -> list[str]:
@@ -306,9 +316,11 @@ def work_queue_groups(warehouse: Path | str) -> pd.DataFrame:
     """Per segment and per jurisdiction (`dimension`, `dimension_value`; '(none)' without a
     jurisdiction): the open cases of the latest scoring run and their mean probability (null
     without scores; from `work_queue`), the share of labelled case-months paid within 30 days
-    and the kept rate of decided promises (`work_queue_groups.sql`)."""
-    groups = _frame(warehouse, "work_queue_groups", ())
-    queue = work_queue(warehouse, ALL, ALL)
+    and the kept rate of decided promises (`work_queue_groups.sql`). One connection for both
+    reads (opening a cold one costs about 40 ms at `xl`, `benchmarks/results/scale_xl.md`)."""
+    with connect_read_only(warehouse) as connection:
+        groups = _execute(connection, warehouse, "work_queue_groups", ()).df()
+        queue = _work_queue(connection, warehouse, ALL, ALL)
     queue = queue.assign(jurisdiction=queue["jurisdiction"].fillna("(none)"))
     means = pd.concat(
         queue.groupby(dimension)["probability"]
