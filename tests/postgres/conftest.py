@@ -115,7 +115,10 @@ def run(command: list[str]) -> None:
 @contextlib.contextmanager
 def debian_cluster(bin_dir: Path, port: int) -> Iterator[None]:
     """As root: a cluster of Debian's postgresql-common, owned by the `postgres` user, with
-    password logins on localhost (Debian's pg_hba.conf)."""
+    password logins on localhost (Debian's pg_hba.conf). The role `amicable` is no superuser
+    but may signal other sessions (`pg_signal_backend`): `drop database ... with (force)` ends
+    every session on the database, an autovacuum worker's too, and refuses without it (a
+    worker busy on the database just copied made a test's set-up fail now and then)."""
     version, cluster = bin_dir.parent.name, f"amicable_test_{os.getpid()}"
     run(["pg_createcluster", "--port", str(port), "--start", version, cluster])
     try:
@@ -123,6 +126,7 @@ def debian_cluster(bin_dir: Path, port: int) -> Iterator[None]:
             "runuser", "-u", "postgres", "--", str(bin_dir / "psql"), "--port", str(port),
             "--quiet", "--set", "ON_ERROR_STOP=1",
             "--command", f"create role {NAME} login createdb password '{NAME}'",
+            "--command", f"grant pg_signal_backend to {NAME}",
             "--command", f"create database {NAME} owner {NAME}",
         ])  # fmt: skip
         yield
